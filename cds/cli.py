@@ -1,0 +1,65 @@
+"""The ``prrt-cds`` command line: evaluate | report | serve | demo (design/outputs.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cds.document import to_document, to_text
+from cds.errors import InputError
+from cds.evaluation import evaluate_paths
+
+app = typer.Typer(
+    name="prrt-cds",
+    help="Clinical decision support for 177Lu-DOTATATE PRRT from FHIR data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    text = "text"
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("expected a date YYYY-MM-DD") from None
+
+
+@app.command()
+def evaluate(
+    paths: Annotated[list[Path], typer.Argument(help="FHIR Bundle / NDJSON files or directories")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="'today' for the next-cycle decision")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.json,
+) -> None:
+    """Map FHIR input to facts, run every ruleset, print the result per patient."""
+    day = _parse_day(as_of)
+    try:
+        evaluation = evaluate_paths(paths, day)
+    except InputError as exc:
+        typer.echo(f"prrt-cds: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if output_format is OutputFormat.json:
+        json.dump(to_document(evaluation), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(to_text(evaluation))
+    readable = evaluation.files_read - sum(1 for i in evaluation.issues if i.severity == "error")
+    if evaluation.files_read and readable <= 0 and not evaluation.patients:
+        raise typer.Exit(1)
+
+
+@app.callback()
+def main() -> None:
+    """prrt-cds: CTCAE v5.0 grading, RECIST 1.1 response and Lutathera dose alerts from FHIR."""

@@ -1,0 +1,57 @@
+"""Render an ``Evaluation`` as the stable JSON document of design/outputs.md, or as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cds.evaluation import Evaluation, PatientEvaluation
+from cds.facts import Issue
+
+
+def _issue(issue: Issue) -> dict[str, Any]:
+    return {"severity": issue.severity, "resource": issue.resource, "message": issue.message}
+
+
+def patient_document(result: PatientEvaluation) -> dict[str, Any]:
+    timeline = result.timeline
+    return {
+        "patient": timeline.patient.ref,
+        "cycles": [
+            {
+                "number": cycle.number,
+                "date": cycle.date.isoformat(),
+                "activity_gbq": cycle.activity_gbq,
+                "sources": list(cycle.sources),
+            }
+            for cycle in timeline.cycles
+        ],
+        "toxicities": [],
+        "responses": [],
+        "best_overall_response": None,
+        "alerts": [],
+        "issues": [_issue(issue) for issue in result.issues],
+    }
+
+
+def to_document(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "ruleset_version": evaluation.ruleset_version,
+        "patients": [patient_document(p) for p in evaluation.patients],
+        "issues": [_issue(issue) for issue in evaluation.issues],
+    }
+
+
+def to_text(evaluation: Evaluation) -> str:
+    lines = [f"ruleset {evaluation.ruleset_version}"]
+    for result in evaluation.patients:
+        doc = patient_document(result)
+        lines.append("")
+        lines.append(f"{doc['patient']}")
+        for cycle in doc["cycles"]:
+            activity = "activity unknown" if cycle["activity_gbq"] is None else f"{cycle['activity_gbq']:g} GBq"
+            lines.append(f"  cycle {cycle['number']}  {cycle['date']}  {activity}")
+        for issue in doc["issues"]:
+            lines.append(f"  [{issue['severity']}] {issue['resource']}: {issue['message']}")
+    for issue in evaluation.issues:
+        lines.append(f"[{issue.severity}] {issue.resource}: {issue.message}")
+    return "\n".join(lines) + "\n"

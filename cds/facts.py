@@ -1,0 +1,120 @@
+"""Typed, immutable domain facts drawn from FHIR resources.
+
+Only ``cds.mapping`` builds these from FHIR; everything downstream (timeline, rules, hooks, report)
+reads these values and never a FHIR shape. Numbers are floats in the canonical unit of their kind;
+references are ``ResourceType/id`` strings so that every conclusion can cite its evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Severity = Literal["error", "warning", "info"]
+Sex = Literal["male", "female", "other", "unknown"]
+RangeSource = Literal["observation", "default", "mixed", "none"]
+Flag = Literal["high", "low", "normal"]
+LesionRole = Literal["target", "non-target", "new"]
+NonTargetState = Literal["present", "absent", "unequivocal-progression"]
+Response = Literal["CR", "PR", "SD", "PD", "NE"]
+
+
+class Fact(BaseModel):
+    """Base of every fact: frozen, no extra fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Issue(Fact):
+    """A problem with one resource or file: reported, never fatal."""
+
+    severity: Severity
+    resource: str | None
+    message: str
+    patient: str | None = None
+
+
+class Patient(Fact):
+    ref: str
+    sex: Sex | None = None
+    birth_date: date | None = None
+    deceased: bool = False
+    death_date: date | None = None
+
+
+class Timed(Fact):
+    """A fact that happened at one moment: ``at`` is timezone-aware, ``day`` the calendar day as written."""
+
+    ref: str
+    patient: str
+    at: datetime
+    day: date
+
+
+class Administration(Timed):
+    """One PRRT administration record (a Procedure or a MedicationAdministration)."""
+
+    activity_gbq: float | None = None
+    activity_reported: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+class LabResult(Timed):
+    """A laboratory value converted to its analyte's canonical unit, with its LLN/ULN."""
+
+    analyte: str
+    loinc: str
+    value: float
+    unit: str
+    reported_value: float
+    reported_unit: str
+    low: float | None = None
+    high: float | None = None
+    range_source: RangeSource = "none"
+    flag: Flag | None = None
+    specimen: str | None = None
+    derived_from: tuple[str, ...] = ()
+
+
+class PerformanceScore(Timed):
+    scale: Literal["ecog", "karnofsky"]
+    score: int
+
+
+class BodyMeasure(Timed):
+    kind: Literal["weight", "height"]
+    value: float
+    unit: str
+
+
+class LesionMeasurement(Timed):
+    """One lesion's size at one time point (longest diameter, or short axis for a lymph node), in mm."""
+
+    lesion: str
+    role: LesionRole
+    lymph_node: bool = False
+    size_mm: float
+
+
+class NonTargetStatus(Timed):
+    lesion: str
+    status: NonTargetState
+
+
+class NewLesion(Timed):
+    lesion: str | None = None
+
+
+class ReportedResponse(Timed):
+    """An investigator-reported RECIST time-point response."""
+
+    response: Response
+
+
+class UngradableLab(Timed):
+    """A laboratory Observation of a mapped analyte whose value cannot be used (unit, %, missing value)."""
+
+    analyte: str
+    reason: str

@@ -1,0 +1,289 @@
+"""FHIR resources -> per-patient facts. The only place that knows FHIR shapes.
+
+``map_collected`` dispatches every resource by type and code to the small mappers beside this
+module. A resource that cannot be used becomes an ``Issue`` naming it and the reason; the rest of
+the input is mapped regardless. Resources with codes this plugin does not use are skipped silently.
+
+Validation: the resources the mapping uses that are rare and structured (Patient, PRRT Procedure and
+MedicationAdministration) are validated with the fhir.resources R4B models; Observations, which come
+by the hundred thousand, are validated on the elements the mapping reads (see fhir_mappings/README.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+from cds.facts import (
+    Administration,
+    BodyMeasure,
+    Issue,
+    LabResult,
+    Patient,
+    PerformanceScore,
+    UngradableLab,
+)
+from cds.mapping.administrations import (
+    is_prrt_medication,
+    is_prrt_procedure,
+    map_medication_administration,
+    map_procedure,
+)
+from cds.mapping.clinical import map_body, map_patient, map_performance
+from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
+from cds.mapping.labs import map_lab, resolve_percentages
+from cds.mapping.tumour import Tumour, map_measurement, map_recist_observation
+from cds.reading import Collected
+from cds.tables import AnalyteTable, CodeTable, analytes, codes
+
+Resource = Mapping[str, Any]
+
+
+@dataclass
+class PatientRecord:
+    """Every fact of one patient, as mapped (unordered)."""
+
+    patient: Patient
+    administrations: list[Administration] = field(default_factory=list)
+    labs: list[LabResult] = field(default_factory=list)
+    ungradable: list[UngradableLab] = field(default_factory=list)
+    performance: list[PerformanceScore] = field(default_factory=list)
+    body: list[BodyMeasure] = field(default_factory=list)
+    tumour: list[Tumour] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    seen_patient_resource: bool = False
+
+
+@dataclass
+class Mapped:
+    records: dict[str, PatientRecord] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    skipped: int = 0
+
+    def record(self, patient: str) -> PatientRecord:
+        found = self.records.get(patient)
+        if found is None:
+            found = self.records[patient] = PatientRecord(patient=Patient(ref=patient))
+        return found
+
+
+def _validation_issue(exc: ValidationError) -> str:
+    """Locations of the failing elements only: pydantic's own messages may quote the input."""
+    places = sorted({".".join(str(p) for p in err["loc"]) or "(root)" for err in exc.errors()})
+    shown = ", ".join(places[:5]) + (" ..." if len(places) > 5 else "")
+    return f"fails FHIR R4B validation at {shown}"
+
+
+class _Mapper:
+    def __init__(self, collected: Collected, analyte_table: AnalyteTable, code_table: CodeTable) -> None:
+        self.aliases = collected.aliases
+        self.analytes = analyte_table
+        self.codes = code_table
+        self.out = Mapped(issues=list(collected.issues))
+        self.loinc = code_table.system("loinc")
+        self.recist = code_table.system("recist")
+        self.usable_status = set(code_table.section("observation")["usable_status"])
+        self.pending_pct: list[LabResult] = []
+        self.part_of: dict[str, tuple[str, Administration]] = {}
+        self.medications: dict[str, Resource] = {}
+        self.special: dict[str, str] = {
+            code_table.section("ecog")["loinc"]: "ecog",
+            code_table.section("karnofsky")["loinc"]: "karnofsky",
+            code_table.section("tumour")["tumor_size_loinc"]: "tumour",
+            code_table.section("tumour")["longest_diameter_loinc"]: "tumour",
+        }
+        for code in code_table.section("body_weight")["loinc"]:
+            self.special[code] = "weight"
+        for code in code_table.section("body_height")["loinc"]:
+            self.special[code] = "height"
+
+    def issue(self, severity: str, resource: Resource, message: str, patient: str | None = None) -> None:
+        entry = Issue(severity=severity, resource=ref_of(resource), message=message, patient=patient)  # type: ignore[arg-type]
+        if patient is not None:
+            self.out.record(patient).issues.append(entry)
+        else:
+            self.out.issues.append(entry)
+
+    def validate(self, resource: Resource) -> None:
+        try:
+            get_fhir_model_class(str(resource["resourceType"])).model_validate(resource)
+        except ValidationError as exc:
+            raise Unusable(_validation_issue(exc)) from None
+
+    def run(self, resources: list[dict[str, Any]]) -> Mapped:
+        for resource in resources:
+            kind = resource["resourceType"]
+            if kind == "Patient":
+                self._patient(resource)
+            elif kind == "Medication" and isinstance(resource.get("id"), str):
+                self.medications[ref_of(resource)] = resource
+        for resource in resources:
+            kind = resource["resourceType"]
+            try:
+                if kind == "Observation":
+                    self._observation(resource)
+                elif kind == "Procedure":
+                    self._procedure(resource)
+                elif kind == "MedicationAdministration":
+                    self._medication_administration(resource)
+                elif kind != "Patient":
+                    self.out.skipped += 1
+            except Unusable as exc:
+                patient = self._patient_of(resource)
+                self.issue("warning", resource, str(exc), patient)
+        self._finish()
+        return self.out
+
+    def _patient_of(self, resource: Resource) -> str | None:
+        try:
+            return subject(resource, self.aliases)
+        except Unusable:
+            return None
+
+    def _patient(self, resource: Resource) -> None:
+        try:
+            self.validate(resource)
+            fact, warning = map_patient(resource)
+        except Unusable as exc:
+            self.issue("warning", resource, str(exc))
+            return
+        record = self.out.record(fact.ref)
+        record.patient = fact
+        record.seen_patient_resource = True
+        if warning:
+            self.issue("warning", resource, warning, fact.ref)
+
+    def _sex(self, patient: str) -> str | None:
+        record = self.out.records.get(patient)
+        return record.patient.sex if record else None
+
+    def _observation(self, resource: Resource) -> None:
+        kind = analyte = None
+        loinc_code = ""
+        bad_loinc: list[str] = []
+        for system, code in codings(resource.get("code")):
+            if system == self.loinc:
+                if not self.codes.loinc_pattern.match(code):
+                    bad_loinc.append(code)
+                    continue
+                analyte = self.analytes.for_loinc(code)
+                if analyte is not None:
+                    kind, loinc_code = "lab", code
+                    break
+                if code in self.special:
+                    kind, loinc_code = self.special[code], code
+                    break
+            elif system == self.recist:
+                kind, loinc_code = "recist", code
+                break
+        if kind is None:
+            if bad_loinc:
+                shown = bad_loinc[0][:40]
+                self.issue("warning", resource, f"code {shown!r} under {self.loinc} is not a LOINC code",
+                           self._patient_of(resource))
+            else:
+                self.out.skipped += 1
+            return
+        patient = subject(resource, self.aliases)
+        if resource.get("status") not in self.usable_status:
+            status = resource.get("status")
+            self.issue("info", resource, f"status {status!s:.20} is not final, amended or corrected: ignored",
+                       patient)
+            return
+        record = self.out.record(patient)
+        if kind == "lab":
+            assert analyte is not None
+            fact, warning = map_lab(resource, analyte, loinc_code, patient, self._sex(patient), self.aliases,
+                                    self.codes)
+            if warning:
+                self.issue("warning", resource, f"{warning}; default range used", patient)
+            if isinstance(fact, UngradableLab):
+                record.ungradable.append(fact)
+                self.issue("warning", resource, fact.reason, patient)
+            elif analyte.percent_of is not None:
+                self.pending_pct.append(fact)
+            else:
+                record.labs.append(fact)
+        elif kind in ("ecog", "karnofsky"):
+            record.performance.append(map_performance(resource, kind, patient, self.codes))
+        elif kind == "weight":
+            record.body.append(map_body(resource, "weight", patient, self.codes.weight_units))
+        elif kind == "height":
+            record.body.append(map_body(resource, "height", patient, self.codes.height_units))
+        elif kind == "tumour":
+            record.tumour.append(map_measurement(resource, patient, self.codes, self.aliases))
+        else:
+            tumour = map_recist_observation(resource, loinc_code, patient, self.codes, self.aliases)
+            if tumour is not None:
+                record.tumour.append(tumour)
+
+    def _procedure(self, resource: Resource) -> None:
+        if not is_prrt_procedure(resource, self.codes):
+            self.out.skipped += 1
+            return
+        patient = subject(resource, self.aliases)
+        self.validate(resource)
+        self.out.record(patient).administrations.append(map_procedure(resource, patient, self.codes))
+
+    def _medication_administration(self, resource: Resource) -> None:
+        concept = resource.get("medicationCodeableConcept")
+        medication = reference(resource.get("medicationReference"), self.aliases)
+        if concept is None and medication in self.medications:
+            concept = self.medications[medication].get("code")
+        if not is_prrt_medication(concept, self.codes):
+            self.out.skipped += 1
+            return
+        patient = subject(resource, self.aliases)
+        self.validate(resource)
+        fact, part_of = map_medication_administration(resource, patient, self.codes, self.aliases)
+        if part_of is not None:
+            self.part_of[fact.ref] = (part_of, fact)
+        else:
+            self.out.record(patient).administrations.append(fact)
+
+    def _finish(self) -> None:
+        self._attach_part_of()
+        wbcs = [lab for rec in self.out.records.values() for lab in rec.labs if lab.analyte == "wbc"]
+        for fact in resolve_percentages(self.pending_pct, wbcs, self.analytes):
+            record = self.out.record(fact.patient)
+            if isinstance(fact, UngradableLab):
+                record.ungradable.append(fact)
+                record.issues.append(Issue(severity="warning", resource=fact.ref, message=fact.reason,
+                                           patient=fact.patient))
+            else:
+                record.labs.append(fact)
+
+    def _attach_part_of(self) -> None:
+        """A MedicationAdministration ``partOf`` a PRRT Procedure gives that Procedure its activity."""
+        for ma_ref, (procedure_ref, fact) in self.part_of.items():
+            record = self.out.record(fact.patient)
+            for index, admin in enumerate(record.administrations):
+                if admin.ref != procedure_ref:
+                    continue
+                activity = admin.activity_gbq
+                if activity is not None and fact.activity_gbq is not None and \
+                        abs(activity - fact.activity_gbq) > 1e-9:
+                    record.issues.append(Issue(
+                        severity="warning", resource=ma_ref, patient=fact.patient,
+                        message=f"activity differs from {procedure_ref}; the MedicationAdministration dose is used",
+                    ))
+                record.administrations[index] = admin.model_copy(update={
+                    "activity_gbq": fact.activity_gbq if fact.activity_gbq is not None else activity,
+                    "activity_reported": fact.activity_reported or admin.activity_reported,
+                    "sources": (*admin.sources, ma_ref),
+                })
+                break
+            else:
+                record.administrations.append(fact)
+
+
+def map_collected(
+    collected: Collected, analyte_table: AnalyteTable | None = None, code_table: CodeTable | None = None
+) -> Mapped:
+    """Map everything collected from the inputs into per-patient records."""
+    mapper = _Mapper(collected, analyte_table or analytes(), code_table or codes())
+    return mapper.run(collected.resources)

@@ -1,0 +1,94 @@
+"""Procedure / MedicationAdministration -> ``Administration`` (one PRRT treatment record).
+
+(a) Procedure, status completed, SNOMED 399315003 / 440252007 or a text naming lutetium-177 and
+DOTATATE; activity in the ``urn:prrt-cds:administered-activity`` extension.
+(b) MedicationAdministration, status completed, RxNorm 1999682 / 1999687 or a text naming Lutathera;
+activity in ``dosage.dose``; ``partOf`` a Procedure gives that Procedure its activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cds.facts import Administration
+from cds.mapping.fhir import Unusable, codings, concept_text, effective, quantity, ref_of, reference
+from cds.tables import CodeTable
+
+Resource = Mapping[str, Any]
+
+
+def names_prrt(concept: Any, table: CodeTable, coded: set[str], system: str) -> bool:
+    """Whether a CodeableConcept names a 177Lu-DOTATATE administration (by code or by text)."""
+    if any(sys == system and code in coded for sys, code in codings(concept)):
+        return True
+    section = table.section("administration")
+    text = concept_text(concept)
+    if any(brand in text for brand in section["text_brand"]):
+        return True
+    return any(r in text for r in section["text_radionuclide"]) and any(
+        p in text for p in section["text_peptide"]
+    )
+
+
+def is_prrt_procedure(resource: Resource, table: CodeTable) -> bool:
+    section = table.section("administration")
+    return names_prrt(resource.get("code"), table, set(section["procedure_snomed"]), table.system("snomed"))
+
+
+def is_prrt_medication(concept: Any, table: CodeTable) -> bool:
+    section = table.section("administration")
+    return names_prrt(concept, table, set(section["medication_rxnorm"]), table.system("rxnorm"))
+
+
+def _activity(value: Any, table: CodeTable) -> tuple[float | None, str | None]:
+    """(GBq, text as reported) of an activity Quantity; raises Unusable for an unknown unit."""
+    if value is None:
+        return None, None
+    number, unit = quantity(value)
+    factor = table.activity_units.factor(unit)
+    if factor is None:
+        raise Unusable(f"activity unit {unit!r} is not convertible to GBq")
+    return number * factor, f"{number:g} {unit}"
+
+
+def _status_ok(resource: Resource, table: CodeTable) -> None:
+    if resource.get("status") not in table.section("administration")["completed_status"]:
+        raise Unusable("administration not completed: ignored")
+
+
+def map_procedure(resource: Resource, patient: str, table: CodeTable) -> Administration:
+    _status_ok(resource, table)
+    at, day = effective(resource, "performedDateTime", "performedPeriod")
+    url = table.section("administration")["activity_extension_url"]
+    activity = reported = None
+    for extension in resource.get("extension") or ():
+        if isinstance(extension, dict) and extension.get("url") == url:
+            activity, reported = _activity(extension.get("valueQuantity"), table)
+    ref = ref_of(resource)
+    return Administration(
+        ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
+        sources=(ref,),
+    )
+
+
+def map_medication_administration(
+    resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str]
+) -> tuple[Administration, str | None]:
+    """The administration and the Procedure it is ``partOf`` (if any)."""
+    _status_ok(resource, table)
+    at, day = effective(resource, "effectiveDateTime", "effectivePeriod")
+    dosage = resource.get("dosage")
+    dose = dosage.get("dose") if isinstance(dosage, dict) else None
+    activity, reported = _activity(dose, table)
+    part_of = None
+    for item in resource.get("partOf") or ():
+        target = reference(item, aliases)
+        if target and target.startswith("Procedure/"):
+            part_of = target
+    ref = ref_of(resource)
+    fact = Administration(
+        ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
+        sources=(ref,),
+    )
+    return fact, part_of

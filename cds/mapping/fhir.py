@@ -1,0 +1,124 @@
+"""Small readers of FHIR R4 datatypes (references, dates, codings, quantities).
+
+They read only the elements the mapping uses and check their JSON types, so a malformed element
+becomes an ``Unusable`` with a reason instead of an exception deep in the mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+Resource = Mapping[str, Any]
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class Unusable(Exception):  # noqa: N818 - a value, not an error of the program
+    """A resource cannot be mapped; the message names the reason (never a value from the resource)."""
+
+
+def ref_of(resource: Resource) -> str:
+    rid = resource.get("id")
+    return f"{resource.get('resourceType')}/{rid if isinstance(rid, str) else '?'}"
+
+
+def normalise_reference(reference: str, aliases: Mapping[str, str]) -> str:
+    """``urn:uuid:x`` -> ``Type/id`` via the Bundle aliases; absolute URLs -> ``Type/id``."""
+    if reference in aliases:
+        return aliases[reference]
+    parts = reference.split("/")
+    if "_history" in parts:
+        parts = parts[: parts.index("_history")]
+    if len(parts) >= 2:
+        return f"{parts[-2]}/{parts[-1]}"
+    return reference
+
+
+def reference(value: Any, aliases: Mapping[str, str]) -> str | None:
+    if isinstance(value, dict) and isinstance(value.get("reference"), str):
+        return normalise_reference(value["reference"], aliases)
+    return None
+
+
+def subject(resource: Resource, aliases: Mapping[str, str]) -> str:
+    patient = reference(resource.get("subject"), aliases) or reference(resource.get("patient"), aliases)
+    if patient is None or not patient.startswith("Patient/"):
+        raise Unusable("no subject Patient reference")
+    return patient
+
+
+def parse_instant(text: Any) -> tuple[datetime, date]:
+    """A FHIR date or dateTime -> (aware UTC instant, calendar day as written).
+
+    A date without a time is taken as midnight UTC; a dateTime without a zone as UTC.
+    """
+    if not isinstance(text, str):
+        raise Unusable("date is not a string")
+    try:
+        if _DATE.match(text):
+            parts = [int(p) for p in text.split("-")] + [1, 1]
+            day = date(parts[0], parts[1], parts[2])
+            return datetime(day.year, day.month, day.day, tzinfo=UTC), day
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise Unusable("date is not a valid FHIR date or dateTime") from exc
+    day = moment.date()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC), day
+
+
+def parse_date(text: Any) -> date | None:
+    if text is None:
+        return None
+    return parse_instant(text)[1]
+
+
+def effective(resource: Resource, *names: str) -> tuple[datetime, date]:
+    """The first present of ``names`` (``xDateTime`` or ``xPeriod.start``), as ``parse_instant``."""
+    for name in names:
+        value = resource.get(name)
+        if value is None:
+            continue
+        if name.endswith("Period"):
+            if isinstance(value, dict) and value.get("start") is not None:
+                return parse_instant(value["start"])
+            continue
+        return parse_instant(value)
+    raise Unusable("no effective date")
+
+
+def codings(concept: Any) -> Iterator[tuple[str | None, str]]:
+    """(system, code) pairs of a CodeableConcept; malformed codings are skipped."""
+    if not isinstance(concept, dict):
+        return
+    for coding in concept.get("coding") or ():
+        if isinstance(coding, dict) and isinstance(coding.get("code"), str):
+            system = coding.get("system")
+            yield (system if isinstance(system, str) else None), coding["code"]
+
+
+def concept_text(concept: Any) -> str:
+    """All human text of a CodeableConcept (text and displays), lower-cased."""
+    if not isinstance(concept, dict):
+        return ""
+    texts = [concept.get("text")]
+    texts += [c.get("display") for c in concept.get("coding") or () if isinstance(c, dict)]
+    return " ".join(t for t in texts if isinstance(t, str)).lower()
+
+
+def quantity(value: Any) -> tuple[float, str | None]:
+    """(number, unit) of a Quantity: the UCUM ``code`` when present, else the ``unit`` text."""
+    if not isinstance(value, dict):
+        raise Unusable("no quantity")
+    number = value.get("value")
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise Unusable("quantity has no numeric value")
+    if value.get("comparator") is not None:
+        raise Unusable("quantity has a comparator (< <= >= >): an inexact value is not graded")
+    code = value.get("code")
+    unit = code if isinstance(code, str) else value.get("unit")
+    return float(number), unit if isinstance(unit, str) else None

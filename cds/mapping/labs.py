@@ -1,0 +1,148 @@
+"""Laboratory Observations -> ``LabResult`` in the analyte's canonical unit, with LLN/ULN.
+
+Rules (fhir_mappings/README.md): value from ``valueQuantity`` (UCUM ``code``, else the ``unit`` text if
+it is a listed spelling); LLN/ULN from ``referenceRange[0]`` converted like the value (a range without
+a unit is in the value's unit); without a range, the default table by analyte and sex
+(``range_source = "default"``); ``interpretation`` H/HH/HU high, L/LL/LU low.
+Percent differentials become absolute counts only with a WBC of the same specimen or time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cds.facts import LabResult, UngradableLab
+from cds.mapping.fhir import Unusable, codings, effective, quantity, ref_of, reference
+from cds.tables import Analyte, AnalyteTable, CodeTable
+
+Resource = Mapping[str, Any]
+
+
+def _interpretation(resource: Resource, table: CodeTable) -> str | None:
+    section = table.section("interpretation")
+    for concept in resource.get("interpretation") or ():
+        for _system, code in codings(concept):
+            for flag in ("high", "low", "normal"):
+                if code in section[flag]:
+                    return flag
+    return None
+
+
+def _limit(value: Any, analyte: Analyte, value_unit: str | None) -> float | None:
+    """One side of a reference range in the canonical unit; None when absent."""
+    if value is None:
+        return None
+    number, unit = quantity(value)
+    factor = analyte.units.factor(unit if unit is not None else value_unit)
+    if factor is None:
+        raise Unusable(f"reference range unit {unit!r} is not convertible to {analyte.canonical_unit}")
+    return number * factor
+
+
+def _range(
+    resource: Resource, analyte: Analyte, value_unit: str | None, sex: str | None
+) -> tuple[float | None, float | None, str]:
+    low = high = None
+    ranges = resource.get("referenceRange")
+    if isinstance(ranges, list) and ranges and isinstance(ranges[0], dict):
+        low = _limit(ranges[0].get("low"), analyte, value_unit)
+        high = _limit(ranges[0].get("high"), analyte, value_unit)
+    defaults = analyte.default_limits(sex)
+    if low is not None and high is not None:
+        return low, high, "observation"
+    if low is None and high is None:
+        if defaults is None:
+            return None, None, "none"
+        return defaults[0], defaults[1], "default"
+    if defaults is None:
+        return low, high, "observation"
+    return (low if low is not None else defaults[0]), (high if high is not None else defaults[1]), "mixed"
+
+
+def map_lab(
+    resource: Resource,
+    analyte: Analyte,
+    loinc: str,
+    patient: str,
+    sex: str | None,
+    aliases: Mapping[str, str],
+    table: CodeTable,
+) -> tuple[LabResult | UngradableLab, str | None]:
+    """Map one laboratory Observation already known to name ``analyte``.
+
+    Returns the fact and, when the Observation's own range had to be replaced, a warning.
+    """
+    ref = ref_of(resource)
+    at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+    common = {"ref": ref, "patient": patient, "at": at, "day": day, "analyte": analyte.key}
+    if "valueQuantity" not in resource:
+        absent = "data absent" if "dataAbsentReason" in resource else "no valueQuantity"
+        return UngradableLab(**common, reason=f"{absent}: cannot grade"), None
+    try:
+        number, unit = quantity(resource["valueQuantity"])
+    except Unusable as exc:
+        return UngradableLab(**common, reason=f"{exc}: cannot grade"), None
+    factor = analyte.units.factor(unit)
+    if factor is None:
+        reason = f"unit {unit!r} is not convertible to {analyte.canonical_unit}: cannot grade"
+        return UngradableLab(**common, reason=reason), None
+    try:
+        low, high, source = _range(resource, analyte, unit, sex)
+        range_issue = None
+    except Unusable as exc:
+        defaults = analyte.default_limits(sex)
+        low, high = defaults if defaults else (None, None)
+        source = "default" if defaults else "none"
+        range_issue = str(exc)
+    specimen = reference(resource.get("specimen"), aliases)
+    result = LabResult(
+        **common,
+        loinc=loinc,
+        value=number * factor,
+        unit=analyte.canonical_unit,
+        reported_value=number,
+        reported_unit=unit or "",
+        low=low,
+        high=high,
+        range_source=source,  # type: ignore[arg-type]
+        flag=_interpretation(resource, table),  # type: ignore[arg-type]
+        specimen=specimen,
+    )
+    return result, range_issue
+
+
+def resolve_percentages(
+    pending: list[LabResult], wbcs: list[LabResult], table: AnalyteTable
+) -> list[LabResult | UngradableLab]:
+    """Percent differentials -> absolute counts with a WBC of the same specimen, else the same time."""
+    by_specimen = {(w.patient, w.specimen): w for w in wbcs if w.specimen}
+    by_time = {(w.patient, w.at): w for w in wbcs}
+    out: list[LabResult | UngradableLab] = []
+    for pct in pending:
+        source = table.analytes[pct.analyte]
+        target = table.analytes[source.absolute_analyte or ""]
+        wbc = (by_specimen.get((pct.patient, pct.specimen)) if pct.specimen else None) or by_time.get(
+            (pct.patient, pct.at)
+        )
+        if wbc is None:
+            out.append(
+                UngradableLab(
+                    ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, analyte=target.key,
+                    reason="percent differential without a WBC of the same specimen or time: cannot grade",
+                )
+            )
+            continue
+        # ANC (10*9/L) = WBC (10*9/L) x % / 100; its range is the absolute analyte's default.
+        limits = target.default_limits(None)
+        out.append(
+            LabResult(
+                ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, analyte=target.key,
+                loinc=pct.loinc, value=wbc.value * pct.value / 100.0, unit=target.canonical_unit,
+                reported_value=pct.reported_value, reported_unit=pct.reported_unit,
+                low=limits[0] if limits else None, high=limits[1] if limits else None,
+                range_source="default" if limits else "none", flag=None, specimen=pct.specimen,
+                derived_from=(pct.ref, wbc.ref),
+            )
+        )
+    return out

@@ -1,0 +1,112 @@
+"""Tumour assessments for RECIST 1.1: lesion measurements, non-target status, new lesions, responses.
+
+Project code system ``urn:prrt-cds:recist``. A measurement needs a lesion identity (``focus`` reference,
+else ``bodySite``) and a role component (target / non-target / new); without them it is an issue,
+never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse
+from cds.mapping.fhir import Unusable, codings, effective, quantity, ref_of, reference
+from cds.tables import CodeTable
+
+Resource = Mapping[str, Any]
+
+Tumour = LesionMeasurement | NonTargetStatus | NewLesion | ReportedResponse
+
+
+def _when(resource: Resource) -> tuple[Any, Any]:
+    return effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+
+
+def _lesion(resource: Resource, aliases: Mapping[str, str]) -> str | None:
+    for item in resource.get("focus") or ():
+        target = reference(item, aliases)
+        if target:
+            return target
+    site = resource.get("bodySite")
+    if isinstance(site, dict):
+        if isinstance(site.get("text"), str) and site["text"].strip():
+            return f"bodySite:{site['text'].strip()}"
+        for system, code in codings(site):
+            return f"bodySite:{system or ''}|{code}"
+    return None
+
+
+def _component(resource: Resource, system: str, code: str) -> dict[str, Any] | None:
+    for component in resource.get("component") or ():
+        if isinstance(component, dict) and (system, code) in codings(component.get("code")):
+            return component
+    return None
+
+
+def _recist_code(concept: Any, system: str) -> str | None:
+    for sys, code in codings(concept):
+        if sys == system:
+            return code
+    return None
+
+
+def map_measurement(resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str]) -> Tumour:
+    """A lesion measurement (LOINC 21889-1 with component 33728-7, or 33728-7 directly)."""
+    section = table.section("tumour")
+    loinc, recist = table.system("loinc"), table.system("recist")
+    size_source: Any = resource
+    if (loinc, section["tumor_size_loinc"]) in codings(resource.get("code")):
+        size_source = _component(resource, loinc, section["longest_diameter_loinc"])
+        if size_source is None:
+            raise Unusable("tumour size without a longest-diameter component (33728-7)")
+    number, unit = quantity(size_source.get("valueQuantity"))
+    factor = table.tumour_units.factor(unit)
+    if factor is None:
+        raise Unusable(f"lesion size unit {unit!r} is not mm or cm")
+    if number < 0:
+        raise Unusable("lesion size is negative")
+    lesion = _lesion(resource, aliases)
+    if lesion is None:
+        raise Unusable("lesion measurement without a lesion identity (focus or bodySite)")
+    role_component = _component(resource, recist, section["lesion_role_code"])
+    role = _recist_code(role_component.get("valueCodeableConcept"), recist) if role_component else None
+    if role not in section["lesion_roles"]:
+        raise Unusable("lesion measurement without a lesion role (target, non-target or new)")
+    node_component = _component(resource, recist, section["lymph_node_code"])
+    node = bool(node_component and node_component.get("valueBoolean") is True)
+    at, day = _when(resource)
+    return LesionMeasurement(
+        ref=ref_of(resource), patient=patient, at=at, day=day, lesion=lesion,
+        role=role, lymph_node=node, size_mm=number * factor,  # type: ignore[arg-type]
+    )
+
+
+def map_recist_observation(
+    resource: Resource, code: str, patient: str, table: CodeTable, aliases: Mapping[str, str]
+) -> Tumour | None:
+    """Observations coded in ``urn:prrt-cds:recist``; None for a code this profile does not use."""
+    section = table.section("tumour")
+    recist = table.system("recist")
+    ref = ref_of(resource)
+    if code == section["non_target_status_code"]:
+        status = _recist_code(resource.get("valueCodeableConcept"), recist)
+        lesion = _lesion(resource, aliases)
+        if status not in section["non_target_statuses"]:
+            raise Unusable("non-target status is not present, absent or unequivocal-progression")
+        if lesion is None:
+            raise Unusable("non-target status without a lesion identity (focus or bodySite)")
+        at, day = _when(resource)
+        return NonTargetStatus(ref=ref, patient=patient, at=at, day=day, lesion=lesion, status=status)  # type: ignore[arg-type]
+    if code == section["new_lesion_code"]:
+        if resource.get("valueBoolean") is not True:
+            return None
+        at, day = _when(resource)
+        return NewLesion(ref=ref, patient=patient, at=at, day=day, lesion=_lesion(resource, aliases))
+    if code == section["timepoint_response_code"]:
+        response = _recist_code(resource.get("valueCodeableConcept"), recist)
+        if response not in section["timepoint_responses"]:
+            raise Unusable("time-point response is not CR, PR, SD, PD or NE")
+        at, day = _when(resource)
+        return ReportedResponse(ref=ref, patient=patient, at=at, day=day, response=response)  # type: ignore[arg-type]
+    return None

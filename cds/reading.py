@@ -1,0 +1,135 @@
+"""Read FHIR JSON from files, NDJSON, directories, lists and CDS Hooks prefetch objects.
+
+Every input is turned into one flat list of resource dicts plus an alias map from each Bundle entry's
+``fullUrl`` to ``ResourceType/id`` (so ``urn:uuid:`` references resolve). A file that is not JSON is an
+``Issue``; only a path that does not exist or cannot be opened raises ``InputError``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cds.errors import InputError
+from cds.facts import Issue
+
+Resource = dict[str, Any]
+SUFFIXES = (".json", ".ndjson", ".jsonl")
+
+
+@dataclass
+class Collected:
+    """Resources gathered from inputs, ready for mapping."""
+
+    resources: list[Resource] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    files_read: int = 0
+
+    def add(self, obj: Any, origin: str) -> None:
+        """Add a resource, a Bundle, or a list of either."""
+        if isinstance(obj, list):
+            for item in obj:
+                self.add(item, origin)
+            return
+        if not isinstance(obj, dict) or not isinstance(obj.get("resourceType"), str):
+            self.issues.append(Issue(severity="warning", resource=origin, message="not a FHIR resource"))
+            return
+        if obj["resourceType"] == "Bundle":
+            self._add_bundle(obj, origin)
+            return
+        self.resources.append(obj)
+
+    def _add_bundle(self, bundle: Resource, origin: str) -> None:
+        entries = bundle.get("entry") or []
+        if not isinstance(entries, list):
+            self.issues.append(Issue(severity="warning", resource=origin, message="Bundle.entry is not a list"))
+            return
+        for index, entry in enumerate(entries):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict):
+                where = f"{origin} entry {index}"
+                self.issues.append(Issue(severity="warning", resource=where, message="entry without resource"))
+                continue
+            full_url = entry.get("fullUrl")
+            rtype = resource.get("resourceType")
+            if isinstance(full_url, str) and isinstance(rtype, str):
+                if not isinstance(resource.get("id"), str):
+                    # A transaction entry may carry its identity only in fullUrl (urn:uuid:...).
+                    resource = {**resource, "id": full_url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]}
+                self.aliases[full_url] = f"{rtype}/{resource['id']}"
+            self.add(resource, origin)
+
+
+def _parse_file(path: Path, collected: Collected) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    collected.files_read += 1
+    name = str(path)
+    if path.suffix in (".ndjson", ".jsonl"):
+        _parse_ndjson(data, name, collected)
+        return
+    try:
+        collected.add(json.loads(data), name)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # several JSON values, one a line: NDJSON with a .json name
+            _parse_ndjson(data, name, collected)
+            return
+        collected.issues.append(
+            Issue(severity="error", resource=name, message=f"not JSON (line {exc.lineno}, column {exc.colno})")
+        )
+    except UnicodeDecodeError:
+        collected.issues.append(Issue(severity="error", resource=name, message="not UTF-8 JSON"))
+
+
+def _parse_ndjson(data: bytes, name: str, collected: Collected) -> None:
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            collected.add(json.loads(line), f"{name}:{number}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            collected.issues.append(Issue(severity="error", resource=f"{name}:{number}", message="not JSON"))
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and child.suffix in SUFFIXES:
+                yield child
+    else:
+        yield path
+
+
+def read_paths(paths: Iterable[str | Path]) -> Collected:
+    """Read every file (or directory of files) named. Raises InputError for a missing path."""
+    collected = Collected()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"no such file or directory: {path}")
+        for file in _files(path):
+            _parse_file(file, collected)
+    return collected
+
+
+def from_objects(objects: Iterable[Any], origin: str = "input") -> Collected:
+    """Collect resources, Bundles or lists already parsed from JSON."""
+    collected = Collected()
+    for obj in objects:
+        collected.add(obj, origin)
+    return collected
+
+
+def from_prefetch(prefetch: Mapping[str, Any]) -> Collected:
+    """Collect a CDS Hooks ``prefetch`` object; a ``null`` value means "no data" (CDS Hooks 2.0 §prefetch)."""
+    collected = Collected()
+    for key, value in prefetch.items():
+        if value is not None:
+            collected.add(value, f"prefetch.{key}")
+    return collected

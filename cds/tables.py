@@ -1,0 +1,188 @@
+"""Load the declarative mapping tables in ``fhir_mappings/`` into typed lookups.
+
+The tables are data a clinician or integrator reviews; this module only reads and checks them.
+Unit conversion is a lookup of the factor listed for the analyte: a unit that is not listed is not
+convertible, and nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cds.data_files import mappings_dir
+from cds.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """Unit spelling -> factor to a canonical unit. Exact match first, then case-insensitive."""
+
+    canonical: str
+    factors: dict[str, float]
+    _folded: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        folded: dict[str, float] = {}
+        for unit, factor in self.factors.items():
+            key = unit.strip().lower()
+            if key in folded and folded[key] != factor:
+                raise ConfigurationError(
+                    f"unit spellings differing only in case have different factors ({self.canonical})"
+                )
+            folded[key] = factor
+        object.__setattr__(self, "_folded", folded)
+
+    def factor(self, unit: str | None) -> float | None:
+        """The factor that converts ``unit`` to the canonical unit, or None when not convertible."""
+        key = "" if unit is None else unit.strip()
+        exact = self.factors.get(key)
+        if exact is not None:
+            return exact
+        return self._folded.get(key.lower())
+
+
+@dataclass(frozen=True)
+class Analyte:
+    key: str
+    display: str
+    loinc: tuple[str, ...]
+    units: UnitTable
+    default_range: dict[str, tuple[float, float]]
+    percent_of: str | None = None
+    absolute_analyte: str | None = None
+
+    @property
+    def canonical_unit(self) -> str:
+        return self.units.canonical
+
+    def default_limits(self, sex: str | None) -> tuple[float, float] | None:
+        """Default (LLN, ULN) for this sex, or the sex-independent range, or None."""
+        if sex in ("male", "female") and sex in self.default_range:
+            return self.default_range[sex]
+        if "any" in self.default_range:
+            return self.default_range["any"]
+        return None
+
+
+@dataclass(frozen=True)
+class AnalyteTable:
+    version: str
+    default_range_source: str
+    analytes: dict[str, Analyte]
+    by_loinc: dict[str, Analyte]
+
+    def for_loinc(self, code: str) -> Analyte | None:
+        return self.by_loinc.get(code)
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    """Everything in ``codes.toml``, kept as parsed data with a few typed helpers."""
+
+    raw: dict[str, Any]
+    loinc_pattern: re.Pattern[str]
+    activity_units: UnitTable
+    weight_units: UnitTable
+    height_units: UnitTable
+    tumour_units: UnitTable
+
+    def system(self, name: str) -> str:
+        return str(self.raw["systems"][name])
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.raw[name]
+        assert isinstance(value, dict)
+        return value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"cannot read mapping table {path.name}: {exc}") from exc
+
+
+def _limits(raw: dict[str, Any], key: str) -> dict[str, tuple[float, float]]:
+    ranges: dict[str, tuple[float, float]] = {}
+    for sex, pair in raw.items():
+        if sex not in ("any", "male", "female") or len(pair) != 2 or float(pair[0]) > float(pair[1]):
+            raise ConfigurationError(f"analyte {key}: bad default_range entry {sex!r}")
+        ranges[sex] = (float(pair[0]), float(pair[1]))
+    return ranges
+
+
+def load_analytes(path: Path | None = None) -> AnalyteTable:
+    raw = _read_toml(path or mappings_dir() / "analytes.toml")
+    meta = raw.pop("meta", {})
+    analytes: dict[str, Analyte] = {}
+    by_loinc: dict[str, Analyte] = {}
+    for key, entry in raw.items():
+        try:
+            analyte = Analyte(
+                key=key,
+                display=str(entry["display"]),
+                loinc=tuple(str(code) for code in entry["loinc"]),
+                units=UnitTable(
+                    canonical=str(entry["canonical_unit"]),
+                    factors={str(u): float(f) for u, f in entry["units"].items()},
+                ),
+                default_range=_limits(entry.get("default_range", {}), key),
+                percent_of=entry.get("percent_of"),
+                absolute_analyte=entry.get("absolute_analyte"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigurationError(f"analyte {key}: malformed entry ({exc})") from exc
+        if analyte.units.factor(analyte.canonical_unit) != 1.0:
+            raise ConfigurationError(f"analyte {key}: canonical unit must convert with factor 1")
+        analytes[key] = analyte
+        for code in analyte.loinc:
+            if code in by_loinc:
+                raise ConfigurationError(f"LOINC {code} is mapped to two analytes")
+            by_loinc[code] = analyte
+    for analyte in analytes.values():
+        for ref in (analyte.percent_of, analyte.absolute_analyte):
+            if ref is not None and ref not in analytes:
+                raise ConfigurationError(f"analyte {analyte.key}: unknown analyte {ref!r}")
+    return AnalyteTable(
+        version=str(meta.get("version", "unversioned")),
+        default_range_source=str(meta.get("default_range_source", "")),
+        analytes=analytes,
+        by_loinc=by_loinc,
+    )
+
+
+def _unit_table(section: dict[str, Any], canonical: str) -> UnitTable:
+    return UnitTable(canonical=canonical, factors={str(u): float(f) for u, f in section.items()})
+
+
+def load_codes(path: Path | None = None) -> CodeTable:
+    raw = _read_toml(path or mappings_dir() / "codes.toml")
+    try:
+        return CodeTable(
+            raw=raw,
+            loinc_pattern=re.compile(raw["loinc"]["code_pattern"]),
+            activity_units=_unit_table(raw["administration"]["activity_units"], "GBq"),
+            weight_units=_unit_table(raw["body_weight"]["units"], raw["body_weight"]["canonical_unit"]),
+            height_units=_unit_table(raw["body_height"]["units"], raw["body_height"]["canonical_unit"]),
+            tumour_units=_unit_table(raw["tumour"]["units"], raw["tumour"]["canonical_unit"]),
+        )
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise ConfigurationError(f"codes.toml: malformed ({exc})") from exc
+
+
+@cache
+def analytes() -> AnalyteTable:
+    """The installed analyte table (read once per process)."""
+    return load_analytes()
+
+
+@cache
+def codes() -> CodeTable:
+    """The installed code table (read once per process)."""
+    return load_codes()

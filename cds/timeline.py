@@ -1,0 +1,142 @@
+"""The per-patient timeline: cycles numbered by date, labs placed in cycle windows, baselines.
+
+FHIR input profile, "PRRT administration" and "Baseline":
+- records of one patient on the same day are one cycle; cycles are numbered 1, 2, ... by date;
+- a cycle's window runs from its administration day to the day before the next administration;
+  anything before the first administration is in cycle 0;
+- an analyte's baseline is its latest result dated on or before the day of the first administration;
+  with no administration, its earliest result;
+- the baseline is abnormal (high) when its interpretation says high, or, with no interpretation, when
+  its value is above its ULN (abnormal low likewise with LLN).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from cds.facts import (
+    Administration,
+    BodyMeasure,
+    Fact,
+    Issue,
+    LabResult,
+    Patient,
+    PerformanceScore,
+    UngradableLab,
+)
+from cds.mapping import PatientRecord
+from cds.mapping.tumour import Tumour
+
+
+class Cycle(Fact):
+    number: int
+    date: date
+    activity_gbq: float | None
+    sources: tuple[str, ...]
+
+
+class Baseline(Fact):
+    analyte: str
+    lab: LabResult
+    abnormal_high: bool
+    abnormal_low: bool
+
+
+def _is_high(lab: LabResult) -> bool:
+    if lab.flag is not None:
+        return lab.flag == "high"
+    return lab.high is not None and lab.value > lab.high
+
+
+def _is_low(lab: LabResult) -> bool:
+    if lab.flag is not None:
+        return lab.flag == "low"
+    return lab.low is not None and lab.value < lab.low
+
+
+def _cycles(administrations: list[Administration], issues: list[Issue]) -> tuple[Cycle, ...]:
+    by_day: dict[date, list[Administration]] = defaultdict(list)
+    for admin in administrations:
+        by_day[admin.day].append(admin)
+    cycles = []
+    for number, day in enumerate(sorted(by_day), start=1):
+        records = sorted(by_day[day], key=lambda a: a.ref)
+        activities = {round(a.activity_gbq, 9) for a in records if a.activity_gbq is not None}
+        if len(activities) > 1:
+            issues.append(Issue(
+                severity="warning", resource=records[0].ref, patient=records[0].patient,
+                message=f"cycle {number}: records of the same day give different activities; the largest is used",
+            ))
+        sources = tuple(dict.fromkeys(s for a in records for s in a.sources))
+        cycles.append(Cycle(number=number, date=day, activity_gbq=max(activities) if activities else None,
+                            sources=sources))
+    return tuple(cycles)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    patient: Patient
+    cycles: tuple[Cycle, ...]
+    labs: tuple[LabResult, ...]
+    ungradable: tuple[UngradableLab, ...]
+    performance: tuple[PerformanceScore, ...]
+    body: tuple[BodyMeasure, ...]
+    tumour: tuple[Tumour, ...]
+    issues: tuple[Issue, ...]
+    baselines: dict[str, Baseline] = field(default_factory=dict)
+
+    @property
+    def first_day(self) -> date | None:
+        return self.cycles[0].date if self.cycles else None
+
+    def cycle_of(self, day: date) -> int:
+        """The cycle whose window holds ``day``; 0 before the first administration."""
+        return bisect_right([c.date for c in self.cycles], day)
+
+    def baseline(self, analyte: str) -> Baseline | None:
+        return self.baselines.get(analyte)
+
+    def latest_day(self) -> date | None:
+        days = [f.day for group in (self.labs, self.performance, self.body, self.tumour) for f in group]
+        days += [c.date for c in self.cycles]
+        if self.patient.death_date:
+            days.append(self.patient.death_date)
+        return max(days) if days else None
+
+
+def _baselines(labs: tuple[LabResult, ...], first_day: date | None) -> dict[str, Baseline]:
+    chosen: dict[str, LabResult] = {}
+    for lab in labs:  # sorted by time
+        if first_day is None:
+            chosen.setdefault(lab.analyte, lab)
+        elif lab.day <= first_day:
+            chosen[lab.analyte] = lab
+    return {
+        analyte: Baseline(analyte=analyte, lab=lab, abnormal_high=_is_high(lab), abnormal_low=_is_low(lab))
+        for analyte, lab in chosen.items()
+    }
+
+
+def build_timeline(record: PatientRecord) -> Timeline:
+    issues = list(record.issues)
+    cycles = _cycles(record.administrations, issues)
+
+    def by_time(fact: LabResult | UngradableLab | PerformanceScore | BodyMeasure | Tumour) -> tuple[object, str]:
+        return fact.at, fact.ref
+
+    labs = tuple(sorted(record.labs, key=by_time))
+    first = cycles[0].date if cycles else None
+    return Timeline(
+        patient=record.patient,
+        cycles=cycles,
+        labs=labs,
+        ungradable=tuple(sorted(record.ungradable, key=by_time)),
+        performance=tuple(sorted(record.performance, key=by_time)),
+        body=tuple(sorted(record.body, key=by_time)),
+        tumour=tuple(sorted(record.tumour, key=by_time)),
+        issues=tuple(issues),
+        baselines=_baselines(labs, first),
+    )
