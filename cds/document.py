@@ -4,12 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from cds.conclusions import ToxicityGrade
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
 
 
 def _issue(issue: Issue) -> dict[str, Any]:
     return {"severity": issue.severity, "resource": issue.resource, "message": issue.message}
+
+
+def _toxicity(grade: ToxicityGrade) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "term": grade.term,
+        "ctcae_version": grade.ctcae_version,
+        "grade": grade.grade,
+        "observation": grade.observation,
+        "effective": grade.effective.isoformat().replace("+00:00", "Z"),
+        "cycle": grade.cycle,
+    }
+    if grade.value is not None:
+        entry.update(value=grade.value, unit=grade.unit, range_source=grade.range_source)
+        entry.update(value_canonical=grade.value_canonical, unit_canonical=grade.unit_canonical,
+                     lln=grade.lln, uln=grade.uln)
+        if grade.baseline is not None:
+            entry["baseline"] = grade.baseline
+    if grade.grade is not None:
+        entry.update(criterion=grade.criterion, rule=grade.rule, criterion_set=grade.criterion_set)
+    else:
+        entry["reason"] = grade.reason
+    if grade.notes:
+        entry["notes"] = list(grade.notes)
+    if grade.derived_from:
+        entry["derived_from"] = list(grade.derived_from)
+    return entry
 
 
 def patient_document(result: PatientEvaluation) -> dict[str, Any]:
@@ -25,7 +52,7 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
             }
             for cycle in timeline.cycles
         ],
-        "toxicities": [],
+        "toxicities": [_toxicity(grade) for grade in result.toxicities],
         "responses": [],
         "best_overall_response": None,
         "alerts": [],

@@ -102,7 +102,7 @@ class _Mapper:
             self.special[code] = "height"
 
     def issue(self, severity: str, resource: Resource, message: str, patient: str | None = None) -> None:
-        entry = Issue(severity=severity, resource=ref_of(resource), message=message, patient=patient)  # type: ignore[arg-type]
+        entry = Issue(severity=severity, resource=ref_of(resource), message=message, patient=patient)
         if patient is not None:
             self.out.record(patient).issues.append(entry)
         else:
@@ -189,10 +189,11 @@ class _Mapper:
                 self.out.skipped += 1
             return
         patient = subject(resource, self.aliases)
-        if resource.get("status") not in self.usable_status:
-            status = resource.get("status")
-            self.issue("info", resource, f"status {status!s:.20} is not final, amended or corrected: ignored",
-                       patient)
+        status = resource.get("status")
+        if not isinstance(status, str) or status not in self.usable_status:
+            shown = f"{status:.20}" if isinstance(status, str) else "(not a code)"
+            message = f"status {shown} is not final, amended or corrected: ignored"
+            self.issue("info", resource, message, patient)
             return
         record = self.out.record(patient)
         if kind == "lab":
@@ -269,7 +270,8 @@ class _Mapper:
                         abs(activity - fact.activity_gbq) > 1e-9:
                     record.issues.append(Issue(
                         severity="warning", resource=ma_ref, patient=fact.patient,
-                        message=f"activity differs from {procedure_ref}; the MedicationAdministration dose is used",
+                        message=f"activity differs from {procedure_ref}; "
+                                "the MedicationAdministration dose is used",
                     ))
                 record.administrations[index] = admin.model_copy(update={
                     "activity_gbq": fact.activity_gbq if fact.activity_gbq is not None else activity,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import Administration
-from cds.mapping.fhir import Unusable, codings, concept_text, effective, quantity, ref_of, reference
+from cds.mapping.fhir import Unusable, codings, concept_text, effective, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
@@ -62,7 +62,7 @@ def map_procedure(resource: Resource, patient: str, table: CodeTable) -> Adminis
     at, day = effective(resource, "performedDateTime", "performedPeriod")
     url = table.section("administration")["activity_extension_url"]
     activity = reported = None
-    for extension in resource.get("extension") or ():
+    for extension in items(resource.get("extension")):
         if isinstance(extension, dict) and extension.get("url") == url:
             activity, reported = _activity(extension.get("valueQuantity"), table)
     ref = ref_of(resource)
@@ -82,7 +82,7 @@ def map_medication_administration(
     dose = dosage.get("dose") if isinstance(dosage, dict) else None
     activity, reported = _activity(dose, table)
     part_of = None
-    for item in resource.get("partOf") or ():
+    for item in items(resource.get("partOf")):
         target = reference(item, aliases)
         if target and target.startswith("Procedure/"):
             part_of = target

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import BodyMeasure, Patient, PerformanceScore
-from cds.mapping.fhir import Unusable, codings, effective, parse_date, quantity, ref_of
+from cds.mapping.fhir import Unusable, codings, effective, items, parse_date, quantity, ref_of
 from cds.tables import CodeTable, UnitTable
 
 Resource = Mapping[str, Any]
@@ -22,7 +22,7 @@ def map_patient(resource: Resource) -> tuple[Patient, str | None]:
     gender = resource.get("gender")
     fact = Patient(
         ref=ref_of(resource),
-        sex=_SEX.get(gender) if isinstance(gender, str) else None,  # type: ignore[arg-type]
+        sex=_SEX.get(gender) if isinstance(gender, str) else None,
         birth_date=parse_date(resource.get("birthDate")),
         deceased=deceased,
         death_date=death,
@@ -44,7 +44,7 @@ def map_performance(
     if isinstance(value, int) and not isinstance(value, bool):
         score = value
     else:
-        concepts = [resource.get("valueCodeableConcept"), *(resource.get("interpretation") or ())]
+        concepts = [resource.get("valueCodeableConcept"), *items(resource.get("interpretation"))]
         answers = {**section["answers"], **section.get("snomed_answers", {})}
         for concept in concepts:
             for _system, code in codings(concept):
@@ -59,7 +59,7 @@ def map_performance(
         raise Unusable(f"{scale} score out of range")
     at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
     return PerformanceScore(
-        ref=ref_of(resource), patient=patient, at=at, day=day, scale=scale, score=score  # type: ignore[arg-type]
+        ref=ref_of(resource), patient=patient, at=at, day=day, scale=scale, score=score
     )
 
 
@@ -72,6 +72,6 @@ def map_body(resource: Resource, kind: str, patient: str, units: UnitTable) -> B
         raise Unusable(f"{kind} is not positive")
     at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
     return BodyMeasure(
-        ref=ref_of(resource), patient=patient, at=at, day=day, kind=kind,  # type: ignore[arg-type]
+        ref=ref_of(resource), patient=patient, at=at, day=day, kind=kind,
         value=number * factor, unit=units.canonical,
     )

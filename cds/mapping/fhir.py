@@ -6,6 +6,7 @@ becomes an ``Unusable`` with a reason instead of an exception deep in the mappin
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -16,8 +17,13 @@ Resource = Mapping[str, Any]
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-class Unusable(Exception):  # noqa: N818 - a value, not an error of the program
+class Unusable(Exception):  # a value, not an error of the program (hence no "Error" suffix)
     """A resource cannot be mapped; the message names the reason (never a value from the resource)."""
+
+
+def items(value: Any) -> list[Any]:
+    """The elements of a FHIR array; ``[]`` when it is absent or not a JSON array."""
+    return value if isinstance(value, list) else []
 
 
 def ref_of(resource: Resource) -> str:
@@ -95,7 +101,7 @@ def codings(concept: Any) -> Iterator[tuple[str | None, str]]:
     """(system, code) pairs of a CodeableConcept; malformed codings are skipped."""
     if not isinstance(concept, dict):
         return
-    for coding in concept.get("coding") or ():
+    for coding in items(concept.get("coding")):
         if isinstance(coding, dict) and isinstance(coding.get("code"), str):
             system = coding.get("system")
             yield (system if isinstance(system, str) else None), coding["code"]
@@ -106,7 +112,7 @@ def concept_text(concept: Any) -> str:
     if not isinstance(concept, dict):
         return ""
     texts = [concept.get("text")]
-    texts += [c.get("display") for c in concept.get("coding") or () if isinstance(c, dict)]
+    texts += [c.get("display") for c in items(concept.get("coding")) if isinstance(c, dict)]
     return " ".join(t for t in texts if isinstance(t, str)).lower()
 
 
@@ -117,8 +123,16 @@ def quantity(value: Any) -> tuple[float, str | None]:
     number = value.get("value")
     if isinstance(number, bool) or not isinstance(number, int | float):
         raise Unusable("quantity has no numeric value")
+    # json.loads accepts NaN, Infinity and integers beyond float: none is a measurement, and NaN would
+    # compare false to every limit (graded as normal).
+    try:
+        number = float(number)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise Unusable("quantity has no numeric value")
     if value.get("comparator") is not None:
         raise Unusable("quantity has a comparator (< <= >= >): an inexact value is not graded")
     code = value.get("code")
     unit = code if isinstance(code, str) else value.get("unit")
-    return float(number), unit if isinstance(unit, str) else None
+    return number, unit if isinstance(unit, str) else None

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import LabResult, UngradableLab
-from cds.mapping.fhir import Unusable, codings, effective, quantity, ref_of, reference
+from cds.mapping.fhir import Unusable, codings, effective, items, quantity, ref_of, reference
 from cds.tables import Analyte, AnalyteTable, CodeTable
 
 Resource = Mapping[str, Any]
@@ -21,7 +21,7 @@ Resource = Mapping[str, Any]
 
 def _interpretation(resource: Resource, table: CodeTable) -> str | None:
     section = table.section("interpretation")
-    for concept in resource.get("interpretation") or ():
+    for concept in items(resource.get("interpretation")):
         for _system, code in codings(concept):
             for flag in ("high", "low", "normal"):
                 if code in section[flag]:
@@ -105,8 +105,8 @@ def map_lab(
         reported_unit=unit or "",
         low=low,
         high=high,
-        range_source=source,  # type: ignore[arg-type]
-        flag=_interpretation(resource, table),  # type: ignore[arg-type]
+        range_source=source,
+        flag=_interpretation(resource, table),
         specimen=specimen,
     )
     return result, range_issue

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse
-from cds.mapping.fhir import Unusable, codings, effective, quantity, ref_of, reference
+from cds.mapping.fhir import Unusable, codings, effective, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
@@ -24,7 +24,7 @@ def _when(resource: Resource) -> tuple[Any, Any]:
 
 
 def _lesion(resource: Resource, aliases: Mapping[str, str]) -> str | None:
-    for item in resource.get("focus") or ():
+    for item in items(resource.get("focus")):
         target = reference(item, aliases)
         if target:
             return target
@@ -38,7 +38,7 @@ def _lesion(resource: Resource, aliases: Mapping[str, str]) -> str | None:
 
 
 def _component(resource: Resource, system: str, code: str) -> dict[str, Any] | None:
-    for component in resource.get("component") or ():
+    for component in items(resource.get("component")):
         if isinstance(component, dict) and (system, code) in codings(component.get("code")):
             return component
     return None
@@ -78,7 +78,7 @@ def map_measurement(resource: Resource, patient: str, table: CodeTable, aliases:
     at, day = _when(resource)
     return LesionMeasurement(
         ref=ref_of(resource), patient=patient, at=at, day=day, lesion=lesion,
-        role=role, lymph_node=node, size_mm=number * factor,  # type: ignore[arg-type]
+        role=role, lymph_node=node, size_mm=number * factor,
     )
 
 
@@ -97,7 +97,7 @@ def map_recist_observation(
         if lesion is None:
             raise Unusable("non-target status without a lesion identity (focus or bodySite)")
         at, day = _when(resource)
-        return NonTargetStatus(ref=ref, patient=patient, at=at, day=day, lesion=lesion, status=status)  # type: ignore[arg-type]
+        return NonTargetStatus(ref=ref, patient=patient, at=at, day=day, lesion=lesion, status=status)
     if code == section["new_lesion_code"]:
         if resource.get("valueBoolean") is not True:
             return None
@@ -108,5 +108,5 @@ def map_recist_observation(
         if response not in section["timepoint_responses"]:
             raise Unusable("time-point response is not CR, PR, SD, PD or NE")
         at, day = _when(resource)
-        return ReportedResponse(ref=ref, patient=patient, at=at, day=day, response=response)  # type: ignore[arg-type]
+        return ReportedResponse(ref=ref, patient=patient, at=at, day=day, response=response)
     return None

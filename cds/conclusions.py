@@ -1,0 +1,38 @@
+"""Conclusions drawn by the rules: immutable values that carry their provenance.
+
+Every conclusion names the rule that decided it, the source the rule encodes, and the FHIR resources
+it was drawn from, so a clinician can always see why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cds.facts import Fact, RangeSource
+
+
+class ToxicityGrade(Fact):
+    """The CTCAE grade of one laboratory Observation for one term (null grade: cannot grade, with reason)."""
+
+    term: str
+    term_id: str
+    ctcae_version: str
+    grade: int | None
+    observation: str
+    effective: datetime
+    cycle: int
+    analyte: str
+    value: float | None = None
+    unit: str | None = None
+    value_canonical: float | None = None
+    unit_canonical: str | None = None
+    lln: float | None = None
+    uln: float | None = None
+    baseline: float | None = None
+    range_source: RangeSource | None = None
+    criterion: str | None = None
+    rule: str | None = None
+    criterion_set: str | None = None
+    reason: str | None = None
+    notes: tuple[str, ...] = ()
+    derived_from: tuple[str, ...] = ()

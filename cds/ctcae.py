@@ -1,0 +1,224 @@
+"""CTCAE laboratory grading: timeline labs -> engine facts -> ``ToxicityGrade`` per (Observation, term).
+
+Python prepares numbers (value in the criterion set's unit, ratios to ULN / LLN / baseline, percent
+change), rounded to 12 significant digits so that floating-point noise cannot move a value across a
+boundary; the durable_rules rules compiled from ``rules/ctcae_v*.toml`` decide which criteria are met.
+Semantics are documented at the top of the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cds.conclusions import ToxicityGrade
+from cds.ctcae_table import Criterion, CtcaeTable, Input, Term
+from cds.engine import EngineFact, RuleEngine, Ruleset, Test
+from cds.engine import Rule as EngineRule
+from cds.facts import LabResult, UngradableLab
+from cds.tables import analytes
+from cds.timeline import Timeline
+
+FACT_KIND = "ctcae_lab"
+MISSING_TEXT: dict[str, str] = {
+    "ULN": "no upper limit of normal", "LLN": "no lower limit of normal", "baseline": "no baseline",
+}
+_HAS = {"ULN": "has_uln", "LLN": "has_lln", "baseline": "has_base"}
+
+
+def ruleset_name(table: CtcaeTable) -> str:
+    return "ctcae_v" + table.version.replace(".", "_")
+
+
+def signif(x: float) -> float:
+    """``x`` rounded to 12 significant digits (admiral compares at 15; ratios need a little more slack)."""
+    return float(f"{x:.12g}")
+
+
+class GradingFact(EngineFact):
+    """One (Observation, term, criterion set) as the engine sees it. Missing inputs: has_* = 0.0."""
+
+    term: str
+    unit_set: str
+    value: float
+    x_uln: float
+    has_uln: float
+    x_lln: float
+    has_lln: float
+    over_uln: float
+    x_base: float
+    has_base: float
+    pct_base: float
+    base_abnormal: float
+
+
+def compile_ruleset(table: CtcaeTable) -> Ruleset:
+    """Each criterion of the table -> one engine rule (a conjunction of comparisons)."""
+    rules = []
+    for term in table.terms:
+        for criterion in term.criteria:
+            tests = [Test("term", "==", term.id), Test("unit_set", "==", criterion.unit_set)]
+            if criterion.baseline_state == "normal":
+                tests.append(Test("base_abnormal", "==", 0.0))
+            elif criterion.baseline_state == "abnormal":
+                tests += [Test("has_base", "==", 1.0), Test("base_abnormal", "==", 1.0)]
+            for condition in criterion.conditions:
+                if condition.needs is not None:
+                    tests.append(Test(_HAS[condition.needs], "==", 1.0))
+                tests.append(Test(condition.field, condition.op, condition.threshold))
+            rules.append(EngineRule(id=criterion.rule, tests=tuple(tests)))
+    return Ruleset(name=ruleset_name(table), kind=FACT_KIND, rules=tuple(rules))
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What one lab offers for grading in one criterion set's unit."""
+
+    value: float
+    uln: float | None
+    lln: float | None
+    base: float | None
+    base_abnormal: bool
+
+    def available(self) -> frozenset[Input]:
+        have: set[Input] = set()
+        if self.uln is not None:
+            have.add("ULN")
+        if self.lln is not None:
+            have.add("LLN")
+        if self.base is not None:
+            have.add("baseline")
+        return frozenset(have)
+
+
+def _positive(x: float | None) -> float | None:
+    """A limit or baseline of 0 (or less) cannot scale a criterion: treat it as missing."""
+    return x if x is not None and x > 0 else None
+
+
+def _inputs(lab: LabResult, timeline: Timeline, factor: float) -> _Inputs:
+    baseline = timeline.baseline(lab.analyte)
+    uln, lln = _positive(lab.high), _positive(lab.low)
+    base = _positive(baseline.lab.value) if baseline is not None else None
+    return _Inputs(
+        value=lab.value / factor,
+        uln=None if uln is None else uln / factor,
+        lln=None if lln is None else lln / factor,
+        base=None if base is None else base / factor,
+        base_abnormal=bool(baseline and baseline.abnormal_high),
+    )
+
+
+def _fact(fact_id: str, term: Term, unit_set: str, inputs: _Inputs) -> GradingFact:
+    value = inputs.value
+    return GradingFact(
+        id=fact_id, kind=FACT_KIND, term=term.id, unit_set=unit_set, value=signif(value),
+        x_uln=signif(value / inputs.uln) if inputs.uln else 0.0, has_uln=1.0 if inputs.uln else 0.0,
+        x_lln=signif(value / inputs.lln) if inputs.lln else 0.0, has_lln=1.0 if inputs.lln else 0.0,
+        over_uln=signif(value - inputs.uln) if inputs.uln else 0.0,
+        x_base=signif(value / inputs.base) if inputs.base else 0.0, has_base=1.0 if inputs.base else 0.0,
+        pct_base=signif((value - inputs.base) / inputs.base * 100.0) if inputs.base else 0.0,
+        base_abnormal=1.0 if inputs.base_abnormal else 0.0,
+    )
+
+
+def _applies(criterion: Criterion, inputs: _Inputs) -> bool:
+    """Whether a criterion is in play for these inputs (its baseline condition holds)."""
+    if criterion.baseline_state == "normal":
+        return not inputs.base_abnormal
+    if criterion.baseline_state == "abnormal":
+        return inputs.base_abnormal
+    return True
+
+
+@dataclass
+class _Pending:
+    lab: LabResult
+    term: Term
+    sets: dict[str, _Inputs]
+
+
+def _unit_sets(lab: LabResult, term: Term) -> dict[str, float]:
+    """Criterion sets this lab is graded in -> factor from the set's unit to the canonical unit."""
+    sets = {"si": 1.0}
+    units = analytes().analytes[lab.analyte].units
+    reported = units.factor(lab.reported_unit)
+    for unit in term.sets:
+        if unit == "si":
+            continue
+        factor = units.factor(unit)
+        if factor is not None and reported is not None and abs(factor - reported) <= 1e-12 * factor:
+            sets[unit] = factor
+    return sets
+
+
+def _conclude(item: _Pending, met: set[str], table: CtcaeTable, cycle: int) -> ToxicityGrade:
+    lab, term = item.lab, item.term
+    si = item.sets["si"]
+    base = dict(
+        term=term.name, term_id=term.id, ctcae_version=table.version, observation=lab.ref,
+        effective=lab.at, cycle=cycle, analyte=lab.analyte, value=lab.reported_value, unit=lab.reported_unit,
+        value_canonical=lab.value, unit_canonical=lab.unit, lln=lab.low, uln=lab.high,
+        baseline=si.base, range_source=lab.range_source, derived_from=lab.derived_from,
+    )
+    missing_required = sorted(term.requires - si.available())
+    if missing_required:
+        reason = "; ".join(MISSING_TEXT[m] for m in missing_required)
+        return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade")
+    best: Criterion | None = None
+    unevaluable: list[tuple[Criterion, frozenset[Input]]] = []
+    for unit_set, inputs in item.sets.items():
+        have = inputs.available()
+        for criterion in term.sets[unit_set]:
+            if criterion.rule in met:
+                if best is None or criterion.grade > best.grade:
+                    best = criterion
+            elif _applies(criterion, inputs) and not criterion.needs <= have:
+                unevaluable.append((criterion, criterion.needs - have))
+    grade = best.grade if best else 0
+    notes = tuple(sorted({
+        f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"
+        for c, missing in unevaluable if c.grade > grade
+    }))
+    if best is None:
+        blocking = [(c, m) for c, m in unevaluable if not c.optional]
+        if blocking:
+            missing = sorted({m for _, ms in blocking for m in ms})
+            reason = "; ".join(MISSING_TEXT[m] for m in missing)
+            return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade", notes=notes)
+        return ToxicityGrade(**base, grade=0, criterion="no grade 1-4 criterion met",
+                             rule=f"{table.prefix}.{term.id}.g0", criterion_set="si", notes=notes)
+    return ToxicityGrade(
+        **base, grade=grade, criterion=term.text.get(grade, best.when), rule=best.rule,
+        criterion_set=best.unit_set, notes=notes,
+    )
+
+
+def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: RuleEngine) -> list[ToxicityGrade]:
+    """Every (lab, applicable term) of one patient, graded; ungradable labs with their reason."""
+    pending: dict[str, _Pending] = {}
+    facts: list[GradingFact] = []
+    for index, lab in enumerate(timeline.labs):
+        for term in table.for_analyte(lab.analyte):
+            key = f"{index}|{term.id}"
+            sets = {unit_set: _inputs(lab, timeline, factor) for unit_set, factor in _unit_sets(lab, term).items()}
+            pending[key] = _Pending(lab=lab, term=term, sets=sets)
+            facts.extend(_fact(f"{key}|{unit_set}", term, unit_set, inputs) for unit_set, inputs in sets.items())
+    met: dict[str, set[str]] = {key: set() for key in pending}
+    for hit in engine.evaluate(ruleset_name(table), facts):
+        met[hit.fact_id.rsplit("|", 1)[0]].add(hit.rule_id)
+    grades = [
+        _conclude(item, met[key], table, timeline.cycle_of(item.lab.day)) for key, item in pending.items()
+    ]
+    grades += list(_ungradable(timeline.ungradable, table, timeline))
+    grades.sort(key=lambda g: (g.effective, g.observation, g.term))
+    return grades
+
+
+def _ungradable(labs: Iterable[UngradableLab], table: CtcaeTable, timeline: Timeline) -> Iterable[ToxicityGrade]:
+    for lab in labs:
+        for term in table.for_analyte(lab.analyte):
+            yield ToxicityGrade(
+                term=term.name, term_id=term.id, ctcae_version=table.version, grade=None, observation=lab.ref,
+                effective=lab.at, cycle=timeline.cycle_of(lab.day), analyte=lab.analyte, reason=lab.reason,
+            )

@@ -1,0 +1,214 @@
+"""The one adapter around durable_rules. Nothing else in prrt-cds imports ``durable``.
+
+It follows design/durable-rules.md to the letter, because the engine's C core has hazards that
+matter for patient safety:
+
+- one host per process, every ruleset registered eagerly when the host is built (a ruleset name can
+  register only once per process), the background dispatcher (two timer threads) disabled;
+- one lock around every call into the engine (the core has no locks and never releases the GIL);
+- one evaluation = a fresh ``uuid4`` session id (never a patient id: ids are looked up by a 32-bit
+  hash with no string compare), facts asserted, the session read, and deleted in ``finally``, so at
+  most one session is ever live;
+- facts are validated pydantic models whose values are floats or the ruleset's own identifiers (the
+  engine coerces strings and booleans in comparisons);
+- facts are *asserted*, so a fact fires every rule it matches (an event would be consumed by the
+  first); every ruleset has a catch-all rule, so every fact must report back: a missing report, or
+  ``state['exception']`` (an action that raised), is an ``EvaluationError``, never "no finding";
+- ``MessageNotHandledException`` carries the whole payload: it is never logged, and with the
+  catch-all it cannot occur for a well-formed fact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from durable import engine as durable_engine
+from durable import lang
+from pydantic import BaseModel
+
+from cds.errors import EvaluationError
+
+Op = Literal["<", "<=", ">", ">=", "=="]
+SEEN = "__seen__"
+
+
+@dataclass(frozen=True)
+class Test:
+    """One comparison of a fact field with a constant."""
+
+    field: str
+    op: Op
+    value: float | str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named conjunction of tests. The rule fires for every asserted fact that passes them all."""
+
+    id: str
+    tests: tuple[Test, ...]
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    name: str
+    kind: str  # every fact of this ruleset carries ``kind == <kind>``; the catch-all rule keys on it
+    rules: tuple[Rule, ...]
+
+
+class EngineFact(BaseModel):
+    """Base of the facts handed to the engine: an id, a kind, and float or identifier fields."""
+
+    model_config = {"frozen": True, "extra": "forbid"}
+    id: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    fact_id: str
+    rule_id: str
+
+
+class _QuietHost(durable_engine.Host):  # type: ignore[misc]
+    """A durable_rules Host without its background dispatcher threads."""
+
+    def _run(self) -> None:
+        return None
+
+
+def _expression(test: Test) -> Any:
+    field = getattr(lang.m, test.field)
+    value = test.value
+    if test.op == "==":
+        return field == value
+    if test.op == "<":
+        return field < value
+    if test.op == "<=":
+        return field <= value
+    if test.op == ">":
+        return field > value
+    return field >= value
+
+
+def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[str, Any]:
+    """Build the durable_rules definition of ``ruleset`` without touching durable's global registry."""
+
+    def action(rule_id: str) -> Callable[[Any], None]:
+        def run(c: Any) -> None:
+            collect(str(c.m.id), rule_id)
+
+        return run
+
+    definition = lang.ruleset(ruleset.name)
+    lang._rulesets.pop(ruleset.name, None)  # keep durable's module-level registry empty
+    lang._ruleset_stack.append(definition)
+    try:
+        lang.when_all(lang.m.kind == ruleset.kind)(action(SEEN))
+        for rule in ruleset.rules:
+            expression = _expression(Test("kind", "==", ruleset.kind))
+            for test in rule.tests:
+                expression = expression & _expression(test)
+            lang.when_all(expression)(action(rule.id))
+    finally:
+        lang._ruleset_stack.pop()
+    name, body = definition.define()
+    assert name == ruleset.name
+    return {name: body}
+
+
+def _check_value(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, float | str):
+        raise EvaluationError(f"fact field {name!r} is not a float or identifier")
+
+
+class RuleEngine:
+    """The process's durable_rules host with every ruleset of prrt-cds registered."""
+
+    def __init__(self, rulesets: Iterable[Ruleset]) -> None:
+        self._lock = threading.Lock()
+        self._hits: list[Hit] = []
+        self._kinds: dict[str, str] = {}
+        self._host = _QuietHost()
+        definitions: dict[str, Any] = {}
+        for ruleset in rulesets:
+            if ruleset.name in self._kinds:
+                raise EvaluationError(f"ruleset {ruleset.name!r} defined twice")
+            self._kinds[ruleset.name] = ruleset.kind
+            definitions.update(_definition(ruleset, self._collect))
+        self._host.register_rulesets(definitions)
+
+    def _collect(self, fact_id: str, rule_id: str) -> None:
+        self._hits.append(Hit(fact_id, rule_id))
+
+    @property
+    def rulesets(self) -> tuple[str, ...]:
+        return tuple(self._kinds)
+
+    def evaluate(self, ruleset: str, facts: Sequence[EngineFact]) -> list[Hit]:
+        """Assert ``facts`` in a fresh session of ``ruleset``; return every (fact, rule) that fired."""
+        kind = self._kinds.get(ruleset)
+        if kind is None:
+            raise EvaluationError(f"unknown ruleset {ruleset!r}")
+        if not facts:
+            return []
+        sid = uuid.uuid4().hex
+        payload = []
+        ids = set()
+        for fact in facts:
+            body = fact.model_dump()
+            if body["kind"] != kind:
+                raise EvaluationError(f"fact kind does not belong to ruleset {ruleset!r}")
+            for name, value in body.items():
+                _check_value(name, value)
+            if body["id"] in ids:
+                raise EvaluationError("two facts share an id in one evaluation")
+            ids.add(body["id"])
+            body["sid"] = sid
+            payload.append(body)
+        with self._lock:
+            self._hits = []
+            try:
+                # MessageNotHandledException's text holds the whole payload: never log it. With the
+                # catch-all rule it means a fact was not processed, which the check below reports.
+                with contextlib.suppress(durable_engine.MessageNotHandledException):
+                    self._host.assert_facts(ruleset, payload)
+                state = self._host.get_state(ruleset, sid)
+                if isinstance(state, dict) and state.get("exception"):
+                    # The text may quote facts: report only that a rule action failed.
+                    raise EvaluationError(f"a rule action raised in ruleset {ruleset!r}")
+                hits = self._hits
+            finally:
+                self._hits = []
+                # A session that was never created has nothing to delete.
+                with contextlib.suppress(Exception):
+                    self._host.delete_state(ruleset, sid)
+        seen = {hit.fact_id for hit in hits if hit.rule_id == SEEN}
+        if seen != ids:
+            raise EvaluationError(f"the engine did not process every fact of ruleset {ruleset!r}")
+        return [hit for hit in hits if hit.rule_id != SEEN]
+
+
+_ENGINE: RuleEngine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine(build: Callable[[], Iterable[Ruleset]]) -> RuleEngine:
+    """The process's engine, built once with every ruleset that ``build`` returns."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = RuleEngine(build())
+        return _ENGINE
+
+
+def hits_by_fact(hits: Iterable[Hit]) -> Mapping[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for hit in hits:
+        grouped.setdefault(hit.fact_id, []).append(hit.rule_id)
+    return grouped

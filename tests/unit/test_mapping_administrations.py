@@ -1,0 +1,202 @@
+"""PRRT administrations: Procedure (shape a), MedicationAdministration (shape b), and both together."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import factories as fx
+import pytest
+
+from cds.facts import Administration
+from cds.mapping import Mapped
+
+
+def admins(mapped: Mapped, patient: str = "Patient/p1") -> dict[str, Administration]:
+    return {a.ref: a for a in mapped.records[patient].administrations}
+
+
+def issues(mapped: Mapped, patient: str = "Patient/p1") -> list[tuple[str | None, str]]:
+    return [(i.resource, i.message) for i in mapped.records[patient].issues]
+
+
+# --- Procedure ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("snomed", "text"),
+    [
+        ("399315003", None),  # Radionuclide therapy
+        ("440252007", None),  # Administration of radiopharmaceutical
+        (None, "177Lu-DOTATATE infusion"),
+        (None, "Lu-177 oxodotreotide"),
+        (None, "LUTETIUM Lu 177 DOTATATE"),
+        (None, "Lutathera"),
+    ],
+)
+def test_procedure_recognised_by_code_or_text(map_fhir: Any, snomed: str | None, text: str | None) -> None:
+    mapped = map_fhir(fx.patient(), fx.procedure("c1", "2024-01-08", snomed=snomed, text=text))
+    admin = admins(mapped)["Procedure/c1"]
+    assert (admin.day, admin.activity_gbq, admin.activity_reported) == (date(2024, 1, 8), 7.4, "7.4 GBq")
+    assert admin.sources == ("Procedure/c1",)
+    assert mapped.records["Patient/p1"].issues == []
+
+
+@pytest.mark.parametrize("text", ["Lutetium-177 PSMA-617", "Octreotide LAR injection", "Radiotherapy"])
+def test_other_procedures_are_skipped(map_fhir: Any, text: str) -> None:
+    mapped = map_fhir(fx.patient(), fx.procedure("x", snomed=None, text=text))
+    assert admins(mapped) == {} and mapped.skipped == 1
+
+
+def test_procedure_performed_period_start(map_fhir: Any) -> None:
+    procedure = fx.procedure("c1", "2024-01-08T09:00:00+01:00", timing="period")
+    admin = admins(map_fhir(fx.patient(), procedure))["Procedure/c1"]
+    assert (admin.at, admin.day) == (datetime(2024, 1, 8, 8, 0, tzinfo=UTC), date(2024, 1, 8))
+
+
+def test_procedure_without_activity_extension_has_unknown_activity(map_fhir: Any) -> None:
+    admin = admins(map_fhir(fx.patient(), fx.procedure("c1", activity=None)))["Procedure/c1"]
+    assert (admin.activity_gbq, admin.activity_reported) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "gbq"),
+    [
+        (7.4, "GBq", 7.4),
+        (7400, "MBq", 7.4),
+        (7_400_000, "kBq", 7.4),
+        (200, "mCi", 7.4),
+        (0.1, "Ci", 3.7),
+        (3700, "MBq", 3.7),
+        (100, "mCi", 3.7),
+    ],
+)
+def test_activity_units(map_fhir: Any, value: float, unit: str, gbq: float) -> None:
+    admin = admins(map_fhir(fx.patient(), fx.procedure("c1", activity=value, activity_unit=unit)))[
+        "Procedure/c1"
+    ]
+    assert admin.activity_gbq == pytest.approx(gbq, rel=1e-12)
+    assert admin.activity_reported == f"{value:g} {unit}"
+
+
+def test_unknown_activity_unit_is_an_issue_and_the_procedure_is_not_used(map_fhir: Any) -> None:
+    mapped = map_fhir(
+        fx.patient(), fx.procedure("c1", activity=200, activity_unit="mSv"), fx.procedure("c2", "2024-03-04")
+    )
+    assert list(admins(mapped)) == ["Procedure/c2"]
+    assert issues(mapped) == [("Procedure/c1", "activity unit 'mSv' is not convertible to GBq")]
+
+
+@pytest.mark.parametrize("status", ["in-progress", "not-done", "stopped", "entered-in-error"])
+def test_procedure_not_completed_is_ignored_with_an_issue(map_fhir: Any, status: str) -> None:
+    mapped = map_fhir(fx.patient(), fx.procedure("c1", status=status))
+    assert admins(mapped) == {}
+    assert issues(mapped) == [("Procedure/c1", "administration not completed: ignored")]
+
+
+# --- MedicationAdministration ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rxnorm", "text"),
+    [
+        ("1999682", None),
+        ("1999687", None),
+        (None, "Lutetium Lu 177 dotatate 370 MBq/mL"),
+        (None, "LUTATHERA"),
+    ],
+)
+def test_medication_administration_by_code_or_text(
+    map_fhir: Any, rxnorm: str | None, text: str | None
+) -> None:
+    mapped = map_fhir(
+        fx.patient(), fx.medication_administration("m1", "2024-01-08T09:30:00Z", rxnorm=rxnorm, text=text)
+    )
+    admin = admins(mapped)["MedicationAdministration/m1"]
+    assert (admin.day, admin.activity_gbq, admin.sources) == (
+        date(2024, 1, 8),
+        7.4,
+        ("MedicationAdministration/m1",),
+    )
+
+
+def test_medication_administration_effective_period_start_and_mci_dose(map_fhir: Any) -> None:
+    ma = fx.medication_administration(
+        "m1", "2024-01-08T10:00:00Z", timing="period", dose=200, dose_unit="mCi"
+    )
+    admin = admins(map_fhir(fx.patient(), ma))["MedicationAdministration/m1"]
+    assert admin.at == datetime(2024, 1, 8, 10, tzinfo=UTC)
+    assert admin.activity_gbq == pytest.approx(7.4)
+    assert admin.activity_reported == "200 mCi"
+
+
+def test_medication_via_medication_reference(map_fhir: Any) -> None:
+    med = fx.medication("lutathera", rxnorm="1999687", text=None)
+    ma = fx.medication_administration("m1", medication_ref="Medication/lutathera", dose=7400, dose_unit="MBq")
+    admin = admins(map_fhir(fx.patient(), ma, med))["MedicationAdministration/m1"]  # Medication after the MA
+    assert admin.activity_gbq == pytest.approx(7.4)
+
+
+def test_medication_reference_to_another_drug_is_skipped(map_fhir: Any) -> None:
+    med = fx.medication("octreotide", rxnorm="7617", text="octreotide")
+    mapped = map_fhir(
+        fx.patient(), fx.medication_administration("m1", medication_ref="Medication/octreotide"), med
+    )
+    assert admins(mapped) == {}
+
+
+def test_unresolvable_medication_reference_is_skipped(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.medication_administration("m1", medication_ref="Medication/elsewhere"))
+    assert admins(mapped) == {}
+
+
+def test_medication_administration_without_dose(map_fhir: Any) -> None:
+    admin = admins(map_fhir(fx.patient(), fx.medication_administration("m1", dose=None)))[
+        "MedicationAdministration/m1"
+    ]
+    assert admin.activity_gbq is None
+
+
+# --- both shapes: partOf -------------------------------------------------------------------------------
+
+
+def test_part_of_gives_the_procedure_its_activity(map_fhir: Any) -> None:
+    procedure = fx.procedure("c1", "2024-01-08", activity=None)
+    ma = fx.medication_administration(
+        "m1", "2024-01-08T09:30:00Z", dose=7400, dose_unit="MBq", part_of="Procedure/c1"
+    )
+    mapped = map_fhir(fx.patient(), ma, procedure)  # order does not matter
+    assert list(admins(mapped)) == ["Procedure/c1"]
+    admin = admins(mapped)["Procedure/c1"]
+    assert admin.activity_gbq == pytest.approx(7.4)
+    assert admin.activity_reported == "7400 MBq"
+    assert admin.sources == ("Procedure/c1", "MedicationAdministration/m1")
+    assert admin.day == date(2024, 1, 8)
+    assert issues(mapped) == []
+
+
+def test_part_of_with_a_different_activity_uses_the_dose_and_says_so(map_fhir: Any) -> None:
+    procedure = fx.procedure("c1", activity=7.4)
+    ma = fx.medication_administration("m1", dose=3.7, part_of="Procedure/c1")
+    mapped = map_fhir(fx.patient(), procedure, ma)
+    assert admins(mapped)["Procedure/c1"].activity_gbq == 3.7
+    assert issues(mapped) == [
+        (
+            "MedicationAdministration/m1",
+            "activity differs from Procedure/c1; the MedicationAdministration dose is used",
+        )
+    ]
+
+
+def test_part_of_without_a_dose_keeps_the_procedure_activity(map_fhir: Any) -> None:
+    mapped = map_fhir(
+        fx.patient(),
+        fx.procedure("c1", activity=7.4),
+        fx.medication_administration("m1", dose=None, part_of="Procedure/c1"),
+    )
+    assert admins(mapped)["Procedure/c1"].activity_gbq == 7.4
+
+
+def test_part_of_an_unknown_procedure_stands_on_its_own(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.medication_administration("m1", part_of="Procedure/not-here"))
+    assert list(admins(mapped)) == ["MedicationAdministration/m1"]

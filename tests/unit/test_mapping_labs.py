@@ -1,0 +1,290 @@
+"""Laboratory Observation shapes of the FHIR input profile, with and without their optional parts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import factories as fx
+import pytest
+
+from cds.facts import LabResult
+from cds.mapping import Mapped
+
+
+def labs_of(mapped: Mapped, patient: str = "Patient/p1") -> dict[str, LabResult]:
+    return {lab.ref: lab for lab in mapped.records[patient].labs}
+
+
+def messages(mapped: Mapped, patient: str = "Patient/p1") -> list[tuple[str, str | None, str]]:
+    return [(i.severity, i.resource, i.message) for i in mapped.records[patient].issues]
+
+
+# --- time -------------------------------------------------------------------------------------------
+
+
+def test_effective_date_time_gives_instant_and_day_as_written(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL", when="2024-03-31T23:30:00-05:00")
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert lab.at == datetime(2024, 4, 1, 4, 30, tzinfo=UTC)
+    assert lab.day == date(2024, 3, 31)  # the calendar day as written, not the UTC day
+
+
+def test_effective_period_start(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL", when="2024-02-05T07:45:00Z", timing="period")
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert (lab.at, lab.day) == (datetime(2024, 2, 5, 7, 45, tzinfo=UTC), date(2024, 2, 5))
+
+
+def test_issued_is_the_fallback_when_there_is_no_effective_time(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL", when="2024-02-06T10:00:00Z", timing="issued")
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert lab.day == date(2024, 2, 6)
+
+
+def test_effective_wins_over_issued(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL", when="2024-02-05", issued="2024-02-07T10:00:00Z")
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert (lab.at, lab.day) == (datetime(2024, 2, 5, tzinfo=UTC), date(2024, 2, 5))
+
+
+def test_a_lab_without_any_date_is_an_issue(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.lab("o1", "platelets", 70, "10*3/uL", when=None))
+    assert mapped.records["Patient/p1"].labs == []
+    assert messages(mapped) == [("warning", "Observation/o1", "no effective date")]
+
+
+# --- reference ranges -------------------------------------------------------------------------------
+
+
+def test_full_reference_range_comes_from_the_observation(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "hemoglobin", 9.1, "g/dL", low=12.0, high=15.5)
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert (lab.low, lab.high, lab.range_source) == (120.0, 155.0, "observation")
+
+
+@pytest.mark.parametrize(("gender", "limits"), [("female", (120.0, 158.0)), ("male", (133.0, 162.0))])
+def test_no_reference_range_uses_the_default_table_by_sex(
+    map_fhir: Any, gender: str, limits: tuple[float, float]
+) -> None:
+    lab = labs_of(map_fhir(fx.patient(gender=gender), fx.lab("o1", "hemoglobin", 9.1, "g/dL")))[
+        "Observation/o1"
+    ]
+    assert (lab.low, lab.high, lab.range_source) == (*limits, "default")
+
+
+def test_sex_specific_default_is_not_guessed_for_an_unknown_sex(map_fhir: Any) -> None:
+    # Hemoglobin's default range is by sex only: without the sex there is no range at all.
+    mapped = map_fhir(fx.lab("o1", "hemoglobin", 9.1, "g/dL"))  # no Patient resource
+    lab = labs_of(mapped)["Observation/o1"]
+    assert (lab.low, lab.high, lab.range_source) == (None, None, "none")
+    # ... whereas a sex-independent default applies to everybody.
+    lab = labs_of(map_fhir(fx.lab("o2", "platelets", 70, "10*3/uL")))["Observation/o2"]
+    assert (lab.low, lab.high, lab.range_source) == (165.0, 415.0, "default")
+
+
+def test_only_a_low_limit_is_completed_from_the_default_as_mixed(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL", low=150)
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert (lab.low, lab.high, lab.range_source) == (150.0, 415.0, "mixed")
+
+
+def test_only_a_high_limit_is_completed_from_the_default_as_mixed(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "creatinine", 1.2, "mg/dL", high=1.1)
+    lab = labs_of(map_fhir(fx.patient(gender="female"), observation))["Observation/o1"]
+    assert (lab.low, lab.high, lab.range_source) == pytest.approx((44.0, 97.262, "mixed"))
+
+
+def test_one_sided_range_without_a_default_stays_one_sided(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.lab("o1", "hemoglobin", 9.1, "g/dL", low=12))  # sex unknown: no default
+    lab = labs_of(mapped)["Observation/o1"]
+    assert (lab.low, lab.high, lab.range_source) == (120.0, None, "observation")
+
+
+def test_only_the_first_reference_range_is_read(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL", low=150, high=400)
+    observation["referenceRange"].append(
+        {"low": fx.quantity(1, "10*3/uL"), "high": fx.quantity(2, "10*3/uL")}
+    )
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert (lab.low, lab.high) == (150.0, 400.0)
+
+
+# --- interpretation ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "flag"),
+    [
+        ("H", "high"),
+        ("HH", "high"),
+        ("HU", "high"),
+        ("L", "low"),
+        ("LL", "low"),
+        ("LU", "low"),
+        ("N", "normal"),
+        ("A", None),
+    ],
+)
+def test_interpretation_codes(map_fhir: Any, code: str, flag: str | None) -> None:
+    observation = fx.lab("o1", "alt", 90, "U/L", interpretation=code)
+    assert labs_of(map_fhir(fx.patient(), observation))["Observation/o1"].flag == flag
+
+
+def test_no_interpretation_gives_no_flag(map_fhir: Any) -> None:
+    assert labs_of(map_fhir(fx.patient(), fx.lab("o1", "alt", 90, "U/L")))["Observation/o1"].flag is None
+
+
+# --- status -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["final", "amended", "corrected"])
+def test_usable_statuses(map_fhir: Any, status: str) -> None:
+    assert "Observation/o1" in labs_of(map_fhir(fx.patient(), fx.lab("o1", "alt", 9, "U/L", status=status)))
+
+
+@pytest.mark.parametrize("status", ["preliminary", "registered", "cancelled", "entered-in-error", "unknown"])
+def test_other_statuses_are_ignored_and_counted_as_info(map_fhir: Any, status: str) -> None:
+    mapped = map_fhir(
+        fx.patient(), fx.lab("o1", "alt", 9, "U/L", status=status), fx.lab("o2", "alt", 10, "U/L")
+    )
+    assert list(labs_of(mapped)) == ["Observation/o2"]
+    assert messages(mapped) == [
+        ("info", "Observation/o1", f"status {status} is not final, amended or corrected: ignored")
+    ]
+
+
+# --- specimen and percent differentials ----------------------------------------------------------------
+
+
+def test_specimen_reference_is_kept(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "wbc", 5, "10*3/uL", specimen="Specimen/s1")
+    assert labs_of(map_fhir(fx.patient(), observation))["Observation/o1"].specimen == "Specimen/s1"
+
+
+def test_percent_differential_with_a_wbc_of_the_same_specimen(map_fhir: Any) -> None:
+    # Different times, same specimen: the specimen links them.
+    wbc = fx.lab("wbc", "wbc", 4.0, "10*3/uL", specimen="Specimen/s1", when="2024-02-05T08:00:00Z")
+    other = fx.lab("wbc-other", "wbc", 9.0, "10*3/uL", when="2024-02-05T09:00:00Z")
+    pct = fx.lab("neut", "neutrophils_pct", 45, "%", specimen="Specimen/s1", when="2024-02-05T09:00:00Z")
+    mapped = map_fhir(fx.patient(), other, pct, wbc)
+    derived = labs_of(mapped)["Observation/neut"]
+    assert derived.analyte == "neutrophils"
+    assert derived.value == pytest.approx(1.8)  # 4.0 x 45 %
+    assert derived.derived_from == ("Observation/neut", "Observation/wbc")
+    assert (derived.reported_value, derived.reported_unit, derived.loinc) == (45.0, "%", "770-8")
+
+
+def test_percent_differential_with_a_wbc_of_the_same_time(map_fhir: Any) -> None:
+    wbc = fx.lab("wbc", "wbc", 3500, "/uL", when="2024-02-05T08:00:00Z")
+    pct = fx.lab("lymph", "lymphocytes_pct", 20, "%", when="2024-02-05T08:00:00Z")
+    derived = labs_of(map_fhir(fx.patient(), pct, wbc))["Observation/lymph"]
+    assert (derived.analyte, derived.value, derived.unit) == ("lymphocytes", pytest.approx(0.7), "10*9/L")
+    assert (derived.low, derived.high, derived.range_source) == (0.71, 4.53, "default")
+
+
+def test_percent_differential_without_a_matching_wbc_is_not_gradable(map_fhir: Any) -> None:
+    wbc = fx.lab("wbc", "wbc", 4.0, "10*3/uL", when="2024-02-05T08:00:00Z")
+    pct = fx.lab("neut", "neutrophils_pct", 45, "%", when="2024-02-05T08:05:00Z")
+    mapped = map_fhir(fx.patient(), wbc, pct)
+    record = mapped.records["Patient/p1"]
+    assert list(labs_of(mapped)) == ["Observation/wbc"]
+    [ungradable] = record.ungradable
+    assert (ungradable.ref, ungradable.analyte) == ("Observation/neut", "neutrophils")
+    reason = "percent differential without a WBC of the same specimen or time: cannot grade"
+    assert ungradable.reason == reason
+    assert messages(mapped) == [("warning", "Observation/neut", reason)]
+
+
+def test_percent_differential_never_uses_another_patients_wbc(map_fhir: Any) -> None:
+    wbc = fx.lab("wbc", "wbc", 4.0, "10*3/uL", patient="Patient/p2", when="2024-02-05T08:00:00Z")
+    pct = fx.lab("neut", "neutrophils_pct", 45, "%", when="2024-02-05T08:00:00Z")
+    mapped = map_fhir(fx.patient(), fx.patient("p2"), wbc, pct)
+    assert [u.ref for u in mapped.records["Patient/p1"].ungradable] == ["Observation/neut"]
+
+
+# --- value absent or unusable ------------------------------------------------------------------------
+
+
+def test_data_absent_reason_is_not_gradable(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", dataAbsentReason=fx.concept(None, None, "clotted"))
+    mapped = map_fhir(fx.patient(), observation)
+    [ungradable] = mapped.records["Patient/p1"].ungradable
+    assert ungradable.reason == "data absent: cannot grade"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "reason"),
+    [
+        ({"value": "70", "unit": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
+        ({"unit": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
+        (
+            {"value": 20, "comparator": "<", "code": "10*3/uL"},
+            "quantity has a comparator (< <= >= >): an inexact value is not graded: cannot grade",
+        ),
+        ("70", "no quantity: cannot grade"),
+        # json.loads reads NaN, Infinity and integers too large for a float: none is a measurement.
+        ({"value": float("nan"), "code": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
+        ({"value": float("inf"), "code": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
+        ({"value": 10**400, "code": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
+    ],
+)
+def test_unusable_value_quantity(map_fhir: Any, quantity: Any, reason: str) -> None:
+    observation = fx.lab("o1", "platelets", valueQuantity=quantity)
+    mapped = map_fhir(fx.patient(), observation, fx.lab("o2", "platelets", 70, "10*3/uL"))
+    record = mapped.records["Patient/p1"]
+    assert [u.reason for u in record.ungradable] == [reason]
+    assert list(labs_of(mapped)) == ["Observation/o2"]
+
+
+def test_value_string_instead_of_quantity_is_not_gradable(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", valueString="70")
+    [ungradable] = map_fhir(fx.patient(), observation).records["Patient/p1"].ungradable
+    assert ungradable.reason == "no valueQuantity: cannot grade"
+
+
+# --- code selection ---------------------------------------------------------------------------------
+
+
+def test_an_unmapped_loinc_is_skipped_silently(map_fhir: Any) -> None:
+    heart_rate = fx.observation("hr", fx.concept(fx.LOINC, "8867-4"), valueQuantity=fx.quantity(80, "/min"))
+    mapped = map_fhir(fx.patient(), heart_rate)
+    assert mapped.records["Patient/p1"].labs == [] and mapped.records["Patient/p1"].issues == []
+    assert mapped.skipped == 1
+
+
+def test_the_first_mapped_loinc_among_several_codings_is_used(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL")
+    observation["code"]["coding"] = [
+        fx.coding("http://acme.example/lab", "PLT"),
+        fx.coding(fx.LOINC, "8867-4"),
+        fx.coding(fx.LOINC, "26515-7"),
+    ]
+    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
+    assert (lab.analyte, lab.loinc) == ("platelets", "26515-7")
+
+
+def test_a_loinc_code_under_another_system_is_not_trusted(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "platelets", 70, "10*3/uL")
+    observation["code"]["coding"] = [fx.coding("http://acme.example/lab", "777-3")]
+    mapped = map_fhir(fx.patient(), observation)
+    assert mapped.records["Patient/p1"].labs == [] and mapped.skipped == 1
+
+
+def test_absolute_subject_url_is_reduced_to_the_patient_reference(map_fhir: Any) -> None:
+    observation = fx.lab("o1", "alt", 30, "U/L", patient="https://ehr.example.org/fhir/Patient/p1/_history/3")
+    assert "Observation/o1" in labs_of(map_fhir(fx.patient(), observation))
+
+
+@pytest.mark.parametrize("status", [None, ["final"], {"code": "final"}])
+def test_a_status_that_is_not_a_code_is_ignored_as_info(map_fhir: Any, status: Any) -> None:
+    observation = fx.lab("o1", "alt", 9, "U/L")
+    if status is None:
+        del observation["status"]
+    else:
+        observation["status"] = status
+    mapped = map_fhir(fx.patient(), observation)
+    assert labs_of(mapped) == {}
+    assert messages(mapped) == [
+        ("info", "Observation/o1", "status (not a code) is not final, amended or corrected: ignored")
+    ]

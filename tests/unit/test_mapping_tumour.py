@@ -1,0 +1,143 @@
+"""Tumour assessments (RECIST 1.1): lesion measurements, non-target status, new lesions, responses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import factories as fx
+import pytest
+
+from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse
+
+
+def tumour(map_fhir: Any, *resources: dict[str, Any]) -> tuple[list[Any], list[tuple[str | None, str]]]:
+    record = map_fhir(fx.patient(), *resources).records["Patient/p1"]
+    return record.tumour, [(i.resource, i.message) for i in record.issues]
+
+
+@pytest.mark.parametrize("shape", ["panel", "direct"])
+@pytest.mark.parametrize(
+    ("size", "unit", "mm"), [(42, "mm", 42.0), (4.2, "cm", 42.0), (1.6731, "cm", 16.731)]
+)
+def test_lesion_measurement_shapes_and_units(
+    map_fhir: Any, shape: str, size: float, unit: str, mm: float
+) -> None:
+    facts, issues = tumour(
+        map_fhir, fx.lesion("t1", size, unit, shape=shape, focus="BodyStructure/liver-1", when="2024-01-02")
+    )
+    assert issues == []
+    [fact] = facts
+    assert isinstance(fact, LesionMeasurement)
+    assert (fact.lesion, fact.role, fact.lymph_node, fact.day) == (
+        "BodyStructure/liver-1",
+        "target",
+        False,
+        date(2024, 1, 2),
+    )
+    assert fact.size_mm == pytest.approx(mm, rel=1e-12)
+
+
+@pytest.mark.parametrize("role", ["target", "non-target", "new"])
+def test_lesion_roles(map_fhir: Any, role: str) -> None:
+    [fact], _ = tumour(map_fhir, fx.lesion("t1", 20, role=role))
+    assert fact.role == role
+
+
+def test_lymph_node_component(map_fhir: Any) -> None:
+    facts, _ = tumour(
+        map_fhir,
+        fx.lesion("n1", 18, lymph_node=True, focus="BodyStructure/node-1"),
+        fx.lesion("n2", 18, lymph_node=False, focus="BodyStructure/node-2"),
+    )
+    assert [(f.lesion, f.lymph_node) for f in facts] == [
+        ("BodyStructure/node-1", True),
+        ("BodyStructure/node-2", False),
+    ]
+
+
+def test_lesion_identity_by_body_site_text_or_code(map_fhir: Any) -> None:
+    by_text = fx.lesion("t1", 20, focus=None, body_site="Liver segment VII")
+    by_code = fx.lesion("t2", 20, focus=None, bodySite=fx.concept(fx.SNOMED, "10200004"))
+    facts, _ = tumour(map_fhir, by_text, by_code)
+    assert [f.lesion for f in facts] == ["bodySite:Liver segment VII", f"bodySite:{fx.SNOMED}|10200004"]
+
+
+def test_focus_wins_over_body_site(map_fhir: Any) -> None:
+    [fact], _ = tumour(map_fhir, fx.lesion("t1", 20, focus="BodyStructure/b1", body_site="Liver"))
+    assert fact.lesion == "BodyStructure/b1"
+
+
+@pytest.mark.parametrize(
+    ("observation", "message"),
+    [
+        (fx.lesion("t1", 20, focus=None), "lesion measurement without a lesion identity (focus or bodySite)"),
+        (
+            fx.lesion("t1", 20, role=None),
+            "lesion measurement without a lesion role (target, non-target or new)",
+        ),
+        (
+            fx.lesion("t1", 20, role="measurable"),
+            "lesion measurement without a lesion role (target, non-target or new)",
+        ),
+        (fx.lesion("t1", 2, "in"), "lesion size unit 'in' is not mm or cm"),
+        (fx.lesion("t1", -3), "lesion size is negative"),
+        (
+            fx.observation("t1", fx.concept(fx.LOINC, "21889-1"), focus=[{"reference": "BodyStructure/b"}]),
+            "tumour size without a longest-diameter component (33728-7)",
+        ),
+    ],
+)
+def test_unusable_lesion_measurement(map_fhir: Any, observation: dict[str, Any], message: str) -> None:
+    facts, issues = tumour(map_fhir, observation, fx.lesion("ok", 10, focus="BodyStructure/b2"))
+    assert [f.ref for f in facts] == ["Observation/ok"]
+    assert issues == [("Observation/t1", message)]
+
+
+@pytest.mark.parametrize("status", ["present", "absent", "unequivocal-progression"])
+def test_non_target_status(map_fhir: Any, status: str) -> None:
+    [fact], issues = tumour(map_fhir, fx.non_target_status("nt1", status, focus="BodyStructure/bone-1"))
+    assert isinstance(fact, NonTargetStatus)
+    assert (fact.lesion, fact.status, issues) == ("BodyStructure/bone-1", status, [])
+
+
+def test_non_target_status_with_an_unknown_value_is_an_issue(map_fhir: Any) -> None:
+    facts, issues = tumour(map_fhir, fx.non_target_status("nt1", "smaller"))
+    assert facts == []
+    assert issues == [
+        ("Observation/nt1", "non-target status is not present, absent or unequivocal-progression")
+    ]
+
+
+def test_new_lesion_by_code(map_fhir: Any) -> None:
+    facts, _ = tumour(
+        map_fhir,
+        fx.new_lesion("n1", focus="BodyStructure/new-1"),
+        fx.new_lesion("n2"),
+        fx.new_lesion("n3", present=False),
+    )
+    assert [(type(f), f.lesion) for f in facts] == [(NewLesion, "BodyStructure/new-1"), (NewLesion, None)]
+
+
+def test_new_lesion_by_role(map_fhir: Any) -> None:
+    [fact], _ = tumour(map_fhir, fx.lesion("n1", 12, role="new", focus="BodyStructure/new-1"))
+    assert isinstance(fact, LesionMeasurement) and fact.role == "new"
+
+
+@pytest.mark.parametrize("response", ["CR", "PR", "SD", "PD", "NE"])
+def test_investigator_time_point_response(map_fhir: Any, response: str) -> None:
+    [fact], _ = tumour(map_fhir, fx.timepoint_response("r1", response, when="2024-04-01"))
+    assert isinstance(fact, ReportedResponse)
+    assert (fact.response, fact.day) == (response, date(2024, 4, 1))
+
+
+def test_investigator_response_outside_recist_is_an_issue(map_fhir: Any) -> None:
+    facts, issues = tumour(map_fhir, fx.timepoint_response("r1", "MR"))
+    assert facts == [] and issues == [("Observation/r1", "time-point response is not CR, PR, SD, PD or NE")]
+
+
+def test_unknown_recist_code_is_ignored(map_fhir: Any) -> None:
+    facts, issues = tumour(
+        map_fhir, fx.observation("x", fx.concept(fx.RECIST, "lesion-volume"), valueInteger=3)
+    )
+    assert facts == [] and issues == []
