@@ -11,9 +11,10 @@ from typing import Annotated
 
 import typer
 
+from cds.ctcae_table import available_versions
 from cds.document import to_document, to_text
 from cds.errors import InputError
-from cds.evaluation import evaluate_paths
+from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_paths
 
 app = typer.Typer(
     name="prrt-cds",
@@ -42,11 +43,16 @@ def evaluate(
     paths: Annotated[list[Path], typer.Argument(help="FHIR Bundle / NDJSON files or directories")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="'today' for the next-cycle decision")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.json,
+    ctcae_version: Annotated[
+        str, typer.Option("--ctcae-version", help="CTCAE table in rules/ to grade with")
+    ] = DEFAULT_CTCAE_VERSION,
 ) -> None:
     """Map FHIR input to facts, run every ruleset, print the result per patient."""
     day = _parse_day(as_of)
+    if ctcae_version not in available_versions():
+        raise typer.BadParameter(f"no CTCAE table for version {ctcae_version!r}", param_hint="--ctcae-version")
     try:
-        evaluation = evaluate_paths(paths, day)
+        evaluation = evaluate_paths(paths, day, ctcae_version)
     except InputError as exc:
         typer.echo(f"prrt-cds: {exc}", err=True)
         raise typer.Exit(1) from None

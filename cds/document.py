@@ -77,6 +77,17 @@ def to_text(evaluation: Evaluation) -> str:
         for cycle in doc["cycles"]:
             activity = "activity unknown" if cycle["activity_gbq"] is None else f"{cycle['activity_gbq']:g} GBq"
             lines.append(f"  cycle {cycle['number']}  {cycle['date']}  {activity}")
+        graded = [t for t in result.toxicities if t.grade]
+        if graded:
+            lines.append("  CTCAE grade >= 1:")
+        for tox in graded:
+            lines.append(
+                f"    cycle {tox.cycle}  {tox.effective.date().isoformat()}  {tox.term}: grade {tox.grade}"
+                f"  ({tox.value:g} {tox.unit}; {tox.criterion}) [{tox.rule}]"
+            )
+        ungraded = [t for t in result.toxicities if t.grade is None]
+        if ungraded:
+            lines.append(f"  not gradable: {len(ungraded)} (see the JSON output for reasons)")
         for issue in doc["issues"]:
             lines.append(f"  [{issue['severity']}] {issue['resource']}: {issue['message']}")
     for issue in evaluation.issues:

@@ -37,12 +37,16 @@ class UnitTable:
             folded[key] = factor
         object.__setattr__(self, "_folded", folded)
 
-    def factor(self, unit: str | None) -> float | None:
-        """The factor that converts ``unit`` to the canonical unit, or None when not convertible."""
+    def factor(self, unit: str | None, exact: bool = False) -> float | None:
+        """The factor that converts ``unit`` to the canonical unit, or None when not convertible.
+
+        ``exact``: the unit is a UCUM code, which is case-sensitive (M = mega, m = milli), so only an
+        exact spelling matches; free unit text also matches a listed spelling case-insensitively.
+        """
         key = "" if unit is None else unit.strip()
-        exact = self.factors.get(key)
-        if exact is not None:
-            return exact
+        found = self.factors.get(key)
+        if found is not None or exact:
+            return found
         return self._folded.get(key.lower())
 
 
@@ -61,12 +65,19 @@ class Analyte:
         return self.units.canonical
 
     def default_limits(self, sex: str | None) -> tuple[float, float] | None:
-        """Default (LLN, ULN) for this sex, or the sex-independent range, or None."""
+        """Default (LLN, ULN) for this sex, or the sex-independent range, or None.
+
+        Sex unknown and ranges by sex only: the narrowest range (highest LLN, lowest ULN), so that an
+        abnormal value is never missed for want of the patient's sex (conservative).
+        """
         if sex in ("male", "female") and sex in self.default_range:
             return self.default_range[sex]
         if "any" in self.default_range:
             return self.default_range["any"]
-        return None
+        by_sex = [self.default_range[s] for s in ("male", "female") if s in self.default_range]
+        if not by_sex:
+            return None
+        return max(low for low, _ in by_sex), min(high for _, high in by_sex)
 
 
 @dataclass(frozen=True)

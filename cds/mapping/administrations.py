@@ -46,10 +46,10 @@ def _activity(value: Any, table: CodeTable) -> tuple[float | None, str | None]:
     if value is None:
         return None, None
     number, unit = quantity(value)
-    factor = table.activity_units.factor(unit)
+    factor = unit.factor(table.activity_units)
     if factor is None:
-        raise Unusable(f"activity unit {unit!r} is not convertible to GBq")
-    return number * factor, f"{number:g} {unit}"
+        raise Unusable(f"activity unit {unit.text!r} is not convertible to GBq")
+    return number * factor, f"{number:g} {unit.text}"
 
 
 def _status_ok(resource: Resource, table: CodeTable) -> None:

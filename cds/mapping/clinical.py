@@ -65,9 +65,9 @@ def map_performance(
 
 def map_body(resource: Resource, kind: str, patient: str, units: UnitTable) -> BodyMeasure:
     number, unit = quantity(resource.get("valueQuantity"))
-    factor = units.factor(unit)
+    factor = unit.factor(units)
     if factor is None:
-        raise Unusable(f"{kind} unit {unit!r} is not convertible to {units.canonical}")
+        raise Unusable(f"{kind} unit {unit.text!r} is not convertible to {units.canonical}")
     if number <= 0:
         raise Unusable(f"{kind} is not positive")
     at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")

@@ -9,8 +9,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+
+from cds.tables import UnitTable
 
 Resource = Mapping[str, Any]
 
@@ -116,8 +119,22 @@ def concept_text(concept: Any) -> str:
     return " ".join(t for t in texts if isinstance(t, str)).lower()
 
 
-def quantity(value: Any) -> tuple[float, str | None]:
-    """(number, unit) of a Quantity: the UCUM ``code`` when present, else the ``unit`` text."""
+UCUM = "http://unitsofmeasure.org"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A Quantity's unit: a UCUM code (case-sensitive: "Mmol/L" is not "mmol/L") or free unit text."""
+
+    text: str | None
+    ucum: bool = False
+
+    def factor(self, table: UnitTable) -> float | None:
+        return table.factor(self.text, exact=self.ucum)
+
+
+def quantity(value: Any) -> tuple[float, Unit]:
+    """(number, unit) of a Quantity: the UCUM ``code`` when its system is UCUM, else the ``unit`` text."""
     if not isinstance(value, dict):
         raise Unusable("no quantity")
     number = value.get("value")
@@ -133,6 +150,8 @@ def quantity(value: Any) -> tuple[float, str | None]:
         raise Unusable("quantity has no numeric value")
     if value.get("comparator") is not None:
         raise Unusable("quantity has a comparator (< <= >= >): an inexact value is not graded")
-    code = value.get("code")
-    unit = code if isinstance(code, str) else value.get("unit")
-    return number, unit if isinstance(unit, str) else None
+    code, text = value.get("code"), value.get("unit")
+    if isinstance(code, str) and value.get("system") == UCUM:
+        return number, Unit(code, ucum=True)
+    unit = code if isinstance(code, str) else text
+    return number, Unit(unit if isinstance(unit, str) else None)

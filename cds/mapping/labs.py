@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import LabResult, UngradableLab
-from cds.mapping.fhir import Unusable, codings, effective, items, quantity, ref_of, reference
+from cds.mapping.fhir import Unit, Unusable, codings, effective, items, quantity, ref_of, reference
 from cds.tables import Analyte, AnalyteTable, CodeTable
 
 Resource = Mapping[str, Any]
@@ -29,19 +29,22 @@ def _interpretation(resource: Resource, table: CodeTable) -> str | None:
     return None
 
 
-def _limit(value: Any, analyte: Analyte, value_unit: str | None) -> float | None:
-    """One side of a reference range in the canonical unit; None when absent."""
+def _limit(value: Any, analyte: Analyte, value_unit: Unit) -> float | None:
+    """One side of a reference range in the canonical unit; None when absent.
+
+    A range without a unit is in the unit of the value (the usual way labs send it).
+    """
     if value is None:
         return None
     number, unit = quantity(value)
-    factor = analyte.units.factor(unit if unit is not None else value_unit)
+    factor = (unit if unit.text is not None else value_unit).factor(analyte.units)
     if factor is None:
-        raise Unusable(f"reference range unit {unit!r} is not convertible to {analyte.canonical_unit}")
+        raise Unusable(f"reference range unit {unit.text!r} is not convertible to {analyte.canonical_unit}")
     return number * factor
 
 
 def _range(
-    resource: Resource, analyte: Analyte, value_unit: str | None, sex: str | None
+    resource: Resource, analyte: Analyte, value_unit: Unit, sex: str | None
 ) -> tuple[float | None, float | None, str]:
     low = high = None
     ranges = resource.get("referenceRange")
@@ -83,9 +86,9 @@ def map_lab(
         number, unit = quantity(resource["valueQuantity"])
     except Unusable as exc:
         return UngradableLab(**common, reason=f"{exc}: cannot grade"), None
-    factor = analyte.units.factor(unit)
+    factor = unit.factor(analyte.units)
     if factor is None:
-        reason = f"unit {unit!r} is not convertible to {analyte.canonical_unit}: cannot grade"
+        reason = f"unit {unit.text!r} is not convertible to {analyte.canonical_unit}: cannot grade"
         return UngradableLab(**common, reason=reason), None
     try:
         low, high, source = _range(resource, analyte, unit, sex)
@@ -102,7 +105,7 @@ def map_lab(
         value=number * factor,
         unit=analyte.canonical_unit,
         reported_value=number,
-        reported_unit=unit or "",
+        reported_unit=unit.text or "",
         low=low,
         high=high,
         range_source=source,

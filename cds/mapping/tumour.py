@@ -61,9 +61,9 @@ def map_measurement(resource: Resource, patient: str, table: CodeTable, aliases:
         if size_source is None:
             raise Unusable("tumour size without a longest-diameter component (33728-7)")
     number, unit = quantity(size_source.get("valueQuantity"))
-    factor = table.tumour_units.factor(unit)
+    factor = unit.factor(table.tumour_units)
     if factor is None:
-        raise Unusable(f"lesion size unit {unit!r} is not mm or cm")
+        raise Unusable(f"lesion size unit {unit.text!r} is not mm or cm")
     if number < 0:
         raise Unusable("lesion size is negative")
     lesion = _lesion(resource, aliases)

@@ -73,11 +73,12 @@ def test_no_reference_range_uses_the_default_table_by_sex(
     assert (lab.low, lab.high, lab.range_source) == (*limits, "default")
 
 
-def test_sex_specific_default_is_not_guessed_for_an_unknown_sex(map_fhir: Any) -> None:
-    # Hemoglobin's default range is by sex only: without the sex there is no range at all.
+def test_unknown_sex_gets_the_narrowest_sex_specific_default(map_fhir: Any) -> None:
+    # Hemoglobin's default range is by sex only: without the sex, the highest LLN (male 133 g/L) and
+    # the lowest ULN (female 158 g/L), so no abnormal value is missed for want of the sex.
     mapped = map_fhir(fx.lab("o1", "hemoglobin", 9.1, "g/dL"))  # no Patient resource
     lab = labs_of(mapped)["Observation/o1"]
-    assert (lab.low, lab.high, lab.range_source) == (None, None, "none")
+    assert (lab.low, lab.high, lab.range_source) == (133.0, 158.0, "default")
     # ... whereas a sex-independent default applies to everybody.
     lab = labs_of(map_fhir(fx.lab("o2", "platelets", 70, "10*3/uL")))["Observation/o2"]
     assert (lab.low, lab.high, lab.range_source) == (165.0, 415.0, "default")
@@ -95,10 +96,10 @@ def test_only_a_high_limit_is_completed_from_the_default_as_mixed(map_fhir: Any)
     assert (lab.low, lab.high, lab.range_source) == pytest.approx((44.0, 97.262, "mixed"))
 
 
-def test_one_sided_range_without_a_default_stays_one_sided(map_fhir: Any) -> None:
-    mapped = map_fhir(fx.lab("o1", "hemoglobin", 9.1, "g/dL", low=12))  # sex unknown: no default
+def test_one_sided_range_for_an_unknown_sex_takes_the_narrowest_default_side(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.lab("o1", "hemoglobin", 9.1, "g/dL", low=12))  # sex unknown
     lab = labs_of(mapped)["Observation/o1"]
-    assert (lab.low, lab.high, lab.range_source) == (120.0, None, "observation")
+    assert (lab.low, lab.high, lab.range_source) == (120.0, 158.0, "mixed")
 
 
 def test_only_the_first_reference_range_is_read(map_fhir: Any) -> None:

@@ -200,6 +200,14 @@ def test_unit_text_spelling_is_matched_case_insensitively(map_fhir: Any) -> None
     assert only_lab(map_fhir(fx.patient(), observation)).value == 70.0
 
 
+def test_ucum_code_is_case_sensitive(map_fhir: Any) -> None:
+    # In UCUM "Mmol/L" is megamole per litre: a UCUM code is matched exactly, never case-folded.
+    mapped = map_fhir(fx.patient(), fx.lab("o1", "potassium", 4.0, "Mmol/L", loinc="2823-3"))
+    record = mapped.records["Patient/p1"]
+    assert record.labs == []
+    assert [u.reason for u in record.ungradable] == ["unit 'Mmol/L' is not convertible to mmol/L: cannot grade"]
+
+
 def test_ucum_code_wins_over_the_unit_text(map_fhir: Any) -> None:
     observation = fx.lab("o1", "creatinine", 1.0, "mg/dL")
     observation["valueQuantity"]["unit"] = "umol/L"  # a display text that disagrees with the code
