@@ -35,6 +35,7 @@ from cds.errors import EvaluationError
 
 Op = Literal["<", "<=", ">", ">=", "=="]
 SEEN = "__seen__"
+BATCH = 10_000  # facts per assert call, and the most facts one rule action receives
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[s
 
     def action(rule_id: str) -> Callable[[Any], None]:
         def run(c: Any) -> None:
-            collect(str(c.m.id), rule_id)
+            matched = c.m if isinstance(c.m, list) else [c.m]
+            for fact in matched:
+                collect(str(fact.id), rule_id)
 
         return run
 
@@ -109,12 +112,14 @@ def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[s
     lang._rulesets.pop(ruleset.name, None)  # keep durable's module-level registry empty
     lang._ruleset_stack.append(definition)
     try:
-        lang.when_all(lang.m.kind == ruleset.kind)(action(SEEN))
+        # cap: one action receives every fact a rule matched in the session (up to BATCH), instead of
+        # one action per fact; the action, not the match, is the engine's costly step.
+        lang.when_all(lang.cap(BATCH), lang.m.kind == ruleset.kind)(action(SEEN))
         for rule in ruleset.rules:
             expression = _expression(Test("kind", "==", ruleset.kind))
             for test in rule.tests:
                 expression = expression & _expression(test)
-            lang.when_all(expression)(action(rule.id))
+            lang.when_all(lang.cap(BATCH), expression)(action(rule.id))
     finally:
         lang._ruleset_stack.pop()
     name, body = definition.define()
@@ -176,8 +181,9 @@ class RuleEngine:
             try:
                 # MessageNotHandledException's text holds the whole payload: never log it. With the
                 # catch-all rule it means a fact was not processed, which the check below reports.
-                with contextlib.suppress(durable_engine.MessageNotHandledException):
-                    self._host.assert_facts(ruleset, payload)
+                for start in range(0, len(payload), BATCH):
+                    with contextlib.suppress(durable_engine.MessageNotHandledException):
+                        self._host.assert_facts(ruleset, payload[start : start + BATCH])
                 state = self._host.get_state(ruleset, sid)
                 if isinstance(state, dict) and state.get("exception"):
                     # The text may quote facts: report only that a rule action failed.
