@@ -333,7 +333,9 @@ class NdjsonWriter:
         for spec in (*CBC, NEUTROPHILS_PCT, *CHEMISTRY):  # the specs must name listed units, or the
             analyte = table.analytes[spec.key]          # benchmark would time "cannot grade" paths
             assert spec.loinc in analyte.loinc, spec
-            for unit in (*spec.ucum, *spec.text):
+            for unit in spec.ucum:  # a UCUM code matches only as spelled (case-sensitive)
+                assert analyte.units.factor(unit, exact=True) is not None, (spec.key, unit)
+            for unit in spec.text:
                 assert analyte.units.factor(unit) is not None, (spec.key, unit)
 
     def uuid(self) -> str:
@@ -363,7 +365,7 @@ class NdjsonWriter:
             value = max(rng.gauss(mid, spread) * outlier, 0.01)
         coded = rng.random() < 0.6  # 60 % UCUM-coded quantities, 40 % unit text only (HL7 v2 feeds)
         unit = rng.choice(spec.ucum if coded else spec.text)
-        factor = analyte.units.factor(unit)
+        factor = analyte.units.factor(unit, exact=coded)
         assert factor is not None
         shown = _sig3(value / factor)
         self.count += 1
@@ -621,13 +623,14 @@ def summary(bundles: list[BundleFigures], ndjson: NdjsonFigures | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--synthea", type=Path, default=DEFAULT_SYNTHEA, help="directory of Synthea bundles")
-    parser.add_argument("--observations", type=int, default=200_000, help="lab Observations in the NDJSON")
-    parser.add_argument("--patients", type=int, default=200, help="patients in the NDJSON")
-    parser.add_argument("--repeats", type=int, default=7, help="repeats per Synthea bundle (best is kept)")
-    parser.add_argument("--ndjson-repeats", type=int, default=3, help="repeats of the NDJSON run")
-    parser.add_argument("--seed", type=int, default=SEED, help="random seed of the generated NDJSON")
-    parser.add_argument("--profile", action="store_true", help="also cProfile the NDJSON mapping")
+    add = parser.add_argument
+    add("--synthea", type=Path, metavar="DIR", default=DEFAULT_SYNTHEA, help="directory of Synthea bundles")
+    add("--observations", type=int, metavar="N", default=200_000, help="lab Observations in the NDJSON")
+    add("--patients", type=int, metavar="N", default=200, help="patients in the NDJSON")
+    add("--repeats", type=int, metavar="N", default=7, help="repeats per Synthea bundle (best is kept)")
+    add("--ndjson-repeats", type=int, metavar="N", default=3, help="repeats of each NDJSON measurement")
+    add("--seed", type=int, metavar="N", default=SEED, help="random seed of the generated NDJSON")
+    add("--profile", action="store_true", help="also cProfile the NDJSON mapping")
     args = parser.parse_args(argv)
     if args.observations < args.patients or args.patients < 1:
         parser.error("need --patients >= 1 and --observations >= --patients")

@@ -15,6 +15,7 @@ from typing import Any
 
 from cds.errors import InputError
 from cds.facts import Issue
+from cds.gc_pause import gc_paused
 
 Resource = dict[str, Any]
 SUFFIXES = (".json", ".ndjson", ".jsonl")
@@ -109,12 +110,13 @@ def _files(path: Path) -> Iterator[Path]:
 def read_paths(paths: Iterable[str | Path]) -> Collected:
     """Read every file (or directory of files) named. Raises InputError for a missing path."""
     collected = Collected()
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise InputError(f"no such file or directory: {path}")
-        for file in _files(path):
-            _parse_file(file, collected)
+    with gc_paused():
+        for raw in paths:
+            path = Path(raw)
+            if not path.exists():
+                raise InputError(f"no such file or directory: {path}")
+            for file in _files(path):
+                _parse_file(file, collected)
     return collected
 
 

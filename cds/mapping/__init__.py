@@ -27,11 +27,13 @@ from cds.facts import (
     PerformanceScore,
     UngradableLab,
 )
+from cds.gc_pause import gc_paused
 from cds.mapping.administrations import (
     is_prrt_medication,
     is_prrt_procedure,
     map_medication_administration,
     map_procedure,
+    names_other_agent,
 )
 from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
@@ -88,6 +90,7 @@ class _Mapper:
         self.recist = code_table.system("recist")
         self.usable_status = set(code_table.section("observation")["usable_status"])
         self.pending_pct: list[LabResult] = []
+        self.prrt_snomed = set(code_table.section("administration")["procedure_snomed"])
         self.part_of: dict[str, tuple[str, Administration]] = {}
         self.medications: dict[str, Resource] = {}
         self.special: dict[str, str] = {
@@ -224,7 +227,13 @@ class _Mapper:
 
     def _procedure(self, resource: Resource) -> None:
         if not is_prrt_procedure(resource, self.codes):
-            self.out.skipped += 1
+            if names_other_agent(resource.get("code"), self.codes) and any(
+                code in self.prrt_snomed for _system, code in codings(resource.get("code"))
+            ):
+                self.issue("info", resource, "radionuclide therapy of another agent: not a PRRT cycle",
+                           self._patient_of(resource))
+            else:
+                self.out.skipped += 1
             return
         patient = subject(resource, self.aliases)
         self.validate(resource)
@@ -288,4 +297,5 @@ def map_collected(
 ) -> Mapped:
     """Map everything collected from the inputs into per-patient records."""
     mapper = _Mapper(collected, analyte_table or analytes(), code_table or codes())
-    return mapper.run(collected.resources)
+    with gc_paused():
+        return mapper.run(collected.resources)

@@ -18,10 +18,20 @@ from cds.tables import CodeTable
 Resource = Mapping[str, Any]
 
 
+def names_other_agent(concept: Any, table: CodeTable) -> bool:
+    """Whether the text names a radiopharmaceutical other than 177Lu-DOTATATE (e.g. Lu-PSMA, I-131)."""
+    text = concept_text(concept)
+    return any(agent in text for agent in table.section("administration")["text_other_agents"])
+
+
 def names_prrt(concept: Any, table: CodeTable, coded: set[str], system: str) -> bool:
-    """Whether a CodeableConcept names a 177Lu-DOTATATE administration (by code or by text)."""
+    """Whether a CodeableConcept names a 177Lu-DOTATATE administration (by code or by text).
+
+    The generic SNOMED codes (radionuclide therapy, administration of radiopharmaceutical) also cover
+    other agents: when the text names one of those, the record is not a PRRT cycle.
+    """
     if any(sys == system and code in coded for sys, code in codings(concept)):
-        return True
+        return not names_other_agent(concept, table)
     section = table.section("administration")
     text = concept_text(concept)
     if any(brand in text for brand in section["text_brand"]):

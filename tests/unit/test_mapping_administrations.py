@@ -200,3 +200,12 @@ def test_part_of_without_a_dose_keeps_the_procedure_activity(map_fhir: Any) -> N
 def test_part_of_an_unknown_procedure_stands_on_its_own(map_fhir: Any) -> None:
     mapped = map_fhir(fx.patient(), fx.medication_administration("m1", part_of="Procedure/not-here"))
     assert list(admins(mapped)) == ["MedicationAdministration/m1"]
+
+
+@pytest.mark.parametrize("text", ["177Lu-PSMA-617 radioligand therapy", "Iodine-131 therapy", "Radium-223 dichloride"])
+def test_generic_radionuclide_code_naming_another_agent_is_not_a_prrt_cycle(map_fhir: Any, text: str) -> None:
+    procedure = fx.procedure("x1", "2024-01-08", activity=7.4, snomed="399315003", text=text)
+    mapped = map_fhir(fx.patient(), procedure)
+    record = mapped.records["Patient/p1"]
+    assert record.administrations == []
+    assert [i.message for i in record.issues] == ["radionuclide therapy of another agent: not a PRRT cycle"]
