@@ -6,7 +6,8 @@ it was drawn from, so a clinician can always see why.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from cds.facts import Fact, RangeSource
 
@@ -36,3 +37,31 @@ class ToxicityGrade(Fact):
     reason: str | None = None
     notes: tuple[str, ...] = ()
     derived_from: tuple[str, ...] = ()
+
+
+class DoseReason(Fact):
+    """One reason of a dose recommendation: the rule, what it found, and its source."""
+
+    rule: str
+    text: str
+    term: str | None = None
+    grade: int | None = None
+    value: float | None = None
+    unit: str | None = None
+    observations: tuple[str, ...] = ()
+    source: str | None = None
+    status: str | None = None
+
+
+class DoseAlert(Fact):
+    """The recommendation for one PRRT cycle: given (checked after the fact) or the next one due."""
+
+    cycle: int
+    due: date
+    decision_date: date
+    given: bool
+    given_activity_gbq: float | None = None
+    action: Literal["proceed", "reduce", "withhold", "discontinue", "labs-needed"]
+    indicator: Literal["info", "warning", "critical"]
+    recommended_activity_gbq: float | None = None
+    reasons: tuple[DoseReason, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds.conclusions import ToxicityGrade
+from cds.conclusions import DoseAlert, DoseReason, ToxicityGrade
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
 
@@ -39,6 +39,30 @@ def _toxicity(grade: ToxicityGrade) -> dict[str, Any]:
     return entry
 
 
+def _reason(reason: DoseReason) -> dict[str, Any]:
+    entry: dict[str, Any] = {"rule": reason.rule, "text": reason.text}
+    for key in ("term", "grade", "value", "unit", "source", "status"):
+        value = getattr(reason, key)
+        if value is not None:
+            entry[key] = value
+    entry["observations"] = list(reason.observations)
+    return entry
+
+
+def _alert(alert: DoseAlert) -> dict[str, Any]:
+    return {
+        "cycle": alert.cycle,
+        "due": alert.due.isoformat(),
+        "decision_date": alert.decision_date.isoformat(),
+        "given": alert.given,
+        "given_activity_gbq": alert.given_activity_gbq,
+        "action": alert.action,
+        "indicator": alert.indicator,
+        "recommended_activity_gbq": alert.recommended_activity_gbq,
+        "reasons": [_reason(reason) for reason in alert.reasons],
+    }
+
+
 def patient_document(result: PatientEvaluation) -> dict[str, Any]:
     timeline = result.timeline
     return {
@@ -55,7 +79,7 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
         "toxicities": [_toxicity(grade) for grade in result.toxicities],
         "responses": [],
         "best_overall_response": None,
-        "alerts": [],
+        "alerts": [_alert(alert) for alert in result.alerts],
         "issues": [_issue(issue) for issue in result.issues],
     }
 
@@ -85,6 +109,12 @@ def to_text(evaluation: Evaluation) -> str:
                 f"    cycle {tox.cycle}  {tox.effective.date().isoformat()}  {tox.term}: grade {tox.grade}"
                 f"  ({tox.value:g} {tox.unit}; {tox.criterion}) [{tox.rule}]"
             )
+        for alert in result.alerts:
+            activity = "" if alert.recommended_activity_gbq is None else f" at {alert.recommended_activity_gbq:g} GBq"
+            state = "given" if alert.given else "due"
+            lines.append(f"  cycle {alert.cycle} ({state} {alert.due.isoformat()}): {alert.action}{activity}")
+            for reason in alert.reasons:
+                lines.append(f"    - {reason.text} [{reason.rule}]")
         ungraded = [t for t in result.toxicities if t.grade is None]
         if ungraded:
             lines.append(f"  not gradable: {len(ungraded)} (see the JSON output for reasons)")

@@ -11,9 +11,11 @@ from datetime import date
 from pathlib import Path
 
 from cds import rulesets
-from cds.conclusions import ToxicityGrade
+from cds.conclusions import DoseAlert, ToxicityGrade
 from cds.ctcae import grade_timeline
 from cds.ctcae_table import table
+from cds.dose import dose_alerts
+from cds.dose_table import table as dose_table
 from cds.facts import Issue
 from cds.mapping import map_collected
 from cds.reading import Collected, read_paths
@@ -28,6 +30,7 @@ class PatientEvaluation:
 
     timeline: Timeline
     toxicities: tuple[ToxicityGrade, ...] = ()
+    alerts: tuple[DoseAlert, ...] = ()
     issues: tuple[Issue, ...] = ()
 
     @property
@@ -46,19 +49,27 @@ class Evaluation:
 def evaluate_patient(
     timeline: Timeline, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION
 ) -> PatientEvaluation:
-    """Run every ruleset over one patient's timeline. Raises EvaluationError if the engine fails."""
-    toxicities = grade_timeline(timeline, table(ctcae_version), rulesets.engine())
-    return PatientEvaluation(timeline=timeline, toxicities=tuple(toxicities), issues=timeline.issues)
+    """Run every ruleset over one patient's timeline. Raises EvaluationError if the engine fails.
+
+    ``as_of`` is "today" for the next-cycle decision (default: the patient's latest date).
+    """
+    engine = rulesets.engine()
+    toxicities = grade_timeline(timeline, table(ctcae_version), engine)
+    today = as_of or timeline.latest_day() or date.today()
+    alerts = dose_alerts(timeline, toxicities, today, dose_table(), engine)
+    return PatientEvaluation(timeline=timeline, toxicities=tuple(toxicities), alerts=tuple(alerts),
+                             issues=timeline.issues)
 
 
 def evaluate_collected(
     collected: Collected, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION
 ) -> Evaluation:
     mapped = map_collected(collected)
-    patients = tuple(
-        evaluate_patient(build_timeline(mapped.records[ref]), as_of, ctcae_version)
-        for ref in sorted(mapped.records)
-    )
+    timelines = [build_timeline(mapped.records[ref]) for ref in sorted(mapped.records)]
+    if as_of is None:  # design/outputs.md: default "today" is the latest date in the input
+        days = [day for t in timelines if (day := t.latest_day()) is not None]
+        as_of = max(days) if days else None
+    patients = tuple(evaluate_patient(timeline, as_of, ctcae_version) for timeline in timelines)
     return Evaluation(
         ruleset_version=rulesets.ruleset_version(ctcae_version), patients=patients,
         issues=tuple(mapped.issues), files_read=collected.files_read,

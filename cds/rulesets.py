@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from cds import dose_table
 from cds.ctcae import compile_ruleset
 from cds.ctcae_table import available_versions, table
 from cds.engine import RuleEngine, Ruleset, get_engine
@@ -11,7 +12,8 @@ from cds.engine import RuleEngine, Ruleset, get_engine
 
 def all_rulesets() -> list[Ruleset]:
     """All rulesets, built eagerly: durable_rules can register a ruleset name only once per process."""
-    return [compile_ruleset(table(version)) for version in sorted(available_versions())]
+    ctcae = [compile_ruleset(table(version)) for version in sorted(available_versions())]
+    return ctcae + dose_table.compile_rulesets(dose_table.table())
 
 
 def engine() -> RuleEngine:
@@ -22,4 +24,5 @@ def engine() -> RuleEngine:
 def ruleset_version(ctcae_version: str = "5.0") -> str:
     """e.g. ``ctcae-5.0+<content hash>``: names the tables in force so results can be traced to them."""
     ctcae = table(ctcae_version)
-    return f"ctcae-{ctcae.version}+{ctcae.digest}"
+    dose = dose_table.table()
+    return f"ctcae-{ctcae.version}+lutathera-{dose.version}+{ctcae.digest}{dose.digest}"

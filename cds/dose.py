@@ -1,0 +1,372 @@
+"""Per-cycle Lutathera dose recommendations: proceed, reduce, withhold, discontinue or labs-needed.
+
+For every cycle given (checked after the fact) and for the next cycle due, the labs since the previous
+administration are prepared here (latest value per analyte, CTCAE grades by toxicity class,
+creatinine clearance, ratios to baseline, bilirubin x ULN, albumin with INR); the durable_rules rules
+compiled from rules/lutathera_dose.toml decide which triggers are met and what each toxicity class's
+state calls for. The most severe action wins: discontinue > withhold > labs-needed > reduce > proceed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from cds.conclusions import DoseAlert, DoseReason, ToxicityGrade
+from cds.dose_table import (
+    ACTION_RULESET,
+    STATE_KIND,
+    TRIGGER_KIND,
+    TRIGGER_RULESET,
+    Action,
+    DoseTable,
+    Trigger,
+)
+from cds.engine import EngineFact, RuleEngine
+from cds.facts import BodyMeasure, LabResult
+from cds.renal import age_years, cockcroft_gault
+from cds.tables import analytes
+from cds.timeline import Timeline
+
+Decision = Literal["proceed", "reduce", "labs-needed", "withhold", "discontinue"]
+Indicator = Literal["info", "warning", "critical"]
+SEVERITY: dict[Decision, int] = {"proceed": 0, "reduce": 1, "labs-needed": 2, "withhold": 3, "discontinue": 4}
+INDICATOR: dict[Decision, Indicator] = {
+    "proceed": "info", "reduce": "warning", "labs-needed": "warning", "withhold": "critical", "discontinue": "critical",
+}
+
+
+class MeasureFact(EngineFact):
+    phase: str
+    measure: str
+    value: float
+    inr: float = 0.0
+    has_inr: float = 0.0
+    inr_x_uln: float = 0.0
+    has_inr_uln: float = 0.0
+
+
+class StateFact(EngineFact):
+    cls: str
+    active: float
+    occurred: float
+    reduced: float
+    last_reduced: float
+    delay_days: float
+
+
+@dataclass(frozen=True)
+class DecisionPoint:
+    cycle: int
+    due: date
+    decision: date
+    after: date | None  # labs strictly after this day count (the previous administration)
+    given: bool
+    given_activity_gbq: float | None = None
+
+
+@dataclass
+class _Measure:
+    """What a fact stands for, to turn a rule hit back into a reason."""
+
+    latest: bool
+    observations: tuple[str, ...]
+    term: str | None = None
+    grade: int | None = None
+    value: float | None = None
+    unit: str | None = None
+
+
+@dataclass
+class _History:
+    reduced: set[str] = field(default_factory=set)
+    last_reduced: set[str] = field(default_factory=set)
+    discontinued_at: int | None = None
+
+
+def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[DecisionPoint]:
+    """Every cycle given, then the next cycle due unless the planned course is complete."""
+    cycles = timeline.cycles
+    interval = timedelta(days=table.interval_days)
+    points = [
+        DecisionPoint(
+            cycle=c.number, due=c.date if i == 0 else cycles[i - 1].date + interval, decision=c.date,
+            after=None if i == 0 else cycles[i - 1].date, given=True, given_activity_gbq=c.activity_gbq,
+        )
+        for i, c in enumerate(cycles)
+    ]
+    if len(cycles) < table.planned_cycles:
+        due = cycles[-1].date + interval if cycles else as_of
+        points.append(DecisionPoint(
+            cycle=len(cycles) + 1, due=due, decision=max(due, as_of), after=cycles[-1].date if cycles else None,
+            given=False,
+        ))
+    return points
+
+
+class _PointEvaluation:
+    """The facts of one decision point and the reasons they stand for."""
+
+    def __init__(self, point: DecisionPoint, timeline: Timeline, grades: Sequence[ToxicityGrade],
+                 table: DoseTable) -> None:
+        self.point, self.timeline, self.table = point, timeline, table
+        self.phase = "pre" if point.cycle == 1 else "on"
+        self.labs = [
+            lab for lab in timeline.labs
+            if (point.after is None or lab.day > point.after) and lab.day <= point.decision
+        ]
+        self.latest: dict[str, LabResult] = {}
+        for lab in self.labs:
+            self.latest[lab.analyte] = lab
+        window = {lab.ref for lab in self.labs}
+        self.grades = [g for g in grades if g.observation in window and g.grade is not None]
+        self.facts: list[MeasureFact] = []
+        self.meaning: dict[str, _Measure] = {}
+        self.missing: list[DoseReason] = []
+
+    def _add(self, measure: str, value: float, meaning: _Measure, **partner: float) -> None:
+        fact_id = f"{measure}|{len(self.facts)}"
+        self.facts.append(MeasureFact(id=fact_id, kind=TRIGGER_KIND, phase=self.phase, measure=measure,
+                                      value=float(f"{value:.12g}"), **partner))
+        self.meaning[fact_id] = meaning
+
+    def _is_latest(self, lab: LabResult) -> bool:
+        return self.latest.get(lab.analyte) is lab
+
+    def build(self) -> list[MeasureFact]:
+        if self.phase == "on":
+            self._grade_facts()
+        else:
+            self._eligibility_facts()
+        self._renal_facts()
+        self._hepatic_facts()
+        self._freshness()
+        return self.facts
+
+    def _grade_facts(self) -> None:
+        latest_refs = {lab.ref for lab in self.latest.values()}
+        for grade in self.grades:
+            toxicity_class = self.table.class_of(grade.term)
+            if toxicity_class is None or grade.grade is None:
+                continue
+            self._add(f"grade:{toxicity_class}", float(grade.grade), _Measure(
+                latest=grade.observation in latest_refs, observations=(grade.observation,), term=grade.term,
+                grade=grade.grade, value=grade.value, unit=grade.unit,
+            ))
+
+    def _eligibility_facts(self) -> None:
+        for analyte in ("hemoglobin", "wbc", "platelets", "creatinine"):
+            lab = self.latest.get(analyte)
+            if lab is not None:
+                self._add(analyte, lab.value, _Measure(latest=True, observations=(lab.ref,), value=lab.value,
+                                                       unit=lab.unit))
+
+    def _weight_on(self, day: date) -> BodyMeasure | None:
+        """The latest body weight on or before ``day``, else the first one after it (actual body weight)."""
+        weights = [b for b in self.timeline.body if b.kind == "weight"]
+        before = [b for b in weights if b.day <= day]
+        if before:
+            return before[-1]
+        return weights[0] if weights else None
+
+    def crcl(self, creatinine: LabResult) -> tuple[float, tuple[str, ...]] | None:
+        """Cockcroft-Gault clearance for one creatinine result, with the resources used."""
+        patient = self.timeline.patient
+        weight = self._weight_on(creatinine.day)
+        if patient.birth_date is None or weight is None:
+            return None
+        age = age_years(patient.birth_date, creatinine.day)
+        value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
+        return value, (creatinine.ref, weight.ref, patient.ref)
+
+    def _baseline_crcl(self) -> float | None:
+        baseline = self.timeline.baseline("creatinine")
+        if baseline is None:
+            return None
+        result = self.crcl(baseline.lab)
+        return result[0] if result else None
+
+    def _renal_facts(self) -> None:
+        baseline = self.timeline.baseline("creatinine")
+        baseline_crcl = self._baseline_crcl()
+        for lab in self.labs:
+            latest = self._is_latest(lab)
+            if lab.analyte == "creatinine_clearance":
+                self._add("crcl", lab.value, _Measure(latest=latest, observations=(lab.ref,), value=lab.value,
+                                                      unit="mL/min"))
+            if lab.analyte != "creatinine":
+                continue
+            if baseline is not None and baseline.lab.value > 0 and self.phase == "on":
+                ratio = lab.value / baseline.lab.value
+                self._add("creatinine_ratio", ratio, _Measure(
+                    latest=latest, observations=(lab.ref, baseline.lab.ref), value=round(ratio, 3),
+                    unit="x baseline"))
+            computed = self.crcl(lab)
+            if computed is None:
+                continue
+            value, refs = computed
+            self._add("crcl", value, _Measure(latest=latest, observations=refs, value=round(value, 1),
+                                              unit="mL/min (Cockcroft-Gault)"))
+            if baseline_crcl and self.phase == "on":
+                ratio = value / baseline_crcl
+                self._add("crcl_ratio", ratio, _Measure(latest=latest, observations=refs, value=round(ratio, 3),
+                                                        unit="x baseline clearance"))
+        creatinine = self.latest.get("creatinine")
+        observed = self.latest.get("creatinine_clearance")
+        if observed is None and (creatinine is None or self.crcl(creatinine) is None):
+            self.missing.append(DoseReason(
+                rule="lutathera.labs.crcl",
+                text="creatinine clearance cannot be known: no observed clearance, and Cockcroft-Gault needs "
+                     "a creatinine, a body weight and a birth date",
+            ))
+
+    def _hepatic_facts(self) -> None:
+        for lab in self.labs:
+            latest = self._is_latest(lab)
+            if lab.analyte == "bilirubin" and lab.high:
+                ratio = lab.value / lab.high
+                self._add("bilirubin_x_uln", ratio, _Measure(latest=latest, observations=(lab.ref,),
+                                                             value=round(ratio, 3), unit="x ULN"))
+            if lab.analyte != "albumin":
+                continue
+            inrs = [i for i in self.labs if i.analyte == "inr" and i.day <= lab.day]
+            partner: dict[str, float] = {}
+            refs: tuple[str, ...] = (lab.ref,)
+            if inrs:
+                inr = inrs[-1]
+                partner = {"inr": inr.value, "has_inr": 1.0}
+                if inr.high:
+                    partner.update(inr_x_uln=inr.value / inr.high, has_inr_uln=1.0)
+                refs = (lab.ref, inr.ref)
+            elif latest and lab.value < 30:
+                self.missing.append(DoseReason(
+                    rule="lutathera.labs.inr", text="albumin below 30 g/L: an INR is needed to judge hepatotoxicity",
+                    observations=(lab.ref,), value=lab.value, unit="g/L",
+                ))
+            self._add("albumin", lab.value, _Measure(latest=latest, observations=refs, value=lab.value, unit="g/L"),
+                      **partner)
+
+    def _freshness(self) -> None:
+        oldest = self.point.decision - timedelta(days=self.table.labs_max_age_days)
+        for analyte in self.table.required_analytes:
+            lab = self.latest.get(analyte)
+            if lab is None or lab.day < oldest:
+                name = analytes().analytes[analyte].display
+                self.missing.append(DoseReason(
+                    rule=f"lutathera.labs.{analyte}",
+                    text=f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}",
+                    observations=(lab.ref,) if lab else (),
+                ))
+
+
+def _trigger_reason(trigger: Trigger, meaning: _Measure) -> DoseReason:
+    return DoseReason(rule=trigger.rule, text=trigger.text, term=meaning.term, grade=meaning.grade,
+                      value=meaning.value, unit=meaning.unit, observations=meaning.observations,
+                      source=trigger.source, status=trigger.status)
+
+
+class DoseAdvisor:
+    """Walks one patient's cycles in order, carrying the reductions and discontinuation forward."""
+
+    def __init__(self, table: DoseTable, engine: RuleEngine) -> None:
+        self.table = table
+        self.engine = engine
+        self.triggers = {t.rule: t for t in table.triggers}
+        self.actions = {a.rule_id(c): (c, a) for c in table.classes for a in table.actions}
+
+    def alerts(self, timeline: Timeline, grades: Sequence[ToxicityGrade], as_of: date) -> list[DoseAlert]:
+        history = _History()
+        out = []
+        for point in decision_points(timeline, self.table, as_of):
+            alert = self._decide(point, timeline, grades, history)
+            out.append(alert)
+        return out
+
+    def _decide(self, point: DecisionPoint, timeline: Timeline, grades: Sequence[ToxicityGrade],
+                history: _History) -> DoseAlert:
+        evaluation = _PointEvaluation(point, timeline, grades, self.table)
+        facts = evaluation.build()
+        active: dict[str, list[DoseReason]] = {}
+        occurred: dict[str, list[DoseReason]] = {}
+        eligibility: list[DoseReason] = []
+        for hit in self.engine.evaluate(TRIGGER_RULESET, facts):
+            trigger = self.triggers[hit.rule_id]
+            meaning = evaluation.meaning[hit.fact_id]
+            reason = _trigger_reason(trigger, meaning)
+            if trigger.phase == "pre":
+                if meaning.latest:
+                    eligibility.append(reason)
+                continue
+            assert trigger.toxicity_class is not None
+            occurred.setdefault(trigger.toxicity_class, []).append(reason)
+            if meaning.latest:
+                active.setdefault(trigger.toxicity_class, []).append(reason)
+        candidates: dict[Decision, list[DoseReason]] = {}
+        if history.discontinued_at is not None:
+            candidates["discontinue"] = [DoseReason(
+                rule="lutathera.discontinued", text=f"discontinued permanently at cycle {history.discontinued_at}",
+            )]
+        if eligibility:
+            candidates.setdefault("withhold", []).extend(eligibility)
+        for class_action, class_reasons in self._class_actions(point, active, occurred, history):
+            candidates.setdefault(class_action, []).extend(class_reasons)
+        if evaluation.missing:
+            candidates["labs-needed"] = list(evaluation.missing)
+        action: Decision = max(candidates, key=SEVERITY.__getitem__) if candidates else "proceed"
+        reasons = list(candidates.get(action, []))
+        if action not in ("labs-needed", "proceed") and "labs-needed" in candidates:
+            reasons += candidates["labs-needed"]
+        if action == "proceed" and not reasons:
+            reasons = [DoseReason(rule="lutathera.proceed", text="no dose-modifying finding in the labs considered",
+                                  source=self.table.title, status="verified")]
+        self._remember(point, action, reasons, history)
+        activity = {"proceed": self.table.full_activity_gbq, "reduce": self.table.reduced_activity_gbq}
+        return DoseAlert(
+            cycle=point.cycle, due=point.due, decision_date=point.decision, given=point.given,
+            given_activity_gbq=point.given_activity_gbq, action=action, indicator=INDICATOR[action],
+            recommended_activity_gbq=activity.get(action), reasons=tuple(reasons),
+        )
+
+    def _class_actions(self, point: DecisionPoint, active: dict[str, list[DoseReason]],
+                       occurred: dict[str, list[DoseReason]], history: _History
+                       ) -> Iterable[tuple[Action, list[DoseReason]]]:
+        if point.cycle == 1:
+            return []
+        delay = max(0, (point.decision - point.due).days)
+        states = [
+            StateFact(id=cls, kind=STATE_KIND, cls=cls, active=1.0 if cls in active else 0.0,
+                      occurred=1.0 if cls in occurred else 0.0, reduced=1.0 if cls in history.reduced else 0.0,
+                      last_reduced=1.0 if cls in history.last_reduced else 0.0, delay_days=float(delay))
+            for cls in self.table.classes
+        ]
+        out: list[tuple[Action, list[DoseReason]]] = []
+        for hit in self.engine.evaluate(ACTION_RULESET, states):
+            cls, rule = self.actions[hit.rule_id]
+            found = occurred.get(cls, []) if rule.action != "withhold" else active.get(cls, [])
+            decision = DoseReason(rule=hit.rule_id, text=rule.text, source=rule.source, status=rule.status)
+            out.append((rule.action, [decision, *found]))
+        return out
+
+    def _remember(self, point: DecisionPoint, action: Decision, reasons: list[DoseReason],
+                  history: _History) -> None:
+        """Carry forward a discontinuation, and which classes the cycle given was reduced for."""
+        if action == "discontinue" and history.discontinued_at is None:
+            history.discontinued_at = point.cycle
+        if not point.given:
+            return
+        reduced_for = set()
+        if action == "reduce":
+            for reason in reasons:
+                found = self.actions.get(reason.rule)
+                if found is not None and found[1].action == "reduce":
+                    reduced_for.add(found[0])
+        history.reduced |= reduced_for
+        history.last_reduced = reduced_for
+
+
+def dose_alerts(timeline: Timeline, grades: Sequence[ToxicityGrade], as_of: date, table: DoseTable,
+                engine: RuleEngine) -> list[DoseAlert]:
+    """The recommendation for every cycle given and for the next cycle due."""
+    return DoseAdvisor(table, engine).alerts(timeline, grades, as_of)

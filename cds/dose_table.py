@@ -1,0 +1,211 @@
+"""Read ``rules/lutathera_dose.toml`` and compile it into two durable_rules rulesets.
+
+- triggers: one fact per measure (a CTCAE grade of a toxicity class, creatinine clearance, ratios to
+  baseline, bilirubin x ULN, albumin with its INR, eligibility values) -> which trigger is met;
+- actions: one fact per toxicity class state -> withhold / reduce / proceed / discontinue.
+The small "when" grammars are documented in the table; anything else is rejected at load time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from cds.data_files import rules_dir
+from cds.engine import Op, Rule, Ruleset, Test
+from cds.errors import ConfigurationError
+
+TRIGGER_KIND = "dose_measure"
+STATE_KIND = "dose_state"
+TRIGGER_RULESET = "lutathera_triggers"
+ACTION_RULESET = "lutathera_actions"
+Action = Literal["proceed", "reduce", "withhold", "discontinue"]
+
+# Measures a trigger may name first (the fact's ``measure``), and partner fields a conjunction may
+# read on the same fact (the albumin fact carries the latest INR).
+MEASURES = ("crcl", "creatinine_ratio", "crcl_ratio", "bilirubin_x_uln", "albumin", "hemoglobin", "wbc",
+            "platelets", "creatinine")
+PARTNERS = {"inr": "has_inr", "inr_x_uln": "has_inr_uln"}
+FLAGS = ("active", "occurred", "reduced", "last_reduced")
+_COMPARE = re.compile(r"^(grade:[a-z_]+|[a-z_]+) (<=|>=|<|>) (-?\d+(?:\.\d+)?)$")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    op: Op
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Trigger:
+    rule: str
+    phase: Literal["on", "pre"]  # "on": before cycles 2+; "pre": eligibility before cycle 1
+    toxicity_class: str | None
+    measure: str
+    tests: tuple[Comparison, ...]  # on the fact: the measure's value first, then partner fields
+    text: str
+    source: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    key: str
+    action: Action
+    flags: dict[str, bool]
+    delay_reached: bool | None  # True: delay_days >= max; False: delay_days < max; None: not tested
+    text: str
+    source: str
+    status: str
+
+    def rule_id(self, toxicity_class: str) -> str:
+        return f"lutathera.{toxicity_class}.{self.key}"
+
+
+@dataclass(frozen=True)
+class ToxicityClass:
+    key: str
+    terms: tuple[str, ...]
+    source: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DoseTable:
+    version: str
+    title: str
+    full_activity_gbq: float
+    reduced_activity_gbq: float
+    interval_days: int
+    planned_cycles: int
+    max_delay_days: int
+    labs_max_age_days: int
+    required_analytes: tuple[str, ...]
+    classes: dict[str, ToxicityClass]
+    exempt_terms: frozenset[str]
+    exempt_source: str
+    triggers: tuple[Trigger, ...]
+    actions: tuple[ActionRule, ...]
+    digest: str
+
+    def class_of(self, term: str) -> str | None:
+        """The toxicity class of a CTCAE term: its listed class, None if exempt, else "other"."""
+        if term in self.exempt_terms:
+            return None
+        for toxicity_class in self.classes.values():
+            if term in toxicity_class.terms:
+                return toxicity_class.key
+        return "other"
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        actions = tuple(a.rule_id(c) for c in self.classes for a in self.actions)
+        return tuple(t.rule for t in self.triggers) + actions
+
+
+def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[str, ToxicityClass]) -> Trigger:
+    parts = [p.strip() for p in str(entry["when"]).split(" and ")]
+    comparisons = []
+    for index, part in enumerate(parts):
+        match = _COMPARE.match(part)
+        if match is None:
+            raise ConfigurationError(f"{entry['rule']}: cannot read {part!r}")
+        name, op, number = match.group(1), match.group(2), float(match.group(3))
+        if index == 0:
+            if not (name in MEASURES or (name.startswith("grade:") and name[6:] in classes)):
+                raise ConfigurationError(f"{entry['rule']}: unknown measure {name!r}")
+        elif name not in PARTNERS:
+            raise ConfigurationError(f"{entry['rule']}: {name!r} cannot follow 'and'")
+        comparisons.append(Comparison(field="value" if index == 0 else name, op=op, threshold=number))  # type: ignore[arg-type]
+    measure = _COMPARE.match(parts[0]).group(1)  # type: ignore[union-attr]
+    toxicity_class = entry.get("class")
+    if phase == "on" and toxicity_class not in classes:
+        raise ConfigurationError(f"{entry['rule']}: unknown class {toxicity_class!r}")
+    return Trigger(
+        rule=str(entry["rule"]), phase=phase, toxicity_class=toxicity_class, measure=measure,
+        tests=tuple(comparisons), text=str(entry["text"]), source=str(entry["source"]), status=str(entry["status"]),
+    )
+
+
+def _action(key: str, entry: dict[str, Any]) -> ActionRule:
+    flags: dict[str, bool] = {}
+    delay: bool | None = None
+    for part in (p.strip() for p in str(entry["when"]).split(" and ")):
+        if part in ("delay_days >= max_delay_days", "delay_days < max_delay_days"):
+            delay = ">=" in part
+            continue
+        negated = part.startswith("not ")
+        flag = part[4:] if negated else part
+        if flag not in FLAGS:
+            raise ConfigurationError(f"action {key}: cannot read {part!r}")
+        flags[flag] = not negated
+    action = entry["action"]
+    if action not in ("proceed", "reduce", "withhold", "discontinue"):
+        raise ConfigurationError(f"action {key}: unknown action {action!r}")
+    return ActionRule(key=key, action=action, flags=flags, delay_reached=delay, text=str(entry["text"]),
+                      source=str(entry["source"]), status=str(entry["status"]))
+
+
+def load_table(path: Path) -> DoseTable:
+    data = path.read_bytes()
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+        settings = raw["settings"]
+        classes = {
+            key: ToxicityClass(key=key, terms=tuple(entry["terms"]), source=str(entry["source"]),
+                               status=str(entry["status"]))
+            for key, entry in raw["classes"].items()
+        }
+        triggers = tuple(_trigger(e, "on", classes) for e in raw["trigger"])
+        triggers += tuple(_trigger(e, "pre", classes) for e in raw["eligibility"])
+        actions = tuple(_action(key, entry) for key, entry in raw["actions"].items())
+        table = DoseTable(
+            version=str(raw["meta"]["version"]), title=str(raw["meta"]["title"]),
+            full_activity_gbq=float(settings["full_activity_gbq"]),
+            reduced_activity_gbq=float(settings["reduced_activity_gbq"]),
+            interval_days=int(settings["interval_days"]), planned_cycles=int(settings["planned_cycles"]),
+            max_delay_days=int(settings["max_delay_days"]), labs_max_age_days=int(settings["labs_max_age_days"]),
+            required_analytes=tuple(settings["required_analytes"]), classes=classes,
+            exempt_terms=frozenset(raw["exempt"]["terms"]), exempt_source=str(raw["exempt"]["source"]),
+            triggers=triggers, actions=actions, digest=hashlib.sha256(data).hexdigest()[:12],
+        )
+    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{path.name}: malformed dose table ({exc})") from exc
+    if len(set(table.rule_ids)) != len(table.rule_ids):
+        raise ConfigurationError(f"{path.name}: a rule id appears twice")
+    return table
+
+
+def compile_rulesets(table: DoseTable) -> list[Ruleset]:
+    triggers = []
+    for trigger in table.triggers:
+        tests = [Test("phase", "==", trigger.phase), Test("measure", "==", trigger.measure)]
+        for comparison in trigger.tests:
+            if comparison.field in PARTNERS:
+                tests.append(Test(PARTNERS[comparison.field], "==", 1.0))
+            tests.append(Test(comparison.field, comparison.op, comparison.threshold))
+        triggers.append(Rule(id=trigger.rule, tests=tuple(tests)))
+    actions = []
+    for toxicity_class in table.classes:
+        for action in table.actions:
+            tests = [Test("cls", "==", toxicity_class)]
+            tests += [Test(flag, "==", 1.0 if wanted else 0.0) for flag, wanted in action.flags.items()]
+            if action.delay_reached is not None:
+                op: Op = ">=" if action.delay_reached else "<"
+                tests.append(Test("delay_days", op, float(table.max_delay_days)))
+            actions.append(Rule(id=action.rule_id(toxicity_class), tests=tuple(tests)))
+    return [
+        Ruleset(name=TRIGGER_RULESET, kind=TRIGGER_KIND, rules=tuple(triggers)),
+        Ruleset(name=ACTION_RULESET, kind=STATE_KIND, rules=tuple(actions)),
+    ]
+
+
+@cache
+def table() -> DoseTable:
+    return load_table(rules_dir() / "lutathera_dose.toml")
