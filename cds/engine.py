@@ -21,6 +21,7 @@ matter for patient safety:
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -65,7 +66,8 @@ class Ruleset:
 class EngineFact(BaseModel):
     """Base of the facts handed to the engine: an id, a kind, and float or identifier fields."""
 
-    model_config = {"frozen": True, "extra": "forbid"}
+    # strict: True never becomes 1.0, nor "70" 70.0, on the way in.
+    model_config = {"frozen": True, "extra": "forbid", "strict": True}
     id: str
     kind: str
 
@@ -127,9 +129,32 @@ def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[s
     return {name: body}
 
 
-def _check_value(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, float | str):
-        raise EvaluationError(f"fact field {name!r} is not a float or identifier")
+# json.dumps writes floats below 1e-4 or from 1e16 up in exponent form ("3e-05"), which durable_rules'
+# parser misreads: the process then crashes (SIGSEGV, reproduced in tests/unit/test_engine.py). Every
+# threshold in rules/ lies well inside [1e-3, 1e6], so such magnitudes are mapped to 0.0 or +/-1e15:
+# the same side of every threshold.
+_TINY, _HUGE = 1e-4, 1e15
+
+
+def _engine_value(name: str, value: Any, numeric: bool) -> float | str:
+    """A fact value the engine can take safely; raises EvaluationError otherwise."""
+    if not numeric:
+        if not isinstance(value, str):
+            raise EvaluationError(f"fact field {name!r} is not an identifier")
+        return value
+    if isinstance(value, bool) or not isinstance(value, float):
+        raise EvaluationError(f"fact field {name!r} is not a float")
+    if not math.isfinite(value):
+        raise EvaluationError(f"fact field {name!r} is not a finite number")
+    if abs(value) < _TINY:
+        return 0.0
+    if abs(value) >= _HUGE:
+        return math.copysign(_HUGE, value)
+    return value
+
+
+def _numeric_fields(model: type[EngineFact]) -> frozenset[str]:
+    return frozenset(name for name, info in model.model_fields.items() if info.annotation is float)
 
 
 class RuleEngine:
@@ -169,8 +194,9 @@ class RuleEngine:
             body = fact.model_dump()
             if body["kind"] != kind:
                 raise EvaluationError(f"fact kind does not belong to ruleset {ruleset!r}")
+            numeric = _numeric_fields(type(fact))
             for name, value in body.items():
-                _check_value(name, value)
+                body[name] = _engine_value(name, value, name in numeric)
             if body["id"] in ids:
                 raise EvaluationError("two facts share an id in one evaluation")
             ids.add(body["id"])
