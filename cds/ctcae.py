@@ -79,6 +79,7 @@ class _Inputs:
     lln: float | None
     base: float | None
     base_abnormal: bool
+    is_baseline: bool = False  # the lab is the baseline, or precedes it: "x baseline" does not apply
 
     def available(self) -> frozenset[Input]:
         have: set[Input] = set()
@@ -97,15 +98,23 @@ def _positive(x: float | None) -> float | None:
 
 
 def _inputs(lab: LabResult, timeline: Timeline, factor: float) -> _Inputs:
+    """The lab's inputs in a set's unit.
+
+    The baseline itself, and any result before it, is graded without "x baseline" criteria and as if
+    the baseline were normal (ULN multiples): a value cannot be a change from itself, and CTCAE's
+    baseline criteria describe change on treatment (conservative: the ULN reading is the stricter one).
+    """
     baseline = timeline.baseline(lab.analyte)
     uln, lln = _positive(lab.high), _positive(lab.low)
-    base = _positive(baseline.lab.value) if baseline is not None else None
+    is_baseline = baseline is not None and lab.at <= baseline.lab.at
+    base = _positive(baseline.lab.value) if baseline is not None and not is_baseline else None
     return _Inputs(
         value=lab.value / factor,
         uln=None if uln is None else uln / factor,
         lln=None if lln is None else lln / factor,
         base=None if base is None else base / factor,
-        base_abnormal=bool(baseline and baseline.abnormal_high),
+        base_abnormal=bool(baseline and baseline.abnormal_high and not is_baseline),
+        is_baseline=is_baseline,
     )
 
 
@@ -171,10 +180,17 @@ def _conclude(item: _Pending, met: set[str], table: CtcaeTable, cycle: int) -> T
         have = inputs.available()
         for criterion in term.sets[unit_set]:
             if criterion.rule in met:
-                if best is None or criterion.grade > best.grade:
+                # Highest grade wins; on a tie the set of the unit the lab reported in is cited.
+                if best is None or criterion.grade > best.grade or (
+                    criterion.grade == best.grade and best.unit_set == "si" and unit_set != "si"
+                ):
                     best = criterion
             elif _applies(criterion, inputs) and not criterion.needs <= have:
-                unevaluable.append((criterion, criterion.needs - have))
+                missing = criterion.needs - have
+                if inputs.is_baseline:
+                    missing -= {"baseline"}  # not missing: it does not apply to the baseline itself
+                if missing:
+                    unevaluable.append((criterion, missing))
     grade = best.grade if best else 0
     notes = tuple(sorted({
         f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"
@@ -183,8 +199,8 @@ def _conclude(item: _Pending, met: set[str], table: CtcaeTable, cycle: int) -> T
     if best is None:
         blocking = [(c, m) for c, m in unevaluable if not c.optional]
         if blocking:
-            missing = sorted({m for _, ms in blocking for m in ms})
-            reason = "; ".join(MISSING_TEXT[m] for m in missing)
+            absent = sorted({m for _, ms in blocking for m in ms})
+            reason = "; ".join(MISSING_TEXT[m] for m in absent)
             return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade", notes=notes)
         return ToxicityGrade(**base, grade=0, criterion="no grade 1-4 criterion met",
                              rule=f"{table.prefix}.{term.id}.g0", criterion_set="si", notes=notes)
