@@ -32,7 +32,7 @@ from durable import engine as durable_engine
 from durable import lang
 from pydantic import BaseModel
 
-from cds.errors import EvaluationError
+from cds.errors import ConfigurationError, EvaluationError
 
 Op = Literal["<", "<=", ">", ">=", "=="]
 SEEN = "__seen__"
@@ -157,6 +157,18 @@ def _numeric_fields(model: type[EngineFact]) -> frozenset[str]:
     return frozenset(name for name, info in model.model_fields.items() if info.annotation is float)
 
 
+OPEN = "__open__"  # the fact that opens every session; only the catch-all rule matches it
+
+
+def _check_constants(ruleset: Ruleset) -> None:
+    """Non-zero thresholds must lie where fact values are exact (see _engine_value), so that the clamp
+    never moves a value across one; a magnitude below 1e-4 counts as 0 for the engine."""
+    for rule in ruleset.rules:
+        for test in rule.tests:
+            if isinstance(test.value, float) and test.value != 0.0 and not _TINY * 10 <= abs(test.value) < _HUGE / 1e9:
+                raise ConfigurationError(f"rule {rule.id}: threshold {test.value!r} is outside the engine's range")
+
+
 class RuleEngine:
     """The process's durable_rules host with every ruleset of prrt-cds registered."""
 
@@ -164,12 +176,20 @@ class RuleEngine:
         self._lock = threading.Lock()
         self._hits: list[Hit] = []
         self._kinds: dict[str, str] = {}
+        self._opening: dict[str, dict[str, str]] = {}
+        self._numeric: dict[str, frozenset[str]] = {}
         self._host = _QuietHost()
         definitions: dict[str, Any] = {}
         for ruleset in rulesets:
             if ruleset.name in self._kinds:
                 raise EvaluationError(f"ruleset {ruleset.name!r} defined twice")
+            _check_constants(ruleset)
             self._kinds[ruleset.name] = ruleset.kind
+            self._opening[ruleset.name] = {"id": OPEN, "kind": ruleset.kind}
+            # Fields a rule compares with a number must carry floats, whatever the fact model says.
+            self._numeric[ruleset.name] = frozenset(
+                test.field for rule in ruleset.rules for test in rule.tests if isinstance(test.value, float)
+            )
             definitions.update(_definition(ruleset, self._collect))
         self._host.register_rulesets(definitions)
 
@@ -180,6 +200,23 @@ class RuleEngine:
     def rulesets(self) -> tuple[str, ...]:
         return tuple(self._kinds)
 
+    def _payload(self, ruleset: str, kind: str, facts: Sequence[EngineFact], sid: str) -> list[dict[str, Any]]:
+        payload = []
+        ids = set()
+        for fact in facts:
+            body = fact.model_dump()
+            if body["kind"] != kind:
+                raise EvaluationError(f"fact kind does not belong to ruleset {ruleset!r}")
+            numeric = _numeric_fields(type(fact)) | self._numeric[ruleset]
+            for name, value in body.items():
+                body[name] = _engine_value(name, value, name in numeric)
+            if body["id"] in ids or body["id"] == OPEN:
+                raise EvaluationError("two facts share an id in one evaluation")
+            ids.add(body["id"])
+            body["sid"] = sid
+            payload.append(body)
+        return payload
+
     def evaluate(self, ruleset: str, facts: Sequence[EngineFact]) -> list[Hit]:
         """Assert ``facts`` in a fresh session of ``ruleset``; return every (fact, rule) that fired."""
         kind = self._kinds.get(ruleset)
@@ -188,23 +225,13 @@ class RuleEngine:
         if not facts:
             return []
         sid = uuid.uuid4().hex
-        payload = []
-        ids = set()
-        for fact in facts:
-            body = fact.model_dump()
-            if body["kind"] != kind:
-                raise EvaluationError(f"fact kind does not belong to ruleset {ruleset!r}")
-            numeric = _numeric_fields(type(fact))
-            for name, value in body.items():
-                body[name] = _engine_value(name, value, name in numeric)
-            if body["id"] in ids:
-                raise EvaluationError("two facts share an id in one evaluation")
-            ids.add(body["id"])
-            body["sid"] = sid
-            payload.append(body)
+        payload = self._payload(ruleset, kind, facts, sid)
         with self._lock:
             self._hits = []
             try:
+                # The session is opened by a fact only the catch-all matches, so it exists before any
+                # real fact is asserted (deleting a session that was never created crashes the core).
+                self._host.assert_fact(ruleset, {**self._opening[ruleset], "sid": sid})
                 # MessageNotHandledException's text holds the whole payload: never log it. With the
                 # catch-all rule it means a fact was not processed, which the check below reports.
                 for start in range(0, len(payload), BATCH):
@@ -215,13 +242,16 @@ class RuleEngine:
                     # The text may quote facts: report only that a rule action failed.
                     raise EvaluationError(f"a rule action raised in ruleset {ruleset!r}")
                 hits = self._hits
+            except EvaluationError:
+                raise
+            except Exception:  # the core's own errors (e.g. 309, MemoryError at the session limit)
+                raise EvaluationError(f"the rule engine failed in ruleset {ruleset!r}") from None
             finally:
                 self._hits = []
-                # A session that was never created has nothing to delete.
                 with contextlib.suppress(Exception):
                     self._host.delete_state(ruleset, sid)
-        seen = {hit.fact_id for hit in hits if hit.rule_id == SEEN}
-        if seen != ids:
+        seen = {hit.fact_id for hit in hits if hit.rule_id == SEEN} - {OPEN}
+        if seen != {body["id"] for body in payload}:
             raise EvaluationError(f"the engine did not process every fact of ruleset {ruleset!r}")
         return [hit for hit in hits if hit.rule_id != SEEN]
 

@@ -1,0 +1,349 @@
+"""Benchmark of CTCAE grading on the rule engine, against the plain-Python oracle of the tests.
+
+Run by hand (never part of the test suite)::
+
+    python benchmarks/bench_grading.py [--labs N] [--patients N] [--seed N] [--no-oracle]
+
+1. Generates, in memory and with a fixed seed, N lab results (default 1,000,000) of P patients
+   (default 10,000, so about 100 each): CBC and chemistry panels on a PRRT schedule (4 cycles, 8 weeks
+   apart, a pre-treatment visit, then visits every 1-3 weeks), realistic values with toxicity tails,
+   80 % in the canonical unit and 20 % in a conventional one (g/dL, mg/dL, K/uL), 85 % with the
+   laboratory's own reference range and 15 % with the default range. Each patient becomes a
+   ``cds.timeline.Timeline`` (``build_timeline``: cycles, baselines).
+2. Engine: times only ``cds.ctcae.grade_timeline`` with ``cds.rulesets.engine()``, patient by patient
+   (facts, one durable_rules session, conclusions): labs/s, total wall time.
+3. Oracle: the same labs, regenerated from the same seed, graded by ``tests/oracle_ctcae.py`` (plain
+   Python, exact decimals), timed the same way; the ratio engine time / oracle time; and every
+   (lab, term) grade of the engine compared with the oracle's (they must agree).
+4. Peak RSS of the process (``ru_maxrss``) after each phase, the machine, and a Summary table.
+
+Generation is not timed. The process is pinned to one core where the OS allows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import random
+import resource
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from cds.ctcae import grade_timeline
+from cds.ctcae_table import table
+from cds.facts import Administration, LabResult, Patient
+from cds.mapping import PatientRecord
+from cds.rulesets import engine
+from cds.timeline import Timeline, build_timeline
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import oracle_ctcae as oracle  # the oracle lives with the tests
+
+SEED = 20261124
+AGREEMENT_TARGET = 1.0
+
+# analyte -> (canonical unit, conventional unit or None, conventional factor, decimals in canonical,
+#             decimals in conventional, direction of its toxicity: "low" / "high" / "both")
+PANELS: dict[str, list[str]] = {
+    "cbc": ["hemoglobin", "wbc", "neutrophils", "lymphocytes", "platelets"],
+    "chem": ["creatinine", "bilirubin", "alt", "ast", "alp", "albumin", "sodium", "potassium", "calcium",
+             "glucose", "magnesium"],
+}
+CONVENTIONAL = {  # the unit a US laboratory would report in (its factor is read from analytes.toml)
+    "hemoglobin": "g/dL", "wbc": "K/uL", "neutrophils": "K/uL", "lymphocytes": "K/uL", "platelets": "10*3/uL",
+    "creatinine": "mg/dL", "bilirubin": "mg/dL", "albumin": "g/dL", "calcium": "mg/dL", "glucose": "mg/dL",
+    "magnesium": "mg/dL",
+}
+TOXIC = {  # which way PRRT toxicity pushes the analyte
+    "hemoglobin": "low", "wbc": "low", "neutrophils": "low", "lymphocytes": "low", "platelets": "low",
+    "creatinine": "high", "bilirubin": "high", "alt": "high", "ast": "high", "alp": "high", "albumin": "low",
+    "sodium": "both", "potassium": "both", "calcium": "both", "glucose": "both", "magnesium": "both",
+}
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """What the laboratory reported: enough for the oracle to grade without the engine's floats."""
+
+    lab: LabResult
+    value: Decimal
+    unit: str
+    low: Decimal | None  # in range_unit
+    high: Decimal | None
+    range_unit: str
+
+
+@dataclass
+class Patient_:
+    timeline: Timeline
+    specs: dict[str, LabSpec]  # lab ref -> spec
+
+
+def _places(x: float) -> int:
+    if x >= 100:
+        return 0
+    if x >= 10:
+        return 1
+    if x >= 1:
+        return 2
+    return 3
+
+
+def _lab_value(rng: random.Random, analyte: str, low: float, high: float) -> float:
+    """A canonical value: mostly inside the range, with toxicity tails in the analyte's direction."""
+    width = high - low
+    value = low + width * rng.gauss(0.5, 0.35)
+    roll = rng.random()
+    direction = TOXIC[analyte]
+    if roll < 0.10 and direction in ("low", "both"):
+        value = low * rng.uniform(0.05, 1.0)
+    elif roll < 0.20 and direction in ("high", "both"):
+        value = high * rng.uniform(1.0, 25.0 if analyte in ("alt", "ast", "alp", "bilirubin") else 4.0)
+    return max(value, low * 0.02)
+
+
+def make_patient(index: int, seed: int, labs: int) -> Patient_:
+    rng = random.Random(seed * 1_000_003 + index)
+    ref = f"Patient/b{index}"
+    sex = rng.choice(["male", "female"])
+    first = date(2024, 1, 8) + timedelta(days=rng.randint(0, 300))
+    admins = [
+        Administration(
+            ref=f"Procedure/b{index}-c{k}", patient=ref, at=datetime.combine(first + timedelta(days=56 * k),
+                                                                                 datetime.min.time(), UTC),
+            day=first + timedelta(days=56 * k), activity_gbq=7.4,
+        )
+        for k in range(4)
+    ]
+    results: list[LabResult] = []
+    specs: dict[str, LabSpec] = {}
+    day = first - timedelta(days=3)
+    while len(results) < labs:
+        for panel in ("cbc", "chem"):
+            for analyte in PANELS[panel]:
+                if len(results) >= labs:
+                    break
+                table_range = oracle.default_range(analyte, sex)
+                assert table_range is not None
+                d_low, d_high = float(table_range[0]), float(table_range[1])
+                canonical = oracle.canonical_unit(analyte)
+                unit = CONVENTIONAL[analyte] if analyte in CONVENTIONAL and rng.random() < 0.2 else canonical
+                factor = oracle.factor(analyte, unit)
+                assert factor is not None
+                f = float(factor)
+                places = _places(_lab_value(rng, analyte, d_low, d_high) / f)
+                reported = round(_lab_value(rng, analyte, d_low, d_high) / f, places)
+                own_range = rng.random() < 0.85
+                if own_range:
+                    low = Decimal(str(round(d_low / f, places + 1)))
+                    high = Decimal(str(round(d_high / f, places + 1)))
+                    range_unit, lab_low, lab_high, source = unit, float(low) * f, float(high) * f, "observation"
+                else:
+                    low, high = table_range
+                    range_unit, lab_low, lab_high, source = canonical, d_low, d_high, "default"
+                at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
+                lab = LabResult(
+                    ref=f"Observation/b{index}-{len(results)}", patient=ref, at=at, day=day, analyte=analyte,
+                    loinc="0-0", value=reported * f, unit=canonical, reported_value=reported, reported_unit=unit,
+                    low=lab_low, high=lab_high, range_source=source,
+                )
+                results.append(lab)
+                specs[lab.ref] = LabSpec(lab, Decimal(repr(reported)), unit, low, high, range_unit)
+        day += timedelta(days=rng.choice([7, 7, 14, 21]))
+    record = PatientRecord(patient=Patient(ref=ref, sex=sex), administrations=admins, labs=results)
+    return Patient_(build_timeline(record), specs)
+
+
+def patients(count: int, labs: int, seed: int) -> Iterator[Patient_]:
+    base, extra = divmod(labs, count)
+    for index in range(count):
+        yield make_patient(index, seed, base + (1 if index < extra else 0))
+
+
+def oracle_grades(patient: Patient_) -> dict[tuple[str, str], int | None]:
+    out = {}
+    timeline = patient.timeline
+    for lab in timeline.labs:
+        spec = patient.specs[lab.ref]
+        baseline = timeline.baseline(lab.analyte)
+        kwargs = {}
+        if baseline is not None:
+            base_spec = patient.specs[baseline.lab.ref]
+            kwargs = dict(
+                baseline=base_spec.value, baseline_unit=base_spec.unit, baseline_abnormal=baseline.abnormal_high,
+                is_baseline=lab.at <= baseline.lab.at,
+            )
+        for term in oracle.terms_for(lab.analyte):
+            result = oracle.grade(
+                term.id, spec.value, spec.unit, lln=spec.low, uln=spec.high, range_unit=spec.range_unit, **kwargs
+            )
+            out[(lab.ref, term.id)] = result.grade
+    return out
+
+
+@dataclass
+class Phase:
+    seconds: float = 0.0
+    labs: int = 0
+    grades: int = 0
+    rss_mib: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.labs / self.seconds if self.seconds else 0.0
+
+
+def peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+def run_engine(count: int, labs: int, seed: int) -> tuple[Phase, dict[str, dict[tuple[str, str], int | None]]]:
+    phase, kept = Phase(), {}
+    rules, ctcae = engine(), table("5.0")
+    for patient in patients(count, labs, seed):
+        start = time.perf_counter()
+        grades = grade_timeline(patient.timeline, ctcae, rules)
+        phase.seconds += time.perf_counter() - start
+        phase.labs += len(patient.timeline.labs)
+        phase.grades += len(grades)
+        kept[patient.timeline.patient.ref] = {(g.observation, g.term_id): g.grade for g in grades}
+    phase.rss_mib = peak_rss_mib()
+    return phase, kept
+
+
+def run_oracle(
+    count: int, labs: int, seed: int, engine_grades: dict[str, dict[tuple[str, str], int | None]]
+) -> tuple[Phase, int, list[str]]:
+    phase, mismatches, examples = Phase(), 0, []
+    for patient in patients(count, labs, seed):
+        start = time.perf_counter()
+        grades = oracle_grades(patient)
+        phase.seconds += time.perf_counter() - start
+        phase.labs += len(patient.timeline.labs)
+        phase.grades += len(grades)
+        theirs = engine_grades[patient.timeline.patient.ref]
+        for key, grade in grades.items():
+            if theirs.get(key, "absent") != grade:
+                mismatches += 1
+                if len(examples) < 10:
+                    spec = patient.specs[key[0]]
+                    examples.append(
+                        f"{key}: engine {theirs.get(key, 'absent')}, oracle {grade}; {spec.value} {spec.unit}"
+                        f" range {spec.low}-{spec.high} {spec.range_unit}"
+                    )
+        mismatches += len(set(theirs) - set(grades))
+    phase.rss_mib = peak_rss_mib()
+    return phase, mismatches, examples
+
+
+def machine() -> Iterator[str]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            models = (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+            cpu = next(models, cpu)
+    except OSError:
+        pass
+    yield f"platform: {platform.platform()}"
+    yield f"python:   {platform.python_implementation()} {platform.python_version()}"
+    yield f"cpu:      {cpu or 'unknown'}; cpu_count={os.cpu_count()}"
+    libs = []
+    for name in ("durable-rules", "pydantic", "pydantic-core"):
+        try:
+            libs.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            libs.append(f"{name} ?")
+    yield f"libs:     {', '.join(libs)}"
+
+
+def pin_one_core() -> str:
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity)"
+    allowed = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {allowed[0]})
+    return f"pinned to CPU {allowed[0]}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labs", type=int, default=1_000_000, help="lab results in total (default 1,000,000)")
+    parser.add_argument("--patients", type=int, default=10_000, help="patients (default 10,000)")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the generated labs (default {SEED})")
+    parser.add_argument("--no-oracle", action="store_true", help="skip the oracle phase")
+    args = parser.parse_args(argv)
+
+    print("# bench_grading: CTCAE grading on the engine vs the plain-Python oracle")
+    for line in machine():
+        print(line)
+    print(f"affinity: {pin_one_core()}")
+    print(f"workload: {args.labs:,} lab results, {args.patients:,} patients, seed {args.seed}")
+    print(f"RSS before: {peak_rss_mib():,.0f} MiB (ru_maxrss)")
+    engine()  # build the rule engine outside the timed region
+    gc.collect()
+
+    wall = time.perf_counter()
+    engine_phase, engine_grades = run_engine(args.patients, args.labs, args.seed)
+    engine_wall = time.perf_counter() - wall
+    print()
+    print("## engine (cds.ctcae.grade_timeline on durable_rules)")
+    print(f"labs graded:        {engine_phase.labs:,} ({engine_phase.grades:,} (lab, term) grades)")
+    print(f"grading time:       {engine_phase.seconds:,.2f} s  ->  {engine_phase.rate:,.0f} labs/s")
+    print(f"phase wall time:    {engine_wall:,.2f} s (with generation, not timed above)")
+    print(f"peak RSS:           {engine_phase.rss_mib:,.0f} MiB (ru_maxrss after the phase; every grade is kept"
+          " for the comparison with the oracle)")
+    counts = Counter(g for grades in engine_grades.values() for g in grades.values())
+    order = sorted(counts, key=lambda g: -1 if g is None else g)
+    spread = ", ".join(f"{'null' if k is None else k}: {counts[k]:,}" for k in order)
+    print(f"grades:             {spread}")
+
+    rows = [
+        ("engine labs/s", f"{engine_phase.rate:,.0f}", "-", "info"),
+        ("engine grading time", f"{engine_phase.seconds:,.1f} s", "-", "info"),
+        ("peak RSS after engine phase", f"{engine_phase.rss_mib:,.0f} MiB", "-", "info"),
+    ]
+    if not args.no_oracle:
+        wall = time.perf_counter()
+        oracle_phase, mismatches, examples = run_oracle(args.patients, args.labs, args.seed, engine_grades)
+        oracle_wall = time.perf_counter() - wall
+        ratio = engine_phase.seconds / oracle_phase.seconds
+        agreement = 1 - mismatches / max(oracle_phase.grades, 1)
+        print()
+        print("## oracle (tests/oracle_ctcae.py, plain Python, exact decimals)")
+        print(f"labs graded:        {oracle_phase.labs:,} ({oracle_phase.grades:,} (lab, term) grades)")
+        print(f"grading time:       {oracle_phase.seconds:,.2f} s  ->  {oracle_phase.rate:,.0f} labs/s")
+        print(f"phase wall time:    {oracle_wall:,.2f} s (with generation, not timed above)")
+        print(f"peak RSS:           {oracle_phase.rss_mib:,.0f} MiB (ru_maxrss after the phase)")
+        print(f"ratio engine / oracle grading time: {ratio:.2f}")
+        print(f"agreement: {oracle_phase.grades - mismatches:,} of {oracle_phase.grades:,} (lab, term) grades"
+              f" ({agreement:.4%}); mismatches: {mismatches:,}")
+        for example in examples:
+            print(f"  mismatch {example}")
+        rows += [
+            ("oracle labs/s", f"{oracle_phase.rate:,.0f}", "-", "info"),
+            ("ratio engine / oracle time", f"{ratio:.2f}", "-", "info"),
+            ("engine = oracle, (lab, term) grades", f"{agreement:.4%}", f"{AGREEMENT_TARGET:.0%}",
+             "PASS" if mismatches == 0 else "MISS"),
+            ("peak RSS after oracle phase", f"{oracle_phase.rss_mib:,.0f} MiB", "-", "info"),
+        ]
+
+    print()
+    print("## Summary")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure'.ljust(width)}  {'value':>14}  {'target':>8}  verdict")
+    for name, value, target, verdict in rows:
+        print(f"{name.ljust(width)}  {value:>14}  {target:>8}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
