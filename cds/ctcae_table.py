@@ -10,7 +10,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,7 +67,7 @@ class Criterion:
     baseline_state: Literal["normal", "abnormal"] | None = None
     optional: bool = False
 
-    @property
+    @cached_property
     def needs(self) -> frozenset[Input]:
         needs = {c.needs for c in self.conditions if c.needs is not None}
         if self.baseline_state == "abnormal":

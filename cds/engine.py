@@ -26,6 +26,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from durable import engine as durable_engine
@@ -139,20 +140,24 @@ _TINY, _HUGE = 1e-4, 1e15
 def _engine_value(name: str, value: Any, numeric: bool) -> float | str:
     """A fact value the engine can take safely; raises EvaluationError otherwise."""
     if not numeric:
-        if not isinstance(value, str):
+        if type(value) is not str:
             raise EvaluationError(f"fact field {name!r} is not an identifier")
         return value
-    if isinstance(value, bool) or not isinstance(value, float):
+    if type(value) is not float:  # bool and int are refused too
         raise EvaluationError(f"fact field {name!r} is not a float")
-    if not math.isfinite(value):
-        raise EvaluationError(f"fact field {name!r} is not a finite number")
-    if abs(value) < _TINY:
+    magnitude = abs(value)
+    if magnitude < _TINY:
         return 0.0
-    if abs(value) >= _HUGE:
+    if magnitude >= _HUGE:
+        if not math.isfinite(value):
+            raise EvaluationError(f"fact field {name!r} is not a finite number")
         return math.copysign(_HUGE, value)
+    if value != value:  # NaN: every comparison above was false
+        raise EvaluationError(f"fact field {name!r} is not a finite number")
     return value
 
 
+@cache
 def _numeric_fields(model: type[EngineFact]) -> frozenset[str]:
     return frozenset(name for name, info in model.model_fields.items() if info.annotation is float)
 
