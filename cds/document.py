@@ -7,6 +7,7 @@ from typing import Any
 from cds.conclusions import DoseAlert, DoseReason, ToxicityGrade
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
+from cds.recist_document import best_document, responses_document
 
 
 def _issue(issue: Issue) -> dict[str, Any]:
@@ -77,8 +78,8 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
             for cycle in timeline.cycles
         ],
         "toxicities": [_toxicity(grade) for grade in result.toxicities],
-        "responses": [],
-        "best_overall_response": None,
+        "responses": responses_document(result.recist),
+        "best_overall_response": best_document(result.recist),
         "alerts": [_alert(alert) for alert in result.alerts],
         "issues": [_issue(issue) for issue in result.issues],
     }

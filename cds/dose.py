@@ -290,7 +290,9 @@ class DoseAdvisor:
         facts = evaluation.build()
         active: dict[str, list[DoseReason]] = {}
         occurred: dict[str, list[DoseReason]] = {}
+        last_toxic: dict[str, date] = {}
         eligibility: list[DoseReason] = []
+        day_of = {lab.ref: lab.day for lab in evaluation.labs}
         for hit in self.engine.evaluate(TRIGGER_RULESET, facts):
             trigger = self.triggers[hit.rule_id]
             meaning = evaluation.meaning[hit.fact_id]
@@ -299,10 +301,14 @@ class DoseAdvisor:
                 if meaning.latest:
                     eligibility.append(reason)
                 continue
-            assert trigger.toxicity_class is not None
-            occurred.setdefault(trigger.toxicity_class, []).append(reason)
+            cls = trigger.toxicity_class
+            assert cls is not None
+            occurred.setdefault(cls, []).append(reason)
             if meaning.latest:
-                active.setdefault(trigger.toxicity_class, []).append(reason)
+                active.setdefault(cls, []).append(reason)
+            days = [day_of[ref] for ref in meaning.observations if ref in day_of]
+            if days:
+                last_toxic[cls] = max([*days, last_toxic.get(cls, days[0])])
         candidates: dict[Decision, list[DoseReason]] = {}
         if history.discontinued_at is not None:
             candidates["discontinue"] = [DoseReason(
@@ -310,7 +316,7 @@ class DoseAdvisor:
             )]
         if eligibility:
             candidates.setdefault("withhold", []).extend(eligibility)
-        for class_action, class_reasons in self._class_actions(point, active, occurred, history):
+        for class_action, class_reasons in self._class_actions(point, active, occurred, last_toxic, history):
             candidates.setdefault(class_action, []).extend(class_reasons)
         if evaluation.missing:
             candidates["labs-needed"] = list(evaluation.missing)
@@ -330,15 +336,26 @@ class DoseAdvisor:
         )
 
     def _class_actions(self, point: DecisionPoint, active: dict[str, list[DoseReason]],
-                       occurred: dict[str, list[DoseReason]], history: _History
+                       occurred: dict[str, list[DoseReason]], last_toxic: dict[str, date], history: _History
                        ) -> Iterable[tuple[Action, list[DoseReason]]]:
         if point.cycle == 1:
             return []
-        delay = max(0, (point.decision - point.due).days)
+
+        def delay(cls: str) -> float:
+            """Days the toxicity has required the cycle to wait: to today while it is present, else to
+            the last result that still showed it (label: "requires a treatment delay of 16 weeks")."""
+            if cls in active:
+                until = point.decision
+            elif cls in last_toxic:
+                until = last_toxic[cls]
+            else:
+                return 0.0
+            return float(max(0, (until - point.due).days))
+
         states = [
             StateFact(id=cls, kind=STATE_KIND, cls=cls, active=1.0 if cls in active else 0.0,
                       occurred=1.0 if cls in occurred else 0.0, reduced=1.0 if cls in history.reduced else 0.0,
-                      last_reduced=1.0 if cls in history.last_reduced else 0.0, delay_days=float(delay))
+                      last_reduced=1.0 if cls in history.last_reduced else 0.0, delay_days=delay(cls))
             for cls in self.table.classes
         ]
         out: list[tuple[Action, list[DoseReason]]] = []

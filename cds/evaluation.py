@@ -19,6 +19,8 @@ from cds.dose_table import table as dose_table
 from cds.facts import Issue
 from cds.mapping import map_collected
 from cds.reading import Collected, read_paths
+from cds.recist import assess_responses
+from cds.recist_conclusions import RecistAssessment
 from cds.timeline import Timeline, build_timeline
 
 DEFAULT_CTCAE_VERSION = "5.0"
@@ -32,6 +34,7 @@ class PatientEvaluation:
     toxicities: tuple[ToxicityGrade, ...] = ()
     alerts: tuple[DoseAlert, ...] = ()
     issues: tuple[Issue, ...] = ()
+    recist: RecistAssessment | None = None
 
     @property
     def patient(self) -> str:
@@ -57,8 +60,9 @@ def evaluate_patient(
     toxicities = grade_timeline(timeline, table(ctcae_version), engine)
     today = as_of or timeline.latest_day() or date.today()
     alerts = dose_alerts(timeline, toxicities, today, dose_table(), engine)
+    recist = assess_responses(timeline, engine)
     return PatientEvaluation(timeline=timeline, toxicities=tuple(toxicities), alerts=tuple(alerts),
-                             issues=timeline.issues)
+                             issues=timeline.issues + recist.issues, recist=recist)
 
 
 def evaluate_collected(

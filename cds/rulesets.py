@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 
-from cds import dose_table
+from cds import dose_table, recist_rules, recist_table
 from cds.ctcae import compile_ruleset
 from cds.ctcae_table import available_versions, table
 from cds.engine import RuleEngine, Ruleset, get_engine
@@ -13,7 +14,8 @@ from cds.engine import RuleEngine, Ruleset, get_engine
 def all_rulesets() -> list[Ruleset]:
     """All rulesets, built eagerly: durable_rules can register a ruleset name only once per process."""
     ctcae = [compile_ruleset(table(version)) for version in sorted(available_versions())]
-    return ctcae + dose_table.compile_rulesets(dose_table.table())
+    dose = dose_table.compile_rulesets(dose_table.table())
+    return ctcae + dose + recist_rules.compile_rulesets(recist_table.table())
 
 
 def engine() -> RuleEngine:
@@ -22,7 +24,10 @@ def engine() -> RuleEngine:
 
 @cache
 def ruleset_version(ctcae_version: str = "5.0") -> str:
-    """e.g. ``ctcae-5.0+<content hash>``: names the tables in force so results can be traced to them."""
+    """``ctcae-5.0+lutathera-2024-04+recist-1.1+<content hash>``: the tables in force, so that every
+    result can be traced to the exact rules that produced it."""
     ctcae = table(ctcae_version)
     dose = dose_table.table()
-    return f"ctcae-{ctcae.version}+lutathera-{dose.version}+{ctcae.digest}{dose.digest}"
+    recist = recist_table.table()
+    digest = hashlib.sha256(f"{ctcae.digest}{dose.digest}{recist.digest}".encode()).hexdigest()[:12]
+    return f"ctcae-{ctcae.version}+lutathera-{dose.version}+recist-{recist.version}+{digest}"

@@ -1,0 +1,195 @@
+"""RECIST 1.1 for one patient: timeline tumour facts -> time-point responses -> best overall response.
+
+The flow (each step in its own module):
+  recist_timepoints  observations grouped by date
+  recist_baseline    the baseline assessment: targets, non-targets, baseline sum, selection checks
+  recist_followup    each later time point: assessed targets, sum, nadir, changes; non-target states
+  recist_rules       durable_rules decide target, non-target and overall (RECIST 1.1 Tables 1-2)
+  recist_best        best overall response, unconfirmed and confirmed (RECIST 1.1 Table 3)
+
+Investigator-reported responses (FHIR input profile) fill the dates with no measured time point; where
+both exist the measured response is used and a disagreement is an issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from cds.engine import RuleEngine
+from cds.facts import LesionMeasurement, ReportedResponse, Response
+from cds.mapping.tumour import Tumour
+from cds.recist_baseline import Baseline, build_baseline, choose_baseline
+from cds.recist_best import best_overall_response
+from cds.recist_conclusions import RecistAssessment, RecistSettings, TimepointResponse
+from cds.recist_followup import FollowUp, FollowUpTracker
+from cds.recist_rules import (
+    NonTargetFact,
+    OverallFact,
+    TargetFact,
+    decide_non_targets,
+    decide_overall,
+    decide_targets,
+    non_target_fact,
+    overall_fact,
+    target_fact,
+)
+from cds.recist_table import NONE, RecistTable, table
+from cds.recist_timepoints import IssueLog, TimePoint, group_time_points
+from cds.timeline import Timeline
+
+
+def _numbers(follow_up: FollowUp, target: str | None, baseline: Baseline) -> dict[str, object]:
+    """The sums and changes shown with a response: those that justify it, none from an unusable selection."""
+    numbers = follow_up.target
+    if numbers is None or not follow_up.selection_valid:
+        return {}
+    shown = numbers.complete or target == "PD"
+    return dict(
+        sum_mm=numbers.sum_mm, sum_complete=numbers.complete, baseline_sum_mm=baseline.sum_mm,
+        nadir_mm=numbers.nadir_mm,
+        change_from_baseline_pct=numbers.pct_from_baseline if shown else None,
+        change_from_nadir_pct=numbers.pct_from_nadir if shown else None,
+        change_from_nadir_mm=numbers.increase_from_nadir_mm if shown else None,
+    )
+
+
+def _missing_issue(response: TimepointResponse, follow_up: FollowUp, log: IssueLog) -> None:
+    """Say which lesions were not assessed when that limited the response (RECIST 1.1 §4.4.2).
+
+    Not when the time point is PD anyway, nor for non-target lesions when Table 1 gives the same
+    response with "not all evaluated" (target PR or SD).
+    """
+    if response.overall == "PD":
+        return
+    where = follow_up.point.observations[0] if follow_up.point.observations else None
+    targets = follow_up.target.missing if follow_up.target and follow_up.selection_valid else ()
+    if targets:
+        log.add("warning", where, f"target lesion(s) {', '.join(targets)} not assessed on {response.day}: the "
+                                  "target response is NE unless the assessed lesions show PD (RECIST 1.1 §4.4.2)")
+    others = follow_up.non_target.missing if follow_up.non_target else ()
+    if others and response.target in (None, "CR", "NE"):
+        log.add("warning", where, f"non-target lesion(s) {', '.join(others)} not assessed on {response.day}: the "
+                                  "non-target response is NE (RECIST 1.1 Tables 1-2, not all evaluated)")
+
+
+def _measured(follow_ups: list[FollowUp], baseline: Baseline, engine: RuleEngine,
+              recist: RecistTable, log: IssueLog) -> list[TimepointResponse]:
+    keys = [f"tp{i}" for i in range(len(follow_ups))]
+    target_facts: dict[str, TargetFact] = {}
+    non_target_facts: dict[str, NonTargetFact] = {}
+    for key, follow_up in zip(keys, follow_ups, strict=True):
+        if follow_up.target is not None:
+            target_facts[key] = target_fact(key, follow_up.target, follow_up.selection_valid)
+        if follow_up.non_target is not None:
+            non_target_facts[key] = non_target_fact(key, follow_up.non_target)
+    targets = decide_targets(engine, recist, target_facts)
+    non_targets = decide_non_targets(engine, recist, non_target_facts)
+    overall_facts: dict[str, OverallFact] = {
+        key: overall_fact(
+            key, targets[key].response if key in targets else NONE,
+            non_targets[key].response if key in non_targets else NONE, f.new_lesions, f.ambiguous,
+        )
+        for key, f in zip(keys, follow_ups, strict=True)
+    }
+    overall = decide_overall(engine, recist, overall_facts)
+    responses = []
+    for key, follow_up in zip(keys, follow_ups, strict=True):
+        target_row, non_target_row, overall_row = targets.get(key), non_targets.get(key), overall[key]
+        target = target_row.response if target_row else None
+        missing = (follow_up.target.missing if follow_up.target else ()) + (
+            follow_up.non_target.missing if follow_up.non_target else ())
+        response = TimepointResponse.model_validate(dict(
+            day=follow_up.point.day, source="measured", overall=overall_row.response, target=target,
+            non_target=non_target_row.response if non_target_row else None, new_lesions=follow_up.new_lesions,
+            ambiguous=follow_up.ambiguous, missing_lesions=missing,
+            target_rule=target_row.rule if target_row else None,
+            non_target_rule=non_target_row.rule if non_target_row else None, overall_rule=overall_row.rule,
+            observations=follow_up.point.observations, **_numbers(follow_up, target, baseline),
+        ))
+        _missing_issue(response, follow_up, log)
+        responses.append(response)
+    return responses
+
+
+def _reported(day: date, reports: Sequence[ReportedResponse], log: IssueLog) -> Response:
+    values = sorted({r.response for r in reports})
+    if len(values) == 1:
+        return values[0]
+    log.add("warning", reports[0].ref, f"investigator responses of {day} disagree ({', '.join(values)}): read as NE")
+    return "NE"
+
+
+def _with_reported(points: list[TimePoint], measured: dict[date, TimepointResponse], cut: date | None,
+                   log: IssueLog) -> list[TimepointResponse]:
+    """Measured responses, with investigator responses on their dates or alone where nothing was measured."""
+    out = dict(measured)
+    for point in points:
+        if not point.reported:
+            continue
+        if cut is not None and point.day <= cut:
+            log.add("info", point.reported[0].ref,
+                    f"investigator response of {point.day} is not after the baseline assessment or first "
+                    f"administration ({cut}): not used")
+            continue
+        reported = _reported(point.day, point.reported, log)
+        refs = tuple(r.ref for r in point.reported)
+        found = out.get(point.day)
+        if found is None:
+            out[point.day] = TimepointResponse(day=point.day, source="investigator", overall=reported,
+                                               reported=reported, observations=refs)
+            continue
+        out[point.day] = found.model_copy(update={"reported": reported})
+        if reported != found.overall_for_best:
+            log.add("warning", refs[0],
+                    f"on {point.day} the measured response is {found.overall_for_best}, the investigator reported "
+                    f"{reported}: the measured response is used")
+    return [out[day] for day in sorted(out)]
+
+
+def _without_baseline(points: list[TimePoint], cut: date | None) -> dict[date, TimepointResponse]:
+    """Lesion data with no baseline to compare to: NE (the issue was logged when choosing the baseline)."""
+    return {
+        p.day: TimepointResponse(day=p.day, source="measured", overall="NE", observations=p.observations)
+        for p in points
+        if p.measured and not p.reported and (cut is None or p.day > cut)
+    }
+
+
+def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list[Tumour]:
+    """Drop lesion sizes no human lesion can have (a unit or entry error), each with an issue."""
+    kept: list[Tumour] = []
+    for fact in tumour:
+        if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
+            log.add("warning", fact.ref, f"lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} mm): "
+                                         "not used")
+        else:
+            kept.append(fact)
+    return kept
+
+
+def assess_responses(timeline: Timeline, engine: RuleEngine, settings: RecistSettings | None = None,
+                     recist: RecistTable | None = None) -> RecistAssessment:
+    """RECIST 1.1 time-point responses and best overall response of one patient."""
+    settings = settings or RecistSettings.defaults()
+    recist = recist or table()
+    log = IssueLog(timeline.patient.ref)
+    points = group_time_points(_plausible(timeline.tumour, recist.baseline.max_plausible_mm, log))
+    base_point = choose_baseline(points, timeline.first_day, recist.baseline, log)
+    baseline: Baseline | None = None
+    if base_point is None:
+        cut = timeline.first_day
+        measured = _without_baseline(points, cut)
+    else:
+        cut = base_point.day
+        baseline = build_baseline(base_point, recist.baseline, settings, log)
+        tracker = FollowUpTracker(baseline, recist.baseline, log)
+        follow_ups = [tracker.follow_up(p) for p in points if p.day > baseline.day and p.measured]
+        measured = {r.day: r for r in _measured(follow_ups, baseline, engine, recist, log)}
+    responses = _with_reported(points, measured, cut, log)
+    best = best_overall_response([(r.day, r.overall_for_best) for r in responses], timeline.first_day, settings, log)
+    return RecistAssessment(
+        baseline_day=baseline.day if baseline else None,
+        baseline_sum_mm=baseline.sum_mm if baseline and baseline.targets else None,
+        responses=tuple(responses), best=best, issues=tuple(log.issues),
+    )

@@ -1,0 +1,188 @@
+"""The RECIST 1.1 baseline assessment: which time point, its target and non-target lesions, its sum.
+
+- The baseline is the latest time point with lesions on or before the first administration (RECIST
+  1.1 §3.2.1: "as close as possible to the treatment start"; the same reading as the laboratory
+  baseline of the FHIR input profile); with no administration, the earliest such time point.
+- Target lesions are kept as the investigator recorded them, checked, never re-selected: a lesion
+  that is not measurable (RECIST 1.1 §3.1.1) or a selection over the limits (§4.2) is an issue, and
+  the settings say what follows from it.
+- The organ of a lesion is known to prrt-cds only for lymph nodes (all nodes are one organ, EORTC
+  RECIST FAQ "Paired organs"): lesion identities are BodyStructure references or body sites, whose
+  organ is not mapped. When the per-organ limit could be exceeded by other lesions, an issue says it
+  was not checked rather than guessing organs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from cds.recist_conclusions import RecistSettings
+from cds.recist_table import BaselineLimits
+from cds.recist_timepoints import IssueLog, TimePoint, signif
+
+
+@dataclass(frozen=True)
+class Lesion:
+    """A baseline lesion. ``node`` is None for a lesion known only by its non-target status."""
+
+    id: str
+    node: bool | None
+    size_mm: float | None
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    day: date
+    targets: tuple[Lesion, ...]
+    non_targets: tuple[Lesion, ...]
+    selection_valid: bool  # the target lesions can be summed and compared (no conflict, limits kept)
+    sum_mm: float
+    refs: tuple[str, ...]
+
+    @property
+    def known(self) -> frozenset[str]:
+        return frozenset(lesion.id for lesion in (*self.targets, *self.non_targets))
+
+
+def choose_baseline(points: list[TimePoint], first_day: date | None, limits: BaselineLimits,
+                    log: IssueLog) -> TimePoint | None:
+    with_lesions = [p for p in points if p.has_lesions]
+    candidates = with_lesions if first_day is None else [p for p in with_lesions if p.day <= first_day]
+    if not candidates:
+        if any(p.measured for p in points):
+            where = "with lesions" if first_day is None else f"on or before the first administration ({first_day})"
+            log.add("warning", None, f"no baseline tumour assessment {where}: RECIST responses cannot be measured")
+        return None
+    base = candidates[0] if first_day is None else candidates[-1]
+    for point in points:
+        if point.day < base.day and point.measured:
+            log.add("info", point.observations[0],
+                    f"tumour assessment of {point.day} precedes the baseline assessment of {base.day}: not used")
+    if first_day is not None and (first_day - base.day).days > limits.max_days_before_treatment:
+        log.add("warning", base.observations[0],
+                f"baseline tumour assessment of {base.day} is more than {limits.max_days_before_treatment} days "
+                f"before the first administration (RECIST 1.1 §3.2.1: never more than 4 weeks)")
+    return base
+
+
+def _measurable(lesion: Lesion, limits: BaselineLimits) -> bool:
+    assert lesion.size_mm is not None
+    minimum = limits.measurable_node_min_mm if lesion.node else limits.measurable_min_mm
+    return lesion.size_mm >= minimum
+
+
+def _describe(lesion: Lesion) -> str:
+    axis = "short axis" if lesion.node else "longest diameter"
+    return f"{lesion.id} ({lesion.size_mm:g} mm {axis})"
+
+
+class _Builder:
+    def __init__(self, point: TimePoint, limits: BaselineLimits, settings: RecistSettings, log: IssueLog) -> None:
+        self.point, self.limits, self.settings, self.log = point, limits, settings, log
+        self.targets: list[Lesion] = []
+        self.non_targets: list[Lesion] = []
+        self.valid = True
+
+    def measured_lesions(self) -> None:
+        day = self.point.day
+        for lesion_id, records in self.point.measurements_of().items():
+            roles = {m.role for m in records}
+            sizes = {signif(m.size_mm) for m in records}
+            nodes = {m.lymph_node for m in records}
+            lesion = Lesion(lesion_id, node=any(nodes), size_mm=max(sizes), refs=tuple(m.ref for m in records))
+            if "target" in roles and (len(roles) > 1 or len(sizes) > 1 or len(nodes) > 1):
+                self.valid = False
+                self.targets.append(lesion)
+                self.log.add("warning", records[0].ref,
+                             f"target lesion {lesion_id} has conflicting records at baseline ({day}): "
+                             "the target lesions cannot be summed, the target response is NE")
+            elif "target" in roles:
+                self.targets.append(lesion)
+            else:
+                if "new" in roles:
+                    self.log.add("warning", records[0].ref,
+                                 f"lesion {lesion_id} is recorded as new at baseline ({day}): followed as non-target")
+                self.non_targets.append(lesion)
+
+    def status_lesions(self) -> None:
+        measured = {lesion.id for lesion in (*self.targets, *self.non_targets)}
+        targets = {lesion.id for lesion in self.targets}
+        for lesion_id, records in self.point.statuses_of().items():
+            states = {s.status for s in records}
+            if lesion_id in targets:
+                self.log.add("warning", records[0].ref, f"target lesion {lesion_id} also has a non-target status "
+                                                         "at baseline: the status is not used")
+            elif lesion_id in measured:
+                continue
+            elif states == {"absent"}:
+                self.log.add("info", records[0].ref,
+                             f"non-target lesion {lesion_id} is recorded absent at baseline: not followed")
+            else:
+                self.non_targets.append(Lesion(lesion_id, node=None, size_mm=None, refs=tuple(s.ref for s in records)))
+
+    def measurability(self) -> None:
+        kept = []
+        for lesion in self.targets:
+            if lesion.size_mm is None or _measurable(lesion, self.limits):
+                kept.append(lesion)
+                continue
+            rule = "RECIST 1.1 §3.1.1: >= 10 mm, a lymph node >= 15 mm short axis"
+            if self.settings.non_measurable_target == "non-target":
+                self.non_targets.append(lesion)
+                self.log.add("warning", lesion.refs[0],
+                             f"target lesion {_describe(lesion)} is not measurable ({rule}): followed as non-target")
+            else:
+                kept.append(lesion)
+                self.log.add("warning", lesion.refs[0],
+                             f"target lesion {_describe(lesion)} is not measurable ({rule}): kept as recorded")
+        self.targets = kept
+
+    def limits_kept(self) -> None:
+        limits, targets = self.limits, self.targets
+        problems = []
+        if len(targets) > limits.max_targets:
+            problems.append(f"{len(targets)} target lesions (at most {limits.max_targets})")
+        nodes = [t for t in targets if t.node]
+        if self.settings.lymph_nodes_one_organ and len(nodes) > limits.max_targets_per_organ:
+            problems.append(f"{len(nodes)} target lymph nodes (lymph nodes are one organ: at most "
+                            f"{limits.max_targets_per_organ})")
+        unplaced = [t for t in targets if not (t.node and self.settings.lymph_nodes_one_organ)]
+        if len(unplaced) > limits.max_targets_per_organ:
+            self.log.add("info", unplaced[0].refs[0],
+                         f"the organ of {len(unplaced)} target lesions is not known (lesion identities do not "
+                         f"name it): the limit of {limits.max_targets_per_organ} per organ (RECIST 1.1 §4.2) "
+                         "was not checked")
+        if not problems:
+            return
+        text = "; ".join(problems)
+        if self.settings.target_limits == "not-evaluable":
+            self.valid = False
+            self.log.add("warning", targets[0].refs[0],
+                         f"baseline target selection exceeds RECIST 1.1 §4.2: {text}; prrt-cds does not choose "
+                         "targets, so the target response is NE")
+        else:
+            self.log.add("warning", targets[0].refs[0],
+                         f"baseline target selection exceeds RECIST 1.1 §4.2: {text}; all are summed as recorded")
+
+
+def build_baseline(point: TimePoint, limits: BaselineLimits, settings: RecistSettings, log: IssueLog) -> Baseline:
+    for new in point.new_lesions:
+        log.add("warning", new.ref, f"a new lesion is recorded at baseline ({point.day}): not used")
+    builder = _Builder(point, limits, settings, log)
+    builder.measured_lesions()
+    builder.status_lesions()
+    builder.measurability()
+    if builder.targets:
+        builder.limits_kept()
+    total = signif(math.fsum(t.size_mm or 0.0 for t in builder.targets))
+    if builder.targets and builder.valid and total <= 0:
+        builder.valid = False
+        log.add("warning", builder.targets[0].refs[0],
+                "baseline sum of target diameters is 0 mm: the target response is NE")
+    return Baseline(
+        day=point.day, targets=tuple(builder.targets), non_targets=tuple(builder.non_targets),
+        selection_valid=builder.valid, sum_mm=total, refs=point.observations,
+    )

@@ -1,0 +1,132 @@
+"""Best overall response over the time points, unconfirmed and confirmed (RECIST 1.1 §4.4.3, §4.6.1).
+
+Computed in Python over the decided time-point responses, not as engine rules: it is a rule over a
+sequence of dates (a later assessment at least N days after, no intervening SD, a minimum interval
+from the first administration), and the engine adapter compares one flat fact with constants.
+
+- Only time points up to the first PD count (RECIST 1.1 §4.4.3: best response until progression).
+- SD (and Table 2's non-CR/non-PD, read as SD) counts only at a time point at least
+  ``sd_minimum_days`` after the first administration; an earlier SD followed by PD gives PD, an
+  earlier SD alone gives NE (§4.4.3 examples). With no administration the minimum cannot be checked
+  and SD is not counted (an issue says so).
+- Unconfirmed: the best of CR > PR > SD > PD > NE.
+- Confirmed (Table 3): CR needs a later CR at least ``confirmation_days`` after it, with only CR (and
+  up to ``max_ne_between_confirmation`` NE) between; PR needs a later PR or CR likewise, with only
+  PR, CR or allowed NE between. After a CR, SD is read as progression (Table 3: "CR, SD: SD provided
+  minimum criteria for SD duration met, otherwise PD"), and so is PR unless ``cr_followed_by_pr`` is
+  "partial-response" (footnote a: the earlier CR is then relabelled PR). An unconfirmed CR or PR
+  counts as SD when its time point meets the SD minimum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from cds.facts import Response
+from cds.recist_conclusions import BestOverallResponse, RecistSettings
+from cds.recist_timepoints import IssueLog
+
+Point = tuple[date, Response]
+
+
+def _until_progression(points: Sequence[Point]) -> list[Point]:
+    out: list[Point] = []
+    for point in points:
+        out.append(point)
+        if point[1] == "PD":
+            break
+    return out
+
+
+def _after_complete_response(points: list[Point], settings: RecistSettings, log: IssueLog) -> list[Point]:
+    """Table 3 rows "CR, PR" and "CR, SD": disease seen after a CR (footnote a for PR)."""
+    out: list[Point] = []
+    cr_day: date | None = None
+    for day, response in points:
+        if response == "CR":
+            cr_day = cr_day or day
+        elif cr_day is not None and response == "SD":
+            log.add("info", None, f"SD on {day} after CR on {cr_day}: read as progression for the confirmed best "
+                                  "overall response (RECIST 1.1 Table 3)")
+            out.append((day, "PD"))
+            return out
+        elif cr_day is not None and response == "PR":
+            if settings.cr_followed_by_pr == "progression":
+                log.add("warning", None, f"PR on {day} after CR on {cr_day}: read as progression after a true CR "
+                                         "(RECIST 1.1 Table 3 footnote a); if the CR was residual disease, a "
+                                         "reviewer may relabel it PR")
+                out.append((day, "PD"))
+                return out
+            log.add("warning", None, f"PR on {day} after CR on {cr_day}: the CR is relabelled PR (RECIST 1.1 "
+                                     "Table 3 footnote a, setting cr_followed_by_pr = partial-response)")
+            out = [(d, "PR" if r == "CR" else r) for d, r in out]
+            cr_day = None
+        out.append((day, response))
+    return out
+
+
+def _confirmation(
+    points: list[Point], first: set[str], later: set[str], settings: RecistSettings
+) -> tuple[date, date] | None:
+    """The first (response, confirmation) pair: a later ``later`` response >= confirmation_days after."""
+    for i, (day, response) in enumerate(points):
+        if response not in first:
+            continue
+        ne_between = 0
+        for other_day, other in points[i + 1:]:
+            if other in later and (other_day - day).days >= settings.confirmation_days:
+                return day, other_day
+            if other == "NE":
+                ne_between += 1
+                if ne_between > settings.max_ne_between_confirmation:
+                    break
+            elif other not in later:
+                break
+    return None
+
+
+def best_overall_response(points: Sequence[Point], first_day: date | None, settings: RecistSettings,
+                          log: IssueLog) -> BestOverallResponse:
+    """``points``: (date, time-point response) after baseline, in date order."""
+    if not points:
+        return BestOverallResponse(settings=settings)
+    counted = _until_progression(points)
+
+    def sd_qualifies(day: date) -> bool:
+        return first_day is not None and (day - first_day).days >= settings.sd_minimum_days
+
+    if first_day is None and any(r in ("CR", "PR", "SD") for _, r in counted):
+        log.add("info", None, "no PRRT administration: the minimum duration of SD cannot be checked, SD is not counted")
+
+    def best_of(candidates: list[Point]) -> tuple[Response, date | None]:
+        for wanted in ("CR", "PR"):
+            found = [d for d, r in candidates if r == wanted]
+            if found:
+                return wanted, found[0]
+        stable = [d for d, r in candidates if r in ("CR", "PR", "SD") and sd_qualifies(d)]
+        if stable:
+            return "SD", stable[0]
+        progression = [d for d, r in candidates if r == "PD"]
+        if progression:
+            return "PD", progression[0]
+        return "NE", None
+
+    unconfirmed, unconfirmed_day = best_of(counted)
+    sequence = _after_complete_response(counted, settings, log)
+    confirmed: Response
+    confirmed_days: tuple[date, ...]
+    complete = _confirmation(sequence, {"CR"}, {"CR"}, settings)
+    partial = _confirmation(sequence, {"PR", "CR"}, {"PR", "CR"}, settings)
+    if complete is not None:
+        confirmed, confirmed_days = "CR", complete
+    elif partial is not None:
+        confirmed, confirmed_days = "PR", partial
+    else:
+        downgraded: list[Point] = [(d, "SD") if r in ("CR", "PR") else (d, r) for d, r in sequence]
+        response, day = best_of(downgraded)
+        confirmed, confirmed_days = response, (() if day is None else (day,))
+    return BestOverallResponse(
+        unconfirmed=unconfirmed, confirmed=confirmed, unconfirmed_day=unconfirmed_day,
+        confirmed_days=confirmed_days, settings=settings,
+    )

@@ -1,0 +1,60 @@
+"""RECIST 1.1 parts of the JSON document (design/outputs.md: ``responses``, ``best_overall_response``).
+
+The contract's fields come first; the rest are additive: the RECIST category before the contract's
+mapping (``overall_recist``: Table 2's "non-CR/non-PD" is ``overall: "SD"``), the numbers and rules
+behind each response, and the settings the best overall response was read with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cds.recist_conclusions import BestOverallResponse, RecistAssessment, TimepointResponse
+
+
+def response_entry(response: TimepointResponse) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "date": response.day.isoformat(),
+        "target": response.target,
+        "non_target": response.non_target,
+        "new_lesions": response.new_lesions,
+        "overall": response.overall_for_best,
+        "sum_mm": response.sum_mm,
+        "change_from_baseline_pct": response.change_from_baseline_pct,
+        "change_from_nadir_pct": response.change_from_nadir_pct,
+        "source": response.source,
+        "overall_recist": response.overall,
+    }
+    if response.sum_mm is not None:
+        entry.update(sum_complete=response.sum_complete, baseline_sum_mm=response.baseline_sum_mm,
+                     nadir_mm=response.nadir_mm, change_from_nadir_mm=response.change_from_nadir_mm)
+    if response.missing_lesions:
+        entry["missing_lesions"] = list(response.missing_lesions)
+    if response.ambiguous:
+        entry["ambiguous"] = True
+    rules = {"target": response.target_rule, "non_target": response.non_target_rule, "overall": response.overall_rule}
+    if any(rules.values()):
+        entry["rules"] = {name: rule for name, rule in rules.items() if rule}
+    if response.reported is not None:
+        entry["reported"] = response.reported
+    entry["observations"] = list(response.observations)
+    return entry
+
+
+def best_entry(best: BestOverallResponse) -> dict[str, Any]:
+    return {
+        "unconfirmed": best.unconfirmed,
+        "confirmed": best.confirmed,
+        "unconfirmed_date": best.unconfirmed_day.isoformat() if best.unconfirmed_day else None,
+        "confirmed_dates": [day.isoformat() for day in best.confirmed_days],
+        "confirmation_days": best.settings.confirmation_days,
+        "sd_minimum_days": best.settings.sd_minimum_days,
+    }
+
+
+def responses_document(assessment: RecistAssessment | None) -> list[dict[str, Any]]:
+    return [] if assessment is None else [response_entry(r) for r in assessment.responses]
+
+
+def best_document(assessment: RecistAssessment | None) -> dict[str, Any] | None:
+    return None if assessment is None else best_entry(assessment.best)

@@ -1,0 +1,171 @@
+"""The numbers of each RECIST 1.1 follow-up time point, prepared for the rules.
+
+- Target lesions (RECIST 1.1 §4.3.1-4.3.2): which baseline targets were assessed, their sum (nodes by
+  short axis), the largest non-nodal lesion and node, the nadir (smallest complete sum so far,
+  baseline included) and the changes from baseline and from the nadir. A target with no measurement,
+  or with conflicting ones, is not assessed (§4.4.2: NE unless the assessed lesions show PD); an
+  incomplete sum never becomes the nadir.
+- Non-target lesions (§4.3.3): per baseline non-target lesion, unequivocal progression, present,
+  absent or not assessed. A status and a measurement may both speak; present wins over absent (no CR
+  is claimed from contradictory records). A node is present at a short axis >= 10 mm.
+- New lesions (§4.3.5): a new-lesion observation or a measurement with role "new".
+- A lesion not in the baseline assessment and not declared new cannot be placed: "ambiguous".
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+
+from cds.facts import LesionMeasurement, NonTargetStatus
+from cds.recist_baseline import Baseline, Lesion
+from cds.recist_table import BaselineLimits
+from cds.recist_timepoints import IssueLog, TimePoint, signif
+
+
+@dataclass(frozen=True)
+class TargetNumbers:
+    complete: bool
+    sum_mm: float
+    non_nodal_remaining: int  # non-nodal targets measured above 0 mm
+    node_max_mm: float
+    nadir_mm: float
+    pct_from_baseline: float
+    pct_from_nadir: float | None  # None: the nadir is 0 mm
+    increase_from_nadir_mm: float
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NonTargetCounts:
+    progressing: int
+    not_assessed: int
+    present: int
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    point: TimePoint
+    target: TargetNumbers | None  # None: no target lesion at baseline (RECIST 1.1 Table 2)
+    selection_valid: bool
+    non_target: NonTargetCounts | None  # None: no non-target lesion at baseline
+    new_lesions: bool
+    ambiguous: bool
+
+
+def _percent(change: float, reference: float) -> float:
+    """change / reference x 100 at 12 significant digits, kept finite: a sum of a few thousandths of a
+    millimetre can make the ratio overflow, and the engine takes finite numbers only."""
+    value = change / reference * 100.0  # reference > 0 and both finite: never NaN, at worst +-inf
+    return signif(max(-sys.float_info.max, min(sys.float_info.max, value)))
+
+
+def _state(measurement: LesionMeasurement, limits: BaselineLimits) -> str:
+    """present / absent as a measured size says (a node is pathological at >= 10 mm short axis)."""
+    if measurement.lymph_node:
+        return "present" if measurement.size_mm >= limits.pathological_node_min_mm else "absent"
+    return "present" if measurement.size_mm > 0 else "absent"
+
+
+class FollowUpTracker:
+    """Walks the follow-up time points in date order, keeping the nadir."""
+
+    def __init__(self, baseline: Baseline, limits: BaselineLimits, log: IssueLog) -> None:
+        self.baseline, self.limits, self.log = baseline, limits, log
+        self.nadir = baseline.sum_mm
+
+    def follow_up(self, point: TimePoint) -> FollowUp:
+        measurements = point.measurements_of()
+        statuses = point.statuses_of()
+        new = bool(point.new_lesions)
+        ambiguous = False
+        usable: dict[str, list[LesionMeasurement]] = {}
+        for lesion_id, records in measurements.items():
+            known = lesion_id in self.baseline.known
+            if any(m.role == "new" for m in records):
+                if known:
+                    ambiguous = True
+                    self.log.add("warning", records[0].ref,
+                                 f"baseline lesion {lesion_id} is recorded as new on {point.day}: the time point is "
+                                 "NE unless PD is shown")
+                else:
+                    new = True
+                continue
+            usable[lesion_id] = records
+        for lesion_id in sorted((set(usable) | set(statuses)) - self.baseline.known):
+            states = {_state(m, self.limits) for m in usable.get(lesion_id, [])}
+            states |= {s.status for s in statuses.get(lesion_id, [])}
+            if states == {"absent"}:
+                continue
+            ambiguous = True
+            refs = [r.ref for r in (*usable.get(lesion_id, []), *statuses.get(lesion_id, []))]
+            self.log.add("warning", refs[0],
+                         f"lesion {lesion_id} on {point.day} is not in the baseline assessment of {self.baseline.day} "
+                         "and not recorded as new: the time point is NE unless PD is shown")
+        target = self._targets(point, usable) if self.baseline.targets else None
+        non_target = self._non_targets(point, usable, statuses) if self.baseline.non_targets else None
+        return FollowUp(point=point, target=target, selection_valid=self.baseline.selection_valid,
+                        non_target=non_target, new_lesions=new, ambiguous=ambiguous)
+
+    def _target_size(self, target: Lesion, records: list[LesionMeasurement], point: TimePoint) -> float | None:
+        sizes = {signif(m.size_mm) for m in records}
+        if len(sizes) > 1:
+            self.log.add("warning", records[0].ref,
+                         f"target lesion {target.id} has conflicting measurements on {point.day}: not assessed")
+            return None
+        if any(m.lymph_node != target.node for m in records):
+            kind = "a lymph node" if not target.node else "not a lymph node"
+            self.log.add("warning", records[0].ref,
+                         f"target lesion {target.id} is recorded as {kind} on {point.day}, unlike at baseline: "
+                         "not assessed")
+            return None
+        return sizes.pop()
+
+    def _targets(self, point: TimePoint, usable: dict[str, list[LesionMeasurement]]) -> TargetNumbers:
+        sizes: dict[str, float] = {}
+        missing: list[str] = []
+        for target in self.baseline.targets:
+            records = usable.get(target.id, [])
+            size = self._target_size(target, records, point) if records else None
+            if size is None:
+                missing.append(target.id)
+            else:
+                sizes[target.id] = size
+        nodes = {t.id: bool(t.node) for t in self.baseline.targets}
+        total = signif(math.fsum(sizes.values()))
+        base, nadir = self.baseline.sum_mm, self.nadir
+        numbers = TargetNumbers(
+            complete=not missing, sum_mm=total,
+            non_nodal_remaining=sum(1 for i, s in sizes.items() if not nodes[i] and s > 0),
+            node_max_mm=max((s for i, s in sizes.items() if nodes[i]), default=0.0),
+            nadir_mm=nadir,
+            pct_from_baseline=_percent(total - base, base) if base > 0 else 0.0,
+            pct_from_nadir=_percent(total - nadir, nadir) if nadir > 0 else None,
+            increase_from_nadir_mm=signif(total - nadir),
+            missing=tuple(missing),
+        )
+        if numbers.complete:
+            self.nadir = min(self.nadir, total)
+        return numbers
+
+    def _non_targets(self, point: TimePoint, usable: dict[str, list[LesionMeasurement]],
+                     statuses: dict[str, list[NonTargetStatus]]) -> NonTargetCounts:
+        progressing = present = 0
+        missing: list[str] = []
+        for lesion in self.baseline.non_targets:
+            records = usable.get(lesion.id, [])
+            states = {_state(m, self.limits) for m in records}
+            states |= {s.status for s in statuses.get(lesion.id, [])}
+            if not states:
+                missing.append(lesion.id)
+            elif "unequivocal-progression" in states:
+                progressing += 1
+            elif "present" in states:
+                present += 1
+                if "absent" in states:
+                    self.log.add("info", None, f"non-target lesion {lesion.id} is recorded both present and absent "
+                                               f"on {point.day}: read as present")
+        return NonTargetCounts(progressing=progressing, not_assessed=len(missing), present=present,
+                               missing=tuple(missing))

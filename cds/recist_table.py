@@ -1,0 +1,214 @@
+"""Read the RECIST 1.1 table (``rules/recist_1_1.toml``) into typed thresholds, rows and settings.
+
+The table is the clinician-readable source of truth. This module parses its small "when" grammar
+(documented at the top of the table), checks every field name and value, and checks that each
+decision is total (some row always fires); anything it does not understand is a ConfigurationError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from cds.data_files import rules_dir
+from cds.engine import Op
+from cds.errors import ConfigurationError
+
+TargetCategory = Literal["CR", "PR", "SD", "PD", "NE"]
+NonTargetCategory = Literal["CR", "non-CR/non-PD", "PD", "NE"]
+OverallCategory = Literal["CR", "PR", "SD", "PD", "NE", "non-CR/non-PD"]
+NONE = "none"  # the target / non-target column when the baseline has no such lesion
+
+TARGET_VALUES: tuple[str, ...] = ("CR", "PR", "SD", "PD", "NE", NONE)
+NON_TARGET_VALUES: tuple[str, ...] = ("CR", "non-CR/non-PD", "PD", "NE", NONE)
+OVERALL_VALUES: tuple[str, ...] = ("CR", "PR", "SD", "PD", "NE", "non-CR/non-PD")
+_COLUMNS: dict[str, tuple[Any, ...]] = {
+    "target": TARGET_VALUES, "non_target": NON_TARGET_VALUES, "new_lesions": (False, True), "ambiguous": (False, True),
+}
+_COMPARE = re.compile(r"^([a-z_]+) (<=|>=|==|<|>) (-?\d+(?:\.\d+)?)$")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    op: Op
+    threshold: float
+
+    def holds(self, value: float) -> bool:
+        """Plain-Python reading of the comparison (the engine compiles the same one)."""
+        t = self.threshold
+        return {"<": value < t, "<=": value <= t, ">": value > t, ">=": value >= t, "==": value == t}[self.op]
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One row of [[target]] or [[non_target]]: a conjunction of comparisons -> a response."""
+
+    rule: str
+    response: str
+    when: str
+    comparisons: tuple[Comparison, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class OverallRow:
+    """One row of [[overall]] (RECIST 1.1 Tables 1 and 2): allowed values per column, None = any."""
+
+    rule: str
+    response: OverallCategory
+    target: tuple[str, ...] | None
+    non_target: tuple[str, ...] | None
+    new_lesions: tuple[bool, ...] | None
+    ambiguous: tuple[bool, ...] | None
+    source: str
+
+    def matches(self, target: str, non_target: str, new_lesions: bool, ambiguous: bool) -> bool:
+        return all(
+            allowed is None or value in allowed
+            for allowed, value in (
+                (self.target, target), (self.non_target, non_target),
+                (self.new_lesions, new_lesions), (self.ambiguous, ambiguous),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class BaselineLimits:
+    measurable_min_mm: float
+    measurable_node_min_mm: float
+    pathological_node_min_mm: float
+    max_targets: int
+    max_targets_per_organ: int
+    max_days_before_treatment: int
+    max_plausible_mm: float
+
+
+@dataclass(frozen=True)
+class RecistTable:
+    version: str
+    prefix: str
+    title: str
+    source: str
+    baseline: BaselineLimits
+    settings: dict[str, Any]  # defaults of cds.recist.RecistSettings
+    target: tuple[ComparisonRow, ...]
+    non_target: tuple[ComparisonRow, ...]
+    overall: tuple[OverallRow, ...]
+    target_fields: tuple[str, ...]
+    non_target_fields: tuple[str, ...]
+    digest: str
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(row.rule for rows in (self.target, self.non_target, self.overall) for row in rows)
+
+    def overall_row(self, rule: str) -> OverallRow:
+        return next(row for row in self.overall if row.rule == rule)
+
+
+def parse_when(text: str, fields: tuple[str, ...]) -> tuple[Comparison, ...]:
+    comparisons = []
+    for part in text.split(" and "):
+        match = _COMPARE.match(part.strip())
+        if match is None or match.group(1) not in fields:
+            raise ConfigurationError(f"cannot read RECIST condition {part.strip()!r}")
+        comparisons.append(Comparison(match.group(1), match.group(2), float(match.group(3))))  # type: ignore[arg-type]
+    return tuple(comparisons)
+
+
+def _comparison_rows(
+    raw: list[dict[str, Any]], fields: tuple[str, ...], allowed: tuple[str, ...]
+) -> tuple[ComparisonRow, ...]:
+    rows = []
+    for entry in raw:
+        response = str(entry["response"])
+        if response not in allowed:
+            raise ConfigurationError(f"{entry['rule']}: response {response!r} is not one of {allowed}")
+        rows.append(ComparisonRow(
+            rule=str(entry["rule"]), response=response, when=str(entry["when"]),
+            comparisons=parse_when(str(entry["when"]), fields), source=str(entry["source"]),
+        ))
+    return tuple(rows)
+
+
+def _column(entry: dict[str, Any], name: str) -> tuple[Any, ...] | None:
+    value = entry[name]
+    if value == "*":
+        return None
+    if not isinstance(value, list) or not value or any(v not in _COLUMNS[name] for v in value):
+        raise ConfigurationError(f"{entry['rule']}: column {name} must be '*' or a list of {_COLUMNS[name]}")
+    if any(isinstance(v, bool) != isinstance(_COLUMNS[name][0], bool) for v in value):
+        raise ConfigurationError(f"{entry['rule']}: column {name} has a value of the wrong type")
+    return tuple(value)
+
+
+def _overall_rows(raw: list[dict[str, Any]]) -> tuple[OverallRow, ...]:
+    rows = []
+    for entry in raw:
+        response = str(entry["response"])
+        if response not in OVERALL_VALUES:
+            raise ConfigurationError(f"{entry['rule']}: response {response!r} is not one of {OVERALL_VALUES}")
+        rows.append(OverallRow(
+            rule=str(entry["rule"]), response=response,  # type: ignore[arg-type]
+            target=_column(entry, "target"), non_target=_column(entry, "non_target"),
+            new_lesions=_column(entry, "new_lesions"), ambiguous=_column(entry, "ambiguous"),
+            source=str(entry["source"]),
+        ))
+    return tuple(rows)
+
+
+def load_table(path: Path) -> RecistTable:
+    data = path.read_bytes()
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+        meta, base, fields = raw["meta"], raw["baseline"], raw["fields"]
+        target_fields = tuple(str(f) for f in fields["target"])
+        non_target_fields = tuple(str(f) for f in fields["non_target"])
+        table = RecistTable(
+            version=str(meta["version"]), prefix=str(meta["rule_prefix"]), title=str(meta.get("title", "")),
+            source=str(meta.get("source", "")),
+            baseline=BaselineLimits(
+                measurable_min_mm=float(base["measurable_min_mm"]),
+                measurable_node_min_mm=float(base["measurable_node_min_mm"]),
+                pathological_node_min_mm=float(base["pathological_node_min_mm"]),
+                max_targets=int(base["max_targets"]), max_targets_per_organ=int(base["max_targets_per_organ"]),
+                max_days_before_treatment=int(base["max_days_before_treatment"]),
+                max_plausible_mm=float(base["max_plausible_mm"]),
+            ),
+            settings=dict(raw["settings"]),
+            target=_comparison_rows(raw["target"], target_fields, ("CR", "PR", "SD", "PD", "NE")),
+            non_target=_comparison_rows(raw["non_target"], non_target_fields, ("CR", "non-CR/non-PD", "PD", "NE")),
+            overall=_overall_rows(raw["overall"]),
+            target_fields=target_fields, non_target_fields=non_target_fields,
+            digest=hashlib.sha256(data).hexdigest()[:12],
+        )
+    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{path.name}: malformed RECIST table ({exc})") from exc
+    _check(table)
+    return table
+
+
+def _check(table: RecistTable) -> None:
+    seen: set[str] = set()
+    for rule in table.rule_ids:
+        if rule in seen:
+            raise ConfigurationError(f"rule id {rule} appears twice")
+        if not rule.startswith(f"{table.prefix}."):
+            raise ConfigurationError(f"rule id {rule} does not start with {table.prefix}.")
+        seen.add(rule)
+    for combination in itertools.product(*_COLUMNS.values()):
+        if not any(row.matches(*combination) for row in table.overall):
+            raise ConfigurationError(f"no [[overall]] row covers {combination}")
+
+
+@cache
+def table() -> RecistTable:
+    """The installed RECIST 1.1 table (read once per process)."""
+    return load_table(rules_dir() / "recist_1_1.toml")

@@ -1,0 +1,147 @@
+"""Steps of the Lutathera dose scenarios (features/dose_*.feature): normal pre-cycle labs, labs not
+measured, and the per-cycle recommendations of the JSON document's ``alerts`` (design/outputs.md).
+
+"the recommendation for cycle N" is the alert of cycle N: a cycle given (checked after the fact, on
+its administration day) or the next cycle due (decided on its due date, or on the evaluation day
+when that is later).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from pytest_bdd import given, parsers, then
+
+from steps.chart import Chart, LabEntry, Outcome
+from steps.vocabulary import ANALYTE_NAMES, ANALYTES
+
+NUMBER = r"-?\d+(?:\.\d+)?"
+DATE = r"\d{4}-\d{2}-\d{2}"
+ACTIONS = "proceed|reduce|withhold|discontinue|labs-needed"
+NO_ACTIVITY = ("withhold", "discontinue", "labs-needed")
+
+# The laboratory results the Lutathera table requires before every cycle (settings.required_analytes:
+# hemoglobin, WBC, platelets, creatinine, ALT, AST, albumin, bilirubin), each inside its range:
+# (name, value, unit, lower limit, upper limit).
+NORMAL_PANEL: tuple[tuple[str, float, str, float, float], ...] = (
+    ("hemoglobin", 13.0, "g/dL", 12.0, 16.0),
+    ("white blood cell count", 6.0, "x10^9/L", 4.0, 10.0),
+    ("platelet count", 250.0, "x10^9/L", 150.0, 400.0),
+    ("creatinine", 0.8, "mg/dL", 0.5, 1.1),
+    ("ALT", 20.0, "U/L", 7.0, 40.0),
+    ("AST", 20.0, "U/L", 10.0, 35.0),
+    ("serum albumin", 42.0, "g/L", 35.0, 50.0),
+    ("total bilirubin", 0.6, "mg/dL", 0.3, 1.2),
+)
+
+# What a "labs-needed" reason asks for: lutathera.labs.<key> (cds/dose.py).
+ASKED = {"creatinine clearance": "crcl", **{name: analyte.key for name, analyte in ANALYTES.items()}}
+
+
+# --- Given ------------------------------------------------------------------------------------------
+
+
+@given(parsers.re(rf"the (?:other )?pre-cycle labs of (?P<day>{DATE}) are normal"))
+def normal_pre_cycle_labs(chart: Chart, day: str) -> None:
+    """The required pre-cycle labs of that day, each normal, except the analytes the scenario states
+    for that day itself (or says were not measured), whatever the order of the steps."""
+    for name, value, unit, low, high in NORMAL_PANEL:
+        chart.labs.append(LabEntry(
+            oid=chart.next_id("lab"), name=name, value=value, unit=unit, low=low, high=high,
+            day=date.fromisoformat(day), filler=True,
+        ))
+
+
+@given(parsers.re(rf"no (?P<name>{ANALYTE_NAMES}) was measured on (?P<day>{DATE})"))
+def not_measured(chart: Chart, name: str, day: str) -> None:
+    """Leaves that analyte out of the normal pre-cycle labs of that day."""
+    chart.not_measured.add((ANALYTES[name].key, date.fromisoformat(day)))
+
+
+# --- Then -------------------------------------------------------------------------------------------
+
+
+def _describe(alert: dict[str, Any]) -> str:
+    return json.dumps(alert, indent=1, default=str)
+
+
+def _alert(outcome: Outcome, cycle: int) -> dict[str, Any]:
+    alerts = {alert["cycle"]: alert for alert in outcome.patient["alerts"]}
+    assert cycle in alerts, f"no recommendation for cycle {cycle}; there are recommendations for {sorted(alerts)}"
+    alert: dict[str, Any] = alerts[cycle]
+    return alert
+
+
+def _rules(alert: dict[str, Any]) -> list[str]:
+    return [reason["rule"] for reason in alert["reasons"]]
+
+
+@then(
+    parsers.re(rf'the recommendation for cycle (?P<cycle>\d+) is "(?P<action>{ACTIONS})"'
+               rf"(?: at (?P<activity>{NUMBER}) GBq)?"),
+    converters={"cycle": int},
+)
+def recommendation_is(outcome: Outcome, cycle: int, action: str, activity: str | None) -> None:
+    """The action; "at <n> GBq": the recommended activity. Withhold, discontinue and labs-needed
+    recommend no activity."""
+    alert = _alert(outcome, cycle)
+    assert alert["action"] == action, f"cycle {cycle}: expected {action}, got {alert['action']}:\n{_describe(alert)}"
+    recommended = alert["recommended_activity_gbq"]
+    if activity is not None:
+        assert recommended == float(activity), (
+            f"cycle {cycle}: expected {activity} GBq, got {recommended}:\n{_describe(alert)}"
+        )
+    if action in NO_ACTIVITY:
+        assert recommended is None, f"cycle {cycle}: {action} with an activity of {recommended} GBq"
+
+
+@then(parsers.re(r'the indicator for cycle (?P<cycle>\d+) is "(?P<indicator>info|warning|critical)"'),
+      converters={"cycle": int})
+def indicator_is(outcome: Outcome, cycle: int, indicator: str) -> None:
+    alert = _alert(outcome, cycle)
+    assert alert["indicator"] == indicator, (
+        f"cycle {cycle}: expected indicator {indicator}, got {alert['indicator']}:\n{_describe(alert)}"
+    )
+
+
+def _decimals(number: str) -> int:
+    return len(number.partition(".")[2])
+
+
+@then(
+    parsers.re(rf'the recommendation for cycle (?P<cycle>\d+) cites "(?P<rule>[^"]+)"'
+               rf"(?: with a value of (?P<value>{NUMBER}))?"),
+    converters={"cycle": int},
+)
+def recommendation_cites(outcome: Outcome, cycle: int, rule: str, value: str | None) -> None:
+    """One of the reasons is that rule; "with a value of": the value it found, to the digits stated."""
+    alert = _alert(outcome, cycle)
+    reasons = [reason for reason in alert["reasons"] if reason["rule"] == rule]
+    assert reasons, f"cycle {cycle} does not cite {rule}; it cites {_rules(alert)}:\n{_describe(alert)}"
+    if value is not None:
+        tolerance = 0.5 * 10 ** -_decimals(value)
+        found = [reason.get("value") for reason in reasons]
+        assert any(v is not None and abs(v - float(value)) <= tolerance + 1e-12 for v in found), (
+            f"cycle {cycle}: {rule} found {found}, not {value}:\n{_describe(alert)}"
+        )
+
+
+@then(
+    parsers.re(rf"the recommendation for cycle (?P<cycle>\d+) asks for the "
+               rf"(?P<what>creatinine clearance|{ANALYTE_NAMES})"),
+    converters={"cycle": int},
+)
+def recommendation_asks_for(outcome: Outcome, cycle: int, what: str) -> None:
+    """A "labs needed" reason names that result (missing, older than the table allows, or an INR
+    that low albumin calls for)."""
+    alert = _alert(outcome, cycle)
+    rule = f"lutathera.labs.{ASKED[what]}"
+    assert rule in _rules(alert), f"cycle {cycle} does not ask for the {what} ({rule}):\n{_describe(alert)}"
+
+
+@then(parsers.re(r"there is no recommendation for cycle (?P<cycle>\d+)"), converters={"cycle": int})
+def no_recommendation(outcome: Outcome, cycle: int) -> None:
+    cycles = [alert["cycle"] for alert in outcome.patient["alerts"]]
+    assert cycle not in cycles, f"there is a recommendation for cycle {cycle}: {cycles}"

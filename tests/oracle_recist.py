@@ -1,0 +1,185 @@
+"""An independent, plain-Python reading of RECIST 1.1: the oracle of the RECIST property tests.
+
+It shares no code with ``cds.recist*``. Two readings:
+
+- ``row_decision``: the rows of ``rules/recist_1_1.toml`` read with ``tomllib`` and its own parser,
+  applied to a fact's fields in ``Decimal`` ("the first row whose conditions hold decides");
+- ``Series``: RECIST 1.1 itself, written from the guideline text (§4.3.1, §4.3.3, §4.4.1 Tables 1-2,
+  §4.4.3 Table 3, §4.6.1) as if/else over one patient's lesion sizes, in exact decimal arithmetic on
+  sizes as written (tenths of a millimetre). It encodes the readings the table header documents:
+  CR before PD for targets (normal nodes), NE for a non-target lesion not assessed, a lesion outside
+  the baseline and not declared new is NE unless PD, SD after a CR and PR after a CR read as
+  progression for the confirmed best response, no NE between a response and its confirmation.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLE = ROOT / "rules" / "recist_1_1.toml"
+
+
+@cache
+def raw_table() -> dict[str, Any]:
+    with TABLE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _holds(condition: str, fields: dict[str, Any]) -> bool:
+    name, op, number = condition.split()
+    value, threshold = Decimal(repr(float(fields[name]))), Decimal(number)
+    return {"<": value < threshold, "<=": value <= threshold, ">": value > threshold, ">=": value >= threshold,
+            "==": value == threshold}[op]
+
+
+def row_decision(decision: str, fields: dict[str, Any]) -> str:
+    """The rule id of the first row of ``[[decision]]`` that holds for ``fields``."""
+    for row in raw_table()[decision]:
+        if decision == "overall":
+            if all(row[col] == "*" or fields[col] in row[col] for col in ("target", "non_target", "new_lesions",
+                                                                        "ambiguous")):
+                return str(row["rule"])
+        elif all(_holds(part, fields) for part in row["when"].split(" and ")):
+            return str(row["rule"])
+    raise AssertionError(f"no row of [[{decision}]] holds for {fields}")
+
+
+# --- RECIST 1.1 from the guideline text ---------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    node: bool
+    baseline: Decimal
+
+
+@dataclass
+class Visit:
+    day: date
+    sizes: dict[str, Decimal | None]  # target id -> size, None: not measured
+    non_target: dict[str, str | None]  # non-target id -> present / absent / progressing, None: not assessed
+    new_lesion: bool = False
+
+
+@dataclass
+class Series:
+    targets: dict[str, Target]
+    non_targets: list[str]
+    visits: list[Visit] = field(default_factory=list)
+
+    def responses(self) -> list[tuple[str | None, str | None, str]]:
+        """(target, non-target, overall) per visit; None: no such lesion at baseline."""
+        base = sum((t.baseline for t in self.targets.values()), Decimal(0))
+        nadir = base
+        out = []
+        for visit in self.visits:
+            target = None
+            if self.targets:
+                sizes = visit.sizes
+                measured = [s for s in sizes.values() if s is not None]
+                total = sum(measured, Decimal(0))
+                complete = len(measured) == len(self.targets)
+                increase = total - nadir
+                progression = increase >= 5 and (nadir == 0 or increase * 100 >= nadir * 20)
+                gone = complete and all(
+                    (s < 10) if self.targets[i].node else (s == 0) for i, s in sizes.items() if s is not None
+                )
+                if gone:
+                    target = "CR"
+                elif progression:
+                    target = "PD"
+                elif not complete:
+                    target = "NE"
+                elif (total - base) * 100 <= base * -30:
+                    target = "PR"
+                else:
+                    target = "SD"
+                if complete:
+                    nadir = min(nadir, total)
+            non_target = None
+            if self.non_targets:
+                states = [visit.non_target.get(n) for n in self.non_targets]
+                if "progressing" in states:
+                    non_target = "PD"
+                elif None in states:
+                    non_target = "NE"
+                elif "present" in states:
+                    non_target = "non-CR/non-PD"
+                else:
+                    non_target = "CR"
+            out.append((target, non_target, overall(target, non_target, visit.new_lesion)))
+        return out
+
+
+def overall(target: str | None, non_target: str | None, new_lesion: bool) -> str:
+    """RECIST 1.1 Table 1 (target disease) and Table 2 (non-target disease only)."""
+    if new_lesion or target == "PD" or non_target == "PD":
+        return "PD"
+    if target is None:
+        return {"CR": "CR", "non-CR/non-PD": "non-CR/non-PD", "NE": "NE", None: "NE"}[non_target]
+    if target == "CR":
+        return "CR" if non_target in ("CR", None) else "PR"
+    return target  # PR, SD, NE: "non-PD or not all evaluated"
+
+
+def best_response(points: list[tuple[date, str]], first_day: date, confirm_days: int = 28,
+                  sd_days: int = 42) -> tuple[str | None, str | None]:
+    """(unconfirmed, confirmed) per RECIST 1.1 §4.4.3 and Table 3; non-CR/non-PD counts as SD."""
+    if not points:
+        return None, None
+    seq: list[tuple[date, str]] = []
+    for day, response in points:
+        seq.append((day, "SD" if response == "non-CR/non-PD" else response))
+        if response == "PD":
+            break
+
+    def stable(day: date) -> bool:
+        return (day - first_day).days >= sd_days
+
+    def best(candidates: list[tuple[date, str]]) -> str:
+        responses = [r for _, r in candidates]
+        for wanted in ("CR", "PR"):
+            if wanted in responses:
+                return wanted
+        if any(r == "SD" and stable(d) for d, r in candidates):
+            return "SD"
+        return "PD" if "PD" in responses else "NE"
+
+    unconfirmed = best(seq)
+    # Table 3: disease after a CR (SD or PR) is progression; then keep only what can be confirmed.
+    table3: list[tuple[date, str]] = []
+    after_cr = False
+    for day, response in seq:
+        if after_cr and response in ("SD", "PR"):
+            table3.append((day, "PD"))
+            break
+        after_cr = after_cr or response == "CR"
+        table3.append((day, response))
+    confirmed = None
+    for wanted, ok in (("CR", {"CR"}), ("PR", {"CR", "PR"})):
+        for i, (day, response) in enumerate(table3):
+            if response not in ok:
+                continue
+            for later_day, later in table3[i + 1:]:
+                if later not in ok:
+                    break
+                if (later_day - day).days >= confirm_days:
+                    confirmed = wanted
+                    break
+            if confirmed:
+                break
+        if confirmed:
+            break
+    if confirmed is None:
+        if any(r in ("CR", "PR", "SD") and stable(d) for d, r in table3):
+            confirmed = "SD"
+        else:
+            confirmed = "PD" if any(r == "PD" for _, r in table3) else "NE"
+    return unconfirmed, confirmed
