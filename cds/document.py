@@ -116,6 +116,16 @@ def to_text(evaluation: Evaluation) -> str:
             lines.append(f"  cycle {alert.cycle} ({state} {alert.due.isoformat()}): {alert.action}{activity}")
             for reason in alert.reasons:
                 lines.append(f"    - {reason.text} [{reason.rule}]")
+        recist = result.recist
+        if recist is not None and recist.responses:
+            lines.append(f"  RECIST 1.1 (baseline {recist.baseline_day}, sum {recist.baseline_sum_mm} mm):")
+            for tp in recist.responses:
+                pct = tp.change_from_baseline_pct
+                change = "" if pct is None else f", {pct:+.1f}% vs baseline"
+                lines.append(f"    {tp.day.isoformat()}  {tp.overall} ({tp.source}; target {tp.target}, "
+                             f"non-target {tp.non_target}{change})")
+            lines.append(f"    best overall response: {recist.best.unconfirmed} unconfirmed, "
+                         f"{recist.best.confirmed} confirmed")
         ungraded = [t for t in result.toxicities if t.grade is None]
         if ungraded:
             lines.append(f"  not gradable: {len(ungraded)} (see the JSON output for reasons)")
