@@ -96,6 +96,7 @@ class LesionMeasurement(Timed):
     role: LesionRole
     lymph_node: bool = False
     size_mm: float
+    organ: str | None = None  # BodyStructure.location of the lesion, when known (RECIST 1.1 §4.2 per-organ limit)
 
 
 class NonTargetStatus(Timed):

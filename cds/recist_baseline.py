@@ -6,15 +6,15 @@
 - Target lesions are kept as the investigator recorded them, checked, never re-selected: a lesion
   that is not measurable (RECIST 1.1 §3.1.1) or a selection over the limits (§4.2) is an issue, and
   the settings say what follows from it.
-- The organ of a lesion is known to prrt-cds only for lymph nodes (all nodes are one organ, EORTC
-  RECIST FAQ "Paired organs"): lesion identities are BodyStructure references or body sites, whose
-  organ is not mapped. When the per-organ limit could be exceeded by other lesions, an issue says it
-  was not checked rather than guessing organs.
+- The organ of a lesion is the ``location`` of its BodyStructure (mCODE Tumor); all lymph nodes are
+  one organ (EORTC RECIST FAQ "Paired organs"). A lesion known only by a body site has no organ: when
+  such lesions could exceed the per-organ limit, an issue says it was not checked rather than guessing.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +31,7 @@ class Lesion:
     node: bool | None
     size_mm: float | None
     refs: tuple[str, ...]
+    organ: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ class _Builder:
             roles = {m.role for m in records}
             sizes = {signif(m.size_mm) for m in records}
             nodes = {m.lymph_node for m in records}
-            lesion = Lesion(lesion_id, node=any(nodes), size_mm=max(sizes), refs=tuple(m.ref for m in records))
+            organ = next((m.organ for m in records if m.organ is not None), None)
+            lesion = Lesion(lesion_id, node=any(nodes), size_mm=max(sizes), refs=tuple(m.ref for m in records),
+                            organ=organ)
             if "target" in roles and (len(roles) > 1 or len(sizes) > 1 or len(nodes) > 1):
                 self.valid = False
                 self.targets.append(lesion)
@@ -149,7 +152,13 @@ class _Builder:
         if self.settings.lymph_nodes_one_organ and len(nodes) > limits.max_targets_per_organ:
             problems.append(f"{len(nodes)} target lymph nodes (lymph nodes are one organ: at most "
                             f"{limits.max_targets_per_organ})")
-        unplaced = [t for t in targets if not (t.node and self.settings.lymph_nodes_one_organ)]
+        organ_lesions = [t for t in targets if not (t.node and self.settings.lymph_nodes_one_organ)]
+        per_organ = Counter(t.organ for t in organ_lesions if t.organ is not None)
+        for organ, count in sorted(per_organ.items()):
+            if count > limits.max_targets_per_organ:
+                most = limits.max_targets_per_organ
+                problems.append(f"{count} target lesions in one organ ({organ}; at most {most})")
+        unplaced = [t for t in organ_lesions if t.organ is None]
         if len(unplaced) > limits.max_targets_per_organ:
             self.log.add("info", unplaced[0].refs[0],
                          f"the organ of {len(unplaced)} target lesions is not known (lesion identities do not "

@@ -38,7 +38,7 @@ from cds.mapping.administrations import (
 from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
 from cds.mapping.labs import map_lab, resolve_percentages
-from cds.mapping.tumour import Tumour, map_measurement, map_recist_observation
+from cds.mapping.tumour import Tumour, map_measurement, map_recist_observation, organ_of
 from cds.reading import Collected
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
 
@@ -93,6 +93,7 @@ class _Mapper:
         self.prrt_snomed = set(code_table.section("administration")["procedure_snomed"])
         self.part_of: dict[str, tuple[str, Administration]] = {}
         self.medications: dict[str, Resource] = {}
+        self.organs: dict[str, str] = {}
         self.special: dict[str, str] = {
             code_table.section("ecog")["loinc"]: "ecog",
             code_table.section("karnofsky")["loinc"]: "karnofsky",
@@ -124,6 +125,10 @@ class _Mapper:
                 self._patient(resource)
             elif kind == "Medication" and isinstance(resource.get("id"), str):
                 self.medications[ref_of(resource)] = resource
+            elif kind == "BodyStructure" and isinstance(resource.get("id"), str):
+                organ = organ_of(resource)
+                if organ is not None:
+                    self.organs[ref_of(resource)] = organ
         for resource in resources:
             kind = resource["resourceType"]
             try:
@@ -219,7 +224,7 @@ class _Mapper:
         elif kind == "height":
             record.body.append(map_body(resource, "height", patient, self.codes.height_units))
         elif kind == "tumour":
-            record.tumour.append(map_measurement(resource, patient, self.codes, self.aliases))
+            record.tumour.append(map_measurement(resource, patient, self.codes, self.aliases, self.organs))
         else:
             tumour = map_recist_observation(resource, loinc_code, patient, self.codes, self.aliases)
             if tumour is not None:

@@ -51,7 +51,19 @@ def _recist_code(concept: Any, system: str) -> str | None:
     return None
 
 
-def map_measurement(resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str]) -> Tumour:
+def organ_of(body_structure: Resource) -> str | None:
+    """The organ of a tumour BodyStructure: its ``location`` (mCODE Tumor: 1..1, SNOMED body structure)."""
+    location = body_structure.get("location")
+    for system, code in codings(location):
+        return f"{system or ''}|{code}"
+    text = location.get("text") if isinstance(location, dict) else None
+    return text.strip().lower() if isinstance(text, str) and text.strip() else None
+
+
+def map_measurement(
+    resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str],
+    organs: Mapping[str, str] | None = None,
+) -> Tumour:
     """A lesion measurement (LOINC 21889-1 with component 33728-7, or 33728-7 directly)."""
     section = table.section("tumour")
     loinc, recist = table.system("loinc"), table.system("recist")
@@ -77,7 +89,7 @@ def map_measurement(resource: Resource, patient: str, table: CodeTable, aliases:
     node = bool(node_component and node_component.get("valueBoolean") is True)
     at, day = _when(resource)
     return LesionMeasurement(
-        ref=ref_of(resource), patient=patient, at=at, day=day, lesion=lesion,
+        ref=ref_of(resource), patient=patient, at=at, day=day, lesion=lesion, organ=(organs or {}).get(lesion),
         role=role, lymph_node=node, size_mm=number * factor,
     )
 
