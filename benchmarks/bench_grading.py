@@ -28,6 +28,7 @@ import os
 import platform
 import random
 import resource
+import statistics
 import sys
 import time
 from collections import Counter
@@ -40,6 +41,7 @@ from pathlib import Path
 
 from cds.ctcae import grade_timeline
 from cds.ctcae_table import table
+from cds.evaluation import evaluate_patient
 from cds.facts import Administration, LabResult, Patient
 from cds.mapping import PatientRecord
 from cds.rulesets import engine
@@ -217,8 +219,28 @@ def run_engine(count: int, labs: int, seed: int) -> tuple[Phase, dict[str, dict[
         phase.labs += len(patient.timeline.labs)
         phase.grades += len(grades)
         kept[patient.timeline.patient.ref] = {(g.observation, g.term_id): g.grade for g in grades}
+        # The grades kept for the oracle comparison are the benchmark's own data: move them out of the
+        # collector's sight, so that full collections do not charge the grading for scanning them.
+        gc.freeze()
+    gc.unfreeze()
     phase.rss_mib = peak_rss_mib()
     return phase, kept
+
+
+def one_patient(seed: int, labs: int = 300, repeats: int = 50) -> tuple[float, float]:
+    """Median ms to grade one patient's ``labs`` results, and to evaluate them end to end
+    (``evaluate_patient``: CTCAE grades, Lutathera dose alerts, RECIST)."""
+    patient = make_patient(0, seed, labs)
+    rules, ctcae = engine(), table("5.0")
+    graded, whole = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        grade_timeline(patient.timeline, ctcae, rules)
+        graded.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        evaluate_patient(patient.timeline)
+        whole.append(time.perf_counter() - start)
+    return statistics.median(graded) * 1000, statistics.median(whole) * 1000
 
 
 def run_oracle(
@@ -306,7 +328,15 @@ def main(argv: list[str] | None = None) -> int:
     spread = ", ".join(f"{'null' if k is None else k}: {counts[k]:,}" for k in order)
     print(f"grades:             {spread}")
 
+    grades_per_s = engine_phase.grades / engine_phase.seconds
+    print(f"graded results/s:   {grades_per_s:,.0f} (lab, term) grades/s")
+    grade_ms, evaluate_ms = one_patient(args.seed)
+    print(f"one patient, 300 labs: grading {grade_ms:.1f} ms; whole evaluation (grades, dose, RECIST) "
+          f"{evaluate_ms:.1f} ms (median of 50)")
     rows = [
+        ("engine graded results/s", f"{grades_per_s:,.0f}", ">= 20,000", "PASS" if grades_per_s >= 20_000 else "MISS"),
+        ("one patient, 300 labs, grading", f"{grade_ms:.1f} ms", "<= 20 ms", "PASS" if grade_ms <= 20 else "MISS"),
+        ("one patient, 300 labs, evaluation", f"{evaluate_ms:.1f} ms", "-", "info"),
         ("engine labs/s", f"{engine_phase.rate:,.0f}", "-", "info"),
         ("engine grading time", f"{engine_phase.seconds:,.1f} s", "-", "info"),
         ("peak RSS after engine phase", f"{engine_phase.rss_mib:,.0f} MiB", "-", "info"),
@@ -339,9 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("## Summary")
     width = max(len(r[0]) for r in rows)
-    print(f"{'figure'.ljust(width)}  {'value':>14}  {'target':>8}  verdict")
+    print(f"{'figure'.ljust(width)}  {'value':>14}  {'target':>10}  verdict")
     for name, value, target, verdict in rows:
-        print(f"{name.ljust(width)}  {value:>14}  {target:>8}  {verdict}")
+        print(f"{name.ljust(width)}  {value:>14}  {target:>10}  {verdict}")
     return 0
 
 

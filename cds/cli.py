@@ -12,9 +12,11 @@ from typing import Annotated
 import typer
 
 from cds.ctcae_table import available_versions
+from cds.demo.command import demo as demo_command
 from cds.document import to_document, to_text
 from cds.errors import InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_paths
+from cds.report.command import report as report_command
 
 app = typer.Typer(
     name="prrt-cds",
@@ -64,6 +66,29 @@ def evaluate(
     readable = evaluation.files_read - sum(1 for i in evaluation.issues if i.severity == "error")
     if evaluation.files_read and readable <= 0 and not evaluation.patients:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    config: Annotated[Path | None, typer.Option("--config", help="service configuration (TOML)")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn worker processes")] = 1,
+) -> None:
+    """The CDS Hooks 2.0 service (uvicorn); configuration: TOML file and PRRT_CDS_* variables."""
+    from cds.errors import ConfigurationError
+    from cds.hooks.serve import serve as run_service  # FastAPI is loaded only for this command
+    from cds.hooks.store import StoreError
+
+    try:
+        run_service(host, port, config, workers)
+    except (ConfigurationError, StoreError) as exc:
+        typer.echo(f"prrt-cds: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+app.command("report")(report_command)
+app.command("demo")(demo_command)
 
 
 @app.callback()

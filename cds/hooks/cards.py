@@ -1,0 +1,134 @@
+"""CDS Hooks 2.0.1 cards as typed values that can only be built valid, and what they share.
+
+"CDS Service Response": ``summary`` is one sentence of fewer than 140 characters; optional members are
+omitted rather than null or empty; ``suggestions`` need ``selectionBehavior``; an ``overrideReasons``
+Coding needs a ``display``; a suggestion's action needs a ``description``, ``create``/``update``
+carry the whole resource and ``delete`` a ``resourceId``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cds.ctcae_table import table as ctcae_table
+from cds.dose_table import table as dose_table
+from cds.evaluation import DEFAULT_CTCAE_VERSION
+
+SUMMARY_MAX = 139
+Indicator = Literal["info", "warning", "critical"]
+TOPIC_SYSTEM = "urn:prrt-cds:card-topic"
+# HL7 CDS "non-adherence reason" codes (../shared/reference/cds-hooks/vocabulary), those that fit
+# overriding a PRRT dose recommendation, with the CodeSystem's display texts.
+OVERRIDE_SYSTEM = "http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes"
+OVERRIDE_CODES = (
+    ("recipient-disagrees-evidence", "Recipient disagrees with recommendation because of issues with the evidence"),
+    ("risk-benefit-ratio", "Recipient assessment of risk/benefit ratio"),
+    ("expert-contradicts", "Advice from expert contradicts the recommended action"),
+    ("policy-contradicts", "Institutional policy/guideline contradicts the recommended action"),
+    ("need-more-info", "Could not address recommended action due to need for more information/pending results/"
+                       "pending consult"),
+    ("action-completed", "Recommended action was already completed"),
+)
+CTCAE_URL = "https://ctep.cancer.gov/protocolDevelopment/electronic_applications/ctc.htm"
+LUTATHERA_URL = "https://lutathera-hcp.com/dosing-administration/dose-modifications"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class Coding(_Spec):
+    system: str = Field(min_length=1)
+    code: str = Field(min_length=1)
+    display: str | None = Field(default=None, min_length=1)
+
+
+class Source(_Spec):
+    label: str = Field(min_length=1)
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    topic: Coding | None = None
+
+
+class Action(_Spec):
+    type: Literal["create", "update", "delete"]
+    description: str = Field(min_length=1)
+    resource: dict[str, Any] | None = None
+    resourceId: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Action:
+        if self.type == "delete" and (self.resourceId is None or self.resource is not None):
+            raise ValueError("a delete action names a resourceId and carries no resource")
+        if self.type != "delete" and not (self.resource and isinstance(self.resource.get("resourceType"), str)):
+            raise ValueError(f"a {self.type} action carries a FHIR resource")
+        return self
+
+
+class Suggestion(_Spec):
+    label: str = Field(min_length=1)
+    uuid: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    isRecommended: bool | None = None
+    actions: list[Action] | None = Field(default=None, min_length=1)
+
+
+class Card(_Spec):
+    uuid: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
+    detail: str | None = Field(default=None, min_length=1)
+    indicator: Indicator
+    source: Source
+    suggestions: list[Suggestion] | None = Field(default=None, min_length=1)
+    selectionBehavior: Literal["at-most-one", "any"] | None = None
+    overrideReasons: list[Coding] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _conditional(self) -> Card:
+        if self.suggestions and self.selectionBehavior is None:
+            raise ValueError("suggestions need a selectionBehavior")
+        if any(reason.display is None for reason in self.overrideReasons or []):
+            raise ValueError("override reasons need a display")
+        return self
+
+
+@dataclass(frozen=True)
+class IssuedCard:
+    """A card and what the audit records of it (the recommended action, the order it is about)."""
+
+    card: Card
+    action: str
+    cycle: int | None = None
+    order: str | None = None
+
+
+def override_reasons() -> list[Coding]:
+    return [Coding(system=OVERRIDE_SYSTEM, code=code, display=display) for code, display in OVERRIDE_CODES]
+
+
+def toxicity_source() -> Source:
+    ctcae, dose = ctcae_table(DEFAULT_CTCAE_VERSION), dose_table()
+    return Source(label=f"prrt-cds: NCI CTCAE v{ctcae.version} and Lutathera label {dose.version}", url=CTCAE_URL,
+                  topic=Coding(system=TOPIC_SYSTEM, code="prrt-toxicity", display="PRRT toxicity and next cycle"))
+
+
+def dose_source() -> Source:
+    dose = dose_table()
+    return Source(label=f"prrt-cds: Lutathera dose modification (label {dose.version})", url=LUTATHERA_URL,
+                  topic=Coding(system=TOPIC_SYSTEM, code="prrt-dose-check", display="Lutathera dose check"))
+
+
+def summary_of(parts: list[str], joiner: str = "; ") -> str:
+    """Join the parts while they fit, most important first; the first is clipped if it must."""
+    text = ""
+    for part in parts:
+        candidate = f"{text}{joiner}{part}" if text else part
+        if len(candidate) > SUMMARY_MAX:
+            break
+        text = candidate
+    return text or parts[0][: SUMMARY_MAX - 1].rstrip() + "…"

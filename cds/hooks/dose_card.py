@@ -1,0 +1,111 @@
+"""The ``prrt-dose-check`` cards (order-select, order-sign): one per Lutathera order that should change.
+
+The recommendation for the next cycle due decides (cds.dose). A card is issued when it is to
+withhold, discontinue, reduce (and the order asks for more than the reduced activity, or does not
+say), or when laboratory results are needed first; also when the order would give a cycle beyond
+the planned course. Suggestions are spec actions on the draft order: ``update`` it to the reduced
+activity (the whole resource, changed) or ``delete`` it. No card when the order agrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from cds.conclusions import DoseAlert
+from cds.evaluation import PatientEvaluation
+from cds.hooks import markdown as md
+from cds.hooks.cards import (
+    Action,
+    Card,
+    Indicator,
+    IssuedCard,
+    Suggestion,
+    dose_source,
+    override_reasons,
+    summary_of,
+)
+from cds.hooks.evidence import alert_section, footer, headline_reason
+from cds.hooks.orders import LutatheraOrder, with_activity
+from cds.hooks.toxicity_card import next_alert, response_section
+
+TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
+
+
+def _ordered(order: LutatheraOrder) -> str:
+    return "activity not stated" if order.activity_gbq is None else f"{order.activity_gbq:g} GBq ordered"
+
+
+def _delete(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion | None:
+    if order.id is None:
+        return None  # a delete action needs the order's id
+    return Suggestion(label=label, isRecommended=recommended, actions=[
+        Action(type="delete", description=f"Remove the draft order {order.ref}", resourceId=order.ref),
+    ])
+
+
+def _update(order: LutatheraOrder, gbq: float) -> Suggestion:
+    note = f"Activity set to {gbq:g} GBq by the Lutathera dose check (prrt-cds)"
+    return Suggestion(label=f"Change the order to {gbq:g} GBq", isRecommended=True, actions=[
+        Action(type="update", description=f"Set the activity of {order.ref} to {gbq:g} GBq",
+               resource=with_activity(order, gbq, note)),
+    ])
+
+
+def _card(order: LutatheraOrder, summary: str, indicator: Indicator, suggestions: Sequence[Suggestion | None],
+          body: str, result: PatientEvaluation, footer_text: str) -> Card:
+    kept = [s for s in suggestions if s is not None]
+    detail = [f"**Lutathera order {md.text(order.ref)}**: {_ordered(order)}.", body, response_section(result),
+              footer_text]
+    return Card(summary=summary, detail="\n\n".join(part for part in detail if part), indicator=indicator,
+                source=dose_source(), suggestions=kept or None, selectionBehavior="at-most-one" if kept else None,
+                overrideReasons=override_reasons())
+
+
+def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], ruleset_version: str, as_of: date,
+               unavailable: list[str], planned_cycles: int) -> list[IssuedCard]:
+    alert = next_alert(result)
+    closing = footer(ruleset_version, as_of, unavailable)
+    cards = []
+    for order in orders:
+        if alert is None:
+            given = len(result.timeline.cycles)
+            body = (f"{given} cycles are recorded; the Lutathera label plans a total of {planned_cycles}. This order "
+                    "would be a further cycle, outside the dose-modification rules.")
+            card = _card(order, summary_of([
+                f"Lutathera cycle {given + 1} is beyond the planned {planned_cycles} cycles"]), "warning",
+                [_delete(order, "Remove the Lutathera order", False)], body, result, closing)
+            cards.append(IssuedCard(card=card, action="beyond-course", cycle=given + 1, order=order.ref))
+            continue
+        issued = _for_alert(order, alert, result, closing)
+        if issued is not None:
+            cards.append(issued)
+    return cards
+
+
+def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, closing: str) -> IssuedCard | None:
+    headline = headline_reason(alert)
+    body = alert_section(alert, result.timeline, "Recommendation")
+    target = alert.recommended_activity_gbq
+    if alert.action == "proceed":
+        return None
+    if alert.action == "reduce":
+        assert target is not None
+        if order.activity_gbq is not None and order.activity_gbq <= target * (1 + TOLERANCE):
+            return None
+        ordered = "" if order.activity_gbq is None else f" (ordered {order.activity_gbq:g} GBq)"
+        summary = summary_of([f"Reduce Lutathera cycle {alert.cycle} to {target:g} GBq{ordered}",
+                              *([f"{headline} has resolved"] if headline else [])], ": ")
+        suggestions = [_update(order, target), _delete(order, "Remove the Lutathera order", False)]
+    elif alert.action == "labs-needed":
+        summary = summary_of([f"Laboratory results needed before Lutathera cycle {alert.cycle}",
+                              *([headline] if headline else [])], ": ")
+        suggestions = [_delete(order, "Remove the order until the results are available", False)]
+    else:
+        verb = "Withhold" if alert.action == "withhold" else "Discontinue"
+        what = f"Withhold Lutathera cycle {alert.cycle}" if verb == "Withhold" else \
+            f"Discontinue Lutathera (cycle {alert.cycle} not to be given)"
+        summary = summary_of([what, *([headline] if headline else [])], ": ")
+        suggestions = [_delete(order, f"{verb}: remove the Lutathera order", True)]
+    card = _card(order, summary, alert.indicator, suggestions, body, result, closing)
+    return IssuedCard(card=card, action=alert.action, cycle=alert.cycle, order=order.ref)

@@ -1,0 +1,80 @@
+"""The evidence both services show: a dose recommendation, its reasons, and where they come from.
+
+Each reason row gives what was found, the value, the day of the result, the CTCAE grade, the
+source the rule encodes and the FHIR resources it was drawn from (architecture.md: "A clinician
+can always see why").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cds.conclusions import DoseAlert, DoseReason
+from cds.hooks import markdown as md
+from cds.timeline import Timeline
+
+ACTION_WORDS = {
+    "proceed": "proceed", "reduce": "reduce the activity", "withhold": "withhold", "discontinue": "discontinue",
+    "labs-needed": "laboratory results needed first",
+}
+
+
+def recommendation(alert: DoseAlert) -> str:
+    """The action in a clinician's words, with the activity to give when there is one."""
+    if alert.action == "proceed" and alert.recommended_activity_gbq is not None:
+        return f"proceed at {alert.recommended_activity_gbq:g} GBq"
+    if alert.action == "reduce" and alert.recommended_activity_gbq is not None:
+        return f"reduce to {alert.recommended_activity_gbq:g} GBq"
+    return ACTION_WORDS[alert.action]
+
+
+def headline_reason(alert: DoseAlert) -> str | None:
+    """The finding that decided: a graded term if there is one, else the first reason's text."""
+    for reason in alert.reasons:
+        if reason.term is not None and reason.grade is not None:
+            return f"{reason.term} grade {reason.grade}"
+    missing = [r for r in alert.reasons if r.rule.startswith("lutathera.labs.")]
+    if alert.action == "labs-needed" and len(missing) > 1:
+        return f"{len(missing)} required results missing or not recent enough"
+    for reason in alert.reasons:
+        if reason.observations or reason.value is not None or alert.action == "labs-needed":
+            return reason.text
+    return alert.reasons[0].text if alert.reasons and alert.action != "proceed" else None
+
+
+def _days(timeline: Timeline) -> dict[str, date]:
+    days = {lab.ref: lab.day for lab in timeline.labs}
+    days.update({body.ref: body.day for body in timeline.body})
+    return days
+
+
+def _reason_row(reason: DoseReason, days: dict[str, date]) -> list[object]:
+    dated = sorted({days[ref] for ref in reason.observations if ref in days})
+    source = reason.source if reason.status is None else f"{reason.source or '—'} ({reason.status})"
+    return [
+        reason.text, md.quantity(reason.value, reason.unit), ", ".join(d.isoformat() for d in dated) or None,
+        reason.grade, source, reason.rule, ", ".join(reason.observations) or None,
+    ]
+
+
+def alert_section(alert: DoseAlert, timeline: Timeline, title: str) -> str:
+    """A heading with the recommendation, then the reasons table."""
+    state = "given" if alert.given else "due"
+    lines = [
+        f"**{md.text(title)}: cycle {alert.cycle}, {state} {alert.due.isoformat()}: {md.text(recommendation(alert))}**",
+        "",
+    ]
+    if alert.reasons:
+        rows = [_reason_row(reason, _days(timeline)) for reason in alert.reasons]
+        lines.append(md.table(["Finding", "Value", "Result date", "CTCAE grade", "Source", "Rule", "Evidence"], rows))
+    return "\n".join(lines)
+
+
+def footer(ruleset_version: str, as_of: date, unavailable: list[str]) -> str:
+    lines = []
+    if unavailable:
+        lines += ["**Data not available** (the EHR could not provide it; the evaluation went on without it): "
+                  + md.text(", ".join(unavailable)), ""]
+    lines.append(f"_prrt-cds ruleset {md.text(ruleset_version)}; evaluated as of {as_of.isoformat()}. "
+                 "Supports, and does not replace, the judgement of the treating team._")
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""Fetch what a CDS client did not prefetch from its own FHIR server (CDS Hooks 2.0.1 "FHIR Resource Access").
+
+Only the request's ``fhirServer`` is ever called, and only when the settings allow it: a Bundle's
+``next`` link that leaves that server is not followed, redirects are not followed. The bearer token
+is sent as given and never logged or kept. Network I/O goes through the ``httpx.AsyncClient`` handed
+in, so tests use an ``httpx.MockTransport`` or a loopback server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+FHIR_JSON = "application/fhir+json"
+BAD_SEVERITIES = frozenset({"error", "fatal"})
+
+
+class DataUnavailable(Exception):  # an outcome the caller turns into "not available", not a program error
+    """The data could not be had: an error status, an OperationOutcome, a timeout, a server not allowed."""
+
+
+def has_errors(outcome: Any) -> bool:
+    """Whether an OperationOutcome reports an error (information and warnings do not count)."""
+    issues = outcome.get("issue") if isinstance(outcome, dict) else None
+    if not isinstance(issues, list) or not issues:
+        return True  # an OperationOutcome that says nothing is no data either
+    return any(not isinstance(i, dict) or i.get("severity") in BAD_SEVERITIES for i in issues)
+
+
+def split_page(bundle: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """The entries of a search page (OperationOutcome entries checked and dropped) and its next link.
+
+    Raises DataUnavailable when an entry is an OperationOutcome reporting an error.
+    """
+    entries = bundle.get("entry")
+    kept = []
+    for entry in entries if isinstance(entries, list) else []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and resource.get("resourceType") == "OperationOutcome":
+            if has_errors(resource):
+                raise DataUnavailable("the search reported an error")
+            continue
+        kept.append(entry)
+    links = bundle.get("link")
+    following = None
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("relation") == "next" and isinstance(link.get("url"), str):
+            following = link["url"]
+    return kept, following
+
+
+def _normal_base(url: str) -> httpx.URL:
+    parsed = httpx.URL(url)
+    return parsed.copy_with(path=parsed.path.rstrip("/") + "/", query=None, fragment=None)
+
+
+def on_server(url: str, base: str) -> bool:
+    """Whether ``url`` is on the FHIR server whose base URL is ``base`` (scheme, host, port, path)."""
+    try:
+        target, root = httpx.URL(url), _normal_base(base)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return False
+    return (target.scheme, target.host, target.port) == (root.scheme, root.host, root.port) and (
+        target.path.startswith(root.path) or target.path + "/" == root.path
+    )
+
+
+class FhirClient:
+    """Reads and searches on one request's FHIR server, following a search's pages."""
+
+    def __init__(self, http: httpx.AsyncClient, *, page_size: int, max_pages: int,
+                 allowed: Sequence[str] | None) -> None:
+        self.http = http
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.allowed = None if allowed is None else tuple(allowed)
+
+    def may_call(self, base: str) -> bool:
+        if not base.startswith(("https://", "http://")):
+            return False
+        try:
+            _normal_base(base)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return False
+        return self.allowed is None or any(on_server(base, allowed) for allowed in self.allowed)
+
+    def _url(self, base: str, relative: str) -> str:
+        return str(_normal_base(base)) + relative.lstrip("/")
+
+    async def _get(self, url: str, base: str, token: str | None) -> tuple[int, dict[str, Any] | None]:
+        if not self.may_call(base) or not on_server(url, base):
+            raise DataUnavailable("not on an allowed FHIR server")
+        headers = {"Accept": FHIR_JSON}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            response = await self.http.get(url, headers=headers)
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+            raise DataUnavailable("the FHIR server could not be reached") from None
+        if response.status_code in (404, 410):
+            return response.status_code, None
+        try:
+            body = response.json()
+        except ValueError:
+            raise DataUnavailable("the FHIR server did not answer with JSON") from None
+        if response.status_code != 200:
+            raise DataUnavailable(f"the FHIR server answered {response.status_code}")
+        if not isinstance(body, dict) or not isinstance(body.get("resourceType"), str):
+            raise DataUnavailable("the FHIR server did not answer with a resource")
+        if body["resourceType"] == "OperationOutcome":
+            raise DataUnavailable("the FHIR server answered with an OperationOutcome")
+        return response.status_code, body
+
+    async def read(self, base: str, relative: str, token: str | None) -> dict[str, Any] | None:
+        """An instance read; ``None`` when the resource does not exist (no data)."""
+        _, body = await self._get(self._url(base, relative), base, token)
+        return body
+
+    async def search(self, base: str, relative: str, token: str | None) -> dict[str, Any]:
+        """A type search with ``_count``, every page followed, as one searchset Bundle."""
+        separator = "&" if "?" in relative else "?"
+        if "_count=" not in relative:
+            relative = f"{relative}{separator}_count={self.page_size}"
+        return await self.follow(base, {"resourceType": "Bundle", "type": "searchset"}, token,
+                                 self._url(base, relative))
+
+    async def follow(self, base: str, first: dict[str, Any], token: str | None,
+                     following: str | None = None) -> dict[str, Any]:
+        """The entries of ``first`` and of every page after it (from its ``next`` link, or ``following``)."""
+        entries, link = split_page(first)
+        following = following or link
+        pages = 0
+        while following is not None:
+            pages += 1
+            if pages > self.max_pages:
+                raise DataUnavailable("the search has more pages than allowed")
+            status, page = await self._get(following, base, token)
+            if page is None or page.get("resourceType") != "Bundle":
+                raise DataUnavailable(f"the search answered {status} without a Bundle")
+            more, following = split_page(page)
+            entries.extend(more)
+        return {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}

@@ -1,0 +1,161 @@
+"""The service layer: a hook call in, cards out, through the one evaluation path; feedback stored.
+
+A call is checked (service, hook, context), its data resolved (prefetch, else the FHIR server), the
+record evaluated with ``cds.evaluation.evaluate_collected`` (the same path as the CLI and the
+report), the cards built, and every card written to the audit table before the answer leaves.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from cds.dose_table import table as dose_table
+from cds.errors import EvaluationError
+from cds.evaluation import PatientEvaluation, evaluate_collected
+from cds.hooks.cards import IssuedCard
+from cds.hooks.discovery import DOSE_CHECK, SERVICES, TOXICITY, Service
+from cds.hooks.dose_card import dose_cards
+from cds.hooks.errors import BadRequest, HookFailure, Unavailable, UnknownService
+from cds.hooks.models import (
+    CONTEXTS,
+    FeedbackRequest,
+    HookRequest,
+    OrderSelectContext,
+    OrderSignContext,
+    PatientViewContext,
+    describe_error,
+)
+from cds.hooks.orders import LutatheraOrder, lutathera_orders
+from cds.hooks.prefetch import PrefetchResolver, Resolved
+from cds.hooks.store import CardRecord, Store, StoreError
+from cds.hooks.toxicity_card import toxicity_card
+from cds.reading import from_prefetch
+
+logger = logging.getLogger("cds.hooks")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class EvaluationFailed(HookFailure):
+    """The rule engine failed: no recommendation can be given (500; never shown as "no finding")."""
+
+
+def _service(service_id: str) -> Service:
+    service = SERVICES.get(service_id)
+    if service is None:
+        raise UnknownService("no such CDS service")
+    return service
+
+
+def _request(service: Service, body: Any) -> tuple[HookRequest, PatientViewContext | OrderSignContext]:
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    try:
+        request = HookRequest.model_validate(body)
+    except ValidationError as exc:
+        raise BadRequest(describe_error(exc)) from None
+    if request.hook not in service.hooks:
+        raise BadRequest(f"service {service.id} answers the hook(s) {', '.join(service.hooks)}")
+    try:
+        context = CONTEXTS[request.hook].model_validate(request.context)
+    except ValidationError as exc:
+        raise BadRequest(describe_error(exc, "context")) from None
+    return request, context
+
+
+class HookHandler:
+    def __init__(self, resolver: PrefetchResolver, store: Store, clock: Clock = utc_now,
+                 as_of: date | None = None) -> None:
+        self.resolver = resolver
+        self.store = store
+        self.clock = clock
+        self.as_of = as_of
+
+    async def call(self, service_id: str, body: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        service = _service(service_id)
+        request, context = _request(service, body)
+        orders: list[LutatheraOrder] = []
+        if service.id == DOSE_CHECK:
+            assert isinstance(context, OrderSignContext)
+            selections = context.selections if isinstance(context, OrderSelectContext) else None
+            orders = lutathera_orders(context.draftOrders.entry, context.patientId, selections)
+            if not orders:
+                logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)
+                return {"cards": []}
+        resolved = await self.resolver.resolve(request, context.patientId)
+        # CPU-bound (the rule engine holds one lock per process anyway), so it runs here and not in a
+        # thread: a worker busy evaluating does not accept the next connection, which then goes to an
+        # idle worker, and two evaluations do not fight over the GIL. The service scales by processes.
+        cards = self._decide(service, request, context.patientId, resolved, orders)
+        logger.info("%s %s: %d card(s) in %.0f ms", service.id, request.hook, len(cards),
+                    (time.perf_counter() - started) * 1000)
+        return {"cards": cards}
+
+    def _decide(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
+                orders: list[LutatheraOrder]) -> list[dict[str, Any]]:
+        """Evaluate, build the cards, audit them (CPU and one database insert, on the event loop)."""
+        collected = from_prefetch(resolved.data)
+        if resolved.data.get("patient") is None:
+            # No Patient resource: the patient of the context still exists, of unknown sex and age, so
+            # that a missing record gives "labs needed" rather than no answer.
+            collected.add({"resourceType": "Patient", "id": patient_id}, "context.patientId")
+        as_of = self.as_of or self.clock().date()
+        try:
+            evaluation = evaluate_collected(collected, as_of)
+        except EvaluationError:
+            logger.error("%s: the rule engine failed", service.id)
+            raise EvaluationFailed("the evaluation failed") from None
+        patient = f"Patient/{patient_id}"
+        result = next((p for p in evaluation.patients if p.patient == patient), None)
+        issued = self._cards(service, result, orders, evaluation.ruleset_version, as_of,
+                             [t.label for t in resolved.unavailable])
+        now = self.clock()
+        records = [
+            CardRecord(card_uuid=c.card.uuid, hook_instance=request.hookInstance, service_id=service.id,
+                       hook=request.hook, patient=patient, ruleset_version=evaluation.ruleset_version, issued_at=now,
+                       indicator=c.card.indicator, action=c.action, cycle=c.cycle, order_ref=c.order)
+            for c in issued
+        ]
+        try:
+            self.store.record_cards(records)
+        except StoreError as exc:
+            logger.error("%s: %s", service.id, exc)
+            raise Unavailable("the card audit cannot be written; no card is issued") from None
+        return [c.card.to_json() for c in issued]
+
+    def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
+               ruleset_version: str, as_of: date, unavailable: list[str]) -> list[IssuedCard]:
+        if result is None:
+            return []
+        planned = dose_table().planned_cycles
+        if service.id == TOXICITY:
+            card = toxicity_card(result, ruleset_version, as_of, unavailable, planned)
+            return [] if card is None else [card]
+        return dose_cards(result, orders, ruleset_version, as_of, unavailable, planned)
+
+    async def feedback(self, service_id: str, body: Any) -> dict[str, Any]:
+        service = _service(service_id)
+        try:
+            request = FeedbackRequest.model_validate(body)
+        except ValidationError as exc:
+            raise BadRequest(describe_error(exc)) from None
+        try:
+            stored, repeated = await run_in_threadpool(self.store.record_feedback, service.id, request.feedback,
+                                                       self.clock())
+        except StoreError as exc:
+            logger.error("%s feedback: %s", service.id, exc)
+            raise Unavailable("feedback cannot be stored") from None
+        logger.info("%s feedback: %d stored, %d repeated", service.id, stored, repeated)
+        return {"stored": stored, "alreadyStored": repeated}

@@ -1,0 +1,163 @@
+"""Lutathera orders in a hook's ``draftOrders``, their ordered activity, and the order changed to a dose.
+
+An order is a Lutathera order when it is
+- a MedicationRequest whose medication (``medicationCodeableConcept``, or the Medication its
+  ``medicationReference`` names, contained or in ``draftOrders``) carries an RxNorm code of
+  ``fhir_mappings/codes.toml`` or a text naming lutetium Lu 177 dotatate / Lutathera;
+- a ServiceRequest whose ``code`` names the PRRT procedure (SNOMED CT radionuclide therapy, or text),
+  and not another radiopharmaceutical.
+The recognition is the one the mapping applies to administrations (cds.mapping.administrations).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cds.mapping.administrations import is_prrt_medication, is_prrt_procedure
+from cds.mapping.fhir import Unusable, items, normalise_reference, quantity
+from cds.tables import CodeTable, codes
+
+Resource = dict[str, Any]
+UCUM = "http://unitsofmeasure.org"
+Kind = Literal["MedicationRequest", "ServiceRequest"]
+
+
+@dataclass(frozen=True)
+class LutatheraOrder:
+    resource: Resource
+    kind: Kind
+    id: str | None
+    activity_gbq: float | None  # the ordered activity, when the order states one in a known unit
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.id}" if self.id else self.kind
+
+
+def _resources(entries: Sequence[Any]) -> Iterator[Resource]:
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
+            yield resource
+
+
+def _medication_concept(order: Resource, others: Sequence[Resource]) -> Any:
+    if "medicationCodeableConcept" in order:
+        return order["medicationCodeableConcept"]
+    target = order.get("medicationReference")
+    reference = target.get("reference") if isinstance(target, dict) else None
+    if not isinstance(reference, str):
+        return None
+    if reference.startswith("#"):
+        pool = [r for r in items(order.get("contained")) if isinstance(r, dict)]
+        wanted = ("Medication", reference[1:])
+    else:
+        pool = list(others)
+        kind, _, rid = normalise_reference(reference, {}).partition("/")
+        wanted = (kind, rid)
+    for resource in pool:
+        if (resource.get("resourceType"), resource.get("id")) == wanted:
+            return resource.get("code")
+    return None
+
+
+def _dose_quantities(order: Resource) -> Iterator[Resource]:
+    """Where a MedicationRequest states its dose: R4 ``doseAndRate[].doseQuantity`` or STU3 ``doseQuantity``."""
+    for instruction in items(order.get("dosageInstruction")):
+        if not isinstance(instruction, dict):
+            continue
+        for rate in items(instruction.get("doseAndRate")):
+            if isinstance(rate, dict) and isinstance(rate.get("doseQuantity"), dict):
+                yield rate["doseQuantity"]
+        if isinstance(instruction.get("doseQuantity"), dict):
+            yield instruction["doseQuantity"]
+
+
+def _service_quantities(order: Resource, table: CodeTable) -> Iterator[Resource]:
+    url = table.section("administration")["activity_extension_url"]
+    for extension in items(order.get("extension")):
+        if isinstance(extension, dict) and extension.get("url") == url and isinstance(extension.get("valueQuantity"),
+                                                                                        dict):
+            yield extension["valueQuantity"]
+    if isinstance(order.get("quantityQuantity"), dict):
+        yield order["quantityQuantity"]
+
+
+def _activity(quantities: Iterator[Resource], table: CodeTable) -> float | None:
+    for value in quantities:
+        try:
+            number, unit = quantity(value)
+        except Unusable:
+            continue
+        factor = unit.factor(table.activity_units)
+        if factor is not None:
+            return number * factor
+    return None
+
+
+def _for_patient(order: Resource, patient_id: str) -> bool:
+    """An order naming another patient is not this hook's business; one naming none is taken as this one's."""
+    target = order.get("subject") or order.get("patient")
+    reference = target.get("reference") if isinstance(target, dict) else None
+    if not isinstance(reference, str):
+        return True
+    return normalise_reference(reference, {}) == f"Patient/{patient_id}"
+
+
+def lutathera_orders(entries: Sequence[Any], patient_id: str, selections: Sequence[str] | None = None,
+                     table: CodeTable | None = None) -> list[LutatheraOrder]:
+    """The Lutathera orders among ``draftOrders`` entries (only the selected ones when ``selections``)."""
+    table = table or codes()
+    resources = list(_resources(entries))
+    found = []
+    for resource in resources:
+        kind = resource["resourceType"]
+        rid = resource.get("id") if isinstance(resource.get("id"), str) and resource.get("id") else None
+        if selections is not None and f"{kind}/{rid}" not in selections:
+            continue
+        if not _for_patient(resource, patient_id):
+            continue
+        if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources), table):
+            activity = _activity(_dose_quantities(resource), table)
+            found.append(LutatheraOrder(resource=resource, kind="MedicationRequest", id=rid, activity_gbq=activity))
+        elif kind == "ServiceRequest" and is_prrt_procedure(resource, table):
+            activity = _activity(_service_quantities(resource, table), table)
+            found.append(LutatheraOrder(resource=resource, kind="ServiceRequest", id=rid, activity_gbq=activity))
+    return found
+
+
+def activity_quantity(gbq: float) -> Resource:
+    return {"value": gbq, "unit": "GBq", "system": UCUM, "code": "GBq"}
+
+
+def with_activity(order: LutatheraOrder, gbq: float, note: str, table: CodeTable | None = None) -> Resource:
+    """The whole order with its activity set to ``gbq`` (an ``update`` action carries the entire resource)."""
+    table = table or codes()
+    changed = copy.deepcopy(order.resource)
+    dose = activity_quantity(gbq)
+    if order.kind == "MedicationRequest":
+        placed = False
+        for instruction in items(changed.get("dosageInstruction")):
+            if not isinstance(instruction, dict):
+                continue
+            for rate in items(instruction.get("doseAndRate")):
+                if isinstance(rate, dict) and "doseQuantity" in rate:
+                    rate["doseQuantity"], placed = dict(dose), True
+            if "doseQuantity" in instruction:
+                instruction["doseQuantity"], placed = dict(dose), True
+        if not placed:
+            instructions = [i for i in items(changed.get("dosageInstruction")) if isinstance(i, dict)] or [{}]
+            instructions[0]["doseAndRate"] = [{"doseQuantity": dict(dose)}]
+            changed["dosageInstruction"] = instructions
+    else:
+        url = table.section("administration")["activity_extension_url"]
+        extensions = [e for e in items(changed.get("extension"))
+                      if not (isinstance(e, dict) and e.get("url") == url)]
+        changed["extension"] = [*extensions, {"url": url, "valueQuantity": dict(dose)}]
+        if "quantityQuantity" in changed:
+            changed["quantityQuantity"] = dict(dose)
+    changed["note"] = [*[n for n in items(changed.get("note")) if isinstance(n, dict)], {"text": note}]
+    return changed

@@ -1,0 +1,115 @@
+"""Thin HTTP routes (CDS Hooks 2.0.1): discovery, a service call, feedback; plus a health check.
+
+Each route authenticates (dependency), reads the JSON body itself (so that a bad body is a 400, and
+only after the caller is known), and hands over to the service layer. Failures become status codes
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from cds.hooks.auth import Caller, Unauthorized
+from cds.hooks.components import Components
+from cds.hooks.discovery import discovery_document
+from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable
+from cds.hooks.replay import ReplayCacheError
+
+logger = logging.getLogger("cds.hooks")
+router = APIRouter()
+
+
+class NotAuthenticated(Exception):
+    """Answered with a bare 401 (best practices: never say why)."""
+
+
+def components(request: Request) -> Components:
+    found: Components = request.app.state.components
+    return found
+
+
+Parts = Annotated[Components, Depends(components)]
+
+
+async def caller(request: Request, parts: Parts) -> Caller:
+    verifier = parts.verifier
+    if verifier is None:
+        return Caller()
+    audience = parts.settings.base_url() + request.url.path
+    try:
+        return await verifier.verify(request.headers.get("authorization"), audience)
+    except Unauthorized as exc:
+        logger.info("401: %s", exc)
+        raise NotAuthenticated from None
+    except ReplayCacheError as exc:
+        logger.error("replay cache: %s", exc)
+        raise Unavailable("authentication cannot be checked now") from None
+
+
+Authenticated = Annotated[Caller, Depends(caller)]
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge("the body is too large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge("the body is too large")
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks), parse_constant=_no_constants)
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise BadRequest("the body is not JSON") from None
+
+
+@router.get("/cds-services")
+async def discovery(_: Authenticated) -> JSONResponse:
+    return JSONResponse(discovery_document())
+
+
+@router.post("/cds-services/{service_id}")
+async def call_service(service_id: str, request: Request, _: Authenticated, parts: Parts) -> JSONResponse:
+    body = await read_json(request, parts.settings.max_body_bytes)
+    return JSONResponse(await parts.handler.call(service_id, body))
+
+
+@router.post("/cds-services/{service_id}/feedback")
+async def feedback(service_id: str, request: Request, _: Authenticated, parts: Parts) -> JSONResponse:
+    body = await read_json(request, parts.settings.max_body_bytes)
+    return JSONResponse(await parts.handler.feedback(service_id, body))
+
+
+@router.get("/healthz", include_in_schema=False)
+async def health() -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def failure(_: Request, exc: Exception) -> Response:
+        status = exc.status if isinstance(exc, HookFailure) else 500
+        if status >= 500:
+            logger.error("answered %d: %s", status, exc)
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    async def unauthenticated(_: Request, __: Exception) -> Response:
+        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    async def invalid(_: Request, __: Exception) -> Response:
+        return JSONResponse({"detail": "the request does not have the shape CDS Hooks defines"}, status_code=400)
+
+    app.add_exception_handler(HookFailure, failure)
+    app.add_exception_handler(NotAuthenticated, unauthenticated)
+    app.add_exception_handler(RequestValidationError, invalid)

@@ -1,0 +1,144 @@
+"""Service configuration: one settings object from a TOML file and ``PRRT_CDS_*`` environment variables.
+
+design/outputs.md, "Service configuration": every key of the file also has an environment variable
+(``PRRT_CDS_`` + the upper-cased key; nested keys joined by ``__``, e.g. ``PRRT_CDS_AUTH__VERIFY_JWT``),
+which wins over the file. The defaults are safe: SQLite in a local file, JWT verification on, no
+trusted issuer (so nothing is answered until one is configured), no CORS origin.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from cds.errors import ConfigurationError
+
+ENV_PREFIX = "PRRT_CDS_"
+CONFIG_ENV = "PRRT_CDS_CONFIG"  # the config file a uvicorn worker reads (set by ``prrt-cds serve``)
+DEFAULT_DATABASE_URL = "sqlite:///prrt-cds.db"
+
+
+class IssuerSettings(BaseModel):
+    """One trusted CDS client (``[[auth.issuers]]``): its ``iss`` and where its public keys are."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    iss: str = Field(min_length=1)
+    jwks_url: str | None = None  # fetched and cached; re-fetched (rate-limited) for an unknown kid
+    jwks_file: Path | None = None  # a JWK Set on disk
+    jwks: dict[str, Any] | None = None  # a JWK Set written inline
+    tenants: list[str] | None = None  # if set, the JWT's ``tenant`` must be one of these
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> IssuerSettings:
+        sources = [s for s in (self.jwks_url, self.jwks_file, self.jwks) if s is not None]
+        if len(sources) != 1:
+            raise ValueError(f"issuer {self.iss!r}: give exactly one of jwks_url, jwks_file, jwks")
+        if self.jwks_url is not None and not self.jwks_url.startswith(("https://", "http://")):
+            raise ValueError(f"issuer {self.iss!r}: jwks_url must be an http(s) URL")
+        return self
+
+
+class AuthSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    verify_jwt: bool = True
+    issuers: list[IssuerSettings] = Field(default_factory=list)
+    leeway_seconds: int = Field(default=30, ge=0, le=300)  # clock skew allowed on exp / iat / nbf
+    # Best practices: JWTs should live no more than an hour; the replay cache keeps a jti that long.
+    max_token_lifetime_seconds: int = Field(default=3600, ge=1, le=86400)
+    jwks_cache_seconds: int = Field(default=300, ge=0)
+    jwks_refetch_seconds: int = Field(default=30, ge=0)  # at most one re-fetch per issuer this often
+
+    @field_validator("issuers")
+    @classmethod
+    def _unique_issuers(cls, issuers: list[IssuerSettings]) -> list[IssuerSettings]:
+        names = [i.iss for i in issuers]
+        if len(names) != len(set(names)):
+            raise ValueError("an issuer is listed twice")
+        return issuers
+
+
+class ServiceSettings(BaseSettings):
+    """Everything the CDS Hooks service is configured with (see the module docstring)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid",
+                                      frozen=True)
+
+    # The base the EHR calls; a JWT's aud must equal {public_base_url}/cds-services[/{id}[/feedback]].
+    # Unset: http://{host}:{port} of ``prrt-cds serve``.
+    public_base_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    cors_origins: list[str] = Field(default_factory=list)
+    # Shared store of JWT ids already seen: redis://... (shared by every worker and replica); unset: the
+    # database; memory:// only for a single worker (each process would keep its own).
+    replay_cache_url: str | None = None
+    # Allow-list of fhirServer base URLs the service may call for missing prefetch (unset: any http(s)
+    # fhirServer of an authenticated request). A fhirServer not listed is never called.
+    fhir_servers: list[str] | None = None
+    fhir_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    fhir_page_size: int = Field(default=200, ge=1, le=1000)  # the _count of every search
+    fhir_max_pages: int = Field(default=50, ge=1, le=1000)
+    max_body_bytes: int = Field(default=20_000_000, ge=1024)
+    # "Today" for the next-cycle decision; unset: the server's UTC date. For demonstrations and tests.
+    as_of: date | None = None
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("public_base_url must be an http(s) URL")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments (load_settings); the environment wins over them.
+        return env_settings, init_settings
+
+    def base_url(self) -> str:
+        if self.public_base_url is None:
+            raise ConfigurationError("public_base_url is not set")
+        return self.public_base_url
+
+
+def _resolve_paths(raw: dict[str, Any], folder: Path) -> None:
+    """A relative ``jwks_file`` in the config file is relative to the file's folder."""
+    auth = raw.get("auth")
+    issuers = auth.get("issuers") if isinstance(auth, dict) else None
+    for issuer in issuers if isinstance(issuers, list) else []:
+        if isinstance(issuer, dict) and isinstance(issuer.get("jwks_file"), str):
+            path = Path(issuer["jwks_file"])
+            issuer["jwks_file"] = str(path if path.is_absolute() else folder / path)
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> ServiceSettings:
+    """Settings from ``config_file`` (TOML, optional) and the environment. Raises ConfigurationError."""
+    raw: dict[str, Any] = {}
+    if config_file is not None:
+        path = Path(config_file)
+        try:
+            with path.open("rb") as handle:
+                raw = tomllib.load(handle)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigurationError(f"cannot read the service configuration {path}: {exc}") from exc
+        _resolve_paths(raw, path.resolve().parent)
+    raw.update(overrides)
+    try:
+        return ServiceSettings(**raw)
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        raise ConfigurationError(f"invalid service configuration: {exc}") from exc

@@ -1,0 +1,232 @@
+"""The service's durable store (SQLAlchemy): the card audit, feedback, and JWT ids already seen.
+
+SQLite in a local file by default, PostgreSQL by URL (``postgresql://`` or ``postgresql+psycopg://``).
+Every worker and replica writes to the same database, so the audit and the replay check agree.
+- ``prrt_cds_card_audit``: one row per card issued, written before the response is sent;
+- ``prrt_cds_feedback``: one row per distinct feedback item; a repeated item is recognised by its
+  content key and stored once (the spec allows a client to send the same feedback again);
+- ``prrt_cds_jwt_seen``: JWT ids (hashed with their issuer) until their token expires.
+Tokens are never stored; the audit holds the patient reference, not patient data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from cds.hooks.models import Feedback
+
+metadata = MetaData()
+
+card_audit = Table(
+    "prrt_cds_card_audit", metadata,
+    Column("card_uuid", String(64), primary_key=True),
+    Column("hook_instance", String(256), nullable=False, index=True),
+    Column("service_id", String(64), nullable=False),
+    Column("hook", String(64), nullable=False),
+    Column("patient", String(128), nullable=False),
+    Column("ruleset_version", String(256), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("indicator", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("cycle", Integer),
+    Column("order_ref", String(128)),
+)
+
+feedback_table = Table(
+    "prrt_cds_feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_key", String(64), nullable=False, unique=True),
+    Column("service_id", String(64), nullable=False),
+    Column("card_uuid", String(256), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("accepted_suggestions", JSON),
+    Column("override_system", String(256)),
+    Column("override_code", String(256)),
+    Column("override_display", String(1024)),
+    Column("user_comment", Text),
+    Column("outcome_timestamp", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+jwt_seen = Table(
+    "prrt_cds_jwt_seen", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+class StoreError(Exception):
+    """The database could not be written or read (the service answers 503, never guesses)."""
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    card_uuid: str
+    hook_instance: str
+    service_id: str
+    hook: str
+    patient: str
+    ruleset_version: str
+    issued_at: datetime
+    indicator: str
+    action: str
+    cycle: int | None = None
+    order_ref: str | None = None
+
+
+def engine_url(url: str) -> str:
+    """``postgresql://`` means the psycopg (3) driver here."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def redacted(url: str) -> str:
+    try:
+        return make_url(engine_url(url)).render_as_string(hide_password=True)
+    except Exception:  # a URL SQLAlchemy cannot parse is not shown at all
+        return "<unparsable database URL>"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Several uvicorn workers write one SQLite file: WAL lets readers run beside one writer, and a
+    # writer waits for the lock instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _content_key(service_id: str, item: Feedback) -> str:
+    content = {
+        "service": service_id, "card": item.card, "outcome": item.outcome,
+        "accepted": sorted(s.id for s in item.acceptedSuggestions or []),
+        "reason": item.overrideReason.model_dump(mode="json") if item.overrideReason else None,
+        "at": item.outcomeTimestamp.astimezone(UTC).isoformat(),
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        engine = create_engine(engine_url(url), pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        elif engine.dialect.name != "postgresql":
+            raise StoreError(f"unsupported database {engine.dialect.name!r} (SQLite or PostgreSQL)")
+        return cls(engine)
+
+    def create_schema(self) -> None:
+        """Create the tables if they are missing (two workers starting at once may race: tolerated)."""
+        try:
+            metadata.create_all(self.engine)
+        except (OperationalError, ProgrammingError):
+            metadata.create_all(self.engine)  # the other worker created them meanwhile: check again
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def record_cards(self, records: Sequence[CardRecord]) -> None:
+        if not records:
+            return
+        rows = [record.__dict__ for record in records]
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(card_audit.insert(), rows)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"card audit not written ({type(exc).__name__})") from None
+
+    def record_feedback(self, service_id: str, items: Sequence[Feedback], received_at: datetime) -> tuple[int, int]:
+        """Store each item once; returns (stored now, already stored)."""
+        stored = 0
+        try:
+            with self.engine.begin() as connection:
+                for item in items:
+                    reason = item.overrideReason.reason if item.overrideReason else None
+                    row = {
+                        "content_key": _content_key(service_id, item), "service_id": service_id,
+                        "card_uuid": item.card, "outcome": item.outcome,
+                        "accepted_suggestions": [s.id for s in item.acceptedSuggestions]
+                        if item.acceptedSuggestions else None,
+                        "override_system": reason.system if reason else None,
+                        "override_code": reason.code if reason else None,
+                        "override_display": reason.display if reason else None,
+                        "user_comment": item.overrideReason.userComment if item.overrideReason else None,
+                        "outcome_timestamp": item.outcomeTimestamp, "received_at": received_at,
+                    }
+                    statement = self._insert(feedback_table).values(**row).on_conflict_do_nothing(
+                        index_elements=["content_key"]).returning(feedback_table.c.id)
+                    # RETURNING, not rowcount: psycopg reports no row count for ON CONFLICT DO NOTHING
+                    stored += connection.execute(statement).first() is not None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"feedback not written ({type(exc).__name__})") from None
+        return stored, len(items) - stored
+
+    def claim_jwt(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        """Remember a JWT id until ``expires_at``; False if it is remembered already (a replay)."""
+        try:
+            with self.engine.begin() as connection:
+                statement = self._insert(jwt_seen).values(key=key, expires_at=expires_at).on_conflict_do_nothing(
+                    index_elements=["key"]).returning(jwt_seen.c.key)
+                if connection.execute(statement).first() is not None:
+                    return True
+                # Remembered, but past its expiry (not yet purged): the id may be used again.
+                renewed = connection.execute(update(jwt_seen).where(
+                    jwt_seen.c.key == key, jwt_seen.c.expires_at < now).values(expires_at=expires_at)
+                    .returning(jwt_seen.c.key))
+                return renewed.first() is not None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"JWT id not checked ({type(exc).__name__})") from None
+
+    def purge_jwts(self, now: datetime) -> None:
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(delete(jwt_seen).where(jwt_seen.c.expires_at < now))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"JWT ids not purged ({type(exc).__name__})") from None
+
+    def cards(self, hook_instance: str | None = None) -> list[dict[str, Any]]:
+        query = select(card_audit)
+        if hook_instance is not None:
+            query = query.where(card_audit.c.hook_instance == hook_instance)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def feedback(self, card_uuid: str | None = None) -> list[dict[str, Any]]:
+        query = select(feedback_table).order_by(feedback_table.c.id)
+        if card_uuid is not None:
+            query = query.where(feedback_table.c.card_uuid == card_uuid)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]

@@ -1,0 +1,192 @@
+"""Evaluate FHIR input for the cohort report, patient by patient, into ``PatientSummary`` values.
+
+The same path as ``prrt-cds evaluate``: ``cds.reading`` -> ``cds.mapping.map_collected`` ->
+``cds.timeline.build_timeline`` -> ``cds.evaluation.evaluate_patient``; each evaluation is reduced to its
+summary at once, so memory holds one patient's evaluation at a time.
+
+Large inputs are spread over processes (design/durable-rules.md, "Batch cohorts": one engine per
+process, never threads). The files are split into chunks and each worker reads, maps and evaluates
+its chunks. That is exact when each patient's resources lie in one chunk (a Bundle per patient or per
+group of patients, as the demo, Synthea and per-patient exports write). A patient found in more than one
+chunk is detected, and the files of every chunk holding such a patient are read and evaluated again
+together, so the result equals a serial run. NDJSON input (bulk exports split by resource type) is
+evaluated serially from the start. Limitation: a ``Medication`` resource in one chunk referenced by a
+``MedicationAdministration`` in another is not resolved; keep such resources in one Bundle.
+
+Data cut-off: facts dated after it are dropped before the timeline is built, and a death after it is
+unknown at the cut-off, so the report describes the cohort as it was known on that day.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Protocol
+
+from cds.errors import InputError
+from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
+from cds.facts import Issue
+from cds.mapping import PatientRecord, map_collected
+from cds.reading import SUFFIXES, Collected, read_paths
+from cds.report.patient import PatientSummary, summarize
+from cds.rulesets import ruleset_version
+from cds.timeline import build_timeline
+
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting processes costs more than it saves
+
+
+class Progress(Protocol):
+    """What a progress display needs: a total, then steps."""
+
+    def start(self, total: int, unit: str) -> None: ...
+
+    def advance(self, steps: int = 1) -> None: ...
+
+
+class _NoProgress:
+    def start(self, total: int, unit: str) -> None:
+        pass
+
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How patients are evaluated and summarized for the report."""
+
+    data_cutoff: date | None = None
+    ctcae_version: str = DEFAULT_CTCAE_VERSION
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class CohortData:
+    """Every patient's summary (sorted by reference) and the issues not tied to a patient."""
+
+    summaries: tuple[PatientSummary, ...]
+    issues: tuple[Issue, ...]
+    ruleset_version: str
+    files_read: int
+
+
+def _until(record: PatientRecord, cutoff: date) -> PatientRecord:
+    """The record as known at the data cut-off: later facts dropped, a later death not yet known."""
+    patient = record.patient
+    if patient.death_date is not None and patient.death_date > cutoff:
+        patient = patient.model_copy(update={"deceased": False, "death_date": None})
+    return replace(
+        record,
+        patient=patient,
+        administrations=[f for f in record.administrations if f.day <= cutoff],
+        labs=[f for f in record.labs if f.day <= cutoff],
+        ungradable=[f for f in record.ungradable if f.day <= cutoff],
+        performance=[f for f in record.performance if f.day <= cutoff],
+        body=[f for f in record.body if f.day <= cutoff],
+        tumour=[f for f in record.tumour if f.day <= cutoff],
+    )
+
+
+def summarize_collected(collected: Collected, settings: Settings,
+                        progress: Progress | None = None) -> tuple[list[PatientSummary], list[Issue]]:
+    """Map, build timelines and evaluate every patient of ``collected``; their summaries and the input issues."""
+    mapped = map_collected(collected)
+    progress = progress or _NoProgress()
+    progress.start(len(mapped.records), "patients")
+    summaries = []
+    for ref in sorted(mapped.records):
+        record = mapped.records.pop(ref)
+        if settings.data_cutoff is not None:
+            record = _until(record, settings.data_cutoff)
+        result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
+        summaries.append(summarize(result, settings.confirmed))
+        progress.advance()
+    return summaries, list(mapped.issues)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    summaries: tuple[PatientSummary, ...]
+    issues: tuple[Issue, ...]
+    files_read: int
+
+
+def _evaluate_files(files: Sequence[str], settings: Settings) -> _Chunk:
+    """One worker's job: read, map, evaluate and summarize the patients of these files."""
+    collected = read_paths(files)
+    summaries, issues = summarize_collected(collected, settings)
+    return _Chunk(tuple(summaries), tuple(issues), collected.files_read)
+
+
+def input_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files ``read_paths`` would read, in its order. Raises InputError for a missing path."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"no such file or directory: {path}")
+        if path.is_dir():
+            files += [f for f in sorted(path.rglob("*")) if f.is_file() and f.suffix in SUFFIXES]
+        else:
+            files.append(path)
+    return files
+
+
+def _chunks(files: list[Path], jobs: int) -> Iterator[list[str]]:
+    size = max(1, min(64, len(files) // (jobs * 8)))
+    for start in range(0, len(files), size):
+        yield [str(f) for f in files[start:start + size]]
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def _parallel(files: list[Path], settings: Settings, jobs: int, progress: Progress) -> CohortData:
+    chunks = list(_chunks(files, jobs))
+    results: list[_Chunk | None] = [None] * len(chunks)
+    progress.start(len(files), "files")
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_evaluate_files, chunk, settings): index for index, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            progress.advance(len(chunks[index]))
+    done = [r for r in results if r is not None]
+    owner: dict[str, int] = {}
+    shared: set[str] = set()
+    for index, chunk in enumerate(done):
+        for summary in chunk.summaries:
+            if owner.setdefault(summary.patient, index) != index:
+                shared.add(summary.patient)
+    involved = {i for i, chunk in enumerate(done) if any(s.patient in shared for s in chunk.summaries)}
+    kept = [chunk for i, chunk in enumerate(done) if i not in involved]
+    if involved:  # patients split over chunks: evaluate all of their chunks' files together
+        kept.append(_evaluate_files([f for i in sorted(involved) for f in chunks[i]], settings))
+    summaries = sorted((s for chunk in kept for s in chunk.summaries), key=lambda s: s.patient)
+    return CohortData(tuple(summaries), tuple(i for chunk in kept for i in chunk.issues),
+                      ruleset_version(settings.ctcae_version), sum(chunk.files_read for chunk in kept))
+
+
+def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = None,
+            progress: Progress | None = None) -> CohortData:
+    """Evaluate and summarize every patient of the FHIR input. Raises InputError for a missing path.
+
+    ``jobs``: worker processes (default: the CPUs this process may use); large Bundle inputs only.
+    """
+    settings = settings or Settings()
+    progress = progress or _NoProgress()
+    files = input_files(paths)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    size = sum(f.stat().st_size for f in files)
+    bundles_only = all(f.suffix == ".json" for f in files)
+    if jobs > 1 and bundles_only and len(files) >= 2 * jobs and size >= PARALLEL_MIN_BYTES:
+        return _parallel(files, settings, jobs, progress)
+    collected = read_paths(files)
+    summaries, issues = summarize_collected(collected, settings, progress)
+    return CohortData(tuple(summaries), tuple(issues), ruleset_version(settings.ctcae_version), collected.files_read)

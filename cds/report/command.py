@@ -1,0 +1,98 @@
+"""``prrt-cds report PATH... --out DIR``: the cohort report (design/outputs.md). Registered in ``cds.cli``.
+
+Heavy modules (lifelines, scipy, matplotlib) are imported when the command runs, not when the CLI starts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cds.evaluation import DEFAULT_CTCAE_VERSION
+
+
+class CiMethodOption(StrEnum):
+    log_log = "log-log"
+    log = "log"
+    plain = "plain"
+    symmetric = "symmetric"
+
+
+class ResponseOption(StrEnum):
+    confirmed = "confirmed"
+    unconfirmed = "unconfirmed"
+
+
+CI_HELP = ("interval of the median survival: log-log (lifelines' default; the default here), log (R's default), "
+           "plain, or symmetric (median ± 1.96·SE, as SPSS prints)")
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint=option) from None
+
+
+def formats_option(value: str) -> tuple[str, ...]:
+    from cds.report.render import parse_formats
+
+    try:
+        return parse_formats(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+
+
+def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMethodOption,
+               data_cutoff: date | None, response: ResponseOption, ctcae_version: str, jobs: int | None,
+               description: str = "evaluating") -> None:
+    """Evaluate, report, print the files written; exit 1 when no input could be read."""
+    from cds.ctcae_table import available_versions
+    from cds.errors import InputError
+    from cds.report.cohort import ReportSettings
+    from cds.report.pipeline import generate_report
+    from cds.report.progress import TerminalProgress
+    from cds.report.survival import ci_method as parse_ci
+
+    formats = formats_option(output_format)
+    if ctcae_version not in available_versions():
+        raise typer.BadParameter(f"no CTCAE table for version {ctcae_version!r}", param_hint="--ctcae-version")
+    settings = ReportSettings(ci_method=parse_ci(ci_method.value), data_cutoff=data_cutoff,
+                              confirmed=response is ResponseOption.confirmed)
+    try:
+        with TerminalProgress(description) as progress:
+            report, written = generate_report(paths, out, formats, settings, ctcae_version, jobs, progress)
+    except InputError as exc:
+        typer.echo(f"prrt-cds: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for path in written:
+        typer.echo(str(path))
+    unreadable = sum(1 for i in report.issues if i.severity == "error" and i.patient is None)
+    if report.files_read and unreadable >= report.files_read and not report.n_patients:
+        raise typer.Exit(1)
+
+
+def report(
+    paths: Annotated[list[Path], typer.Argument(help="FHIR Bundle / NDJSON files or directories")],
+    out: Annotated[Path, typer.Option("--out", help="directory to write the report into")],
+    output_format: Annotated[str, typer.Option("--format", help="comma-separated: md,html,json")] = "md,html,json",
+    ci_method: Annotated[CiMethodOption, typer.Option("--ci-method", help=CI_HELP)] = CiMethodOption.log_log,
+    data_cutoff: Annotated[str | None, typer.Option(
+        "--data-cutoff", help="YYYY-MM-DD: facts after it are not used; living patients are censored on it "
+                              "(default: each patient's latest date)")] = None,
+    response: Annotated[ResponseOption, typer.Option(
+        "--response", help="best overall response: confirmed (RECIST 1.1 §4.6.1) or unconfirmed")
+    ] = ResponseOption.confirmed,
+    ctcae_version: Annotated[
+        str, typer.Option("--ctcae-version", help="CTCAE table in rules/")] = DEFAULT_CTCAE_VERSION,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="worker processes (default: all CPUs)")] = None,
+) -> None:
+    """Cohort report: survival, response, toxicity and performance status, as JSON, Markdown and HTML."""
+    run_report(paths, out, output_format, ci_method, parse_day(data_cutoff, "--data-cutoff"), response,
+               ctcae_version, jobs)

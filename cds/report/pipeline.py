@@ -1,0 +1,33 @@
+"""The report end to end: FHIR input -> evaluation -> cohort figures -> files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from cds.report.cohort import CohortReport, ReportSettings, build_report
+from cds.report.collect import Progress, Settings, collect
+from cds.report.render import FORMATS, write_report
+
+
+def generate_report(
+    paths: Iterable[str | Path],
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    settings: ReportSettings | None = None,
+    ctcae_version: str | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[CohortReport, list[Path]]:
+    """Evaluate the input, build the cohort figures and write the chosen formats into ``out_dir``.
+
+    Raises InputError when a path cannot be read at all.
+    """
+    settings = settings or ReportSettings()
+    evaluation = Settings(data_cutoff=settings.data_cutoff, confirmed=settings.confirmed)
+    if ctcae_version is not None:
+        evaluation = Settings(data_cutoff=settings.data_cutoff, ctcae_version=ctcae_version,
+                              confirmed=settings.confirmed)
+    data = collect(paths, evaluation, jobs=jobs, progress=progress)
+    report = build_report(data, settings)
+    return report, write_report(report, out_dir, formats)

@@ -1,0 +1,128 @@
+"""Steps for the CDS Hooks cards: the chart the Given steps built is sent to the service as an EHR would
+(every prefetch key filled), on the day the scenario names, and the cards that come back are read.
+The chart is built with the shared Given steps (patient, cycles, labs, "the pre-cycle labs of <day>
+are normal", tumour measurements).
+
+    When the clinician opens the patient's chart on 2024-04-29
+    When a Lutathera order of 7.4 GBq is signed on 2024-04-29
+    When a Lutathera order of 7.4 GBq is selected on 2024-04-29
+    Then the service shows one card | no card
+    Then the card is critical | warning | info
+    Then the card says "..."                       (its one-line summary contains the text)
+    Then the card's details show "..."             (its Markdown detail contains the text)
+    Then the card suggests "<label>"               (a suggestion with that label)
+    Then the suggested order has an activity of 3.7 GBq
+    Then the suggestion removes the order
+    Then the card offers reasons to override it
+    Then the card is recorded in the audit
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hooks_support as hs
+from pytest_bdd import parsers, then, when
+
+from steps.chart import PATIENT, Chart
+
+DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+@dataclass
+class HookOutcome:
+    """The cards the service answered with, and what its audit recorded for the call."""
+
+    status: int
+    cards: list[dict[str, Any]]
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def card(self) -> dict[str, Any]:
+        assert len(self.cards) == 1, f"expected one card, got {len(self.cards)}: {[c['summary'] for c in self.cards]}"
+        return self.cards[0]
+
+
+def _call(chart: Chart, hook: str, day: str, orders: list[dict[str, Any]] | None = None) -> HookOutcome:
+    assert chart.patient is not None, "the scenario needs a patient"
+    pid = PATIENT.split("/")[1]
+    body = hs.hook_request(hook, pid, prefetch=hs.prefetch_for(chart.resources()), orders=orders or [])
+    service = "/cds-services/prrt-toxicity" if hook == "patient-view" else "/cds-services/prrt-dose-check"
+    with tempfile.TemporaryDirectory() as folder, hs.in_process(Path(folder), as_of=day) as running:
+        response = running.post(service, json=body)
+        audit = running.components.store.cards(body["hookInstance"])
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert hs.schema_errors("service-response", document) == [], "the answer is not a valid CDS Hooks response"
+    return HookOutcome(status=response.status_code, cards=document["cards"], audit=audit)
+
+
+@when(parsers.re(rf"the clinician opens the patient's chart on (?P<day>{DATE})"), target_fixture="hook_outcome")
+def chart_opened(chart: Chart, day: str) -> HookOutcome:
+    """patient-view, with the chart as prefetch; ``day`` is "today" for the next-cycle decision."""
+    return _call(chart, "patient-view", day)
+
+
+@when(parsers.re(rf"a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq is (?P<how>signed|selected) on (?P<day>{DATE})"),
+      target_fixture="hook_outcome")
+def order_drafted(chart: Chart, gbq: str, how: str, day: str) -> HookOutcome:
+    """order-sign or order-select with a MedicationRequest for Lutathera (RxNorm 1999682) at ``gbq``."""
+    order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(gbq))
+    return _call(chart, "order-sign" if how == "signed" else "order-select", day, [order])
+
+
+@then(parsers.re(r"the service shows (?P<count>one card|no card)"))
+def cards_shown(hook_outcome: HookOutcome, count: str) -> None:
+    expected = 1 if count == "one card" else 0
+    assert len(hook_outcome.cards) == expected, [c["summary"] for c in hook_outcome.cards]
+
+
+@then(parsers.re(r"the card is (?P<indicator>critical|warning|info)"))
+def card_indicator(hook_outcome: HookOutcome, indicator: str) -> None:
+    assert hook_outcome.card["indicator"] == indicator, hook_outcome.card["summary"]
+
+
+@then(parsers.re(r'the card says "(?P<text>[^"]+)"'))
+def card_says(hook_outcome: HookOutcome, text: str) -> None:
+    assert text in hook_outcome.card["summary"], hook_outcome.card["summary"]
+
+
+@then(parsers.re(r"the card's details show \"(?P<text>[^\"]+)\""))
+def card_details(hook_outcome: HookOutcome, text: str) -> None:
+    assert text in hook_outcome.card["detail"], hook_outcome.card["detail"]
+
+
+@then(parsers.re(r'the card suggests "(?P<label>[^"]+)"'))
+def card_suggests(hook_outcome: HookOutcome, label: str) -> None:
+    labels = [s["label"] for s in hook_outcome.card.get("suggestions", [])]
+    assert label in labels, labels
+
+
+@then(parsers.re(r"the suggested order has an activity of (?P<gbq>\d+(?:\.\d+)?) GBq"))
+def suggested_activity(hook_outcome: HookOutcome, gbq: str) -> None:
+    actions = [a for s in hook_outcome.card.get("suggestions", []) for a in s.get("actions", [])]
+    updates = [a for a in actions if a["type"] == "update"]
+    assert updates, "no suggestion updates the order"
+    dose = updates[0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
+    assert (dose["value"], dose["code"]) == (float(gbq), "GBq"), dose
+
+
+@then("the suggestion removes the order")
+def suggestion_removes(hook_outcome: HookOutcome) -> None:
+    actions = [a for s in hook_outcome.card.get("suggestions", []) for a in s.get("actions", [])]
+    deletes = [a for a in actions if a["type"] == "delete"]
+    assert [a["resourceId"] for a in deletes] == ["MedicationRequest/lutathera-order"], deletes
+
+
+@then("the card offers reasons to override it")
+def override_reasons(hook_outcome: HookOutcome) -> None:
+    reasons = hook_outcome.card.get("overrideReasons", [])
+    assert reasons and all(r.get("display") for r in reasons), reasons
+
+
+@then("the card is recorded in the audit")
+def card_audited(hook_outcome: HookOutcome) -> None:
+    assert [row["card_uuid"] for row in hook_outcome.audit] == [hook_outcome.card["uuid"]], hook_outcome.audit

@@ -1,0 +1,304 @@
+"""Cohort report steps: a PRRT series built as FHIR R4 resources, the report built from it through the
+real path (``cds.report.collect.summarize_collected`` -> ``cds.report.cohort.build_report``), and the
+figures a results section states.
+
+Given (the first Given of a scenario creates the series):
+
+- ``Given the demo cohort of 16 patients``: the Bundles ``prrt-cds demo`` writes (the published series);
+- ``Given these PRRT patients:`` with ``| patient | sex | born | first cycle | cycles | outcome |``:
+  ``cycles`` of 7.4 GBq every 8 weeks; ``outcome`` is ``died YYYY-MM-DD``, ``died, date unknown`` or
+  ``last seen YYYY-MM-DD`` (an ECOG score on that day, the patient's latest record);
+- ``Given 6 patients first treated on 2024-01-01 who died 100, 200 and 300 days later`` and
+  ``... who were last seen 400 and 500 days later``: one cycle each, then death or a last record;
+- ``Given p1 had a best overall response of PR``: two target-lesion measurements that give it under
+  RECIST 1.1 (baseline 40 mm 7 days before the first cycle; then at 3 and 6 months: CR 0 mm, PR 24 mm,
+  SD 36 mm; PD 52 mm at 3 months);
+- ``Given p1 had a WBC of 3.5 x10^9/L 28 days after the first cycle`` (range 4.0-10.0), or a
+  ``hemoglobin of 9.5 g/dL`` (range 12.0-16.0);
+- ``Given ECOG scores before and after treatment:`` / ``Given Karnofsky scores ...`` with
+  ``| patient | before | after |``: 7 days before the first cycle and 8 weeks after the last;
+- ``Given a data cut-off on 2024-06-30``.
+
+When: ``the cohort report is built`` (with the default log-log interval) or ``... built with the
+symmetric interval``. Then: the figures below, each step naming what it checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import factories as fx
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from cds.demo import SERIES_SIZE, patient_bundle
+from cds.reading import from_objects
+from cds.report.cohort import MONTH_DAYS, CohortReport, ReportSettings, build_report
+from cds.report.collect import CohortData, Settings, summarize_collected
+from cds.report.survival import SurvivalSummary, ci_method
+
+DATE = r"\d{4}-\d{2}-\d{2}"
+NUMBER = r"\d+(?:\.\d+)?"
+NUMBERS = r"\d+(?:, \d+)*(?: and \d+)?"
+RESPONSE_SIZES = {"CR": (0.0, 0.0), "PR": (24.0, 24.0), "SD": (36.0, 36.0), "PD": (52.0, None)}
+
+
+@dataclass
+class Series:
+    """The scenario's cohort: FHIR resources, and each patient's cycle dates."""
+
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    cycles: dict[str, list[date]] = field(default_factory=dict)
+    cutoff: date | None = None
+    counter: int = 0
+
+    def rid(self, kind: str) -> str:
+        self.counter += 1
+        return f"{kind}-{self.counter}"
+
+    def add_patient(self, pid: str, first: date, n_cycles: int = 1, **patient: Any) -> None:
+        self.resources.append(fx.patient(pid, **patient))
+        self.cycles[pid] = [first + timedelta(days=56 * k) for k in range(n_cycles)]
+        for day in self.cycles[pid]:
+            self.resources.append(fx.procedure(self.rid("prrt"), day.isoformat(), patient=f"Patient/{pid}"))
+
+    def first(self, pid: str) -> date:
+        assert pid in self.cycles, f"patient {pid} is not in the series"
+        return self.cycles[pid][0]
+
+    def ecog(self, pid: str, day: date, score: int) -> None:
+        self.resources.append(fx.ecog(self.rid("ecog"), score, patient=f"Patient/{pid}", when=f"{day}T09:00:00Z"))
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+# --- Given ----------------------------------------------------------------------------------------
+
+
+@given(parsers.parse("the demo cohort of {n:d} patients"), target_fixture="series")
+def demo_cohort(n: int) -> Series:
+    assert n == SERIES_SIZE, f"the demo cohort with the defaults has {SERIES_SIZE} patients"
+    return Series(resources=[patient_bundle(i, n, 1)[1] for i in range(1, n + 1)])
+
+
+@given("these PRRT patients:", target_fixture="series")
+def these_patients(datatable: list[list[str]]) -> Series:
+    series = Series()
+    header = [h.strip() for h in datatable[0]]
+    for raw in datatable[1:]:
+        row = dict(zip(header, (cell.strip() for cell in raw), strict=True))
+        pid, outcome = row["patient"], row["outcome"]
+        extra: dict[str, Any] = {}
+        if outcome.startswith("died "):
+            extra["deceased_date"] = outcome.removeprefix("died ")
+        elif outcome == "died, date unknown":
+            extra["deceased"] = True
+        first = date.fromisoformat(row["first cycle"])
+        series.add_patient(pid, first, int(row["cycles"]), gender=row["sex"], birth_date=row["born"], **extra)
+        if outcome.startswith("last seen "):
+            series.ecog(pid, date.fromisoformat(outcome.removeprefix("last seen ")), 1)
+    return series
+
+
+@given(parsers.re(rf"(?P<n>\d+) patients first treated on (?P<day>{DATE}) who (?P<what>died|were last seen) "
+                  rf"(?P<days>{NUMBERS}) days later"), target_fixture="series")
+def patients_with_times(n: str, day: str, what: str, days: str, request: pytest.FixtureRequest) -> Series:
+    try:
+        series: Series = request.getfixturevalue("series")
+    except pytest.FixtureLookupError:  # the first Given of the scenario
+        series = Series()
+    offsets = _numbers(days)
+    assert len(offsets) == int(n), f"{n} patients but {len(offsets)} times"
+    first = date.fromisoformat(day)
+    for offset in offsets:
+        pid = f"p{len(series.cycles) + 1}"
+        end = first + timedelta(days=offset)
+        if what == "died":
+            series.add_patient(pid, first, deceased_date=end.isoformat())
+        else:
+            series.add_patient(pid, first)
+            series.ecog(pid, end, 1)
+    return series
+
+
+@given(parsers.re(r"(?P<pid>\w+) had a best overall response of (?P<response>CR|PR|SD|PD)"))
+def best_response(series: Series, pid: str, response: str) -> None:
+    first = series.first(pid)
+    focus = f"BodyStructure/{pid}-liver"
+    sizes = [(first - timedelta(days=7), 40.0), *zip((first + timedelta(days=91), first + timedelta(days=182)),
+                                                       RESPONSE_SIZES[response], strict=True)]
+    for day, size in sizes:
+        if size is not None:
+            series.resources.append(fx.lesion(series.rid("lesion"), size, patient=f"Patient/{pid}",
+                                              when=f"{day}T10:00:00Z", focus=focus))
+
+
+@given(parsers.re(rf"(?P<pid>\w+) had an? (?P<analyte>WBC|hemoglobin) of (?P<value>{NUMBER}) (?P<unit>\S+) "
+                  r"(?P<days>\d+) days after the first cycle"))
+def lab_after_first_cycle(series: Series, pid: str, analyte: str, value: str, unit: str, days: str) -> None:
+    day = series.first(pid) + timedelta(days=int(days))
+    key, ucum, low, high = {"WBC": ("wbc", "10*9/L", 4.0, 10.0), "hemoglobin": ("hemoglobin", "g/dL", 12.0, 16.0)}[
+        analyte]
+    assert unit in ("x10^9/L", "g/dL"), f"unit {unit}"
+    series.resources.append(fx.lab(series.rid("lab"), key, float(value), ucum, low=low, high=high,
+                                   patient=f"Patient/{pid}", when=f"{day}T08:00:00Z"))
+
+
+@given(parsers.re(r"(?P<scale>ECOG|Karnofsky) scores before and after treatment:"))
+def scores_before_after(series: Series, scale: str, datatable: list[list[str]]) -> None:
+    build = fx.ecog if scale == "ECOG" else fx.karnofsky
+    for raw in datatable[1:]:
+        pid, before, after = (cell.strip() for cell in raw)
+        cycles = series.cycles[pid]
+        for day, score in ((cycles[0] - timedelta(days=7), before), (cycles[-1] + timedelta(days=56), after)):
+            series.resources.append(build(series.rid(scale), int(score), patient=f"Patient/{pid}",
+                                          when=f"{day}T09:00:00Z"))
+
+
+@given(parsers.re(rf"a data cut-off on (?P<day>{DATE})"))
+def data_cutoff(series: Series, day: str) -> None:
+    series.cutoff = date.fromisoformat(day)
+
+
+# --- When -----------------------------------------------------------------------------------------
+
+
+def _build(series: Series, method: str) -> CohortReport:
+    settings = Settings(data_cutoff=series.cutoff)
+    summaries, issues = summarize_collected(from_objects(series.resources), settings)
+    data = CohortData(tuple(summaries), tuple(issues), "scenario", 1)
+    return build_report(data, ReportSettings(ci_method=ci_method(method), data_cutoff=series.cutoff))
+
+
+@when("the cohort report is built", target_fixture="cohort_report")
+def report_is_built(series: Series) -> CohortReport:
+    return _build(series, "log-log")
+
+
+@when(parsers.re(r"the cohort report is built with the (?P<method>log-log|log|plain|symmetric) interval"),
+      target_fixture="cohort_report")
+def report_is_built_with(series: Series, method: str) -> CohortReport:
+    return _build(series, method)
+
+
+# --- Then -----------------------------------------------------------------------------------------
+
+
+def _close(actual: float | None, expected: str, digits: int) -> None:
+    assert actual is not None, f"expected {expected}, got NA"
+    assert round(actual, digits) == round(float(expected), digits), f"expected {expected}, got {actual}"
+
+
+@then(parsers.parse("the series has {n:d} patients, {women:d} women and {men:d} men"))
+def series_size(cohort_report: CohortReport, n: int, women: int, men: int) -> None:
+    assert cohort_report.n_patients == n
+    assert (cohort_report.sex.get("female", 0), cohort_report.sex.get("male", 0)) == (women, men)
+
+
+@then(parsers.re(rf"the median (?P<what>age at the first cycle|number of cycles|cumulative activity) is "
+                 rf"(?P<median>{NUMBER})(?: years| GBq)?, range (?P<low>{NUMBER}) to (?P<high>{NUMBER})"))
+def median_and_range(cohort_report: CohortReport, what: str, median: str, low: str, high: str) -> None:
+    figure = {"age at the first cycle": cohort_report.age_years, "number of cycles": cohort_report.cycles,
+              "cumulative activity": cohort_report.cumulative_activity_gbq}[what]
+    assert figure is not None, f"no {what}"
+    for actual, expected in ((figure.median, median), (figure.min, low), (figure.max, high)):
+        _close(actual, expected, 6)
+
+
+@then(parsers.parse("the best overall responses are {cr:d} CR, {pr:d} PR, {sd:d} SD and {pd:d} PD"))
+def responses_are(cohort_report: CohortReport, cr: int, pr: int, sd: int, pd: int) -> None:
+    counts = cohort_report.responses.counts
+    assert (counts["CR"], counts["PR"], counts["SD"], counts["PD"]) == (cr, pr, sd, pd), counts
+
+
+@then(parsers.re(rf"the (?P<rate>objective response|disease control) rate is (?P<value>{NUMBER})% with an exact "
+                 rf"95% interval of (?P<low>{NUMBER})% to (?P<high>{NUMBER})%"))
+def rate_is(cohort_report: CohortReport, rate: str, value: str, low: str, high: str) -> None:
+    p = cohort_report.responses.orr if rate == "objective response" else cohort_report.responses.dcr
+    digits = max(len(x.partition(".")[2]) for x in (value, low, high))
+    for actual, expected in ((p.value, value), (p.ci_low, low), (p.ci_high, high)):
+        _close(None if actual is None else 100 * actual, expected, digits)
+
+
+@then(parsers.parse("{n:d} patients died"))
+def deaths(cohort_report: CohortReport, n: int) -> None:
+    assert cohort_report.deaths == n
+
+
+def _os(cohort_report: CohortReport) -> SurvivalSummary:
+    assert cohort_report.overall_survival is not None, "no overall survival"
+    return cohort_report.overall_survival
+
+
+@then(parsers.re(rf"the median overall survival is (?P<value>{NUMBER}) (?P<unit>months|days)"))
+def median_os(cohort_report: CohortReport, value: str, unit: str) -> None:
+    median = _os(cohort_report).median
+    assert median is not None, "the median is not reached"
+    digits = len(value.partition(".")[2])
+    _close(median if unit == "months" else median * MONTH_DAYS, value, digits)
+
+
+@then("the median overall survival is not reached")
+def median_not_reached(cohort_report: CohortReport) -> None:
+    assert _os(cohort_report).median is None
+
+
+@then(parsers.re(rf"the (?P<method>log-log|log|plain|symmetric) 95% interval of the median overall survival is "
+                 rf"(?P<low>{NUMBER}|NA) to (?P<high>{NUMBER}|NA) (?P<unit>months|days)"))
+def os_interval(cohort_report: CohortReport, method: str, low: str, high: str, unit: str) -> None:
+    interval = _os(cohort_report).intervals[ci_method(method)]
+    scale = 1.0 if unit == "months" else MONTH_DAYS
+    for actual, expected in ((interval.low, low), (interval.high, high)):
+        if expected == "NA":
+            assert actual is None, f"expected NA, got {actual}"
+        else:
+            _close(None if actual is None else actual * scale, expected, len(expected.partition(".")[2]))
+
+
+@then(parsers.parse("{events:d} deaths and {censored:d} censored patients enter the overall survival analysis"))
+def os_counts(cohort_report: CohortReport, events: int, censored: int) -> None:
+    survival = _os(cohort_report)
+    assert (survival.events, survival.censored) == (events, censored)
+
+
+@then(parsers.re(rf"the overall survival at (?P<months>{NUMBER}) months is (?P<value>{NUMBER})%"))
+def os_at(cohort_report: CohortReport, months: str, value: str) -> None:
+    survival = _os(cohort_report)
+    landmark = next(m for m in survival.landmarks if m.time == float(months))
+    _close(None if landmark.survival is None else 100 * landmark.survival, value, len(value.partition(".")[2]))
+
+
+@then(parsers.re(r'(?P<patient>\w+) is left out of overall survival because "(?P<reason>[^"]+)"'))
+def left_out(cohort_report: CohortReport, patient: str, reason: str) -> None:
+    assert f"Patient/{patient}" not in cohort_report.os_data.patients
+    assert any(i.resource == f"Patient/{patient}" and reason in i.message for i in cohort_report.issues), \
+        [i.message for i in cohort_report.issues]
+
+
+@then(parsers.re(r'"(?P<term>[^"]+)" is grade (?P<grade>[1-4]) in (?P<n>\d+) patients?'))
+def toxicity_count(cohort_report: CohortReport, term: str, grade: str, n: str) -> None:
+    rows = {row.term: row for row in cohort_report.toxicity.rows}
+    assert term in rows, f"no grade >= 1 for {term}; the table has {sorted(rows)}"
+    assert rows[term].by_grade[int(grade)] == int(n), rows[term]
+
+
+@then(parsers.parse("no patient has a laboratory toxicity of grade {grade:d} or higher"))
+def no_toxicity_above(cohort_report: CohortReport, grade: int) -> None:
+    worst = [(row.term, g) for row in cohort_report.toxicity.rows for g, n in row.by_grade.items() if n and g >= grade]
+    assert not worst, worst
+
+
+@then(parsers.re(rf"the median (?P<scale>ECOG|Karnofsky) score goes from (?P<before>{NUMBER}) to "
+                 rf"(?P<after>{NUMBER}) with a Wilcoxon signed-rank p (?P<side>below|above) (?P<alpha>{NUMBER})"))
+def performance_change(cohort_report: CohortReport, scale: str, before: str, after: str, side: str,
+                       alpha: str) -> None:
+    comparison = cohort_report.ecog if scale == "ECOG" else cohort_report.kps
+    _close(comparison.before_median, before, 6)
+    _close(comparison.after_median, after, 6)
+    assert comparison.p_value is not None, "no p-value"
+    assert (comparison.p_value < float(alpha)) == (side == "below"), comparison.p_value

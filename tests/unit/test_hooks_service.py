@@ -1,0 +1,426 @@
+"""The CDS Hooks service in this process (ASGI), on an emulated FHIR server: the answers a CDS client gets.
+
+Every 200 answer is validated against the spec's response schema (../shared/reference/cds-hooks).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import hooks_support as hs
+import pytest
+
+from cds.hooks.app import create_app
+
+TOXICITY = "/cds-services/prrt-toxicity"
+DOSE = "/cds-services/prrt-dose-check"
+
+
+@pytest.fixture
+def data() -> hs.FhirData:
+    return hs.FhirData()
+
+
+@pytest.fixture
+def service(tmp_path: Path, data: hs.FhirData) -> Iterator[hs.InProcess]:
+    with hs.in_process(tmp_path, data) as running:
+        yield running
+
+
+def cards_of(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert hs.schema_errors("service-response", document) == []
+    cards: list[dict[str, Any]] = document["cards"]
+    return cards
+
+
+def test_discovery_lists_both_services_valid_per_spec(service: hs.InProcess) -> None:
+    response = service.get("/cds-services")
+    assert response.status_code == 200
+    document = response.json()
+    assert hs.schema_errors("discovery-response", document) == []
+    assert {(s["id"], s["hook"]) for s in document["services"]} == {
+        ("prrt-toxicity", "patient-view"), ("prrt-dose-check", "order-select"), ("prrt-dose-check", "order-sign")}
+
+
+@pytest.mark.parametrize(("name", "indicator"), [
+    ("proceed", "info"), ("withhold", "critical"), ("reduce", "warning"), ("labs-needed", "warning"),
+])
+def test_patient_view_card_per_next_cycle_recommendation(tmp_path: Path, name: str, indicator: str) -> None:
+    resources, as_of = hs.scenario(name, "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources))
+        [card] = cards_of(running.post(TOXICITY, json=body))
+        audit = running.components.store.cards(body["hookInstance"])
+    assert card["indicator"] == indicator
+    assert card["summary"].startswith("Lutathera cycle 3:")
+    assert "cycle 2: " in card["summary"]
+    assert "| Term | Grade |" in card["detail"]
+    assert [row["card_uuid"] for row in audit] == [card["uuid"]]
+    assert audit[0]["action"] == name and audit[0]["patient"] == "Patient/p1" and audit[0]["cycle"] == 3
+    assert audit[0]["ruleset_version"].startswith("ctcae-5.0+lutathera-")
+
+
+def test_patient_without_prrt_gets_no_card(service: hs.InProcess) -> None:
+    resources = [r for r in hs.prrt_record("p2") if r["resourceType"] != "Procedure"]
+    body = hs.hook_request("patient-view", "p2", prefetch=hs.prefetch_for(resources))
+    assert cards_of(service.post(TOXICITY, json=body)) == []
+
+
+def test_withhold_card_on_order_sign_suggests_removing_the_order(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("withhold", "p1")
+    order = hs.medication_request("mr-1", "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
+        [card] = cards_of(running.post(DOSE, json=body))
+    assert card["indicator"] == "critical"
+    assert card["summary"] == "Withhold Lutathera cycle 3: Platelet count decreased grade 2"
+    assert card["selectionBehavior"] == "at-most-one"
+    [suggestion] = card["suggestions"]
+    assert suggestion["isRecommended"] is True
+    assert suggestion["actions"] == [{"type": "delete", "description": "Remove the draft order MedicationRequest/mr-1",
+                                      "resourceId": "MedicationRequest/mr-1"}]
+    assert {r["system"] for r in card["overrideReasons"]} == {
+        "http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes"}
+
+
+def test_reduce_card_updates_the_order_to_the_reduced_activity(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("reduce", "p1")
+    order = hs.medication_request("mr-2", "p1", 7.4)
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request("order-select", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
+        [card] = cards_of(running.post(DOSE, json=body))
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Reduce Lutathera cycle 3 to 3.7 GBq (ordered 7.4 GBq)")
+    update, remove = card["suggestions"]
+    [action] = update["actions"]
+    assert action["type"] == "update" and update["isRecommended"] is True
+    changed = action["resource"]
+    assert changed["id"] == "mr-2"
+    assert changed["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"] == {
+        "value": 3.7, "unit": "GBq", "system": "http://unitsofmeasure.org", "code": "GBq"}
+    assert changed["medicationCodeableConcept"] == order["medicationCodeableConcept"]
+    assert remove["actions"][0]["type"] == "delete"
+
+
+def test_an_order_already_at_the_reduced_activity_gets_no_card(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("reduce", "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                               orders=[hs.service_request("sr-1", "p1", 3.7)])
+        assert cards_of(running.post(DOSE, json=body)) == []
+
+
+@pytest.mark.parametrize(("name", "action", "indicator"), [
+    ("discontinue", "discontinue", "critical"), ("labs-needed", "labs-needed", "warning"),
+])
+def test_dose_check_cards(tmp_path: Path, name: str, action: str, indicator: str) -> None:
+    resources, as_of = hs.scenario(name, "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                               orders=[hs.service_request("sr-2", "p1")])
+        [card] = cards_of(running.post(DOSE, json=body))
+        [row] = running.components.store.cards(body["hookInstance"])
+    assert card["indicator"] == indicator
+    assert row["action"] == action and row["order_ref"] == "ServiceRequest/sr-2"
+
+
+def test_proceed_and_orders_without_lutathera_get_no_card(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("proceed", "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        prefetch = hs.prefetch_for(resources)
+        fine = hs.hook_request("order-sign", "p1", prefetch=prefetch, orders=[hs.medication_request("mr-3", "p1")])
+        assert cards_of(running.post(DOSE, json=fine)) == []
+        other = hs.hook_request("order-sign", "p1", orders=[hs.amoxicillin("mr-4", "p1")])  # no prefetch needed
+        assert cards_of(running.post(DOSE, json=other)) == []
+
+
+def test_order_select_looks_at_the_selected_orders_only(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("withhold", "p1")
+    orders = [hs.medication_request("mr-5", "p1"), hs.amoxicillin("mr-6", "p1")]
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request("order-select", "p1", prefetch=hs.prefetch_for(resources), orders=orders,
+                               selections=["MedicationRequest/mr-6"])
+        assert cards_of(running.post(DOSE, json=body)) == []
+
+
+def test_a_cycle_beyond_the_planned_course_is_flagged(tmp_path: Path) -> None:
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24")
+    resources = hs.prrt_record("p1", days, [("2024-08-12", {})])
+    with hs.in_process(tmp_path, as_of="2024-08-19") as running:
+        body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                               orders=[hs.medication_request("mr-7", "p1")])
+        [card] = cards_of(running.post(DOSE, json=body))
+        toxicity = cards_of(running.post(TOXICITY, json=hs.hook_request(
+            "patient-view", "p1", prefetch=hs.prefetch_for(resources))))
+    assert card["summary"] == "Lutathera cycle 5 is beyond the planned 4 cycles"
+    assert toxicity[0]["indicator"] == "info"
+    assert toxicity[0]["summary"].startswith("Lutathera course complete (4 of 4 cycles given)")
+
+
+# --- data the client did not prefetch ----------------------------------------------------------------
+
+
+def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_token(service: hs.InProcess,
+                                                                         data: hs.FhirData) -> None:
+    resources, _ = hs.scenario("withhold", "p3")
+    data.add("p3", resources)
+    body = hs.hook_request("patient-view", "p3", fhir_server=hs.FHIR_BASE, token="secret-fhir-token")
+    [card] = cards_of(service.post(TOXICITY, json=body))
+    assert card["indicator"] == "critical"
+    paths = [path for path, _ in data.requests]
+    assert all(auth == "Bearer secret-fhir-token" for _, auth in data.requests)
+    assert "/Patient/p3" in paths
+    searches = [p for p in paths if p.startswith("/Observation?")]
+    assert searches and all("_count=200" in p or "_page=" in p for p in searches)
+
+
+def test_pages_of_a_search_are_followed(tmp_path: Path, data: hs.FhirData) -> None:
+    resources, _ = hs.scenario("withhold", "p4")
+    data.add("p4", resources)
+    with hs.in_process(tmp_path, data, fhir_page_size=5) as running:
+        body = hs.hook_request("patient-view", "p4", fhir_server=hs.FHIR_BASE)
+        [card] = cards_of(running.post(TOXICITY, json=body))
+    assert card["indicator"] == "critical"  # the thrombocytopenia is on a later page
+    assert sum("_page=" in path for path, _ in data.requests) >= 3  # 16 labs, 5 a page
+
+
+def test_null_prefetch_means_no_data(service: hs.InProcess, data: hs.FhirData) -> None:
+    resources, _ = hs.scenario("withhold", "p5")
+    prefetch = hs.prefetch_for(resources)
+    prefetch.update(performanceStatus=None, tumourAssessments=None, medicationAdministrations=None)
+    body = hs.hook_request("patient-view", "p5", prefetch=prefetch, fhir_server=hs.FHIR_BASE)
+    [card] = cards_of(service.post(TOXICITY, json=body))
+    assert card["indicator"] == "critical"
+    assert data.requests == []  # nothing fetched: null is an answer
+    assert "Data not available" not in card["detail"]
+
+
+def test_operation_outcome_for_required_data_is_412(service: hs.InProcess, data: hs.FhirData) -> None:
+    resources, _ = hs.scenario("withhold", "p6")
+    prefetch = hs.prefetch_for(resources)
+    prefetch["labs"] = {"resourceType": "OperationOutcome",
+                        "issue": [{"severity": "error", "code": "timeout", "diagnostics": "lab system down"}]}
+    body = hs.hook_request("patient-view", "p6", prefetch=prefetch, fhir_server=hs.FHIR_BASE)
+    response = service.post(TOXICITY, json=body)
+    assert response.status_code == 412
+    assert response.json() == {"detail": "required data not available: labs"}
+    assert data.requests == []  # the client said it could not: no follow-up query
+
+
+def test_operation_outcome_for_optional_data_is_named_on_the_card(service: hs.InProcess) -> None:
+    resources, _ = hs.scenario("withhold", "p7")
+    prefetch = hs.prefetch_for(resources)
+    prefetch["tumourAssessments"] = {"resourceType": "OperationOutcome", "issue": [{"severity": "error",
+                                                                                   "code": "exception"}]}
+    [card] = cards_of(service.post(TOXICITY, json=hs.hook_request("patient-view", "p7", prefetch=prefetch)))
+    assert "**Data not available**" in card["detail"] and "tumour assessments" in card["detail"]
+
+
+def test_missing_prefetch_without_a_fhir_server_is_412(service: hs.InProcess) -> None:
+    resources, _ = hs.scenario("withhold", "p8")
+    prefetch = hs.prefetch_for(resources)
+    del prefetch["procedures"]
+    response = service.post(TOXICITY, json=hs.hook_request("patient-view", "p8", prefetch=prefetch))
+    assert response.status_code == 412
+    assert "procedures" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("failure", [(500, "error"), (200, "outcome-200"), (200, "entry-outcome"), (401, "error")])
+def test_fhir_server_failure_for_required_data_is_412(service: hs.InProcess, data: hs.FhirData,
+                                                      failure: tuple[int, str]) -> None:
+    resources, _ = hs.scenario("withhold", "p9")
+    data.add("p9", resources)
+    data.failures["p9:Observation"] = failure
+    response = service.post(TOXICITY, json=hs.hook_request("patient-view", "p9", fhir_server=hs.FHIR_BASE))
+    assert response.status_code == 412
+
+
+def test_a_fhir_server_not_allowed_is_never_called(service: hs.InProcess, data: hs.FhirData) -> None:
+    body = hs.hook_request("patient-view", "p10", fhir_server="https://elsewhere.example.test/fhir")
+    assert service.post(TOXICITY, json=body).status_code == 412
+    assert data.requests == []
+
+
+def test_a_next_link_to_another_server_is_not_followed(service: hs.InProcess, data: hs.FhirData) -> None:
+    resources, _ = hs.scenario("withhold", "p11")
+    prefetch = hs.prefetch_for(resources)
+    prefetch["labs"]["link"] = [{"relation": "next", "url": "https://elsewhere.example.test/fhir/Observation?p=2"}]
+    body = hs.hook_request("patient-view", "p11", prefetch=prefetch, fhir_server=hs.FHIR_BASE)
+    assert service.post(TOXICITY, json=body).status_code == 412
+    assert data.requests == []
+
+
+def test_a_paginated_prefetch_is_completed_from_the_fhir_server(service: hs.InProcess, data: hs.FhirData) -> None:
+    resources, _ = hs.scenario("withhold", "p12")
+    data.add("p12", resources)
+    prefetch = hs.prefetch_for(resources)
+    labs = prefetch["labs"]["entry"]
+    low = [e for e in labs if e["resource"]["id"] == "p12-platelets-2024-04-22"]
+    prefetch["labs"]["entry"] = [e for e in labs if e not in low]  # the grade 2 result is on the next page
+    query = "&".join(f"code={c}" for c in ("777-3",))
+    prefetch["labs"]["link"] = [{"relation": "next", "url": f"{hs.FHIR_BASE}/Observation?patient=p12&{query}"}]
+    body = hs.hook_request("patient-view", "p12", prefetch=prefetch, fhir_server=hs.FHIR_BASE)
+    [card] = cards_of(service.post(TOXICITY, json=body))
+    assert card["indicator"] == "critical"
+
+
+# --- requests a client must not send ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"{not json", "the body is not JSON"),
+    (b"", "the body is not JSON"),
+    (b'{"hook": NaN}', "the body is not JSON"),
+    (b"[1, 2]", "the body must be a JSON object"),
+    (b'{"hook": "patient-view", "context": {}}', "hookInstance: Field required"),
+])
+def test_malformed_requests_are_400(service: hs.InProcess, body: bytes, message: str) -> None:
+    response = service.post(TOXICITY, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": message}
+
+
+def test_wrong_hook_and_bad_context_are_400_with_a_short_message(service: hs.InProcess) -> None:
+    wrong = service.post(TOXICITY, json=hs.hook_request("order-sign", "p1"))
+    assert wrong.status_code == 400
+    assert wrong.json()["detail"] == "service prrt-toxicity answers the hook(s) patient-view"
+    bad = hs.hook_request("patient-view", "p1")
+    bad["context"]["patientId"] = "p1&_include=*"
+    response = service.post(TOXICITY, json=bad)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("context.patientId:")
+    assert "_include" not in response.text
+
+
+def test_unknown_service_is_404(service: hs.InProcess) -> None:
+    assert service.post("/cds-services/no-such", json=hs.hook_request("patient-view", "p1")).status_code == 404
+    assert service.post("/cds-services/no-such/feedback", json={"feedback": []}).status_code == 404
+
+
+def test_a_body_over_the_limit_is_413(tmp_path: Path) -> None:
+    with hs.in_process(tmp_path, max_body_bytes=2048) as running:
+        response = running.post(TOXICITY, content=b" " * 4096, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+# --- feedback -----------------------------------------------------------------------------------------
+
+
+def test_spec_feedback_examples_are_stored_once(service: hs.InProcess) -> None:
+    for name in ("24-feedback-accepted.json", "25-feedback-overridden-no-reason.json",
+                 "26-feedback-overridden-with-reason.json"):
+        body = hs.reference_json(f"spec-2.0.1/{name}")
+        first = service.post(f"{TOXICITY}/feedback", json=body)
+        again = service.post(f"{TOXICITY}/feedback", json=body)
+        assert (first.status_code, first.json()) == (200, {"stored": 1, "alreadyStored": 0})
+        assert (again.status_code, again.json()) == (200, {"stored": 0, "alreadyStored": 1})
+    rows = service.components.store.feedback()
+    assert [r["outcome"] for r in rows] == ["accepted", "overridden", "overridden"]
+    assert rows[0]["accepted_suggestions"] == ["e56e1945-20b3-4393-8503-a1a20fd73152"]
+    assert rows[2]["override_code"] == "d7ecf885" and rows[2]["user_comment"] == "A comment entered by the clinician."
+
+
+@pytest.mark.parametrize(("item", "message"), [
+    ({"card": "c", "outcome": "accepted", "outcomeTimestamp": "2021-12-11T10:05:31Z"},
+     "an accepted outcome needs acceptedSuggestions"),
+    ({"card": "c", "outcome": "accepted", "acceptedSuggestions": [], "outcomeTimestamp": "2021-12-11T10:05:31Z"},
+     "at least 1 item"),
+    ({"card": "c", "outcome": "ignored", "outcomeTimestamp": "2021-12-11T10:05:31Z"}, "outcome"),
+    ({"card": "c", "outcome": "overridden", "outcomeTimestamp": "2021-12-11T10:05:31"}, "timezone"),
+    ({"card": "c", "outcome": "overridden", "outcomeTimestamp": "2021-12-11T10:05:31Z", "overrideReason": {}},
+     "overrideReason needs a reason or a userComment"),
+])
+def test_invalid_feedback_is_400(service: hs.InProcess, item: dict[str, Any], message: str) -> None:
+    response = service.post(f"{DOSE}/feedback", json={"feedback": [item]})
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+
+
+def test_feedback_on_an_issued_card(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("reduce", "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                               orders=[hs.medication_request("mr-8", "p1")])
+        [card] = cards_of(running.post(DOSE, json=body))
+        feedback = {"feedback": [{"card": card["uuid"], "outcome": "accepted",
+                                  "acceptedSuggestions": [{"id": card["suggestions"][0]["uuid"]}],
+                                  "outcomeTimestamp": "2024-04-29T10:00:00Z"}]}
+        assert hs.schema_errors("feedback-request", feedback) == []
+        assert running.post(f"{DOSE}/feedback", json=feedback).json() == {"stored": 1, "alreadyStored": 0}
+        [row] = running.components.store.feedback(card["uuid"])
+    assert row["service_id"] == "prrt-dose-check"
+
+
+# --- the spec's own examples ---------------------------------------------------------------------------
+
+
+def test_spec_patient_view_example_gets_a_spec_answer(service: hs.InProcess, data: hs.FhirData) -> None:
+    """04-request-patient-view: our keys are not prefetched and its fhirServer is not allowed: 412."""
+    body = hs.reference_json("spec-2.0.1/04-request-patient-view.json")
+    response = service.post(TOXICITY, json=body)
+    assert response.status_code == 412
+    assert data.requests == []
+
+
+def test_spec_patient_view_example_on_an_allowed_empty_server(tmp_path: Path) -> None:
+    body = hs.reference_json("spec-2.0.1/04-request-patient-view.json")
+    data = hs.FhirData()
+    server = body["fhirServer"]
+    app = create_app(hs.service_settings(tmp_path, fhir_servers=[server]),
+                     fhir_transport=hs.mock_transport(data, server))
+    with hs.InProcess(app) as app:
+        response = app.post(TOXICITY, json=body)
+    assert cards_of(response) == []  # no PRRT administration on record: no card
+    assert {auth for _, auth in data.requests} == {"Bearer some-opaque-fhir-access-token"}
+
+
+def test_spec_extension_example_lacks_the_patient_and_is_400(service: hs.InProcess) -> None:
+    body = hs.reference_json("spec-2.0.1/37-request-with-extension.json")
+    response = service.post(TOXICITY, json=body)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "context.patientId: Field required"}
+
+
+def test_spec_order_contexts_without_lutathera_get_no_cards(service: hs.InProcess) -> None:
+    for name, hook in (("order-sign-context-0-r4.json", "order-sign"), ("order-select-context-0-r4.json",
+                                                                         "order-select")):
+        context = hs.reference_json(f"hook-library/{name}")["context"]
+        body = {"hook": hook, "hookInstance": f"spec-{hook}", "context": context}
+        assert cards_of(service.post(DOSE, json=body)) == []
+
+
+# --- what the log holds --------------------------------------------------------------------------------
+
+
+def test_logs_hold_no_patient_data_and_no_token(service: hs.InProcess, data: hs.FhirData,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    resources, _ = hs.scenario("withhold", "secret-patient-42")
+    data.add("secret-patient-42", resources)
+    caplog.set_level(logging.DEBUG)
+    body = hs.hook_request("patient-view", "secret-patient-42", fhir_server=hs.FHIR_BASE, token="tok-very-secret")
+    assert service.post(TOXICITY, json=body).status_code == 200
+    service.post(TOXICITY, content=json.dumps({"hook": "patient-view", "x": "secret-patient-42"}).encode())
+    text = caplog.text
+    assert "prrt-toxicity patient-view: 1 card(s)" in text
+    assert "secret-patient-42" not in text and "tok-very-secret" not in text
+
+
+def test_a_fhir_server_that_times_out_is_412_and_never_a_5xx(tmp_path: Path) -> None:
+    import httpx
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        if "/Observation" in str(request.url):
+            raise httpx.ReadTimeout("timed out", request=request)
+        return httpx.Response(200, json={"resourceType": "Bundle", "type": "searchset"})
+
+    app = create_app(hs.service_settings(tmp_path), fhir_transport=httpx.MockTransport(slow))
+    with hs.InProcess(app) as running:
+        response = running.post(TOXICITY, json=hs.hook_request("patient-view", "p1", fhir_server=hs.FHIR_BASE))
+    assert response.status_code == 412
+    assert response.json()["detail"] == "required data not available: labs"

@@ -1,0 +1,134 @@
+"""Cohort figures from FHIR input through the evaluation path: who is in the series, follow-up and
+censoring, the data cut-off, progression-free survival, activity and performance status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import factories as fx
+import pytest
+
+from cds.reading import from_objects
+from cds.report.cohort import MONTH_DAYS, CohortReport, ReportSettings, build_report
+from cds.report.collect import CohortData, Settings, summarize_collected
+
+
+def report_of(*resources: Any, cutoff: date | None = None, confirmed: bool = True) -> CohortReport:
+    summaries, issues = summarize_collected(from_objects(resources), Settings(data_cutoff=cutoff, confirmed=confirmed))
+    data = CohortData(tuple(summaries), tuple(issues), "test", 1)
+    return build_report(data, ReportSettings(data_cutoff=cutoff, confirmed=confirmed))
+
+
+def treated(pid: str, first: str = "2024-01-08", activity: float | None = 7.4, **patient: Any) -> list[dict[str, Any]]:
+    return [fx.patient(pid, **patient), fx.procedure(f"{pid}-c1", first, patient=f"Patient/{pid}", activity=activity)]
+
+
+def seen(pid: str, day: str, score: int = 1, oid: str | None = None) -> dict[str, Any]:
+    """Any dated record of the patient: an ECOG score."""
+    return fx.ecog(oid or f"{pid}-ecog-{day}", score, patient=f"Patient/{pid}", when=f"{day}T09:00:00Z")
+
+
+def test_only_patients_with_a_prrt_cycle_form_the_series() -> None:
+    report = report_of(*treated("a"), fx.patient("untreated"), seen("untreated", "2024-02-01"))
+    assert report.n_patients == 1
+    assert [(i.resource, i.severity) for i in report.issues] == [("Patient/untreated", "info")]
+
+
+def test_living_patients_are_censored_at_their_latest_record() -> None:
+    report = report_of(*treated("a"), seen("a", "2024-07-08"), *treated("b", deceased_date="2024-04-07"))
+    data = dict(zip(report.os_data.patients, zip(report.os_data.months, report.os_data.observed, strict=True),
+                    strict=True))
+    assert data["Patient/a"] == (pytest.approx(182 / MONTH_DAYS), False)
+    assert data["Patient/b"] == (pytest.approx(90 / MONTH_DAYS), True)
+    assert report.deaths == 1
+
+
+def test_data_cutoff_censors_the_living_on_it_and_ignores_later_deaths_and_records() -> None:
+    report = report_of(
+        *treated("a"), seen("a", "2024-03-01"),
+        *treated("b", deceased_date="2024-12-01"),
+        fx.procedure("a-c2", "2024-06-01", patient="Patient/a"),
+        cutoff=date(2024, 5, 1),
+    )
+    data = dict(zip(report.os_data.patients, report.os_data.months, strict=True))
+    assert data["Patient/a"] == pytest.approx((date(2024, 5, 1) - date(2024, 1, 8)).days / MONTH_DAYS)
+    assert data["Patient/b"] == data["Patient/a"]
+    assert report.deaths == 0 and report.overall_survival is not None and report.overall_survival.events == 0
+    assert report.cycles is not None and report.cycles.max == 1  # cycle 2 is after the cut-off
+
+
+def test_deceased_without_a_date_is_left_out_of_survival_with_an_issue() -> None:
+    report = report_of(*treated("a", deceased=True), *treated("b"))
+    assert report.os_data.patients == ("Patient/b",)
+    assert report.deaths == 1
+    assert any(i.resource == "Patient/a" and "deceased without a date" in i.message for i in report.issues)
+
+
+def test_death_before_the_first_cycle_is_an_issue_not_a_negative_time() -> None:
+    report = report_of(*treated("a", deceased_date="2023-12-01"))
+    assert report.os_data.patients == ()
+    assert any("before the first PRRT cycle" in i.message for i in report.issues)
+
+
+def test_unknown_activity_is_left_out_of_cumulative_activity() -> None:
+    report = report_of(*treated("a", activity=None), *treated("b"))
+    assert report.cumulative_activity_gbq is not None and report.cumulative_activity_gbq.n == 1
+    assert any("activity is unknown" in i.message for i in report.issues)
+
+
+def test_age_at_first_cycle_in_completed_years() -> None:
+    report = report_of(*treated("a", birth_date="1960-01-09"), *treated("b", birth_date="1960-01-08"))
+    assert report.age_years is not None and (report.age_years.min, report.age_years.max) == (63, 64)
+
+
+def _lesions(pid: str, sizes: dict[str, float]) -> list[dict[str, Any]]:
+    return [fx.lesion(f"{pid}-l-{day}", size, patient=f"Patient/{pid}", when=f"{day}T10:00:00Z",
+                      focus=f"BodyStructure/{pid}-1") for day, size in sizes.items()]
+
+
+def test_progression_free_survival_ends_at_first_pd_or_death_else_last_assessment() -> None:
+    report = report_of(
+        *treated("pd"), *_lesions("pd", {"2024-01-01": 40, "2024-04-08": 55}),
+        *treated("pr"), *_lesions("pr", {"2024-01-01": 40, "2024-04-08": 24, "2024-07-08": 22}),
+        *treated("dead", deceased_date="2024-03-08"),
+    )
+    pfs = dict(zip(report.pfs_data.patients, zip(report.pfs_data.months, report.pfs_data.observed, strict=True),
+                   strict=True))
+    assert pfs["Patient/pd"] == (pytest.approx(91 / MONTH_DAYS), True)
+    assert pfs["Patient/pr"] == (pytest.approx(182 / MONTH_DAYS), False)
+    assert pfs["Patient/dead"] == (pytest.approx(60 / MONTH_DAYS), True)
+    counts = report.responses.counts
+    assert (counts["PD"], counts["PR"], counts["NE"]) == (1, 1, 1)
+
+
+def test_unconfirmed_response_can_be_chosen() -> None:
+    resources = [*treated("a"), *_lesions("a", {"2024-01-01": 40, "2024-04-08": 24})]
+    assert report_of(*resources).responses.counts["PR"] == 0
+    assert report_of(*resources, confirmed=False).responses.counts["PR"] == 1
+
+
+def test_performance_before_first_cycle_and_first_after_last() -> None:
+    report = report_of(
+        *treated("a"),
+        seen("a", "2023-12-20", 3, "e1"), seen("a", "2024-01-08", 2, "e2"),
+        seen("a", "2024-03-01", 1, "e3"), seen("a", "2024-06-01", 4, "e4"),
+        fx.karnofsky("k1", 70, patient="Patient/a", when="2024-01-01T09:00:00Z"),
+    )
+    assert (report.ecog.n, report.ecog.before_median, report.ecog.after_median) == (1, 2.0, 1.0)
+    assert report.kps.n == 0  # no score after the last cycle
+
+
+def test_toxicity_counts_only_results_from_the_first_cycle_on() -> None:
+    report = report_of(
+        *treated("a"),
+        fx.lab("w0", "wbc", 2.5, "10*9/L", low=4.0, high=10.0, patient="Patient/a", when="2024-01-01T08:00:00Z"),
+        fx.lab("w1", "wbc", 3.5, "10*9/L", low=4.0, high=10.0, patient="Patient/a", when="2024-02-01T08:00:00Z"),
+    )
+    rows = {row.term: row for row in report.toxicity.rows}
+    assert rows["White blood cell decreased"].by_grade == {1: 1, 2: 0, 3: 0, 4: 0}
+
+
+def test_no_tumour_assessment_in_the_input_means_no_progression_free_survival() -> None:
+    report = report_of(*treated("a", deceased_date="2024-06-01"), *treated("b"), seen("b", "2024-09-01"))
+    assert report.overall_survival is not None and report.progression_free_survival is None

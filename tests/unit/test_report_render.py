@@ -1,0 +1,108 @@
+"""The report files: report.json in the contract's shape, a Markdown results section, and an HTML page
+that opens with no network access (everything inline, no external reference)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from cds.demo import SERIES_SIZE, patient_bundle
+from cds.reading import from_objects
+from cds.report.cohort import CohortReport, ReportSettings, build_report
+from cds.report.collect import CohortData, Settings, summarize_collected
+from cds.report.render import parse_formats, write_report
+
+
+@pytest.fixture(scope="module")
+def report() -> CohortReport:
+    bundles = [patient_bundle(i, SERIES_SIZE, 1)[1] for i in range(1, SERIES_SIZE + 1)]
+    summaries, issues = summarize_collected(from_objects(bundles), Settings())
+    return build_report(CohortData(tuple(summaries), tuple(issues), "test", SERIES_SIZE), ReportSettings())
+
+
+@pytest.fixture(scope="module")
+def written(report: CohortReport, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    write_report(report, out)
+    return out
+
+
+def test_report_json_has_the_contract_fields(written: Path) -> None:
+    doc = json.loads((written / "report.json").read_text())
+    assert doc["n_patients"] == 16 and doc["sex"] == {"female": 8, "male": 8}
+    assert doc["age_years"] == {"median": 60.5, "min": 24, "max": 74, "n": 16}
+    assert doc["cycles"] == {"median": 3.5, "min": 1, "max": 7, "n": 16}
+    assert doc["cumulative_activity_gbq"] == {"median": 20.35, "min": 7.4, "max": 49.95, "n": 16}
+    bor = doc["best_overall_response"]
+    assert {k: bor[k] for k in ("CR", "PR", "SD", "PD", "NE")} == {"CR": 2, "PR": 11, "SD": 1, "PD": 2, "NE": 0}
+    assert bor["orr"]["method"] == "clopper-pearson" and bor["orr"]["value"] == 0.8125
+    assert doc["deaths"] == 3
+    os_ = doc["overall_survival"]
+    assert {k: os_[k] for k in ("unit", "median", "ci_method", "events", "censored")} == {
+        "unit": "months", "median": 23.0, "ci_method": "log-log", "events": 3, "censored": 13}
+    assert os_["ci_high"] is None  # not reached: NA, never a made-up number
+    assert os_["intervals"]["symmetric"] == {"ci_low": 7.9, "ci_high": 38.09}
+    assert set(doc["toxicity_worst_grade"]) == {"Anemia", "White blood cell decreased"}
+    assert set(doc["toxicity_worst_grade"]["Anemia"]) == {"1", "2", "3", "4"}
+    ecog = doc["performance"]["ecog"]
+    assert (ecog["before_median"], ecog["after_median"], ecog["test"]) == (1.5, 1, "wilcoxon signed-rank")
+    assert doc["performance"]["kps"]["before_median"] == 75 and doc["performance"]["kps"]["after_median"] == 80
+    assert doc["issues"] == []
+
+
+def test_markdown_reads_like_a_results_paragraph(written: Path) -> None:
+    text = (written / "report.md").read_text()
+    assert "Sixteen patients (8 women, 8 men)" in text
+    assert "median overall survival was 23.0 months" in text
+    assert "7.90-38.09" in text and "only the symmetric one gives a two-sided interval" in text
+    for name in ("overall_survival.png", "swimmer.png"):
+        assert f"]({name})" in text and (written / name).stat().st_size > 1000
+
+
+class _References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.references: list[tuple[str, str, str]] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "data", "action", "poster") and value is not None:
+                self.references.append((tag, name, value))
+
+
+def test_html_is_self_contained(written: Path) -> None:
+    html = (written / "report.html").read_text()
+    parser = _References()
+    parser.feed(html)
+    assert not {"script", "link", "iframe", "object", "embed"} & parser.tags
+    images = [value for tag, name, value in parser.references if tag == "img"]
+    assert len(images) == 3 and all(v.startswith("data:image/png;base64,") for v in images)
+    assert all(value.startswith("data:") for _, _, value in parser.references)
+    assert not re.search(r"url\(|@import", html)  # nothing fetched from CSS
+    assert "7.90-38.09" in html and "<table>" in html and "White blood cell decreased" in html
+
+
+def test_formats_are_parsed_and_checked() -> None:
+    assert parse_formats("json, md") == ("json", "md")
+    with pytest.raises(ValueError):
+        parse_formats("pdf")
+    with pytest.raises(ValueError):
+        parse_formats("")
+
+
+def test_only_the_chosen_formats_are_written(report: CohortReport, tmp_path: Path) -> None:
+    write_report(report, tmp_path, ("json",))
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_empty_cohort_still_renders(tmp_path: Path) -> None:
+    empty = build_report(CohortData((), (), "test", 0))
+    write_report(empty, tmp_path)
+    assert "No patient with a PRRT administration" in (tmp_path / "report.md").read_text()
+    assert json.loads((tmp_path / "report.json").read_text())["overall_survival"] is None
