@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker(DISAGREEMENT_TAG) is not None:
-            item.add_marker(pytest.mark.xfail(strict=True, reason="the engine disagrees (reported to the lead)"))
+            item.add_marker(pytest.mark.xfail(strict=True, reason="the engine disagrees with this scenario (see features/README.md)"))
 
 
 @pytest.fixture

@@ -205,9 +205,8 @@ Feature: CTCAE v5.0 liver tests
       | 1201  | 4     | ctcae5.ggt_increased.g4.uln |
 
   Scenario Outline: GGT increased after an abnormal baseline of 90 U/L: <value> U/L is grade <grade>
-    CTCAE writes grade 1 as "2.0 - 2.5 x baseline" for GGT as for alkaline phosphatase, but the table
-    (after admiral) grades GGT by "> 2.0 x baseline": exactly 2.0 x baseline is grade 0 for GGT and
-    grade 1 for alkaline phosphatase. This follows rules/ctcae_v5.toml (question raised with the lead).
+    CTCAE writes grade 1 as "2.0 - 2.5 x baseline" for GGT as for alkaline phosphatase: exactly 2.0 x
+    baseline is grade 1 (admiral's "> 2.0 x baseline" would make it grade 0; the CTCAE text is followed).
 
     Given a baseline GGT of 90 U/L with a lower limit of 8 and an upper limit of 60
     And a GGT of <value> U/L with a lower limit of 8 and an upper limit of 60
@@ -217,8 +216,8 @@ Feature: CTCAE v5.0 liver tests
 
     Examples:
       | value | grade | rule                              |
-      | 180   | 0     | ctcae5.ggt_increased.g0          |
-      | 181   | 1     | ctcae5.ggt_increased.g1.baseline |
+      | 179   | 0     | ctcae5.ggt_increased.g0          |
+      | 180   | 1     | ctcae5.ggt_increased.g1.baseline |
       | 225   | 1     | ctcae5.ggt_increased.g1.baseline |
       | 226   | 2     | ctcae5.ggt_increased.g2.baseline |
       | 450   | 2     | ctcae5.ggt_increased.g2.baseline |

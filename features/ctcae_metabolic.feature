@@ -110,8 +110,8 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
       | a glucose           | 25    | 70  | 100 | Hypoglycemia     | 4     | ctcae5.hypoglycemia.g4.mg_dl     |
 
   Scenario Outline: Hypertriglyceridemia: <value> mmol/L is grade <grade>
-    CTCAE writes grade 1 as "1.71 mmol/L - 3.42 mmol/L"; the table (after admiral) grades it by
-    "> 1.71 mmol/L", so exactly 1.71 is grade 0 (question raised with the lead).
+    CTCAE writes grade 1 as "1.71 mmol/L - 3.42 mmol/L": exactly 1.71 is grade 1 (admiral's
+    "> 1.71 mmol/L" would make it grade 0; the CTCAE text is followed).
 
     Given a triglyceride level of <value> mmol/L
     When the rules are evaluated
@@ -121,8 +121,8 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
 
     Examples:
       | value | grade | rule                           |
-      | 1.71  | 0     | ctcae5.hypertriglyceridemia.g0 |
-      | 1.72  | 1     | ctcae5.hypertriglyceridemia.g1 |
+      | 1.70  | 0     | ctcae5.hypertriglyceridemia.g0 |
+      | 1.71  | 1     | ctcae5.hypertriglyceridemia.g1 |
       | 3.42  | 1     | ctcae5.hypertriglyceridemia.g1 |
       | 3.43  | 2     | ctcae5.hypertriglyceridemia.g2 |
       | 5.7   | 2     | ctcae5.hypertriglyceridemia.g2 |
@@ -131,9 +131,10 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
       | 11.41 | 4     | ctcae5.hypertriglyceridemia.g4 |
 
   Scenario Outline: Hypertriglyceridemia in mg/dL: <value> mg/dL is grade <grade> by the <set> cut-offs
-    150, 300, 500 and 1000 mg/dL are 1.69, 3.39, 5.65 and 11.29 mmol/L: just above each mg/dL cut-off
-    the mg/dL column grades higher than the mmol/L one. On each cut-off both columns agree, and so
-    does 1010 mg/dL (11.40 mmol/L, grade 4 by both): the mg/dL criterion is cited.
+    150, 300, 500 and 1000 mg/dL are 1.69, 3.39, 5.65 and 11.29 mmol/L: from 150 mg/dL (grade 1 is
+    "150 - 300 mg/dL", inclusive) and just above each higher mg/dL cut-off, the mg/dL column grades
+    higher than the mmol/L one; where both agree, as at 1010 mg/dL (11.40 mmol/L, grade 4 by both), the
+    mg/dL criterion is cited.
 
     Given triglycerides of <value> mg/dL
     When the rules are evaluated
@@ -143,8 +144,8 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
 
     Examples:
       | value | grade | rule                                 | set   |
-      | 150   | 0     | ctcae5.hypertriglyceridemia.g0       | si    |
-      | 151   | 1     | ctcae5.hypertriglyceridemia.g1.mg_dl | mg/dL |
+      | 149   | 0     | ctcae5.hypertriglyceridemia.g0       | si    |
+      | 150   | 1     | ctcae5.hypertriglyceridemia.g1.mg_dl | mg/dL |
       | 300   | 1     | ctcae5.hypertriglyceridemia.g1.mg_dl | mg/dL |
       | 301   | 2     | ctcae5.hypertriglyceridemia.g2.mg_dl | mg/dL |
       | 500   | 2     | ctcae5.hypertriglyceridemia.g2.mg_dl | mg/dL |
