@@ -50,7 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker(DISAGREEMENT_TAG) is not None:
-            item.add_marker(pytest.mark.xfail(strict=True, reason="the engine disagrees with this scenario (see features/README.md)"))
+            reason = "the engine disagrees with this scenario (see features/README.md)"
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 @pytest.fixture
