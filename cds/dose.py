@@ -24,7 +24,7 @@ from cds.dose_table import (
     DoseTable,
     Trigger,
 )
-from cds.engine import EngineFact, RuleEngine
+from cds.engine import EngineFact, Hit, RuleEngine
 from cds.facts import BodyMeasure, LabResult
 from cds.renal import age_years, cockcroft_gault
 from cds.tables import analytes
@@ -110,8 +110,8 @@ class _PointEvaluation:
     """The facts of one decision point and the reasons they stand for."""
 
     def __init__(self, point: DecisionPoint, timeline: Timeline, grades: Sequence[ToxicityGrade],
-                 table: DoseTable) -> None:
-        self.point, self.timeline, self.table = point, timeline, table
+                 table: DoseTable, key: str = "") -> None:
+        self.point, self.timeline, self.table, self.key = point, timeline, table, key
         self.phase = "pre" if point.cycle == 1 else "on"
         self.labs = [
             lab for lab in timeline.labs
@@ -127,7 +127,7 @@ class _PointEvaluation:
         self.missing: list[DoseReason] = []
 
     def _add(self, measure: str, value: float, meaning: _Measure, **partner: float) -> None:
-        fact_id = f"{measure}|{len(self.facts)}"
+        fact_id = f"{self.key}{measure}|{len(self.facts)}"
         self.facts.append(MeasureFact(id=fact_id, kind=TRIGGER_KIND, phase=self.phase, measure=measure,
                                       value=float(f"{value:.12g}"), **partner))
         self.meaning[fact_id] = meaning
@@ -277,23 +277,27 @@ class DoseAdvisor:
         self.actions = {a.rule_id(c): (c, a) for c in table.classes for a in table.actions}
 
     def alerts(self, timeline: Timeline, grades: Sequence[ToxicityGrade], as_of: date) -> list[DoseAlert]:
+        points = [
+            _PointEvaluation(point, timeline, grades, self.table, key=f"{index}:")
+            for index, point in enumerate(decision_points(timeline, self.table, as_of))
+        ]
+        # The triggers of every decision point in one engine session (they do not depend on each
+        # other); the actions, which carry each cycle's outcome to the next, point by point.
+        facts = [fact for evaluation in points for fact in evaluation.build()]
+        hits: dict[str, list[Hit]] = {evaluation.key: [] for evaluation in points}
+        for hit in self.engine.evaluate(TRIGGER_RULESET, facts):
+            hits[hit.fact_id.split(":", 1)[0] + ":"].append(hit)
         history = _History()
-        out = []
-        for point in decision_points(timeline, self.table, as_of):
-            alert = self._decide(point, timeline, grades, history)
-            out.append(alert)
-        return out
+        return [self._decide(evaluation, hits[evaluation.key], history) for evaluation in points]
 
-    def _decide(self, point: DecisionPoint, timeline: Timeline, grades: Sequence[ToxicityGrade],
-                history: _History) -> DoseAlert:
-        evaluation = _PointEvaluation(point, timeline, grades, self.table)
-        facts = evaluation.build()
+    def _decide(self, evaluation: _PointEvaluation, trigger_hits: list[Hit], history: _History) -> DoseAlert:
+        point = evaluation.point
         active: dict[str, list[DoseReason]] = {}
         occurred: dict[str, list[DoseReason]] = {}
         last_toxic: dict[str, date] = {}
         eligibility: list[DoseReason] = []
         day_of = {lab.ref: lab.day for lab in evaluation.labs}
-        for hit in self.engine.evaluate(TRIGGER_RULESET, facts):
+        for hit in trigger_hits:
             trigger = self.triggers[hit.rule_id]
             meaning = evaluation.meaning[hit.fact_id]
             reason = _trigger_reason(trigger, meaning)
