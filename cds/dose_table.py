@@ -9,13 +9,13 @@ The small "when" grammars are documented in the table; anything else is rejected
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from cds.comparisons import Comparison, parse_comparison
 from cds.data_files import rules_dir
 from cds.engine import Op, Rule, Ruleset, Test
 from cds.errors import ConfigurationError
@@ -32,14 +32,6 @@ MEASURES = ("crcl", "creatinine_ratio", "crcl_ratio", "bilirubin_x_uln", "albumi
             "platelets", "creatinine")
 PARTNERS = {"inr": "has_inr", "inr_x_uln": "has_inr_uln"}
 FLAGS = ("active", "occurred", "reduced", "last_reduced")
-_COMPARE = re.compile(r"^(grade:[a-z_]+|[a-z_]+) (<=|>=|<|>) (-?\d+(?:\.\d+)?)$")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    field: str
-    op: Op
-    threshold: float
 
 
 @dataclass(frozen=True)
@@ -113,17 +105,18 @@ def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[s
     parts = [p.strip() for p in str(entry["when"]).split(" and ")]
     comparisons = []
     for index, part in enumerate(parts):
-        match = _COMPARE.match(part)
-        if match is None:
+        comparison = parse_comparison(part)
+        if comparison is None or comparison.op == "==":
             raise ConfigurationError(f"{entry['rule']}: cannot read {part!r}")
-        name, op, number = match.group(1), match.group(2), float(match.group(3))
+        name = comparison.field
         if index == 0:
             if not (name in MEASURES or (name.startswith("grade:") and name[6:] in classes)):
                 raise ConfigurationError(f"{entry['rule']}: unknown measure {name!r}")
+            measure = name
+            comparison = replace(comparison, field="value")  # the measure's value is the fact's ``value``
         elif name not in PARTNERS:
             raise ConfigurationError(f"{entry['rule']}: {name!r} cannot follow 'and'")
-        comparisons.append(Comparison(field="value" if index == 0 else name, op=op, threshold=number))  # type: ignore[arg-type]
-    measure = _COMPARE.match(parts[0]).group(1)  # type: ignore[union-attr]
+        comparisons.append(comparison)
     toxicity_class = entry.get("class")
     if phase == "on" and toxicity_class not in classes:
         raise ConfigurationError(f"{entry['rule']}: unknown class {toxicity_class!r}")

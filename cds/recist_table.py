@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from cds.comparisons import Comparison, parse_comparison
 from cds.data_files import rules_dir
-from cds.engine import Op
 from cds.errors import ConfigurationError
 
 TargetCategory = Literal["CR", "PR", "SD", "PD", "NE"]
@@ -31,21 +30,6 @@ OVERALL_VALUES: tuple[str, ...] = ("CR", "PR", "SD", "PD", "NE", "non-CR/non-PD"
 _COLUMNS: dict[str, tuple[Any, ...]] = {
     "target": TARGET_VALUES, "non_target": NON_TARGET_VALUES, "new_lesions": (False, True), "ambiguous": (False, True),
 }
-_COMPARE = re.compile(r"^([a-z_]+) (<=|>=|==|<|>) (-?\d+(?:\.\d+)?)$")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    field: str
-    op: Op
-    threshold: float
-
-    def holds(self, value: float) -> bool:
-        """Plain-Python reading of the comparison (the engine compiles the same one)."""
-        t = self.threshold
-        return {"<": value < t, "<=": value <= t, ">": value > t, ">=": value >= t, "==": value == t}[self.op]
-
-
 @dataclass(frozen=True)
 class ComparisonRow:
     """One row of [[target]] or [[non_target]]: a conjunction of comparisons -> a response."""
@@ -116,10 +100,10 @@ class RecistTable:
 def parse_when(text: str, fields: tuple[str, ...]) -> tuple[Comparison, ...]:
     comparisons = []
     for part in text.split(" and "):
-        match = _COMPARE.match(part.strip())
-        if match is None or match.group(1) not in fields:
+        comparison = parse_comparison(part)
+        if comparison is None or comparison.field not in fields:
             raise ConfigurationError(f"cannot read RECIST condition {part.strip()!r}")
-        comparisons.append(Comparison(match.group(1), match.group(2), float(match.group(3))))  # type: ignore[arg-type]
+        comparisons.append(comparison)
     return tuple(comparisons)
 
 
