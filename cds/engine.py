@@ -24,7 +24,7 @@ import contextlib
 import math
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -272,10 +272,3 @@ def get_engine(build: Callable[[], Iterable[Ruleset]]) -> RuleEngine:
         if _ENGINE is None:
             _ENGINE = RuleEngine(build())
         return _ENGINE
-
-
-def hits_by_fact(hits: Iterable[Hit]) -> Mapping[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for hit in hits:
-        grouped.setdefault(hit.fact_id, []).append(hit.rule_id)
-    return grouped

@@ -29,11 +29,11 @@ from cds.facts import (
 )
 from cds.gc_pause import gc_paused
 from cds.mapping.administrations import (
+    is_other_agent_procedure,
     is_prrt_medication,
     is_prrt_procedure,
     map_medication_administration,
     map_procedure,
-    names_other_agent,
 )
 from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
@@ -90,7 +90,6 @@ class _Mapper:
         self.recist = code_table.system("recist")
         self.usable_status = set(code_table.section("observation")["usable_status"])
         self.pending_pct: list[LabResult] = []
-        self.prrt_snomed = set(code_table.section("administration")["procedure_snomed"])
         self.part_of: dict[str, tuple[str, Administration]] = {}
         self.medications: dict[str, Resource] = {}
         self.organs: dict[str, str] = {}
@@ -232,9 +231,7 @@ class _Mapper:
 
     def _procedure(self, resource: Resource) -> None:
         if not is_prrt_procedure(resource, self.codes):
-            if names_other_agent(resource.get("code"), self.codes) and any(
-                code in self.prrt_snomed for _system, code in codings(resource.get("code"))
-            ):
+            if is_other_agent_procedure(resource, self.codes):
                 self.issue("info", resource, "radionuclide therapy of another agent: not a PRRT cycle",
                            self._patient_of(resource))
             else:

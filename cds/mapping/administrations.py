@@ -24,13 +24,17 @@ def names_other_agent(concept: Any, table: CodeTable) -> bool:
     return any(agent in text for agent in table.section("administration")["text_other_agents"])
 
 
+def _coded(concept: Any, coded: set[str], system: str) -> bool:
+    return any(sys == system and code in coded for sys, code in codings(concept))
+
+
 def names_prrt(concept: Any, table: CodeTable, coded: set[str], system: str) -> bool:
     """Whether a CodeableConcept names a 177Lu-DOTATATE administration (by code or by text).
 
     The generic SNOMED codes (radionuclide therapy, administration of radiopharmaceutical) also cover
     other agents: when the text names one of those, the record is not a PRRT cycle.
     """
-    if any(sys == system and code in coded for sys, code in codings(concept)):
+    if _coded(concept, coded, system):
         return not names_other_agent(concept, table)
     section = table.section("administration")
     text = concept_text(concept)
@@ -44,6 +48,13 @@ def names_prrt(concept: Any, table: CodeTable, coded: set[str], system: str) -> 
 def is_prrt_procedure(resource: Resource, table: CodeTable) -> bool:
     section = table.section("administration")
     return names_prrt(resource.get("code"), table, set(section["procedure_snomed"]), table.system("snomed"))
+
+
+def is_other_agent_procedure(resource: Resource, table: CodeTable) -> bool:
+    """A Procedure with a generic radionuclide-therapy code whose text names another agent."""
+    code = resource.get("code")
+    coded = set(table.section("administration")["procedure_snomed"])
+    return _coded(code, coded, table.system("snomed")) and names_other_agent(code, table)
 
 
 def is_prrt_medication(concept: Any, table: CodeTable) -> bool:
