@@ -191,9 +191,11 @@ class _PointEvaluation:
     def _renal_facts(self) -> None:
         baseline = self.timeline.baseline("creatinine")
         baseline_crcl = self._baseline_crcl()
+        latest_known = False  # a clearance, observed or computed, for the latest result
         for lab in self.labs:
             latest = self._is_latest(lab)
             if lab.analyte == "creatinine_clearance":
+                latest_known |= latest
                 self._add("crcl", lab.value, _Measure(latest=latest, observations=(lab.ref,), value=lab.value,
                                                       unit="mL/min"))
             if lab.analyte != "creatinine":
@@ -207,15 +209,14 @@ class _PointEvaluation:
             if computed is None:
                 continue
             value, refs = computed
+            latest_known |= latest
             self._add("crcl", value, _Measure(latest=latest, observations=refs, value=round(value, 1),
                                               unit="mL/min (Cockcroft-Gault)"))
             if baseline_crcl and self.phase == "on":
                 ratio = value / baseline_crcl
                 self._add("crcl_ratio", ratio, _Measure(latest=latest, observations=refs, value=round(ratio, 3),
                                                         unit="x baseline clearance"))
-        creatinine = self.latest.get("creatinine")
-        observed = self.latest.get("creatinine_clearance")
-        if observed is None and (creatinine is None or self.crcl(creatinine) is None):
+        if not latest_known:
             self.missing.append(DoseReason(
                 rule="lutathera.labs.crcl",
                 text="creatinine clearance cannot be known: no observed clearance, and Cockcroft-Gault needs "
