@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
 import random
-import resource
 import statistics
 import sys
 import time
@@ -36,7 +33,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from cds.ctcae import grade_timeline
@@ -49,6 +45,7 @@ from cds.timeline import Timeline, build_timeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import oracle_ctcae as oracle  # the oracle lives with the tests
+from host import describe, peak_rss_mib, pin_one_core
 
 SEED = 20261124
 AGREEMENT_TARGET = 1.0
@@ -204,11 +201,6 @@ class Phase:
         return self.labs / self.seconds if self.seconds else 0.0
 
 
-def peak_rss_mib() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
-
-
 def run_engine(count: int, labs: int, seed: int) -> tuple[Phase, dict[str, str]]:
     phase, kept = Phase(), {}
     rules, ctcae = engine(), table("5.0")
@@ -274,34 +266,6 @@ def run_oracle(
     return phase, mismatches, examples
 
 
-def machine() -> Iterator[str]:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            models = (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
-            cpu = next(models, cpu)
-    except OSError:
-        pass
-    yield f"platform: {platform.platform()}"
-    yield f"python:   {platform.python_implementation()} {platform.python_version()}"
-    yield f"cpu:      {cpu or 'unknown'}; cpu_count={os.cpu_count()}"
-    libs = []
-    for name in ("durable-rules", "pydantic", "pydantic-core"):
-        try:
-            libs.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            libs.append(f"{name} ?")
-    yield f"libs:     {', '.join(libs)}"
-
-
-def pin_one_core() -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity)"
-    allowed = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {allowed[0]})
-    return f"pinned to CPU {allowed[0]}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labs", type=int, default=1_000_000, help="lab results in total (default 1,000,000)")
@@ -311,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print("# bench_grading: CTCAE grading on the engine vs the plain-Python oracle")
-    for line in machine():
+    for line in describe(("durable-rules", "pydantic", "pydantic-core")):
         print(line)
     print(f"affinity: {pin_one_core()}")
     print(f"workload: {args.labs:,} lab results, {args.patients:,} patients, seed {args.seed}")

@@ -25,22 +25,21 @@ import gc
 import io
 import json
 import os
-import platform
 import pstats
 import random
-import resource
 import sys
 import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
+
+from host import describe, peak_rss_mib, pin_one_core
 
 from cds.mapping import map_collected
 from cds.reading import Collected, from_objects, read_paths
@@ -557,40 +556,6 @@ def _trim_profile(text: str) -> str:
 # ---------------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------------
-def machine() -> Iterator[str]:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            models = (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
-            cpu = next(models, cpu)
-    except OSError:
-        pass
-    yield f"platform: {platform.platform()}"
-    yield f"python:   {platform.python_implementation()} {platform.python_version()}"
-    yield f"cpu:      {cpu or 'unknown'}; cpu_count={os.cpu_count()}"
-    libs = []
-    for name in ("pydantic", "pydantic-core", "fhir.resources"):
-        try:
-            libs.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            libs.append(f"{name} ?")
-    yield f"libs:     {', '.join(libs)}"
-
-
-def pin_one_core() -> str:
-    """Pin the process to one CPU where the OS allows it, so the figures are one-core figures."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity)"
-    allowed = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {allowed[0]})
-    return f"pinned to CPU {allowed[0]} (of {len(allowed)} allowed)"
-
-
-def peak_rss_mib() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
-
-
 def summary(bundles: list[BundleFigures], ndjson: NdjsonFigures | None) -> None:
     rows: list[tuple[str, str, str, str]] = []
 
@@ -636,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("need --patients >= 1 and --observations >= --patients")
 
     print("prrt-cds mapping benchmark")
-    for line in machine():
+    for line in describe(("pydantic", "pydantic-core", "fhir.resources")):
         print(line)
     print(f"affinity: {pin_one_core()}")
     codes(), analytes()  # the tables are read once per process; keep that out of the timings

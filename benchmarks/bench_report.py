@@ -21,16 +21,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from host import describe
 
 from cds.demo import DEFAULT_SEED, write_cohort
 from cds.report.cohort import ReportSettings, build_report
@@ -41,25 +40,6 @@ from cds.report.render import FORMATS
 WALL_TARGET_S = 120.0
 MEMORY_TARGET_BYTES = 2 * 1024**3
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def machine() -> Iterator[str]:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    yield f"platform: {platform.platform()}"
-    yield f"python:   {platform.python_implementation()} {platform.python_version()}"
-    yield f"cpu:      {cpu or 'unknown'}; cpu_count={os.cpu_count()}; usable={len(os.sched_getaffinity(0))}"
-    libs = []
-    for name in ("lifelines", "scipy", "matplotlib", "jinja2", "durable-rules", "pydantic"):
-        try:
-            libs.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            libs.append(f"{name} ?")
-    yield f"libs:     {', '.join(libs)}"
 
 
 def _children() -> dict[int, list[int]]:
@@ -148,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = args.jobs or len(os.sched_getaffinity(0))
 
     print("== Machine ==")
-    for line in machine():
+    for line in describe(("lifelines", "scipy", "matplotlib", "jinja2", "durable-rules", "pydantic")):
         print(line)
     root = args.keep or Path(tempfile.mkdtemp(prefix="prrt-bench-report-"))
     fhir, out = root / "fhir", root / "report"

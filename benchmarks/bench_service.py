@@ -34,7 +34,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from importlib.metadata import version
 from pathlib import Path
 from statistics import quantiles
 from typing import Any
@@ -42,6 +41,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from host import cpu_model, library_versions
 
 from cds.hooks import local_key
 
@@ -263,16 +263,8 @@ def _echo_ok(response: httpx.Response) -> None:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    packages = ", ".join(f"{p} {version(p)}" for p in ("fastapi", "uvicorn", "uvloop", "httpx", "PyJWT", "SQLAlchemy"))
-    return (f"{platform.platform()}; Python {platform.python_version()}; {cpu}; {os.cpu_count()} CPUs\n"
+    packages = library_versions(("fastapi", "uvicorn", "uvloop", "httpx", "PyJWT", "SQLAlchemy"))
+    return (f"{platform.platform()}; Python {platform.python_version()}; {cpu_model()}; {os.cpu_count()} CPUs\n"
             f"{packages}")
 
 
