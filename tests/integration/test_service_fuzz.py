@@ -18,12 +18,7 @@ FUZZ = settings(max_examples=int(os.environ.get("HOOKS_FUZZ_EXAMPLES", "25")), d
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def live() -> hs.SharedService:
-    return hs.shared_service()
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module")  # module-scoped here: hypothesis runs many examples per test
 def client(live: hs.SharedService) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live.service.url, timeout=30.0) as http:
         yield http

@@ -6,25 +6,12 @@ loopback. Every 200 answer is validated against the spec's schemas.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 import hooks_support as hs
 import httpx
-import pytest
 
 ES = hs.signers()["ES384"]
-
-
-@pytest.fixture(scope="module")
-def live() -> hs.SharedService:
-    return hs.shared_service()
-
-
-@pytest.fixture
-def client(live: hs.SharedService) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.service.url, timeout=30.0) as http:
-        yield http
 
 
 def endpoint(client: httpx.Client, path: str) -> str:

@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import hooks_support as hs
@@ -18,17 +17,6 @@ from cryptography.hazmat.primitives import serialization
 
 ES, RS = hs.signers()["ES384"], hs.signers()["RS384"]
 PATH = "/cds-services/prrt-toxicity"
-
-
-@pytest.fixture(scope="module")
-def live() -> hs.SharedService:
-    return hs.shared_service()
-
-
-@pytest.fixture
-def client(live: hs.SharedService) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.service.url, timeout=30.0) as http:
-        yield http
 
 
 @pytest.fixture
