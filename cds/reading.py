@@ -7,7 +7,6 @@ Every input is turned into one flat list of resource dicts plus an alias map fro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from cds.errors import InputError
 from cds.facts import Issue
 from cds.gc_pause import gc_paused
+from cds.jsonio import JsonInputError, loads
 
 Resource = dict[str, Any]
 SUFFIXES = (".json", ".ndjson", ".jsonl")
@@ -65,6 +65,12 @@ class Collected:
             self.add(resource, origin)
 
 
+def _message(error: JsonInputError) -> str:
+    if error.reason in ("not JSON", "Extra data", "not UTF-8 JSON"):
+        return "not UTF-8 JSON" if error.reason == "not UTF-8 JSON" else "not JSON"
+    return f"not acceptable JSON: {error.reason}"
+
+
 def _parse_file(path: Path, collected: Collected) -> None:
     try:
         data = path.read_bytes()
@@ -76,16 +82,13 @@ def _parse_file(path: Path, collected: Collected) -> None:
         _parse_ndjson(data, name, collected)
         return
     try:
-        collected.add(json.loads(data), name)
-    except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data":  # several JSON values, one a line: NDJSON with a .json name
+        collected.add(loads(data, strict=False), name)
+    except JsonInputError as exc:
+        if exc.reason == "Extra data":  # several JSON values, one a line: NDJSON with a .json name
             _parse_ndjson(data, name, collected)
             return
-        collected.issues.append(
-            Issue(severity="error", resource=name, message=f"not JSON (line {exc.lineno}, column {exc.colno})")
-        )
-    except UnicodeDecodeError:
-        collected.issues.append(Issue(severity="error", resource=name, message="not UTF-8 JSON"))
+        where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
+        collected.issues.append(Issue(severity="error", resource=name, message=f"{_message(exc)}{where}"))
 
 
 def _parse_ndjson(data: bytes, name: str, collected: Collected) -> None:
@@ -93,9 +96,9 @@ def _parse_ndjson(data: bytes, name: str, collected: Collected) -> None:
         if not line.strip():
             continue
         try:
-            collected.add(json.loads(line), f"{name}:{number}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            collected.issues.append(Issue(severity="error", resource=f"{name}:{number}", message="not JSON"))
+            collected.add(loads(line, strict=False), f"{name}:{number}")
+        except JsonInputError as exc:
+            collected.issues.append(Issue(severity="error", resource=f"{name}:{number}", message=_message(exc)))
 
 
 def _files(path: Path) -> Iterator[Path]:

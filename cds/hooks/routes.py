@@ -7,7 +7,6 @@ here and nowhere else.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -20,6 +19,7 @@ from cds.hooks.components import Components
 from cds.hooks.discovery import discovery_document
 from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable
 from cds.hooks.replay import ReplayCacheError
+from cds.jsonio import JsonInputError, loads
 
 logger = logging.getLogger("cds.hooks")
 router = APIRouter()
@@ -55,10 +55,6 @@ async def caller(request: Request, parts: Parts) -> Caller:
 Authenticated = Annotated[Caller, Depends(caller)]
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 async def read_json(request: Request, limit: int) -> Any:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -70,9 +66,11 @@ async def read_json(request: Request, limit: int) -> Any:
             raise PayloadTooLarge("the body is too large")
         chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks), parse_constant=_no_constants)
-    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise BadRequest("the body is not JSON") from None
+        return loads(b"".join(chunks))
+    except JsonInputError as exc:  # duplicate keys, NaN, overlong numbers, bad UTF-8, too deep
+        if exc.reason in ("not JSON", "Extra data", "not UTF-8 JSON"):
+            raise BadRequest("the body is not JSON") from None
+        raise BadRequest(f"the body is not acceptable JSON: {exc.reason}") from None
 
 
 @router.get("/cds-services")

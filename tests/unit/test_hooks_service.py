@@ -276,7 +276,9 @@ def test_a_paginated_prefetch_is_completed_from_the_fhir_server(service: hs.InPr
 @pytest.mark.parametrize(("body", "message"), [
     (b"{not json", "the body is not JSON"),
     (b"", "the body is not JSON"),
-    (b'{"hook": NaN}', "the body is not JSON"),
+    (b'{"hook": NaN}', "the body is not acceptable JSON: NaN is not JSON"),
+    (b'{"hook": "patient-view", "hook": "order-sign"}',
+     "the body is not acceptable JSON: duplicate key in a JSON object"),
     (b"[1, 2]", "the body must be a JSON object"),
     (b'{"hook": "patient-view", "context": {}}', "hookInstance: Field required"),
 ])

@@ -1,0 +1,93 @@
+"""Strict JSON parsing for every input: files, NDJSON lines, CDS Hooks request bodies.
+
+Python's ``json`` accepts what FHIR and RFC 8259 interoperability do not: duplicate object keys (the
+last one silently wins, so a second ``patientId`` could redirect an evaluation), the literals
+``NaN`` / ``Infinity``, and numbers of any length (an integer of 5,000 digits raises a ``ValueError``
+from deep inside ``int()``). Here each of those is a ``JsonInputError`` with a reason that names no
+content, so callers can turn it into a per-resource issue or a 400 without leaking the payload.
+
+Two modes. ``strict`` (CDS Hooks request bodies) refuses all of the above. The lenient mode (files
+and NDJSON lines, where refusing a whole Bundle for one bad value would lose the rest of the record)
+still refuses duplicate keys, but reads ``NaN`` / ``Infinity`` as floats and an overlong number as an
+``UnreadableNumber`` (a ``str``), so that the mapping refuses that one value as a per-resource issue.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Longest number literal accepted, in characters. A laboratory value, an activity or a dose never
+# needs more than 15 significant digits plus sign, point and exponent; 32 leaves room for padding
+# such as "7.400000000000000000" while keeping int()/float() far from their pathological sizes.
+MAX_NUMBER_CHARS = 32
+
+
+class JsonInputError(ValueError):
+    """The text is not acceptable JSON; ``reason`` never quotes the input."""
+
+    def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.column = column
+
+
+class UnreadableNumber(str):
+    """Stands in for a number literal too long to read; its text is the reason, never the digits."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise JsonInputError("duplicate key in a JSON object")
+    return obj
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise JsonInputError(f"a number longer than {MAX_NUMBER_CHARS} characters")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise JsonInputError(f"a number longer than {MAX_NUMBER_CHARS} characters")
+    return float(text)  # may be inf for 1e999: the mapping refuses non-finite values
+
+
+def _lenient_int(text: str) -> int | UnreadableNumber:
+    if len(text) > MAX_NUMBER_CHARS:
+        return UnreadableNumber(f"a number longer than {MAX_NUMBER_CHARS} characters")
+    return int(text)
+
+
+def _lenient_float(text: str) -> float | UnreadableNumber:
+    if len(text) > MAX_NUMBER_CHARS:
+        return UnreadableNumber(f"a number longer than {MAX_NUMBER_CHARS} characters")
+    return float(text)
+
+
+def _constant(name: str) -> Any:
+    raise JsonInputError(f"{name} is not JSON")
+
+
+def loads(data: str | bytes | bytearray, *, strict: bool = True) -> Any:
+    """Parse one JSON value; raises ``JsonInputError`` (a ``ValueError``) on what the mode refuses."""
+    try:
+        if not strict:
+            return json.loads(data, object_pairs_hook=_pairs, parse_int=_lenient_int, parse_float=_lenient_float)
+        return json.loads(data, object_pairs_hook=_pairs, parse_int=_int, parse_float=_float,
+                          parse_constant=_constant)
+    except JsonInputError:
+        raise
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":
+            raise JsonInputError("Extra data", exc.lineno, exc.colno) from None
+        raise JsonInputError("not JSON", exc.lineno, exc.colno) from None
+    except UnicodeDecodeError:
+        raise JsonInputError("not UTF-8 JSON") from None
+    except RecursionError:
+        raise JsonInputError("JSON nested too deeply") from None
+    except ValueError:  # int()/float() refusals not caught above
+        raise JsonInputError("a number that cannot be read") from None
