@@ -26,6 +26,7 @@ from cds.hooks.cards import (
     summary_of,
 )
 from cds.hooks.evidence import alert_section, footer, headline_reason
+from cds.hooks.implausible_order import implausible_card
 from cds.hooks.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.orders import LutatheraOrder
 from cds.hooks.toxicity_card import next_alert, response_section
@@ -76,6 +77,10 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     closing = footer(ruleset_version, as_of, unavailable)
     cards = []
     for order in orders:
+        implausible = implausible_card(order, result, closing)
+        if implausible is not None:  # whatever the labs say: the order cannot be a cycle (issue 10, section 9)
+            cards.append(implausible)
+            continue
         if alert is None:
             given = len(result.timeline.cycles)
             body = (f"{given} cycles are recorded; the Lutathera label plans a total of {planned_cycles}. This order "

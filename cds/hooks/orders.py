@@ -30,6 +30,8 @@ class LutatheraOrder:
     kind: Kind
     id: str | None
     activity_gbq: float | None  # the ordered activity, when the order states one in a known unit
+    # Every activity the order's dose places state: (GBq, the number as ordered, its unit as ordered).
+    activities: tuple[tuple[float, float, str], ...] = ()
 
     @property
     def ref(self) -> str:
@@ -85,16 +87,17 @@ def _service_quantities(order: Resource, table: CodeTable) -> Iterator[Resource]
         yield order["quantityQuantity"]
 
 
-def _activity(quantities: Iterator[Resource], table: CodeTable) -> float | None:
+def _activities(quantities: Iterator[Resource], table: CodeTable) -> tuple[tuple[float, float, str], ...]:
+    found = []
     for value in quantities:
         try:
             number, unit = quantity(value)
         except Unusable:
             continue
         factor = unit.factor(table.activity_units)
-        if factor is not None:
-            return number * factor
-    return None
+        if factor is not None and unit.text is not None:
+            found.append((number * factor, number, unit.text.strip()))
+    return tuple(found)
 
 
 def _for_patient(order: Resource, patient_id: str) -> bool:
@@ -120,9 +123,11 @@ def lutathera_orders(entries: Sequence[Any], patient_id: str, selections: Sequen
         if not _for_patient(resource, patient_id):
             continue
         if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources), table):
-            activity = _activity(_dose_quantities(resource), table)
-            found.append(LutatheraOrder(resource=resource, kind="MedicationRequest", id=rid, activity_gbq=activity))
+            stated = _activities(_dose_quantities(resource), table)
+            found.append(LutatheraOrder(resource=resource, kind="MedicationRequest", id=rid,
+                                        activity_gbq=stated[0][0] if stated else None, activities=stated))
         elif kind == "ServiceRequest" and is_prrt_procedure(resource, table):
-            activity = _activity(_service_quantities(resource, table), table)
-            found.append(LutatheraOrder(resource=resource, kind="ServiceRequest", id=rid, activity_gbq=activity))
+            stated = _activities(_service_quantities(resource, table), table)
+            found.append(LutatheraOrder(resource=resource, kind="ServiceRequest", id=rid,
+                                        activity_gbq=stated[0][0] if stated else None, activities=stated))
     return found
