@@ -38,6 +38,7 @@ from cds.mapping.fhir import Unusable, items, quantity
 from cds.tables import CodeTable, UnitTable, codes
 
 Resource = dict[str, Any]
+MAX_DEPTH = 32  # levels of an order's JSON that are checked; a FHIR order needs fewer than 10
 TOLERANCE = Decimal("0.005")  # two statements of an activity within 0.5 % of each other state the same one
 # Strings that identify rather than describe: never rewritten (an activity named there is not rewritable).
 UCUM_ACTIVITY = ("GBq", "MBq", "kBq", "mCi", "Ci")  # the UCUM codes of free-text unit spellings
@@ -56,10 +57,10 @@ _UNIT = re.compile("(?<![^\\W\\d_])(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _
                    + ")(?![^\\W\\d_])", re.IGNORECASE)
 # The gap may be a hyphen ("a 7.4-GBq dose") or an HTML space in a narrative ``div`` (&nbsp;, &#160;, &#8239;).
 _NUMBER_BEFORE = re.compile(r"(?P<number>\d+(?:[.,]\d+)?)(?P<gap>(?:\s|-|&nbsp;|&#160;|&#x[aA]0;|&#8239;)*)$")
-# Before the number: part of a longer token (1.7.4, e3), a digit group (7 400), a range (6-7.4, 6 to 7.4,
-# 3.7 or 7.4, 3.7/7.4), a sign, bound, approximation or product (-7.4, <7.4, ~7.4, +/-, 2 x 3.7).
+# Before the number: part of a longer token (1.7.4, e3), a range (6-7.4, 6 to 7.4, 3.7 or 7.4, 3.7/7.4),
+# a sign, bound, approximation or product (-7.4, <7.4, ~7.4, +/-, 2 x 3.7).
 _BLOCKED_BEFORE = re.compile(
-    r"(?:[\w.,]|\d\s+|\d\s*(?:[-\u2010-\u2015\u2212/]|to|or|and|bis)\s*|[-\u2010-\u2015\u2212~\u2248\u00b1<>"
+    r"(?:[\w.,]|\d\s*(?:[-\u2010-\u2015\u2212/]|to|or|and|bis)\s*|[-\u2010-\u2015\u2212~\u2248\u00b1<>"
     r"\u2264\u2265\u00d7*+]\s*|(?:^|[\s\d])x\s*)$", re.IGNORECASE)
 # After the unit: "/mL", "per hour", "/30 min" make a concentration or a rate; "/200 mCi" is a separator.
 _TAG_BEFORE = re.compile(r"<[A-Za-z/][^<>]*>\s*$")
@@ -154,8 +155,8 @@ def mentions(text: str, units: UnitTable) -> Iterator[_Mention]:
                 raise _Blocked("names an activity in a form that cannot be read with certainty")
             continue  # the unit named as a word ("dose in GBq"), no activity
         before = _TAG_BEFORE.sub("", prefix[: number.start()])  # "<td>7.4 GBq": a tag, not a bound
-        if re.search(r"\d\s+$", before):
-            raise _Blocked("names an activity whose digits are grouped ambiguously")
+        if re.fullmatch(r"\d{3}", number["number"]) and re.search(r"(?<!\d)\d{1,3}\s+$", before):
+            raise _Blocked("names an activity whose digits are grouped ambiguously")  # "7 400 MBq"
         if _BLOCKED_BEFORE.search(before) or _PRODUCT_AFTER.match(suffix):
             raise _Blocked("names a range, a bound or a product of activities")
         digits = number["number"]
@@ -176,16 +177,25 @@ def mentions(text: str, units: UnitTable) -> Iterator[_Mention]:
                        ratio=_ratio(suffix))
 
 
-def _walk(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any, Any]]:
-    """(path, container, key) of every member and array item below ``value``."""
-    if isinstance(value, dict):
-        for key, member in value.items():
-            yield (*path, key), value, key
-            yield from _walk(member, (*path, key))
-    elif isinstance(value, list):
-        for index, member in enumerate(value):
-            yield (*path, index), value, index
-            yield from _walk(member, (*path, index))
+def _walk(value: Any) -> Iterator[tuple[tuple[str | int, ...], Any, Any]]:
+    """(path, container, key) of every member and array item below ``value``, in document order.
+
+    Iterative, and bounded: an order nested deeper than MAX_DEPTH cannot be checked (not rewritable)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise _Blocked("nests too deeply to be checked")
+        members: list[tuple[str | int, Any]] = []
+        if isinstance(node, dict):
+            members = list(node.items())
+        elif isinstance(node, list):
+            members = list(enumerate(node))
+        below = []
+        for key, member in members:
+            yield (*path, key), node, key
+            below.append(((*path, key), member))
+        stack.extend(reversed(below))
 
 
 def _activity_quantity(value: Any, units: UnitTable) -> tuple[Decimal, str] | None:
@@ -325,8 +335,10 @@ def rewrite_order(order: LutatheraOrder, gbq: float, why: str, table: CodeTable 
     table = table or codes()
     units = table.activity_units
     new = Decimal(str(gbq))
-    changed = copy.deepcopy(order.resource)
     try:
+        for _ in _walk(order.resource):  # bounded depth, checked before anything copies or recurses
+            pass
+        changed = copy.deepcopy(order.resource)
         old, code = _stated(order, table)
         for path, value in _dose_places(order, table):
             if _activity_quantity(value, units) is None:

@@ -10,6 +10,8 @@ from typing import Any
 import factories as fx
 import hooks_support as hs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cds.hooks.order_update import NotRewritable, Rewritten, mentions, rewrite_order
 from cds.hooks.orders import LutatheraOrder, lutathera_orders
@@ -106,6 +108,7 @@ def test_an_order_whose_texts_name_no_activity_changes_its_dose_and_gains_a_note
     ("3.7 or 7.4 GBq depending on platelets", "range"),
     ("7,400 MBq", "separator is ambiguous"),
     ("7 400 MBq", "grouped ambiguously"),
+    ("Lu 177 200 mCi", "grouped ambiguously"),
     ("seven point four GBq", "cannot be read with certainty"),
     ("GBq: 7.4", "cannot be read with certainty"),
     ("2 x 3.7 GBq", "product"),
@@ -211,6 +214,7 @@ def test_an_identifier_naming_an_activity_is_not_rewritten_and_the_draft_is_neve
     ("7400 MBq", [("7.4", "MBq")]),
     ("200mCi", [("7.4", "mCi")]),
     ("a 7.4-GBq dose", [("7.4", "GBq")]),
+    ("Lu-177 7.4 GBq", [("7.4", "GBq")]),
     ("0.370 GBq", [("0.37", "GBq")]),
     ("dose in GBq as ordered", []),
     ("over 30 min", []),
@@ -218,3 +222,31 @@ def test_an_identifier_naming_an_activity_is_not_rewritten_and_the_draft_is_neve
 def test_mentions_read_from_texts(text: str, expected: list[tuple[str, str]]) -> None:
     found = [(format(m.gbq.normalize(), "f"), m.code) for m in mentions(text, codes().activity_units)]
     assert found == expected
+
+
+def test_an_order_nested_too_deeply_is_not_rewritten() -> None:
+    order = hs.medication_request("mr-1", "p1", 7.4)
+    nested: dict[str, Any] = {"url": "urn:x", "valueString": "7.4 GBq"}
+    for _ in range(800):
+        nested = {"url": "urn:x", "extension": [nested]}
+    order["extension"] = [nested]
+    change = rewrite_order(order_of(order), 3.7, "r")
+    assert isinstance(change, NotRewritable) and "nests too deeply" in change.reason
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.text(alphabet="0123456789 .,-/xGgBbqMmCcIiKk()<>~ab", max_size=30), min_size=1, max_size=4),
+       value=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False) | st.integers(-10**6, 10**6),
+       unit=st.sampled_from(["GBq", "MBq", "mCi", "kBq", "Ci", "mL", "gbq"]))
+def test_any_text_and_dose_give_a_coherent_order_or_a_reason(texts: list[str], value: float, unit: str) -> None:
+    """Property: never an exception; either a reason, or an order in which every activity named is 3.7 GBq
+    (a concentration or rate aside), read by the test's own reader."""
+    order = hs.medication_request("mr-1", "p1", value, unit=unit)
+    order["dosageInstruction"][0]["text"] = texts[0]
+    order["note"] = [{"text": text} for text in texts[1:]]
+    change = rewrite_order(order_of(order), 3.7, "r")
+    if isinstance(change, Rewritten):
+        for where, gbq in hs.activities_named(change.resource):
+            assert gbq == pytest.approx(3.7, rel=1e-6), (where, gbq, change.resource)
+    else:
+        assert change.reason
