@@ -380,7 +380,7 @@ def change_reason(alert: DoseAlert, table: DoseTable | None = None) -> str:
     table = table or dose_table()
     keys = {action.key for action in table.actions if action.action == alert.action}
     deciding = [r for r in alert.reasons if r.rule.rsplit(".", 1)[-1] in keys] or list(alert.reasons[:1])
-    parts = [f"{r.text} (rule {r.rule}" + (f"; {r.source})" if r.source else ")") for r in deciding]
     findings = [f"{r.term} grade {r.grade}" for r in alert.reasons if r.term is not None and r.grade is not None]
-    found = f" after {', '.join(findings)}" if findings else ""
-    return f"Lutathera cycle {alert.cycle}{found}: " + "; ".join(parts)
+    after = f" after {', '.join(findings)}" if findings else ""
+    return "; ".join(f"{r.text} for Lutathera cycle {alert.cycle}{after} (rule {r.rule}"
+                     + (f"; {r.source})" if r.source else ")") for r in deciding)
