@@ -85,6 +85,12 @@ class DoseTable:
     triggers: tuple[Trigger, ...]
     actions: tuple[ActionRule, ...]
     digest: str
+    max_plausible_activity_factor: float = 1.5
+
+    @property
+    def max_plausible_activity_gbq(self) -> float:
+        """Above this, or at or below 0, an activity cannot be one Lutathera cycle (settings)."""
+        return self.full_activity_gbq * self.max_plausible_activity_factor
 
     def class_of(self, term: str) -> str | None:
         """The toxicity class of a CTCAE term: its listed class, None if exempt, else "other"."""
@@ -167,9 +173,12 @@ def load_table(path: Path) -> DoseTable:
             required_analytes=tuple(settings["required_analytes"]), classes=classes,
             exempt_terms=frozenset(raw["exempt"]["terms"]), exempt_source=str(raw["exempt"]["source"]),
             triggers=triggers, actions=actions, digest=hashlib.sha256(data).hexdigest()[:12],
+            max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
         )
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"{path.name}: malformed dose table ({exc})") from exc
+    if not table.max_plausible_activity_factor >= 1:
+        raise ConfigurationError(f"{path.name}: max_plausible_activity_factor must be at least 1")
     if len(set(table.rule_ids)) != len(table.rule_ids):
         raise ConfigurationError(f"{path.name}: a rule id appears twice")
     return table

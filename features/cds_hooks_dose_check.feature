@@ -83,3 +83,65 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the card is warning
     And the card says "Lutathera cycle 5 is beyond the planned 4 cycles"
     And the suggestion removes the order
+
+  Scenario Outline: Accepting the reduction leaves an order that states the reduced activity in its dose and its text
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of <ordered> reading "<text>" is selected on 2024-04-29
+    Then the service shows one card
+    And the card says "Reduce Lutathera cycle 3 to 3.7 GBq"
+    And the accepted suggestion leaves an order that states <reduced> wherever it stated the activity
+
+    Examples:
+      | ordered | text                                | reduced |
+      | 7.4 GBq | 7.4 GBq (200 mCi) IV over 30 min    | 3.7 GBq |
+      | 200 mCi | 200mCi = 7,4 GBq, infuse over 30 min | 100 mCi |
+      | 7.4 GBq | single intravenous infusion         | 3.7 GBq |
+
+  Scenario: A text that cannot be rewritten with certainty: no change offered, removal offered, and the card says why
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq reading "6-7.4 GBq as tolerated" is selected on 2024-04-29
+    Then the service shows one card
+    And the card offers no change of the order
+    And the suggestion removes the order
+    And the card's details show "cannot be changed to 3.7 GBq automatically"
+
+  Scenario Outline: An ordered activity at or below 0, or above 1.5 x 7.4 GBq, is implausible whatever the labs say
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of <ordered> is signed on 2024-04-29
+    Then the service shows one card
+    And the card is critical
+    And the card says "Implausible ordered activity: <as ordered>"
+    And the suggestion removes the order
+    And the card is recorded in the audit
+
+    Examples:
+      | ordered  | as ordered           |
+      | 740 GBq  | 740 GBq              |
+      | -7.4 GBq | -7.4 GBq             |
+      | 11.2 GBq | 11.2 GBq             |
+      | 0 GBq    | 0 GBq                |
+      | 301 mCi  | 301 mCi (11.137 GBq) |
+      | -200 mCi | -200 mCi (-7.4 GBq)  |
+
+  Scenario Outline: An ordered activity above 0 and at most 11.1 GBq is not implausible
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of <ordered> is signed on 2024-04-29
+    Then the service shows no card
+
+    Examples:
+      | ordered   |
+      | 11.1 GBq  |
+      | 0.001 GBq |
+      | 300 mCi   |
+      | 11100 MBq |
+
+  Scenario: An implausible order with laboratory results too old to decide: still the implausible-activity card
+    When a Lutathera order of 740 GBq is signed on 2024-04-29
+    Then the service shows one card
+    And the card is critical
+    And the card says "Implausible ordered activity: 740 GBq"
+    And the card's details show "laboratory results needed first"

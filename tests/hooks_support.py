@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -652,3 +653,45 @@ def fuzz_strategies() -> dict[str, Any]:
     records = st.lists(resources | lutathera, max_size=8)
     return {"json": json_values, "hook": hook_requests, "feedback": feedback, "broken": broken,
             "services": services, "records": records}
+
+
+# --- an accepted suggestion, applied as an EHR would ------------------------------------------------
+
+# Activity units as a reader of the order would take them, with their factor to GBq; independent of the
+# service's own parser on purpose (the test must not share the code it checks).
+ACTIVITY_FACTORS = {"gbq": 1.0, "mbq": 0.001, "kbq": 1e-6, "mci": 0.037, "ci": 37.0}
+_ACTIVITY_TEXT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(gigabecquerels?|megabecquerels?|millicuries?|[gmk]\s?bq|m?ci)"
+                            r"(?![a-z])(\s*/\s*[a-z])?", re.IGNORECASE)
+_LONG_UNITS = {"gigabecquerel": "gbq", "megabecquerel": "mbq", "millicurie": "mci"}
+
+
+def apply_update(orders: Iterable[Resource], action: Resource) -> list[Resource]:
+    """CDS Hooks 2.0.1 "update": the action's resource replaces the draft of the same type and id."""
+    replaced = action["resource"]
+    key = (replaced["resourceType"], replaced["id"])
+    out = [replaced if (o["resourceType"], o.get("id")) == key else o for o in orders]
+    assert replaced in out, "the update names no draft order"
+    return out
+
+
+def activities_named(value: Any, where: str = "") -> list[tuple[str, float]]:
+    """(element, GBq) of every activity an order states: each Quantity in an activity unit, and each
+    "<number> <unit>" in any string (concentrations such as "370 MBq/mL" left out)."""
+    found: list[tuple[str, float]] = []
+    if isinstance(value, dict):
+        unit = str(value.get("code") or value.get("unit") or "").lower()
+        if unit in ACTIVITY_FACTORS and isinstance(value.get("value"), int | float):
+            found.append((where, float(value["value"]) * ACTIVITY_FACTORS[unit]))
+        for key, member in value.items():
+            found += activities_named(member, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, member in enumerate(value):
+            found += activities_named(member, f"{where}[{index}]")
+    elif isinstance(value, str):
+        for number, unit, per in _ACTIVITY_TEXT.findall(value):
+            if per:
+                continue
+            spelled = unit.lower().replace(" ", "").rstrip("s")
+            factor = ACTIVITY_FACTORS[_LONG_UNITS.get(spelled, spelled)]
+            found.append((where, float(number.replace(",", ".")) * factor))
+    return found

@@ -26,7 +26,9 @@ from cds.hooks.cards import (
     summary_of,
 )
 from cds.hooks.evidence import alert_section, footer, headline_reason
-from cds.hooks.orders import LutatheraOrder, with_activity
+from cds.hooks.implausible_order import implausible_card
+from cds.hooks.order_update import NotRewritable, change_reason, rewrite_order
+from cds.hooks.orders import LutatheraOrder
 from cds.hooks.toxicity_card import next_alert, response_section
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
@@ -44,12 +46,19 @@ def _delete(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion 
     ])
 
 
-def _update(order: LutatheraOrder, gbq: float) -> Suggestion:
-    note = f"Activity set to {gbq:g} GBq by the Lutathera dose check (prrt-cds)"
+def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None, str]:
+    """The suggestion that changes the whole order to the recommended activity (cds.hooks.order_update),
+    or none and the card's explanation when the order cannot be rewritten safely."""
+    gbq = alert.recommended_activity_gbq
+    assert gbq is not None
+    change = rewrite_order(order, gbq, change_reason(alert))
+    if isinstance(change, NotRewritable):
+        return None, (f"**The order cannot be changed to {gbq:g} GBq automatically**: {md.text(change.reason)}. "
+                      f"Change every dose and text of the order to {gbq:g} GBq by hand, or remove it.")
     return Suggestion(label=f"Change the order to {gbq:g} GBq", isRecommended=True, actions=[
-        Action(type="update", description=f"Set the activity of {order.ref} to {gbq:g} GBq",
-               resource=with_activity(order, gbq, note)),
-    ])
+        Action(type="update", description=f"Set the activity of {order.ref} to {gbq:g} GBq in every dose and text",
+               resource=change.resource),
+    ]), ""
 
 
 def _card(order: LutatheraOrder, summary: str, indicator: Indicator, suggestions: Sequence[Suggestion | None],
@@ -68,6 +77,10 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     closing = footer(ruleset_version, as_of, unavailable)
     cards = []
     for order in orders:
+        implausible = implausible_card(order, result, closing)
+        if implausible is not None:  # whatever the labs say: the order cannot be a cycle (issue 10, section 9)
+            cards.append(implausible)
+            continue
         if alert is None:
             given = len(result.timeline.cycles)
             body = (f"{given} cycles are recorded; the Lutathera label plans a total of {planned_cycles}. This order "
@@ -96,7 +109,9 @@ def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
         ordered = "" if order.activity_gbq is None else f" (ordered {order.activity_gbq:g} GBq)"
         summary = summary_of([f"Reduce Lutathera cycle {alert.cycle} to {target:g} GBq{ordered}",
                               *([f"{headline} has resolved"] if headline else [])], ": ")
-        suggestions = [_update(order, target), _delete(order, "Remove the Lutathera order", False)]
+        update, cannot = _update(order, alert)
+        body = "\n\n".join(part for part in (body, cannot) if part)
+        suggestions = [update, _delete(order, "Remove the Lutathera order", False)]
     elif alert.action == "labs-needed":
         summary = summary_of([f"Laboratory results needed before Lutathera cycle {alert.cycle}",
                               *([headline] if headline else [])], ": ")

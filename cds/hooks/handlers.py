@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from cds.dose_table import table as dose_table
 from cds.errors import EvaluationError
 from cds.evaluation import PatientEvaluation, evaluate_collected
+from cds.facts import Issue
 from cds.hooks.cards import IssuedCard
 from cds.hooks.discovery import DOSE_CHECK, SERVICES, TOXICITY, Service
 from cds.hooks.dose_card import dose_cards
@@ -33,6 +34,7 @@ from cds.hooks.models import (
     describe_error,
 )
 from cds.hooks.orders import LutatheraOrder, lutathera_orders
+from cds.hooks.patient_scope import PatientScope, with_note
 from cds.hooks.prefetch import PrefetchResolver, Resolved
 from cds.hooks.store import CardRecord, Store, StoreError
 from cds.hooks.toxicity_card import toxicity_card
@@ -94,19 +96,30 @@ class HookHandler:
             if not orders:
                 logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)
                 return {"cards": []}
-        resolved = await self.resolver.resolve(request, context.patientId)
+        # Only the context patient's resources are evaluated (cds.hooks.patient_scope): a prefetch key of
+        # another patient's data is as if not prefetched, and what the FHIR server answers is filtered too.
+        scope = PatientScope.of(context.patientId, request.fhirServer, request.prefetch)
+        request = request.model_copy(update={"prefetch": scope.prefetch(request.prefetch)})
+        try:
+            resolved = await self.resolver.resolve(request, context.patientId)
+            scope.resolved(resolved, self.resolver.templates)
+        finally:
+            scope.log(service.id, request.hook)
         # CPU-bound (the rule engine holds one lock per process anyway), so it runs here and not in a
         # thread: a worker busy evaluating does not accept the next connection, which then goes to an
         # idle worker, and two evaluations do not fight over the GIL. The service scales by processes.
-        cards = self._decide(service, request, context.patientId, resolved, orders)
+        cards = self._decide(service, request, context.patientId, resolved, orders, scope)
         logger.info("%s %s: %d card(s) in %.0f ms", service.id, request.hook, len(cards),
                     (time.perf_counter() - started) * 1000)
         return {"cards": cards}
 
     def _decide(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
-                orders: list[LutatheraOrder]) -> list[dict[str, Any]]:
+                orders: list[LutatheraOrder], scope: PatientScope) -> list[dict[str, Any]]:
         """Evaluate, build the cards, audit them (CPU and one database insert, on the event loop)."""
         collected = from_prefetch(resolved.data)
+        note = scope.note()
+        if note is not None:
+            collected.issues.append(Issue(severity="warning", resource="prefetch", message=scope.issue()))
         if resolved.data.get("patient") is None:
             # No Patient resource: the patient of the context still exists, of unknown sex and age, so
             # that a missing record gives "labs needed" rather than no answer.
@@ -121,6 +134,8 @@ class HookHandler:
         result = next((p for p in evaluation.patients if p.patient == patient), None)
         issued = self._cards(service, result, orders, evaluation.ruleset_version, as_of,
                              [t.label for t in resolved.unavailable])
+        if note is not None:
+            issued = [with_note(c, note) for c in issued]
         now = self.clock()
         records = [
             CardRecord(card_uuid=c.card.uuid, hook_instance=request.hookInstance, service_id=service.id,

@@ -1,4 +1,4 @@
-"""Lutathera orders in a hook's ``draftOrders``, their ordered activity, and the order changed to a dose.
+"""Lutathera orders in a hook's ``draftOrders`` and their ordered activity (changed by cds.hooks.order_update).
 
 An order is a Lutathera order when it is
 - a MedicationRequest whose medication (``medicationCodeableConcept``, or the Medication its
@@ -11,7 +11,6 @@ The recognition is the one the mapping applies to administrations (cds.mapping.a
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -31,6 +30,8 @@ class LutatheraOrder:
     kind: Kind
     id: str | None
     activity_gbq: float | None  # the ordered activity, when the order states one in a known unit
+    # Every activity the order's dose places state: (GBq, the number as ordered, its unit as ordered).
+    activities: tuple[tuple[float, float, str], ...] = ()
 
     @property
     def ref(self) -> str:
@@ -86,16 +87,17 @@ def _service_quantities(order: Resource, table: CodeTable) -> Iterator[Resource]
         yield order["quantityQuantity"]
 
 
-def _activity(quantities: Iterator[Resource], table: CodeTable) -> float | None:
+def _activities(quantities: Iterator[Resource], table: CodeTable) -> tuple[tuple[float, float, str], ...]:
+    found = []
     for value in quantities:
         try:
             number, unit = quantity(value)
         except Unusable:
             continue
         factor = unit.factor(table.activity_units)
-        if factor is not None:
-            return number * factor
-    return None
+        if factor is not None and unit.text is not None:
+            found.append((number * factor, number, unit.text.strip()))
+    return tuple(found)
 
 
 def _for_patient(order: Resource, patient_id: str) -> bool:
@@ -121,43 +123,11 @@ def lutathera_orders(entries: Sequence[Any], patient_id: str, selections: Sequen
         if not _for_patient(resource, patient_id):
             continue
         if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources), table):
-            activity = _activity(_dose_quantities(resource), table)
-            found.append(LutatheraOrder(resource=resource, kind="MedicationRequest", id=rid, activity_gbq=activity))
+            stated = _activities(_dose_quantities(resource), table)
+            found.append(LutatheraOrder(resource=resource, kind="MedicationRequest", id=rid,
+                                        activity_gbq=stated[0][0] if stated else None, activities=stated))
         elif kind == "ServiceRequest" and is_prrt_procedure(resource, table):
-            activity = _activity(_service_quantities(resource, table), table)
-            found.append(LutatheraOrder(resource=resource, kind="ServiceRequest", id=rid, activity_gbq=activity))
+            stated = _activities(_service_quantities(resource, table), table)
+            found.append(LutatheraOrder(resource=resource, kind="ServiceRequest", id=rid,
+                                        activity_gbq=stated[0][0] if stated else None, activities=stated))
     return found
-
-
-def activity_quantity(gbq: float) -> Resource:
-    return {"value": gbq, "unit": "GBq", "system": UCUM, "code": "GBq"}
-
-
-def with_activity(order: LutatheraOrder, gbq: float, note: str, table: CodeTable | None = None) -> Resource:
-    """The whole order with its activity set to ``gbq`` (an ``update`` action carries the entire resource)."""
-    table = table or codes()
-    changed = copy.deepcopy(order.resource)
-    dose = activity_quantity(gbq)
-    if order.kind == "MedicationRequest":
-        placed = False
-        for instruction in items(changed.get("dosageInstruction")):
-            if not isinstance(instruction, dict):
-                continue
-            for rate in items(instruction.get("doseAndRate")):
-                if isinstance(rate, dict) and "doseQuantity" in rate:
-                    rate["doseQuantity"], placed = dict(dose), True
-            if "doseQuantity" in instruction:
-                instruction["doseQuantity"], placed = dict(dose), True
-        if not placed:
-            instructions = [i for i in items(changed.get("dosageInstruction")) if isinstance(i, dict)] or [{}]
-            instructions[0]["doseAndRate"] = [{"doseQuantity": dict(dose)}]
-            changed["dosageInstruction"] = instructions
-    else:
-        url = table.section("administration")["activity_extension_url"]
-        extensions = [e for e in items(changed.get("extension"))
-                      if not (isinstance(e, dict) and e.get("url") == url)]
-        changed["extension"] = [*extensions, {"url": url, "valueQuantity": dict(dose)}]
-        if "quantityQuantity" in changed:
-            changed["quantityQuantity"] = dict(dose)
-    changed["note"] = [*[n for n in items(changed.get("note")) if isinstance(n, dict)], {"text": note}]
-    return changed

@@ -126,3 +126,60 @@ def override_reasons(hook_outcome: HookOutcome) -> None:
 @then("the card is recorded in the audit")
 def card_audited(hook_outcome: HookOutcome) -> None:
     assert [row["card_uuid"] for row in hook_outcome.audit] == [hook_outcome.card["uuid"]], hook_outcome.audit
+
+
+# --- the ordered activity: units other than GBq, texts, implausible values, an accepted update ---------
+
+@dataclass
+class OrderOutcome(HookOutcome):
+    """The cards, and the draft orders they were about (to apply an accepted suggestion to)."""
+
+    orders: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _order(value: str, unit: str, text: str | None = None) -> dict[str, Any]:
+    order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(value), unit=unit)
+    if text is not None:
+        order["dosageInstruction"][0]["text"] = text
+    return order
+
+
+def _order_call(chart: Chart, how: str, day: str, order: dict[str, Any]) -> OrderOutcome:
+    outcome = _call(chart, "order-sign" if how == "signed" else "order-select", day, [order])
+    return OrderOutcome(status=outcome.status, cards=outcome.cards, audit=outcome.audit, orders=[order])
+
+
+# Disjoint from "a Lutathera order of 7.4 GBq is signed": a negative activity, or one in MBq or mCi.
+@when(parsers.re(r"a Lutathera order of (?P<value>-\d+(?:\.\d+)?|\d+(?:\.\d+)?(?= (?:MBq|mCi))) "
+                 rf"(?P<unit>GBq|MBq|mCi) is (?P<how>signed|selected) on (?P<day>{DATE})"),
+      target_fixture="hook_outcome")
+def order_in_unit(chart: Chart, value: str, unit: str, how: str, day: str) -> OrderOutcome:
+    return _order_call(chart, how, day, _order(value, unit))
+
+
+@when(parsers.re(r'a Lutathera order of (?P<value>\d+(?:\.\d+)?) (?P<unit>GBq|MBq|mCi) reading "(?P<text>[^"]+)" '
+                 rf"is (?P<how>signed|selected) on (?P<day>{DATE})"), target_fixture="hook_outcome")
+def order_with_text(chart: Chart, value: str, unit: str, text: str, how: str, day: str) -> OrderOutcome:
+    """The order's dosage instruction text is ``text``."""
+    return _order_call(chart, how, day, _order(value, unit, text))
+
+
+@then(parsers.re(r"the accepted suggestion leaves an order that states (?P<value>\d+(?:\.\d+)?) (?P<unit>GBq|mCi) "
+                 r"wherever it stated the activity"))
+def accepted_update(hook_outcome: OrderOutcome, value: str, unit: str) -> None:
+    """The update action applied as an EHR would (the draft replaced by the action's resource): every
+    quantity and text that names an activity names the new one, the dose in the order's unit."""
+    actions = [a for s in hook_outcome.card.get("suggestions", []) for a in s.get("actions", [])]
+    [update] = [a for a in actions if a["type"] == "update"]
+    [order] = hs.apply_update(hook_outcome.orders, update)
+    expected = float(value) * hs.ACTIVITY_FACTORS[unit.lower()]
+    named = hs.activities_named(order)
+    assert named and all(abs(gbq - expected) < 1e-9 for _, gbq in named), named
+    dose = order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
+    assert (dose["value"], dose["code"]) == (float(value), unit), dose
+
+
+@then("the card offers no change of the order")
+def no_update(hook_outcome: HookOutcome) -> None:
+    actions = [a for s in hook_outcome.card.get("suggestions", []) for a in s.get("actions", [])]
+    assert [a for a in actions if a["type"] == "update"] == [], actions

@@ -1,4 +1,4 @@
-"""Which draft orders are Lutathera orders, what activity they ask for, and the order changed to 3.7 GBq."""
+"""Which draft orders are Lutathera orders and what activity they ask for (the update: test_hooks_order_update)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import factories as fx
 import hooks_support as hs
 import pytest
 
-from cds.hooks.orders import lutathera_orders, with_activity
+from cds.hooks.orders import lutathera_orders
 
 
 def entries(*resources: dict[str, object]) -> list[dict[str, object]]:
@@ -52,21 +52,3 @@ def test_odd_draft_orders_are_ignored() -> None:
            {"resource": {"resourceType": "MedicationRequest", "id": "1", "medicationCodeableConcept": "x",
                          "dosageInstruction": "x"}}]
     assert lutathera_orders(odd, "p1") == []
-
-
-def test_an_update_changes_only_the_activity_and_keeps_the_rest() -> None:
-    order = hs.medication_request("a", "p1", 7.4)
-    [found] = lutathera_orders(entries(order), "p1")
-    changed = with_activity(found, 3.7, "reduced")
-    assert changed["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 3.7
-    assert changed["dosageInstruction"][0]["text"] == order["dosageInstruction"][0]["text"]
-    assert changed["note"] == [{"text": "reduced"}]
-    assert order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 7.4  # not changed in place
-
-
-def test_an_update_of_an_order_without_a_dose_or_of_a_service_request() -> None:
-    [bare] = lutathera_orders(entries(hs.medication_request("a", "p1", None)), "p1")
-    assert with_activity(bare, 3.7, "n")["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["code"] == "GBq"
-    [service] = lutathera_orders(entries(hs.service_request("s", "p1", 7.4)), "p1")
-    extensions = with_activity(service, 3.7, "n")["extension"]
-    assert [e["valueQuantity"]["value"] for e in extensions if e["url"] == fx.ACTIVITY_URL] == [3.7]

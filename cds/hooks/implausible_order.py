@@ -1,0 +1,96 @@
+"""The card for a Lutathera order whose activity cannot be one cycle: at or below 0, or above the maximum.
+
+An order for 740 GBq (a decimal error) or -7.4 GBq is not a dose the rules can agree or disagree with:
+whatever the laboratory results say, and even with none, it gets one critical card "implausible ordered
+activity" that recommends removing the order (issue 10, section 9). The maximum is the dose table's
+``max_plausible_activity_factor`` times its full activity (rules/lutathera_dose.toml; 1.5 x 7.4 GBq =
+11.1 GBq by default, this plugin's choice). The recommendation for the next cycle, if there is one, is
+shown beside it, so the clinician re-entering the order sees what to order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cds.dose_table import DoseTable
+from cds.dose_table import table as dose_table
+from cds.evaluation import PatientEvaluation
+from cds.hooks import markdown as md
+from cds.hooks.cards import (
+    SUMMARY_MAX,
+    Action,
+    Card,
+    IssuedCard,
+    Suggestion,
+    dose_source,
+    override_reasons,
+    summary_of,
+)
+from cds.hooks.evidence import alert_section
+from cds.hooks.orders import LutatheraOrder
+from cds.hooks.toxicity_card import next_alert
+
+RELATIVE_EPSILON = 1e-9  # 300 mCi is 11.1 GBq, whatever the binary rounding of 300 x 0.037
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 1e9:
+        return f"{value:.6g}"
+    text = format(Decimal(repr(value)).normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _as_ordered(gbq: float, number: float, unit: str) -> str:
+    if unit == "GBq":
+        return f"{_number(number)} GBq"
+    return f"{_number(number)} {unit} ({_number(round(gbq, 6))} GBq)"
+
+
+def implausible_activity(order: LutatheraOrder, table: DoseTable | None = None) -> tuple[str, str] | None:
+    """(the activity as ordered, why it is implausible) for the first implausible activity the order
+    states; None when every stated activity is above 0 and at most the maximum."""
+    table = table or dose_table()
+    maximum = table.max_plausible_activity_gbq
+    for gbq, number, unit in order.activities:
+        if gbq <= 0:
+            return _as_ordered(gbq, number, unit), "an activity must be above 0"
+        if gbq > maximum * (1 + RELATIVE_EPSILON):
+            return _as_ordered(gbq, number, unit), (
+                f"above the plausibility maximum of {_number(round(maximum, 6))} GBq "
+                f"({_number(table.max_plausible_activity_factor)} x the full activity of "
+                f"{_number(table.full_activity_gbq)} GBq)")
+    return None
+
+
+def implausible_card(order: LutatheraOrder, result: PatientEvaluation, closing: str,
+                     table: DoseTable | None = None) -> IssuedCard | None:
+    """The critical card for an order with an implausible activity; None for any other order."""
+    table = table or dose_table()
+    found = implausible_activity(order, table)
+    if found is None:
+        return None
+    ordered, why = found
+    alert = next_alert(result)
+    cycle = alert.cycle if alert is not None else len(result.timeline.cycles) + 1
+    detail = [
+        f"**Lutathera order {md.text(order.ref)}**: {md.text(ordered)} ordered.",
+        f"**Implausible ordered activity**: {md.text(why)}. No Lutathera cycle can be this activity: a unit "
+        f"or decimal error is likely. The label's activity is {_number(table.full_activity_gbq)} GBq per cycle, "
+        f"{_number(table.reduced_activity_gbq)} GBq after a dose reduction (Lutathera label {md.text(table.version)}"
+        f", section 2). The maximum is the setting max_plausible_activity_factor of the dose table (this "
+        "plugin's choice). Remove the order and enter the intended activity.",
+    ]
+    if alert is not None:
+        detail.append(alert_section(alert, result.timeline, "Recommendation"))
+    detail.append(closing)
+    suggestions = None
+    if order.id is not None:  # a delete action needs the order's id
+        suggestions = [Suggestion(label="Remove the order and re-enter the activity", isRecommended=True, actions=[
+            Action(type="delete", description=f"Remove the draft order {order.ref}", resourceId=order.ref)])]
+    summary = f"Implausible ordered activity: {ordered} of Lutathera (cycle {cycle})"
+    if len(summary) > SUMMARY_MAX:
+        summary = summary_of([f"Implausible ordered activity: {ordered}"])
+    card = Card(summary=summary,
+                detail="\n\n".join(detail), indicator="critical", source=dose_source(), suggestions=suggestions,
+                selectionBehavior="at-most-one" if suggestions else None, overrideReasons=override_reasons())
+    return IssuedCard(card=card, action="implausible-activity", cycle=cycle, order=order.ref)
