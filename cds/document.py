@@ -118,12 +118,14 @@ def to_text(evaluation: Evaluation) -> str:
                 lines.append(f"    - {reason.text} [{reason.rule}]")
         recist = result.recist
         if recist is not None and recist.responses:
-            lines.append(f"  RECIST 1.1 (baseline {recist.baseline_day}, sum {recist.baseline_sum_mm} mm):")
+            burden = ("non-target disease only" if recist.best.non_target_only else
+                      "no target sum" if recist.baseline_sum_mm is None else f"sum {recist.baseline_sum_mm:g} mm")
+            lines.append(f"  RECIST 1.1 (baseline {recist.baseline_day or 'none'}, {burden}):")
             for tp in recist.responses:
                 pct = tp.change_from_baseline_pct
                 change = "" if pct is None else f", {pct:+.1f}% vs baseline"
-                lines.append(f"    {tp.day.isoformat()}  {tp.overall} ({tp.source}; target {tp.target}, "
-                             f"non-target {tp.non_target}{change})")
+                lines.append(f"    {tp.day.isoformat()}  {tp.overall} ({tp.source}; target {tp.target or 'none'}, "
+                             f"non-target {tp.non_target or 'none'}{change})")
             lines.append(f"    best overall response: {recist.best.unconfirmed} unconfirmed, "
                          f"{recist.best.confirmed} confirmed")
         ungraded = [t for t in result.toxicities if t.grade is None]

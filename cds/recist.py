@@ -8,7 +8,8 @@ The flow (each step in its own module):
   recist_best        best overall response, unconfirmed and confirmed (RECIST 1.1 Table 3)
 
 Investigator-reported responses (FHIR input profile) fill the dates with no measured time point; where
-both exist the measured response is used and a disagreement is an issue.
+both exist the measured response is used and a disagreement is an issue. A patient with non-target
+disease only is read by RECIST 1.1 Table 2 throughout: non-CR/non-PD, never SD.
 """
 
 from __future__ import annotations
@@ -168,6 +169,39 @@ def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list
     return kept
 
 
+def non_target_only(baseline: Baseline | None, responses: Sequence[TimepointResponse]) -> bool:
+    """The patient has non-target disease only (RECIST 1.1 Table 2 applies, its stable category is
+    non-CR/non-PD): the baseline assessment has non-target lesions and no target lesion. Without a
+    baseline (investigator responses only): the responses show non-CR/non-PD and never SD or PR, which
+    only measurable (target) disease can have."""
+    if baseline is not None:
+        return not baseline.targets and bool(baseline.non_targets)
+    shown = {r.overall for r in responses}
+    return "non-CR/non-PD" in shown and not shown & {"SD", "PR"}
+
+
+def _check_reported_categories(responses: Sequence[TimepointResponse], baseline: Baseline | None,
+                               table_2: bool, log: IssueLog) -> None:
+    """An investigator category that the patient's disease cannot have is used, and said so.
+
+    RECIST 1.1 Table 1 (target disease) has no non-CR/non-PD, Table 2 (non-target disease only) no SD
+    and no PR (its footnote: SD is not assigned when no lesion can be measured).
+    """
+    reported = [r for r in responses if r.source == "investigator"]
+    where = "the baseline shows" if baseline is not None else "the other investigator responses show"
+    for r in reported:
+        ref = r.observations[0] if r.observations else None
+        if table_2 and r.overall in ("SD", "PR"):
+            counted = ("counted as non-CR/non-PD for the best overall response" if r.overall == "SD"
+                       else "used as reported; please review")
+            log.add("warning", ref, f"the investigator reported {r.overall} on {r.day}, but {where} non-target "
+                                    f"disease only (RECIST 1.1 Table 2 has no {r.overall}): {counted}")
+        elif not table_2 and r.overall == "non-CR/non-PD":
+            log.add("warning", ref, f"the investigator reported non-CR/non-PD on {r.day}, but {where} "
+                                    "measurable disease (RECIST 1.1 Table 1 has no non-CR/non-PD): counted as SD "
+                                    "for the best overall response")
+
+
 def assess_responses(timeline: Timeline, engine: RuleEngine, settings: RecistSettings | None = None,
                      recist: RecistTable | None = None) -> RecistAssessment:
     """RECIST 1.1 time-point responses and best overall response of one patient."""
@@ -187,7 +221,10 @@ def assess_responses(timeline: Timeline, engine: RuleEngine, settings: RecistSet
         follow_ups = [tracker.follow_up(p) for p in points if p.day > baseline.day and p.measured]
         measured = {r.day: r for r in _measured(follow_ups, baseline, engine, recist, log)}
     responses = _with_reported(points, measured, cut, log)
-    best = best_overall_response([(r.day, r.overall_for_best) for r in responses], timeline.first_day, settings, log)
+    table_2 = non_target_only(baseline, responses)
+    _check_reported_categories(responses, baseline, table_2, log)
+    best = best_overall_response([(r.day, r.overall_for_best) for r in responses], timeline.first_day, settings, log,
+                                 non_target_only=table_2)
     return RecistAssessment(
         baseline_day=baseline.day if baseline else None,
         baseline_sum_mm=baseline.sum_mm if baseline and baseline.targets else None,

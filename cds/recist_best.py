@@ -5,17 +5,21 @@ sequence of dates (a later assessment at least N days after, no intervening SD, 
 from the first administration), and the engine adapter compares one flat fact with constants.
 
 - Only time points up to the first PD count (RECIST 1.1 §4.4.3: best response until progression).
-- SD (and Table 2's non-CR/non-PD, read as SD) counts only at a time point at least
-  ``sd_minimum_days`` after the first administration; an earlier SD followed by PD gives PD, an
-  earlier SD alone gives NE (§4.4.3 examples). With no administration the minimum cannot be checked
-  and SD is not counted (an issue says so).
-- Unconfirmed: the best of CR > PR > SD > PD > NE.
+- The stable category is SD, or non-CR/non-PD for a patient with non-target disease only (RECIST 1.1
+  Table 2 and its footnote: non-CR/non-PD is preferred over SD, which is not assigned when no lesion
+  can be measured). Both rank alike: CR > PR > SD ~ non-CR/non-PD > PD > NE; which of the two names
+  the best response follows the patient's disease (``non_target_only``), not the time point.
+- A stable time point counts only at least ``sd_minimum_days`` after the first administration
+  (§4.6.1, the SD minimum, applied to non-CR/non-PD alike); an earlier one followed by PD gives PD,
+  alone NE (§4.4.3 examples). With no administration the minimum cannot be checked and the stable
+  category is not counted (an issue says so).
 - Confirmed (Table 3): CR needs a later CR at least ``confirmation_days`` after it, with only CR (and
   up to ``max_ne_between_confirmation`` NE) between; PR needs a later PR or CR likewise, with only
-  PR, CR or allowed NE between. After a CR, SD is read as progression (Table 3: "CR, SD: SD provided
-  minimum criteria for SD duration met, otherwise PD"), and so is PR unless ``cr_followed_by_pr`` is
+  PR, CR or allowed NE between. After a CR, SD or non-CR/non-PD is read as progression (Table 3: "CR,
+  SD: SD provided minimum criteria for SD duration met, otherwise PD"; for non-target disease the
+  lesions seen again after their disappearance), and so is PR unless ``cr_followed_by_pr`` is
   "partial-response" (footnote a: the earlier CR is then relabelled PR). An unconfirmed CR or PR
-  counts as SD when its time point meets the SD minimum.
+  counts as the stable category when its time point meets the minimum.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from cds.recist_conclusions import BestOverallResponse, RecistSettings
 from cds.recist_timepoints import IssueLog
 
 Point = tuple[date, Response]
+STABLE: tuple[Response, ...] = ("SD", "non-CR/non-PD")  # RECIST 1.1 Table 1 SD, Table 2 non-CR/non-PD
 
 
 def _until_progression(points: Sequence[Point]) -> list[Point]:
@@ -46,9 +51,9 @@ def _after_complete_response(points: list[Point], settings: RecistSettings, log:
     for day, response in points:
         if response == "CR":
             cr_day = cr_day or day
-        elif cr_day is not None and response == "SD":
-            log.add("info", None, f"SD on {day} after CR on {cr_day}: read as progression for the confirmed best "
-                                  "overall response (RECIST 1.1 Table 3)")
+        elif cr_day is not None and response in STABLE:
+            log.add("info", None, f"{response} on {day} after CR on {cr_day}: read as progression for the confirmed "
+                                  "best overall response (RECIST 1.1 Table 3)")
             out.append((day, "PD"))
             return out
         elif cr_day is not None and response == "PR":
@@ -87,26 +92,29 @@ def _confirmation(
 
 
 def best_overall_response(points: Sequence[Point], first_day: date | None, settings: RecistSettings,
-                          log: IssueLog) -> BestOverallResponse:
-    """``points``: (date, time-point response) after baseline, in date order."""
+                          log: IssueLog, non_target_only: bool = False) -> BestOverallResponse:
+    """``points``: (date, time-point response) after baseline, in date order. ``non_target_only``: the
+    patient has non-target disease only, so the stable category is non-CR/non-PD (RECIST 1.1 Table 2)."""
     if not points:
-        return BestOverallResponse(settings=settings)
+        return BestOverallResponse(settings=settings, non_target_only=non_target_only)
     counted = _until_progression(points)
+    stable_name: Response = "non-CR/non-PD" if non_target_only else "SD"
 
     def sd_qualifies(day: date) -> bool:
         return first_day is not None and (day - first_day).days >= settings.sd_minimum_days
 
-    if first_day is None and any(r in ("CR", "PR", "SD") for _, r in counted):
-        log.add("info", None, "no PRRT administration: the minimum duration of SD cannot be checked, SD is not counted")
+    if first_day is None and any(r in ("CR", "PR", *STABLE) for _, r in counted):
+        log.add("info", None, f"no PRRT administration: the minimum duration of {stable_name} cannot be checked, "
+                              f"{stable_name} is not counted")
 
     def best_of(candidates: list[Point]) -> tuple[Response, date | None]:
         for wanted in ("CR", "PR"):
             found = [d for d, r in candidates if r == wanted]
             if found:
                 return wanted, found[0]
-        stable = [d for d, r in candidates if r in ("CR", "PR", "SD") and sd_qualifies(d)]
+        stable = [d for d, r in candidates if r in ("CR", "PR", *STABLE) and sd_qualifies(d)]
         if stable:
-            return "SD", stable[0]
+            return stable_name, stable[0]
         progression = [d for d, r in candidates if r == "PD"]
         if progression:
             return "PD", progression[0]
@@ -123,10 +131,10 @@ def best_overall_response(points: Sequence[Point], first_day: date | None, setti
     elif partial is not None:
         confirmed, confirmed_days = "PR", partial
     else:
-        downgraded: list[Point] = [(d, "SD") if r in ("CR", "PR") else (d, r) for d, r in sequence]
+        downgraded: list[Point] = [(d, stable_name) if r in ("CR", "PR") else (d, r) for d, r in sequence]
         response, day = best_of(downgraded)
         confirmed, confirmed_days = response, (() if day is None else (day,))
     return BestOverallResponse(
         unconfirmed=unconfirmed, confirmed=confirmed, unconfirmed_day=unconfirmed_day,
-        confirmed_days=confirmed_days, settings=settings,
+        confirmed_days=confirmed_days, non_target_only=non_target_only, settings=settings,
     )

@@ -46,9 +46,9 @@ def _defaults() -> RecistSettings:
 class TimepointResponse(Fact):
     """The RECIST 1.1 response at one assessment date after baseline.
 
-    ``overall`` is the RECIST category (Table 2 gives "non-CR/non-PD" for non-target disease only);
-    ``overall_for_best`` is what the best overall response and the output contract read (SD then).
-    Percent changes are those the rules compared (12 significant digits); null where undefined.
+    ``overall`` is the RECIST category, Table 2's "non-CR/non-PD" for non-target disease only included
+    (design/outputs.md). Percent changes are those the rules compared (12 significant digits); null
+    where undefined.
     """
 
     day: date
@@ -74,22 +74,25 @@ class TimepointResponse(Fact):
 
     @property
     def overall_for_best(self) -> Response:
-        """RECIST 1.1 Table 2 footnote: non-CR/non-PD is reported as SD where only CR-SD-PD-NE exist."""
-        return "SD" if self.overall == "non-CR/non-PD" else self.overall
+        """The response the best overall response, the document and the cards read: the RECIST category
+        itself. RECIST 1.1 Table 2 footnote: non-CR/non-PD is preferred over SD and is never shown as SD."""
+        return self.overall
 
 
 class BestOverallResponse(Fact):
     """Best overall response up to the first progression, unconfirmed and confirmed (RECIST 1.1 §4.4.3).
 
     ``unconfirmed_day``: the time point that gave the unconfirmed response. ``confirmed_days``: the
-    response and its confirmation (CR, PR), or the qualifying time point (SD, PD). Null responses:
-    no time point after baseline.
+    response and its confirmation (CR, PR), or the qualifying time point (SD, non-CR/non-PD, PD). Null
+    responses: no time point after baseline. ``non_target_only``: the patient has non-target disease
+    only, so the stable category is non-CR/non-PD, never SD (RECIST 1.1 Table 2 footnote).
     """
 
     unconfirmed: Response | None = None
     confirmed: Response | None = None
     unconfirmed_day: date | None = None
     confirmed_days: tuple[date, ...] = ()
+    non_target_only: bool = False
     settings: RecistSettings
 
 

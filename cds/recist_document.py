@@ -1,8 +1,9 @@
 """RECIST 1.1 parts of the JSON document (design/outputs.md: ``responses``, ``best_overall_response``).
 
-The contract's fields come first; the rest are additive: the RECIST category before the contract's
-mapping (``overall_recist``: Table 2's "non-CR/non-PD" is ``overall: "SD"``), the numbers and rules
-behind each response, and the settings the best overall response was read with.
+The contract's fields come first; the rest are additive: ``overall_recist`` (the same RECIST category as
+``overall``, kept for readers of earlier documents, when Table 2's non-CR/non-PD was shown as SD), the
+numbers and rules behind each response, and the settings the best overall response was read with.
+``overall`` and both best overall responses carry non-CR/non-PD for non-target disease only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def response_entry(response: TimepointResponse) -> dict[str, Any]:
         "target": response.target,
         "non_target": response.non_target,
         "new_lesions": response.new_lesions,
-        "overall": response.overall_for_best,
+        "overall": response.overall,
         "sum_mm": response.sum_mm,
         "change_from_baseline_pct": response.change_from_baseline_pct,
         "change_from_nadir_pct": response.change_from_nadir_pct,
@@ -49,6 +50,7 @@ def best_entry(best: BestOverallResponse) -> dict[str, Any]:
         "confirmed_dates": [day.isoformat() for day in best.confirmed_days],
         "confirmation_days": best.settings.confirmation_days,
         "sd_minimum_days": best.settings.sd_minimum_days,
+        "non_target_only": best.non_target_only,
     }
 
 

@@ -12,10 +12,11 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from cds.data_files import mappings_dir
 from cds.errors import ConfigurationError
+from cds.facts import Response
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class CodeTable:
     weight_units: UnitTable
     height_units: UnitTable
     tumour_units: UnitTable
+    # investigator time-point response code, case-folded -> its RECIST category (FHIR input profile:
+    # codes compared without regard to case)
+    timepoint_responses: dict[str, Response] = field(default_factory=dict)
 
     def system(self, name: str) -> str:
         return str(self.raw["systems"][name])
@@ -172,6 +176,20 @@ def _unit_table(section: dict[str, Any], canonical: str) -> UnitTable:
     return UnitTable(canonical=canonical, factors={str(u): float(f) for u, f in section.items()})
 
 
+def _timepoint_responses(codes: list[Any]) -> dict[str, Response]:
+    """The investigator response codes, case-folded; each must be a RECIST category the rules know."""
+    categories: tuple[Response, ...] = get_args(Response)
+    folded: dict[str, Response] = {}
+    for code in codes:
+        category = next((c for c in categories if c == code), None)
+        if category is None:
+            raise ConfigurationError(f"codes.toml: time-point response {code!r} is not one of {categories}")
+        if code.lower() in folded:
+            raise ConfigurationError(f"codes.toml: time-point response {code!r} is listed twice (case ignored)")
+        folded[code.lower()] = category
+    return folded
+
+
 def load_codes(path: Path | None = None) -> CodeTable:
     raw = _read_toml(path or mappings_dir() / "codes.toml")
     try:
@@ -182,6 +200,7 @@ def load_codes(path: Path | None = None) -> CodeTable:
             weight_units=_unit_table(raw["body_weight"]["units"], raw["body_weight"]["canonical_unit"]),
             height_units=_unit_table(raw["body_height"]["units"], raw["body_height"]["canonical_unit"]),
             tumour_units=_unit_table(raw["tumour"]["units"], raw["tumour"]["canonical_unit"]),
+            timepoint_responses=_timepoint_responses(raw["tumour"]["timepoint_responses"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigurationError(f"codes.toml: malformed ({exc})") from exc

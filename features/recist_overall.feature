@@ -3,7 +3,8 @@ Feature: RECIST 1.1 time-point response: non-target lesions, new lesions, Tables
   below 10 mm short axis), PD on unequivocal progression, non-CR/non-PD while one persists, and NE
   when one was not assessed ("not all evaluated"). §4.3.5: a new lesion is PD. §4.4.1: Table 1 gives
   the overall response of patients with target disease, Table 2 of patients with non-target disease
-  only; the document shows Table 2's non-CR/non-PD as SD (design/outputs.md).
+  only; the document shows Table 2's non-CR/non-PD as such, never as SD (design/outputs.md; Table 2
+  footnote: SD is not assigned when no lesion can be measured).
 
   Background:
     Given a female patient
@@ -71,15 +72,15 @@ Feature: RECIST 1.1 time-point response: non-target lesions, new lesions, Tables
     And the document shows the overall response on 2024-03-04 as <shown>
 
     Examples:
-      | b1          | b2      | new      | non_target    | overall       | shown | rule                           |
-      | absent      | absent  | not seen | CR            | CR            | CR    | recist11.table2.cr             |
-      | present     | absent  | not seen | non-CR/non-PD | non-CR/non-PD | SD    | recist11.table2.non_cr_non_pd  |
-      | present     | -       | not seen | NE            | NE            | NE    | recist11.table2.ne             |
-      | absent      | -       | not seen | NE            | NE            | NE    | recist11.table2.ne             |
-      | progressing | present | not seen | PD            | PD            | PD    | recist11.table2.pd_non_target  |
-      | progressing | -       | seen     | PD            | PD            | PD    | recist11.table2.pd_non_target  |
-      | absent      | absent  | seen     | CR            | PD            | PD    | recist11.table2.pd_new_lesion  |
-      | present     | -       | seen     | NE            | PD            | PD    | recist11.table2.pd_new_lesion  |
+      | b1          | b2      | new      | non_target    | overall       | shown         | rule                          |
+      | absent      | absent  | not seen | CR            | CR            | CR            | recist11.table2.cr            |
+      | present     | absent  | not seen | non-CR/non-PD | non-CR/non-PD | non-CR/non-PD | recist11.table2.non_cr_non_pd |
+      | present     | -       | not seen | NE            | NE            | NE            | recist11.table2.ne            |
+      | absent      | -       | not seen | NE            | NE            | NE            | recist11.table2.ne            |
+      | progressing | present | not seen | PD            | PD            | PD            | recist11.table2.pd_non_target |
+      | progressing | -       | seen     | PD            | PD            | PD            | recist11.table2.pd_non_target |
+      | absent      | absent  | seen     | CR            | PD            | PD            | recist11.table2.pd_new_lesion |
+      | present     | -       | seen     | NE            | PD            | PD            | recist11.table2.pd_new_lesion |
 
   Scenario Outline: A non-target lymph node is gone below 10 mm short axis (<size> mm)
     Given the target lesions measure:

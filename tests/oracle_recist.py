@@ -10,6 +10,9 @@ It shares no code with ``cds.recist*``. Two readings:
   CR before PD for targets (normal nodes), NE for a non-target lesion not assessed, a lesion outside
   the baseline and not declared new is NE unless PD, SD after a CR and PR after a CR read as
   progression for the confirmed best response, no NE between a response and its confirmation.
+  Non-target disease only (Table 2): non-CR/non-PD is its own category, never SD (Table 2 footnote);
+  for the best response it ranks with SD (CR > PR > SD ~ non-CR/non-PD > PD > NE), needs the SD
+  minimum duration, and names the stable best response of such a patient (CR unconfirmed included).
 """
 
 from __future__ import annotations
@@ -74,6 +77,11 @@ class Series:
     non_targets: list[str]
     visits: list[Visit] = field(default_factory=list)
 
+    @property
+    def non_target_only(self) -> bool:
+        """RECIST 1.1 Table 2 applies: no target lesion, at least one non-target lesion at baseline."""
+        return not self.targets and bool(self.non_targets)
+
     def responses(self) -> list[tuple[str | None, str | None, str]]:
         """(target, non-target, overall) per visit; None: no such lesion at baseline."""
         base = sum((t.baseline for t in self.targets.values()), Decimal(0))
@@ -130,13 +138,19 @@ def overall(target: str | None, non_target: str | None, new_lesion: bool) -> str
 
 
 def best_response(points: list[tuple[date, str]], first_day: date, confirm_days: int = 28,
-                  sd_days: int = 42) -> tuple[str | None, str | None]:
-    """(unconfirmed, confirmed) per RECIST 1.1 §4.4.3 and Table 3; non-CR/non-PD counts as SD."""
+                  sd_days: int = 42, non_target_only: bool = False) -> tuple[str | None, str | None]:
+    """(unconfirmed, confirmed) per RECIST 1.1 §4.4.3 and Table 3.
+
+    SD and non-CR/non-PD are one rank ("stable"), each needing ``sd_days`` from the first
+    administration; a stable best response is called non-CR/non-PD for non-target disease only (Table 2
+    footnote), SD otherwise. After a CR, SD, non-CR/non-PD or PR is progression (Table 3).
+    """
     if not points:
         return None, None
+    stable_name = "non-CR/non-PD" if non_target_only else "SD"
     seq: list[tuple[date, str]] = []
     for day, response in points:
-        seq.append((day, "SD" if response == "non-CR/non-PD" else response))
+        seq.append((day, response))
         if response == "PD":
             break
 
@@ -148,16 +162,16 @@ def best_response(points: list[tuple[date, str]], first_day: date, confirm_days:
         for wanted in ("CR", "PR"):
             if wanted in responses:
                 return wanted
-        if any(r == "SD" and stable(d) for d, r in candidates):
-            return "SD"
+        if any(r in ("SD", "non-CR/non-PD") and stable(d) for d, r in candidates):
+            return stable_name
         return "PD" if "PD" in responses else "NE"
 
     unconfirmed = best(seq)
-    # Table 3: disease after a CR (SD or PR) is progression; then keep only what can be confirmed.
+    # Table 3: disease after a CR (SD, non-CR/non-PD or PR) is progression; then keep what can be confirmed.
     table3: list[tuple[date, str]] = []
     after_cr = False
     for day, response in seq:
-        if after_cr and response in ("SD", "PR"):
+        if after_cr and response in ("SD", "non-CR/non-PD", "PR"):
             table3.append((day, "PD"))
             break
         after_cr = after_cr or response == "CR"
@@ -178,8 +192,8 @@ def best_response(points: list[tuple[date, str]], first_day: date, confirm_days:
         if confirmed:
             break
     if confirmed is None:
-        if any(r in ("CR", "PR", "SD") and stable(d) for d, r in table3):
-            confirmed = "SD"
+        if any(r in ("CR", "PR", "SD", "non-CR/non-PD") and stable(d) for d, r in table3):
+            confirmed = stable_name
         else:
             confirmed = "PD" if any(r == "PD" for _, r in table3) else "NE"
     return unconfirmed, confirmed

@@ -31,10 +31,12 @@ def _tenths(low: float, high: float) -> st.SearchStrategy[Decimal]:
 
 
 @st.composite
-def series(draw: st.DrawFn, max_visits: int = 5) -> Series:
+def series(draw: st.DrawFn, max_visits: int = 5, non_target_only: bool = False) -> Series:
+    """A lesion time series; ``non_target_only``: always non-target disease only (RECIST 1.1 Table 2),
+    else now and then."""
     n_nodes = draw(st.integers(0, 2))
     n_other = draw(st.integers(0 if n_nodes else 1, 5 - n_nodes))
-    if draw(st.booleans()) and n_nodes + n_other > 0 and draw(st.integers(0, 4)) == 0:
+    if non_target_only or (draw(st.booleans()) and n_nodes + n_other > 0 and draw(st.integers(0, 4)) == 0):
         n_nodes, n_other = 0, 0  # non-target disease only (RECIST 1.1 Table 2)
     targets = {f"N{i}": Target(True, draw(_tenths(15, 60))) for i in range(n_nodes)}
     targets |= {f"T{i}": Target(False, draw(_tenths(10, 150))) for i in range(n_other)}

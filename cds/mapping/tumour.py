@@ -116,9 +116,11 @@ def map_recist_observation(
         at, day = _when(resource)
         return NewLesion(ref=ref, patient=patient, at=at, day=day, lesion=_lesion(resource, aliases))
     if code == section["timepoint_response_code"]:
-        response = _recist_code(resource.get("valueCodeableConcept"), recist)
-        if response not in section["timepoint_responses"]:
-            raise Unusable("time-point response is not CR, PR, SD, PD or NE")
+        # FHIR input profile: CR, PR, SD, non-CR/non-PD, PD or NE, compared without regard to case.
+        reported = _recist_code(resource.get("valueCodeableConcept"), recist)
+        response = table.timepoint_responses.get(reported.lower()) if isinstance(reported, str) else None
+        if response is None:
+            raise Unusable(f"time-point response is not one of {', '.join(section['timepoint_responses'])}")
         at, day = _when(resource)
         return ReportedResponse(ref=ref, patient=patient, at=at, day=day, response=response)
     return None

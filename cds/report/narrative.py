@@ -18,7 +18,12 @@ from cds.report.survival import CI_METHODS, CiMethod, Interval, SurvivalSummary
 _WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve",
           "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen", "Twenty")
 RESPONSE_NAMES = {"CR": "complete response", "PR": "partial response", "SD": "stable disease",
+                  "non-CR/non-PD": "neither complete response nor progression, non-target disease only",
                   "PD": "progressive disease", "NE": "not evaluable"}
+# RECIST 1.1 Table 2 footnote: non-CR/non-PD is named as such, never "stable disease".
+IN_WORDS = {**RESPONSE_NAMES, "non-CR/non-PD": "non-CR/non-PD (non-target disease only)"}
+ORR_TEXT = "objective response rate (CR + PR)"
+DCR_TEXT = "disease control rate (CR + PR + SD + non-CR/non-PD)"
 CI_DESCRIPTIONS: dict[CiMethod, str] = {
     "log-log": "read where the pointwise log-log band of S(t) crosses 0.5 (lifelines' band; Brookmeyer-Crowley)",
     "log": "read where the pointwise log band of S(t) crosses 0.5 (R survival's default)",
@@ -147,12 +152,13 @@ def paragraphs(report: CohortReport) -> list[str]:
     )
     r = report.responses
     counts = r.counts
-    shown: tuple[Response, ...] = ("CR", "PR", "SD", "PD", "NE") if counts["NE"] else ("CR", "PR", "SD", "PD")
-    parts = [f"{RESPONSE_NAMES[k]} in {counts[k]} ({pct(counts[k] / n)})" for k in shown]
+    optional = ("non-CR/non-PD", "NE")  # named only when a patient has them
+    shown: tuple[Response, ...] = tuple(k for k in counts if k not in optional or counts[k])
+    parts = [f"{IN_WORDS[k]} in {counts[k]} ({pct(counts[k] / n)})" for k in shown]
     confirmation = "confirmed" if r.confirmed else "unconfirmed"
     out.append(
         f"The best overall response (RECIST 1.1, {confirmation}) was " + ", ".join(parts[:-1]) + f" and {parts[-1]}"
-        f": an objective response rate of {_proportion(r.orr)} and a disease control rate of {_proportion(r.dcr)}."
+        f": an {ORR_TEXT} of {_proportion(r.orr)} and a {DCR_TEXT} of {_proportion(r.dcr)}."
     )
     survival = []
     if report.overall_survival is not None:
@@ -193,8 +199,8 @@ def tables(report: CohortReport) -> list[Table]:
         "Best overall response (RECIST 1.1, " + ("confirmed" if r.confirmed else "unconfirmed") + ")",
         ("response", "patients", "%"),
         (*((f"{k} ({RESPONSE_NAMES[k]})", str(c), pct(c / n)) for k, c in r.counts.items()),
-         ("objective response rate (CR + PR)", str(r.orr.successes), _proportion(r.orr)),
-         ("disease control rate (CR + PR + SD)", str(r.dcr.successes), _proportion(r.dcr))),
+         (ORR_TEXT, str(r.orr.successes), _proportion(r.orr)),
+         (DCR_TEXT, str(r.dcr.successes), _proportion(r.dcr))),
     ))
     for name, s in (("Overall survival", report.overall_survival),
                     ("Progression-free survival", report.progression_free_survival)):
@@ -244,8 +250,10 @@ def methods(report: CohortReport) -> list[str]:
         f"exactly 0.5. The interval of the median is by the {report.settings.ci_method} method "
         f"({CI_DESCRIPTIONS[report.settings.ci_method]}); every method is tabulated below.",
         "Response rates carry exact (Clopper-Pearson) 95% intervals over all treated patients; a patient "
-        "without an assessment after baseline counts as not evaluable. Toxicity is the worst CTCAE v5.0 "
-        "grade per patient and term over laboratory results from the first cycle on. Performance status "
+        "without an assessment after baseline counts as not evaluable. A patient with non-target disease only "
+        "is assessed by RECIST 1.1 Table 2: non-CR/non-PD (never called stable disease, per its footnote) "
+        "has the minimum duration of SD and counts towards disease control as SD does. Toxicity is the worst "
+        "CTCAE v5.0 grade per patient and term over laboratory results from the first cycle on. Performance status "
         "compares the latest score on or before the first cycle with the first score after the last cycle.",
         f"Rulesets: {report.ruleset_version}.",
     ]

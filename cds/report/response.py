@@ -1,10 +1,12 @@
 """Best overall response counts, objective response rate and disease control rate with exact intervals.
 
-    ORR = (CR + PR) / n        DCR = (CR + PR + SD) / n
+    ORR = (CR + PR) / n        DCR = (CR + PR + SD + non-CR/non-PD) / n
 
-n is every treated patient: a patient with no assessment after baseline counts as NE (RECIST 1.1
-section 4.4.3; intention to treat). The Clopper-Pearson (exact) interval of k successes in n trials at
-level 1 - alpha, with B(q; a, b) the q-quantile of the Beta(a, b) distribution:
+non-CR/non-PD is RECIST 1.1 Table 2's stable category for non-target disease only (design/outputs.md):
+counted in its own column, and in disease control as SD is. n is every treated patient: a patient with
+no assessment after baseline counts as NE (RECIST 1.1 section 4.4.3; intention to treat). The
+Clopper-Pearson (exact) interval of k successes in n trials at level 1 - alpha, with B(q; a, b) the
+q-quantile of the Beta(a, b) distribution:
 
     low  = B(alpha / 2; k, n - k + 1)        (0 when k = 0)
     high = B(1 - alpha / 2; k + 1, n - k)    (1 when k = n)
@@ -19,7 +21,9 @@ from scipy.stats import beta
 
 from cds.facts import Response
 
-CATEGORIES: tuple[Response, ...] = ("CR", "PR", "SD", "PD", "NE")
+CATEGORIES: tuple[Response, ...] = ("CR", "PR", "SD", "non-CR/non-PD", "PD", "NE")
+OBJECTIVE_RESPONSE: tuple[Response, ...] = ("CR", "PR")
+DISEASE_CONTROL: tuple[Response, ...] = ("CR", "PR", "SD", "non-CR/non-PD")
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def summarize_responses(best: Sequence[Response | None], confirmed: bool = True,
     n = len(best)
     return ResponseSummary(
         counts=counts,
-        orr=clopper_pearson(counts["CR"] + counts["PR"], n, alpha),
-        dcr=clopper_pearson(counts["CR"] + counts["PR"] + counts["SD"], n, alpha),
+        orr=clopper_pearson(sum(counts[k] for k in OBJECTIVE_RESPONSE), n, alpha),
+        dcr=clopper_pearson(sum(counts[k] for k in DISEASE_CONTROL), n, alpha),
         confirmed=confirmed,
     )

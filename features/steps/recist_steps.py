@@ -8,11 +8,14 @@ Given, besides the one-lesion steps of ``given.py``:
   measured); ``node`` is ``yes`` for a lymph node (the size is then its short axis).
 - ``Given the non-target lesions are:`` with ``| lesion | site | <date> ... |``: cells ``present``,
   ``absent``, ``progressing`` (unequivocal progression), ``-`` (not assessed), or a size (``8 mm``).
-- ``Given the investigator reported PR on 2024-04-02``: a time-point response Observation.
+- ``Given the investigator reported PR on 2024-04-02``: a time-point response Observation (any of
+  CR, PR, SD, non-CR/non-PD, PD, NE); ``Given the investigator reported the code "NON-CR/NON-PD" on
+  2024-04-02``: the code exactly as written (spelling and case), as an EHR might send it.
 - ``Given new lesions on 2024-04-02 are seen|not seen``: a new-lesion Observation, or nothing.
 
 Then: "the target / non-target / overall response on <date> is ..." make that response's rule the
 focus of ``And the rule is "..."`` (then.py), so scenarios cite the rule that decided.
+``Then the text output shows "..."``: a line of ``prrt-cds evaluate --format text`` holds the text.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import factories as fx
 from pytest_bdd import given, parsers, then
 
+from cds.document import to_text
 from steps.chart import Chart, Outcome
 
 DATE = r"\d{4}-\d{2}-\d{2}"
@@ -91,10 +95,17 @@ def non_target_table(chart: Chart, datatable: list[list[str]]) -> None:
                 oid, size, unit, focus=focus, role="non-target", when=when), _day(day))
 
 
-@given(parsers.re(rf"the investigator reported (?P<response>CR|PR|SD|PD|NE) on (?P<day>{DATE})"))
+@given(parsers.re(rf"the investigator reported (?P<response>{RESPONSE}) on (?P<day>{DATE})"))
 def investigator_response(chart: Chart, response: str, day: str) -> None:
     oid = chart.next_id("response")
     chart.add(lambda when: fx.timepoint_response(oid, response, when=when), _day(day))
+
+
+@given(parsers.re(rf'the investigator reported the code "(?P<code>[^"]*)" on (?P<day>{DATE})'))
+def investigator_code(chart: Chart, code: str, day: str) -> None:
+    """A time-point response whose code is written exactly so (case, spaces), in urn:prrt-cds:recist."""
+    oid = chart.next_id("response")
+    chart.add(lambda when: fx.timepoint_response(oid, code, when=when), _day(day))
 
 
 @given(parsers.re(rf"new lesions on (?P<day>{DATE}) are (?P<seen>seen|not seen)"))
@@ -163,14 +174,14 @@ def non_target_response(outcome: Outcome, day: str, response: str) -> None:
 
 @then(parsers.re(rf"the overall response on (?P<day>{DATE}) is (?P<response>{RESPONSE})"))
 def overall_response(outcome: Outcome, day: str, response: str) -> None:
-    """The RECIST category (``overall_recist``); the contract's ``overall`` reads non-CR/non-PD as SD."""
+    """The RECIST category, in the contract's ``overall`` (non-CR/non-PD included) and ``overall_recist``."""
     entry = _response(outcome, day)
-    assert entry["overall_recist"] == response, f"overall response on {day}:\n{_describe(entry)}"
-    assert entry["overall"] == ("SD" if response == "non-CR/non-PD" else response), _describe(entry)
+    assert entry["overall"] == response, f"overall response on {day}:\n{_describe(entry)}"
+    assert entry["overall_recist"] == response, _describe(entry)
     _focus(outcome, entry, "overall")
 
 
-@then(parsers.re(rf"the document shows the overall response on (?P<day>{DATE}) as (?P<response>CR|PR|SD|PD|NE)"))
+@then(parsers.re(rf"the document shows the overall response on (?P<day>{DATE}) as (?P<response>{RESPONSE})"))
 def document_overall(outcome: Outcome, day: str, response: str) -> None:
     entry = _response(outcome, day)
     assert entry["overall"] == response, _describe(entry)
@@ -220,7 +231,7 @@ def number_is(outcome: Outcome, name: str, day: str, value: str) -> None:
 
 
 @then(parsers.re(
-    r"the best overall response is (?P<response>CR|PR|SD|PD|NE|none) \((?P<which>confirmed|unconfirmed)\)"
+    rf"the best overall response is (?P<response>{RESPONSE}|none) \((?P<which>confirmed|unconfirmed)\)"
 ))
 def best_response(outcome: Outcome, response: str, which: str) -> None:
     best = outcome.patient["best_overall_response"]
@@ -232,3 +243,10 @@ def best_response(outcome: Outcome, response: str, which: str) -> None:
 def confirmed_on(outcome: Outcome, first: str, second: str) -> None:
     best = outcome.patient["best_overall_response"]
     assert best["confirmed_dates"] == [first, second], _describe(best)
+
+
+@then(parsers.re(r'the text output shows "(?P<text>[^"]+)"'))
+def text_output_shows(outcome: Outcome, text: str) -> None:
+    """``prrt-cds evaluate --format text`` of the same evaluation has a line holding ``text``."""
+    rendered = to_text(outcome.evaluation)
+    assert any(text in line for line in rendered.splitlines()), f"no line shows {text!r}:\n{rendered}"

@@ -12,7 +12,10 @@ Given (the first Given of a scenario creates the series):
   ``... who were last seen 400 and 500 days later``: one cycle each, then death or a last record;
 - ``Given p1 had a best overall response of PR``: two target-lesion measurements that give it under
   RECIST 1.1 (baseline 40 mm 7 days before the first cycle; then at 3 and 6 months: CR 0 mm, PR 24 mm,
-  SD 36 mm; PD 52 mm at 3 months);
+  SD 36 mm; PD 52 mm at 3 months); ``non-CR/non-PD``: a non-target lesion only, present at baseline and
+  at 3 and 6 months (RECIST 1.1 Table 2);
+- ``Given p5 had non-target disease only, still present 42 days after the first cycle``: a non-target
+  lesion present at baseline and on that one day (the minimum duration of SD is 42 days);
 - ``Given p1 had a WBC of 3.5 x10^9/L 28 days after the first cycle`` (range 4.0-10.0), or a
   ``hemoglobin of 9.5 g/dL`` (range 12.0-16.0);
 - ``Given ECOG scores before and after treatment:`` / ``Given Karnofsky scores ...`` with
@@ -20,7 +23,9 @@ Given (the first Given of a scenario creates the series):
 - ``Given a data cut-off on 2024-06-30``.
 
 When: ``the cohort report is built`` (with the default log-log interval) or ``... built with the
-symmetric interval``. Then: the figures below, each step naming what it checks.
+symmetric interval``. Then: the figures below, each step naming what it checks; ``report.json ...``
+reads the document of design/outputs.md, ``the results text says "..."`` the paragraphs of report.md
+and report.html, ``the response table ...`` their best overall response table.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from cds.demo import SERIES_SIZE, patient_bundle
 from cds.reading import from_objects
 from cds.report.cohort import MONTH_DAYS, CohortReport, ReportSettings, build_report
 from cds.report.collect import CohortData, Settings, summarize_collected
+from cds.report.document import report_document
+from cds.report.narrative import paragraphs, tables
 from cds.report.survival import SurvivalSummary, ci_method
 
 DATE = r"\d{4}-\d{2}-\d{2}"
@@ -126,9 +133,28 @@ def patients_with_times(n: str, day: str, what: str, days: str, request: pytest.
     return series
 
 
-@given(parsers.re(r"(?P<pid>\w+) had a best overall response of (?P<response>CR|PR|SD|PD)"))
+def _non_target_present(series: Series, pid: str, days: list[date]) -> None:
+    """A non-target lesion (and no target lesion) recorded present on each day: RECIST 1.1 Table 2."""
+    focus = f"BodyStructure/{pid}-bone"
+    for day in days:
+        series.resources.append(fx.non_target_status(series.rid("nontarget"), "present", focus,
+                                                     patient=f"Patient/{pid}", when=f"{day}T10:00:00Z"))
+
+
+@given(parsers.re(r"(?P<pid>\w+) had non-target disease only, still present (?P<days>\d+) days after the first "
+                  r"cycle"))
+def non_target_disease_only(series: Series, pid: str, days: str) -> None:
+    first = series.first(pid)
+    _non_target_present(series, pid, [first - timedelta(days=7), first + timedelta(days=int(days))])
+
+
+@given(parsers.re(r"(?P<pid>\w+) had a best overall response of (?P<response>CR|PR|SD|PD|non-CR/non-PD)"))
 def best_response(series: Series, pid: str, response: str) -> None:
     first = series.first(pid)
+    if response == "non-CR/non-PD":
+        _non_target_present(series, pid, [first - timedelta(days=7), first + timedelta(days=91),
+                                          first + timedelta(days=182)])
+        return
     focus = f"BodyStructure/{pid}-liver"
     sizes = [(first - timedelta(days=7), 40.0), *zip((first + timedelta(days=91), first + timedelta(days=182)),
                                                        RESPONSE_SIZES[response], strict=True)]
@@ -214,6 +240,35 @@ def median_and_range(cohort_report: CohortReport, what: str, median: str, low: s
 def responses_are(cohort_report: CohortReport, cr: int, pr: int, sd: int, pd: int) -> None:
     counts = cohort_report.responses.counts
     assert (counts["CR"], counts["PR"], counts["SD"], counts["PD"]) == (cr, pr, sd, pd), counts
+
+
+@then(parsers.parse("the best overall responses are {cr:d} CR, {pr:d} PR, {sd:d} SD, {other:d} non-CR/non-PD, "
+                    "{pd:d} PD and {ne:d} NE"))
+def all_responses_are(cohort_report: CohortReport, cr: int, pr: int, sd: int, other: int, pd: int, ne: int) -> None:
+    counts = cohort_report.responses.counts
+    assert counts == {"CR": cr, "PR": pr, "SD": sd, "non-CR/non-PD": other, "PD": pd, "NE": ne}, counts
+
+
+@then(parsers.re(r'report.json counts (?P<n>\d+) "(?P<key>[^"]+)" in the best overall response, '
+                 r"(?P<dcr>\d+) in disease control"))
+def report_json_counts(cohort_report: CohortReport, n: str, key: str, dcr: str) -> None:
+    bor = report_document(cohort_report)["best_overall_response"]
+    assert bor.get(key) == int(n), bor
+    assert bor["dcr"]["successes"] == int(dcr), bor["dcr"]
+
+
+@then(parsers.re(r'the results text says "(?P<text>[^"]+)"'))
+def results_text_says(cohort_report: CohortReport, text: str) -> None:
+    written = paragraphs(cohort_report)
+    assert any(text in paragraph for paragraph in written), "\n\n".join(written)
+
+
+@then(parsers.re(r'the response table counts (?P<n>\d+) patients? in the row "(?P<row>[^"]+)"'))
+def response_table_row(cohort_report: CohortReport, n: str, row: str) -> None:
+    table = next(t for t in tables(cohort_report) if t.title.startswith("Best overall response"))
+    found = [r for r in table.rows if r[0] == row]
+    assert found, f"no row {row!r}: {[r[0] for r in table.rows]}"
+    assert found[0][1] == n, found[0]
 
 
 @then(parsers.re(rf"the (?P<rate>objective response|disease control) rate is (?P<value>{NUMBER})% with an exact "

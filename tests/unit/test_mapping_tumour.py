@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import factories as fx
 import pytest
 
+from cds.data_files import mappings_dir
+from cds.errors import ConfigurationError
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse
+from cds.tables import load_codes
 
 
 def tumour(map_fhir: Any, *resources: dict[str, Any]) -> tuple[list[Any], list[tuple[str | None, str]]]:
@@ -124,16 +128,42 @@ def test_new_lesion_by_role(map_fhir: Any) -> None:
     assert isinstance(fact, LesionMeasurement) and fact.role == "new"
 
 
-@pytest.mark.parametrize("response", ["CR", "PR", "SD", "PD", "NE"])
+@pytest.mark.parametrize("response", ["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"])
 def test_investigator_time_point_response(map_fhir: Any, response: str) -> None:
     [fact], _ = tumour(map_fhir, fx.timepoint_response("r1", response, when="2024-04-01"))
     assert isinstance(fact, ReportedResponse)
     assert (fact.response, fact.day) == (response, date(2024, 4, 1))
 
 
-def test_investigator_response_outside_recist_is_an_issue(map_fhir: Any) -> None:
-    facts, issues = tumour(map_fhir, fx.timepoint_response("r1", "MR"))
-    assert facts == [] and issues == [("Observation/r1", "time-point response is not CR, PR, SD, PD or NE")]
+@pytest.mark.parametrize(("code", "response"), [
+    ("NON-CR/NON-PD", "non-CR/non-PD"), ("non-cr/non-pd", "non-CR/non-PD"), ("Non-Cr/Non-Pd", "non-CR/non-PD"),
+    ("pr", "PR"), ("Sd", "SD"), ("ne", "NE"),
+])
+def test_investigator_codes_are_compared_without_regard_to_case(map_fhir: Any, code: str, response: str) -> None:
+    """FHIR input profile: the codes are compared without regard to case; the fact holds the RECIST spelling."""
+    [fact], issues = tumour(map_fhir, fx.timepoint_response("r1", code, when="2024-04-01"))
+    assert isinstance(fact, ReportedResponse) and fact.response == response and issues == []
+
+
+EXPECTED = "time-point response is not one of CR, PR, SD, non-CR/non-PD, PD, NE"
+
+
+@pytest.mark.parametrize("code", ["MR", "non-CR / non-PD", "non CR/non PD", "nonCR/nonPD", "non-CR-non-PD", "",
+                                  " PR", "SD "])
+def test_investigator_response_outside_recist_is_an_issue(map_fhir: Any, code: str) -> None:
+    facts, issues = tumour(map_fhir, fx.timepoint_response("r1", code))
+    assert facts == [] and issues == [("Observation/r1", EXPECTED)]
+
+
+def test_the_code_table_lists_only_recist_categories(tmp_path: Path) -> None:
+    """A time-point response the rules do not know stops the loading of codes.toml."""
+    source = (mappings_dir() / "codes.toml").read_text()
+    assert 'timepoint_responses = ["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"]' in source
+    for listed in ('["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE", "MR"]', '["CR", "cr", "PR"]'):
+        bad = tmp_path / "codes.toml"
+        bad.write_text(source.replace('["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"]', listed))
+        with pytest.raises(ConfigurationError, match="time-point response"):
+            load_codes(bad)
 
 
 def test_unknown_recist_code_is_ignored(map_fhir: Any) -> None:

@@ -153,7 +153,7 @@ def test_document_entries_carry_the_contract_fields_and_their_evidence() -> None
     assert entry["observations"] == ["Observation/f0", "Observation/f1"]
     assert best_entry(result.best) == {
         "unconfirmed": "PR", "confirmed": "SD", "unconfirmed_date": LATER, "confirmed_dates": [LATER],
-        "confirmation_days": 28, "sd_minimum_days": 42,
+        "confirmation_days": 28, "sd_minimum_days": 42, "non_target_only": False,
     }
 
 

@@ -23,11 +23,12 @@ DEFAULTS = RecistSettings.defaults()
 
 
 def run(
-    points: list[tuple[int, Response]], first: date | None = FIRST, **changes: object
+    points: list[tuple[int, Response]], first: date | None = FIRST, non_target_only: bool = False, **changes: object
 ) -> tuple[BestOverallResponse, list[Issue]]:
     log = IssueLog("Patient/p1")
     custom = DEFAULTS.model_copy(update=changes)
-    best = best_overall_response([(FIRST + timedelta(days=d), r) for d, r in points], first, custom, log)
+    best = best_overall_response([(FIRST + timedelta(days=d), r) for d, r in points], first, custom, log,
+                                 non_target_only=non_target_only)
     return best, log.issues
 
 
@@ -113,16 +114,62 @@ def test_a_confirmed_cr_stays_cr_whatever_follows() -> None:
     assert (best.unconfirmed, best.confirmed) == ("CR", "CR")
 
 
-RESPONSES: list[Response] = ["CR", "PR", "SD", "PD", "NE"]
+RESPONSES: list[Response] = ["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"]
 
 
 @settings(max_examples=500, derandomize=True, database=None, deadline=None)
-@given(st.lists(st.tuples(st.integers(7, 60), st.sampled_from(RESPONSES)), max_size=8))
-def test_defaults_agree_with_the_oracle_reading_of_table_3(steps: list[tuple[int, Response]]) -> None:
+@given(st.lists(st.tuples(st.integers(7, 60), st.sampled_from(RESPONSES)), max_size=8), st.booleans())
+def test_defaults_agree_with_the_oracle_reading_of_table_3(steps: list[tuple[int, Response]],
+                                                           table_2: bool) -> None:
     day, points = 0, []
     for gap, response in steps:
         day += gap
         points.append((day, response))
-    best, _ = run(points)
+    best, _ = run(points, non_target_only=table_2)
     dated = [(FIRST + timedelta(days=d), r) for d, r in points]
-    assert (best.unconfirmed, best.confirmed) == oracle.best_response(dated, FIRST)
+    assert (best.unconfirmed, best.confirmed) == oracle.best_response(dated, FIRST, non_target_only=table_2)
+
+
+# --- non-target disease only (RECIST 1.1 Table 2) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("day", "expected"), [(41, "NE"), (42, "non-CR/non-PD")])
+def test_non_cr_non_pd_has_the_sd_minimum_duration(day: int, expected: str) -> None:
+    best, _ = run([(day, "non-CR/non-PD")], non_target_only=True)
+    assert (best.unconfirmed, best.confirmed) == (expected, expected)
+    assert best.non_target_only is True
+
+
+@pytest.mark.parametrize(("day", "expected"), [(41, "PD"), (42, "non-CR/non-PD")])
+def test_an_early_non_cr_non_pd_followed_by_progression_is_pd(day: int, expected: str) -> None:
+    best, _ = run([(day, "non-CR/non-PD"), (day + 56, "PD")], non_target_only=True)
+    assert (best.unconfirmed, best.confirmed) == (expected, expected)
+
+
+def test_a_protocol_minimum_applies_to_non_cr_non_pd_alike() -> None:
+    assert run([(55, "non-CR/non-PD")], non_target_only=True, sd_minimum_days=56)[0].confirmed == "NE"
+    assert run([(56, "non-CR/non-PD")], non_target_only=True, sd_minimum_days=56)[0].confirmed == "non-CR/non-PD"
+
+
+@pytest.mark.parametrize(("gap", "confirmed"), [(27, "non-CR/non-PD"), (28, "CR")])
+def test_an_unconfirmed_cr_of_non_target_disease_is_non_cr_non_pd_never_sd(gap: int, confirmed: str) -> None:
+    best, _ = run([(56, "CR"), (56 + gap, "CR")], non_target_only=True)
+    assert (best.unconfirmed, best.confirmed) == ("CR", confirmed)
+
+
+def test_non_cr_non_pd_after_a_cr_is_read_as_progression() -> None:
+    best, issues = run([(28, "CR"), (84, "non-CR/non-PD")], non_target_only=True)
+    assert (best.unconfirmed, best.confirmed) == ("CR", "PD")
+    assert any("non-CR/non-PD on" in i.message and "after CR" in i.message for i in issues)
+
+
+def test_non_cr_non_pd_ranks_with_sd_below_pr_and_above_pd() -> None:
+    assert run([(56, "non-CR/non-PD"), (84, "PR")])[0].unconfirmed == "PR"
+    assert run([(56, "non-CR/non-PD"), (84, "PD")])[0].unconfirmed == "SD"  # target disease: named SD
+    assert run([(56, "non-CR/non-PD"), (84, "PD")], non_target_only=True)[0].unconfirmed == "non-CR/non-PD"
+
+
+def test_without_an_administration_non_cr_non_pd_cannot_count_and_says_so() -> None:
+    best, issues = run([(56, "non-CR/non-PD")], first=None, non_target_only=True)
+    assert (best.unconfirmed, best.confirmed) == ("NE", "NE")
+    assert any("minimum duration of non-CR/non-PD cannot be checked" in i.message for i in issues)

@@ -47,6 +47,7 @@ def test_evaluate_reports_recist_responses_with_their_numbers(tmp_path: Path) ->
     assert patient["best_overall_response"] == {
         "unconfirmed": "PR", "confirmed": "PR", "unconfirmed_date": "2024-04-02",
         "confirmed_dates": ["2024-04-02", "2024-05-07"], "confirmation_days": 28, "sd_minimum_days": 42,
+        "non_target_only": False,
     }
     assert patient["issues"] == []
 

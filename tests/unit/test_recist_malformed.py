@@ -195,7 +195,7 @@ def tumour_fact(draw: st.DrawFn, index: int) -> Tumour:
                                status=draw(st.sampled_from(["present", "absent", "unequivocal-progression"])))
     if kind == "new":
         return NewLesion(**common, lesion=draw(st.none() | LESIONS))
-    return ReportedResponse(**common, response=draw(st.sampled_from(["CR", "PR", "SD", "PD", "NE"])))
+    return ReportedResponse(**common, response=draw(st.sampled_from(["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"])))
 
 
 @st.composite
@@ -225,8 +225,11 @@ def test_any_tumour_record_evaluates_without_exception(timeline: Timeline, varia
         if response.target in ("CR", "PR", "SD"):  # never from an incomplete sum (RECIST 1.1 §4.4.2)
             assert response.sum_complete is True
     if result.responses:
-        assert result.best.unconfirmed in ("CR", "PR", "SD", "PD", "NE")
-        assert result.best.confirmed in ("CR", "PR", "SD", "PD", "NE")
+        # RECIST 1.1 Table 2 footnote: the stable best response of non-target disease only is
+        # non-CR/non-PD, never SD; of measurable disease SD, never non-CR/non-PD.
+        stable = "non-CR/non-PD" if result.best.non_target_only else "SD"
+        assert result.best.unconfirmed in ("CR", "PR", stable, "PD", "NE")
+        assert result.best.confirmed in ("CR", "PR", stable, "PD", "NE")
     else:
         assert (result.best.unconfirmed, result.best.confirmed) == (None, None)
     document = {"responses": responses_document(result), "best": best_document(result)}

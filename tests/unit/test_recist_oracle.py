@@ -116,12 +116,12 @@ def _check_patient(written: cohort.Written, s: oracle.Series, patient: dict[str,
     responses = patient["responses"]
     assert [r["date"] for r in responses] == [v.day.isoformat() for v in written.visits]
     for visit, response, (target, non_target, overall) in zip(written.visits, responses, expected, strict=True):
-        got = (response["target"], response["non_target"], response["overall_recist"])
+        got = (response["target"], response["non_target"], response["overall"])
         assert got == (target, non_target, overall), (visit, response)
-        assert response["overall"] == ("SD" if overall == "non-CR/non-PD" else overall)
+        assert response["overall_recist"] == overall
         assert response["source"] == "measured"
     points = [(v.day, r[2]) for v, r in zip(written.visits, expected, strict=True)]
-    unconfirmed, confirmed = oracle.best_response(points, cohort.FIRST_DAY)
+    unconfirmed, confirmed = oracle.best_response(points, cohort.FIRST_DAY, non_target_only=s.non_target_only)
     best = patient["best_overall_response"]
     assert (best["unconfirmed"], best["confirmed"]) == (unconfirmed, confirmed), (points, best)
 
@@ -135,3 +135,15 @@ def test_a_cohort_of_lesion_time_series_evaluates_as_recist_says(s: oracle.Serie
     _check_patient(written, s, patient)
     for issue in patient["issues"]:
         assert "not measurable" not in issue["message"]  # generated targets are all measurable
+
+
+@reproducible(120)
+@given(cohort.series(non_target_only=True))
+def test_non_target_disease_only_evaluates_as_recist_table_2_says(s: oracle.Series) -> None:
+    """Table 2 throughout: non-CR/non-PD at the time point and as the best response, never SD."""
+    written = cohort.write(s)
+    patient = cohort.evaluate(written.resources)
+    _check_patient(written, s, patient)
+    best = patient["best_overall_response"]
+    assert "SD" not in (best["unconfirmed"], best["confirmed"])
+    assert all(r["overall"] in ("CR", "non-CR/non-PD", "PD", "NE") for r in patient["responses"])

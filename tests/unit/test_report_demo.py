@@ -38,7 +38,7 @@ def test_demographics_cycles_and_activity(series: CohortReport) -> None:
 
 
 def test_responses(series: CohortReport) -> None:
-    assert series.responses.counts == {"CR": 2, "PR": 11, "SD": 1, "PD": 2, "NE": 0}
+    assert series.responses.counts == {"CR": 2, "PR": 11, "SD": 1, "non-CR/non-PD": 0, "PD": 2, "NE": 0}
 
 
 def test_overall_survival_as_published(series: CohortReport) -> None:
@@ -69,7 +69,7 @@ def test_the_input_is_clean(series: CohortReport) -> None:
 
 def test_another_seed_moves_dates_not_figures() -> None:
     other = series_report(7)
-    assert other.responses.counts == {"CR": 2, "PR": 11, "SD": 1, "PD": 2, "NE": 0}
+    assert other.responses.counts == {"CR": 2, "PR": 11, "SD": 1, "non-CR/non-PD": 0, "PD": 2, "NE": 0}
     assert other.overall_survival is not None and other.overall_survival.median is not None
     assert round(other.overall_survival.median * 30.4375) == 700
     first = patient_bundle(1, SERIES_SIZE, 7)[1]["entry"][1]["resource"]["performedDateTime"]

@@ -8,13 +8,16 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import factories as fx
 import pytest
 
 from cds.demo import SERIES_SIZE, patient_bundle
 from cds.reading import from_objects
 from cds.report.cohort import CohortReport, ReportSettings, build_report
 from cds.report.collect import CohortData, Settings, summarize_collected
+from cds.report.plots import RESPONSE_COLOURS
 from cds.report.render import parse_formats, write_report
+from cds.report.response import CATEGORIES
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,8 @@ def test_report_json_has_the_contract_fields(written: Path) -> None:
     assert doc["cycles"] == {"median": 3.5, "min": 1, "max": 7, "n": 16}
     assert doc["cumulative_activity_gbq"] == {"median": 20.35, "min": 7.4, "max": 49.95, "n": 16}
     bor = doc["best_overall_response"]
-    assert {k: bor[k] for k in ("CR", "PR", "SD", "PD", "NE")} == {"CR": 2, "PR": 11, "SD": 1, "PD": 2, "NE": 0}
+    assert {k: bor[k] for k in ("CR", "PR", "SD", "non-CR/non-PD", "PD", "NE")} == {
+        "CR": 2, "PR": 11, "SD": 1, "non-CR/non-PD": 0, "PD": 2, "NE": 0}
     assert bor["orr"]["method"] == "clopper-pearson" and bor["orr"]["value"] == 0.8125
     assert doc["deaths"] == 3
     os_ = doc["overall_survival"]
@@ -106,3 +110,45 @@ def test_empty_cohort_still_renders(tmp_path: Path) -> None:
     write_report(empty, tmp_path)
     assert "No patient with a PRRT administration" in (tmp_path / "report.md").read_text()
     assert json.loads((tmp_path / "report.json").read_text())["overall_survival"] is None
+
+
+def _non_target_only_cohort() -> CohortReport:
+    """Two patients: p1 with a confirmed PR of a target lesion, p2 with non-target disease only that
+    persists at 3 and 6 months (RECIST 1.1 Table 2: best overall response non-CR/non-PD)."""
+    resources = []
+    for pid in ("p1", "p2"):
+        resources += [fx.patient(pid), fx.procedure(f"{pid}-c1", "2024-01-08", patient=f"Patient/{pid}")]
+    for oid, day, size in (("l0", "2024-01-02", 40.0), ("l1", "2024-04-08", 24.0), ("l2", "2024-07-08", 24.0)):
+        resources.append(fx.lesion(oid, size, patient="Patient/p1", when=f"{day}T08:00:00Z",
+                                   focus="BodyStructure/p1-liver"))
+    for oid, day in (("n0", "2024-01-02"), ("n1", "2024-04-08"), ("n2", "2024-07-08")):
+        resources.append(fx.non_target_status(oid, "present", "BodyStructure/p2-bone", patient="Patient/p2",
+                                              when=f"{day}T08:00:00Z"))
+    summaries, issues = summarize_collected(from_objects(resources), Settings())
+    return build_report(CohortData(tuple(summaries), tuple(issues), "test", 2), ReportSettings())
+
+
+def test_non_cr_non_pd_is_shown_in_every_format_apart_from_sd(tmp_path: Path) -> None:
+    """design/outputs.md: its own key in report.json, its own row in the tables, its own colour in the
+    swimmer plot, and DCR = (CR + PR + SD + non-CR/non-PD) / n stated in the text."""
+    report = _non_target_only_cohort()
+    write_report(report, tmp_path)
+    bor = json.loads((tmp_path / "report.json").read_text())["best_overall_response"]
+    assert {k: bor[k] for k in ("CR", "PR", "SD", "non-CR/non-PD", "PD", "NE")} == {
+        "CR": 0, "PR": 1, "SD": 0, "non-CR/non-PD": 1, "PD": 0, "NE": 0}
+    assert (bor["orr"]["successes"], bor["dcr"]["successes"], bor["dcr"]["value"]) == (1, 2, 1.0)
+    markdown = (tmp_path / "report.md").read_text()
+    row = "| non-CR/non-PD (neither complete response nor progression, non-target disease only) | 1 | 50.0% |"
+    assert row in markdown
+    assert "non-CR/non-PD (non-target disease only) in 1 (50.0%)" in markdown
+    assert "disease control rate (CR + PR + SD + non-CR/non-PD) of 100.0%" in markdown
+    assert "stable disease in 0" in markdown  # SD is counted apart, never merged with non-CR/non-PD
+    html = (tmp_path / "report.html").read_text()
+    assert "non-CR/non-PD (neither complete response nor progression" in html
+    assert "disease control rate (CR + PR + SD + non-CR/non-PD)" in html
+    assert (tmp_path / "swimmer.png").stat().st_size > 1000
+
+
+def test_every_best_response_category_has_its_own_swimmer_colour() -> None:
+    assert tuple(RESPONSE_COLOURS) == CATEGORIES
+    assert len(set(RESPONSE_COLOURS.values())) == len(CATEGORIES)

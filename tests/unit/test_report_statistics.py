@@ -32,7 +32,7 @@ def test_clopper_pearson_edges() -> None:
 def test_response_counts_orr_dcr_with_no_assessment_as_ne() -> None:
     best = ["CR", "CR", *["PR"] * 11, "SD", "PD", None]
     summary = summarize_responses(best)  # type: ignore[arg-type]
-    assert summary.counts == {"CR": 2, "PR": 11, "SD": 1, "PD": 1, "NE": 1}
+    assert summary.counts == {"CR": 2, "PR": 11, "SD": 1, "non-CR/non-PD": 0, "PD": 1, "NE": 1}
     assert (summary.orr.successes, summary.orr.n) == (13, 16)
     assert (summary.dcr.successes, summary.dcr.n) == (14, 16)
     # The published series' figures (16 patients, 13 responders): 81.25 %, 54.35-95.95 %.
