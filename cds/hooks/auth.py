@@ -41,6 +41,7 @@ class Caller:
     iss: str | None = None
     tenant: str | None = None
     jti: str | None = None
+    fhir_servers: tuple[str, ...] = ()  # the FHIR servers this issuer's requests may name (settings)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class TrustedIssuer:
     iss: str
     keys: KeySource
     tenants: frozenset[str] | None = None
+    fhir_servers: tuple[str, ...] = ()
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -76,7 +76,8 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
         issuers = {
             issuer.iss: TrustedIssuer(
                 iss=issuer.iss, keys=key_source(issuer, jwks_http, auth.jwks_cache_seconds, auth.jwks_refetch_seconds),
-                tenants=None if issuer.tenants is None else frozenset(issuer.tenants))
+                tenants=None if issuer.tenants is None else frozenset(issuer.tenants),
+                fhir_servers=tuple(issuer.fhir_servers or ()))
             for issuer in auth.issuers
         }
         verifier = JwtVerifier(issuers, replay, auth.leeway_seconds, auth.max_token_lifetime_seconds)
@@ -86,7 +87,8 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
         logger.warning("JWT VERIFICATION IS OFF: any caller is answered. For local trials only, never with "
                        "patient data.")
     client = FhirClient(fhir_http, page_size=settings.fhir_page_size, max_pages=settings.fhir_max_pages,
-                        allowed=settings.fhir_servers)
+                        allowed=settings.fhir_servers, allow_private=settings.fhir_allow_private_networks,
+                        max_response_bytes=settings.fhir_max_response_bytes)
     resolver = PrefetchResolver(client, templates(), settings.fhir_timeout_seconds)
     handler = HookHandler(resolver, store, clock=clock, as_of=settings.as_of)
     await run_in_threadpool(_warm_up)

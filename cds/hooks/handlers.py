@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -82,7 +82,8 @@ class HookHandler:
         self.clock = clock
         self.as_of = as_of
 
-    async def call(self, service_id: str, body: Any) -> dict[str, Any]:
+    async def call(self, service_id: str, body: Any, fhir_servers: Sequence[str] = ()) -> dict[str, Any]:
+        """``fhir_servers``: what the caller's issuer may name as ``fhirServer`` besides the global list."""
         started = time.perf_counter()
         service = _service(service_id)
         request, context = _request(service, body)
@@ -94,7 +95,7 @@ class HookHandler:
             if not orders:
                 logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)
                 return {"cards": []}
-        resolved = await self.resolver.resolve(request, context.patientId)
+        resolved = await self.resolver.resolve(request, context.patientId, fhir_servers)
         # CPU-bound (the rule engine holds one lock per process anyway), so it runs here and not in a
         # thread: a worker busy evaluating does not accept the next connection, which then goes to an
         # idle worker, and two evaluations do not fight over the GIL. The service scales by processes.

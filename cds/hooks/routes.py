@@ -79,9 +79,9 @@ async def discovery(_: Authenticated) -> JSONResponse:
 
 
 @router.post("/cds-services/{service_id}")
-async def call_service(service_id: str, request: Request, _: Authenticated, parts: Parts) -> JSONResponse:
+async def call_service(service_id: str, request: Request, who: Authenticated, parts: Parts) -> JSONResponse:
     body = await read_json(request, parts.settings.max_body_bytes)
-    return JSONResponse(await parts.handler.call(service_id, body))
+    return JSONResponse(await parts.handler.call(service_id, body, who.fhir_servers))
 
 
 @router.post("/cds-services/{service_id}/feedback")
