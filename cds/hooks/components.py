@@ -22,7 +22,7 @@ from cds.hooks.fhir_client import FhirClient
 from cds.hooks.handlers import HookHandler, utc_now
 from cds.hooks.jwks import key_source
 from cds.hooks.prefetch import PrefetchResolver
-from cds.hooks.replay import ReplayCache, replay_cache
+from cds.hooks.replay import ReplayCache, ReplayCacheError, replay_cache
 from cds.hooks.settings import ServiceSettings
 from cds.hooks.store import Store, redacted
 
@@ -67,6 +67,10 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
     store = Store.from_url(settings.database_url)
     await run_in_threadpool(store.create_schema)
     replay = replay_cache(settings.replay_cache_url, store)
+    try:
+        await replay.start()
+    except ReplayCacheError as exc:  # the first claim sets the epoch instead (one second ahead)
+        logger.warning("replay cache: %s; its epoch will be set by the first call", exc)
     timeout = httpx.Timeout(settings.fhir_timeout_seconds)
     fhir_http = httpx.AsyncClient(transport=fhir_transport, timeout=timeout, follow_redirects=False)
     jwks_http = httpx.AsyncClient(transport=jwks_transport, timeout=httpx.Timeout(5.0), follow_redirects=False)

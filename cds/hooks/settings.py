@@ -52,8 +52,9 @@ class AuthSettings(BaseModel):
     verify_jwt: bool = True
     issuers: list[IssuerSettings] = Field(default_factory=list)
     leeway_seconds: int = Field(default=30, ge=0, le=300)  # clock skew allowed on exp / iat / nbf
-    # Best practices: JWTs should live no more than an hour; the replay cache keeps a jti that long.
-    max_token_lifetime_seconds: int = Field(default=3600, ge=1, le=86400)
+    # Best practices: JWTs should live no more than an hour (the replay cache keeps a jti that long); a
+    # CDS client mints one per call, so 5 minutes is plenty and bounds what a lost replay cache exposes.
+    max_token_lifetime_seconds: int = Field(default=300, ge=1, le=86400)
     jwks_cache_seconds: int = Field(default=300, ge=0)
     jwks_refetch_seconds: int = Field(default=30, ge=0)  # at most one re-fetch per issuer this often
 
