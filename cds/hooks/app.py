@@ -15,6 +15,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from cds.hooks.access_log import AccessLogMiddleware
 from cds.hooks.components import build_components
 from cds.hooks.handlers import utc_now
 from cds.hooks.middleware import GuardMiddleware
@@ -41,13 +42,16 @@ def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx
             await components.aclose()
 
     app = FastAPI(title="prrt-cds CDS Hooks service", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, redirect_slashes=False)
+    # No trailing-slash redirect: Starlette builds its Location from the Host header, unauthenticated.
+    app.router.redirect_slashes = False
     app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
+    app.add_middleware(AccessLogMiddleware)  # outermost: every answer is logged, CORS preflights too
     return app
 
 

@@ -22,7 +22,7 @@ from cds.evaluation import PatientEvaluation, evaluate_collected
 from cds.hooks.cards import IssuedCard
 from cds.hooks.discovery import DOSE_CHECK, SERVICES, TOXICITY, Service
 from cds.hooks.dose_card import dose_cards
-from cds.hooks.errors import BadRequest, HookFailure, Unavailable, UnknownService
+from cds.hooks.errors import BadRequest, HookFailure, Unavailable, UnknownFeedbackCard, UnknownService
 from cds.hooks.models import (
     CONTEXTS,
     FeedbackRequest,
@@ -34,7 +34,7 @@ from cds.hooks.models import (
 )
 from cds.hooks.orders import LutatheraOrder, lutathera_orders
 from cds.hooks.prefetch import PrefetchResolver, Resolved
-from cds.hooks.store import CardRecord, Store, StoreError
+from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, Unstorable
 from cds.hooks.toxicity_card import toxicity_card
 from cds.reading import from_prefetch
 
@@ -131,6 +131,8 @@ class HookHandler:
         ]
         try:
             self.store.record_cards(records)
+        except Unstorable as exc:
+            raise BadRequest(f"not storable: {exc}") from None
         except StoreError as exc:
             logger.error("%s: %s", service.id, exc)
             raise Unavailable("the card audit cannot be written; no card is issued") from None
@@ -155,6 +157,11 @@ class HookHandler:
         try:
             stored, repeated = await run_in_threadpool(self.store.record_feedback, service.id, request.feedback,
                                                        self.clock())
+        except Unstorable as exc:
+            raise BadRequest(f"not storable: {exc}") from None
+        except UnknownCard as exc:
+            logger.info("%s feedback: %s", service.id, exc)
+            raise UnknownFeedbackCard("no card with that uuid was issued by this service") from None
         except StoreError as exc:
             logger.error("%s feedback: %s", service.id, exc)
             raise Unavailable("feedback cannot be stored") from None
