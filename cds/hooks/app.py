@@ -19,6 +19,7 @@ from cds.hooks.access_log import AccessLogMiddleware
 from cds.hooks.components import build_components
 from cds.hooks.handlers import utc_now
 from cds.hooks.middleware import GuardMiddleware
+from cds.hooks.parent_watch import exit_with_supervisor
 from cds.hooks.routes import install_error_handlers, router
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
 
@@ -56,5 +57,7 @@ def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx
 
 
 def app_from_environment() -> FastAPI:
-    """The factory ``prrt-cds serve`` gives uvicorn: each worker reads the config file named by PRRT_CDS_CONFIG."""
+    """The factory ``prrt-cds serve`` gives uvicorn: each worker reads the config file named by PRRT_CDS_CONFIG
+    (and, one of several, ends when its master does)."""
+    exit_with_supervisor()
     return create_app(load_settings(os.environ.get(CONFIG_ENV)))
