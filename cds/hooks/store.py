@@ -94,11 +94,17 @@ class UnknownCard(LookupError):
     """Feedback names a card the service never issued (404): it is not stored as if it were known."""
 
 
-def check_storable(table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Raises Unstorable, naming the column (never the value), so that every backend answers alike."""
+# The audit columns whose values come from the request (the others the service writes itself: a value
+# of its own that does not fit is a fault of the service, left to the database and answered 503).
+CARD_COLUMNS_FROM_REQUEST = frozenset({"hook_instance", "patient", "order_ref"})
+
+
+def check_storable(table: Table, rows: Sequence[dict[str, Any]], columns: frozenset[str] | None = None) -> None:
+    """Raises Unstorable, naming the column (never the value), so that every backend answers alike.
+    ``columns``: the columns to check (all when None)."""
     for row in rows:
         for name, value in row.items():
-            if not isinstance(value, str):
+            if not isinstance(value, str) or (columns is not None and name not in columns):
                 continue
             column = table.c[name]
             if "\x00" in value:
@@ -187,7 +193,7 @@ class Store:
         if not records:
             return
         rows = [record.__dict__ for record in records]
-        check_storable(card_audit, rows)
+        check_storable(card_audit, rows, CARD_COLUMNS_FROM_REQUEST)
         try:
             with self.engine.begin() as connection:
                 connection.execute(card_audit.insert(), rows)

@@ -291,3 +291,15 @@ def test_sqlite_syncs_every_commit(tmp_path: Path) -> None:
             assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
     finally:
         store.dispose()
+
+
+def test_only_values_from_the_request_are_blamed_on_the_request() -> None:
+    from datetime import UTC, datetime
+
+    from cds.hooks.store import CARD_COLUMNS_FROM_REQUEST, Unstorable, card_audit, check_storable
+
+    row = {"card_uuid": "c", "hook_instance": "h", "service_id": "s", "hook": "patient-view", "patient": "Patient/p",
+           "ruleset_version": "v" * 300, "issued_at": datetime.now(UTC), "indicator": "info", "action": "proceed"}
+    check_storable(card_audit, [row], CARD_COLUMNS_FROM_REQUEST)  # the service's own value: not a 400
+    with pytest.raises(Unstorable, match="ruleset_version is longer than 256 characters"):
+        check_storable(card_audit, [row])
