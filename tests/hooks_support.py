@@ -243,6 +243,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+# The whole body of every 401: an OperationOutcome that says only that the token was not accepted.
+NOT_ACCEPTED = {"resourceType": "OperationOutcome", "detail": "the token was not accepted",
+                "issue": [{"severity": "error", "code": "login", "diagnostics": "the token was not accepted"}]}
+
+
 # --- the spec's JSON schemas ------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,12 +61,15 @@ class MedplumServer:
         assert NODE is not None
         self.port = hs.free_port()
         self.base = f"http://127.0.0.1:{self.port}/fhir"
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop); a pipe nobody reads could block
         self.process = subprocess.Popen([NODE, "--import", "./ws-global.mjs", "server.mjs", str(self.port)],
-                                        cwd=SERVER, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                        cwd=SERVER, stdout=self.output, stderr=subprocess.STDOUT,
+                                        preexec_fn=hs._die_with_parent)  # gone with the test run, even killed
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stdout.read().decode(errors="replace") if self.process.stdout else ""
+                self.output.seek(0)
+                output = self.output.read().decode(errors="replace")
                 raise RuntimeError(f"the FHIR server exited {self.process.returncode}:\n{output[-3000:]}")
             try:
                 if httpx.get(f"{self.base}/metadata", timeout=1).status_code < 500:
@@ -91,6 +95,7 @@ class MedplumServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.output.close()
 
 
 @pytest.fixture(scope="module")

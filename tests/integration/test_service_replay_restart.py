@@ -35,7 +35,8 @@ class RedisProcess:
         assert REDIS_SERVER is not None
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=hs._die_with_parent)  # gone with the test run, even killed
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
         assert hs.wait_for(lambda: self._answers(client), timeout=10), "redis-server did not start"
 
