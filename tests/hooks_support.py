@@ -244,6 +244,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+# The whole body of every 401: an OperationOutcome that says only that the token was not accepted.
+NOT_ACCEPTED = {"resourceType": "OperationOutcome", "detail": "the token was not accepted",
+                "issue": [{"severity": "error", "code": "login", "diagnostics": "the token was not accepted"}]}
+
+
 # --- the spec's JSON schemas ------------------------------------------------------------------------
 
 
@@ -325,7 +330,7 @@ def fhir_answer(data: FhirData, base: str, url: str, authorization: str | None) 
     if path == "jwks.json":
         return 200, data.jwks
     kind, _, rid = path.partition("/")
-    pid = rid if kind == "Patient" and rid else (params.get("patient") or [""])[0]
+    pid = rid if kind == "Patient" and rid else (params.get("patient") or [""])[0].removeprefix("Patient/")
     failure = data.failures.get(f"{pid}:{kind}") or data.failures.get(pid)
     if failure is not None:
         status, how = failure
@@ -538,7 +543,7 @@ def shared_service() -> SharedService:
     issuers = [{"iss": es.iss, "jwks_file": "es-jwks.json"},
                {"iss": rs.iss, "jwks_url": f"{fhir.origin}/fhir/jwks.json"}]
     top = {"fhir_servers": [fhir.base], "as_of": AS_OF, "fhir_timeout_seconds": 5.0, "fhir_page_size": 7,
-           "cors_origins": ["https://ehr.example.test"]}
+           "cors_origins": ["https://ehr.example.test"], "fhir_allow_private_networks": True}
     service = start_service(folder, top, issuers)
 
     def stop() -> None:

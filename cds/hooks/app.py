@@ -15,9 +15,11 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from cds.hooks.access_log import AccessLogMiddleware
 from cds.hooks.components import build_components
 from cds.hooks.handlers import utc_now
 from cds.hooks.middleware import GuardMiddleware
+from cds.hooks.parent_watch import exit_with_supervisor
 from cds.hooks.routes import install_error_handlers, router
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
 
@@ -41,16 +43,21 @@ def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx
             await components.aclose()
 
     app = FastAPI(title="prrt-cds CDS Hooks service", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, redirect_slashes=False)
+    # No trailing-slash redirect: Starlette builds its Location from the Host header, unauthenticated.
+    app.router.redirect_slashes = False
     app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
+    app.add_middleware(AccessLogMiddleware)  # outermost: every answer is logged, CORS preflights too
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """The factory ``prrt-cds serve`` gives uvicorn: each worker reads the config file named by PRRT_CDS_CONFIG."""
+    """The factory ``prrt-cds serve`` gives uvicorn: each worker reads the config file named by PRRT_CDS_CONFIG
+    (and, one of several, ends when its master does)."""
+    exit_with_supervisor()
     return create_app(load_settings(os.environ.get(CONFIG_ENV)))

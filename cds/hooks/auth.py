@@ -41,6 +41,7 @@ class Caller:
     iss: str | None = None
     tenant: str | None = None
     jti: str | None = None
+    fhir_servers: tuple[str, ...] = ()  # the FHIR servers this issuer's requests may name (settings)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class TrustedIssuer:
     iss: str
     keys: KeySource
     tenants: frozenset[str] | None = None
+    fhir_servers: tuple[str, ...] = ()
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -116,6 +118,7 @@ class JwtVerifier:
         if issuer.tenants is not None and tenant not in issuer.tenants:
             raise Unauthorized(f"tenant not trusted for issuer {issuer.iss}")
         key = hashlib.sha256(f"{issuer.iss}\0{jti}".encode()).hexdigest()
-        if not await self.replay.claim(key, float(exp) + self.leeway):
-            raise Unauthorized(f"replayed jti from issuer {issuer.iss}")
-        return Caller(iss=issuer.iss, tenant=tenant if isinstance(tenant, str) else None, jti=jti)
+        if not await self.replay.claim(key, float(exp) + self.leeway, float(iat)):
+            raise Unauthorized(f"replayed jti (or issued before the replay cache started) from issuer {issuer.iss}")
+        return Caller(iss=issuer.iss, tenant=tenant if isinstance(tenant, str) else None, jti=jti,
+                      fhir_servers=issuer.fhir_servers)

@@ -22,7 +22,7 @@ from cds.hooks.fhir_client import FhirClient
 from cds.hooks.handlers import HookHandler, utc_now
 from cds.hooks.jwks import key_source
 from cds.hooks.prefetch import PrefetchResolver
-from cds.hooks.replay import ReplayCache, replay_cache
+from cds.hooks.replay import ReplayCache, ReplayCacheError, replay_cache
 from cds.hooks.settings import ServiceSettings
 from cds.hooks.store import Store, redacted
 
@@ -67,6 +67,10 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
     store = Store.from_url(settings.database_url)
     await run_in_threadpool(store.create_schema)
     replay = replay_cache(settings.replay_cache_url, store)
+    try:
+        await replay.start()
+    except ReplayCacheError as exc:  # the first claim sets the epoch instead (one second ahead)
+        logger.warning("replay cache: %s; its epoch will be set by the first call", exc)
     timeout = httpx.Timeout(settings.fhir_timeout_seconds)
     fhir_http = httpx.AsyncClient(transport=fhir_transport, timeout=timeout, follow_redirects=False)
     jwks_http = httpx.AsyncClient(transport=jwks_transport, timeout=httpx.Timeout(5.0), follow_redirects=False)
@@ -76,7 +80,8 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
         issuers = {
             issuer.iss: TrustedIssuer(
                 iss=issuer.iss, keys=key_source(issuer, jwks_http, auth.jwks_cache_seconds, auth.jwks_refetch_seconds),
-                tenants=None if issuer.tenants is None else frozenset(issuer.tenants))
+                tenants=None if issuer.tenants is None else frozenset(issuer.tenants),
+                fhir_servers=tuple(issuer.fhir_servers or ()))
             for issuer in auth.issuers
         }
         verifier = JwtVerifier(issuers, replay, auth.leeway_seconds, auth.max_token_lifetime_seconds)
@@ -86,7 +91,8 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
         logger.warning("JWT VERIFICATION IS OFF: any caller is answered. For local trials only, never with "
                        "patient data.")
     client = FhirClient(fhir_http, page_size=settings.fhir_page_size, max_pages=settings.fhir_max_pages,
-                        allowed=settings.fhir_servers)
+                        allowed=settings.fhir_servers, allow_private=settings.fhir_allow_private_networks,
+                        max_response_bytes=settings.fhir_max_response_bytes)
     resolver = PrefetchResolver(client, templates(), settings.fhir_timeout_seconds)
     handler = HookHandler(resolver, store, clock=clock, as_of=settings.as_of)
     await run_in_threadpool(_warm_up)

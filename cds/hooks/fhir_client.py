@@ -1,17 +1,27 @@
 """Fetch what a CDS client did not prefetch from its own FHIR server (CDS Hooks 2.0.1 "FHIR Resource Access").
 
-Only the request's ``fhirServer`` is ever called, and only when the settings allow it: a Bundle's
-``next`` link that leaves that server is not followed, redirects are not followed. The bearer token
-is sent as given and never logged or kept. Network I/O goes through the ``httpx.AsyncClient`` handed
-in, so tests use an ``httpx.MockTransport`` or a loopback server.
+Only the request's ``fhirServer`` is ever called, and only when the settings allow it (the global
+``fhir_servers`` or the calling issuer's own list; nothing is allowed by default, so a caller's token
+is never forwarded to a server it merely names). A server on a loopback, private or link-local
+address is called only with ``fhir_allow_private_networks`` (checked on the literal address and on
+what the host name resolves to). A Bundle's ``next`` link that leaves that server is not followed,
+redirects are not followed, an answer over ``fhir_max_response_bytes`` or a search over
+``fhir_max_pages`` pages is no data. The bearer token is sent as given and never logged or kept.
+Network I/O goes through the ``httpx.AsyncClient`` handed in, so tests use an ``httpx.MockTransport``
+or a loopback server.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import socket
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
+
+from cds.jsonio import JsonInputError, loads
 
 FHIR_JSON = "application/fhir+json"
 BAD_SEVERITIES = frozenset({"error", "fatal"})
@@ -67,67 +77,129 @@ def on_server(url: str, base: str) -> bool:
     )
 
 
+def is_public(address: str) -> bool:
+    """Whether an IP address is a public unicast one (not loopback, private, link-local, reserved ...)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def resolves_public(host: str) -> bool:
+    """Whether every address ``host`` names is public. A name that does not resolve names none: the
+    connection would fail anyway (and a test transport that needs no DNS still works)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return is_public(host.strip("[]"))
+    if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
+        return False
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return True
+    return all(is_public(str(info[4][0])) for info in found)
+
+
 class FhirClient:
     """Reads and searches on one request's FHIR server, following a search's pages."""
 
     def __init__(self, http: httpx.AsyncClient, *, page_size: int, max_pages: int,
-                 allowed: Sequence[str] | None) -> None:
+                 allowed: Sequence[str] | None, allow_private: bool = False,
+                 max_response_bytes: int = 10_000_000) -> None:
         self.http = http
         self.page_size = page_size
         self.max_pages = max_pages
-        self.allowed = None if allowed is None else tuple(allowed)
+        self.allowed = tuple(allowed or ())
+        self.allow_private = allow_private
+        self.max_response_bytes = max_response_bytes
 
-    def may_call(self, base: str) -> bool:
+    def may_call(self, base: str, also: Sequence[str] = ()) -> bool:
+        """Whether ``base`` is on an allowed server: the global list or ``also`` (the caller's issuer's)."""
         if not base.startswith(("https://", "http://")):
             return False
         try:
             _normal_base(base)
         except (httpx.InvalidURL, TypeError, ValueError):
             return False
-        return self.allowed is None or any(on_server(base, allowed) for allowed in self.allowed)
+        return any(on_server(base, allowed) for allowed in (*self.allowed, *also))
+
+    async def may_reach(self, url: str) -> bool:
+        """Whether the host of ``url`` may be connected to (public, or private networks allowed)."""
+        if self.allow_private:
+            return True
+        try:
+            host = httpx.URL(url).host
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return False
+        return bool(host) and await resolves_public(host)
 
     def _url(self, base: str, relative: str) -> str:
         return str(_normal_base(base)) + relative.lstrip("/")
 
-    async def _get(self, url: str, base: str, token: str | None) -> tuple[int, dict[str, Any] | None]:
-        if not self.may_call(base) or not on_server(url, base):
+    async def _fetch(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Status and body, the body read only up to ``max_response_bytes`` (DataUnavailable beyond)."""
+        try:
+            async with self.http.stream("GET", url, headers=headers) as response:
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.max_response_bytes:
+                    raise DataUnavailable("the FHIR answer is larger than allowed")
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.max_response_bytes:
+                        raise DataUnavailable("the FHIR answer is larger than allowed")
+                    chunks.append(chunk)
+                return response.status_code, b"".join(chunks)
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+            raise DataUnavailable("the FHIR server could not be reached") from None
+
+    async def _get(self, url: str, base: str, token: str | None,
+                   also: Sequence[str] = ()) -> tuple[int, dict[str, Any] | None]:
+        if not self.may_call(base, also) or not on_server(url, base):
             raise DataUnavailable("not on an allowed FHIR server")
+        if not await self.may_reach(url):
+            raise DataUnavailable("the FHIR server is on a private network, which is not allowed")
         headers = {"Accept": FHIR_JSON}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        status, raw = await self._fetch(url, headers)
+        if status in (404, 410):
+            return status, None
         try:
-            response = await self.http.get(url, headers=headers)
-        except (httpx.HTTPError, httpx.InvalidURL, ValueError):
-            raise DataUnavailable("the FHIR server could not be reached") from None
-        if response.status_code in (404, 410):
-            return response.status_code, None
-        try:
-            body = response.json()
-        except ValueError:
+            body = loads(raw)
+        except JsonInputError:
             raise DataUnavailable("the FHIR server did not answer with JSON") from None
-        if response.status_code != 200:
-            raise DataUnavailable(f"the FHIR server answered {response.status_code}")
+        if status != 200:
+            raise DataUnavailable(f"the FHIR server answered {status}")
         if not isinstance(body, dict) or not isinstance(body.get("resourceType"), str):
             raise DataUnavailable("the FHIR server did not answer with a resource")
         if body["resourceType"] == "OperationOutcome":
             raise DataUnavailable("the FHIR server answered with an OperationOutcome")
-        return response.status_code, body
+        return status, body
 
-    async def read(self, base: str, relative: str, token: str | None) -> dict[str, Any] | None:
+    async def read(self, base: str, relative: str, token: str | None,
+                   also: Sequence[str] = ()) -> dict[str, Any] | None:
         """An instance read; ``None`` when the resource does not exist (no data)."""
-        _, body = await self._get(self._url(base, relative), base, token)
+        _, body = await self._get(self._url(base, relative), base, token, also)
         return body
 
-    async def search(self, base: str, relative: str, token: str | None) -> dict[str, Any]:
+    async def search(self, base: str, relative: str, token: str | None,
+                     also: Sequence[str] = ()) -> dict[str, Any]:
         """A type search with ``_count``, every page followed, as one searchset Bundle."""
         separator = "&" if "?" in relative else "?"
         if "_count=" not in relative:
             relative = f"{relative}{separator}_count={self.page_size}"
         return await self.follow(base, {"resourceType": "Bundle", "type": "searchset"}, token,
-                                 self._url(base, relative))
+                                 self._url(base, relative), also)
 
     async def follow(self, base: str, first: dict[str, Any], token: str | None,
-                     following: str | None = None) -> dict[str, Any]:
+                     following: str | None = None, also: Sequence[str] = ()) -> dict[str, Any]:
         """The entries of ``first`` and of every page after it (from its ``next`` link, or ``following``)."""
         entries, link = split_page(first)
         following = following or link
@@ -136,7 +208,7 @@ class FhirClient:
             pages += 1
             if pages > self.max_pages:
                 raise DataUnavailable("the search has more pages than allowed")
-            status, page = await self._get(following, base, token)
+            status, page = await self._get(following, base, token, also)
             if page is None or page.get("resourceType") != "Bundle":
                 raise DataUnavailable(f"the search answered {status} without a Bundle")
             more, following = split_page(page)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from cds.facts import Issue
 from cds.hooks.cards import IssuedCard
 from cds.hooks.discovery import DOSE_CHECK, SERVICES, TOXICITY, Service
 from cds.hooks.dose_card import dose_cards
-from cds.hooks.errors import BadRequest, HookFailure, Unavailable, UnknownService
+from cds.hooks.errors import BadRequest, HookFailure, Unavailable, UnknownFeedbackCard, UnknownService
 from cds.hooks.models import (
     CONTEXTS,
     FeedbackRequest,
@@ -36,7 +36,7 @@ from cds.hooks.models import (
 from cds.hooks.orders import LutatheraOrder, lutathera_orders
 from cds.hooks.patient_scope import PatientScope, with_note
 from cds.hooks.prefetch import PrefetchResolver, Resolved
-from cds.hooks.store import CardRecord, Store, StoreError
+from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, Unstorable
 from cds.hooks.toxicity_card import toxicity_card
 from cds.reading import from_prefetch
 
@@ -84,7 +84,8 @@ class HookHandler:
         self.clock = clock
         self.as_of = as_of
 
-    async def call(self, service_id: str, body: Any) -> dict[str, Any]:
+    async def call(self, service_id: str, body: Any, fhir_servers: Sequence[str] = ()) -> dict[str, Any]:
+        """``fhir_servers``: what the caller's issuer may name as ``fhirServer`` besides the global list."""
         started = time.perf_counter()
         service = _service(service_id)
         request, context = _request(service, body)
@@ -101,7 +102,7 @@ class HookHandler:
         scope = PatientScope.of(context.patientId, request.fhirServer, request.prefetch)
         request = request.model_copy(update={"prefetch": scope.prefetch(request.prefetch)})
         try:
-            resolved = await self.resolver.resolve(request, context.patientId)
+            resolved = await self.resolver.resolve(request, context.patientId, fhir_servers)
             scope.resolved(resolved, self.resolver.templates)
         finally:
             scope.log(service.id, request.hook)
@@ -145,6 +146,8 @@ class HookHandler:
         ]
         try:
             self.store.record_cards(records)
+        except Unstorable as exc:
+            raise BadRequest(f"not storable: {exc}") from None
         except StoreError as exc:
             logger.error("%s: %s", service.id, exc)
             raise Unavailable("the card audit cannot be written; no card is issued") from None
@@ -169,6 +172,11 @@ class HookHandler:
         try:
             stored, repeated = await run_in_threadpool(self.store.record_feedback, service.id, request.feedback,
                                                        self.clock())
+        except Unstorable as exc:
+            raise BadRequest(f"not storable: {exc}") from None
+        except UnknownCard as exc:
+            logger.info("%s feedback: %s", service.id, exc)
+            raise UnknownFeedbackCard("no card with that uuid was issued by this service") from None
         except StoreError as exc:
             logger.error("%s feedback: %s", service.id, exc)
             raise Unavailable("feedback cannot be stored") from None

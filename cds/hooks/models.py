@@ -10,11 +10,30 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-\[\], ]{0,60}$")
 FHIR_ID = r"^[A-Za-z0-9\-.]{1,64}$"  # FHIR R4 id datatype
-Text = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+def _no_nul(value: str) -> str:
+    """A NUL character is no text (PostgreSQL cannot store it, SQLite would): refused on every backend."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_no_nul)]
+LongText = Annotated[str, AfterValidator(_no_nul)]
 
 
 class _Lenient(BaseModel):
@@ -100,7 +119,7 @@ CONTEXTS: dict[str, type[PatientViewContext] | type[OrderSignContext]] = {
 class Coding(_Lenient):
     system: Text
     code: Text
-    display: str | None = Field(default=None, max_length=1024)
+    display: LongText | None = Field(default=None, max_length=1024)
 
 
 class AcceptedSuggestion(_Lenient):
@@ -109,7 +128,7 @@ class AcceptedSuggestion(_Lenient):
 
 class OverrideReason(_Lenient):
     reason: Coding | None = None
-    userComment: str | None = Field(default=None, min_length=1, max_length=4000)
+    userComment: LongText | None = Field(default=None, min_length=1, max_length=4000)
 
     @model_validator(mode="after")
     def _something(self) -> OverrideReason:

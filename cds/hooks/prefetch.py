@@ -34,8 +34,15 @@ class Resolved:
 
 
 def render(query: str, patient_id: str) -> str:
-    """The relative FHIR URL of a template; the patient id was checked against the FHIR id pattern."""
-    return query.replace(PATIENT_TOKEN, quote(patient_id, safe=""))
+    """The relative FHIR URL of a template; the patient id was checked against the FHIR id pattern.
+
+    A search's ``patient=`` is sent as the typed reference ``Patient/{id}``: FHIR R4 allows the bare id
+    too, but a real server's search (Medplum's, in the integration tests) matches only the typed form,
+    and an empty search would read as "no data on record" rather than fail.
+    """
+    quoted = quote(patient_id, safe="")
+    typed = query.replace(f"patient={PATIENT_TOKEN}", f"patient=Patient/{quoted}")
+    return typed.replace(PATIENT_TOKEN, quoted)
 
 
 class PrefetchResolver:
@@ -44,13 +51,14 @@ class PrefetchResolver:
         self.templates = tuple(templates)
         self.timeout = timeout_seconds
 
-    async def resolve(self, request: HookRequest, patient_id: str) -> Resolved:
-        """Raises PreconditionFailed when a required template's data is not available."""
+    async def resolve(self, request: HookRequest, patient_id: str, also: Sequence[str] = ()) -> Resolved:
+        """Raises PreconditionFailed when a required template's data is not available. ``also``: FHIR
+        servers the caller's issuer may name besides the globally allowed ones."""
         given: Mapping[str, dict[str, Any] | None] = request.prefetch or {}
         server = request.fhirServer
         token = request.fhirAuthorization.access_token.get_secret_value() if request.fhirAuthorization else None
         resolved = Resolved()
-        work = {t.key: self._one(t, given, server, token, patient_id) for t in self.templates}
+        work = {t.key: self._one(t, given, server, token, patient_id, tuple(also)) for t in self.templates}
         try:
             async with asyncio.timeout(self.timeout * 2):
                 outcomes = await asyncio.gather(*work.values(), return_exceptions=True)
@@ -69,7 +77,7 @@ class PrefetchResolver:
         return resolved
 
     async def _one(self, template: Template, given: Mapping[str, dict[str, Any] | None], server: str | None,
-                   token: str | None, patient_id: str) -> dict[str, Any] | None:
+                   token: str | None, patient_id: str, also: tuple[str, ...]) -> dict[str, Any] | None:
         if template.key in given:
             value = given[template.key]
             if value is None:
@@ -83,10 +91,10 @@ class PrefetchResolver:
                 return {**value, "entry": entries}
             if server is None:
                 raise DataUnavailable("a paginated prefetch without a FHIR server")
-            return await self.client.follow(server, value, token)
+            return await self.client.follow(server, value, token, also=also)
         if server is None:
             raise DataUnavailable("not prefetched and no FHIR server")
         relative = render(template.query, patient_id)
         if template.is_read:
-            return await self.client.read(server, relative, token)
-        return await self.client.search(server, relative, token)
+            return await self.client.read(server, relative, token, also)
+        return await self.client.search(server, relative, token, also)

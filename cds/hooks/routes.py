@@ -13,11 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cds.hooks.auth import Caller, Unauthorized
 from cds.hooks.components import Components
 from cds.hooks.discovery import discovery_document
-from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable
+from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, outcome
 from cds.hooks.replay import ReplayCacheError
 from cds.jsonio import JsonInputError, loads
 
@@ -79,9 +80,9 @@ async def discovery(_: Authenticated) -> JSONResponse:
 
 
 @router.post("/cds-services/{service_id}")
-async def call_service(service_id: str, request: Request, _: Authenticated, parts: Parts) -> JSONResponse:
+async def call_service(service_id: str, request: Request, who: Authenticated, parts: Parts) -> JSONResponse:
     body = await read_json(request, parts.settings.max_body_bytes)
-    return JSONResponse(await parts.handler.call(service_id, body))
+    return JSONResponse(await parts.handler.call(service_id, body, who.fhir_servers))
 
 
 @router.post("/cds-services/{service_id}/feedback")
@@ -96,18 +97,30 @@ async def health() -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Every error is an OperationOutcome (errors.outcome); a 401 says only that the token was not accepted."""
+
     async def failure(_: Request, exc: Exception) -> Response:
         status = exc.status if isinstance(exc, HookFailure) else 500
         if status >= 500:
             logger.error("answered %d: %s", status, exc)
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+        return JSONResponse(outcome(status, str(exc)), status_code=status)
 
     async def unauthenticated(_: Request, __: Exception) -> Response:
-        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(outcome(401, "the token was not accepted"), status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
 
     async def invalid(_: Request, __: Exception) -> Response:
-        return JSONResponse({"detail": "the request does not have the shape CDS Hooks defines"}, status_code=400)
+        return JSONResponse(outcome(400, "the request does not have the shape CDS Hooks defines"), status_code=400)
+
+    async def http_error(_: Request, exc: Exception) -> Response:
+        # Starlette's own answers (no such path, method not allowed): a fixed text per status, never
+        # the path asked for; its headers (Allow) kept.
+        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
+        headers = exc.headers if isinstance(exc, StarletteHTTPException) else None
+        text = {404: "no such endpoint", 405: "method not allowed"}.get(status, "the request cannot be answered")
+        return JSONResponse(outcome(status, text), status_code=status, headers=headers)
 
     app.add_exception_handler(HookFailure, failure)
     app.add_exception_handler(NotAuthenticated, unauthenticated)
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -17,6 +17,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from cds.errors import ConfigurationError
 from cds.hooks.jwks import static_keys
+from cds.hooks.parent_watch import SUPERVISOR_ENV
 from cds.hooks.replay import MEMORY_URL
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
 from cds.hooks.store import Store, StoreError
@@ -65,6 +66,11 @@ def serve(host: str, port: int, config_file: Path | None, workers: int = 1, log_
         settings = load_settings(config_file)
     check(settings, workers)
     prepare_database(settings)
+    if workers > 1:
+        os.environ[SUPERVISOR_ENV] = str(os.getpid())  # each worker ends when this process does
+    else:
+        os.environ.pop(SUPERVISOR_ENV, None)
+    # access_log=False: uvicorn's would write the query string; cds.hooks.access_log writes the path only.
     uvicorn.run("cds.hooks.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_config=log_config(log_level.upper()), log_level=log_level, server_header=False,
-                proxy_headers=False)
+                proxy_headers=False, access_log=False)

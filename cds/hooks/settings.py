@@ -33,6 +33,8 @@ class IssuerSettings(BaseModel):
     jwks_file: Path | None = None  # a JWK Set on disk
     jwks: dict[str, Any] | None = None  # a JWK Set written inline
     tenants: list[str] | None = None  # if set, the JWT's ``tenant`` must be one of these
+    # The fhirServer base URLs this client's requests may name (besides the global ``fhir_servers``).
+    fhir_servers: list[str] | None = None
 
     @model_validator(mode="after")
     def _one_key_source(self) -> IssuerSettings:
@@ -50,8 +52,9 @@ class AuthSettings(BaseModel):
     verify_jwt: bool = True
     issuers: list[IssuerSettings] = Field(default_factory=list)
     leeway_seconds: int = Field(default=30, ge=0, le=300)  # clock skew allowed on exp / iat / nbf
-    # Best practices: JWTs should live no more than an hour; the replay cache keeps a jti that long.
-    max_token_lifetime_seconds: int = Field(default=3600, ge=1, le=86400)
+    # Best practices: JWTs should live no more than an hour (the replay cache keeps a jti that long); a
+    # CDS client mints one per call, so 5 minutes is plenty and bounds what a lost replay cache exposes.
+    max_token_lifetime_seconds: int = Field(default=300, ge=1, le=86400)
     jwks_cache_seconds: int = Field(default=300, ge=0)
     jwks_refetch_seconds: int = Field(default=30, ge=0)  # at most one re-fetch per issuer this often
 
@@ -78,8 +81,9 @@ class ServiceSettings(BaseSettings):
     # Shared store of JWT ids already seen: redis://... (shared by every worker and replica); unset: the
     # database; memory:// only for a single worker (each process would keep its own).
     replay_cache_url: str | None = None
-    # Allow-list of fhirServer base URLs the service may call for missing prefetch (unset: any http(s)
-    # fhirServer of an authenticated request). A fhirServer not listed is never called.
+    # Allow-list of fhirServer base URLs the service may call for missing prefetch, for every issuer
+    # (each issuer may add its own: ``[[auth.issuers]] fhir_servers``). Unset and no issuer list: the
+    # service calls no FHIR server at all, and never forwards a caller's access token.
     fhir_servers: list[str] | None = None
     fhir_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     fhir_page_size: int = Field(default=200, ge=1, le=1000)  # the _count of every search
@@ -88,6 +92,10 @@ class ServiceSettings(BaseSettings):
     # "Today" for the next-cycle decision; unset: the server's UTC date. For demonstrations and tests.
     as_of: date | None = None
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    # A FHIR server on a loopback, private, link-local or otherwise non-public address is called only
+    # when this is true (an allowed URL alone does not suffice): such addresses reach admin endpoints.
+    fhir_allow_private_networks: bool = False
+    fhir_max_response_bytes: int = Field(default=10_000_000, ge=1024)  # one FHIR answer; beyond: no data
 
     @field_validator("public_base_url")
     @classmethod

@@ -85,6 +85,35 @@ class StoreError(Exception):
     """The database could not be written or read (the service answers 503, never guesses)."""
 
 
+class Unstorable(ValueError):
+    """A value the database would refuse or alter: a NUL character (PostgreSQL text cannot hold one;
+    SQLite would keep it), or a string longer than its column. The request is bad (400), not the store."""
+
+
+class UnknownCard(LookupError):
+    """Feedback names a card the service never issued (404): it is not stored as if it were known."""
+
+
+# The audit columns whose values come from the request (the others the service writes itself: a value
+# of its own that does not fit is a fault of the service, left to the database and answered 503).
+CARD_COLUMNS_FROM_REQUEST = frozenset({"hook_instance", "patient", "order_ref"})
+
+
+def check_storable(table: Table, rows: Sequence[dict[str, Any]], columns: frozenset[str] | None = None) -> None:
+    """Raises Unstorable, naming the column (never the value), so that every backend answers alike.
+    ``columns``: the columns to check (all when None)."""
+    for row in rows:
+        for name, value in row.items():
+            if not isinstance(value, str) or (columns is not None and name not in columns):
+                continue
+            column = table.c[name]
+            if "\x00" in value:
+                raise Unstorable(f"{name} holds a NUL character")
+            length = getattr(column.type, "length", None)
+            if isinstance(length, int) and len(value) > length:
+                raise Unstorable(f"{name} is longer than {length} characters")
+
+
 @dataclass(frozen=True)
 class CardRecord:
     card_uuid: str
@@ -116,11 +145,13 @@ def redacted(url: str) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # Several uvicorn workers write one SQLite file: WAL lets readers run beside one writer, and a
-    # writer waits for the lock instead of failing.
+    # writer waits for the lock instead of failing. synchronous=FULL: in WAL mode NORMAL survives a
+    # crash of the process but may lose the last commits on power loss; FULL syncs the WAL at every
+    # commit, so an acknowledged audit or feedback row is on disk (sqlite.org/pragma.html#pragma_synchronous).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 
@@ -162,6 +193,7 @@ class Store:
         if not records:
             return
         rows = [record.__dict__ for record in records]
+        check_storable(card_audit, rows, CARD_COLUMNS_FROM_REQUEST)
         try:
             with self.engine.begin() as connection:
                 connection.execute(card_audit.insert(), rows)
@@ -169,23 +201,31 @@ class Store:
             raise StoreError(f"card audit not written ({type(exc).__name__})") from None
 
     def record_feedback(self, service_id: str, items: Sequence[Feedback], received_at: datetime) -> tuple[int, int]:
-        """Store each item once; returns (stored now, already stored)."""
+        """Store each item once; returns (stored now, already stored). Raises UnknownCard (and stores
+        nothing) when an item names a card this service never issued, Unstorable for a bad value."""
+        rows = []
+        for item in items:
+            reason = item.overrideReason.reason if item.overrideReason else None
+            rows.append({
+                "content_key": _content_key(service_id, item), "service_id": service_id,
+                "card_uuid": item.card, "outcome": item.outcome,
+                "accepted_suggestions": [s.id for s in item.acceptedSuggestions] if item.acceptedSuggestions else None,
+                "override_system": reason.system if reason else None,
+                "override_code": reason.code if reason else None,
+                "override_display": reason.display if reason else None,
+                "user_comment": item.overrideReason.userComment if item.overrideReason else None,
+                "outcome_timestamp": item.outcomeTimestamp, "received_at": received_at,
+            })
+        check_storable(feedback_table, rows)
         stored = 0
         try:
             with self.engine.begin() as connection:
-                for item in items:
-                    reason = item.overrideReason.reason if item.overrideReason else None
-                    row = {
-                        "content_key": _content_key(service_id, item), "service_id": service_id,
-                        "card_uuid": item.card, "outcome": item.outcome,
-                        "accepted_suggestions": [s.id for s in item.acceptedSuggestions]
-                        if item.acceptedSuggestions else None,
-                        "override_system": reason.system if reason else None,
-                        "override_code": reason.code if reason else None,
-                        "override_display": reason.display if reason else None,
-                        "user_comment": item.overrideReason.userComment if item.overrideReason else None,
-                        "outcome_timestamp": item.outcomeTimestamp, "received_at": received_at,
-                    }
+                cards = {row["card_uuid"] for row in rows}
+                known = set(connection.execute(select(card_audit.c.card_uuid).where(
+                    card_audit.c.card_uuid.in_(cards), card_audit.c.service_id == service_id)).scalars())
+                if cards - known:
+                    raise UnknownCard(f"{len(cards - known)} card(s) this service never issued")
+                for row in rows:
                     statement = self._insert(feedback_table).values(**row).on_conflict_do_nothing(
                         index_elements=["content_key"]).returning(feedback_table.c.id)
                     # RETURNING, not rowcount: psycopg reports no row count for ON CONFLICT DO NOTHING

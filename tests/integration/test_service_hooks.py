@@ -96,7 +96,7 @@ def test_operation_outcome_in_prefetch_and_from_the_server(client: httpx.Client,
     prefetch["labs"] = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
     body = hs.hook_request("patient-view", pid, prefetch=prefetch, fhir_server=live.fhir.base)
     response = call(client, "/cds-services/prrt-toxicity", body)
-    assert (response.status_code, response.json()) == (412, {"detail": "required data not available: labs"})
+    assert (response.status_code, response.json()["detail"]) == (412, "required data not available: labs")
     live.data.add(pid, resources)
     live.data.failures[f"{pid}:Procedure"] = (200, "outcome-200")
     fetched = call(client, "/cds-services/prrt-toxicity",
@@ -144,7 +144,7 @@ def test_spec_examples_get_spec_answers(client: httpx.Client, live: hs.SharedSer
     assert len(live.data.requests) == before
     extension = call(client, "/cds-services/prrt-toxicity",
                      hs.reference_json("spec-2.0.1/37-request-with-extension.json"))
-    assert (extension.status_code, extension.json()) == (400, {"detail": "context.patientId: Field required"})
+    assert (extension.status_code, extension.json()["detail"]) == (400, "context.patientId: Field required")
     for name, hook in (("order-sign-context-0-r4.json", "order-sign"), ("order-select-context-0-r4.json",
                                                                          "order-select")):
         context = hs.reference_json(f"hook-library/{name}")["context"]
@@ -152,8 +152,9 @@ def test_spec_examples_get_spec_answers(client: httpx.Client, live: hs.SharedSer
                              {"hook": hook, "hookInstance": hs.distinct("spec"), "context": context})) == []
     for name in ("24-feedback-accepted.json", "25-feedback-overridden-no-reason.json",
                  "26-feedback-overridden-with-reason.json"):
+        # the examples' card uuids were never issued by this service: 404, not stored as if known
         assert call(client, "/cds-services/prrt-toxicity/feedback", hs.reference_json(f"spec-2.0.1/{name}")
-                    ).status_code == 200
+                    ).status_code == 404
 
 
 def test_client_errors_are_4xx(client: httpx.Client) -> None:

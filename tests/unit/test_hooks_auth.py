@@ -169,11 +169,14 @@ def test_discovery_and_services_need_a_token_for_their_own_url(tmp_path: Path) -
         ok = running.get("/cds-services", headers=hs.bearer(ES.token(f"{base}/cds-services")))
         assert ok.status_code == 200
         wrong = running.get("/cds-services", headers=hs.bearer(ES.token(f"{base}/cds-services/prrt-toxicity")))
-        assert (wrong.status_code, wrong.content, wrong.headers["www-authenticate"]) == (401, b"", "Bearer")
+        assert (wrong.status_code, wrong.headers["www-authenticate"]) == (401, "Bearer")
+        assert wrong.json() == {"resourceType": "OperationOutcome", "detail": "the token was not accepted",
+                                "issue": [{"severity": "error", "code": "login",
+                                           "diagnostics": "the token was not accepted"}]}
         feedback_url = f"{base}/cds-services/prrt-toxicity/feedback"
         body = hs.reference_json("spec-2.0.1/25-feedback-overridden-no-reason.json")
-        assert running.post("/cds-services/prrt-toxicity/feedback", json=body,
-                            headers=hs.bearer(ES.token(feedback_url))).status_code == 200
+        assert running.post("/cds-services/prrt-toxicity/feedback", json=body,  # authenticated; no such card
+                            headers=hs.bearer(ES.token(feedback_url))).status_code == 404
         assert running.post("/cds-services/prrt-toxicity", content=b"{bad",
                             headers=hs.bearer(ES.token(f"{base}/cds-services/prrt-toxicity"))).status_code == 400
         assert running.post("/cds-services/prrt-toxicity", content=b"{bad").status_code == 401

@@ -46,4 +46,5 @@ def test_required_and_optional_data() -> None:
 
 def test_the_patient_id_is_quoted_into_the_query() -> None:
     assert render("Patient/{{context.patientId}}", "a.b-1") == "Patient/a.b-1"
-    assert render("Observation?patient={{context.patientId}}", "x&y") == "Observation?patient=x%26y"
+    assert render("Observation?patient={{context.patientId}}", "x&y") == "Observation?patient=Patient/x%26y"
+    assert render("Observation?subject={{context.patientId}}", "x&y") == "Observation?subject=x%26y"
