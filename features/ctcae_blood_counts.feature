@@ -171,43 +171,26 @@ Feature: CTCAE v5.0 blood counts
       | 80    | g/L  | 120 | 160 | 2     | ctcae5.anemia.g2 |
       | 79.9  | g/L  | 120 | 160 | 3     | ctcae5.anemia.g3 |
 
-  Scenario Outline: Anemia in mmol/L takes the worse of the mmol/L and g/L columns: <value> mmol/L is grade <grade>
-    CTCAE's mmol/L cut-offs are not exact conversions of its g/L ones: 6.2 mmol/L is 99.9 g/L (grade 2
-    by the g/L column, grade 1 by the mmol/L one) and 4.9 mmol/L is 79.0 g/L (grade 3 against 2). The
-    worse grade is reported (rules/ctcae_v5.toml, ctcae_unit_sets = "worst"), with the g/L criterion
-    when it grades strictly higher; where the columns agree (6.3, 5.0 and 4.8 mmol/L are 101.5, 80.6
-    and 77.3 g/L) the mmol/L criterion, the unit the laboratory reported, is cited.
-
-    Given a hemoglobin of <value> mmol/L with a lower limit of 7.4 and an upper limit of 9.9
-    When the rules are evaluated
-    Then the grade for "Anemia" is <grade>
-    And the rule is "<rule>"
-    And the criterion set is "<set>"
-
-    Examples:
-      | value | grade | rule                    | set    |
-      | 7.4   | 0     | ctcae5.anemia.g0        | si     |
-      | 6.3   | 1     | ctcae5.anemia.g1.mmol_l | mmol/L |
-      | 6.2   | 2     | ctcae5.anemia.g2        | si     |
-      | 5.0   | 2     | ctcae5.anemia.g2.mmol_l | mmol/L |
-      | 4.9   | 3     | ctcae5.anemia.g3        | si     |
-      | 4.8   | 3     | ctcae5.anemia.g3.mmol_l | mmol/L |
-
-  Scenario Outline: Anemia in mmol/L cites the mmol/L criterion when both columns give the same grade
-    A value reported in mmol/L that both columns grade alike is cited by the mmol/L criterion, the one
-    the laboratory's unit is written in (values well inside a band of both columns).
+  Scenario Outline: Anemia in mmol/L is graded by the mmol/L column only: <value> mmol/L is grade <grade>
+    CTCAE's mmol/L cut-offs are not exact conversions of its g/L ones (6.2 mmol/L is 99.9 g/L, 4.9
+    mmol/L is 79.0 g/L): a result reported in mmol/L is graded as CTCAE writes it in mmol/L, on both
+    sides of each boundary.
 
     Given a hemoglobin of <value> mmol/L with a lower limit of 7.4 and an upper limit of 9.9
     When the rules are evaluated
     Then the grade for "Anemia" is <grade>
     And the rule is "<rule>"
     And the criterion set is "mmol/L"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                     |
+      | value | grade | rule                    |
+      | 7.4   | 0     | ctcae5.anemia.g0        |
       | 7.3   | 1     | ctcae5.anemia.g1.mmol_l |
-      | 5.5   | 2     | ctcae5.anemia.g2.mmol_l |
-      | 4.5   | 3     | ctcae5.anemia.g3.mmol_l |
+      | 6.2   | 1     | ctcae5.anemia.g1.mmol_l |
+      | 6.1   | 2     | ctcae5.anemia.g2.mmol_l |
+      | 4.9   | 2     | ctcae5.anemia.g2.mmol_l |
+      | 4.8   | 3     | ctcae5.anemia.g3.mmol_l |
 
   Scenario Outline: Hemoglobin increased: <value> <unit> above an upper limit of <uln> is grade <grade>
     Given a hemoglobin of <value> <unit> with a lower limit of <lln> and an upper limit of <uln>
