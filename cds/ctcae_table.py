@@ -101,6 +101,7 @@ class CtcaeTable:
     source: str
     terms: tuple[Term, ...]
     digest: str
+    file: str = ""
 
     def for_analyte(self, analyte: str) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if t.analyte == analyte)
@@ -161,6 +162,7 @@ def load_table(path: Path) -> CtcaeTable:
     table = CtcaeTable(
         version=str(meta["version"]), prefix=str(meta["rule_prefix"]), title=str(meta.get("title", "")),
         source=str(meta.get("source", "")), terms=tuple(terms), digest=hashlib.sha256(data).hexdigest()[:12],
+        file=path.name,
     )
     _check(table)
     return table

@@ -11,9 +11,19 @@ from cds.ctcae_table import available_versions, table
 from cds.engine import RuleEngine, Ruleset, get_engine
 
 
+def check_tables(ctcae_version: str) -> None:
+    """Check the links between the tables in force (the dose table's CTCAE terms against the selected
+    CTCAE table). Raises ConfigurationError naming the table, the class and the term."""
+    dose_table.term_classes(dose_table.table(), table(ctcae_version))
+
+
 def all_rulesets() -> list[Ruleset]:
-    """All rulesets, built eagerly: durable_rules can register a ruleset name only once per process."""
-    ctcae = [compile_ruleset(table(version)) for version in sorted(available_versions())]
+    """All rulesets, built eagerly: durable_rules can register a ruleset name only once per process.
+    Every CTCAE version that can be selected is checked against the dose table first."""
+    versions = sorted(available_versions())
+    for version in versions:
+        check_tables(version)
+    ctcae = [compile_ruleset(table(version)) for version in versions]
     dose = dose_table.compile_rulesets(dose_table.table())
     return ctcae + dose + recist_rules.compile_rulesets(recist_table.table())
 
@@ -25,9 +35,12 @@ def engine() -> RuleEngine:
 @cache
 def ruleset_version(ctcae_version: str = "5.0") -> str:
     """``ctcae-5.0+lutathera-2024-04+recist-1.1+<content hash>``: the tables in force, so that every
-    result can be traced to the exact rules that produced it."""
+    result can be traced to the exact rules that produced it. The tables' links are checked first: a
+    version string is never made for tables that disagree."""
+    check_tables(ctcae_version)
     ctcae = table(ctcae_version)
     dose = dose_table.table()
     recist = recist_table.table()
-    digest = hashlib.sha256(f"{ctcae.digest}{dose.digest}{recist.digest}".encode()).hexdigest()[:12]
+    content = f"{ctcae.digest}{dose.digest}{recist.digest}"
+    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
     return f"ctcae-{ctcae.version}+lutathera-{dose.version}+recist-{recist.version}+{digest}"
