@@ -8,6 +8,7 @@ from functools import cache
 from cds import dose_table, recist_rules, recist_table
 from cds.ctcae import compile_ruleset
 from cds.ctcae_table import available_versions, table
+from cds.data_files import mappings_dir
 from cds.engine import RuleEngine, Ruleset, get_engine
 
 
@@ -32,15 +33,23 @@ def engine() -> RuleEngine:
     return get_engine(all_rulesets)
 
 
+def mappings_digest() -> str:
+    """A hash of every table in fhir_mappings/: unit factors and default ranges change grades too."""
+    digest = hashlib.sha256()
+    for path in sorted(mappings_dir().glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 @cache
 def ruleset_version(ctcae_version: str = "5.0") -> str:
-    """``ctcae-5.0+lutathera-2024-04+recist-1.1+<content hash>``: the tables in force, so that every
-    result can be traced to the exact rules that produced it. The tables' links are checked first: a
-    version string is never made for tables that disagree."""
+    """``ctcae-5.0+lutathera-2024-04+recist-1.1+<content hash>``: the tables in force (rules/ and
+    fhir_mappings/), so that every result can be traced to the exact rules and mappings that produced
+    it. The tables' links are checked first: a version string is never made for tables that disagree."""
     check_tables(ctcae_version)
     ctcae = table(ctcae_version)
     dose = dose_table.table()
     recist = recist_table.table()
-    content = f"{ctcae.digest}{dose.digest}{recist.digest}"
+    content = f"{ctcae.digest}{dose.digest}{recist.digest}{mappings_digest()}"
     digest = hashlib.sha256(content.encode()).hexdigest()[:12]
     return f"ctcae-{ctcae.version}+lutathera-{dose.version}+recist-{recist.version}+{digest}"

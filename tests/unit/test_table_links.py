@@ -19,7 +19,7 @@ import hooks_support as hs
 import pytest
 from typer.testing import CliRunner
 
-from cds import ctcae_table, dose_table, rulesets
+from cds import ctcae_table, data_files, dose_table, rulesets
 from cds.cli import app
 from cds.ctcae import compile_ruleset, grade_timeline
 from cds.dose import dose_alerts
@@ -171,3 +171,19 @@ def test_every_link_is_checked(rules: Path, edit: tuple[str, str], message: str)
     _edit(rules / "lutathera_dose.toml", *edit)
     with pytest.raises(ConfigurationError, match=message):
         rulesets.check_tables("5.0")
+
+
+def test_the_ruleset_version_hashes_the_mapping_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed unit factor or default range changes grades: it changes the ruleset version too."""
+    before = rulesets.ruleset_version("5.0")
+    folder = tmp_path / "fhir_mappings"
+    shutil.copytree(data_files.mappings_dir(), folder)
+    _edit(folder / "analytes.toml", "default_range = { any = [165, 415] }", "default_range = { any = [150, 415] }")
+    monkeypatch.setattr(rulesets, "mappings_dir", lambda: folder)
+    rulesets.ruleset_version.cache_clear()
+    try:
+        after = rulesets.ruleset_version("5.0")
+    finally:
+        rulesets.ruleset_version.cache_clear()
+    assert after != before
+    assert after.rsplit("+", 1)[0] == before.rsplit("+", 1)[0]  # same table versions, another content hash
