@@ -192,8 +192,8 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
     Examples: in g/dL
       | value | unit | lln | uln | grade | rule                      |
       | 3.5   | g/dL | 3.5 | 5.0 | 0     | ctcae5.hypoalbuminemia.g0 |
-      | 3.4   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1 |
-      | 3.0   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1 |
-      | 2.9   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2 |
-      | 2.0   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2 |
-      | 1.9   | g/dL | 3.5 | 5.0 | 3     | ctcae5.hypoalbuminemia.g3 |
+      | 3.4   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1.g_dl |
+      | 3.0   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1.g_dl |
+      | 2.9   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2.g_dl |
+      | 2.0   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2.g_dl |
+      | 1.9   | g/dL | 3.5 | 5.0 | 3     | ctcae5.hypoalbuminemia.g3.g_dl |

@@ -79,10 +79,10 @@ def test_a_grade_carries_its_evidence_and_the_rule_that_decided_it() -> None:
     assert (anemia.lln, anemia.uln) == (120.0, 160.0)  # canonical unit
     assert anemia.baseline == 130.0
     assert anemia.range_source == "observation"
-    assert anemia.rule == "ctcae5.anemia.g3"
+    assert anemia.rule == "ctcae5.anemia.g3.g_dl"  # CTCAE writes anemia in g/dL too: graded as reported
     assert anemia.criterion == table("5.0").for_analyte("hemoglobin")[0].text[3]
     assert anemia.criterion == "Hgb <8.0 g/dL; <4.9 mmol/L; <80 g/L; transfusion indicated"
-    assert anemia.criterion_set == "si"
+    assert (anemia.criterion_set, anemia.converted_from) == ("g/dL", None)
     assert anemia.reason is None and anemia.notes == () and anemia.derived_from == ()
 
     baseline = got[("h0", "anemia")]
@@ -90,7 +90,7 @@ def test_a_grade_carries_its_evidence_and_the_rule_that_decided_it() -> None:
     assert baseline.criterion == "no grade 1-4 criterion met"
 
     increased = got[("h1", "hemoglobin_increased")]
-    assert (increased.grade, increased.rule, increased.criterion_set) == (0, "ctcae5.hemoglobin_increased.g0", "si")
+    assert (increased.grade, increased.rule, increased.criterion_set) == (0, "ctcae5.hemoglobin_increased.g0", "g/dL")
 
 
 @pytest.mark.parametrize(("low", "high", "source", "lln", "uln"), [
