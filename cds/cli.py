@@ -14,7 +14,7 @@ import typer
 from cds.ctcae_table import available_versions
 from cds.demo.command import demo as demo_command
 from cds.document import to_document, to_text
-from cds.errors import InputError
+from cds.errors import ConfigurationError, InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_paths
 from cds.report.command import report as report_command
 
@@ -58,6 +58,9 @@ def evaluate(
     except InputError as exc:
         typer.echo(f"prrt-cds: {exc}", err=True)
         raise typer.Exit(1) from None
+    except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
+        typer.echo(f"prrt-cds: configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
     if output_format is OutputFormat.json:
         json.dump(to_document(evaluation), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -76,7 +79,6 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn worker processes")] = 1,
 ) -> None:
     """The CDS Hooks 2.0 service (uvicorn); configuration: TOML file and PRRT_CDS_* variables."""
-    from cds.errors import ConfigurationError
     from cds.hooks.serve import serve as run_service  # FastAPI is loaded only for this command
     from cds.hooks.store import StoreError
 

@@ -37,6 +37,9 @@ class ToxicityGrade(Fact):
     reason: str | None = None
     notes: tuple[str, ...] = ()
     derived_from: tuple[str, ...] = ()
+    # The reported unit, when CTCAE gives no criteria in it and the value was converted to the term's
+    # SI unit to be graded (rules/ctcae_v5.toml, "How a term is graded"); None: graded as reported.
+    converted_from: str | None = None
 
 
 class DoseReason(Fact):

@@ -1,8 +1,10 @@
 """CTCAE laboratory grading: timeline labs -> engine facts -> ``ToxicityGrade`` per (Observation, term).
 
-Python prepares numbers (value in the criterion set's unit, ratios to ULN / LLN / baseline, percent
-change), rounded to 12 significant digits so that floating-point noise cannot move a value across a
-boundary; the durable_rules rules compiled from ``rules/ctcae_v*.toml`` decide which criteria are met.
+Python chooses the one criterion set a result is graded in (the unit it was reported in where CTCAE
+writes criteria in that unit, else the SI set after conversion) and prepares numbers in that set's unit
+(value, ratios to ULN / LLN / baseline, percent change), rounded to 12 significant digits so that
+floating-point noise cannot move a value across a boundary; the durable_rules rules compiled from
+``rules/ctcae_v*.toml`` decide which criteria are met.
 Semantics are documented at the top of the table.
 """
 
@@ -97,9 +99,11 @@ def _positive(x: float | None) -> float | None:
     return x if x is not None and x > 0 else None
 
 
-def _inputs(lab: LabResult, timeline: Timeline, factor: float) -> _Inputs:
-    """The lab's inputs in a set's unit.
+def _inputs(lab: LabResult, timeline: Timeline, factor: float, reported: bool) -> _Inputs:
+    """The lab's inputs in the criterion set's unit (value, LLN, ULN and baseline all in that one unit).
 
+    ``reported``: the set is written in the unit the laboratory reported, so the reported number is
+    compared as written (no round trip through the canonical unit).
     The baseline itself, and any result before it, is graded without "x baseline" criteria and as if
     the baseline were normal (ULN multiples): a value cannot be a change from itself, and CTCAE's
     baseline criteria describe change on treatment (conservative: the ULN reading is the stricter one).
@@ -109,7 +113,7 @@ def _inputs(lab: LabResult, timeline: Timeline, factor: float) -> _Inputs:
     is_baseline = baseline is not None and lab.at <= baseline.lab.at
     base = _positive(baseline.lab.value) if baseline is not None and not is_baseline else None
     return _Inputs(
-        value=lab.value / factor,
+        value=lab.reported_value if reported else lab.value / factor,
         uln=None if uln is None else uln / factor,
         lln=None if lln is None else lln / factor,
         base=None if base is None else base / factor,
@@ -144,53 +148,73 @@ def _applies(criterion: Criterion, inputs: _Inputs) -> bool:
 class _Pending:
     lab: LabResult
     term: Term
-    sets: dict[str, _Inputs]
+    unit_set: str
+    inputs: _Inputs
+    converted_from: str | None
+    baseline: float | None  # in the canonical unit, as the output reports it
 
 
-def _unit_sets(lab: LabResult, term: Term) -> dict[str, float]:
-    """Criterion sets this lab is graded in -> factor from the set's unit to the canonical unit."""
-    sets = {"si": 1.0}
+@dataclass(frozen=True)
+class _Choice:
+    unit_set: str  # "si" or the conventional unit a set is written in
+    factor: float  # from the set's unit to the canonical unit
+    reported: bool  # the set is written in the unit the lab was reported in
+    converted_from: str | None  # the reported unit, when the value had to be converted to the SI set
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+
+
+def criterion_set(lab: LabResult, term: Term) -> _Choice:
+    """The one criterion set a lab is graded in (rules/ctcae_v5.toml, "How a term is graded").
+
+    A result reported in a unit CTCAE writes criteria in is graded on that unit's criteria only; any
+    other unit is converted to the term's SI unit and says so (``converted_from``). Two spellings are
+    the same unit when fhir_mappings/analytes.toml gives them the same factor (mg/dl is mg/dL, mEq/L of
+    sodium is mmol/L). A term without a unit is graded on ratios (x ULN, x LLN, x baseline) or a
+    dimensionless value, which do not depend on the unit. A derived count (a percent differential with
+    a WBC) is computed in the canonical unit: it is not a conversion of a reported value.
+    """
     units = analytes().analytes[lab.analyte].units
-    reported = units.factor(lab.reported_unit)
+    reported = None if lab.derived_from else units.factor(lab.reported_unit)
+    if reported is None or term.unit is None:
+        return _Choice("si", 1.0, reported is not None and _same(reported, 1.0), None)
     for unit in term.sets:
-        if unit == "si":
-            continue
-        factor = units.factor(unit)
-        if factor is not None and reported is not None and abs(factor - reported) <= 1e-12 * factor:
-            sets[unit] = factor
-    return sets
+        factor = units.factor(unit) if unit != "si" else None
+        if factor is not None and _same(factor, reported):
+            return _Choice(unit, factor, True, None)
+    if _same(reported, 1.0):
+        return _Choice("si", 1.0, True, None)
+    return _Choice("si", 1.0, False, lab.reported_unit)
 
 
 def _conclude(item: _Pending, met: set[str], table: CtcaeTable, cycle: int) -> ToxicityGrade:
-    lab, term = item.lab, item.term
-    si = item.sets["si"]
+    lab, term, inputs = item.lab, item.term, item.inputs
     base = dict(
         term=term.name, term_id=term.id, ctcae_version=table.version, observation=lab.ref,
         effective=lab.at, cycle=cycle, analyte=lab.analyte, value=lab.reported_value, unit=lab.reported_unit,
         value_canonical=lab.value, unit_canonical=lab.unit, lln=lab.low, uln=lab.high,
-        baseline=si.base, range_source=lab.range_source, derived_from=lab.derived_from,
+        baseline=item.baseline, range_source=lab.range_source, derived_from=lab.derived_from,
+        converted_from=item.converted_from,
     )
-    missing_required = sorted(term.requires - si.available())
+    have = inputs.available()
+    missing_required = sorted(term.requires - have)
     if missing_required:
         reason = "; ".join(MISSING_TEXT[m] for m in missing_required)
         return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade")
     best: Criterion | None = None
     unevaluable: list[tuple[Criterion, frozenset[Input]]] = []
-    for unit_set, inputs in item.sets.items():
-        have = inputs.available()
-        for criterion in term.sets[unit_set]:
-            if criterion.rule in met:
-                # Highest grade wins; on a tie the set of the unit the lab reported in is cited.
-                if best is None or criterion.grade > best.grade or (
-                    criterion.grade == best.grade and best.unit_set == "si" and unit_set != "si"
-                ):
-                    best = criterion
-            elif _applies(criterion, inputs) and not criterion.needs <= have:
-                missing = criterion.needs - have
-                if inputs.is_baseline:
-                    missing -= {"baseline"}  # not missing: it does not apply to the baseline itself
-                if missing:
-                    unevaluable.append((criterion, missing))
+    for criterion in term.sets[item.unit_set]:
+        if criterion.rule in met:
+            if best is None or criterion.grade > best.grade:  # the highest grade wins
+                best = criterion
+        elif _applies(criterion, inputs) and not criterion.needs <= have:
+            missing = criterion.needs - have
+            if inputs.is_baseline:
+                missing -= {"baseline"}  # not missing: it does not apply to the baseline itself
+            if missing:
+                unevaluable.append((criterion, missing))
     grade = best.grade if best else 0
     notes = tuple(sorted({
         f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"
@@ -203,7 +227,7 @@ def _conclude(item: _Pending, met: set[str], table: CtcaeTable, cycle: int) -> T
             reason = "; ".join(MISSING_TEXT[m] for m in absent)
             return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade", notes=notes)
         return ToxicityGrade(**base, grade=0, criterion="no grade 1-4 criterion met",
-                             rule=f"{table.prefix}.{term.id}.g0", criterion_set="si", notes=notes)
+                             rule=f"{table.prefix}.{term.id}.g0", criterion_set=item.unit_set, notes=notes)
     return ToxicityGrade(
         **base, grade=grade, criterion=term.text.get(grade, best.when), rule=best.rule,
         criterion_set=best.unit_set, notes=notes,
@@ -217,12 +241,17 @@ def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: RuleEngine) ->
     for index, lab in enumerate(timeline.labs):
         for term in table.for_analyte(lab.analyte):
             key = f"{index}|{term.id}"
-            sets = {unit_set: _inputs(lab, timeline, factor) for unit_set, factor in _unit_sets(lab, term).items()}
-            pending[key] = _Pending(lab=lab, term=term, sets=sets)
-            facts.extend(_fact(f"{key}|{unit_set}", term, unit_set, inputs) for unit_set, inputs in sets.items())
+            choice = criterion_set(lab, term)
+            inputs = _inputs(lab, timeline, choice.factor, choice.reported)
+            baseline = timeline.baseline(lab.analyte)
+            pending[key] = _Pending(
+                lab=lab, term=term, unit_set=choice.unit_set, inputs=inputs, converted_from=choice.converted_from,
+                baseline=_positive(baseline.lab.value) if baseline is not None and not inputs.is_baseline else None,
+            )
+            facts.append(_fact(key, term, choice.unit_set, inputs))
     met: dict[str, set[str]] = {key: set() for key in pending}
     for hit in engine.evaluate(ruleset_name(table), facts):
-        met[hit.fact_id.rsplit("|", 1)[0]].add(hit.rule_id)
+        met[hit.fact_id].add(hit.rule_id)
     grades = [
         _conclude(item, met[key], table, timeline.cycle_of(item.lab.day)) for key, item in pending.items()
     ]

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from cds.data_files import rules_dir
 from cds.errors import ConfigurationError
+from cds.tables import analytes
 
 Input = Literal["ULN", "LLN", "baseline"]
 Kind = Literal["abs", "uln", "lln", "baseline", "uln_plus", "pct"]
@@ -100,6 +101,7 @@ class CtcaeTable:
     source: str
     terms: tuple[Term, ...]
     digest: str
+    file: str = ""
 
     def for_analyte(self, analyte: str) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if t.analyte == analyte)
@@ -160,6 +162,7 @@ def load_table(path: Path) -> CtcaeTable:
     table = CtcaeTable(
         version=str(meta["version"]), prefix=str(meta["rule_prefix"]), title=str(meta.get("title", "")),
         source=str(meta.get("source", "")), terms=tuple(terms), digest=hashlib.sha256(data).hexdigest()[:12],
+        file=path.name,
     )
     _check(table)
     return table
@@ -176,6 +179,36 @@ def _check(table: CtcaeTable) -> None:
             seen.add(criterion.rule)
         if term.requires - {"ULN", "LLN", "baseline"}:
             raise ConfigurationError(f"term {term.id}: unknown required input")
+        _check_units(term)
+
+
+def _check_units(term: Term) -> None:
+    """The table's units against fhir_mappings/analytes.toml, which converts the values it compares.
+
+    The SI set is in the analyte's canonical unit; a term with absolute criteria (a number in a unit)
+    names that unit; every conventional set is a unit the analyte table converts, other than the SI
+    unit and each other (one result, one set: rules/ctcae_v5.toml, "How a term is graded").
+    """
+    analyte = analytes().analytes.get(term.analyte)
+    if analyte is None:
+        raise ConfigurationError(f"term {term.id}: analyte {term.analyte!r} is not in fhir_mappings/analytes.toml")
+    if term.unit is not None and term.unit != analyte.canonical_unit:
+        raise ConfigurationError(f"term {term.id}: unit {term.unit!r} is not the canonical unit of {term.analyte} "
+                                 f"({analyte.canonical_unit})")
+    absolute = any(c.kind in ("abs", "uln_plus") for criterion in term.criteria for c in criterion.conditions)
+    if absolute and term.unit is None:
+        raise ConfigurationError(f"term {term.id}: absolute criteria need the term's unit")
+    factors = [1.0]
+    for unit in term.sets:
+        if unit == "si":
+            continue
+        factor = analyte.units.factor(unit)
+        if term.unit is None or factor is None:
+            raise ConfigurationError(
+                f"term {term.id}: criterion set unit {unit!r} is not convertible for {term.analyte}")
+        if any(abs(factor - f) <= 1e-12 * max(factor, f) for f in factors):
+            raise ConfigurationError(f"term {term.id}: criterion set unit {unit!r} is the same unit as another set")
+        factors.append(factor)
 
 
 def available_versions() -> dict[str, Path]:

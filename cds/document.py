@@ -37,7 +37,17 @@ def _toxicity(grade: ToxicityGrade) -> dict[str, Any]:
         entry["notes"] = list(grade.notes)
     if grade.derived_from:
         entry["derived_from"] = list(grade.derived_from)
+    if grade.converted_from is not None:
+        entry["converted_from"] = grade.converted_from
     return entry
+
+
+def _converted(grade: ToxicityGrade) -> str:
+    """How the text output says a value was graded after conversion to the SI criteria."""
+    if grade.converted_from is None or grade.unit_canonical is None:
+        return ""
+    converted = f"{grade.value_canonical:.4g} {grade.unit_canonical}"
+    return f", graded as {converted}: CTCAE has no {grade.converted_from} criteria"
 
 
 def _reason(reason: DoseReason) -> dict[str, Any]:
@@ -108,7 +118,7 @@ def to_text(evaluation: Evaluation) -> str:
         for tox in graded:
             lines.append(
                 f"    cycle {tox.cycle}  {tox.effective.date().isoformat()}  {tox.term}: grade {tox.grade}"
-                f"  ({tox.value:g} {tox.unit}; {tox.criterion}) [{tox.rule}]"
+                f"  ({tox.value:g} {tox.unit}{_converted(tox)}; {tox.criterion}) [{tox.rule}]"
             )
         for alert in result.alerts:
             activity = "" if alert.recommended_activity_gbq is None else f" at {alert.recommended_activity_gbq:g} GBq"

@@ -125,6 +125,7 @@ class _PointEvaluation:
         self.facts: list[MeasureFact] = []
         self.meaning: dict[str, _Measure] = {}
         self.missing: list[DoseReason] = []
+        self.exempt: list[DoseReason] = []  # exempt terms graded where they would otherwise count
 
     def _add(self, measure: str, value: float, meaning: _Measure, **partner: float) -> None:
         fact_id = f"{self.key}{measure}|{len(self.facts)}"
@@ -148,13 +149,27 @@ class _PointEvaluation:
     def _grade_facts(self) -> None:
         latest_refs = {lab.ref for lab in self.latest.values()}
         for grade in self.grades:
-            toxicity_class = self.table.class_of(grade.term)
+            toxicity_class = self.table.class_of(grade.term, grade.ctcae_version)
             if toxicity_class is None or grade.grade is None:
+                self._note_exempt(grade, grade.observation in latest_refs)
                 continue
             self._add(f"grade:{toxicity_class}", float(grade.grade), _Measure(
                 latest=grade.observation in latest_refs, observations=(grade.observation,), term=grade.term,
                 grade=grade.grade, value=grade.value, unit=grade.unit,
             ))
+
+    def _note_exempt(self, grade: ToxicityGrade, latest: bool) -> None:
+        """An exempt term (lymphopenia) graded at or above the "other" class's grade, in the latest
+        result: the reasons say it was exempt and why, instead of leaving it unmentioned."""
+        if not latest or grade.grade is None or grade.grade < self.table.other_grade:
+            return
+        if not self.table.is_exempt(grade.term, grade.ctcae_version):
+            return
+        self.exempt.append(DoseReason(
+            rule=self.table.exempt_rule, text=f"{grade.term} grade {grade.grade} does not modify the dose (exempt)",
+            term=grade.term, grade=grade.grade, value=grade.value, unit=grade.unit, observations=(grade.observation,),
+            source=self.table.exempt_source, status=self.table.exempt_status,
+        ))
 
     def _eligibility_facts(self) -> None:
         for analyte in ("hemoglobin", "wbc", "platelets", "creatinine"):
@@ -332,6 +347,7 @@ class DoseAdvisor:
         if action == "proceed" and not reasons:
             reasons = [DoseReason(rule="lutathera.proceed", text="no dose-modifying finding in the labs considered",
                                   source=self.table.title, status="verified")]
+        reasons += evaluation.exempt
         self._remember(point, action, reasons, history)
         activity = {"proceed": self.table.full_activity_gbq, "reduce": self.table.reduced_activity_gbq}
         return DoseAlert(

@@ -4,18 +4,26 @@
   baseline, bilirubin x ULN, albumin with its INR, eligibility values) -> which trigger is met;
 - actions: one fact per toxicity class state -> withhold / reduce / proceed / discontinue.
 The small "when" grammars are documented in the table; anything else is rejected at load time.
+
+The classes and the exemption name CTCAE terms. They are links into the selected CTCAE table, checked
+when the two tables are used together (``term_classes``): a name that table does not have, a term it
+can grade 3-4 that no class names, or a term named twice is a ``ConfigurationError``, never a silent
+"other".
 """
 
 from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from cds.comparisons import Comparison, parse_comparison
+from cds.ctcae_table import CtcaeTable
+from cds.ctcae_table import table as ctcae_table
 from cds.data_files import rules_dir
 from cds.engine import Op, Rule, Ruleset, Test
 from cds.errors import ConfigurationError
@@ -32,6 +40,7 @@ MEASURES = ("crcl", "creatinine_ratio", "crcl_ratio", "bilirubin_x_uln", "albumi
             "platelets", "creatinine")
 PARTNERS = {"inr": "has_inr", "inr_x_uln": "has_inr_uln"}
 FLAGS = ("active", "occurred", "reduced", "last_reduced")
+OTHER = "other"  # the class of "any other grade 3 or 4 adverse reaction" (US PI section 2.3)
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,15 @@ class ToxicityClass:
 
 
 @dataclass(frozen=True)
+class VersionTerms:
+    """How the CTCAE term names of the dose table read in another CTCAE version's table (data)."""
+
+    renamed: dict[str, str] = field(default_factory=dict)  # name here -> name in that version
+    absent: frozenset[str] = frozenset()  # names here that the version does not have
+    added: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> terms only that version has
+
+
+@dataclass(frozen=True)
 class DoseTable:
     version: str
     title: str
@@ -86,25 +104,103 @@ class DoseTable:
     actions: tuple[ActionRule, ...]
     digest: str
     max_plausible_activity_factor: float = 1.5
+    exempt_rule: str = "lutathera.exempt"
+    exempt_status: str = "verified"
+    versions: dict[str, VersionTerms] = field(default_factory=dict)
+    file: str = "lutathera_dose.toml"
 
     @property
     def max_plausible_activity_gbq(self) -> float:
         """Above this, or at or below 0, an activity cannot be one Lutathera cycle (settings)."""
         return self.full_activity_gbq * self.max_plausible_activity_factor
 
-    def class_of(self, term: str) -> str | None:
-        """The toxicity class of a CTCAE term: its listed class, None if exempt, else "other"."""
-        if term in self.exempt_terms:
-            return None
-        for toxicity_class in self.classes.values():
-            if term in toxicity_class.terms:
-                return toxicity_class.key
-        return "other"
+    def class_of(self, term: str, ctcae_version: str = "5.0") -> str | None:
+        """The toxicity class of a term of the selected CTCAE table; None: exempt, or never graded high
+        enough for any class to act on it. A term that table does not have raises ConfigurationError."""
+        links = term_classes(self, ctcae_table(ctcae_version))
+        if term not in links:
+            raise ConfigurationError(f"{self.file}: {term!r} is not a term of the CTCAE v{ctcae_version} table")
+        return links[term]
+
+    def is_exempt(self, term: str, ctcae_version: str = "5.0") -> bool:
+        """Whether a term of the selected CTCAE table is one the exemption names (lymphopenia)."""
+        version = self.versions.get(ctcae_version, VersionTerms())
+        return term in {version.renamed.get(name, name) for name in self.exempt_terms}
+
+    @property
+    def other_grade(self) -> int:
+        """The lowest CTCAE grade at which the "other" class acts (its trigger, ``grade:other >= 3``)."""
+        grades = []
+        for trigger in self.triggers:
+            if trigger.measure == f"grade:{OTHER}":
+                first = trigger.tests[0]
+                grades.append(int(first.threshold) + (1 if first.op == ">" else 0))
+        return min(grades, default=1)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
         actions = tuple(a.rule_id(c) for c in self.classes for a in self.actions)
-        return tuple(t.rule for t in self.triggers) + actions
+        return tuple(t.rule for t in self.triggers) + actions + (self.exempt_rule,)
+
+
+_LINKS: dict[tuple[str, str], Mapping[str, str | None]] = {}
+
+
+def term_classes(dose: DoseTable, ctcae: CtcaeTable) -> Mapping[str, str | None]:
+    """Every term of ``ctcae`` -> its toxicity class, or None (exempt, or never graded >= the "other"
+    class's grade and named by no class). Checks every link; raises ConfigurationError naming the
+    tables, the class and the term."""
+    key = (dose.digest, ctcae.digest)
+    if key not in _LINKS:
+        _LINKS[key] = _link(dose, ctcae)
+    return _LINKS[key]
+
+
+def _link(dose: DoseTable, ctcae: CtcaeTable) -> Mapping[str, str | None]:
+    where = f"the CTCAE v{ctcae.version} table ({ctcae.file})"
+    version = dose.versions.get(ctcae.version, VersionTerms())
+    highest = {t.name: max((c.grade for c in t.criteria), default=0) for t in ctcae.terms}
+    links: dict[str, str | None] = {}
+    owner: dict[str, str] = {}
+    named = [(c.key, name) for c in dose.classes.values() for name in (*c.terms, *version.added.get(c.key, ()))]
+    named += [("exempt", name) for name in sorted(dose.exempt_terms)]
+    for cls, name in named:
+        if name in version.absent:
+            if name in highest:
+                raise ConfigurationError(f"{dose.file}: {name!r} is listed as absent from {where}, which has it")
+            continue
+        there = version.renamed.get(name, name)
+        label = "the exemption" if cls == "exempt" else f"class {cls!r}"
+        if there not in highest:
+            renamed = f" ({name!r} renamed)" if there != name else ""
+            raise ConfigurationError(
+                f"{dose.file}: {label} names the CTCAE term {there!r}{renamed}, which is not in {where}")
+        if there in owner:
+            raise ConfigurationError(f"{dose.file}: the CTCAE term {there!r} is named by {owner[there]} and {label}")
+        owner[there] = label
+        links[there] = None if cls == "exempt" else cls
+        if cls == OTHER and highest[there] < dose.other_grade:
+            raise ConfigurationError(f"{dose.file}: class 'other' names the CTCAE term {there!r}, which {where} "
+                                     f"never grades {dose.other_grade} or higher")
+    for name, grade in highest.items():
+        if name not in links:
+            if grade >= dose.other_grade:
+                raise ConfigurationError(
+                    f"{dose.file}: the CTCAE term {name!r} of {where} can be graded {dose.other_grade}-4 but no "
+                    f"class names it: list it under [classes.{OTHER}] or in another class, or exempt it")
+            links[name] = None
+    return links
+
+
+def _versions(raw: dict[str, Any]) -> dict[str, VersionTerms]:
+    return {
+        str(version): VersionTerms(
+            renamed={str(k): str(v) for k, v in entry.get("renamed", {}).items()},
+            absent=frozenset(str(n) for n in entry.get("absent", [])),
+            added={str(k): tuple(str(n) for n in v) for k, v in entry.get("added", {}).items()},
+        )
+        for version, entry in raw.items()
+    }
 
 
 def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[str, ToxicityClass]) -> Trigger:
@@ -172,8 +268,10 @@ def load_table(path: Path) -> DoseTable:
             max_delay_days=int(settings["max_delay_days"]), labs_max_age_days=int(settings["labs_max_age_days"]),
             required_analytes=tuple(settings["required_analytes"]), classes=classes,
             exempt_terms=frozenset(raw["exempt"]["terms"]), exempt_source=str(raw["exempt"]["source"]),
-            triggers=triggers, actions=actions, digest=hashlib.sha256(data).hexdigest()[:12],
-            max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
+            exempt_rule=str(raw["exempt"]["rule"]), exempt_status=str(raw["exempt"]["status"]),
+            triggers=triggers, actions=actions,
+            digest=hashlib.sha256(data).hexdigest()[:12], versions=_versions(raw.get("ctcae_versions", {})),
+            file=path.name, max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
         )
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"{path.name}: malformed dose table ({exc})") from exc
@@ -181,6 +279,12 @@ def load_table(path: Path) -> DoseTable:
         raise ConfigurationError(f"{path.name}: max_plausible_activity_factor must be at least 1")
     if len(set(table.rule_ids)) != len(table.rule_ids):
         raise ConfigurationError(f"{path.name}: a rule id appears twice")
+    if OTHER not in table.classes:
+        raise ConfigurationError(f"{path.name}: no class {OTHER!r} (any other grade 3 or 4 adverse reaction)")
+    for version in table.versions.values():
+        for cls in version.added:
+            if cls not in table.classes:
+                raise ConfigurationError(f"{path.name}: ctcae_versions adds terms to an unknown class {cls!r}")
     return table
 
 

@@ -68,6 +68,7 @@ def evaluate_patient(
 def evaluate_collected(
     collected: Collected, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION
 ) -> Evaluation:
+    version = rulesets.ruleset_version(ctcae_version)  # checks the tables' links before any grade
     mapped = map_collected(collected)
     timelines = [build_timeline(mapped.records[ref]) for ref in sorted(mapped.records)]
     if as_of is None:  # design/outputs.md: default "today" is the latest date in the input
@@ -75,7 +76,7 @@ def evaluate_collected(
         as_of = max(days) if days else None
     patients = tuple(evaluate_patient(timeline, as_of, ctcae_version) for timeline in timelines)
     return Evaluation(
-        ruleset_version=rulesets.ruleset_version(ctcae_version), patients=patients,
+        ruleset_version=version, patients=patients,
         issues=tuple(mapped.issues), files_read=collected.files_read,
     )
 

@@ -125,15 +125,22 @@ Feature: CTCAE v5.0 coagulation and haemolysis
       | 0.6   | g/L  | 2.4 | 4.0 | 3     | ctcae5.fibrinogen_decreased.g3.lln |
       | 0.59  | g/L  | 2.4 | 4.0 | 4     | ctcae5.fibrinogen_decreased.g4.lln |
 
-    Examples: in mg/dL
-      | value | unit  | lln | uln | grade | rule                                |
-      | 50    | mg/dL | 200 | 400 | 3     | ctcae5.fibrinogen_decreased.g3.lln |
-      | 49    | mg/dL | 200 | 400 | 4     | ctcae5.fibrinogen_decreased.g4.abs |
+    Examples: in mg/dL (CTCAE writes the absolute grade 4 in mg/dL: "absolute value <50 mg/dL")
+      | value | unit  | lln | uln | grade | rule                                     |
+      | 200   | mg/dL | 200 | 400 | 0     | ctcae5.fibrinogen_decreased.g0           |
+      | 150   | mg/dL | 200 | 400 | 1     | ctcae5.fibrinogen_decreased.g1.mg_dl     |
+      | 149   | mg/dL | 200 | 400 | 2     | ctcae5.fibrinogen_decreased.g2.lln.mg_dl |
+      | 100   | mg/dL | 200 | 400 | 2     | ctcae5.fibrinogen_decreased.g2.lln.mg_dl |
+      | 99    | mg/dL | 200 | 400 | 3     | ctcae5.fibrinogen_decreased.g3.lln.mg_dl |
+      | 50    | mg/dL | 200 | 400 | 3     | ctcae5.fibrinogen_decreased.g3.lln.mg_dl |
+      | 49    | mg/dL | 200 | 400 | 4     | ctcae5.fibrinogen_decreased.g4.abs.mg_dl |
+      | 60    | mg/dL | 240 | 400 | 3     | ctcae5.fibrinogen_decreased.g3.lln.mg_dl |
+      | 59    | mg/dL | 240 | 400 | 4     | ctcae5.fibrinogen_decreased.g4.lln.mg_dl |
 
     Examples: exactly 0.75 x LLN, where floating point computes 0.7499999999999999
       | value | unit  | lln | uln | grade | rule                            |
       | 1.2   | g/L   | 1.6 | 4.0 | 1     | ctcae5.fibrinogen_decreased.g1 |
-      | 120   | mg/dL | 160 | 400 | 1     | ctcae5.fibrinogen_decreased.g1 |
+      | 120   | mg/dL | 160 | 400 | 1     | ctcae5.fibrinogen_decreased.g1.mg_dl |
 
   Scenario Outline: Fibrinogen decreased by the percent decrease from a baseline of <baseline> g/L: <value> g/L is grade <grade>
     The percent decrease counts only for a value below the LLN; 25%, 50% and 75% exactly take the
@@ -154,6 +161,21 @@ Feature: CTCAE v5.0 coagulation and haemolysis
       | 7.6      | 1.9   | 4     | ctcae5.fibrinogen_decreased.g4.pct |
       | 8.0      | 1.9   | 4     | ctcae5.fibrinogen_decreased.g4.pct |
       | 4.0      | 2.0   | 0     | ctcae5.fibrinogen_decreased.g0     |
+
+  Scenario Outline: Fibrinogen in mg/dL decreased by the percent decrease from a baseline of <baseline> mg/dL: <value> mg/dL is grade <grade>
+    Given a baseline fibrinogen of <baseline> mg/dL with a lower limit of 200 and an upper limit of 800
+    And a fibrinogen of <value> mg/dL with a lower limit of 200 and an upper limit of 400
+    When the rules are evaluated
+    Then the grade for "Fibrinogen decreased" is <grade>
+    And the rule is "<rule>"
+    And the criterion set is "mg/dL"
+
+    Examples:
+      | baseline | value | grade | rule                                     |
+      | 240      | 181   | 1     | ctcae5.fibrinogen_decreased.g1.mg_dl     |
+      | 240      | 180   | 2     | ctcae5.fibrinogen_decreased.g2.pct.mg_dl |
+      | 380      | 190   | 3     | ctcae5.fibrinogen_decreased.g3.pct.mg_dl |
+      | 760      | 190   | 4     | ctcae5.fibrinogen_decreased.g4.pct.mg_dl |
 
   Scenario: Without a lower limit of normal, fibrinogen below 50 mg/dL is still grade 4
     Given a fibrinogen of 0.4 g/L with a lower limit of 0 and an upper limit of 4.0

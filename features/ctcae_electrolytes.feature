@@ -2,11 +2,10 @@ Feature: CTCAE v5.0 electrolytes and acid-base
   Sodium, potassium, calcium (total and ionized), magnesium and blood pH. Where CTCAE separates grades
   only by symptoms or intervention (hypokalemia "<LLN - 3.0 mmol/L", hyponatremia "125-129 mmol/L",
   hypermagnesemia ">ULN - 1.23 mmol/L"), the laboratory value alone gives the higher grade, as admiral
-  does. A value reported in mg/dL is graded by both the mg/dL and the mmol/L cut-offs of CTCAE, and the
-  worse grade is reported: CTCAE's two columns are not exact conversions of each other (11.5 mg/dL of
-  calcium is 2.87 mmol/L, not 2.9), so near a boundary the mmol/L column can grade higher. When both
-  columns give the same grade, the mg/dL criterion (the unit the laboratory reported) is cited; the
-  mmol/L criterion is cited only when it grades strictly higher.
+  does. A value reported in mg/dL is graded by CTCAE's mg/dL criteria only, and a value reported in
+  mmol/L by its mmol/L criteria only: CTCAE's two columns are not exact conversions of each other (11.5
+  mg/dL of calcium is 2.87 mmol/L, not 2.9), so each result is graded as CTCAE writes its own unit.
+  Ionized calcium has mmol/L criteria only: a value in mg/dL is converted to mmol/L, and says so.
 
   Background:
     Given a female patient
@@ -99,27 +98,27 @@ Feature: CTCAE v5.0 electrolytes and acid-base
       | 3.4   | 3     | ctcae5.hypercalcemia.g3 |
       | 3.41  | 4     | ctcae5.hypercalcemia.g4 |
 
-  Scenario Outline: Hypercalcemia in mg/dL: serum calcium <value> mg/dL is grade <grade> by the <set> cut-offs
-    12.5 mg/dL is 3.12 mmol/L: grade 3 by the mmol/L column against 2 by the mg/dL one. 11.6 and 13.6
-    mg/dL (2.89 and 3.39 mmol/L) are graded higher by the mg/dL column; elsewhere the columns agree and
-    the mg/dL criterion is cited (ULN 10.5 mg/dL = 2.62 mmol/L).
+  Scenario Outline: Hypercalcemia in mg/dL: serum calcium <value> mg/dL with an upper limit of 10.5 is grade <grade>
+    Graded by the mg/dL column only, on both sides of each boundary: 12.5 mg/dL (3.12 mmol/L) is
+    grade 2 as CTCAE writes it in mg/dL (">11.5 - 12.5 mg/dL"), not 3 by the rounded 3.1 mmol/L.
 
     Given a serum calcium of <value> mg/dL with a lower limit of 8.5 and an upper limit of 10.5
     When the rules are evaluated
     Then the grade for "Hypercalcemia" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "mg/dL"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                          | set   |
-      | 10.5  | 0     | ctcae5.hypercalcemia.g0       | si    |
-      | 10.6  | 1     | ctcae5.hypercalcemia.g1.mg_dl | mg/dL |
-      | 11.5  | 1     | ctcae5.hypercalcemia.g1.mg_dl | mg/dL |
-      | 11.6  | 2     | ctcae5.hypercalcemia.g2.mg_dl | mg/dL |
-      | 12.5  | 3     | ctcae5.hypercalcemia.g3       | si    |
-      | 13.5  | 3     | ctcae5.hypercalcemia.g3.mg_dl | mg/dL |
-      | 13.6  | 4     | ctcae5.hypercalcemia.g4.mg_dl | mg/dL |
-      | 13.7  | 4     | ctcae5.hypercalcemia.g4.mg_dl | mg/dL |
+      | value | grade | rule                          |
+      | 10.5  | 0     | ctcae5.hypercalcemia.g0       |
+      | 10.6  | 1     | ctcae5.hypercalcemia.g1.mg_dl |
+      | 11.5  | 1     | ctcae5.hypercalcemia.g1.mg_dl |
+      | 11.6  | 2     | ctcae5.hypercalcemia.g2.mg_dl |
+      | 12.5  | 2     | ctcae5.hypercalcemia.g2.mg_dl |
+      | 12.6  | 3     | ctcae5.hypercalcemia.g3.mg_dl |
+      | 13.5  | 3     | ctcae5.hypercalcemia.g3.mg_dl |
+      | 13.6  | 4     | ctcae5.hypercalcemia.g4.mg_dl |
 
   Scenario Outline: Hypocalcemia: serum calcium <value> mmol/L with a lower limit of 2.2 is grade <grade>
     Given a serum calcium of <value> mmol/L with a lower limit of 2.2 and an upper limit of 2.6
@@ -138,27 +137,27 @@ Feature: CTCAE v5.0 electrolytes and acid-base
       | 1.5   | 3     | ctcae5.hypocalcemia.g3 |
       | 1.49  | 4     | ctcae5.hypocalcemia.g4 |
 
-  Scenario Outline: Hypocalcemia in mg/dL: serum calcium <value> mg/dL is grade <grade> by the <set> cut-offs
-    8.0, 7.0 and 6.0 mg/dL are 1.996, 1.747 and 1.497 mmol/L: the mmol/L column grades them one higher
-    than the mg/dL column, and the worse grade is reported with the mmol/L criterion. Where the columns
-    agree (8.1, 7.1, 6.1 and 5.9 mg/dL) the mg/dL criterion is cited.
+  Scenario Outline: Hypocalcemia in mg/dL: serum calcium <value> mg/dL with a lower limit of 9.0 is grade <grade>
+    Graded by the mg/dL column only: 8.0, 7.0 and 6.0 mg/dL (1.996, 1.747 and 1.497 mmol/L) are grades
+    1, 2 and 3 as CTCAE writes them in mg/dL, not one grade higher by the rounded mmol/L figures.
 
-    Given a serum calcium of <value> mg/dL with a lower limit of 8.5 and an upper limit of 10.5
+    Given a serum calcium of <value> mg/dL with a lower limit of 9.0 and an upper limit of 10.5
     When the rules are evaluated
     Then the grade for "Hypocalcemia" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "mg/dL"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                         | set   |
-      | 8.5   | 0     | ctcae5.hypocalcemia.g0       | si    |
-      | 8.1   | 1     | ctcae5.hypocalcemia.g1.mg_dl | mg/dL |
-      | 8.0   | 2     | ctcae5.hypocalcemia.g2       | si    |
-      | 7.1   | 2     | ctcae5.hypocalcemia.g2.mg_dl | mg/dL |
-      | 7.0   | 3     | ctcae5.hypocalcemia.g3       | si    |
-      | 6.1   | 3     | ctcae5.hypocalcemia.g3.mg_dl | mg/dL |
-      | 6.0   | 4     | ctcae5.hypocalcemia.g4       | si    |
-      | 5.9   | 4     | ctcae5.hypocalcemia.g4.mg_dl | mg/dL |
+      | value | grade | rule                         |
+      | 9.0   | 0     | ctcae5.hypocalcemia.g0       |
+      | 8.9   | 1     | ctcae5.hypocalcemia.g1.mg_dl |
+      | 8.0   | 1     | ctcae5.hypocalcemia.g1.mg_dl |
+      | 7.9   | 2     | ctcae5.hypocalcemia.g2.mg_dl |
+      | 7.0   | 2     | ctcae5.hypocalcemia.g2.mg_dl |
+      | 6.9   | 3     | ctcae5.hypocalcemia.g3.mg_dl |
+      | 6.0   | 3     | ctcae5.hypocalcemia.g3.mg_dl |
+      | 5.9   | 4     | ctcae5.hypocalcemia.g4.mg_dl |
 
   Scenario Outline: Hypercalcemia (ionized): <value> mmol/L with an upper limit of 1.32 is grade <grade>
     Given an ionized calcium of <value> mmol/L with a lower limit of 1.12 and an upper limit of 1.32
@@ -177,26 +176,28 @@ Feature: CTCAE v5.0 electrolytes and acid-base
       | 1.8   | 3     | ctcae5.hypercalcemia_ionized.g3 |
       | 1.81  | 4     | ctcae5.hypercalcemia_ionized.g4 |
 
-  Scenario Outline: Hypercalcemia (ionized) in mg/dL: <value> mg/dL is grade <grade> by the <set> cut-offs
-    6.0, 6.4 and 7.2 mg/dL are 1.497, 1.597 and 1.796 mmol/L, just under the mmol/L cut-offs: the mg/dL
-    column grades every value at least as high, so the mg/dL criterion is cited throughout.
+  Scenario Outline: Hypercalcemia (ionized) in mg/dL: <value> mg/dL is converted to mmol/L and is grade <grade>
+    CTCAE v5.0 gives ionized calcium in mmol/L only: a value in mg/dL is converted (x 0.2495) and
+    graded by the mmol/L criteria. 6.0 mg/dL is 1.497 mmol/L (grade 1), 6.02 is 1.502 (grade 2); 6.4
+    is 1.597 (2), 6.42 is 1.602 (3); 7.2 is 1.796 (3), 7.22 is 1.801 (4).
 
     Given an ionized calcium of <value> mg/dL with a lower limit of 4.5 and an upper limit of 5.3
     When the rules are evaluated
     Then the grade for "Hypercalcemia (Ionized)" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "si"
+    And the value was converted from "mg/dL" to be graded
 
     Examples:
-      | value | grade | rule                                  | set   |
-      | 5.3   | 0     | ctcae5.hypercalcemia_ionized.g0       | si    |
-      | 6.0   | 1     | ctcae5.hypercalcemia_ionized.g1.mg_dl | mg/dL |
-      | 6.01  | 2     | ctcae5.hypercalcemia_ionized.g2.mg_dl | mg/dL |
-      | 6.4   | 2     | ctcae5.hypercalcemia_ionized.g2.mg_dl | mg/dL |
-      | 6.41  | 3     | ctcae5.hypercalcemia_ionized.g3.mg_dl | mg/dL |
-      | 7.2   | 3     | ctcae5.hypercalcemia_ionized.g3.mg_dl | mg/dL |
-      | 7.21  | 4     | ctcae5.hypercalcemia_ionized.g4.mg_dl | mg/dL |
-      | 7.3   | 4     | ctcae5.hypercalcemia_ionized.g4.mg_dl | mg/dL |
+      | value | grade | rule                            |
+      | 5.3   | 0     | ctcae5.hypercalcemia_ionized.g0 |
+      | 5.4   | 1     | ctcae5.hypercalcemia_ionized.g1 |
+      | 6.0   | 1     | ctcae5.hypercalcemia_ionized.g1 |
+      | 6.02  | 2     | ctcae5.hypercalcemia_ionized.g2 |
+      | 6.4   | 2     | ctcae5.hypercalcemia_ionized.g2 |
+      | 6.42  | 3     | ctcae5.hypercalcemia_ionized.g3 |
+      | 7.2   | 3     | ctcae5.hypercalcemia_ionized.g3 |
+      | 7.22  | 4     | ctcae5.hypercalcemia_ionized.g4 |
 
   Scenario Outline: Hypocalcemia (ionized): <value> mmol/L with a lower limit of 1.12 is grade <grade>
     Given an ionized calcium of <value> mmol/L with a lower limit of 1.12 and an upper limit of 1.32
@@ -215,27 +216,27 @@ Feature: CTCAE v5.0 electrolytes and acid-base
       | 0.8   | 3     | ctcae5.hypocalcemia_ionized.g3 |
       | 0.79  | 4     | ctcae5.hypocalcemia_ionized.g4 |
 
-  Scenario Outline: Hypocalcemia (ionized) in mg/dL: <value> mg/dL is grade <grade> by the <set> cut-offs
-    4.0, 3.6 and 3.2 mg/dL are 0.998, 0.898 and 0.798 mmol/L: the mmol/L column grades them one higher
-    than the mg/dL column, and the worse grade is reported with the mmol/L criterion. Where the columns
-    agree the mg/dL criterion is cited.
+  Scenario Outline: Hypocalcemia (ionized) in mg/dL: <value> mg/dL is converted to mmol/L and is grade <grade>
+    CTCAE v5.0 gives ionized calcium in mmol/L only: 4.01 mg/dL is 1.0005 mmol/L (grade 1), 4.0 is
+    0.998 (grade 2); 3.61 is 0.9007 (2), 3.6 is 0.898 (3); 3.21 is 0.8009 (3), 3.2 is 0.798 (4).
 
     Given an ionized calcium of <value> mg/dL with a lower limit of 4.5 and an upper limit of 5.3
     When the rules are evaluated
     Then the grade for "Hypocalcemia (Ionized)" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "si"
+    And the value was converted from "mg/dL" to be graded
 
     Examples:
-      | value | grade | rule                                 | set   |
-      | 4.5   | 0     | ctcae5.hypocalcemia_ionized.g0       | si    |
-      | 4.1   | 1     | ctcae5.hypocalcemia_ionized.g1.mg_dl | mg/dL |
-      | 4.0   | 2     | ctcae5.hypocalcemia_ionized.g2       | si    |
-      | 3.7   | 2     | ctcae5.hypocalcemia_ionized.g2.mg_dl | mg/dL |
-      | 3.6   | 3     | ctcae5.hypocalcemia_ionized.g3       | si    |
-      | 3.3   | 3     | ctcae5.hypocalcemia_ionized.g3.mg_dl | mg/dL |
-      | 3.2   | 4     | ctcae5.hypocalcemia_ionized.g4       | si    |
-      | 3.1   | 4     | ctcae5.hypocalcemia_ionized.g4.mg_dl | mg/dL |
+      | value | grade | rule                           |
+      | 4.5   | 0     | ctcae5.hypocalcemia_ionized.g0 |
+      | 4.4   | 1     | ctcae5.hypocalcemia_ionized.g1 |
+      | 4.01  | 1     | ctcae5.hypocalcemia_ionized.g1 |
+      | 4.0   | 2     | ctcae5.hypocalcemia_ionized.g2 |
+      | 3.61  | 2     | ctcae5.hypocalcemia_ionized.g2 |
+      | 3.6   | 3     | ctcae5.hypocalcemia_ionized.g3 |
+      | 3.21  | 3     | ctcae5.hypocalcemia_ionized.g3 |
+      | 3.2   | 4     | ctcae5.hypocalcemia_ionized.g4 |
 
   Scenario Outline: Hypermagnesemia: magnesium <value> mmol/L with an upper limit of 0.95 is grade <grade>
     Given a magnesium of <value> mmol/L with a lower limit of 0.62 and an upper limit of 0.95
@@ -252,25 +253,25 @@ Feature: CTCAE v5.0 electrolytes and acid-base
       | 3.3   | 3     | ctcae5.hypermagnesemia.g3 |
       | 3.31  | 4     | ctcae5.hypermagnesemia.g4 |
 
-  Scenario Outline: Hypermagnesemia in mg/dL: magnesium <value> mg/dL is grade <grade> by the <set> cut-offs
-    3.0 mg/dL is 1.234 mmol/L: grade 3 by the mmol/L column although the mg/dL column says grade 1.
-    Elsewhere the columns agree and the mg/dL criterion is cited (8.0 mg/dL is 3.29 mmol/L, grade 3 by
-    both; 8.01 mg/dL is grade 4 by the mg/dL column only).
+  Scenario Outline: Hypermagnesemia in mg/dL: magnesium <value> mg/dL with an upper limit of 2.4 is grade <grade>
+    Graded by the mg/dL column only: 3.0 mg/dL (1.234 mmol/L) is grade 1 as CTCAE writes it
+    (">ULN - 3.0 mg/dL"), not 3 by the rounded 1.23 mmol/L; 8.0 mg/dL is grade 3, 8.1 grade 4.
 
-    Given a magnesium of <value> mg/dL with a lower limit of 1.7 and an upper limit of 2.3
+    Given a magnesium of <value> mg/dL with a lower limit of 1.5 and an upper limit of 2.4
     When the rules are evaluated
     Then the grade for "Hypermagnesemia" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "mg/dL"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                            | set   |
-      | 2.3   | 0     | ctcae5.hypermagnesemia.g0       | si    |
-      | 2.9   | 1     | ctcae5.hypermagnesemia.g1.mg_dl | mg/dL |
-      | 3.0   | 3     | ctcae5.hypermagnesemia.g3       | si    |
-      | 8.0   | 3     | ctcae5.hypermagnesemia.g3.mg_dl | mg/dL |
-      | 8.01  | 4     | ctcae5.hypermagnesemia.g4.mg_dl | mg/dL |
-      | 8.1   | 4     | ctcae5.hypermagnesemia.g4.mg_dl | mg/dL |
+      | value | grade | rule                            |
+      | 2.4   | 0     | ctcae5.hypermagnesemia.g0       |
+      | 2.5   | 1     | ctcae5.hypermagnesemia.g1.mg_dl |
+      | 3.0   | 1     | ctcae5.hypermagnesemia.g1.mg_dl |
+      | 3.1   | 3     | ctcae5.hypermagnesemia.g3.mg_dl |
+      | 8.0   | 3     | ctcae5.hypermagnesemia.g3.mg_dl |
+      | 8.1   | 4     | ctcae5.hypermagnesemia.g4.mg_dl |
 
   Scenario Outline: Hypomagnesemia: magnesium <value> mmol/L with a lower limit of 0.62 is grade <grade>
     Given a magnesium of <value> mmol/L with a lower limit of 0.62 and an upper limit of 0.95
@@ -289,57 +290,48 @@ Feature: CTCAE v5.0 electrolytes and acid-base
       | 0.3   | 3     | ctcae5.hypomagnesemia.g3 |
       | 0.29  | 4     | ctcae5.hypomagnesemia.g4 |
 
-  Scenario Outline: Hypomagnesemia in mg/dL: magnesium <value> mg/dL is grade <grade> by the <set> cut-offs
-    1.2, 0.9 and 0.7 mg/dL are 0.494, 0.370 and 0.288 mmol/L: the mmol/L column grades them one
-    higher than the mg/dL column, and the worse grade is reported with the mmol/L criterion. Where the
-    columns agree the mg/dL criterion is cited.
+  Scenario Outline: Hypomagnesemia in mg/dL: magnesium <value> mg/dL with a lower limit of 1.5 is grade <grade>
+    Graded by the mg/dL column only: 1.2, 0.9 and 0.7 mg/dL (0.494, 0.370 and 0.288 mmol/L) are grades
+    1, 2 and 3 as CTCAE writes them in mg/dL, not one grade higher by the rounded mmol/L figures.
 
-    Given a magnesium of <value> mg/dL with a lower limit of 1.7 and an upper limit of 2.3
+    Given a magnesium of <value> mg/dL with a lower limit of 1.5 and an upper limit of 2.4
     When the rules are evaluated
     Then the grade for "Hypomagnesemia" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "mg/dL"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                           | set   |
-      | 1.7   | 0     | ctcae5.hypomagnesemia.g0       | si    |
-      | 1.3   | 1     | ctcae5.hypomagnesemia.g1.mg_dl | mg/dL |
-      | 1.2   | 2     | ctcae5.hypomagnesemia.g2       | si    |
-      | 1.0   | 2     | ctcae5.hypomagnesemia.g2.mg_dl | mg/dL |
-      | 0.9   | 3     | ctcae5.hypomagnesemia.g3       | si    |
-      | 0.8   | 3     | ctcae5.hypomagnesemia.g3.mg_dl | mg/dL |
-      | 0.7   | 4     | ctcae5.hypomagnesemia.g4       | si    |
-      | 0.6   | 4     | ctcae5.hypomagnesemia.g4.mg_dl | mg/dL |
+      | value | grade | rule                           |
+      | 1.5   | 0     | ctcae5.hypomagnesemia.g0       |
+      | 1.4   | 1     | ctcae5.hypomagnesemia.g1.mg_dl |
+      | 1.2   | 1     | ctcae5.hypomagnesemia.g1.mg_dl |
+      | 1.1   | 2     | ctcae5.hypomagnesemia.g2.mg_dl |
+      | 0.9   | 2     | ctcae5.hypomagnesemia.g2.mg_dl |
+      | 0.8   | 3     | ctcae5.hypomagnesemia.g3.mg_dl |
+      | 0.7   | 3     | ctcae5.hypomagnesemia.g3.mg_dl |
+      | 0.6   | 4     | ctcae5.hypomagnesemia.g4.mg_dl |
 
-  Scenario Outline: A calcium or magnesium in mg/dL cites the mg/dL criterion when both columns give grade <grade>
-    A value reported in mg/dL that both columns grade alike is cited by the mg/dL criterion, the one
-    the laboratory's unit is written in (values well inside a band of both columns).
+  Scenario Outline: A <analyte> in mmol/L is graded by the mmol/L criteria only: <value> mmol/L is grade <grade>
+    The reverse of the mg/dL outlines: on a mmol/L boundary the converted figure would cross the mg/dL
+    one (2.9 mmol/L of calcium is 11.62 mg/dL, 3.4 is 13.63; 3.3 mmol/L of magnesium is 8.02 mg/dL),
+    but a result reported in mmol/L is graded as CTCAE writes it in mmol/L.
 
-    Given <analyte> of <value> mg/dL with a lower limit of <lln> and an upper limit of <uln>
+    Given a <analyte> of <value> mmol/L with a lower limit of <lln> and an upper limit of <uln>
     When the rules are evaluated
     Then the grade for "<term>" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "mg/dL"
+    And the criterion set is "si"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | analyte            | value | lln | uln  | term                    | grade | rule                                  |
-      | a serum calcium    | 11.0  | 8.5 | 10.5 | Hypercalcemia           | 1     | ctcae5.hypercalcemia.g1.mg_dl         |
-      | a serum calcium    | 13.0  | 8.5 | 10.5 | Hypercalcemia           | 3     | ctcae5.hypercalcemia.g3.mg_dl         |
-      | a serum calcium    | 8.2   | 8.5 | 10.5 | Hypocalcemia            | 1     | ctcae5.hypocalcemia.g1.mg_dl          |
-      | a serum calcium    | 7.5   | 8.5 | 10.5 | Hypocalcemia            | 2     | ctcae5.hypocalcemia.g2.mg_dl          |
-      | a serum calcium    | 6.5   | 8.5 | 10.5 | Hypocalcemia            | 3     | ctcae5.hypocalcemia.g3.mg_dl          |
-      | a serum calcium    | 5.5   | 8.5 | 10.5 | Hypocalcemia            | 4     | ctcae5.hypocalcemia.g4.mg_dl          |
-      | an ionized calcium | 5.6   | 4.5 | 5.3  | Hypercalcemia (Ionized) | 1     | ctcae5.hypercalcemia_ionized.g1.mg_dl |
-      | an ionized calcium | 4.2   | 4.5 | 5.3  | Hypocalcemia (Ionized)  | 1     | ctcae5.hypocalcemia_ionized.g1.mg_dl  |
-      | an ionized calcium | 3.8   | 4.5 | 5.3  | Hypocalcemia (Ionized)  | 2     | ctcae5.hypocalcemia_ionized.g2.mg_dl  |
-      | an ionized calcium | 3.4   | 4.5 | 5.3  | Hypocalcemia (Ionized)  | 3     | ctcae5.hypocalcemia_ionized.g3.mg_dl  |
-      | an ionized calcium | 3.0   | 4.5 | 5.3  | Hypocalcemia (Ionized)  | 4     | ctcae5.hypocalcemia_ionized.g4.mg_dl  |
-      | a magnesium        | 2.6   | 1.7 | 2.3  | Hypermagnesemia         | 1     | ctcae5.hypermagnesemia.g1.mg_dl       |
-      | a magnesium        | 5.0   | 1.7 | 2.3  | Hypermagnesemia         | 3     | ctcae5.hypermagnesemia.g3.mg_dl       |
-      | a magnesium        | 1.4   | 1.7 | 2.3  | Hypomagnesemia          | 1     | ctcae5.hypomagnesemia.g1.mg_dl        |
-      | a magnesium        | 1.1   | 1.7 | 2.3  | Hypomagnesemia          | 2     | ctcae5.hypomagnesemia.g2.mg_dl        |
-      | a magnesium        | 0.8   | 1.7 | 2.3  | Hypomagnesemia          | 3     | ctcae5.hypomagnesemia.g3.mg_dl        |
-      | a magnesium        | 0.5   | 1.7 | 2.3  | Hypomagnesemia          | 4     | ctcae5.hypomagnesemia.g4.mg_dl        |
+      | analyte       | value | lln  | uln  | term            | grade | rule                      |
+      | serum calcium | 2.9   | 2.2  | 2.6  | Hypercalcemia   | 1     | ctcae5.hypercalcemia.g1   |
+      | serum calcium | 2.91  | 2.2  | 2.6  | Hypercalcemia   | 2     | ctcae5.hypercalcemia.g2   |
+      | serum calcium | 3.4   | 2.2  | 2.6  | Hypercalcemia   | 3     | ctcae5.hypercalcemia.g3   |
+      | serum calcium | 3.41  | 2.2  | 2.6  | Hypercalcemia   | 4     | ctcae5.hypercalcemia.g4   |
+      | magnesium     | 3.3   | 0.62 | 0.95 | Hypermagnesemia | 3     | ctcae5.hypermagnesemia.g3 |
+      | magnesium     | 3.31  | 0.62 | 0.95 | Hypermagnesemia | 4     | ctcae5.hypermagnesemia.g4 |
 
   Scenario Outline: Acidosis: blood pH <value> with a lower limit of 7.35 is grade <grade>
     Given a blood pH of <value> with a lower limit of 7.35 and an upper limit of 7.45

@@ -1,9 +1,8 @@
 Feature: CTCAE v5.0 glucose, lipids, urate and albumin
   Hypoglycemia, cholesterol high, hypertriglyceridemia, hyperuricemia and hypoalbuminemia. A value
-  reported in mg/dL is graded by both the mg/dL and the mmol/L cut-offs of CTCAE and the worse grade is
-  reported (CTCAE's two columns are not exact conversions of each other). When both columns give the
-  same grade, the mg/dL criterion (the unit the laboratory reported) is cited; the mmol/L criterion is
-  cited only when it grades strictly higher.
+  reported in mg/dL is graded by CTCAE's mg/dL criteria only, and a value reported in mmol/L by its
+  mmol/L criteria only: CTCAE's two columns are not exact conversions of each other, so each result is
+  graded as CTCAE writes its own unit.
 
   Background:
     Given a female patient
@@ -26,29 +25,27 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
       | 1.7   | 3     | ctcae5.hypoglycemia.g3 |
       | 1.6   | 4     | ctcae5.hypoglycemia.g4 |
 
-  Scenario Outline: Hypoglycemia in mg/dL: glucose <value> mg/dL is grade <grade> by the <set> cut-offs
-    55 mg/dL is 3.05 mmol/L and 40 mg/dL 2.22 mmol/L, so just below 55 and 40 mg/dL the mg/dL column
-    grades higher; 30 mg/dL is 1.67 mmol/L, grade 4 by the mmol/L column against 3 by the mg/dL one.
-    Where the columns agree (55, 54, 40, 39, 31 and 29 mg/dL) the mg/dL criterion is cited.
+  Scenario Outline: Hypoglycemia in mg/dL: glucose <value> mg/dL with a lower limit of 70 is grade <grade>
+    Graded by the mg/dL column only: 30 mg/dL (1.67 mmol/L) is grade 3 as CTCAE writes it ("<40 - 30
+    mg/dL"), not 4 by the rounded 1.7 mmol/L.
 
     Given a blood glucose of <value> mg/dL with a lower limit of 70 and an upper limit of 100
     When the rules are evaluated
     Then the grade for "Hypoglycemia" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "mg/dL"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                         | set   |
-      | 70    | 0     | ctcae5.hypoglycemia.g0       | si    |
-      | 55    | 1     | ctcae5.hypoglycemia.g1.mg_dl | mg/dL |
-      | 54.5  | 2     | ctcae5.hypoglycemia.g2.mg_dl | mg/dL |
-      | 54    | 2     | ctcae5.hypoglycemia.g2.mg_dl | mg/dL |
-      | 40    | 2     | ctcae5.hypoglycemia.g2.mg_dl | mg/dL |
-      | 39.8  | 3     | ctcae5.hypoglycemia.g3.mg_dl | mg/dL |
-      | 39    | 3     | ctcae5.hypoglycemia.g3.mg_dl | mg/dL |
-      | 31    | 3     | ctcae5.hypoglycemia.g3.mg_dl | mg/dL |
-      | 30    | 4     | ctcae5.hypoglycemia.g4       | si    |
-      | 29    | 4     | ctcae5.hypoglycemia.g4.mg_dl | mg/dL |
+      | value | grade | rule                         |
+      | 70    | 0     | ctcae5.hypoglycemia.g0       |
+      | 69    | 1     | ctcae5.hypoglycemia.g1.mg_dl |
+      | 55    | 1     | ctcae5.hypoglycemia.g1.mg_dl |
+      | 54.9  | 2     | ctcae5.hypoglycemia.g2.mg_dl |
+      | 40    | 2     | ctcae5.hypoglycemia.g2.mg_dl |
+      | 39.9  | 3     | ctcae5.hypoglycemia.g3.mg_dl |
+      | 30    | 3     | ctcae5.hypoglycemia.g3.mg_dl |
+      | 29.9  | 4     | ctcae5.hypoglycemia.g4.mg_dl |
 
   Scenario Outline: Cholesterol high: <value> mmol/L with an upper limit of 5.2 is grade <grade>
     Given a total cholesterol of <value> mmol/L with an upper limit of 5.2
@@ -67,47 +64,52 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
       | 12.92 | 3     | ctcae5.cholesterol_high.g3 |
       | 12.93 | 4     | ctcae5.cholesterol_high.g4 |
 
-  Scenario Outline: Cholesterol high in mg/dL: <value> mg/dL is grade <grade> by the <set> cut-offs
-    300, 400 and 500 mg/dL are 7.76, 10.34(4) and 12.93 mmol/L: each is one grade higher by the mmol/L
-    column than by the mg/dL column, and the worse grade is reported with the mmol/L criterion. 201,
-    299, 399 and 499 mg/dL (5.20, 7.73, 10.32 and 12.90 mmol/L) are graded alike by both columns: the
-    mg/dL criterion is cited.
+  Scenario Outline: Cholesterol high in mg/dL: <value> mg/dL with an upper limit of 200 is grade <grade>
+    Graded by the mg/dL column only: 300, 400 and 500 mg/dL (7.76, 10.34(4) and 12.93 mmol/L) are
+    grades 1, 2 and 3 as CTCAE writes them in mg/dL, not one grade higher by the rounded mmol/L figures.
 
     Given a cholesterol of <value> mg/dL with an upper limit of 200
     When the rules are evaluated
     Then the grade for "Cholesterol high" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "mg/dL"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                             | set   |
-      | 200   | 0     | ctcae5.cholesterol_high.g0       | si    |
-      | 201   | 1     | ctcae5.cholesterol_high.g1.mg_dl | mg/dL |
-      | 299   | 1     | ctcae5.cholesterol_high.g1.mg_dl | mg/dL |
-      | 300   | 2     | ctcae5.cholesterol_high.g2       | si    |
-      | 399   | 2     | ctcae5.cholesterol_high.g2.mg_dl | mg/dL |
-      | 400   | 3     | ctcae5.cholesterol_high.g3       | si    |
-      | 499   | 3     | ctcae5.cholesterol_high.g3.mg_dl | mg/dL |
-      | 500   | 4     | ctcae5.cholesterol_high.g4       | si    |
+      | value | grade | rule                             |
+      | 200   | 0     | ctcae5.cholesterol_high.g0       |
+      | 201   | 1     | ctcae5.cholesterol_high.g1.mg_dl |
+      | 300   | 1     | ctcae5.cholesterol_high.g1.mg_dl |
+      | 301   | 2     | ctcae5.cholesterol_high.g2.mg_dl |
+      | 400   | 2     | ctcae5.cholesterol_high.g2.mg_dl |
+      | 401   | 3     | ctcae5.cholesterol_high.g3.mg_dl |
+      | 500   | 3     | ctcae5.cholesterol_high.g3.mg_dl |
+      | 501   | 4     | ctcae5.cholesterol_high.g4.mg_dl |
 
-  Scenario Outline: Cholesterol or glucose in mg/dL cites the mg/dL criterion when both columns give grade <grade>
-    A value reported in mg/dL that both columns grade alike is cited by the mg/dL criterion, the one
-    the laboratory's unit is written in (values well inside a band of both columns).
+  Scenario Outline: A <analyte> in mmol/L is graded by the mmol/L criteria only: <value> mmol/L is grade <grade>
+    The reverse of the mg/dL outlines: on a mmol/L boundary the converted figure would cross the mg/dL
+    one (3.0 mmol/L of glucose is 54.0 mg/dL, 2.2 is 39.6; 3.42 mmol/L of triglycerides is 302.9 mg/dL,
+    5.7 is 504.9, 11.4 is 1009.7), but a result reported in mmol/L is graded as CTCAE writes it in mmol/L.
 
-    Given <analyte> of <value> mg/dL with a lower limit of <lln> and an upper limit of <uln>
+    Given <analyte> of <value> mmol/L with a lower limit of <lln> and an upper limit of <uln>
     When the rules are evaluated
     Then the grade for "<term>" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "mg/dL"
+    And the criterion set is "si"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | analyte             | value | lln | uln | term             | grade | rule                             |
-      | a total cholesterol | 250   | 100 | 200 | Cholesterol high | 1     | ctcae5.cholesterol_high.g1.mg_dl |
-      | a total cholesterol | 350   | 100 | 200 | Cholesterol high | 2     | ctcae5.cholesterol_high.g2.mg_dl |
-      | a total cholesterol | 450   | 100 | 200 | Cholesterol high | 3     | ctcae5.cholesterol_high.g3.mg_dl |
-      | a total cholesterol | 600   | 100 | 200 | Cholesterol high | 4     | ctcae5.cholesterol_high.g4.mg_dl |
-      | a glucose           | 60    | 70  | 100 | Hypoglycemia     | 1     | ctcae5.hypoglycemia.g1.mg_dl     |
-      | a glucose           | 25    | 70  | 100 | Hypoglycemia     | 4     | ctcae5.hypoglycemia.g4.mg_dl     |
+      | analyte       | value | lln | uln  | term                 | grade | rule                           |
+      | a glucose     | 3.0   | 3.9 | 5.6  | Hypoglycemia         | 1     | ctcae5.hypoglycemia.g1         |
+      | a glucose     | 2.99  | 3.9 | 5.6  | Hypoglycemia         | 2     | ctcae5.hypoglycemia.g2         |
+      | a glucose     | 2.2   | 3.9 | 5.6  | Hypoglycemia         | 2     | ctcae5.hypoglycemia.g2         |
+      | a glucose     | 2.19  | 3.9 | 5.6  | Hypoglycemia         | 3     | ctcae5.hypoglycemia.g3         |
+      | triglycerides | 3.42  | 0.1 | 1.69 | Hypertriglyceridemia | 1     | ctcae5.hypertriglyceridemia.g1 |
+      | triglycerides | 3.43  | 0.1 | 1.69 | Hypertriglyceridemia | 2     | ctcae5.hypertriglyceridemia.g2 |
+      | triglycerides | 5.7   | 0.1 | 1.69 | Hypertriglyceridemia | 2     | ctcae5.hypertriglyceridemia.g2 |
+      | triglycerides | 5.71  | 0.1 | 1.69 | Hypertriglyceridemia | 3     | ctcae5.hypertriglyceridemia.g3 |
+      | triglycerides | 11.4  | 0.1 | 1.69 | Hypertriglyceridemia | 3     | ctcae5.hypertriglyceridemia.g3 |
+      | triglycerides | 11.41 | 0.1 | 1.69 | Hypertriglyceridemia | 4     | ctcae5.hypertriglyceridemia.g4 |
 
   Scenario Outline: Hypertriglyceridemia: <value> mmol/L is grade <grade>
     CTCAE writes grade 1 as "1.71 mmol/L - 3.42 mmol/L": exactly 1.71 is grade 1 (admiral's
@@ -130,29 +132,27 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
       | 11.4  | 3     | ctcae5.hypertriglyceridemia.g3 |
       | 11.41 | 4     | ctcae5.hypertriglyceridemia.g4 |
 
-  Scenario Outline: Hypertriglyceridemia in mg/dL: <value> mg/dL is grade <grade> by the <set> cut-offs
-    150, 300, 500 and 1000 mg/dL are 1.69, 3.39, 5.65 and 11.29 mmol/L: from 150 mg/dL (grade 1 is
-    "150 - 300 mg/dL", inclusive) and just above each higher mg/dL cut-off, the mg/dL column grades
-    higher than the mmol/L one; where both agree, as at 1010 mg/dL (11.40 mmol/L, grade 4 by both), the
-    mg/dL criterion is cited.
+  Scenario Outline: Hypertriglyceridemia in mg/dL: <value> mg/dL is grade <grade>
+    Graded by the mg/dL column only, on both sides of each boundary (grade 1 is "150 - 300 mg/dL",
+    inclusive): 300, 500 and 1000 mg/dL are grades 1, 2 and 3 as CTCAE writes them in mg/dL.
 
     Given triglycerides of <value> mg/dL
     When the rules are evaluated
     Then the grade for "Hypertriglyceridemia" is <grade>
     And the rule is "<rule>"
-    And the criterion set is "<set>"
+    And the criterion set is "mg/dL"
+    And the value was graded in the unit it was reported in
 
     Examples:
-      | value | grade | rule                                 | set   |
-      | 149   | 0     | ctcae5.hypertriglyceridemia.g0       | si    |
-      | 150   | 1     | ctcae5.hypertriglyceridemia.g1.mg_dl | mg/dL |
-      | 300   | 1     | ctcae5.hypertriglyceridemia.g1.mg_dl | mg/dL |
-      | 301   | 2     | ctcae5.hypertriglyceridemia.g2.mg_dl | mg/dL |
-      | 500   | 2     | ctcae5.hypertriglyceridemia.g2.mg_dl | mg/dL |
-      | 502   | 3     | ctcae5.hypertriglyceridemia.g3.mg_dl | mg/dL |
-      | 1000  | 3     | ctcae5.hypertriglyceridemia.g3.mg_dl | mg/dL |
-      | 1005  | 4     | ctcae5.hypertriglyceridemia.g4.mg_dl | mg/dL |
-      | 1010  | 4     | ctcae5.hypertriglyceridemia.g4.mg_dl | mg/dL |
+      | value | grade | rule                                 |
+      | 149   | 0     | ctcae5.hypertriglyceridemia.g0       |
+      | 150   | 1     | ctcae5.hypertriglyceridemia.g1.mg_dl |
+      | 300   | 1     | ctcae5.hypertriglyceridemia.g1.mg_dl |
+      | 301   | 2     | ctcae5.hypertriglyceridemia.g2.mg_dl |
+      | 500   | 2     | ctcae5.hypertriglyceridemia.g2.mg_dl |
+      | 501   | 3     | ctcae5.hypertriglyceridemia.g3.mg_dl |
+      | 1000  | 3     | ctcae5.hypertriglyceridemia.g3.mg_dl |
+      | 1001  | 4     | ctcae5.hypertriglyceridemia.g4.mg_dl |
 
   Scenario Outline: Hyperuricemia: uric acid <value> <unit> with an upper limit of <uln> is grade <grade>
     CTCAE grades ">ULN" 1 or 3 by physiologic consequences: the value alone gives 3, as admiral does.
@@ -192,8 +192,8 @@ Feature: CTCAE v5.0 glucose, lipids, urate and albumin
     Examples: in g/dL
       | value | unit | lln | uln | grade | rule                      |
       | 3.5   | g/dL | 3.5 | 5.0 | 0     | ctcae5.hypoalbuminemia.g0 |
-      | 3.4   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1 |
-      | 3.0   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1 |
-      | 2.9   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2 |
-      | 2.0   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2 |
-      | 1.9   | g/dL | 3.5 | 5.0 | 3     | ctcae5.hypoalbuminemia.g3 |
+      | 3.4   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1.g_dl |
+      | 3.0   | g/dL | 3.5 | 5.0 | 1     | ctcae5.hypoalbuminemia.g1.g_dl |
+      | 2.9   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2.g_dl |
+      | 2.0   | g/dL | 3.5 | 5.0 | 2     | ctcae5.hypoalbuminemia.g2.g_dl |
+      | 1.9   | g/dL | 3.5 | 5.0 | 3     | ctcae5.hypoalbuminemia.g3.g_dl |

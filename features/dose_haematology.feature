@@ -90,8 +90,26 @@ Feature: Lutathera dose before the next cycle: blood counts
     And the recommendation for cycle 3 is "proceed" at 7.4 GBq
     And the indicator for cycle 3 is "info"
     And the recommendation for cycle 3 cites "lutathera.proceed"
+    And the recommendation for cycle 3 cites "lutathera.exempt"
+    And the reason "lutathera.exempt" of cycle 3 cites the source "lymphopenia alone does not modify the dose"
 
     Examples:
       | lymphocytes | grade |
       | 0.49        | 3     |
       | 0.19        | 4     |
+
+  Scenario Outline: An exempt lymphopenia below grade 3 is not mentioned: lymphocytes <lymphocytes> x10^9/L
+    Only where the grade would otherwise have counted (grade 3-4, "any other grade 3 or 4") does the
+    recommendation say the exemption applied.
+
+    Given an absolute lymphocyte count of <lymphocytes> x10^9/L with a lower limit of 1.0 and an upper limit of 4.0 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When the rules are evaluated on 2024-04-29
+    Then the grade for "Lymphocyte count decreased" is <grade>
+    And the recommendation for cycle 3 is "proceed" at 7.4 GBq
+    And the recommendation for cycle 3 does not cite "lutathera.exempt"
+
+    Examples:
+      | lymphocytes | grade |
+      | 0.5         | 2     |
+      | 0.79        | 2     |

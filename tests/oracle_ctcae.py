@@ -9,9 +9,11 @@ is on it; anything else is on one side. Unit conversion multiplies by the factor
 
 Semantics, from the header of the table:
 
-- a term is graded in its SI set (canonical unit) and, when the lab reported the value in the unit of
-  a ``[[term.conventional]]`` set (the same unit spelling, ignoring case), in that set too; the grade
-  is the worst (highest) of the sets;
+- a result is graded in exactly one criterion set: the ``[[term.conventional]]`` set written in the
+  unit it was reported in (the same unit: the same factor in ``fhir_mappings/analytes.toml``), else
+  the SI set. In the SI set a value reported in another unit than the canonical one (a factor other
+  than 1) is converted, and the oracle says so (``converted_from``) when the term has a ``unit``
+  (a term without one is graded on ratios or a dimensionless value: nothing depends on the unit);
 - the grade is the highest grade whose criterion is met; none met: 0;
 - a criterion whose input (ULN, LLN, baseline) is missing is not evaluable: if no criterion is met
   and a non-``optional`` criterion was not evaluable, the grade is None (with the missing inputs);
@@ -84,6 +86,7 @@ class OTerm:
     analyte: str
     requires: frozenset[str]
     sets: dict[str, tuple[Crit, ...]]  # "si" or a conventional unit spelling -> criteria
+    unit: str | None  # the SI set's unit; None: ratios or dimensionless values only
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,9 @@ class OracleGrade:
     grade: int | None
     rules: frozenset[str] = frozenset()  # every rule met at the reported grade (any of them may be cited)
     missing: frozenset[str] = frozenset()  # inputs whose absence made the grade None
-    sets: tuple[str, ...] = ()  # criterion sets the lab was graded in
+    sets: tuple[str, ...] = ()  # the criterion set the lab was graded in (one)
     ungradable: bool = False  # the unit is not convertible
+    converted_from: str | None = None  # the reported unit, when graded on the SI set after conversion
 
 
 def _number(token: str) -> Decimal:
@@ -144,7 +148,8 @@ def terms() -> dict[str, OTerm]:
         for conventional in entry.get("conventional", []):
             sets[conventional["unit"]] = _crits(conventional["criteria"])
         out[entry["id"]] = OTerm(
-            id=entry["id"], analyte=entry["analyte"], requires=frozenset(entry.get("requires", [])), sets=sets
+            id=entry["id"], analyte=entry["analyte"], requires=frozenset(entry.get("requires", [])), sets=sets,
+            unit=entry.get("unit"),
         )
     return out
 
@@ -294,31 +299,27 @@ def grade(
         if is_baseline:
             canonical["baseline"] = None
         abnormal = baseline_abnormal and baseline is not None and not is_baseline
-        available = {k for k in INPUTS if _usable(canonical[k]) is not None}
-        missing_required = term.requires - available
+        set_unit, scale = _the_set(term, unit, f_value)
+        converted = unit if set_unit == "si" and term.unit is not None and f_value != 1 else None
+        have = {k: _usable(canonical[k] / scale) if canonical[k] is not None else None for k in INPUTS}
+        missing_required = term.requires - {k for k in INPUTS if have[k] is not None}
         if missing_required:
-            return OracleGrade(None, missing=frozenset(missing_required), sets=("si",))
-        best, rules, missing, blocked = 0, set(), set(), False
-        used = []
-        for set_unit, crits in term.sets.items():
-            if set_unit == "si":
-                scale = Decimal(1)
-            elif unit.strip().lower() == set_unit.lower():
-                scale = f_value  # the set is written in the reported unit
-            else:
-                continue
-            used.append(set_unit)
-            have = {k: _usable(canonical[k] / scale) if canonical[k] is not None else None for k in INPUTS}
-            g, r, m, b = _grade_set(crits, canonical["value"] / scale, have, abnormal, is_baseline)
-            if g > best:
-                best, rules = g, set(r)
-            elif g == best and g > 0:
-                rules |= r
-            missing |= m
-            blocked = blocked or b
+            return OracleGrade(None, missing=frozenset(missing_required), sets=(set_unit,), converted_from=converted)
+        best, rules, missing, blocked = _grade_set(
+            term.sets[set_unit], canonical["value"] / scale, have, abnormal, is_baseline
+        )
     if best == 0 and blocked:
-        return OracleGrade(None, missing=frozenset(missing), sets=tuple(used))
-    return OracleGrade(best, rules=frozenset(rules), sets=tuple(used))
+        return OracleGrade(None, missing=frozenset(missing), sets=(set_unit,), converted_from=converted)
+    return OracleGrade(best, rules=frozenset(rules), sets=(set_unit,), converted_from=converted)
+
+
+def _the_set(term: OTerm, unit: str, f_value: Decimal) -> tuple[str, Decimal]:
+    """(set, factor of its unit to the canonical unit): the conventional set of the reported unit, if
+    any (same factor in the analyte table), else the SI set (factor 1)."""
+    for set_unit in term.sets:
+        if set_unit != "si" and factor(term.analyte, set_unit) == f_value:
+            return set_unit, f_value
+    return "si", Decimal(1)
 
 
 def thresholds(term_id: str) -> list[tuple[str, Cond]]:

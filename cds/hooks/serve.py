@@ -16,11 +16,13 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from cds.errors import ConfigurationError
+from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.hooks.jwks import static_keys
 from cds.hooks.parent_watch import SUPERVISOR_ENV
 from cds.hooks.replay import MEMORY_URL
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
 from cds.hooks.store import Store, StoreError
+from cds.rulesets import check_tables
 
 logger = logging.getLogger("cds.hooks")
 
@@ -36,6 +38,7 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
 
 def check(settings: ServiceSettings, workers: int) -> None:
     """Refuse a configuration that cannot work, before any worker starts. Raises ConfigurationError."""
+    check_tables(DEFAULT_CTCAE_VERSION)  # the rule tables' links (a dose class naming an unknown CTCAE term)
     if workers > 1 and settings.replay_cache_url == MEMORY_URL:
         raise ConfigurationError("replay_cache_url = memory:// keeps JWT ids per process: use one worker, the "
                                  "database (unset) or Redis with several")

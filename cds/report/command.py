@@ -54,15 +54,21 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
                description: str = "evaluating") -> None:
     """Evaluate, report, print the files written; exit 1 when no input could be read."""
     from cds.ctcae_table import available_versions
-    from cds.errors import InputError
+    from cds.errors import ConfigurationError, InputError
     from cds.report.cohort import ReportSettings
     from cds.report.pipeline import generate_report
     from cds.report.progress import TerminalProgress
     from cds.report.survival import ci_method as parse_ci
+    from cds.rulesets import check_tables
 
     formats = formats_option(output_format)
     if ctcae_version not in available_versions():
         raise typer.BadParameter(f"no CTCAE table for version {ctcae_version!r}", param_hint="--ctcae-version")
+    try:
+        check_tables(ctcae_version)
+    except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
+        typer.echo(f"prrt-cds: configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
     settings = ReportSettings(ci_method=parse_ci(ci_method.value), data_cutoff=data_cutoff,
                               confirmed=response is ResponseOption.confirmed)
     try:

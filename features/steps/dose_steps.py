@@ -145,3 +145,19 @@ def recommendation_asks_for(outcome: Outcome, cycle: int, what: str) -> None:
 def no_recommendation(outcome: Outcome, cycle: int) -> None:
     cycles = [alert["cycle"] for alert in outcome.patient["alerts"]]
     assert cycle not in cycles, f"there is a recommendation for cycle {cycle}: {cycles}"
+
+
+@then(parsers.re(r'the recommendation for cycle (?P<cycle>\d+) does not cite "(?P<rule>[^"]+)"'),
+      converters={"cycle": int})
+def recommendation_does_not_cite(outcome: Outcome, cycle: int, rule: str) -> None:
+    alert = _alert(outcome, cycle)
+    assert rule not in _rules(alert), f"cycle {cycle} cites {rule}:\n{_describe(alert)}"
+
+
+@then(parsers.re(r'the reason "(?P<rule>[^"]+)" of cycle (?P<cycle>\d+) cites the source "(?P<text>[^"]+)"'),
+      converters={"cycle": int})
+def reason_cites_source(outcome: Outcome, cycle: int, rule: str, text: str) -> None:
+    """The reason of that rule names its source (document, section) containing the text."""
+    alert = _alert(outcome, cycle)
+    sources = [reason.get("source") or "" for reason in alert["reasons"] if reason["rule"] == rule]
+    assert any(text in source for source in sources), f"cycle {cycle}: {rule} cites {sources}:\n{_describe(alert)}"

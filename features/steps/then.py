@@ -106,3 +106,16 @@ def issue_mentioning(outcome: Outcome, text: str) -> None:
 @then("there are no issues")
 def no_issues(outcome: Outcome) -> None:
     assert outcome.issues == [], f"unexpected issues: {outcome.issues}"
+
+
+@then(parsers.re(r'the value was converted from "(?P<unit>[^"]+)" to be graded'))
+def converted_from(outcome: Outcome, unit: str) -> None:
+    """CTCAE gives no criteria in the reported unit: the value was graded on the SI set, and says so."""
+    entry = _focus(outcome)
+    assert entry.get("converted_from") == unit, f"expected converted_from {unit}:\n{_describe(entry)}"
+
+
+@then("the value was graded in the unit it was reported in")
+def graded_as_reported(outcome: Outcome) -> None:
+    entry = _focus(outcome)
+    assert "converted_from" not in entry, f"expected no conversion:\n{_describe(entry)}"

@@ -79,10 +79,10 @@ def test_a_grade_carries_its_evidence_and_the_rule_that_decided_it() -> None:
     assert (anemia.lln, anemia.uln) == (120.0, 160.0)  # canonical unit
     assert anemia.baseline == 130.0
     assert anemia.range_source == "observation"
-    assert anemia.rule == "ctcae5.anemia.g3"
+    assert anemia.rule == "ctcae5.anemia.g3.g_dl"  # CTCAE writes anemia in g/dL too: graded as reported
     assert anemia.criterion == table("5.0").for_analyte("hemoglobin")[0].text[3]
     assert anemia.criterion == "Hgb <8.0 g/dL; <4.9 mmol/L; <80 g/L; transfusion indicated"
-    assert anemia.criterion_set == "si"
+    assert (anemia.criterion_set, anemia.converted_from) == ("g/dL", None)
     assert anemia.reason is None and anemia.notes == () and anemia.derived_from == ()
 
     baseline = got[("h0", "anemia")]
@@ -90,7 +90,7 @@ def test_a_grade_carries_its_evidence_and_the_rule_that_decided_it() -> None:
     assert baseline.criterion == "no grade 1-4 criterion met"
 
     increased = got[("h1", "hemoglobin_increased")]
-    assert (increased.grade, increased.rule, increased.criterion_set) == (0, "ctcae5.hemoglobin_increased.g0", "si")
+    assert (increased.grade, increased.rule, increased.criterion_set) == (0, "ctcae5.hemoglobin_increased.g0", "g/dL")
 
 
 @pytest.mark.parametrize(("low", "high", "source", "lln", "uln"), [
@@ -228,21 +228,22 @@ def test_a_conventional_set_does_not_apply_to_other_units(value: float, unit: st
     assert got.value_canonical == pytest.approx(2.8942)
 
 
-def test_the_worse_set_wins_even_when_it_is_the_si_one() -> None:
-    # 12.45 mg/dL: 3.106 mmol/L is above 3.1 (SI grade 3), 12.45 mg/dL is under 12.5 (conventional grade 2)
+def test_a_value_in_a_conventional_unit_is_graded_by_that_set_only() -> None:
+    # 12.45 mg/dL: under 12.5 mg/dL (grade 2 as CTCAE writes it in mg/dL), though 3.106 mmol/L is above
+    # the rounded 3.1 mmol/L; the mmol/L column does not grade a result reported in mg/dL
     got = grades(calcium("mg", 12.45, "mg/dL", 8.8, 10.4))[("mg", "hypercalcemia")]
-    assert (got.grade, got.rule, got.criterion_set) == (3, "ctcae5.hypercalcemia.g3", "si")
+    assert (got.grade, got.rule, got.criterion_set, got.converted_from) == (
+        2, "ctcae5.hypercalcemia.g2.mg_dl", "mg/dL", None)
 
 
-def test_a_tie_between_sets_cites_the_rule_of_the_reported_unit() -> None:
+def test_hemoglobin_in_mmol_l_is_graded_by_the_mmol_l_set() -> None:
     got = grades(fx.lab("h", "hemoglobin", 4.8, "mmol/L", low=7.4, high=9.9))[("h", "anemia")]
-    # 77.3 g/L is under 80 g/L and 4.8 mmol/L under 4.9 mmol/L: grade 3 in both sets
     assert (got.grade, got.rule, got.criterion_set) == (3, "ctcae5.anemia.g3.mmol_l", "mmol/L")
 
 
-def test_a_grade_0_names_the_si_set() -> None:
+def test_a_grade_0_names_the_set_it_was_graded_in() -> None:
     got = grades(calcium("mg", 9.5, "mg/dL", 8.8, 10.4))
-    assert (got[("mg", "hypercalcemia")].grade, got[("mg", "hypercalcemia")].criterion_set) == (0, "si")
+    assert (got[("mg", "hypercalcemia")].grade, got[("mg", "hypercalcemia")].criterion_set) == (0, "mg/dL")
     assert got[("mg", "hypocalcemia")].rule == "ctcae5.hypocalcemia.g0"
 
 

@@ -68,8 +68,10 @@ def missing_from_reason(reason: str | None) -> frozenset[str]:
 
 
 def assert_agrees(got: ToxicityGrade, want: oracle.OracleGrade, context: Any) -> None:
-    message = f"engine {got.grade} ({got.rule}, {got.reason}) vs oracle {want} for {context}"
+    message = f"engine {got.grade} ({got.rule}, {got.reason}, {got.converted_from}) vs oracle {want} for {context}"
     assert got.grade == want.grade, message
+    if not want.ungradable:  # one criterion set, in the reported unit or converted to SI (and said so)
+        assert got.converted_from == want.converted_from, message
     if want.grade is None:
         if want.ungradable:
             assert got.reason is not None and "not convertible" in got.reason, message
@@ -77,9 +79,10 @@ def assert_agrees(got: ToxicityGrade, want: oracle.OracleGrade, context: Any) ->
             assert missing_from_reason(got.reason) == want.missing, message
     elif want.grade > 0:
         assert got.rule in want.rules, message
-        assert got.criterion_set in want.sets, message
+        assert (got.criterion_set,) == want.sets, message
     else:
         assert got.rule is not None and got.rule.endswith(".g0"), message
+        assert (got.criterion_set,) == want.sets, message
 
 
 # --- timelines of LabResult facts --------------------------------------------------------------------
@@ -429,3 +432,36 @@ def test_the_designed_difference_twelve_significant_digits() -> None:
     assert grades["leukocytosis"] == 0
     assert oracle.grade("leukocytosis", 100000000000.1, "/L").grade == 3
     check_case(Case("leukocytosis", (LabSpec(Decimal("100000000001"), "/L", None, None),), None, "/L", False))
+
+
+@pytest.mark.parametrize(("term_id", "value", "lln", "uln", "grade"), [
+    ("hypermagnesemia", "3.0", "1.5", "2.4", 1),
+    ("cholesterol_high", "300", None, "200", 1),
+    ("cholesterol_high", "400", None, "200", 2),
+    ("cholesterol_high", "500", None, "200", 3),
+    ("hypercalcemia", "12.5", "9.0", "10.5", 2),
+    ("hypocalcemia", "8.0", "9.0", "10.5", 1),
+    ("hypocalcemia", "7.0", "9.0", "10.5", 2),
+    ("hypocalcemia", "6.0", "9.0", "10.5", 3),
+    ("hypoglycemia", "30", "70", "100", 3),
+    ("hypomagnesemia", "1.2", "1.5", "2.4", 1),
+    ("hypomagnesemia", "0.9", "1.5", "2.4", 2),
+    ("hypomagnesemia", "0.7", "1.5", "2.4", 3),
+])
+def test_a_value_in_mg_dl_is_graded_by_the_mg_dl_criteria_only(
+    term_id: str, value: str, lln: str | None, uln: str, grade: int
+) -> None:
+    """The mg/dL boundaries of the issue: CTCAE's mg/dL grade, never one higher through the rounded
+    mmol/L figure; both readings agree on it, and neither says the value was converted."""
+    want = oracle.grade(term_id, value, "mg/dL", lln=lln, uln=uln)
+    assert (want.grade, want.sets, want.converted_from) == (grade, ("mg/dL",), None)
+    spec = LabSpec(Decimal(value), "mg/dL", None if lln is None else Decimal(lln), Decimal(uln))
+    check_case(Case(term_id, (spec,), None, "mg/dL", False))
+
+
+def test_ionized_calcium_in_mg_dl_is_converted_and_says_so() -> None:
+    """CTCAE v5.0 grades ionized calcium in mmol/L only: 6.02 mg/dL is 1.502 mmol/L, grade 2."""
+    want = oracle.grade("hypercalcemia_ionized", "6.02", "mg/dL", lln="4.5", uln="5.3")
+    assert (want.grade, want.sets, want.converted_from) == (2, ("si",), "mg/dL")
+    spec = LabSpec(Decimal("6.02"), "mg/dL", Decimal("4.5"), Decimal("5.3"))
+    check_case(Case("hypercalcemia_ionized", (spec,), None, "mg/dL", False))
