@@ -7,17 +7,25 @@ Every worker and replica writes to the same database, so the audit and the repla
   content key and stored once (the spec allows a client to send the same feedback again);
 - ``prrt_cds_jwt_seen``: JWT ids (hashed with their issuer) until their token expires.
 Tokens are never stored; the audit holds the patient reference, not patient data.
+
+A PostgreSQL server that stops answering (connection open, no reply) must not hang a request: with
+``timeout_seconds`` every connect, statement and commit fails within that time (``connect_timeout``,
+the server's ``statement_timeout``, and a client-side bound on every wait for the server, which is
+what holds when the server or the network is silent), and the caller answers 503.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
+from psycopg.connection import _WAIT_INTERVAL
 from sqlalchemy import (
     JSON,
     Column,
@@ -81,6 +89,42 @@ jwt_seen = Table(
 )
 
 
+_WAIT_TIMEOUT: type[Exception] = psycopg.errors._WaitTimeout  # psycopg's own "wait timeout expired"
+
+
+class TimedConnection(psycopg.Connection[Any]):
+    """A psycopg connection whose every wait for the server ends within ``answer_within`` seconds.
+
+    psycopg waits for a statement's result without a bound; a silent server then holds the request (and
+    its thread) for ever. On the bound the connection is closed, as its state is unknown, and the
+    error is an OperationalError, so that SQLAlchemy discards the connection and the caller sees a
+    StoreError.
+    """
+
+    answer_within: float = 5.0
+
+    def wait(self, gen: Any, interval: float = _WAIT_INTERVAL, timeout: float | None = None) -> Any:
+        try:
+            return super().wait(gen, interval=interval, timeout=self.answer_within if timeout is None else timeout)
+        except _WAIT_TIMEOUT:
+            self.pgconn.finish()
+            raise psycopg.OperationalError("the database did not answer in time") from None
+
+
+def _bounded_postgresql(engine: Engine, seconds: float) -> None:
+    """Connect with ``connect_timeout`` and ``statement_timeout``, through TimedConnection."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> TimedConnection:
+        cparams.setdefault("connect_timeout", max(2, math.ceil(seconds)))  # libpq's minimum is 2 s
+        # first, so that a statement_timeout of the URL's own options wins
+        options = f"-c statement_timeout={math.ceil(seconds * 1000)} {cparams.get('options', '')}"
+        cparams["options"] = options.strip()
+        connection = TimedConnection.connect(*cargs, **cparams)
+        connection.answer_within = seconds
+        return connection
+
+
 class StoreError(Exception):
     """The database could not be written or read (the service answers 503, never guesses)."""
 
@@ -140,13 +184,25 @@ class Store:
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        engine = create_engine(engine_url(url), pool_pre_ping=True)
+    def from_url(cls, url: str, timeout_seconds: float | None = None) -> Store:
+        """``timeout_seconds``: the bound on every PostgreSQL call, and on waiting for a pooled connection."""
+        extra: dict[str, Any] = {} if timeout_seconds is None else {"pool_timeout": timeout_seconds}
+        engine = create_engine(engine_url(url), pool_pre_ping=True, **extra)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         elif engine.dialect.name != "postgresql":
             raise StoreError(f"unsupported database {engine.dialect.name!r} (SQLite or PostgreSQL)")
+        elif timeout_seconds is not None:
+            _bounded_postgresql(engine, timeout_seconds)
         return cls(engine)
+
+    def ready(self) -> None:
+        """One round trip to the database (the readiness check); raises StoreError."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(1))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database does not answer ({type(exc).__name__})") from None
 
     def create_schema(self) -> None:
         """Create the tables if they are missing (two workers starting at once may race: tolerated)."""
