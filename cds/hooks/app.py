@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from cds.hooks.components import build_components
 from cds.hooks.handlers import utc_now
+from cds.hooks.memory import MemoryTrimMiddleware
 from cds.hooks.middleware import GuardMiddleware
 from cds.hooks.routes import install_error_handlers, router
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
@@ -45,6 +46,7 @@ def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx
     app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware)
+    app.add_middleware(MemoryTrimMiddleware)  # runs once the answer has gone
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
