@@ -9,9 +9,11 @@ Every worker and replica writes to the same database, so the audit and the repla
 Tokens are never stored; the audit holds the patient reference, not patient data.
 
 A PostgreSQL server that stops answering (connection open, no reply) must not hang a request: with
-``timeout_seconds`` every connect, statement and commit fails within that time (``connect_timeout``,
-the server's ``statement_timeout``, and a client-side bound on every wait for the server, which is
-what holds when the server or the network is silent), and the caller answers 503.
+``timeout_seconds`` one store operation (its pooled connection's check, a new connection, its
+statements and commit) answers or fails within that time: the server's ``statement_timeout``, and a
+client-side deadline on every wait for the server, which is what holds when the server or the
+network is silent; only opening a new connection may take up to 2 s more (libpq's shortest
+``connect_timeout``). The caller answers 503.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -90,10 +95,17 @@ jwt_seen = Table(
 
 
 _WAIT_TIMEOUT: type[Exception] = psycopg.errors._WaitTimeout  # psycopg's own "wait timeout expired"
+_DEADLINE = threading.local()  # .at: the monotonic time by which the current store operation ends
+
+
+def _remaining(default: float) -> float:
+    deadline = getattr(_DEADLINE, "at", None)
+    return default if deadline is None else max(0.01, deadline - time.monotonic())
 
 
 class TimedConnection(psycopg.Connection[Any]):
-    """A psycopg connection whose every wait for the server ends within ``answer_within`` seconds.
+    """A psycopg connection whose every wait for the server ends by the store operation's deadline
+    (``answer_within`` seconds when there is none).
 
     psycopg waits for a statement's result without a bound; a silent server then holds the request (and
     its thread) for ever. On the bound the connection is closed, as its state is unknown, and the
@@ -105,7 +117,8 @@ class TimedConnection(psycopg.Connection[Any]):
 
     def wait(self, gen: Any, interval: float = _WAIT_INTERVAL, timeout: float | None = None) -> Any:
         try:
-            return super().wait(gen, interval=interval, timeout=self.answer_within if timeout is None else timeout)
+            return super().wait(gen, interval=interval, timeout=_remaining(self.answer_within) if timeout is None
+                                else timeout)
         except _WAIT_TIMEOUT:
             self.pgconn.finish()
             raise psycopg.OperationalError("the database did not answer in time") from None
@@ -116,7 +129,10 @@ def _bounded_postgresql(engine: Engine, seconds: float) -> None:
 
     @event.listens_for(engine, "do_connect")
     def connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> TimedConnection:
-        cparams.setdefault("connect_timeout", max(2, math.ceil(seconds)))  # libpq's minimum is 2 s
+        if getattr(_DEADLINE, "at", None) is not None and _remaining(seconds) <= 0.05:
+            # the operation's time went on a stalled pooled connection (its check): no new one now
+            raise psycopg.OperationalError("the database did not answer in time")
+        cparams.setdefault("connect_timeout", max(2, math.ceil(_remaining(seconds))))  # libpq's minimum is 2 s
         # first, so that a statement_timeout of the URL's own options wins
         options = f"-c statement_timeout={math.ceil(seconds * 1000)} {cparams.get('options', '')}"
         cparams["options"] = options.strip()
@@ -179,8 +195,9 @@ def _content_key(service_id: str, item: Feedback) -> str:
 
 
 class Store:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, timeout_seconds: float | None = None) -> None:
         self.engine = engine
+        self.timeout_seconds = timeout_seconds
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @classmethod
@@ -194,12 +211,25 @@ class Store:
             raise StoreError(f"unsupported database {engine.dialect.name!r} (SQLite or PostgreSQL)")
         elif timeout_seconds is not None:
             _bounded_postgresql(engine, timeout_seconds)
-        return cls(engine)
+        return cls(engine, timeout_seconds)
+
+    @contextmanager
+    def _bounded(self) -> Iterator[None]:
+        """One deadline for the whole operation (TimedConnection reads it), not one per wait."""
+        if self.timeout_seconds is None:
+            yield
+            return
+        previous = getattr(_DEADLINE, "at", None)
+        _DEADLINE.at = time.monotonic() + self.timeout_seconds
+        try:
+            yield
+        finally:
+            _DEADLINE.at = previous
 
     def ready(self) -> None:
         """One round trip to the database (the readiness check); raises StoreError."""
         try:
-            with self.engine.connect() as connection:
+            with self._bounded(), self.engine.connect() as connection:
                 connection.execute(select(1))
         except SQLAlchemyError as exc:
             raise StoreError(f"the database does not answer ({type(exc).__name__})") from None
@@ -219,7 +249,7 @@ class Store:
             return
         rows = [record.__dict__ for record in records]
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 connection.execute(card_audit.insert(), rows)
         except SQLAlchemyError as exc:
             raise StoreError(f"card audit not written ({type(exc).__name__})") from None
@@ -228,7 +258,7 @@ class Store:
         """Store each item once; returns (stored now, already stored)."""
         stored = 0
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 for item in items:
                     reason = item.overrideReason.reason if item.overrideReason else None
                     row = {
@@ -253,7 +283,7 @@ class Store:
     def claim_jwt(self, key: str, expires_at: datetime, now: datetime) -> bool:
         """Remember a JWT id until ``expires_at``; False if it is remembered already (a replay)."""
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 statement = self._insert(jwt_seen).values(key=key, expires_at=expires_at).on_conflict_do_nothing(
                     index_elements=["key"]).returning(jwt_seen.c.key)
                 if connection.execute(statement).first() is not None:
@@ -268,7 +298,7 @@ class Store:
 
     def purge_jwts(self, now: datetime) -> None:
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 connection.execute(delete(jwt_seen).where(jwt_seen.c.expires_at < now))
         except SQLAlchemyError as exc:
             raise StoreError(f"JWT ids not purged ({type(exc).__name__})") from None

@@ -147,3 +147,30 @@ def test_readiness_asks_the_database_and_health_does_not(tmp_path: Path) -> None
     assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
     assert (not_ready.status_code, not_ready.json()["detail"]) == (503, "the database does not answer")
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
+
+
+
+def test_serve_raises_the_open_file_limit_to_fit_the_connection_cap_or_refuses() -> None:
+    import subprocess
+    import sys
+
+    # In a process of its own (the limits of this one stay as they are); the hard limit last, as it
+    # can only be lowered. Each case: (soft, hard) before, then what enough_descriptors(1000) leaves.
+    code = """
+import resource
+from cds.errors import ConfigurationError
+from cds.hooks.serve import enough_descriptors
+for soft, hard in ((300, 4096), (2000, 4096), (300, 500)):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        enough_descriptors(1000)
+        print(resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    except ConfigurationError as exc:
+        print(exc)
+"""
+    lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                           check=True).stdout.splitlines()
+    assert lines == ["1256",  # raised to the cap and 256 beside it
+                     "2000",  # already enough: unchanged
+                     "max_connections = 1000 needs 1256 open files per worker; the limit is 500 (ulimit -n): "
+                     "lower max_connections or raise it"]
