@@ -91,3 +91,24 @@ def loads(data: str | bytes | bytearray, *, strict: bool = True) -> Any:
         raise JsonInputError("JSON nested too deeply") from None
     except ValueError:  # int()/float() refusals not caught above
         raise JsonInputError("a number that cannot be read") from None
+
+
+# Deepest nesting a CDS Hooks request may have. FHIR resources in a prefetch nest about 10 levels (a
+# Bundle entry's resource's component's code's coding); nested extensions add a few. An order nested
+# hundreds of levels deep cannot be a real order, and copying it into a suggestion would exceed what
+# Python and pydantic can walk: refuse it when it arrives.
+MAX_DEPTH = 64
+
+
+def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether a parsed JSON value nests objects and arrays more than ``limit`` levels (no recursion)."""
+    if not isinstance(value, (dict, list)):
+        return False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False

@@ -19,6 +19,7 @@ from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.hooks.access_log import AccessLogMiddleware
 from cds.hooks.components import build_components
 from cds.hooks.handlers import utc_now
+from cds.hooks.memory import MemoryTrimMiddleware
 from cds.hooks.middleware import GuardMiddleware
 from cds.hooks.parent_watch import exit_with_supervisor
 from cds.hooks.routes import install_error_handlers, router
@@ -52,6 +53,7 @@ def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx
     app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware)
+    app.add_middleware(MemoryTrimMiddleware)  # runs once the answer has gone
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)

@@ -24,6 +24,7 @@ from cds.hooks.jwks import key_source
 from cds.hooks.prefetch import PrefetchResolver
 from cds.hooks.replay import ReplayCache, ReplayCacheError, replay_cache
 from cds.hooks.settings import ServiceSettings
+from cds.hooks.slots import EvaluationSlots
 from cds.hooks.store import Store, redacted
 
 logger = logging.getLogger("cds.hooks")
@@ -43,6 +44,7 @@ class Components:
         for client in self.clients:
             await client.aclose()
         await self.replay.close()
+        self.handler.slots.close()
         self.store.dispose()
 
 
@@ -64,7 +66,7 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
                            clock: Callable[[], datetime] = utc_now) -> Components:
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
-    store = Store.from_url(settings.database_url)
+    store = Store.from_url(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     await run_in_threadpool(store.create_schema)
     replay = replay_cache(settings.replay_cache_url, store)
     try:
@@ -94,7 +96,9 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
                         allowed=settings.fhir_servers, allow_private=settings.fhir_allow_private_networks,
                         max_response_bytes=settings.fhir_max_response_bytes)
     resolver = PrefetchResolver(client, templates(), settings.fhir_timeout_seconds)
-    handler = HookHandler(resolver, store, clock=clock, as_of=settings.as_of)
+    handler = HookHandler(resolver, store, clock=clock, as_of=settings.as_of,
+                          slots=EvaluationSlots(settings.evaluation_slots),
+                          deadline_seconds=settings.request_deadline_seconds, max_resources=settings.max_resources)
     await run_in_threadpool(_warm_up)
     logger.info("CDS Hooks service ready: base %s, database %s, replay cache %s, %d trusted issuer(s)",
                 settings.public_base_url, redacted(settings.database_url),

@@ -2,19 +2,29 @@
 
 A call is checked (service, hook, context), its data resolved (prefetch, else the FHIR server), the
 record evaluated with ``cds.evaluation.evaluate_collected`` (the same path as the CLI and the
-report), the cards built, and every card written to the audit table before the answer leaves.
+report), the cards built and rendered, and every card written to the audit table before the answer
+leaves: an answer that cannot be rendered is refused (400) before anything is audited, so that the
+audit never holds a card that was not sent.
+
+The evaluation runs in a thread (``cds.hooks.slots``), a bounded number at once; a call brings at most
+``max_resources`` resources (413 beyond) and is answered within ``request_deadline_seconds`` (503
+after it, and its cards are then neither issued nor audited).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from cds.dose_table import table as dose_table
 from cds.errors import EvaluationError
@@ -23,7 +33,7 @@ from cds.facts import Issue
 from cds.hooks.cards import IssuedCard
 from cds.hooks.discovery import DOSE_CHECK, SERVICES, TOXICITY, Service
 from cds.hooks.dose_card import dose_cards
-from cds.hooks.errors import BadRequest, HookFailure, Unavailable, UnknownFeedbackCard, UnknownService
+from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, UnknownFeedbackCard, UnknownService
 from cds.hooks.models import (
     CONTEXTS,
     FeedbackRequest,
@@ -36,6 +46,7 @@ from cds.hooks.models import (
 from cds.hooks.orders import LutatheraOrder, lutathera_orders
 from cds.hooks.patient_scope import PatientScope, with_note
 from cds.hooks.prefetch import PrefetchResolver, Resolved
+from cds.hooks.slots import EvaluationSlots
 from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, Unstorable
 from cds.hooks.toxicity_card import toxicity_card
 from cds.reading import from_prefetch
@@ -51,6 +62,39 @@ def utc_now() -> datetime:
 
 class EvaluationFailed(HookFailure):
     """The rule engine failed: no recommendation can be given (500; never shown as "no finding")."""
+
+
+class TooManyResources(PayloadTooLarge):
+    """More resources than ``max_resources`` to evaluate (413): refused before the evaluation starts."""
+
+
+class DeadlineExceeded(Unavailable):
+    """No answer within ``request_deadline_seconds`` (503): no card is issued, none is audited."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer, checked to render as JSON, and the audit rows of its cards."""
+
+    answer: dict[str, Any]
+    records: list[CardRecord]
+
+
+UNRENDERABLE = ("the answer cannot be rendered: the request holds a value that cannot be sent back (not valid "
+                "Unicode, or nested too deeply)")
+
+
+def renderable(answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer`` if it renders exactly as the route will send it (Starlette's JSONResponse); else BadRequest.
+
+    A value the request brought and a card carries back (the order in a suggestion) may not render: a
+    nesting deeper than pydantic serializes, a lone UTF-16 surrogate that UTF-8 cannot encode.
+    """
+    try:
+        JSONResponse(answer)
+    except (ValueError, UnicodeError):  # UnicodeEncodeError; NaN is a ValueError
+        raise BadRequest(UNRENDERABLE) from None
+    return answer
 
 
 def _service(service_id: str) -> Service:
@@ -78,11 +122,15 @@ def _request(service: Service, body: Any) -> tuple[HookRequest, PatientViewConte
 
 class HookHandler:
     def __init__(self, resolver: PrefetchResolver, store: Store, clock: Clock = utc_now,
-                 as_of: date | None = None) -> None:
+                 as_of: date | None = None, *, slots: EvaluationSlots | None = None,
+                 deadline_seconds: float = 30.0, max_resources: int = 10_000) -> None:
         self.resolver = resolver
         self.store = store
         self.clock = clock
         self.as_of = as_of
+        self.slots = slots or EvaluationSlots(2)
+        self.deadline_seconds = deadline_seconds
+        self.max_resources = max_resources
 
     async def call(self, service_id: str, body: Any, fhir_servers: Sequence[str] = ()) -> dict[str, Any]:
         """``fhir_servers``: what the caller's issuer may name as ``fhirServer`` besides the global list."""
@@ -102,22 +150,47 @@ class HookHandler:
         scope = PatientScope.of(context.patientId, request.fhirServer, request.prefetch)
         request = request.model_copy(update={"prefetch": scope.prefetch(request.prefetch)})
         try:
-            resolved = await self.resolver.resolve(request, context.patientId, fhir_servers)
-            scope.resolved(resolved, self.resolver.templates)
-        finally:
-            scope.log(service.id, request.hook)
-        # CPU-bound (the rule engine holds one lock per process anyway), so it runs here and not in a
-        # thread: a worker busy evaluating does not accept the next connection, which then goes to an
-        # idle worker, and two evaluations do not fight over the GIL. The service scales by processes.
-        cards = self._decide(service, request, context.patientId, resolved, orders, scope)
-        logger.info("%s %s: %d card(s) in %.0f ms", service.id, request.hook, len(cards),
+            async with asyncio.timeout(self.deadline_seconds):
+                try:
+                    resolved = await self.resolver.resolve(request, context.patientId, fhir_servers)
+                    scope.resolved(resolved, self.resolver.templates)
+                finally:
+                    scope.log(service.id, request.hook)
+                # CPU-bound: in a thread, a bounded number at once, so the event loop keeps answering.
+                decision = await self.slots.run(self._guarded, service, request, context.patientId, resolved,
+                                                orders, scope)
+        except TimeoutError:
+            logger.warning("%s %s: no answer within %.0f s (request_deadline_seconds): 503", service.id,
+                           request.hook, self.deadline_seconds)
+            raise DeadlineExceeded("the answer was not ready in time; no card is issued") from None
+        # The audit is not under the deadline: once it starts, its rows and the answer go together
+        # (the database's own timeout bounds it, and its failure is a 503 with no card).
+        try:
+            await run_in_threadpool(self.store.record_cards, decision.records)
+        except Unstorable as exc:
+            raise BadRequest(f"not storable: {exc}") from None
+        except StoreError as exc:
+            logger.error("%s: %s", service.id, exc)
+            raise Unavailable("the card audit cannot be written; no card is issued") from None
+        logger.info("%s %s: %d card(s) in %.0f ms", service.id, request.hook, len(decision.records),
                     (time.perf_counter() - started) * 1000)
-        return {"cards": cards}
+        return decision.answer
+
+    def _guarded(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
+                 orders: list[LutatheraOrder], scope: PatientScope) -> Decision:
+        """``_decide``; a request nested deeper than Python can walk (an order copied into a suggestion,
+        an ``extension`` 800 levels deep) is refused as one whose answer cannot be rendered, not a 500."""
+        try:
+            return self._decide(service, request, patient_id, resolved, orders, scope)
+        except RecursionError:
+            raise BadRequest(UNRENDERABLE) from None
 
     def _decide(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
-                orders: list[LutatheraOrder], scope: PatientScope) -> list[dict[str, Any]]:
-        """Evaluate, build the cards, audit them (CPU and one database insert, on the event loop)."""
+                orders: list[LutatheraOrder], scope: PatientScope) -> Decision:
+        """Evaluate, build the cards and render them (CPU, in an evaluation thread); audit rows to write."""
         collected = from_prefetch(resolved.data)
+        if len(collected.resources) + len(orders) > self.max_resources:
+            raise TooManyResources(f"more than {self.max_resources} resources to evaluate (max_resources)")
         note = scope.note()
         if note is not None:
             collected.issues.append(Issue(severity="warning", resource="prefetch", message=scope.issue()))
@@ -137,6 +210,10 @@ class HookHandler:
                              [t.label for t in resolved.unavailable])
         if note is not None:
             issued = [with_note(c, note) for c in issued]
+        try:
+            answer = renderable({"cards": [c.card.to_json() for c in issued]})
+        except (PydanticSerializationError, ValueError):  # pydantic's "Maximum serialization depth exceeded"
+            raise BadRequest(UNRENDERABLE) from None
         now = self.clock()
         records = [
             CardRecord(card_uuid=c.card.uuid, hook_instance=request.hookInstance, service_id=service.id,
@@ -144,14 +221,7 @@ class HookHandler:
                        indicator=c.card.indicator, action=c.action, cycle=c.cycle, order_ref=c.order)
             for c in issued
         ]
-        try:
-            self.store.record_cards(records)
-        except Unstorable as exc:
-            raise BadRequest(f"not storable: {exc}") from None
-        except StoreError as exc:
-            logger.error("%s: %s", service.id, exc)
-            raise Unavailable("the card audit cannot be written; no card is issued") from None
-        return [c.card.to_json() for c in issued]
+        return Decision(answer=answer, records=records)
 
     def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
                ruleset_version: str, as_of: date, unavailable: list[str]) -> list[IssuedCard]:

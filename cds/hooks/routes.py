@@ -1,4 +1,6 @@
-"""Thin HTTP routes (CDS Hooks 2.0.1): discovery, a service call, feedback; plus a health check.
+"""Thin HTTP routes (CDS Hooks 2.0.1): discovery, a service call, feedback; plus a health check
+(``/healthz``: the process answers, never waits on anything) and a readiness check (``/readyz``: the
+database answers, within ``database_timeout_seconds``).
 
 Each route authenticates (dependency), reads the JSON body itself (so that a bad body is a 400, and
 only after the caller is known), and hands over to the service layer. Failures become status codes
@@ -11,6 +13,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,7 +23,8 @@ from cds.hooks.components import Components
 from cds.hooks.discovery import discovery_document
 from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, outcome
 from cds.hooks.replay import ReplayCacheError
-from cds.jsonio import JsonInputError, loads
+from cds.hooks.store import StoreError
+from cds.jsonio import MAX_DEPTH, JsonInputError, deeper_than, loads
 
 logger = logging.getLogger("cds.hooks")
 router = APIRouter()
@@ -66,12 +70,20 @@ async def read_json(request: Request, limit: int) -> Any:
         if size > limit:
             raise PayloadTooLarge("the body is too large")
         chunks.append(chunk)
-    try:
-        return loads(b"".join(chunks))
+    try:  # in a thread: parsing a body of many megabytes takes seconds the event loop cannot give
+        body = await run_in_threadpool(_parse, b"".join(chunks))
     except JsonInputError as exc:  # duplicate keys, NaN, overlong numbers, bad UTF-8, too deep
         if exc.reason in ("not JSON", "Extra data", "not UTF-8 JSON"):
             raise BadRequest("the body is not JSON") from None
         raise BadRequest(f"the body is not acceptable JSON: {exc.reason}") from None
+    return body
+
+
+def _parse(data: bytes) -> Any:
+    body = loads(data)
+    if deeper_than(body, MAX_DEPTH):
+        raise JsonInputError(f"nested deeper than {MAX_DEPTH} levels")
+    return body
 
 
 @router.get("/cds-services")
@@ -94,6 +106,16 @@ async def feedback(service_id: str, request: Request, _: Authenticated, parts: P
 @router.get("/healthz", include_in_schema=False)
 async def health() -> JSONResponse:
     return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz", include_in_schema=False)
+async def ready(parts: Parts) -> JSONResponse:
+    try:
+        await run_in_threadpool(parts.store.ready)
+    except StoreError as exc:
+        logger.warning("not ready: %s", exc)
+        raise Unavailable("the database does not answer") from None
+    return JSONResponse({"status": "ready"})
 
 
 def install_error_handlers(app: FastAPI) -> None:

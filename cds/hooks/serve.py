@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import resource
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from cds.errors import ConfigurationError
 from cds.evaluation import DEFAULT_CTCAE_VERSION
+from cds.hooks.connections import PROTOCOL
 from cds.hooks.jwks import static_keys
 from cds.hooks.parent_watch import SUPERVISOR_ENV
 from cds.hooks.replay import MEMORY_URL
@@ -50,7 +52,7 @@ def check(settings: ServiceSettings, workers: int) -> None:
 
 def prepare_database(settings: ServiceSettings) -> None:
     """Create the tables once, before the workers start (they would race to create them)."""
-    store = Store.from_url(settings.database_url)
+    store = Store.from_url(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     try:
         store.create_schema()
     except Exception as exc:
@@ -68,12 +70,35 @@ def serve(host: str, port: int, config_file: Path | None, workers: int = 1, log_
         os.environ["PRRT_CDS_PUBLIC_BASE_URL"] = f"http://{shown}:{port}"
         settings = load_settings(config_file)
     check(settings, workers)
+    enough_descriptors(settings.max_connections)
     prepare_database(settings)
     if workers > 1:
         os.environ[SUPERVISOR_ENV] = str(os.getpid())  # each worker ends when this process does
     else:
         os.environ.pop(SUPERVISOR_ENV, None)
-    # access_log=False: uvicorn's would write the query string; cds.hooks.access_log writes the path only.
+    # http=PROTOCOL: uvicorn's httptools protocol with header and body deadlines and the connection cap
+    # (cds/hooks/connections.py); uvicorn's own limit_concurrency is not used: it counts idle
+    # connections too, so that they would make valid calls fail with 503 instead of being closed.
+        # access_log=False: uvicorn's would write the query string; cds.hooks.access_log writes the path only.
     uvicorn.run("cds.hooks.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_config=log_config(log_level.upper()), log_level=log_level, server_header=False,
-                proxy_headers=False, access_log=False)
+                proxy_headers=False, access_log=False, http=PROTOCOL,
+                timeout_keep_alive=settings.keep_alive_seconds)
+
+
+
+DESCRIPTORS_BESIDE_CONNECTIONS = 256  # database pool, Redis, log files, the listening socket, imports
+
+
+def enough_descriptors(max_connections: int) -> None:
+    """Each worker may hold ``max_connections`` sockets: raise the soft limit of open files to fit (the
+    workers inherit it), or refuse to start. Without it the limit, not the cap, decides, and a worker
+    that runs out of descriptors stops accepting every connection, valid ones included."""
+    needed = max_connections + DESCRIPTORS_BESIDE_CONNECTIONS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        if raised < needed:
+            raise ConfigurationError(f"max_connections = {max_connections} needs {needed} open files per worker; "
+                                     f"the limit is {raised} (ulimit -n): lower max_connections or raise it")

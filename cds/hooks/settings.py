@@ -96,6 +96,24 @@ class ServiceSettings(BaseSettings):
     # when this is true (an allowed URL alone does not suffice): such addresses reach admin endpoints.
     fhir_allow_private_networks: bool = False
     fhir_max_response_bytes: int = Field(default=10_000_000, ge=1024)  # one FHIR answer; beyond: no data
+    # --- Limits under slow clients, stalls and big inputs (README, "Limits"). Per uvicorn worker. ---
+    # Connections open at once; beyond it the connections with no request in progress (idle, or still
+    # sending their headers) are closed, oldest first, and if none is, the new one gets a bare 503.
+    max_connections: int = Field(default=1000, ge=1, le=100_000)
+    # A request's headers must be complete this long after its connection opened (or, on a kept-alive
+    # connection, after its first byte); its body this long after its headers. Else the connection closes.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300)  # an idle kept-alive connection is closed
+    # Resources one hook call may bring to the evaluation (prefetch, fetched and draft orders); 413 beyond.
+    # At 10,000 the rule engine holds the interpreter for at most about 0.25 s at a time (benchmarks).
+    max_resources: int = Field(default=10_000, ge=1, le=1_000_000)
+    # A hook call not answered within this time (data resolution, waiting for an evaluation slot,
+    # evaluation, cards) is answered 503; its cards are then never issued nor audited.
+    request_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
+    evaluation_slots: int = Field(default=2, ge=1, le=64)  # evaluations at once, each in a thread
+    # Every database call (connect, statement, commit) answers or fails within this time: 503.
+    database_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
 
     @field_validator("public_base_url")
     @classmethod

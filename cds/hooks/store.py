@@ -7,17 +7,30 @@ Every worker and replica writes to the same database, so the audit and the repla
   content key and stored once (the spec allows a client to send the same feedback again);
 - ``prrt_cds_jwt_seen``: JWT ids (hashed with their issuer) until their token expires.
 Tokens are never stored; the audit holds the patient reference, not patient data.
+
+A PostgreSQL server that stops answering (connection open, no reply) must not hang a request: with
+``timeout_seconds`` one store operation (its pooled connection's check, a new connection, its
+statements and commit) answers or fails within that time: the server's ``statement_timeout``, and a
+client-side deadline on every wait for the server, which is what holds when the server or the
+network is silent; only opening a new connection may take up to 2 s more (libpq's shortest
+``connect_timeout``). The caller answers 503.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
+from psycopg.connection import _WAIT_INTERVAL
 from sqlalchemy import (
     JSON,
     Column,
@@ -79,6 +92,53 @@ jwt_seen = Table(
     Column("key", String(64), primary_key=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+
+_WAIT_TIMEOUT: type[Exception] = psycopg.errors._WaitTimeout  # psycopg's own "wait timeout expired"
+_DEADLINE = threading.local()  # .at: the monotonic time by which the current store operation ends
+
+
+def _remaining(default: float) -> float:
+    deadline = getattr(_DEADLINE, "at", None)
+    return default if deadline is None else max(0.01, deadline - time.monotonic())
+
+
+class TimedConnection(psycopg.Connection[Any]):
+    """A psycopg connection whose every wait for the server ends by the store operation's deadline
+    (``answer_within`` seconds when there is none).
+
+    psycopg waits for a statement's result without a bound; a silent server then holds the request (and
+    its thread) for ever. On the bound the connection is closed, as its state is unknown, and the
+    error is an OperationalError, so that SQLAlchemy discards the connection and the caller sees a
+    StoreError.
+    """
+
+    answer_within: float = 5.0
+
+    def wait(self, gen: Any, interval: float = _WAIT_INTERVAL, timeout: float | None = None) -> Any:
+        try:
+            return super().wait(gen, interval=interval, timeout=_remaining(self.answer_within) if timeout is None
+                                else timeout)
+        except _WAIT_TIMEOUT:
+            self.pgconn.finish()
+            raise psycopg.OperationalError("the database did not answer in time") from None
+
+
+def _bounded_postgresql(engine: Engine, seconds: float) -> None:
+    """Connect with ``connect_timeout`` and ``statement_timeout``, through TimedConnection."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> TimedConnection:
+        if getattr(_DEADLINE, "at", None) is not None and _remaining(seconds) <= 0.05:
+            # the operation's time went on a stalled pooled connection (its check): no new one now
+            raise psycopg.OperationalError("the database did not answer in time")
+        cparams.setdefault("connect_timeout", max(2, math.ceil(_remaining(seconds))))  # libpq's minimum is 2 s
+        # first, so that a statement_timeout of the URL's own options wins
+        options = f"-c statement_timeout={math.ceil(seconds * 1000)} {cparams.get('options', '')}"
+        cparams["options"] = options.strip()
+        connection = TimedConnection.connect(*cargs, **cparams)
+        connection.answer_within = seconds
+        return connection
 
 
 class StoreError(Exception):
@@ -166,18 +226,44 @@ def _content_key(service_id: str, item: Feedback) -> str:
 
 
 class Store:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, timeout_seconds: float | None = None) -> None:
         self.engine = engine
+        self.timeout_seconds = timeout_seconds
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        engine = create_engine(engine_url(url), pool_pre_ping=True)
+    def from_url(cls, url: str, timeout_seconds: float | None = None) -> Store:
+        """``timeout_seconds``: the bound on every PostgreSQL call, and on waiting for a pooled connection."""
+        extra: dict[str, Any] = {} if timeout_seconds is None else {"pool_timeout": timeout_seconds}
+        engine = create_engine(engine_url(url), pool_pre_ping=True, **extra)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         elif engine.dialect.name != "postgresql":
             raise StoreError(f"unsupported database {engine.dialect.name!r} (SQLite or PostgreSQL)")
-        return cls(engine)
+        elif timeout_seconds is not None:
+            _bounded_postgresql(engine, timeout_seconds)
+        return cls(engine, timeout_seconds)
+
+    @contextmanager
+    def _bounded(self) -> Iterator[None]:
+        """One deadline for the whole operation (TimedConnection reads it), not one per wait."""
+        if self.timeout_seconds is None:
+            yield
+            return
+        previous = getattr(_DEADLINE, "at", None)
+        _DEADLINE.at = time.monotonic() + self.timeout_seconds
+        try:
+            yield
+        finally:
+            _DEADLINE.at = previous
+
+    def ready(self) -> None:
+        """One round trip to the database (the readiness check); raises StoreError."""
+        try:
+            with self._bounded(), self.engine.connect() as connection:
+                connection.execute(select(1))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database does not answer ({type(exc).__name__})") from None
 
     def create_schema(self) -> None:
         """Create the tables if they are missing (two workers starting at once may race: tolerated)."""
@@ -195,7 +281,7 @@ class Store:
         rows = [record.__dict__ for record in records]
         check_storable(card_audit, rows, CARD_COLUMNS_FROM_REQUEST)
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 connection.execute(card_audit.insert(), rows)
         except SQLAlchemyError as exc:
             raise StoreError(f"card audit not written ({type(exc).__name__})") from None
@@ -219,7 +305,7 @@ class Store:
         check_storable(feedback_table, rows)
         stored = 0
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 cards = {row["card_uuid"] for row in rows}
                 known = set(connection.execute(select(card_audit.c.card_uuid).where(
                     card_audit.c.card_uuid.in_(cards), card_audit.c.service_id == service_id)).scalars())
@@ -237,7 +323,7 @@ class Store:
     def claim_jwt(self, key: str, expires_at: datetime, now: datetime) -> bool:
         """Remember a JWT id until ``expires_at``; False if it is remembered already (a replay)."""
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 statement = self._insert(jwt_seen).values(key=key, expires_at=expires_at).on_conflict_do_nothing(
                     index_elements=["key"]).returning(jwt_seen.c.key)
                 if connection.execute(statement).first() is not None:
@@ -252,7 +338,7 @@ class Store:
 
     def purge_jwts(self, now: datetime) -> None:
         try:
-            with self.engine.begin() as connection:
+            with self._bounded(), self.engine.begin() as connection:
                 connection.execute(delete(jwt_seen).where(jwt_seen.c.expires_at < now))
         except SQLAlchemyError as exc:
             raise StoreError(f"JWT ids not purged ({type(exc).__name__})") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cds.jsonio import MAX_NUMBER_CHARS, JsonInputError, UnreadableNumber, loads
+from cds.jsonio import MAX_NUMBER_CHARS, JsonInputError, UnreadableNumber, deeper_than, loads
 
 
 def test_plain_json_reads_as_usual() -> None:
@@ -58,3 +58,14 @@ def test_lenient_mode_keeps_the_record_and_marks_the_one_unreadable_number() -> 
 def test_lenient_mode_still_refuses_duplicate_keys() -> None:
     with pytest.raises(JsonInputError):
         loads('{"id": "a", "id": "b"}', strict=False)
+
+
+def test_nesting_is_measured_without_recursion() -> None:
+    value: dict[str, object] = {}
+    inner = value
+    for _ in range(99):
+        inner["e"] = [{}]
+        inner = inner["e"][0]  # type: ignore[index]
+    assert deeper_than(value, 198)  # 100 objects and 99 arrays: 199 levels
+    assert not deeper_than(value, 199)
+    assert not deeper_than(7, 0)
