@@ -33,6 +33,25 @@ class JsonInputError(ValueError):
         self.column = column
 
 
+class ReportedFloat(float):
+    """A JSON number with a fraction or exponent, as a float that keeps its literal (``text``).
+
+    "7.40" and "7.4" are the same float; a laboratory value keeps the digits it was reported with
+    ("7.40"), which say how precisely it was measured. Everything else reads it as a plain float.
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> ReportedFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        return (self.text,)
+
+
 class UnreadableNumber(str):
     """Stands in for a number literal too long to read; its text is the reason, never the digits."""
 
@@ -53,7 +72,7 @@ def _int(text: str) -> int:
 def _float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
         raise JsonInputError(f"a number longer than {MAX_NUMBER_CHARS} characters")
-    return float(text)  # may be inf for 1e999: the mapping refuses non-finite values
+    return ReportedFloat(text)  # may be inf for 1e999: the mapping refuses non-finite values
 
 
 def _lenient_int(text: str) -> int | UnreadableNumber:
@@ -65,7 +84,7 @@ def _lenient_int(text: str) -> int | UnreadableNumber:
 def _lenient_float(text: str) -> float | UnreadableNumber:
     if len(text) > MAX_NUMBER_CHARS:
         return UnreadableNumber(f"a number longer than {MAX_NUMBER_CHARS} characters")
-    return float(text)
+    return ReportedFloat(text)
 
 
 def _constant(name: str) -> Any:

@@ -155,3 +155,15 @@ def quantity(value: Any) -> tuple[float, Unit]:
         return number, Unit(code, ucum=True)
     unit = code if isinstance(code, str) else text
     return number, Unit(unit if isinstance(unit, str) else None)
+
+
+def number_text(value: Any) -> str | None:
+    """The digits a Quantity's value was reported with ("7.40"), when the reader kept them
+    (``cds.jsonio.ReportedFloat``); integers are their own digits; None when only a float is known."""
+    number = value.get("value") if isinstance(value, dict) else None
+    text = getattr(number, "text", None)
+    if isinstance(text, str):
+        return text
+    if isinstance(number, int) and not isinstance(number, bool):
+        return str(number)
+    return None
