@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds.conclusions import DoseAlert, DoseReason, ToxicityGrade
+from cds.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed, ToxicityGrade
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
 from cds.recist_document import best_document, responses_document
+from cds.tables import shown_unit
 
 
 def _issue(issue: Issue) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def _toxicity(grade: ToxicityGrade) -> dict[str, Any]:
 
 def _reason(reason: DoseReason) -> dict[str, Any]:
     entry: dict[str, Any] = {"rule": reason.rule, "text": reason.text}
-    for key in ("term", "grade", "value", "unit", "source", "status"):
+    for key in ("term", "grade", "value", "unit", "value_text", "detail", "source", "status"):
         value = getattr(reason, key)
         if value is not None:
             entry[key] = value
@@ -50,8 +51,23 @@ def _reason(reason: DoseReason) -> dict[str, Any]:
     return entry
 
 
-def _alert(alert: DoseAlert) -> dict[str, Any]:
+def _deviation(deviation: Deviation) -> dict[str, Any]:
+    return {"kind": deviation.kind, "text": deviation.text, "rule": deviation.rule, "source": deviation.source}
+
+
+def _labs(labs: LabsUsed | None) -> dict[str, Any] | None:
+    if labs is None:
+        return None
     return {
+        "oldest": labs.oldest.isoformat() if labs.oldest else None,
+        "latest": labs.latest.isoformat() if labs.latest else None,
+        "age_days": labs.age_days, "max_age_days": labs.max_age_days, "stale": labs.stale,
+        "observations": list(labs.observations),
+    }
+
+
+def _alert(alert: DoseAlert) -> dict[str, Any]:
+    entry = {
         "cycle": alert.cycle,
         "due": alert.due.isoformat(),
         "decision_date": alert.decision_date.isoformat(),
@@ -61,7 +77,44 @@ def _alert(alert: DoseAlert) -> dict[str, Any]:
         "indicator": alert.indicator,
         "recommended_activity_gbq": alert.recommended_activity_gbq,
         "reasons": [_reason(reason) for reason in alert.reasons],
+        "labs": _labs(alert.labs),
     }
+    if alert.given:  # design/outputs.md: a cycle given says where it departs from the recommendation
+        entry["deviation"] = _deviation(alert.deviation) if alert.deviation else None
+        entry["deviations"] = [_deviation(d) for d in alert.deviations]
+    return entry
+
+
+def labs_text(labs: LabsUsed | None, decision: str) -> str:
+    """The date and age of the results a recommendation used, in words."""
+    if labs is None or labs.oldest is None or labs.latest is None:
+        return f"no required laboratory result since the previous cycle, as of {decision}"
+    dates = labs.latest.isoformat() if labs.oldest == labs.latest else \
+        f"{labs.oldest.isoformat()} to {labs.latest.isoformat()}"
+    stale = f"; older than {labs.max_age_days} days, or incomplete" if labs.stale else ""
+    return f"labs of {dates}, {age_text(labs.age_days or 0)} old on {decision}{stale}"
+
+
+def age_text(days: int) -> str:
+    """An age in the unit a clinician would say it: days, then months, then years."""
+    if days < 90:
+        return f"{days} day" + ("" if days == 1 else "s")
+    if days < 730:
+        return f"{days / 30.4375:.0f} months"
+    return f"{days / 365.25:.1f} years"
+
+
+def _reason_text(reason: DoseReason) -> str:
+    found = []
+    if reason.value is not None:
+        value = f"{reason.value_text or f'{reason.value:g}'} {shown_unit(reason.unit)}".rstrip()
+        if value not in (reason.detail or ""):
+            found.append(value)
+    if reason.detail:
+        found.append(reason.detail)
+    if reason.observations:
+        found.append(", ".join(reason.observations))
+    return f"{reason.text}" + (f" ({'; '.join(found)})" if found else "") + f" [{reason.rule}]"
 
 
 def patient_document(result: PatientEvaluation) -> dict[str, Any]:
@@ -112,10 +165,18 @@ def to_text(evaluation: Evaluation) -> str:
             )
         for alert in result.alerts:
             activity = "" if alert.recommended_activity_gbq is None else f" at {alert.recommended_activity_gbq:g} GBq"
-            state = "given" if alert.given else "due"
-            lines.append(f"  cycle {alert.cycle} ({state} {alert.due.isoformat()}): {alert.action}{activity}")
+            if alert.given:
+                given = "activity not recorded" if alert.given_activity_gbq is None else \
+                    f"{alert.given_activity_gbq:g} GBq given"
+                state = f"given {alert.decision_date.isoformat()}, {given}"
+            else:
+                state = f"due {alert.due.isoformat()}"
+            lines.append(f"  cycle {alert.cycle} ({state}): {alert.action}{activity}")
+            lines.append(f"    {labs_text(alert.labs, alert.decision_date.isoformat())}")
+            for deviation in alert.deviations:
+                lines.append(f"    ! deviation ({deviation.kind}): {deviation.text} [{deviation.rule}]")
             for reason in alert.reasons:
-                lines.append(f"    - {reason.text} [{reason.rule}]")
+                lines.append(f"    - {_reason_text(reason)}")
         recist = result.recist
         if recist is not None and recist.responses:
             lines.append(f"  RECIST 1.1 (baseline {recist.baseline_day}, sum {recist.baseline_sum_mm} mm):")

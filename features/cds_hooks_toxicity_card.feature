@@ -35,7 +35,8 @@ Feature: CDS Hooks: the PRRT toxicity card when a clinician opens the chart
     And the card says "cycle 2: worst CTCAE grade 2 Platelet count decreased"
     And the card's details show "Thrombocytopenia grade 2 or higher: withhold until grade 0-1"
     And the card's details show "150 to 400"
-    And the card's details show "US PI 4/2024 section 2.3"
+    And the card's details show "Lutathera US Prescribing Information 4/2024 section 2.3 (via AJR Am J Roentgenol 2023"
+    And the card's details never show "S6"
     And the card offers reasons to override it
     And the card is recorded in the audit
 

@@ -145,3 +145,59 @@ def recommendation_asks_for(outcome: Outcome, cycle: int, what: str) -> None:
 def no_recommendation(outcome: Outcome, cycle: int) -> None:
     cycles = [alert["cycle"] for alert in outcome.patient["alerts"]]
     assert cycle not in cycles, f"there is a recommendation for cycle {cycle}: {cycles}"
+
+
+# --- deviations of a cycle given (design/outputs.md: given_activity_gbq, deviation) ----------------
+
+DEVIATIONS = "activity|given-while-withheld|given-after-discontinue|early|implausible-activity"
+
+
+@then(
+    parsers.re(rf'the deviation of cycle (?P<cycle>\d+) is "(?P<kind>{DEVIATIONS})"(?: by rule "(?P<rule>[^"]+)")?'),
+    converters={"cycle": int},
+)
+def deviation_is(outcome: Outcome, cycle: int, kind: str, rule: str | None) -> None:
+    """The alert of a cycle given names this deviation as its most severe one (and the rule that found it)."""
+    alert = _alert(outcome, cycle)
+    assert alert["given"], f"cycle {cycle} was not given:\n{_describe(alert)}"
+    deviation = alert["deviation"]
+    assert deviation is not None and deviation["kind"] == kind, (
+        f"cycle {cycle}: expected the deviation {kind}:\n{_describe(alert)}")
+    if rule is not None:
+        assert deviation["rule"] == rule, f"cycle {cycle}: deviation found by {deviation['rule']}, not {rule}"
+
+
+@then(parsers.re(r'the deviation of cycle (?P<cycle>\d+) says "(?P<text>[^"]+)"'), converters={"cycle": int})
+def deviation_says(outcome: Outcome, cycle: int, text: str) -> None:
+    deviation = _alert(outcome, cycle)["deviation"]
+    assert deviation is not None and text in deviation["text"], f"cycle {cycle}: {deviation}"
+
+
+@then(parsers.re(r'cycle (?P<cycle>\d+) also deviates as "(?P<kind>[^"]+)"'), converters={"cycle": int})
+def deviation_also(outcome: Outcome, cycle: int, kind: str) -> None:
+    """Among every deviation of the cycle (``deviations``), not only the most severe."""
+    kinds = [d["kind"] for d in _alert(outcome, cycle)["deviations"]]
+    assert kind in kinds, f"cycle {cycle}: deviations {kinds}"
+
+
+@then(parsers.re(r"cycle (?P<cycle>\d+) has no deviation"), converters={"cycle": int})
+def no_deviation(outcome: Outcome, cycle: int) -> None:
+    """A cycle given as recommended: ``deviation`` is present and null."""
+    alert = _alert(outcome, cycle)
+    assert alert["given"] and "deviation" in alert, f"cycle {cycle}:\n{_describe(alert)}"
+    assert alert["deviation"] is None and alert["deviations"] == [], f"cycle {cycle}:\n{_describe(alert)}"
+
+
+@then(parsers.re(r'no reason for cycle (?P<cycle>\d+) says "(?P<text>[^"]+)"'), converters={"cycle": int})
+def no_reason_says(outcome: Outcome, cycle: int, text: str) -> None:
+    alert = _alert(outcome, cycle)
+    said = [reason["text"] for reason in alert["reasons"] if text in reason["text"]]
+    assert not said, f"cycle {cycle} says {said}:\n{_describe(alert)}"
+
+
+@then(parsers.re(r"the labs of cycle (?P<cycle>\d+) are dated (?P<day>\S+), (?P<age>\d+) days old"),
+      converters={"cycle": int, "age": int})
+def labs_dated(outcome: Outcome, cycle: int, day: str, age: int) -> None:
+    """The alert states the date and age of the results it used (the oldest required one)."""
+    labs = _alert(outcome, cycle)["labs"]
+    assert labs is not None and (labs["oldest"], labs["age_days"]) == (day, age), labs
