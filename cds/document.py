@@ -7,6 +7,7 @@ from typing import Any
 from cds.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed, ToxicityGrade
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
+from cds.labs_age import labs_text
 from cds.recist_document import best_document, responses_document
 from cds.tables import shown_unit
 
@@ -83,25 +84,6 @@ def _alert(alert: DoseAlert) -> dict[str, Any]:
         entry["deviation"] = _deviation(alert.deviation) if alert.deviation else None
         entry["deviations"] = [_deviation(d) for d in alert.deviations]
     return entry
-
-
-def labs_text(labs: LabsUsed | None, decision: str) -> str:
-    """The date and age of the results a recommendation used, in words."""
-    if labs is None or labs.oldest is None or labs.latest is None:
-        return f"no required laboratory result since the previous cycle, as of {decision}"
-    dates = labs.latest.isoformat() if labs.oldest == labs.latest else \
-        f"{labs.oldest.isoformat()} to {labs.latest.isoformat()}"
-    stale = f"; older than {labs.max_age_days} days, or incomplete" if labs.stale else ""
-    return f"labs of {dates}, {age_text(labs.age_days or 0)} old on {decision}{stale}"
-
-
-def age_text(days: int) -> str:
-    """An age in the unit a clinician would say it: days, then months, then years."""
-    if days < 90:
-        return f"{days} day" + ("" if days == 1 else "s")
-    if days < 730:
-        return f"{days / 30.4375:.0f} months"
-    return f"{days / 365.25:.1f} years"
 
 
 def _reason_text(reason: DoseReason) -> str:

@@ -282,15 +282,7 @@ class _PointEvaluation:
 
     def _freshness(self) -> None:
         oldest = self.point.decision - timedelta(days=self.table.labs_max_age_days)
-        used = [lab for analyte in self.table.required_analytes if (lab := self.latest.get(analyte)) is not None]
-        first = min((lab.day for lab in used), default=None)
-        self.labs_used = LabsUsed(
-            oldest=first, latest=max((lab.day for lab in used), default=None),
-            age_days=None if first is None else (self.point.decision - first).days,
-            max_age_days=self.table.labs_max_age_days,
-            stale=len(used) < len(self.table.required_analytes) or (first is not None and first < oldest),
-            observations=tuple(lab.ref for lab in used),
-        )
+        self.labs_used = labs_used(self.latest, self.table, self.point.decision)
         for analyte in self.table.required_analytes:
             lab = self.latest.get(analyte)
             if lab is None or lab.day < oldest:
@@ -300,6 +292,28 @@ class _PointEvaluation:
                     text=f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}",
                     observations=(lab.ref,) if lab else (),
                 ))
+
+
+def labs_used(latest: dict[str, LabResult], table: DoseTable, decision: date) -> LabsUsed:
+    """The date and age of the latest result of each analyte the table requires before every cycle."""
+    used = [lab for analyte in table.required_analytes if (lab := latest.get(analyte)) is not None]
+    first = min((lab.day for lab in used), default=None)
+    too_old = decision - timedelta(days=table.labs_max_age_days)
+    return LabsUsed(
+        oldest=first, latest=max((lab.day for lab in used), default=None),
+        age_days=None if first is None else (decision - first).days, max_age_days=table.labs_max_age_days,
+        stale=len(used) < len(table.required_analytes) or (first is not None and first < too_old),
+        observations=tuple(lab.ref for lab in used),
+    )
+
+
+def record_labs(timeline: Timeline, table: DoseTable, as_of: date) -> LabsUsed:
+    """The latest required results of the whole record up to ``as_of`` (for a card without a decision)."""
+    latest: dict[str, LabResult] = {}
+    for lab in timeline.labs:
+        if lab.day <= as_of:
+            latest[lab.analyte] = lab
+    return labs_used(latest, table, as_of)
 
 
 def _shown(lab: LabResult) -> str:
