@@ -28,7 +28,7 @@ NO_ACTIVITY = ("withhold", "discontinue", "labs-needed")
 NORMAL_PANEL: tuple[tuple[str, float, str, float, float], ...] = (
     ("hemoglobin", 13.0, "g/dL", 12.0, 16.0),
     ("white blood cell count", 6.0, "x10^9/L", 4.0, 10.0),
-    ("platelet count", 250.0, "x10^9/L", 150.0, 400.0),
+    ("platelet count", 250, "x10^9/L", 150.0, 400.0),
     ("creatinine", 0.8, "mg/dL", 0.5, 1.1),
     ("ALT", 20.0, "U/L", 7.0, 40.0),
     ("AST", 20.0, "U/L", 10.0, 35.0),
