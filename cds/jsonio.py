@@ -34,7 +34,7 @@ class JsonInputError(ValueError):
 
 
 class ReportedFloat(float):
-    """A JSON number with a fraction or exponent, as a float that keeps its literal (``text``).
+    """A JSON number whose float would not print as written, as a float that keeps its literal (``text``).
 
     "7.40" and "7.4" are the same float; a laboratory value keeps the digits it was reported with
     ("7.40"), which say how precisely it was measured. Everything else reads it as a plain float.
@@ -72,7 +72,7 @@ def _int(text: str) -> int:
 def _float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
         raise JsonInputError(f"a number longer than {MAX_NUMBER_CHARS} characters")
-    return ReportedFloat(text)  # may be inf for 1e999: the mapping refuses non-finite values
+    return _number(text)  # may be inf for 1e999: the mapping refuses non-finite values
 
 
 def _lenient_int(text: str) -> int | UnreadableNumber:
@@ -84,7 +84,14 @@ def _lenient_int(text: str) -> int | UnreadableNumber:
 def _lenient_float(text: str) -> float | UnreadableNumber:
     if len(text) > MAX_NUMBER_CHARS:
         return UnreadableNumber(f"a number longer than {MAX_NUMBER_CHARS} characters")
-    return ReportedFloat(text)
+    return _number(text)
+
+
+def _number(text: str) -> float:
+    """A plain float where its repr gives back the literal (most values: "0.37"), else a ReportedFloat
+    ("7.40", "1e+30"), so that the digits are kept at little cost."""
+    number = float(text)
+    return number if repr(number) == text else ReportedFloat(text)
 
 
 def _constant(name: str) -> Any:
