@@ -89,8 +89,11 @@ def _lenient_float(text: str) -> float | UnreadableNumber:
 
 def _number(text: str) -> float:
     """A plain float where its repr gives back the literal (most values: "0.37"), else a ReportedFloat
-    ("7.40", "1e+30"), so that the digits are kept at little cost."""
+    ("7.40", "1e+30"), so that the digits are kept at little cost. Only a literal ending in 0 or
+    written with an exponent can differ from its repr (short of more than 17 significant digits)."""
     number = float(text)
+    if text[-1] != "0" and "e" not in text and "E" not in text:
+        return number
     return number if repr(number) == text else ReportedFloat(text)
 
 
