@@ -419,9 +419,10 @@ class DoseAdvisor:
             rule = rules.rules[kind]
             found.append(Deviation(kind=kind, text=rule.text.format(**values), rule=rule.rule, source=rule.source))
 
-        implausible = given is not None and not 0 < given <= rules.max_plausible_activity_gbq
+        maximum = self.table.max_plausible_activity_gbq
+        implausible = given is not None and not 0 < given <= round(maximum, 9)
         if implausible:
-            add("implausible-activity", given=f"{given:g}", maximum=f"{rules.max_plausible_activity_gbq:g}")
+            add("implausible-activity", given=f"{given:g}", maximum=f"{maximum:.6g}")
         if action == "discontinue":
             add("given-after-discontinue", discontinued_at=history.discontinued_at or point.cycle)
         if action == "withhold":

@@ -91,7 +91,6 @@ class Deviations:
 
     activity_tolerance: float
     min_interval_days: int
-    max_plausible_activity_gbq: float
     rules: dict[DeviationKind, DeviationRule]
 
 
@@ -112,8 +111,14 @@ class DoseTable:
     triggers: tuple[Trigger, ...]
     actions: tuple[ActionRule, ...]
     digest: str
+    max_plausible_activity_factor: float = 1.5
     deviations: Deviations | None = None
     sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def max_plausible_activity_gbq(self) -> float:
+        """Above this, or at or below 0, an activity cannot be one Lutathera cycle (settings)."""
+        return self.full_activity_gbq * self.max_plausible_activity_factor
 
     def source_text(self, text: str) -> str:
         """A source or status with every source key (S6, "US PI" ...) written out in full."""
@@ -210,17 +215,19 @@ def load_table(path: Path) -> DoseTable:
             required_analytes=tuple(settings["required_analytes"]), classes=classes,
             exempt_terms=frozenset(raw["exempt"]["terms"]), exempt_source=str(raw["exempt"]["source"]),
             triggers=triggers, actions=actions, digest=hashlib.sha256(data).hexdigest()[:12],
-            deviations=_deviations(raw["deviations"], float(settings["full_activity_gbq"])),
-            sources={str(k): str(v) for k, v in raw["sources"].items()},
+            max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
+            deviations=_deviations(raw["deviations"]), sources={str(k): str(v) for k, v in raw["sources"].items()},
         )
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"{path.name}: malformed dose table ({exc})") from exc
+    if not table.max_plausible_activity_factor >= 1:
+        raise ConfigurationError(f"{path.name}: max_plausible_activity_factor must be at least 1")
     if len(set(table.rule_ids)) != len(table.rule_ids):
         raise ConfigurationError(f"{path.name}: a rule id appears twice")
     return _with_sources_written_out(table, path.name)
 
 
-def _deviations(raw: dict[str, Any], full_activity_gbq: float) -> Deviations:
+def _deviations(raw: dict[str, Any]) -> Deviations:
     rules: dict[DeviationKind, DeviationRule] = {}
     for entry in raw["kind"]:
         kind = entry["kind"]
@@ -233,13 +240,10 @@ def _deviations(raw: dict[str, Any], full_activity_gbq: float) -> Deviations:
         raise ValueError(f"deviation kinds without a rule: {', '.join(missing)}")
     deviations = Deviations(
         activity_tolerance=float(raw["activity_tolerance"]), min_interval_days=int(raw["min_interval_days"]),
-        max_plausible_activity_gbq=float(raw["max_plausible_activity_gbq"]),
         rules={kind: rules[kind] for kind in DEVIATION_KINDS},
     )
     if not 0 <= deviations.activity_tolerance < 0.5:
         raise ValueError("activity_tolerance must be at least 0 and below 0.5")
-    if deviations.max_plausible_activity_gbq <= full_activity_gbq:
-        raise ValueError("max_plausible_activity_gbq must be above full_activity_gbq")
     return deviations
 
 

@@ -153,7 +153,7 @@ def test_every_source_key_is_written_out_and_an_unknown_one_stops_the_table(tmp_
 def test_a_dose_table_without_a_deviation_kind_or_with_an_implausible_maximum_is_refused(tmp_path: Path) -> None:
     text = DOSE_TABLE.read_text()
     cases = [text.replace('kind = "early"', 'kind = "late"'),
-             text.replace("max_plausible_activity_gbq = 11.1", "max_plausible_activity_gbq = 7.0")]
+             text.replace("max_plausible_activity_factor = 1.5", "max_plausible_activity_factor = 0.9")]
     for number, case in enumerate(cases):
         path = tmp_path / f"t{number}.toml"
         path.write_text(case)
