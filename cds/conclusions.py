@@ -54,6 +54,29 @@ class DoseReason(Fact):
     observations: tuple[str, ...] = ()
     source: str | None = None
     status: str | None = None
+    value_text: str | None = None  # the value with the digits it was reported with ("7.40")
+    detail: str | None = None  # how a derived value was found (formula, inputs), beside the value
+
+
+class Deviation(Fact):
+    """Where a cycle given departs from the recommendation at that point (design/outputs.md)."""
+
+    kind: Literal["activity", "given-while-withheld", "given-after-discontinue", "early", "implausible-activity"]
+    text: str
+    rule: str
+    source: str | None = None
+
+
+class LabsUsed(Fact):
+    """The laboratory results a recommendation rests on: the latest of each analyte the table requires
+    before every cycle, taken after the previous administration and up to the decision date."""
+
+    oldest: date | None  # the day of the least recent of them (None: none at all)
+    latest: date | None
+    age_days: int | None  # decision date - oldest
+    max_age_days: int
+    stale: bool  # a required result is missing, or older than max_age_days before the decision
+    observations: tuple[str, ...] = ()
 
 
 class DoseAlert(Fact):
@@ -68,3 +91,10 @@ class DoseAlert(Fact):
     indicator: Literal["info", "warning", "critical"]
     recommended_activity_gbq: float | None = None
     reasons: tuple[DoseReason, ...] = ()
+    deviations: tuple[Deviation, ...] = ()  # every deviation of a cycle given, most severe first
+    labs: LabsUsed | None = None
+
+    @property
+    def deviation(self) -> Deviation | None:
+        """The most severe deviation of a cycle given, or None (also for the next cycle due)."""
+        return self.deviations[0] if self.deviations else None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds.conclusions import DoseAlert, DoseReason, ToxicityGrade
+from cds.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed, ToxicityGrade
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
+from cds.labs_age import labs_text
 from cds.recist_document import best_document, responses_document
+from cds.tables import shown_unit
 
 
 def _issue(issue: Issue) -> dict[str, Any]:
@@ -52,7 +54,7 @@ def _converted(grade: ToxicityGrade) -> str:
 
 def _reason(reason: DoseReason) -> dict[str, Any]:
     entry: dict[str, Any] = {"rule": reason.rule, "text": reason.text}
-    for key in ("term", "grade", "value", "unit", "source", "status"):
+    for key in ("term", "grade", "value", "unit", "value_text", "detail", "source", "status"):
         value = getattr(reason, key)
         if value is not None:
             entry[key] = value
@@ -60,8 +62,23 @@ def _reason(reason: DoseReason) -> dict[str, Any]:
     return entry
 
 
-def _alert(alert: DoseAlert) -> dict[str, Any]:
+def _deviation(deviation: Deviation) -> dict[str, Any]:
+    return {"kind": deviation.kind, "text": deviation.text, "rule": deviation.rule, "source": deviation.source}
+
+
+def _labs(labs: LabsUsed | None) -> dict[str, Any] | None:
+    if labs is None:
+        return None
     return {
+        "oldest": labs.oldest.isoformat() if labs.oldest else None,
+        "latest": labs.latest.isoformat() if labs.latest else None,
+        "age_days": labs.age_days, "max_age_days": labs.max_age_days, "stale": labs.stale,
+        "observations": list(labs.observations),
+    }
+
+
+def _alert(alert: DoseAlert) -> dict[str, Any]:
+    entry = {
         "cycle": alert.cycle,
         "due": alert.due.isoformat(),
         "decision_date": alert.decision_date.isoformat(),
@@ -71,7 +88,25 @@ def _alert(alert: DoseAlert) -> dict[str, Any]:
         "indicator": alert.indicator,
         "recommended_activity_gbq": alert.recommended_activity_gbq,
         "reasons": [_reason(reason) for reason in alert.reasons],
+        "labs": _labs(alert.labs),
     }
+    if alert.given:  # design/outputs.md: a cycle given says where it departs from the recommendation
+        entry["deviation"] = _deviation(alert.deviation) if alert.deviation else None
+        entry["deviations"] = [_deviation(d) for d in alert.deviations]
+    return entry
+
+
+def _reason_text(reason: DoseReason) -> str:
+    found = []
+    if reason.value is not None:
+        value = f"{reason.value_text or f'{reason.value:g}'} {shown_unit(reason.unit)}".rstrip()
+        if value not in (reason.detail or ""):
+            found.append(value)
+    if reason.detail:
+        found.append(reason.detail)
+    if reason.observations:
+        found.append(", ".join(reason.observations))
+    return f"{reason.text}" + (f" ({'; '.join(found)})" if found else "") + f" [{reason.rule}]"
 
 
 def patient_document(result: PatientEvaluation) -> dict[str, Any]:
@@ -122,10 +157,18 @@ def to_text(evaluation: Evaluation) -> str:
             )
         for alert in result.alerts:
             activity = "" if alert.recommended_activity_gbq is None else f" at {alert.recommended_activity_gbq:g} GBq"
-            state = "given" if alert.given else "due"
-            lines.append(f"  cycle {alert.cycle} ({state} {alert.due.isoformat()}): {alert.action}{activity}")
+            if alert.given:
+                given = "activity not recorded" if alert.given_activity_gbq is None else \
+                    f"{alert.given_activity_gbq:g} GBq given"
+                state = f"given {alert.decision_date.isoformat()}, {given}"
+            else:
+                state = f"due {alert.due.isoformat()}"
+            lines.append(f"  cycle {alert.cycle} ({state}): {alert.action}{activity}")
+            lines.append(f"    {labs_text(alert.labs, alert.decision_date.isoformat())}")
+            for deviation in alert.deviations:
+                lines.append(f"    ! deviation ({deviation.kind}): {deviation.text} [{deviation.rule}]")
             for reason in alert.reasons:
-                lines.append(f"    - {reason.text} [{reason.rule}]")
+                lines.append(f"    - {_reason_text(reason)}")
         recist = result.recist
         if recist is not None and recist.responses:
             burden = ("non-target disease only" if recist.best.non_target_only else

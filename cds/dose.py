@@ -14,20 +14,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from cds.conclusions import DoseAlert, DoseReason, ToxicityGrade
+from cds.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed, ToxicityGrade
 from cds.dose_table import (
     ACTION_RULESET,
+    DEVIATION_KINDS,
     STATE_KIND,
     TRIGGER_KIND,
     TRIGGER_RULESET,
     Action,
+    DeviationKind,
     DoseTable,
     Trigger,
 )
 from cds.engine import EngineFact, Hit, RuleEngine
 from cds.facts import BodyMeasure, LabResult
-from cds.renal import age_years, cockcroft_gault
-from cds.tables import analytes
+from cds.renal import CREATININE_UMOL_PER_MG_DL, age_years, cockcroft_gault
+from cds.tables import analytes, shown_unit
 from cds.timeline import Timeline
 
 Decision = Literal["proceed", "reduce", "labs-needed", "withhold", "discontinue"]
@@ -65,6 +67,7 @@ class DecisionPoint:
     after: date | None  # labs strictly after this day count (the previous administration)
     given: bool
     given_activity_gbq: float | None = None
+    previous: tuple[int, date] | None = None  # the cycle given before this one (number, day)
 
 
 @dataclass
@@ -77,12 +80,18 @@ class _Measure:
     grade: int | None = None
     value: float | None = None
     unit: str | None = None
+    value_text: str | None = None
+    detail: str | None = None
 
 
 @dataclass
 class _History:
+    """What the cycles given so far carry forward: the classes a reduced cycle was actually given for
+    (by its recorded activity, not by what was recommended), and a permanent discontinuation."""
+
     reduced: set[str] = field(default_factory=set)
     last_reduced: set[str] = field(default_factory=set)
+    last_reduced_cycle: tuple[int, date, float] | None = None  # (number, day, GBq) of the last reduced cycle
     discontinued_at: int | None = None
 
 
@@ -94,6 +103,7 @@ def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[D
         DecisionPoint(
             cycle=c.number, due=c.date if i == 0 else cycles[i - 1].date + interval, decision=c.date,
             after=None if i == 0 else cycles[i - 1].date, given=True, given_activity_gbq=c.activity_gbq,
+            previous=None if i == 0 else (cycles[i - 1].number, cycles[i - 1].date),
         )
         for i, c in enumerate(cycles)
     ]
@@ -126,6 +136,7 @@ class _PointEvaluation:
         self.meaning: dict[str, _Measure] = {}
         self.missing: list[DoseReason] = []
         self.exempt: list[DoseReason] = []  # exempt terms graded where they would otherwise count
+        self.labs_used: LabsUsed | None = None
 
     def _add(self, measure: str, value: float, meaning: _Measure, **partner: float) -> None:
         fact_id = f"{self.key}{measure}|{len(self.facts)}"
@@ -148,14 +159,17 @@ class _PointEvaluation:
 
     def _grade_facts(self) -> None:
         latest_refs = {lab.ref for lab in self.latest.values()}
+        by_ref = {lab.ref: lab for lab in self.labs}
         for grade in self.grades:
             toxicity_class = self.table.class_of(grade.term, grade.ctcae_version)
             if toxicity_class is None or grade.grade is None:
                 self._note_exempt(grade, grade.observation in latest_refs)
                 continue
+            lab = by_ref.get(grade.observation)
+            digits = lab.reported_text if lab is not None and lab.reported_value == grade.value else None
             self._add(f"grade:{toxicity_class}", float(grade.grade), _Measure(
                 latest=grade.observation in latest_refs, observations=(grade.observation,), term=grade.term,
-                grade=grade.grade, value=grade.value, unit=grade.unit,
+                grade=grade.grade, value=grade.value, unit=grade.unit, value_text=digits,
             ))
 
     def _note_exempt(self, grade: ToxicityGrade, latest: bool) -> None:
@@ -196,6 +210,17 @@ class _PointEvaluation:
         value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
         return value, (creatinine.ref, weight.ref, patient.ref)
 
+    def crcl_formula(self, creatinine: LabResult, clearance: float) -> str:
+        """The Cockcroft-Gault computation with its inputs, as a clinician would check it by hand."""
+        patient = self.timeline.patient
+        weight = self._weight_on(creatinine.day)
+        assert patient.birth_date is not None and weight is not None  # crcl() returned a value
+        age = age_years(patient.birth_date, creatinine.day)
+        mg_dl = creatinine.value / CREATININE_UMOL_PER_MG_DL
+        female = "" if patient.sex == "male" else " x 0.85"
+        return (f"Cockcroft-Gault, actual body weight: (140 - {age} years) x {weight.value:g} kg / "
+                f"(72 x {mg_dl:.2f} mg/dL creatinine){female} = {clearance:.1f} mL/min")
+
     def _baseline_crcl(self) -> float | None:
         baseline = self.timeline.baseline("creatinine")
         if baseline is None:
@@ -219,18 +244,24 @@ class _PointEvaluation:
                 ratio = lab.value / baseline.lab.value
                 self._add("creatinine_ratio", ratio, _Measure(
                     latest=latest, observations=(lab.ref, baseline.lab.ref), value=round(ratio, 3),
-                    unit="x baseline"))
+                    unit="x baseline", detail=(
+                        f"creatinine {_shown(lab)} on {lab.day.isoformat()} vs {_shown(baseline.lab)} at "
+                        f"baseline ({baseline.lab.day.isoformat()})")))
             computed = self.crcl(lab)
             if computed is None:
                 continue
             value, refs = computed
             latest_known |= latest
+            formula = self.crcl_formula(lab, value)
             self._add("crcl", value, _Measure(latest=latest, observations=refs, value=round(value, 1),
-                                              unit="mL/min (Cockcroft-Gault)"))
+                                              unit="mL/min (Cockcroft-Gault)", detail=formula))
             if baseline_crcl and self.phase == "on":
                 ratio = value / baseline_crcl
-                self._add("crcl_ratio", ratio, _Measure(latest=latest, observations=refs, value=round(ratio, 3),
-                                                        unit="x baseline clearance"))
+                assert baseline is not None  # a baseline clearance needs a baseline creatinine
+                self._add("crcl_ratio", ratio, _Measure(
+                    latest=latest, observations=refs, value=round(ratio, 3), unit="x baseline clearance",
+                    detail=(f"creatinine clearance {value:.1f} mL/min on {lab.day.isoformat()} vs "
+                            f"{baseline_crcl:.1f} mL/min at baseline ({baseline.lab.day.isoformat()}); {formula}")))
         if not latest_known:
             self.missing.append(DoseReason(
                 rule="lutathera.labs.crcl",
@@ -266,6 +297,7 @@ class _PointEvaluation:
 
     def _freshness(self) -> None:
         oldest = self.point.decision - timedelta(days=self.table.labs_max_age_days)
+        self.labs_used = labs_used(self.latest, self.table, self.point.decision)
         for analyte in self.table.required_analytes:
             lab = self.latest.get(analyte)
             if lab is None or lab.day < oldest:
@@ -277,10 +309,40 @@ class _PointEvaluation:
                 ))
 
 
+def labs_used(latest: dict[str, LabResult], table: DoseTable, decision: date) -> LabsUsed:
+    """The date and age of the latest result of each analyte the table requires before every cycle."""
+    used = [lab for analyte in table.required_analytes if (lab := latest.get(analyte)) is not None]
+    first = min((lab.day for lab in used), default=None)
+    too_old = decision - timedelta(days=table.labs_max_age_days)
+    return LabsUsed(
+        oldest=first, latest=max((lab.day for lab in used), default=None),
+        age_days=None if first is None else (decision - first).days, max_age_days=table.labs_max_age_days,
+        stale=len(used) < len(table.required_analytes) or (first is not None and first < too_old),
+        observations=tuple(lab.ref for lab in used),
+    )
+
+
+def record_labs(timeline: Timeline, table: DoseTable, as_of: date) -> LabsUsed:
+    """The latest required results of the whole record up to ``as_of`` (for a card without a decision)."""
+    latest: dict[str, LabResult] = {}
+    for lab in timeline.labs:
+        if lab.day <= as_of:
+            latest[lab.analyte] = lab
+    return labs_used(latest, table, as_of)
+
+
+def _shown(lab: LabResult) -> str:
+    """A result as reported, with its digits, in the unit as a clinician writes it."""
+    value = lab.reported_text or f"{lab.reported_value:g}"
+    unit = shown_unit(lab.reported_unit)
+    return f"{value} {unit}" if unit else value
+
+
 def _trigger_reason(trigger: Trigger, meaning: _Measure) -> DoseReason:
     return DoseReason(rule=trigger.rule, text=trigger.text, term=meaning.term, grade=meaning.grade,
                       value=meaning.value, unit=meaning.unit, observations=meaning.observations,
-                      source=trigger.source, status=trigger.status)
+                      source=trigger.source, status=trigger.status, value_text=meaning.value_text,
+                      detail=meaning.detail)
 
 
 class DoseAdvisor:
@@ -336,7 +398,8 @@ class DoseAdvisor:
             )]
         if eligibility:
             candidates.setdefault("withhold", []).extend(eligibility)
-        for class_action, class_reasons in self._class_actions(point, active, occurred, last_toxic, history):
+        class_actions = list(self._class_actions(evaluation, active, occurred, last_toxic, history))
+        for class_action, class_reasons in class_actions:
             candidates.setdefault(class_action, []).extend(class_reasons)
         if evaluation.missing:
             candidates["labs-needed"] = list(evaluation.missing)
@@ -348,17 +411,70 @@ class DoseAdvisor:
             reasons = [DoseReason(rule="lutathera.proceed", text="no dose-modifying finding in the labs considered",
                                   source=self.table.title, status="verified")]
         reasons += evaluation.exempt
-        self._remember(point, action, reasons, history)
         activity = {"proceed": self.table.full_activity_gbq, "reduce": self.table.reduced_activity_gbq}
+        recommended = activity.get(action)
+        deviations = self._deviations(point, action, recommended, history) if point.given else ()
+        self._remember(point, class_actions, history)
         return DoseAlert(
             cycle=point.cycle, due=point.due, decision_date=point.decision, given=point.given,
             given_activity_gbq=point.given_activity_gbq, action=action, indicator=INDICATOR[action],
-            recommended_activity_gbq=activity.get(action), reasons=tuple(reasons),
+            recommended_activity_gbq=recommended, reasons=tuple(reasons), deviations=deviations,
+            labs=evaluation.labs_used,
         )
 
-    def _class_actions(self, point: DecisionPoint, active: dict[str, list[DoseReason]],
+    def _deviations(self, point: DecisionPoint, action: Decision, recommended: float | None,
+                    history: _History) -> tuple[Deviation, ...]:
+        """Where the cycle given departs from the recommendation at that point, most severe first."""
+        rules = self.table.deviations
+        if rules is None:
+            return ()
+        given = point.given_activity_gbq
+        found: list[Deviation] = []
+
+        def add(kind: DeviationKind, **values: object) -> None:
+            rule = rules.rules[kind]
+            found.append(Deviation(kind=kind, text=rule.text.format(**values), rule=rule.rule, source=rule.source))
+
+        maximum = self.table.max_plausible_activity_gbq
+        implausible = given is not None and not 0 < given <= round(maximum, 9)
+        if implausible:
+            add("implausible-activity", given=f"{given:g}", maximum=f"{maximum:.6g}")
+        if action == "discontinue":
+            add("given-after-discontinue", discontinued_at=history.discontinued_at or point.cycle)
+        if action == "withhold":
+            add("given-while-withheld")
+        if point.previous is not None:
+            days = (point.decision - point.previous[1]).days
+            if days < rules.min_interval_days:
+                add("early", days=days, previous=point.previous[0], minimum=rules.min_interval_days)
+        if (given is not None and recommended is not None and not implausible
+                and not self.table.within_tolerance(given, recommended)):
+            add("activity", given=f"{given:g}", recommended=f"{recommended:g}")
+        order = {kind: index for index, kind in enumerate(DEVIATION_KINDS)}
+        return tuple(sorted(found, key=lambda d: order[d.kind]))
+
+    def _resolved(self, evaluation: _PointEvaluation, found: list[DoseReason]) -> DoseReason | None:
+        """The latest results of the analytes that showed the toxicity: what shows it has resolved."""
+        by_ref = {lab.ref: lab for lab in evaluation.timeline.labs}
+        recovered: list[LabResult] = []
+        for reason in found:
+            lab = next((by_ref[ref] for ref in reason.observations if ref in by_ref), None)
+            latest = evaluation.latest.get(lab.analyte) if lab is not None else None
+            if latest is not None and latest not in recovered:
+                recovered.append(latest)
+        if not recovered:
+            return None
+        first = recovered[0]
+        detail = "; ".join(f"{analytes().analytes[lab.analyte].display} {_shown(lab)} on {lab.day.isoformat()}"
+                           for lab in recovered)
+        return DoseReason(rule="", text="", value=first.reported_value, unit=first.reported_unit,
+                          value_text=first.reported_text, observations=tuple(lab.ref for lab in recovered),
+                          detail=f"latest result: {detail}")
+
+    def _class_actions(self, evaluation: _PointEvaluation, active: dict[str, list[DoseReason]],
                        occurred: dict[str, list[DoseReason]], last_toxic: dict[str, date], history: _History
                        ) -> Iterable[tuple[Action, list[DoseReason]]]:
+        point = evaluation.point
         if point.cycle == 1:
             return []
 
@@ -384,24 +500,49 @@ class DoseAdvisor:
             cls, rule = self.actions[hit.rule_id]
             found = occurred.get(cls, []) if rule.action != "withhold" else active.get(cls, [])
             decision = DoseReason(rule=hit.rule_id, text=rule.text, source=rule.source, status=rule.status)
+            if rule.action == "reduce":  # "resolved": cite the results that show it
+                resolved = self._resolved(evaluation, found)
+                if resolved is not None:
+                    decision = decision.model_copy(update=resolved.model_dump(
+                        include={"value", "unit", "value_text", "observations", "detail"}))
+            if rule.action == "proceed" and history.last_reduced_cycle is not None:
+                number, day, gbq = history.last_reduced_cycle
+                detail = f"cycle {number} was given at {gbq:g} GBq on {day.isoformat()}; no recurrence since"
+                decision = decision.model_copy(update={"detail": detail})
             out.append((rule.action, [decision, *found]))
         return out
 
-    def _remember(self, point: DecisionPoint, action: Decision, reasons: list[DoseReason],
+    def _remember(self, point: DecisionPoint, class_actions: list[tuple[Action, list[DoseReason]]],
                   history: _History) -> None:
-        """Carry forward a discontinuation, and which classes the cycle given was reduced for."""
-        if action == "discontinue" and history.discontinued_at is None:
+        """Carry forward a discontinuation, and the classes a reduced cycle was actually given for.
+
+        The course continues from what was given: a cycle given at the reduced activity (within the
+        tolerance) counts as the reduction for every class that called for reducing or withholding at
+        that point; a cycle given at another activity, or whose activity is not recorded, is no
+        reduction, so no "return to full activity" and no "recurrence after a reduction" follow it.
+        """
+        if any(action == "discontinue" for action, _ in class_actions) and history.discontinued_at is None:
             history.discontinued_at = point.cycle
         if not point.given:
             return
-        reduced_for = set()
-        if action == "reduce":
-            for reason in reasons:
-                found = self.actions.get(reason.rule)
-                if found is not None and found[1].action == "reduce":
-                    reduced_for.add(found[0])
+        given = point.given_activity_gbq
+        reduced_cycle = given is not None and self.table.within_tolerance(given, self.table.reduced_activity_gbq)
+        reduced_for: set[str] = set()
+        if reduced_cycle:
+            for action, reasons in class_actions:
+                if action not in ("reduce", "withhold"):
+                    continue
+                for reason in reasons:
+                    found = self.actions.get(reason.rule)
+                    if found is not None:
+                        reduced_for.add(found[0])
         history.reduced |= reduced_for
         history.last_reduced = reduced_for
+        if reduced_for:
+            assert given is not None
+            history.last_reduced_cycle = (point.cycle, point.decision, given)
+        else:
+            history.last_reduced_cycle = None
 
 
 def dose_alerts(timeline: Timeline, grades: Sequence[ToxicityGrade], as_of: date, table: DoseTable,

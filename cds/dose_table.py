@@ -14,6 +14,7 @@ can grade 3-4 that no class names, or a term named twice is a ``ConfigurationErr
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,12 @@ MEASURES = ("crcl", "creatinine_ratio", "crcl_ratio", "bilirubin_x_uln", "albumi
 PARTNERS = {"inr": "has_inr", "inr_x_uln": "has_inr_uln"}
 FLAGS = ("active", "occurred", "reduced", "last_reduced")
 OTHER = "other"  # the class of "any other grade 3 or 4 adverse reaction" (US PI section 2.3)
+# The kinds of deviation of a cycle given from its recommendation (design/outputs.md), most severe first.
+DeviationKind = Literal["implausible-activity", "given-after-discontinue", "given-while-withheld", "early", "activity"]
+DEVIATION_KINDS: tuple[DeviationKind, ...] = (
+    "implausible-activity", "given-after-discontinue", "given-while-withheld", "early", "activity",
+)
+_SOURCE_KEY = re.compile(r"(?<![\w])S\d+(?![\w])")
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,25 @@ class VersionTerms:
 
 
 @dataclass(frozen=True)
+class DeviationRule:
+    """One kind of deviation: its rule id, the text (a template of the values it names) and source."""
+
+    kind: DeviationKind
+    rule: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Deviations:
+    """How a cycle given is compared with its recommendation (the table's ``[deviations]``)."""
+
+    activity_tolerance: float
+    min_interval_days: int
+    rules: dict[DeviationKind, DeviationRule]
+
+
+@dataclass(frozen=True)
 class DoseTable:
     version: str
     title: str
@@ -108,6 +134,21 @@ class DoseTable:
     exempt_status: str = "verified"
     versions: dict[str, VersionTerms] = field(default_factory=dict)
     file: str = "lutathera_dose.toml"
+    deviations: Deviations | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def source_text(self, text: str) -> str:
+        """A source or status with every source key (S6, "US PI" ...) written out in full."""
+        if not self.sources:
+            return text
+        keys = sorted(self.sources, key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+        return pattern.sub(lambda m: self.sources[m.group(1)], text)
+
+    def within_tolerance(self, given: float, target: float) -> bool:
+        """Whether an activity given is the target activity, within the deviation tolerance (inclusive)."""
+        tolerance = self.deviations.activity_tolerance if self.deviations else 0.0
+        return round(abs(given - target) / target, 9) <= tolerance
 
     @property
     def max_plausible_activity_gbq(self) -> float:
@@ -140,7 +181,8 @@ class DoseTable:
     @property
     def rule_ids(self) -> tuple[str, ...]:
         actions = tuple(a.rule_id(c) for c in self.classes for a in self.actions)
-        return tuple(t.rule for t in self.triggers) + actions + (self.exempt_rule,)
+        deviations = tuple(r.rule for r in self.deviations.rules.values()) if self.deviations else ()
+        return tuple(t.rule for t in self.triggers) + actions + deviations + (self.exempt_rule,)
 
 
 _LINKS: dict[tuple[str, str], Mapping[str, str | None]] = {}
@@ -272,6 +314,7 @@ def load_table(path: Path) -> DoseTable:
             triggers=triggers, actions=actions,
             digest=hashlib.sha256(data).hexdigest()[:12], versions=_versions(raw.get("ctcae_versions", {})),
             file=path.name, max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
+            deviations=_deviations(raw["deviations"]), sources={str(k): str(v) for k, v in raw["sources"].items()},
         )
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"{path.name}: malformed dose table ({exc})") from exc
@@ -285,7 +328,52 @@ def load_table(path: Path) -> DoseTable:
         for cls in version.added:
             if cls not in table.classes:
                 raise ConfigurationError(f"{path.name}: ctcae_versions adds terms to an unknown class {cls!r}")
-    return table
+    return _with_sources_written_out(table, path.name)
+
+
+def _deviations(raw: dict[str, Any]) -> Deviations:
+    rules: dict[DeviationKind, DeviationRule] = {}
+    for entry in raw["kind"]:
+        kind = entry["kind"]
+        if kind not in DEVIATION_KINDS or kind in rules:
+            raise ValueError(f"deviation kind {kind!r} unknown or listed twice")
+        rules[kind] = DeviationRule(kind=kind, rule=str(entry["rule"]), text=str(entry["text"]),
+                                    source=str(entry["source"]))
+    missing = [kind for kind in DEVIATION_KINDS if kind not in rules]
+    if missing:
+        raise ValueError(f"deviation kinds without a rule: {', '.join(missing)}")
+    deviations = Deviations(
+        activity_tolerance=float(raw["activity_tolerance"]), min_interval_days=int(raw["min_interval_days"]),
+        rules={kind: rules[kind] for kind in DEVIATION_KINDS},
+    )
+    if not 0 <= deviations.activity_tolerance < 0.5:
+        raise ValueError("activity_tolerance must be at least 0 and below 0.5")
+    return deviations
+
+
+def _with_sources_written_out(table: DoseTable, name: str) -> DoseTable:
+    """Every source and status with its keys resolved through ``[sources]``; an unknown key is an error."""
+    texts = [table.exempt_source, table.exempt_status]
+    texts += [t for c in table.classes.values() for t in (c.source, c.status)]
+    texts += [t for trigger in table.triggers for t in (trigger.source, trigger.status)]
+    texts += [t for action in table.actions for t in (action.source, action.status)]
+    if table.deviations:
+        texts += [rule.source for rule in table.deviations.rules.values()]
+    unknown = sorted({key for text in texts for key in _SOURCE_KEY.findall(text)} - set(table.sources))
+    if unknown:
+        raise ConfigurationError(f"{name}: sources {', '.join(unknown)} are not listed in [sources]")
+    full = table.source_text
+    deviations = table.deviations
+    if deviations is not None:
+        deviations = replace(deviations, rules={
+            kind: replace(rule, source=full(rule.source)) for kind, rule in deviations.rules.items()})
+    return replace(
+        table, exempt_source=full(table.exempt_source), exempt_status=full(table.exempt_status),
+        classes={k: replace(c, source=full(c.source), status=full(c.status)) for k, c in table.classes.items()},
+        triggers=tuple(replace(t, source=full(t.source), status=full(t.status)) for t in table.triggers),
+        actions=tuple(replace(a, source=full(a.source), status=full(a.status)) for a in table.actions),
+        deviations=deviations,
+    )
 
 
 def compile_rulesets(table: DoseTable) -> list[Ruleset]:

@@ -72,6 +72,7 @@ class LabResult(Timed):
     unit: str
     reported_value: float
     reported_unit: str
+    reported_text: str | None = None  # reported_value with the digits of the record ("7.40"), when known
     low: float | None = None
     high: float | None = None
     range_source: RangeSource = "none"

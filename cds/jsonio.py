@@ -33,6 +33,25 @@ class JsonInputError(ValueError):
         self.column = column
 
 
+class ReportedFloat(float):
+    """A JSON number whose float would not print as written, as a float that keeps its literal (``text``).
+
+    "7.40" and "7.4" are the same float; a laboratory value keeps the digits it was reported with
+    ("7.40"), which say how precisely it was measured. Everything else reads it as a plain float.
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> ReportedFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        return (self.text,)
+
+
 class UnreadableNumber(str):
     """Stands in for a number literal too long to read; its text is the reason, never the digits."""
 
@@ -53,7 +72,7 @@ def _int(text: str) -> int:
 def _float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
         raise JsonInputError(f"a number longer than {MAX_NUMBER_CHARS} characters")
-    return float(text)  # may be inf for 1e999: the mapping refuses non-finite values
+    return _number(text)  # may be inf for 1e999: the mapping refuses non-finite values
 
 
 def _lenient_int(text: str) -> int | UnreadableNumber:
@@ -65,7 +84,17 @@ def _lenient_int(text: str) -> int | UnreadableNumber:
 def _lenient_float(text: str) -> float | UnreadableNumber:
     if len(text) > MAX_NUMBER_CHARS:
         return UnreadableNumber(f"a number longer than {MAX_NUMBER_CHARS} characters")
-    return float(text)
+    return _number(text)
+
+
+def _number(text: str) -> float:
+    """A plain float where its repr gives back the literal (most values: "0.37"), else a ReportedFloat
+    ("7.40", "1e+30"), so that the digits are kept at little cost. Only a literal ending in 0 or
+    written with an exponent can differ from its repr (short of more than 17 significant digits)."""
+    number = float(text)
+    if text[-1] != "0" and "e" not in text and "E" not in text:
+        return number
+    return number if repr(number) == text else ReportedFloat(text)
 
 
 def _constant(name: str) -> Any:

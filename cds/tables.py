@@ -216,3 +216,20 @@ def analytes() -> AnalyteTable:
 def codes() -> CodeTable:
     """The installed code table (read once per process)."""
     return load_codes()
+
+
+@cache
+def unit_display() -> dict[str, str]:
+    """Unit spelling as reported -> as a clinician writes it (``fhir_mappings/unit_display.toml``)."""
+    raw = _read_toml(mappings_dir() / "unit_display.toml")
+    try:
+        return {str(unit): str(shown) for unit, shown in raw["display"].items()}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ConfigurationError(f"unit_display.toml: malformed ({exc})") from exc
+
+
+def shown_unit(unit: str | None) -> str:
+    """A unit as a clinician writes it ("x10^3/uL" for UCUM "10*3/uL"); unlisted units as reported."""
+    if not unit:
+        return ""
+    return unit_display().get(unit, unit)

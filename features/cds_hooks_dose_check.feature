@@ -145,3 +145,47 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the card is critical
     And the card says "Implausible ordered activity: 740 GBq"
     And the card's details show "laboratory results needed first"
+
+  Scenario Outline: A fifth cycle ordered with labs <age> old: <outcome>
+    The card beyond the planned course states the date and age of the latest results; older than 14
+    days (labs_max_age_days), its summary says so.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And the pre-cycle labs of 2024-06-17 are normal
+    And PRRT cycle 4 was given on 2024-06-24 with 7.4 GBq
+    And the pre-cycle labs of 2024-08-12 are normal
+    When a Lutathera order of 7.4 GBq is signed on <day>
+    Then the service shows one card
+    And the card says "Lutathera cycle 5 is beyond the planned 4 cycles<summary>"
+    And the card's details show "Latest laboratory results: labs of 2024-08-12, <age> old on <day>"
+
+    Examples:
+      | day        | age        | outcome                   | summary                              |
+      | 2024-08-26 | 14 days    | recent enough             |                                      |
+      | 2024-08-27 | 15 days    | said in the summary       | ; labs 15 days old (2024-08-12)      |
+      | 2026-12-01 | 2.3 years  | said in the summary       | ; labs 2.3 years old (2024-08-12)    |
+
+  Scenario: Resolved thrombocytopenia: the reduce card cites the recovered count, its date, and sources in full
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq is signed on 2024-04-29
+    Then the service shows one card
+    And the card's details show "| Resolved: resume at the reduced activity (3.7 GBq) | 250 x10^9/L; latest result: Platelets 250 x10^9/L on 2024-04-22 | 2024-04-22 |"
+    And the card's details show "Lutathera US Prescribing Information 4/2024 section 2.3 (via AJR Am J Roentgenol 2023;220(5):619-629, Table 1"
+    And the card's details never show "S6"
+    And the card's details never show "S10"
+    And the card's details never show "10\*9"
+
+  Scenario: Creatinine clearance below 40 mL/min: the renal reason shows the clearance and its formula
+    (140 - 61) x 70 / (72 x 1.7) x 0.85 = 38.4 mL/min, and 1.7 / 0.8 = 2.125 x the baseline creatinine.
+
+    Given a creatinine of 1.7 mg/dL with a lower limit of 0.5 and an upper limit of 1.1 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq is signed on 2024-04-29
+    Then the service shows one card
+    And the card is critical
+    And the card's details show "38.4 mL/min (Cockcroft-Gault); Cockcroft-Gault, actual body weight: (140 - 61 years) x 70 kg / (72 x 1.70 mg/dL creatinine) x 0.85 = 38.4 mL/min"
+    And the card's details show "x baseline clearance; creatinine clearance 38.4 mL/min on 2024-04-22 vs"
+    And the card's details show "2.125 x baseline; creatinine 1.7 mg/dL on 2024-04-22 vs 0.8 mg/dL at baseline (2024-01-02)"

@@ -35,7 +35,8 @@ Feature: CDS Hooks: the PRRT toxicity card when a clinician opens the chart
     And the card says "cycle 2: worst CTCAE grade 2 Platelet count decreased"
     And the card's details show "Thrombocytopenia grade 2 or higher: withhold until grade 0-1"
     And the card's details show "150 to 400"
-    And the card's details show "US PI 4/2024 section 2.3"
+    And the card's details show "Lutathera US Prescribing Information 4/2024 section 2.3 (via AJR Am J Roentgenol 2023"
+    And the card's details never show "S6"
     And the card offers reasons to override it
     And the card is recorded in the audit
 
@@ -74,3 +75,44 @@ Feature: CDS Hooks: the PRRT toxicity card when a clinician opens the chart
     Then the service shows one card
     And the card says "RECIST PR on 2024-04-15"
     And the card's details show "latest time point 2024-04-15: **PR**"
+
+  Scenario: The worst grade per term over the course with its cycle, then the current cycle, grade 0 folded
+    A grade 2 thrombocytopenia in cycle 1 stays on the card after it has resolved; the terms graded 0
+    are counted on one line rather than listed. Cycle 2 was given at 7.4 GBq where the rules asked for
+    3.7 GBq, and the card says so.
+
+    Given a platelet count of 70 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-02-05
+    And the pre-cycle labs of 2024-04-22 are normal
+    When the clinician opens the patient's chart on 2024-04-29
+    Then the service shows one card
+    And the card's details show "Worst CTCAE grade per term over the course (cycles 1 to 2)"
+    And the card's details show "| Platelet count decreased | 2 | 1 | 70 x10^9/L | 2024-02-05 |"
+    And the card's details show "other terms grade 0."
+    And the card's details show "Current cycle 2 (given 2024-03-04, 7.4 GBq)"
+    And the card's details never show "| 0 |"
+    And the card's details show "7.4 GBq given where 3.7 GBq was recommended"
+
+  Scenario: A confirmed partial response reads "PR (confirmed)"
+    Given a target lesion "L1" in the liver measuring 32 mm on 2024-01-03
+    And a target lesion "L1" in the liver measuring 20 mm on 2024-02-20
+    And a target lesion "L1" in the liver measuring 19 mm on 2024-04-15
+    And the pre-cycle labs of 2024-04-22 are normal
+    When the clinician opens the patient's chart on 2024-04-29
+    Then the service shows one card
+    And the card's details show "Best overall response: PR (confirmed)."
+    And the card's details never show "unconfirmed"
+
+  Scenario Outline: The labs of the next cycle are <age> days old on the day it is due: <outcome>
+    The table allows results up to 14 days old (labs_max_age_days): the card states their date and
+    age, and from 15 days on it says in its summary that they are too old.
+
+    Given the pre-cycle labs of <day> are normal
+    When the clinician opens the patient's chart on 2024-04-29
+    Then the service shows one card
+    And the card's details show "Laboratory results used: labs of <day>, <age> days old on 2024-04-29"
+    And the card says "<summary>"
+
+    Examples:
+      | day        | age | outcome               | summary                                          |
+      | 2024-04-15 | 14  | recent enough         | Lutathera cycle 3: proceed at 7.4 GBq            |
+      | 2024-04-14 | 15  | said in the summary   | labs 15 days old (2024-04-14)                    |

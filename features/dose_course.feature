@@ -166,3 +166,43 @@ Feature: Lutathera dose over a course: reduce, return to full activity, disconti
     When the rules are evaluated on 2024-08-26
     Then the recommendation for cycle 3 is "discontinue"
     And the recommendation for cycle 3 cites "lutathera.thrombocytopenia.discontinue_delay"
+
+  Scenario: The reduction recommended but 7.4 GBq given: a deviation, and no "return to 7.4 GBq" after it
+    The course continues from what was given. Cycle 3 was to be reduced to 3.7 GBq but was given at
+    7.4 GBq: its alert says so, and cycle 4 proceeds at 7.4 GBq because nothing dose-modifying was
+    found since, not because "a reduced cycle caused no recurrence": no reduced cycle was given.
+
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And the pre-cycle labs of 2024-02-26 are normal
+    And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And a platelet count of 70 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And a platelet count of 100 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And the pre-cycle labs of 2024-06-17 are normal
+    And PRRT cycle 4 was given on 2024-06-24 with 7.4 GBq
+    When the rules are evaluated
+    Then the recommendation for cycle 3 is "reduce" at 3.7 GBq
+    And the deviation of cycle 3 says "7.4 GBq given where 3.7 GBq was recommended"
+    And the recommendation for cycle 4 is "proceed" at 7.4 GBq
+    And the recommendation for cycle 4 cites "lutathera.proceed"
+    And no reason for cycle 4 says "reduced"
+    And cycle 4 has no deviation
+
+  Scenario: Thrombocytopenia again after a full cycle given in place of the reduced one: withhold, not discontinue
+    The label discontinues for a recurrence "after the dose reduction". Cycle 3 was given at 7.4 GBq
+    instead of 3.7 GBq, so no reduction was ever given: the new thrombocytopenia withholds cycle 4,
+    and the course will resume at the reduced activity once it resolves.
+
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And the pre-cycle labs of 2024-02-26 are normal
+    And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And a platelet count of 70 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And a platelet count of 100 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-06-17
+    And the other pre-cycle labs of 2024-06-17 are normal
+    When the rules are evaluated on 2024-06-24
+    Then the recommendation for cycle 4 is "withhold"
+    And the recommendation for cycle 4 cites "lutathera.thrombocytopenia.withhold"

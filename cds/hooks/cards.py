@@ -123,12 +123,19 @@ def dose_source() -> Source:
                   topic=Coding(system=TOPIC_SYSTEM, code="prrt-dose-check", display="Lutathera dose check"))
 
 
-def summary_of(parts: list[str], joiner: str = "; ") -> str:
+def summary_of(parts: list[str], joiner: str = "; ", limit: int = SUMMARY_MAX) -> str:
     """Join the parts while they fit, most important first; the first is clipped if it must."""
     text = ""
     for part in parts:
         candidate = f"{text}{joiner}{part}" if text else part
-        if len(candidate) > SUMMARY_MAX:
+        if len(candidate) > limit:
             break
         text = candidate
-    return text or parts[0][: SUMMARY_MAX - 1].rstrip() + "…"
+    return text or parts[0][: limit - 1].rstrip() + "…"
+
+
+def summary_noting(parts: list[str], notice: str | None, joiner: str = "; ") -> str:
+    """``summary_of`` that always keeps ``notice`` (e.g. stale labs) at its end, whatever else is dropped."""
+    if not notice:
+        return summary_of(parts, joiner)
+    return f"{summary_of(parts, joiner, SUMMARY_MAX - len(notice) - 2)}; {notice}"

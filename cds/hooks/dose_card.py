@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from cds.conclusions import DoseAlert
+from cds.dose import record_labs
+from cds.dose_table import table as dose_table
 from cds.evaluation import PatientEvaluation
 from cds.hooks import markdown as md
 from cds.hooks.cards import (
@@ -23,6 +25,7 @@ from cds.hooks.cards import (
     Suggestion,
     dose_source,
     override_reasons,
+    summary_noting,
     summary_of,
 )
 from cds.hooks.evidence import alert_section, footer, headline_reason
@@ -30,6 +33,7 @@ from cds.hooks.implausible_order import implausible_card
 from cds.hooks.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.orders import LutatheraOrder
 from cds.hooks.toxicity_card import next_alert, response_section
+from cds.labs_age import labs_text, stale_notice
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
 
@@ -83,10 +87,13 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
             continue
         if alert is None:
             given = len(result.timeline.cycles)
+            labs = record_labs(result.timeline, dose_table(), as_of)
             body = (f"{given} cycles are recorded; the Lutathera label plans a total of {planned_cycles}. This order "
-                    "would be a further cycle, outside the dose-modification rules.")
-            card = _card(order, summary_of([
-                f"Lutathera cycle {given + 1} is beyond the planned {planned_cycles} cycles"]), "warning",
+                    "would be a further cycle, outside the dose-modification rules.\n\nLatest laboratory results: "
+                    f"{md.text(labs_text(labs, as_of.isoformat()))}.")
+            card = _card(order, summary_noting([
+                f"Lutathera cycle {given + 1} is beyond the planned {planned_cycles} cycles"], stale_notice(labs)),
+                "warning",
                 [_delete(order, "Remove the Lutathera order", False)], body, result, closing)
             cards.append(IssuedCard(card=card, action="beyond-course", cycle=given + 1, order=order.ref))
             continue
@@ -122,5 +129,6 @@ def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
             f"Discontinue Lutathera (cycle {alert.cycle} not to be given)"
         summary = summary_of([what, *([headline] if headline else [])], ": ")
         suggestions = [_delete(order, f"{verb}: remove the Lutathera order", True)]
+    summary = summary_noting([summary], stale_notice(alert.labs))  # stale labs are said in the summary
     card = _card(order, summary, alert.indicator, suggestions, body, result, closing)
     return IssuedCard(card=card, action=alert.action, cycle=alert.cycle, order=order.ref)

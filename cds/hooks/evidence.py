@@ -11,6 +11,8 @@ from datetime import date
 
 from cds.conclusions import DoseAlert, DoseReason
 from cds.hooks import markdown as md
+from cds.labs_age import labs_text
+from cds.tables import shown_unit
 from cds.timeline import Timeline
 
 ACTION_WORDS = {
@@ -48,11 +50,23 @@ def _days(timeline: Timeline) -> dict[str, date]:
     return days
 
 
+def shown_value(value: float | None, unit: str | None, digits: str | None = None) -> str | None:
+    """A value with the digits it was reported with, in the unit as a clinician writes it."""
+    if value is None:
+        return None
+    number = digits or f"{value:g}"
+    shown = shown_unit(unit)
+    return f"{number} {shown}" if shown else number
+
+
 def _reason_row(reason: DoseReason, days: dict[str, date]) -> list[object]:
     dated = sorted({days[ref] for ref in reason.observations if ref in days})
     source = reason.source if reason.status is None else f"{reason.source or '—'} ({reason.status})"
+    value = shown_value(reason.value, reason.unit, reason.value_text)
+    if reason.detail:  # how a derived value was found (e.g. the Cockcroft-Gault clearance), beside it
+        value = f"{value}; {reason.detail}" if value else reason.detail
     return [
-        reason.text, md.quantity(reason.value, reason.unit), ", ".join(d.isoformat() for d in dated) or None,
+        reason.text, value, ", ".join(d.isoformat() for d in dated) or None,
         reason.grade, source, reason.rule, ", ".join(reason.observations) or None,
     ]
 
@@ -62,6 +76,8 @@ def alert_section(alert: DoseAlert, timeline: Timeline, title: str) -> str:
     state = "given" if alert.given else "due"
     lines = [
         f"**{md.text(title)}: cycle {alert.cycle}, {state} {alert.due.isoformat()}: {md.text(recommendation(alert))}**",
+        "",
+        f"Laboratory results used: {md.text(labs_text(alert.labs, alert.decision_date.isoformat()))}.",
         "",
     ]
     if alert.reasons:
@@ -78,3 +94,16 @@ def footer(ruleset_version: str, as_of: date, unavailable: list[str]) -> str:
     lines.append(f"_prrt-cds ruleset {md.text(ruleset_version)}; evaluated as of {as_of.isoformat()}. "
                  "Supports, and does not replace, the judgement of the treating team._")
     return "\n".join(lines)
+
+
+def deviations_section(alerts: tuple[DoseAlert, ...]) -> str | None:
+    """The cycles given that departed from their recommendation, each deviation with its rule."""
+    rows = [
+        [alert.cycle, alert.decision_date, shown_value(alert.given_activity_gbq, "GBq") or "not recorded",
+         recommendation(alert), deviation.text, deviation.rule]
+        for alert in alerts if alert.given for deviation in alert.deviations
+    ]
+    if not rows:
+        return None
+    return "\n".join(["**Cycles given otherwise than recommended**", "",
+                      md.table(["Cycle", "Given on", "Given", "Recommended", "Deviation", "Rule"], rows)])

@@ -1,7 +1,9 @@
 """The ``prrt-toxicity`` card (patient-view): where the patient is in the PRRT course, and what next.
 
-One card: the current cycle (the latest administration), the worst CTCAE grade per laboratory term
-in its window, the latest RECIST 1.1 response, and the recommendation for the next cycle. The
+One card: the recommendation for the next cycle (with the date and age of the labs it used), the
+worst CTCAE grade per laboratory term over the whole course (with its cycle) and in the current cycle
+(the latest administration; terms at grade 0 folded into one line), the cycles given otherwise than
+recommended, the latest RECIST 1.1 response and the best overall response. The
 indicator is the next cycle's (info to proceed; warning to reduce or when labs are needed; critical
 to withhold or discontinue). No card for a patient without a recorded PRRT administration: the
 eligibility check before cycle 1 belongs to the order (``prrt-dose-check``).
@@ -11,13 +13,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from cds.conclusions import DoseAlert, ToxicityGrade
+from cds.conclusions import DoseAlert, LabsUsed, ToxicityGrade
 from cds.ctcae_table import table as ctcae_table
+from cds.dose import record_labs
+from cds.dose_table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
+from cds.facts import LabResult
 from cds.hooks import markdown as md
-from cds.hooks.cards import Card, IssuedCard, override_reasons, summary_of, toxicity_source
-from cds.hooks.evidence import alert_section, footer, recommendation
+from cds.hooks.cards import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
+from cds.hooks.evidence import alert_section, deviations_section, footer, recommendation, shown_value
+from cds.labs_age import labs_text, stale_notice
 from cds.recist_conclusions import TimepointResponse
+from cds.tables import shown_unit
 from cds.timeline import Cycle
 
 
@@ -25,11 +32,13 @@ def next_alert(result: PatientEvaluation) -> DoseAlert | None:
     return next((alert for alert in result.alerts if not alert.given), None)
 
 
-def worst_per_term(result: PatientEvaluation, cycle: int) -> list[ToxicityGrade]:
-    """The worst grade of each CTCAE term among the cycle's results (the latest on a tie), worst first."""
+def worst_per_term(result: PatientEvaluation, cycle: int | None) -> list[ToxicityGrade]:
+    """The worst grade of each CTCAE term among the cycle's results (the latest on a tie), worst first;
+    ``cycle`` None: over the whole course (from cycle 1 on, as the cohort report counts it)."""
     worst: dict[str, ToxicityGrade] = {}
     for grade in result.toxicities:
-        if grade.cycle != cycle or grade.grade is None:
+        in_scope = grade.cycle >= 1 if cycle is None else grade.cycle == cycle
+        if not in_scope or grade.grade is None:
             continue
         held = worst.get(grade.term)
         if held is None or held.grade is None or (grade.grade, grade.effective) >= (held.grade, held.effective):
@@ -43,7 +52,7 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 
 
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
-             alert: DoseAlert | None, planned: int) -> str:
+             alert: DoseAlert | None, planned: int, labs: LabsUsed | None) -> str:
     if alert is not None:
         first = f"Lutathera cycle {alert.cycle}: {recommendation(alert)}"
     else:
@@ -57,24 +66,57 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
     parts = [first, second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
-    return summary_of(parts)
+    return summary_noting(parts, stale_notice(labs))
 
 
-def _grades_section(cycle: Cycle, worst: list[ToxicityGrade], ungradable: list[ToxicityGrade]) -> str:
+def _value(grade: ToxicityGrade, labs: dict[str, LabResult]) -> str | None:
+    """The graded value as reported: its digits (7.40, not 7.4) and its unit as a clinician writes it."""
+    lab = labs.get(grade.observation)
+    digits = lab.reported_text if lab is not None and lab.reported_value == grade.value else None
+    return shown_value(grade.value, grade.unit, digits)
+
+
+def _grade_rows(worst: list[ToxicityGrade], labs: dict[str, LabResult], with_cycle: bool) -> tuple[str, int]:
+    """The table of terms graded 1 or higher, and how many terms were graded 0 (folded into one line)."""
+    graded = [g for g in worst if g.grade]
+    rows = [
+        [g.term, g.grade, *([g.cycle] if with_cycle else []), _value(g, labs), g.effective, _range(g),
+         g.criterion, g.rule, g.observation]
+        for g in graded
+    ]
+    header = ["Term", "Grade", *(["Cycle"] if with_cycle else []), "Value", "Result date", "Normal range",
+              "Threshold", "Rule", "Observation"]
+    return (md.table(header, rows) if rows else ""), len(worst) - len(graded)
+
+
+def _folded(zero: int, graded: bool) -> str | None:
+    if not zero:
+        return None
+    terms = "term" if zero == 1 else "terms"
+    return f"{zero} {'other ' if graded else ''}{terms} grade 0."
+
+
+def _grades_section(cycle: Cycle, course: list[ToxicityGrade], worst: list[ToxicityGrade],
+                    ungradable: list[ToxicityGrade], labs: dict[str, LabResult]) -> str:
+    lines = [f"**Worst CTCAE grade per term over the course (cycles 1 to {cycle.number})**", ""]
+    table, zero = _grade_rows(course, labs, with_cycle=True)
+    lines += [table] if table else ["No laboratory result graded 1 or higher since cycle 1."]
+    lines += [part for part in ["", _folded(zero, bool(table))] if part is not None] if zero else []
     activity = "activity not recorded" if cycle.activity_gbq is None else f"{cycle.activity_gbq:g} GBq"
-    lines = [f"**Cycle {cycle.number} (given {cycle.date.isoformat()}, {activity}): worst CTCAE grade per term**", ""]
-    if worst:
-        rows = [
-            [g.term, g.grade, md.quantity(g.value, g.unit), g.effective,
-             _range(g), g.criterion, g.rule, g.observation]
-            for g in worst
-        ]
-        lines.append(md.table(["Term", "Grade", "Value", "Result date", "Normal range", "Threshold", "Rule",
-                               "Observation"], rows))
+    lines += ["", f"**Current cycle {cycle.number} (given {cycle.date.isoformat()}, {activity}): "
+                  "worst CTCAE grade per term**", ""]
+    table, zero = _grade_rows(worst, labs, with_cycle=False)
+    if table:
+        lines.append(table)
+    elif not zero:
+        lines.append("No graded laboratory result in this cycle.")
+    else:
+        lines.append("No laboratory result graded 1 or higher in this cycle.")
+    if zero:
+        lines += ["", _folded(zero, bool(table)) or ""]
+    if course or worst:
         ctcae = ctcae_table(DEFAULT_CTCAE_VERSION)
         lines += ["", f"Thresholds: {md.text(ctcae.title)}; source: {md.text(ctcae.source)}."]
-    else:
-        lines.append("No graded laboratory result in this cycle.")
     if ungradable:
         lines += ["", "Not gradable: " + md.text("; ".join(
             f"{g.term} ({g.observation}): {g.reason}" for g in ungradable))]
@@ -91,7 +133,7 @@ def _range(grade: ToxicityGrade) -> str | None:
     low = "—" if grade.lln is None else f"{grade.lln / factor:.4g}"
     high = "—" if grade.uln is None else f"{grade.uln / factor:.4g}"
     where = " (default range)" if grade.range_source == "default" else ""
-    return f"{low} to {high} {unit or ''}".rstrip() + where
+    return f"{low} to {high} {shown_unit(unit)}".rstrip() + where
 
 
 def response_section(result: PatientEvaluation) -> str:
@@ -105,11 +147,21 @@ def response_section(result: PatientEvaluation) -> str:
         details.append(f"sum {response.sum_mm:g} mm")
     if response.change_from_baseline_pct is not None:
         details.append(f"{response.change_from_baseline_pct:+.1f}% from baseline")
-    best = result.recist.best
     line = (f"{title}: latest time point {response.day.isoformat()}: **{md.text(response.overall_for_best)}** "
-            f"({md.text(', '.join(details))}; {response.source}). Best overall response: "
-            f"{md.text(best.confirmed or 'none')} confirmed, {md.text(best.unconfirmed or 'none')} unconfirmed.")
+            f"({md.text(', '.join(details))}; {response.source}). {md.text(best_response_text(result))}")
     return line
+
+
+def best_response_text(result: PatientEvaluation) -> str:
+    """"Best overall response: PR (confirmed)"; the unconfirmed one only where it differs."""
+    if result.recist is None:
+        return "Best overall response: none."
+    best = result.recist.best
+    if best.confirmed is not None and best.confirmed == best.unconfirmed:
+        return f"Best overall response: {best.confirmed} (confirmed)."
+    confirmed = f"{best.confirmed} (confirmed)" if best.confirmed else "none confirmed"
+    unconfirmed = f"; {best.unconfirmed} unconfirmed" if best.unconfirmed else ""
+    return f"Best overall response: {confirmed}{unconfirmed}."
 
 
 def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, unavailable: list[str],
@@ -120,19 +172,25 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         return None
     cycle = timeline.cycles[-1]
     worst = worst_per_term(result, cycle.number)
+    course = worst_per_term(result, None)
     ungradable = [g for g in result.toxicities if g.cycle == cycle.number and g.grade is None]
     alert = next_alert(result)
     sections = []
     if alert is not None:
+        labs = alert.labs
         sections.append(alert_section(alert, timeline, "Next cycle"))
     else:
+        labs = record_labs(timeline, dose_table(), as_of)
         sections.append(f"**Planned course complete**: {cycle.number} cycles given (the label plans "
-                        f"{planned_cycles}); no next cycle is due.")
-    sections += [_grades_section(cycle, worst, ungradable), response_section(result),
-                 footer(ruleset_version, as_of, unavailable)]
+                        f"{planned_cycles}); no next cycle is due. Latest laboratory results: "
+                        f"{md.text(labs_text(labs, as_of.isoformat()))}.")
+    by_ref = {lab.ref: lab for lab in timeline.labs}
+    sections += [part for part in (
+        deviations_section(result.alerts), _grades_section(cycle, course, worst, ungradable, by_ref),
+        response_section(result), footer(ruleset_version, as_of, unavailable)) if part]
     indicator = alert.indicator if alert is not None else "info"
     card = Card(
-        summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles),
+        summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )

@@ -155,3 +155,16 @@ def quantity(value: Any) -> tuple[float, Unit]:
         return number, Unit(code, ucum=True)
     unit = code if isinstance(code, str) else text
     return number, Unit(unit if isinstance(unit, str) else None)
+
+
+def number_text(value: Any) -> str | None:
+    """The digits a Quantity's value was reported with ("7.40"): the literal the reader kept
+    (``cds.jsonio.ReportedFloat``), else the number as JSON writes it (a float read from "0.37" prints
+    as 0.37); None when it is no finite number."""
+    number = value.get("value") if isinstance(value, dict) else None
+    text = getattr(number, "text", None)
+    if isinstance(text, str):
+        return text
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return None
+    return repr(number) if isinstance(number, int) or math.isfinite(number) else None

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import LabResult, UngradableLab
-from cds.mapping.fhir import Unit, Unusable, codings, effective, items, quantity, ref_of, reference
+from cds.mapping.fhir import Unit, Unusable, codings, effective, items, number_text, quantity, ref_of, reference
 from cds.tables import Analyte, AnalyteTable, CodeTable
 
 Resource = Mapping[str, Any]
@@ -106,6 +106,7 @@ def map_lab(
         unit=analyte.canonical_unit,
         reported_value=number,
         reported_unit=unit.text or "",
+        reported_text=number_text(resource["valueQuantity"]),
         low=low,
         high=high,
         range_source=source,

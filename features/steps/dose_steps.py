@@ -28,7 +28,7 @@ NO_ACTIVITY = ("withhold", "discontinue", "labs-needed")
 NORMAL_PANEL: tuple[tuple[str, float, str, float, float], ...] = (
     ("hemoglobin", 13.0, "g/dL", 12.0, 16.0),
     ("white blood cell count", 6.0, "x10^9/L", 4.0, 10.0),
-    ("platelet count", 250.0, "x10^9/L", 150.0, 400.0),
+    ("platelet count", 250, "x10^9/L", 150.0, 400.0),
     ("creatinine", 0.8, "mg/dL", 0.5, 1.1),
     ("ALT", 20.0, "U/L", 7.0, 40.0),
     ("AST", 20.0, "U/L", 10.0, 35.0),
@@ -161,3 +161,58 @@ def reason_cites_source(outcome: Outcome, cycle: int, rule: str, text: str) -> N
     alert = _alert(outcome, cycle)
     sources = [reason.get("source") or "" for reason in alert["reasons"] if reason["rule"] == rule]
     assert any(text in source for source in sources), f"cycle {cycle}: {rule} cites {sources}:\n{_describe(alert)}"
+
+# --- deviations of a cycle given (design/outputs.md: given_activity_gbq, deviation) ----------------
+
+DEVIATIONS = "activity|given-while-withheld|given-after-discontinue|early|implausible-activity"
+
+
+@then(
+    parsers.re(rf'the deviation of cycle (?P<cycle>\d+) is "(?P<kind>{DEVIATIONS})"(?: by rule "(?P<rule>[^"]+)")?'),
+    converters={"cycle": int},
+)
+def deviation_is(outcome: Outcome, cycle: int, kind: str, rule: str | None) -> None:
+    """The alert of a cycle given names this deviation as its most severe one (and the rule that found it)."""
+    alert = _alert(outcome, cycle)
+    assert alert["given"], f"cycle {cycle} was not given:\n{_describe(alert)}"
+    deviation = alert["deviation"]
+    assert deviation is not None and deviation["kind"] == kind, (
+        f"cycle {cycle}: expected the deviation {kind}:\n{_describe(alert)}")
+    if rule is not None:
+        assert deviation["rule"] == rule, f"cycle {cycle}: deviation found by {deviation['rule']}, not {rule}"
+
+
+@then(parsers.re(r'the deviation of cycle (?P<cycle>\d+) says "(?P<text>[^"]+)"'), converters={"cycle": int})
+def deviation_says(outcome: Outcome, cycle: int, text: str) -> None:
+    deviation = _alert(outcome, cycle)["deviation"]
+    assert deviation is not None and text in deviation["text"], f"cycle {cycle}: {deviation}"
+
+
+@then(parsers.re(r'cycle (?P<cycle>\d+) also deviates as "(?P<kind>[^"]+)"'), converters={"cycle": int})
+def deviation_also(outcome: Outcome, cycle: int, kind: str) -> None:
+    """Among every deviation of the cycle (``deviations``), not only the most severe."""
+    kinds = [d["kind"] for d in _alert(outcome, cycle)["deviations"]]
+    assert kind in kinds, f"cycle {cycle}: deviations {kinds}"
+
+
+@then(parsers.re(r"cycle (?P<cycle>\d+) has no deviation"), converters={"cycle": int})
+def no_deviation(outcome: Outcome, cycle: int) -> None:
+    """A cycle given as recommended: ``deviation`` is present and null."""
+    alert = _alert(outcome, cycle)
+    assert alert["given"] and "deviation" in alert, f"cycle {cycle}:\n{_describe(alert)}"
+    assert alert["deviation"] is None and alert["deviations"] == [], f"cycle {cycle}:\n{_describe(alert)}"
+
+
+@then(parsers.re(r'no reason for cycle (?P<cycle>\d+) says "(?P<text>[^"]+)"'), converters={"cycle": int})
+def no_reason_says(outcome: Outcome, cycle: int, text: str) -> None:
+    alert = _alert(outcome, cycle)
+    said = [reason["text"] for reason in alert["reasons"] if text in reason["text"]]
+    assert not said, f"cycle {cycle} says {said}:\n{_describe(alert)}"
+
+
+@then(parsers.re(r"the labs of cycle (?P<cycle>\d+) are dated (?P<day>\S+), (?P<age>\d+) days old"),
+      converters={"cycle": int, "age": int})
+def labs_dated(outcome: Outcome, cycle: int, day: str, age: int) -> None:
+    """The alert states the date and age of the results it used (the oldest required one)."""
+    labs = _alert(outcome, cycle)["labs"]
+    assert labs is not None and (labs["oldest"], labs["age_days"]) == (day, age), labs

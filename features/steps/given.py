@@ -21,6 +21,11 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
+def _as_written(text: str) -> float:
+    """A value with the digits the scenario wrote: "70" stays an integer, so the record says 70, not 70.0."""
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
 def _number(text: str | None) -> float | None:
     return None if text is None else float(text)
 
@@ -74,7 +79,7 @@ def lab_result(
 ) -> None:
     """A laboratory Observation; the limits are in the value's unit; no limit: no referenceRange."""
     chart.labs.append(LabEntry(
-        oid=chart.next_id("lab"), name=name, value=float(value), unit=unit, low=_number(low),
+        oid=chart.next_id("lab"), name=name, value=_as_written(value), unit=unit, low=_number(low),
         high=_number(high), day=_day(day), flag=flag, baseline=baseline is not None,
     ))
 

@@ -95,6 +95,11 @@ def card_details(hook_outcome: HookOutcome, text: str) -> None:
     assert text in hook_outcome.card["detail"], hook_outcome.card["detail"]
 
 
+@then(parsers.re(r"the card's details never show \"(?P<text>[^\"]+)\""))
+def card_details_never(hook_outcome: HookOutcome, text: str) -> None:
+    assert text not in hook_outcome.card["detail"], hook_outcome.card["detail"]
+
+
 @then(parsers.re(r'the card suggests "(?P<label>[^"]+)"'))
 def card_suggests(hook_outcome: HookOutcome, label: str) -> None:
     labels = [s["label"] for s in hook_outcome.card.get("suggestions", [])]

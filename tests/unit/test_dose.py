@@ -31,13 +31,14 @@ NORMAL: dict[str, tuple[float, str, float, float]] = {
 class Record:
     """One patient's FHIR record, built step by step."""
 
-    def __init__(self, cycles: list[str] | None = None, weight: float = 70.0) -> None:
+    def __init__(self, cycles: list[str] | None = None, weight: float = 70.0,
+                 activities: dict[int, float] | None = None) -> None:
         self.resources: list[dict[str, Any]] = [
             fx.patient(gender="female", birth_date="1962-05-14"),
             fx.body_weight("w1", weight, when="2024-01-02"),
         ]
         for number, day in enumerate(cycles if cycles is not None else CYCLES, start=1):
-            self.resources.append(fx.procedure(f"c{number}", day, activity=7.4))
+            self.resources.append(fx.procedure(f"c{number}", day, activity=(activities or {}).get(number, 7.4)))
         self.count = 0
 
     def lab(self, day: str, analyte: str, value: float | None = None) -> str:
@@ -62,8 +63,8 @@ def rules(alert: DoseAlert) -> list[str]:
     return [reason.rule for reason in alert.reasons]
 
 
-def standard_course() -> Record:
-    record = Record()
+def standard_course(activities: dict[int, float] | None = None) -> Record:
+    record = Record(activities=activities)
     for day in ("2024-01-02", "2024-02-26", "2024-04-22", "2024-06-17"):
         record.panel(day)
     return record
@@ -78,7 +79,7 @@ def test_a_course_without_toxicity_proceeds_at_full_activity_every_cycle() -> No
 
 
 def test_grade_2_thrombocytopenia_after_cycle_2_reduces_cycle_3_and_cycle_4_returns_to_full_activity() -> None:
-    record = standard_course()
+    record = standard_course({3: 3.7})
     platelets = record.lab("2024-04-01", "platelets", 70)  # grade 2 (<75 - 50), recovered by 2024-04-22
     alerts = record.alerts()
     assert [(a.cycle, a.action, a.recommended_activity_gbq) for a in alerts.values()] == [
@@ -89,10 +90,37 @@ def test_grade_2_thrombocytopenia_after_cycle_2_reduces_cycle_3_and_cycle_4_retu
     trigger = alerts[3].reasons[1]
     assert (trigger.term, trigger.grade, trigger.observations) == ("Platelet count decreased", 2, (platelets,))
     assert rules(alerts[4]) == ["lutathera.thrombocytopenia.escalate"]
+    assert alerts[4].reasons[0].detail == "cycle 3 was given at 3.7 GBq on 2024-04-29; no recurrence since"
+    assert [alert.deviation for alert in alerts.values()] == [None] * 4
+
+
+def test_full_activity_given_where_the_reduction_was_recommended_is_a_deviation_and_no_return_to_full() -> None:
+    """Cycle 3 given at 7.4 GBq where 3.7 GBq was recommended: the alert says so, and cycle 4 does not
+    claim "return to 7.4 GBq after a reduced cycle", because no reduced cycle was ever given."""
+    record = standard_course()
+    record.lab("2024-04-01", "platelets", 70)
+    alerts = record.alerts()
+    assert (alerts[3].action, alerts[3].given_activity_gbq) == ("reduce", 7.4)
+    deviation = alerts[3].deviation
+    assert deviation is not None
+    assert (deviation.kind, deviation.text) == ("activity", "7.4 GBq given where 3.7 GBq was recommended")
+    assert (alerts[4].action, rules(alerts[4])) == ("proceed", ["lutathera.proceed"])
+    assert all("reduced" not in reason.text for reason in alerts[4].reasons)
+
+
+def test_a_toxicity_after_a_full_cycle_given_instead_of_the_reduced_one_is_withheld_not_a_recurrence() -> None:
+    """The label discontinues for a recurrence "after the dose reduction"; no reduction was given, so the
+    course continues from what was given: withhold (then resume at 3.7 GBq)."""
+    record = standard_course()
+    record.lab("2024-04-01", "platelets", 70)
+    record.lab("2024-06-18", "platelets", 60)  # grade 2 after the full-activity cycle 3
+    alerts = record.alerts()
+    assert alerts[4].action == "withhold"
+    assert "lutathera.thrombocytopenia.discontinue_recurrence" not in rules(alerts[4])
 
 
 def test_recurrence_after_the_reduced_cycle_discontinues() -> None:
-    record = standard_course()
+    record = standard_course({3: 3.7})
     record.lab("2024-04-01", "platelets", 70)
     record.lab("2024-05-27", "platelets", 60)  # grade 2 again after the reduced cycle 3
     alerts = record.alerts()

@@ -62,7 +62,9 @@ def test_patient_view_card_per_next_cycle_recommendation(tmp_path: Path, name: s
     assert card["indicator"] == indicator
     assert card["summary"].startswith("Lutathera cycle 3:")
     assert "cycle 2: " in card["summary"]
-    assert "| Term | Grade |" in card["detail"]
+    # grade 0 terms are folded into one line; a table lists the terms graded 1 or higher
+    assert "terms grade 0." in card["detail"] or "| Term | Grade |" in card["detail"]
+    assert "Laboratory results used: labs of " in card["detail"]
     assert [row["card_uuid"] for row in audit] == [card["uuid"]]
     assert audit[0]["action"] == name and audit[0]["patient"] == "Patient/p1" and audit[0]["cycle"] == 3
     assert audit[0]["ruleset_version"].startswith("ctcae-5.0+lutathera-")

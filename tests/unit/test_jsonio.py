@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from cds.jsonio import MAX_NUMBER_CHARS, JsonInputError, UnreadableNumber, deeper_than, loads
+from cds.jsonio import MAX_NUMBER_CHARS, JsonInputError, ReportedFloat, UnreadableNumber, deeper_than, loads
 
 
 def test_plain_json_reads_as_usual() -> None:
@@ -69,3 +71,11 @@ def test_nesting_is_measured_without_recursion() -> None:
     assert deeper_than(value, 198)  # 100 objects and 99 arrays: 199 levels
     assert not deeper_than(value, 199)
     assert not deeper_than(7, 0)
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_number_keeps_the_digits_it_was_written_with(strict: bool) -> None:
+    """7.40 reads as the float 7.4 that remembers "7.40"; a float that prints as written stays plain."""
+    kept, plain = loads("[7.40, 0.37]", strict=strict)
+    assert isinstance(kept, ReportedFloat) and kept == 7.4 and kept.text == "7.40"
+    assert type(plain) is float and plain == 0.37
+    assert pickle.loads(pickle.dumps(kept)).text == "7.40"  # report workers receive it intact
