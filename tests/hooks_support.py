@@ -40,7 +40,7 @@ from referencing import Resource as SchemaResource
 
 Resource = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference" / "cds-hooks"
+REFERENCE = ROOT / "tests" / "data" / "cds-hooks"  # vendored: see its README for origin and licence
 PATIENT_BORN = "1962-05-14"
 
 # --- PRRT records ------------------------------------------------------------------------------------
