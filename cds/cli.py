@@ -1,4 +1,4 @@
-"""The ``prrt-cds`` command line: evaluate | report | serve | demo (design/outputs.md)."""
+"""The ``prrt-cds`` command line: evaluate | report | serve | demo (docs/outputs.md)."""
 
 from __future__ import annotations
 

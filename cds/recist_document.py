@@ -1,4 +1,4 @@
-"""RECIST 1.1 parts of the JSON document (design/outputs.md: ``responses``, ``best_overall_response``).
+"""RECIST 1.1 parts of the JSON document (docs/outputs.md: ``responses``, ``best_overall_response``).
 
 The contract's fields come first; the rest are additive: the RECIST category before the contract's
 mapping (``overall_recist``: Table 2's "non-CR/non-PD" is ``overall: "SD"``), the numbers and rules

@@ -4,7 +4,7 @@ The same path as ``prrt-cds evaluate``: ``cds.reading`` -> ``cds.mapping.map_col
 ``cds.timeline.build_timeline`` -> ``cds.evaluation.evaluate_patient``; each evaluation is reduced to its
 summary at once, so memory holds one patient's evaluation at a time.
 
-Large inputs are spread over processes (design/durable-rules.md, "Batch cohorts": one engine per
+Large inputs are spread over processes (docs/rule-engine.md, "Batch cohorts": one engine per
 process, never threads). The files are split into chunks and each worker reads, maps and evaluates
 its chunks. That is exact when each patient's resources lie in one chunk (a Bundle per patient or per
 group of patients, as the demo, Synthea and per-patient exports write). A patient found in more than one

@@ -1,4 +1,4 @@
-"""``prrt-cds report PATH... --out DIR``: the cohort report (design/outputs.md). Registered in ``cds.cli``.
+"""``prrt-cds report PATH... --out DIR``: the cohort report (docs/outputs.md). Registered in ``cds.cli``.
 
 Heavy modules (lifelines, scipy, matplotlib) are imported when the command runs, not when the CLI starts.
 """
