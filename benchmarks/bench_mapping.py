@@ -4,7 +4,7 @@ Run by hand (never part of the test suite)::
 
     python benchmarks/bench_mapping.py [--synthea DIR] [--observations N] [--profile]
 
-1. Synthea bundles: for each bundle in the shared data directory, the best-of-N time of plain
+1. Synthea bundles: for each bundle in tests/data/synthea, the best-of-N time of plain
    ``json.loads`` of the file's bytes and of the full mapping path from the same bytes
    (``json.loads`` + ``from_objects`` + ``map_collected`` + one ``build_timeline`` per patient).
    Target: mapping / json.loads <= 3.0, per bundle and in total.
@@ -48,7 +48,7 @@ from cds.timeline import build_timeline
 
 T = TypeVar("T")
 
-DEFAULT_SYNTHEA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "synthea"
+DEFAULT_SYNTHEA = Path(__file__).resolve().parents[1] / "tests" / "data" / "synthea"
 SYNTHEA_RATIO_TARGET = 3.0
 NDJSON_RATE_TARGET = 20_000.0
 SEED = 20261124

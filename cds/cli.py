@@ -1,4 +1,4 @@
-"""The ``prrt-cds`` command line: evaluate | report | serve | demo (design/outputs.md)."""
+"""The ``prrt-cds`` command line: evaluate | report | serve | demo (docs/outputs.md)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from typing import Annotated
 
 import typer
 
-from cds.ctcae_table import available_versions
 from cds.demo.command import demo as demo_command
 from cds.document import to_document, to_text
 from cds.errors import ConfigurationError, InputError
-from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_paths
+from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_collected
+from cds.input_checks import check_ctcae_version, echo_input_error, no_resources
+from cds.reading import read_paths
 from cds.report.command import report as report_command
 
 app = typer.Typer(
@@ -37,7 +38,7 @@ def _parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter("expected a date YYYY-MM-DD") from None
+        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint="--as-of") from None
 
 
 @app.command()
@@ -51,12 +52,14 @@ def evaluate(
 ) -> None:
     """Map FHIR input to facts, run every ruleset, print the result per patient."""
     day = _parse_day(as_of)
-    if ctcae_version not in available_versions():
-        raise typer.BadParameter(f"no CTCAE table for version {ctcae_version!r}", param_hint="--ctcae-version")
+    check_ctcae_version(ctcae_version)
     try:
-        evaluation = evaluate_paths(paths, day, ctcae_version)
+        collected = read_paths(paths)
+        if not collected.resources:  # nothing to evaluate is a failure, never an empty "all is well"
+            raise no_resources(paths, collected.files_read, collected.issues)
+        evaluation = evaluate_collected(collected, day, ctcae_version)
     except InputError as exc:
-        typer.echo(f"prrt-cds: {exc}", err=True)
+        echo_input_error(exc)
         raise typer.Exit(1) from None
     except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
         typer.echo(f"prrt-cds: configuration error: {exc}", err=True)

@@ -1,4 +1,4 @@
-"""Render an ``Evaluation`` as the stable JSON document of design/outputs.md, or as text."""
+"""Render an ``Evaluation`` as the stable JSON document of docs/outputs.md, or as text."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The one adapter around durable_rules. Nothing else in prrt-cds imports ``durable``.
 
-It follows design/durable-rules.md to the letter, because the engine's C core has hazards that
+It follows docs/rule-engine.md to the letter, because the engine's C core has hazards that
 matter for patient safety:
 
 - one host per process, every ruleset registered eagerly when the host is built (a ruleset name can

@@ -71,7 +71,7 @@ def evaluate_collected(
     version = rulesets.ruleset_version(ctcae_version)  # checks the tables' links before any grade
     mapped = map_collected(collected)
     timelines = [build_timeline(mapped.records[ref]) for ref in sorted(mapped.records)]
-    if as_of is None:  # design/outputs.md: default "today" is the latest date in the input
+    if as_of is None:  # docs/outputs.md: default "today" is the latest date in the input
         days = [day for t in timelines if (day := t.latest_day()) is not None]
         as_of = max(days) if days else None
     patients = tuple(evaluate_patient(timeline, as_of, ctcae_version) for timeline in timelines)

@@ -78,6 +78,9 @@ def _parse_file(path: Path, collected: Collected) -> None:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
     collected.files_read += 1
     name = str(path)
+    if not data.strip():  # said as such: "not JSON (line 1, column 1)" would send the reader looking
+        collected.issues.append(Issue(severity="error", resource=name, message="empty file"))
+        return
     if path.suffix in (".ndjson", ".jsonl"):
         _parse_ndjson(data, name, collected)
         return

@@ -1,4 +1,4 @@
-"""RECIST 1.1 parts of the JSON document (design/outputs.md: ``responses``, ``best_overall_response``).
+"""RECIST 1.1 parts of the JSON document (docs/outputs.md: ``responses``, ``best_overall_response``).
 
 The contract's fields come first; the rest are additive: ``overall_recist`` (the same RECIST category as
 ``overall``, kept for readers of earlier documents, when Table 2's non-CR/non-PD was shown as SD), the

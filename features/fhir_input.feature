@@ -1,5 +1,5 @@
 Feature: The patient record a scenario writes
-  The Given steps build the FHIR R4 resources of the input profile (design/fhir-input-profile.md):
+  The Given steps build the FHIR R4 resources of the input profile (docs/fhir-input-profile.md):
   PRRT administrations, body measures, performance status and tumour assessments. Scenarios about
   RECIST responses and dose alerts use the same steps; here it is checked that the record they build
   is read without any issue.

@@ -3,7 +3,7 @@ Feature: RECIST 1.1 time-point response: non-target lesions, new lesions, Tables
   below 10 mm short axis), PD on unequivocal progression, non-CR/non-PD while one persists, and NE
   when one was not assessed ("not all evaluated"). §4.3.5: a new lesion is PD. §4.4.1: Table 1 gives
   the overall response of patients with target disease, Table 2 of patients with non-target disease
-  only; the document shows Table 2's non-CR/non-PD as such, never as SD (design/outputs.md; Table 2
+  only; the document shows Table 2's non-CR/non-PD as such, never as SD (docs/outputs.md; Table 2
   footnote: SD is not assigned when no lesion can be measured).
 
   Background:

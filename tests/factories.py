@@ -1,6 +1,6 @@
 """Small builders of FHIR R4 JSON (plain dicts) for tests and examples.
 
-Each function returns one resource in the shape of design/fhir-input-profile.md; keyword arguments
+Each function returns one resource in the shape of docs/fhir-input-profile.md; keyword arguments
 switch on the optional parts (periods, ``issued`` only, reference ranges, interpretations, ...), so a
 test states only what it is about. Nothing here imports ``cds``: the data does not depend on the code
 under test.

@@ -41,7 +41,7 @@ from referencing import Resource as SchemaResource
 
 Resource = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference" / "cds-hooks"
+REFERENCE = ROOT / "tests" / "data" / "cds-hooks"  # vendored: see its README for origin and licence
 PATIENT_BORN = "1962-05-14"
 
 # --- PRRT records ------------------------------------------------------------------------------------
@@ -700,3 +700,81 @@ def activities_named(value: Any, where: str = "") -> list[tuple[str, float]]:
             factor = ACTIVITY_FACTORS[_LONG_UNITS.get(spelled, spelled)]
             found.append((where, float(number.replace(",", ".")) * factor))
     return found
+
+
+# --- which worker process answered (Linux /proc) -------------------------------------------------------
+
+
+def _descendants(root: int) -> set[int]:
+    """Every live process below ``root`` (uvicorn's workers are children of the ``serve`` process)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ")".
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _server_socket_inode(server_port: int, client_port: int) -> str | None:
+    """The inode of the server's end of the loopback TCP connection from ``client_port``."""
+    local, remote = f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1] == local and fields[2] == remote:
+                return fields[9]
+    return None
+
+
+def _owner(inode: str, pids: Iterable[int]) -> int | None:
+    target = f"socket:[{inode}]"
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                        return pid
+    return None
+
+
+def answering_workers(service: LiveService, count: int, timeout: float = 60.0, burst: int = 8) -> set[int]:
+    """Wait until ``count`` distinct worker processes of ``service`` have each answered ``/healthz``.
+
+    Readiness of every worker, not of the first one: ``start_service`` returns once any worker answers.
+    Bursts of connections are held open together; the worker that accepted each is found from the
+    server end's socket inode in /proc. Returns the worker pids seen (at least ``count`` of them), or
+    raises RuntimeError after ``timeout`` seconds.
+    """
+    port = int(urlsplit(service.url).port or 80)
+    request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = _descendants(service.process.pid)
+        sockets = []
+        try:
+            for _ in range(burst):
+                sockets.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            for sock in sockets:
+                sock.sendall(request)
+            for sock in sockets:
+                with contextlib.suppress(OSError):
+                    if not sock.recv(4096).startswith(b"HTTP/1.1 200"):
+                        continue
+                    inode = _server_socket_inode(port, sock.getsockname()[1])
+                    owner = None if inode is None else _owner(inode, workers)
+                    if owner is not None:
+                        seen.add(owner)
+        finally:
+            for sock in sockets:
+                sock.close()
+        if len(seen) >= count:
+            return seen
+        time.sleep(0.2)
+    raise RuntimeError(f"{len(seen)} of {count} workers answered within {timeout:.0f} s")

@@ -1,4 +1,4 @@
-"""FHIR R4 JSON builders for the demo cohort, in the shapes of design/fhir-input-profile.md.
+"""FHIR R4 JSON builders for the demo cohort, in the shapes of docs/fhir-input-profile.md.
 
 Plain dicts, one function per resource shape: Patient, PRRT Procedure (SNOMED 399315003 with the
 administered-activity extension), laboratory Observation (LOINC, UCUM, referenceRange), ECOG and

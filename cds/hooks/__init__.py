@@ -4,7 +4,7 @@
     load_settings(file)       ServiceSettings from a TOML file and PRRT_CDS_* variables
     serve(...)                what ``prrt-cds serve`` runs (uvicorn)
 
-Only this package knows HTTP (design/architecture.md); it evaluates through ``cds.evaluation``.
+Only this package knows HTTP (README.md, "Layout"); it evaluates through ``cds.evaluation``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from cds.evaluation import DEFAULT_CTCAE_VERSION
 SUMMARY_MAX = 139
 Indicator = Literal["info", "warning", "critical"]
 TOPIC_SYSTEM = "urn:prrt-cds:card-topic"
-# HL7 CDS "non-adherence reason" codes (../shared/reference/cds-hooks/vocabulary), those that fit
+# HL7 CDS "non-adherence reason" codes (tests/data/cds-hooks/vocabulary), those that fit
 # overriding a PRRT dose recommendation, with the CodeSystem's display texts.
 OVERRIDE_SYSTEM = "http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes"
 OVERRIDE_CODES = (

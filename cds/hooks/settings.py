@@ -1,6 +1,6 @@
 """Service configuration: one settings object from a TOML file and ``PRRT_CDS_*`` environment variables.
 
-design/outputs.md, "Service configuration": every key of the file also has an environment variable
+docs/outputs.md, "Service configuration": every key of the file also has an environment variable
 (``PRRT_CDS_`` + the upper-cased key; nested keys joined by ``__``, e.g. ``PRRT_CDS_AUTH__VERIFY_JWT``),
 which wins over the file. The defaults are safe: SQLite in a local file, JWT verification on, no
 trusted issuer (so nothing is answered until one is configured), no CORS origin.

@@ -11,7 +11,7 @@
     document     ``report.json``; narrative, plots, render: Markdown and self-contained HTML
     pipeline     ``generate_report``: all of it, as ``prrt-cds report`` runs it
 
-Only ``cds.report`` knows statistics (design/architecture.md). Names are imported lazily, so that the
+Only ``cds.report`` knows statistics (README.md, "Layout"). Names are imported lazily, so that the
 worker processes of ``collect`` do not load lifelines, scipy and matplotlib.
 """
 

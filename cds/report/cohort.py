@@ -1,4 +1,4 @@
-"""The cohort figures of a PRRT series, from every patient's summary (design/outputs.md, ``report.json``).
+"""The cohort figures of a PRRT series, from every patient's summary (docs/outputs.md, ``report.json``).
 
 The series is every patient with at least one PRRT cycle; others are listed as issues. Times run from
 the first administration (day 0) and are reported in months of 30.4375 days.

@@ -4,7 +4,7 @@ The same path as ``prrt-cds evaluate``: ``cds.reading`` -> ``cds.mapping.map_col
 ``cds.timeline.build_timeline`` -> ``cds.evaluation.evaluate_patient``; each evaluation is reduced to its
 summary at once, so memory holds one patient's evaluation at a time.
 
-Large inputs are spread over processes (design/durable-rules.md, "Batch cohorts": one engine per
+Large inputs are spread over processes (docs/rule-engine.md, "Batch cohorts": one engine per
 process, never threads). The files are split into chunks and each worker reads, maps and evaluates
 its chunks. That is exact when each patient's resources lie in one chunk (a Bundle per patient or per
 group of patients, as the demo, Synthea and per-patient exports write). A patient found in more than one
@@ -31,6 +31,7 @@ from typing import Protocol
 from cds.errors import InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
 from cds.facts import Issue
+from cds.input_checks import no_resources
 from cds.mapping import PatientRecord, map_collected
 from cds.reading import SUFFIXES, Collected, read_paths
 from cds.report.patient import PatientSummary, summarize
@@ -114,13 +115,15 @@ class _Chunk:
     summaries: tuple[PatientSummary, ...]
     issues: tuple[Issue, ...]
     files_read: int
+    resources: int = 0  # FHIR resources read: none in the whole input is an error, not an empty report
 
 
 def _evaluate_files(files: Sequence[str], settings: Settings) -> _Chunk:
     """One worker's job: read, map, evaluate and summarize the patients of these files."""
     collected = read_paths(files)
+    resources = len(collected.resources)
     summaries, issues = summarize_collected(collected, settings)
-    return _Chunk(tuple(summaries), tuple(issues), collected.files_read)
+    return _Chunk(tuple(summaries), tuple(issues), collected.files_read, resources)
 
 
 def input_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -158,6 +161,8 @@ def _parallel(files: list[Path], settings: Settings, jobs: int, progress: Progre
             results[index] = future.result()
             progress.advance(len(chunks[index]))
     done = [r for r in results if r is not None]
+    if not any(chunk.resources for chunk in done):
+        raise no_resources(files, sum(c.files_read for c in done), [i for c in done for i in c.issues])
     owner: dict[str, int] = {}
     shared: set[str] = set()
     for index, chunk in enumerate(done):
@@ -175,10 +180,12 @@ def _parallel(files: list[Path], settings: Settings, jobs: int, progress: Progre
 
 def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = None,
             progress: Progress | None = None) -> CohortData:
-    """Evaluate and summarize every patient of the FHIR input. Raises InputError for a missing path.
+    """Evaluate and summarize every patient of the FHIR input. Raises InputError for a missing path,
+    NoFhirResources when nothing read is a FHIR resource.
 
     ``jobs``: worker processes (default: the CPUs this process may use); large Bundle inputs only.
     """
+    paths = list(paths)
     settings = settings or Settings()
     progress = progress or _NoProgress()
     files = input_files(paths)
@@ -188,5 +195,7 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
     if jobs > 1 and bundles_only and len(files) >= 2 * jobs and size >= PARALLEL_MIN_BYTES:
         return _parallel(files, settings, jobs, progress)
     collected = read_paths(files)
+    if not collected.resources:
+        raise no_resources(list(paths), collected.files_read, collected.issues)
     summaries, issues = summarize_collected(collected, settings, progress)
     return CohortData(tuple(summaries), tuple(issues), ruleset_version(settings.ctcae_version), collected.files_read)

@@ -1,4 +1,4 @@
-"""``prrt-cds report PATH... --out DIR``: the cohort report (design/outputs.md). Registered in ``cds.cli``.
+"""``prrt-cds report PATH... --out DIR``: the cohort report (docs/outputs.md). Registered in ``cds.cli``.
 
 Heavy modules (lifelines, scipy, matplotlib) are imported when the command runs, not when the CLI starts.
 """
@@ -53,8 +53,8 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
                data_cutoff: date | None, response: ResponseOption, ctcae_version: str, jobs: int | None,
                description: str = "evaluating") -> None:
     """Evaluate, report, print the files written; exit 1 when no input could be read."""
-    from cds.ctcae_table import available_versions
     from cds.errors import ConfigurationError, InputError
+    from cds.input_checks import check_ctcae_version, check_out_dir, echo_input_error
     from cds.report.cohort import ReportSettings
     from cds.report.pipeline import generate_report
     from cds.report.progress import TerminalProgress
@@ -62,8 +62,8 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
     from cds.rulesets import check_tables
 
     formats = formats_option(output_format)
-    if ctcae_version not in available_versions():
-        raise typer.BadParameter(f"no CTCAE table for version {ctcae_version!r}", param_hint="--ctcae-version")
+    check_ctcae_version(ctcae_version)
+    check_out_dir(out)
     try:
         check_tables(ctcae_version)
     except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
@@ -75,7 +75,10 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
         with TerminalProgress(description) as progress:
             report, written = generate_report(paths, out, formats, settings, ctcae_version, jobs, progress)
     except InputError as exc:
-        typer.echo(f"prrt-cds: {exc}", err=True)
+        echo_input_error(exc)
+        raise typer.Exit(1) from None
+    except OSError as exc:  # the report could not be written (disk full, permissions): said, not a traceback
+        typer.echo(f"prrt-cds: cannot write the report to {out}: {exc.strerror or type(exc).__name__}", err=True)
         raise typer.Exit(1) from None
     for path in written:
         typer.echo(str(path))

@@ -1,4 +1,4 @@
-"""``report.json``: the cohort figures as the stable document of design/outputs.md.
+"""``report.json``: the cohort figures as the stable document of docs/outputs.md.
 
 The contract's fields come first; the rest are additive (every CI method's interval, S(t) at 12 and
 24 months, the median in days, the settings used). Months are rounded to 2 decimals, proportions and

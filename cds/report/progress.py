@@ -1,4 +1,4 @@
-"""A progress bar on stderr for long runs, shown only when stderr is a terminal (design/outputs.md)."""
+"""A progress bar on stderr for long runs, shown only when stderr is a terminal (docs/outputs.md)."""
 
 from __future__ import annotations
 

@@ -139,7 +139,7 @@ class Chart:
 
 @dataclass
 class Outcome:
-    """What the evaluation concluded, as the JSON document of design/outputs.md.
+    """What the evaluation concluded, as the JSON document of docs/outputs.md.
 
     ``focus`` is the toxicity entry the last "the grade for ..." step looked at: the steps that follow
     it ("the rule is ...", "the lab is in cycle ...") are about that entry.

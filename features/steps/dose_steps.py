@@ -1,5 +1,5 @@
 """Steps of the Lutathera dose scenarios (features/dose_*.feature): normal pre-cycle labs, labs not
-measured, and the per-cycle recommendations of the JSON document's ``alerts`` (design/outputs.md).
+measured, and the per-cycle recommendations of the JSON document's ``alerts`` (docs/outputs.md).
 
 "the recommendation for cycle N" is the alert of cycle N: a cycle given (checked after the fact, on
 its administration day) or the next cycle due (decided on its due date, or on the evaluation day

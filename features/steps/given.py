@@ -1,5 +1,5 @@
 """Given steps: the patient, PRRT cycles, laboratory results, body measures, performance status and
-tumour assessments, each built as the FHIR R4 resources of design/fhir-input-profile.md."""
+tumour assessments, each built as the FHIR R4 resources of docs/fhir-input-profile.md."""
 
 from __future__ import annotations
 

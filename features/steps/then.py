@@ -1,4 +1,4 @@
-"""Then steps: the CTCAE grades and issues of the JSON document (design/outputs.md).
+"""Then steps: the CTCAE grades and issues of the JSON document (docs/outputs.md).
 
 "the grade for <term>" looks at the latest graded laboratory result for that term (or the one of the
 stated day) and makes it the focus of the steps that follow: "the rule is ...", "the criterion set is

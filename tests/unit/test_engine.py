@@ -1,4 +1,4 @@
-"""The durable_rules adapter (``cds.engine``) contains the engine's hazards (design/durable-rules.md).
+"""The durable_rules adapter (``cds.engine``) contains the engine's hazards (docs/rule-engine.md).
 
 Session ids that collide in durable_rules' 32-bit hash, threads, rule actions that raise, facts that
 are not processed or are mistyped, the 1,024 live-session limit, and payloads in exception text.
@@ -258,7 +258,7 @@ def test_two_engines_may_register_the_same_ruleset_name() -> None:
     engine built from ``rulesets.all_rulesets()`` (the names the process engine already registered)
     grades exactly like the process engine, which keeps working.
 
-    "A ruleset name registers once per process" (design/durable-rules.md) is a property of
+    "A ruleset name registers once per process" (docs/rule-engine.md) is a property of
     durable_rules' module-level registry and default host (``durable.lang``); the adapter keeps that
     registry empty and gives each ``RuleEngine`` its own ``Host``, where names are per host. The
     recipe still wants one engine per process (``cds.engine.get_engine``): that is a choice, not a

@@ -1,6 +1,6 @@
 """The CDS Hooks service in this process (ASGI), on an emulated FHIR server: the answers a CDS client gets.
 
-Every 200 answer is validated against the spec's response schema (../shared/reference/cds-hooks).
+Every 200 answer is validated against the spec's response schema (tests/data/cds-hooks).
 """
 
 from __future__ import annotations

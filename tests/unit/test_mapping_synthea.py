@@ -1,4 +1,4 @@
-"""The five real Synthea bundles of ../shared/data/synthea: every CBC / BMP / CMP result maps to a LabResult.
+"""The five Synthea bundles of tests/data/synthea: every CBC / BMP / CMP result maps to a LabResult.
 
 The expected Observations are found here from the raw JSON (DiagnosticReport.result of reports coded
 58410-2 CBC, 51990-0 BMP, 24323-8 CMP), independently of the mapping under test.
@@ -17,7 +17,7 @@ from cds.cli import app
 from cds.mapping import map_collected
 from cds.reading import read_paths
 
-SYNTHEA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "synthea"
+SYNTHEA = Path(__file__).resolve().parents[2] / "tests" / "data" / "synthea"  # vendored: see its README
 PANELS = {"58410-2", "51990-0", "24323-8"}  # CBC, BMP, CMP
 # Distinct Observations referenced by those reports, per bundle (counted once, by hand, with jq/python).
 EXPECTED_COUNTS = {
@@ -28,10 +28,11 @@ EXPECTED_COUNTS = {
     "wasee11_Daniel959_Villasenor332_2286ee8d-2dc3-2284-6b5b-1b7756957399.json": 113,
 }
 
-pytestmark = pytest.mark.skipif(
-    not all((SYNTHEA / name).is_file() for name in EXPECTED_COUNTS),
-    reason=f"the shared Synthea bundles are not present at {SYNTHEA}",
-)
+
+
+def test_the_vendored_bundles_are_all_present() -> None:
+    """The records are part of the repository: a missing one is a failure, never a skip."""
+    assert sorted(p.name for p in SYNTHEA.glob("*.json")) == sorted(EXPECTED_COUNTS)
 
 
 def panel_results(bundle: dict[str, Any]) -> dict[str, str]:

@@ -213,7 +213,8 @@ def test_missing_path_raises_input_error(tmp_path: Path) -> None:
     [
         (b"<Bundle xmlns='http://hl7.org/fhir'/>", "not JSON (line 1, column 1)"),
         (b'{"resourceType": "Bundle",\n  "entry": [', "not JSON (line 2, column 13)"),
-        (b"", "not JSON (line 1, column 1)"),
+        (b"", "empty file"),
+        (b" \n\t\n", "empty file"),
         (b'{"resourceType": "Patient", "id": "\xff"}', "not UTF-8 JSON"),
     ],
 )

@@ -1,4 +1,4 @@
-"""`prrt-cds evaluate` on files: exit codes for unreadable input (design/outputs.md) and the JSON shape."""
+"""`prrt-cds evaluate` on files: exit codes for unreadable input (docs/outputs.md) and the JSON shape."""
 
 from __future__ import annotations
 

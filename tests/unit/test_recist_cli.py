@@ -1,4 +1,4 @@
-"""`prrt-cds evaluate` fills ``responses`` and ``best_overall_response`` (design/outputs.md)."""
+"""`prrt-cds evaluate` fills ``responses`` and ``best_overall_response`` (docs/outputs.md)."""
 
 from __future__ import annotations
 

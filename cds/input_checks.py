@@ -1,0 +1,71 @@
+"""What the commands refuse before or instead of evaluating, and how they say it.
+
+- input that holds no FHIR resource at all (an empty folder, an empty file, only non-FHIR JSON) is
+  not "no finding": it is ``NoFhirResources``, exit 1, "no FHIR resources found in ...";
+- an output directory that is an existing file, or lies below one, is a usage error of its option;
+- a CTCAE version without a table is a usage error that lists the versions there are.
+
+Messages name paths and reasons only, never a value from the input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import typer
+
+from cds.ctcae_table import available_versions
+from cds.errors import InputError, NoFhirResources
+from cds.facts import Issue
+from cds.reading import SUFFIXES
+
+MAX_SHOWN = 10  # problems listed before "... and N more"
+
+
+def _named(paths: Sequence[str | Path]) -> str:
+    names = [str(p) for p in paths[:3]]
+    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    return ", ".join(names) + more
+
+
+def no_resources(paths: Iterable[str | Path], files_read: int, issues: Iterable[Issue]) -> NoFhirResources:
+    """The error for input in which nothing is a FHIR resource, with the file-level issues met."""
+    given = list(paths)
+    problems = tuple(f"{i.resource}: {i.message}" for i in issues if i.patient is None)
+    message = f"no FHIR resources found in {_named(given)}"
+    if files_read == 0:
+        message += f" (no {', '.join(SUFFIXES[:-1])} or {SUFFIXES[-1]} file)"
+    return NoFhirResources(message, problems)
+
+
+def echo_input_error(exc: InputError) -> None:
+    """``prrt-cds: <what went wrong>`` on stderr, after the file problems that led to it."""
+    problems = exc.problems if isinstance(exc, NoFhirResources) else ()
+    for problem in problems[:MAX_SHOWN]:
+        typer.echo(f"prrt-cds: {problem}", err=True)
+    if len(problems) > MAX_SHOWN:
+        typer.echo(f"prrt-cds: ... and {len(problems) - MAX_SHOWN} more", err=True)
+    typer.echo(f"prrt-cds: {exc}", err=True)
+
+
+def check_out_dir(out: Path, option: str = "--out") -> None:
+    """``out`` must be a directory or a path where one can be made: else a usage error (exit 2)."""
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is an existing file, not a directory", param_hint=option)
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise typer.BadParameter(f"{existing} is a file: cannot make a directory below it", param_hint=option)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise typer.BadParameter(f"cannot write in {existing}", param_hint=option)
+
+
+def check_ctcae_version(version: str) -> None:
+    """A usage error naming the versions that have a table in rules/."""
+    versions = sorted(available_versions())
+    if version not in versions:
+        raise typer.BadParameter(f"no CTCAE table for version {version!r}; available: {', '.join(versions)}",
+                                 param_hint="--ctcae-version")

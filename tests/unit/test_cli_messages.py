@@ -1,0 +1,159 @@
+"""The command line says what went wrong (docs/outputs.md, "Exit codes"): input with no FHIR resource is
+exit 1 with "no FHIR resources found in ...", an empty file says "empty file", usage errors (exit 2)
+name their option and list what exists, and the demo's cohort size is bounded before anything is
+written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import factories as fx
+import pytest
+from typer.testing import CliRunner
+
+from cds.cli import app
+from cds.demo import command as demo_command
+from cds.demo.command import DEFAULT_MAX_PATIENTS, estimated_bytes
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def a_bundle(path: Path) -> Path:
+    path.write_text(json.dumps(fx.bundle([fx.patient(), fx.procedure("c1", "2024-01-08")])), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    empty_dir = tmp_path / "empty-dir"
+    empty_dir.mkdir()
+    only_text = tmp_path / "only-text"
+    only_text.mkdir()
+    (only_text / "notes.txt").write_text("not read: no FHIR suffix", encoding="utf-8")
+    not_fhir = tmp_path / "not-fhir"
+    not_fhir.mkdir()
+    (not_fhir / "a.json").write_text(json.dumps({"hello": "world"}), encoding="utf-8")
+    (not_fhir / "b.ndjson").write_text('{"x": 1}\n[1, 2]\n', encoding="utf-8")
+    empty_file = tmp_path / "empty.json"
+    empty_file.write_bytes(b"")
+    return {"empty-dir": empty_dir, "only-text": only_text, "not-fhir": not_fhir, "empty-file": empty_file}
+
+
+@pytest.mark.parametrize("command", ["evaluate", "report"])
+@pytest.mark.parametrize("kind", ["empty-dir", "only-text", "not-fhir", "empty-file"])
+def test_input_without_fhir_resources_is_exit_1_and_says_so(
+    command: str, kind: str, inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    path = inputs[kind]
+    extra = ["--out", str(tmp_path / "out")] if command == "report" else []
+    result = run(command, str(path), *extra)
+    assert result.exit_code == 1, result.output
+    assert f"prrt-cds: no FHIR resources found in {path}" in result.stderr
+    assert result.stdout == ""  # no empty document that would read as "all is well"
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_folder_says_which_files_were_looked_for(inputs: dict[str, Path]) -> None:
+    result = run("evaluate", str(inputs["empty-dir"]))
+    assert "(no .json, .ndjson or .jsonl file)" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["evaluate", "report"])
+def test_an_empty_file_says_empty_file(command: str, inputs: dict[str, Path], tmp_path: Path) -> None:
+    path = inputs["empty-file"]
+    extra = ["--out", str(tmp_path / "out")] if command == "report" else []
+    result = run(command, str(path), *extra)
+    assert result.exit_code == 1
+    assert f"prrt-cds: {path}: empty file" in result.stderr
+
+
+def test_non_fhir_json_is_named_on_stderr(inputs: dict[str, Path]) -> None:
+    result = run("evaluate", str(inputs["not-fhir"]))
+    assert f"prrt-cds: {inputs['not-fhir'] / 'a.json'}: not a FHIR resource" in result.stderr
+
+
+def test_an_empty_file_beside_a_good_one_is_an_issue_and_the_rest_is_evaluated(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    result = run("evaluate", str(inputs["empty-file"]), str(a_bundle(tmp_path / "good.json")))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["issues"] == [{"severity": "error", "resource": str(inputs["empty-file"]),
+                                   "message": "empty file"}]
+    assert [p["patient"] for p in document["patients"]] == ["Patient/p1"]
+
+
+@pytest.mark.parametrize("out", ["existing-file", "below-a-file"])
+def test_report_out_naming_a_file_is_a_usage_error(out: str, tmp_path: Path) -> None:
+    existing = tmp_path / "existing.txt"
+    existing.write_text("keep me", encoding="utf-8")
+    target = existing if out == "existing-file" else existing / "report"
+    result = run("report", str(a_bundle(tmp_path / "b.json")), "--out", str(target))
+    assert result.exit_code == 2, result.output
+    assert "--out" in result.stderr and str(existing) in result.stderr
+    assert "Traceback" not in result.output
+    assert existing.read_text(encoding="utf-8") == "keep me"
+
+
+def test_demo_out_naming_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    existing = tmp_path / "existing.txt"
+    existing.write_text("keep me", encoding="utf-8")
+    result = run("demo", "--out", str(existing))
+    assert result.exit_code == 2 and "--out" in result.stderr
+
+
+def test_a_bad_date_names_its_option(tmp_path: Path) -> None:
+    bundle = str(a_bundle(tmp_path / "b.json"))
+    evaluate = run("evaluate", bundle, "--as-of", "2024-13-01")
+    assert evaluate.exit_code == 2 and "--as-of" in evaluate.stderr
+    assert "expected a date YYYY-MM-DD" in evaluate.stderr
+    report = run("report", bundle, "--out", str(tmp_path / "o"), "--data-cutoff", "soon")
+    assert report.exit_code == 2 and "--data-cutoff" in report.stderr
+
+
+@pytest.mark.parametrize("command", ["evaluate", "report"])
+def test_an_unknown_ctcae_version_lists_the_versions_there_are(command: str, tmp_path: Path) -> None:
+    extra = ["--out", str(tmp_path / "o")] if command == "report" else []
+    result = run(command, str(a_bundle(tmp_path / "b.json")), "--ctcae-version", "4.03", *extra)
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.replace("│", " ").split())  # rich wraps the box's lines
+    assert "--ctcae-version" in message
+    assert "no CTCAE table for version '4.03'; available: 5.0" in message
+
+
+def test_demo_patients_over_the_maximum_is_a_usage_error_before_anything_is_written(tmp_path: Path) -> None:
+    result = run("demo", "--out", str(tmp_path / "demo"), "--patients", "99999999999999999999999")
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.replace("│", " ").split())
+    assert f"at most {DEFAULT_MAX_PATIENTS} patients (--max-patients)" in message
+    assert not (tmp_path / "demo").exists()
+
+
+def test_the_maximum_is_a_setting(tmp_path: Path) -> None:
+    by_option = run("demo", "--out", str(tmp_path / "a"), "--patients", "20", "--max-patients", "19")
+    by_env = run("demo", "--out", str(tmp_path / "b"), "--patients", "20", env={"PRRT_CDS_DEMO_MAX_PATIENTS": "19"})
+    for result in (by_option, by_env):
+        assert result.exit_code == 2
+        assert "at most 19 patients" in result.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_demo_larger_than_the_free_space_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo_command, "_free_bytes", lambda _: estimated_bytes(1000) - 1)
+    result = run("demo", "--out", str(tmp_path / "demo"), "--patients", "1000")
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.replace("│", " ").split())
+    assert "1000 patients need about" in message and "free" in message
+    assert not (tmp_path / "demo").exists()
+
+
+def test_the_size_estimate_covers_what_the_demo_writes(tmp_path: Path) -> None:
+    from cds.demo import write_cohort
+
+    folder = write_cohort(tmp_path / "fhir", 40, 3, jobs=1)
+    written = sum(p.stat().st_size for p in folder.glob("*.json"))
+    assert written < estimated_bytes(40) - 16 * 1024 * 1024  # the Bundles alone fit the per-patient share
