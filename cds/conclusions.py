@@ -59,7 +59,7 @@ class DoseReason(Fact):
 
 
 class Deviation(Fact):
-    """Where a cycle given departs from the recommendation at that point (design/outputs.md)."""
+    """Where a cycle given departs from the recommendation at that point (docs/outputs.md)."""
 
     kind: Literal["activity", "given-while-withheld", "given-after-discontinue", "early", "implausible-activity"]
     text: str

@@ -90,7 +90,7 @@ def _alert(alert: DoseAlert) -> dict[str, Any]:
         "reasons": [_reason(reason) for reason in alert.reasons],
         "labs": _labs(alert.labs),
     }
-    if alert.given:  # design/outputs.md: a cycle given says where it departs from the recommendation
+    if alert.given:  # docs/outputs.md: a cycle given says where it departs from the recommendation
         entry["deviation"] = _deviation(alert.deviation) if alert.deviation else None
         entry["deviations"] = [_deviation(d) for d in alert.deviations]
     return entry

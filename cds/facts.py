@@ -19,7 +19,7 @@ Flag = Literal["high", "low", "normal"]
 LesionRole = Literal["target", "non-target", "new"]
 NonTargetState = Literal["present", "absent", "unequivocal-progression"]
 # RECIST 1.1 response categories: Table 1 (target disease) CR, PR, SD, PD, NE; Table 2 (non-target
-# disease only) CR, non-CR/non-PD, PD, NE (design/outputs.md, design/fhir-input-profile.md).
+# disease only) CR, non-CR/non-PD, PD, NE (docs/outputs.md, docs/fhir-input-profile.md).
 Response = Literal["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"]
 
 

@@ -47,7 +47,7 @@ class TimepointResponse(Fact):
     """The RECIST 1.1 response at one assessment date after baseline.
 
     ``overall`` is the RECIST category, Table 2's "non-CR/non-PD" for non-target disease only included
-    (design/outputs.md). Percent changes are those the rules compared (12 significant digits); null
+    (docs/outputs.md). Percent changes are those the rules compared (12 significant digits); null
     where undefined.
     """
 

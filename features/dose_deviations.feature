@@ -1,6 +1,6 @@
 Feature: Lutathera dose: what was given is compared with what was recommended
   Every cycle given is checked after the fact, on its administration day, and its alert says where
-  what was given departs from the recommendation at that point (design/outputs.md, `deviation`):
+  what was given departs from the recommendation at that point (docs/outputs.md, `deviation`):
   an activity other than the recommended one (beyond a tolerance of 10%, inclusive: 7.4 GBq +/- 0.74,
   3.7 GBq +/- 0.37), a cycle given while the recommendation was to withhold or after Lutathera was to
   be discontinued, a cycle given before the label's earliest interval (every 8 weeks +/- 1 week: 49

@@ -1,5 +1,5 @@
 Feature: non-CR/non-PD in the cohort report
-  design/outputs.md: report.json's best_overall_response counts non-CR/non-PD (RECIST 1.1 Table 2, a
+  docs/outputs.md: report.json's best_overall_response counts non-CR/non-PD (RECIST 1.1 Table 2, a
   patient with non-target disease only) under its own key, the tables and figures show it apart from SD,
   and DCR = (CR + PR + SD + non-CR/non-PD) / n, which the results text states. ORR = (CR + PR) / n.
   non-CR/non-PD needs the minimum duration of SD (42 days after the first cycle) to count.

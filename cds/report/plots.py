@@ -22,7 +22,7 @@ from cds.report.cohort import MONTH_DAYS, TimeToEvent
 from cds.report.patient import PatientSummary
 from cds.report.survival import SurvivalSummary
 
-# One colour per best overall response (design/outputs.md categories); non-CR/non-PD (RECIST 1.1 Table 2)
+# One colour per best overall response (docs/outputs.md categories); non-CR/non-PD (RECIST 1.1 Table 2)
 # has its own, a purple set apart from SD's orange, so the two are never read as one.
 RESPONSE_COLOURS = {"CR": "#1b7837", "PR": "#5aae61", "SD": "#f1a340", "non-CR/non-PD": "#8073ac",
                     "PD": "#d73027", "NE": "#999999"}

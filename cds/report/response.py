@@ -2,7 +2,7 @@
 
     ORR = (CR + PR) / n        DCR = (CR + PR + SD + non-CR/non-PD) / n
 
-non-CR/non-PD is RECIST 1.1 Table 2's stable category for non-target disease only (design/outputs.md):
+non-CR/non-PD is RECIST 1.1 Table 2's stable category for non-target disease only (docs/outputs.md):
 counted in its own column, and in disease control as SD is. n is every treated patient: a patient with
 no assessment after baseline counts as NE (RECIST 1.1 section 4.4.3; intention to treat). The
 Clopper-Pearson (exact) interval of k successes in n trials at level 1 - alpha, with B(q; a, b) the

@@ -162,7 +162,7 @@ def reason_cites_source(outcome: Outcome, cycle: int, rule: str, text: str) -> N
     sources = [reason.get("source") or "" for reason in alert["reasons"] if reason["rule"] == rule]
     assert any(text in source for source in sources), f"cycle {cycle}: {rule} cites {sources}:\n{_describe(alert)}"
 
-# --- deviations of a cycle given (design/outputs.md: given_activity_gbq, deviation) ----------------
+# --- deviations of a cycle given (docs/outputs.md: given_activity_gbq, deviation) ----------------
 
 DEVIATIONS = "activity|given-while-withheld|given-after-discontinue|early|implausible-activity"
 

@@ -24,7 +24,7 @@ Given (the first Given of a scenario creates the series):
 
 When: ``the cohort report is built`` (with the default log-log interval) or ``... built with the
 symmetric interval``. Then: the figures below, each step naming what it checks; ``report.json ...``
-reads the document of design/outputs.md, ``the results text says "..."`` the paragraphs of report.md
+reads the document of docs/outputs.md, ``the results text says "..."`` the paragraphs of report.md
 and report.html, ``the response table ...`` their best overall response table.
 """
 

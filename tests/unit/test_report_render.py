@@ -129,7 +129,7 @@ def _non_target_only_cohort() -> CohortReport:
 
 
 def test_non_cr_non_pd_is_shown_in_every_format_apart_from_sd(tmp_path: Path) -> None:
-    """design/outputs.md: its own key in report.json, its own row in the tables, its own colour in the
+    """docs/outputs.md: its own key in report.json, its own row in the tables, its own colour in the
     swimmer plot, and DCR = (CR + PR + SD + non-CR/non-PD) / n stated in the text."""
     report = _non_target_only_cohort()
     write_report(report, tmp_path)
