@@ -61,7 +61,8 @@ class DoseReason(Fact):
 class Deviation(Fact):
     """Where a cycle given departs from the recommendation at that point (docs/outputs.md)."""
 
-    kind: Literal["activity", "given-while-withheld", "given-after-discontinue", "early", "implausible-activity"]
+    kind: Literal["activity", "given-while-withheld", "given-after-discontinue", "early", "implausible-activity",
+                  "given-without-labs", "activity-not-recorded"]
     text: str
     rule: str
     source: str | None = None

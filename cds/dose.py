@@ -443,6 +443,8 @@ class DoseAdvisor:
             add("given-after-discontinue", discontinued_at=history.discontinued_at or point.cycle)
         if action == "withhold":
             add("given-while-withheld")
+        if action == "labs-needed":  # no decision was possible: the cycle was given without the labs it needs
+            add("given-without-labs")
         if point.previous is not None:
             days = (point.decision - point.previous[1]).days
             if days < rules.min_interval_days:
@@ -450,6 +452,8 @@ class DoseAdvisor:
         if (given is not None and recommended is not None and not implausible
                 and not self.table.within_tolerance(given, recommended)):
             add("activity", given=f"{given:g}", recommended=f"{recommended:g}")
+        if given is None:  # neither a full nor a reduced cycle: never read as "given as recommended"
+            add("activity-not-recorded")
         order = {kind: index for index, kind in enumerate(DEVIATION_KINDS)}
         return tuple(sorted(found, key=lambda d: order[d.kind]))
 

@@ -43,9 +43,11 @@ PARTNERS = {"inr": "has_inr", "inr_x_uln": "has_inr_uln"}
 FLAGS = ("active", "occurred", "reduced", "last_reduced")
 OTHER = "other"  # the class of "any other grade 3 or 4 adverse reaction" (US PI section 2.3)
 # The kinds of deviation of a cycle given from its recommendation (docs/outputs.md), most severe first.
-DeviationKind = Literal["implausible-activity", "given-after-discontinue", "given-while-withheld", "early", "activity"]
+DeviationKind = Literal["implausible-activity", "given-after-discontinue", "given-while-withheld",
+                        "given-without-labs", "early", "activity", "activity-not-recorded"]
 DEVIATION_KINDS: tuple[DeviationKind, ...] = (
-    "implausible-activity", "given-after-discontinue", "given-while-withheld", "early", "activity",
+    "implausible-activity", "given-after-discontinue", "given-while-withheld", "given-without-labs", "early",
+    "activity", "activity-not-recorded",
 )
 _SOURCE_KEY = re.compile(r"(?<![\w])S\d+(?![\w])")
 

@@ -113,3 +113,30 @@ Feature: Lutathera dose: what was given is compared with what was recommended
     When the rules are evaluated
     Then the deviation of cycle 3 is "early"
     And cycle 3 also deviates as "activity"
+
+  Scenario Outline: Cycle 3 given with labs <age> days old: <outcome>
+    No decision is possible without the labs of the 14 days before the cycle (labs_max_age_days): a
+    cycle given all the same says so, never "as recommended".
+
+    Given the pre-cycle labs of <labs> are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    When the rules are evaluated
+    Then the recommendation for cycle 3 is <recommendation>
+    And <then>
+
+    Examples:
+      | labs       | age | outcome             | recommendation       | then                                                                                            | rule                                   |
+      | 2024-04-15 | 14  | decided, as advised | "proceed" at 7.4 GBq | cycle 3 has no deviation                                                                        |                                        |
+      | 2024-04-14 | 15  | given without labs  | "labs-needed"        | the deviation of cycle 3 is "given-without-labs" by rule "lutathera.deviation.given_without_labs" | lutathera.deviation.given_without_labs |
+
+  Scenario Outline: Cycle 3 given <recorded>: <outcome>
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 <administration>
+    When the rules are evaluated
+    Then the recommendation for cycle 3 is "proceed" at 7.4 GBq
+    And <then>
+
+    Examples:
+      | recorded         | administration                        | outcome          | then                                                                                                    | rule                                      |
+      | with 7.4 GBq     | was given on 2024-04-29 with 7.4 GBq  | as advised       | cycle 3 has no deviation                                                                                |                                           |
+      | with no activity | was given on 2024-04-29               | activity unknown | the deviation of cycle 3 is "activity-not-recorded" by rule "lutathera.deviation.activity_not_recorded" | lutathera.deviation.activity_not_recorded |

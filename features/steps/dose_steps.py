@@ -164,7 +164,8 @@ def reason_cites_source(outcome: Outcome, cycle: int, rule: str, text: str) -> N
 
 # --- deviations of a cycle given (docs/outputs.md: given_activity_gbq, deviation) ----------------
 
-DEVIATIONS = "activity|given-while-withheld|given-after-discontinue|early|implausible-activity"
+DEVIATIONS = ("activity-not-recorded|activity|given-while-withheld|given-without-labs|given-after-discontinue|early"
+              "|implausible-activity")
 
 
 @then(
