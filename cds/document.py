@@ -8,7 +8,7 @@ from cds.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed, Toxicity
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
 from cds.labs_age import labs_text
-from cds.recist_document import best_document, responses_document
+from cds.recist_document import best_document, best_text, responses_document
 from cds.tables import shown_unit
 
 
@@ -153,7 +153,7 @@ def to_text(evaluation: Evaluation) -> str:
         for tox in graded:
             lines.append(
                 f"    cycle {tox.cycle}  {tox.effective.date().isoformat()}  {tox.term}: grade {tox.grade}"
-                f"  ({tox.value:g} {tox.unit}{_converted(tox)}; {tox.criterion}) [{tox.rule}]"
+                f"  ({tox.value:g} {shown_unit(tox.unit)}{_converted(tox)}; {tox.criterion}) [{tox.rule}]"
             )
         for alert in result.alerts:
             activity = "" if alert.recommended_activity_gbq is None else f" at {alert.recommended_activity_gbq:g} GBq"
@@ -179,8 +179,7 @@ def to_text(evaluation: Evaluation) -> str:
                 change = "" if pct is None else f", {pct:+.1f}% vs baseline"
                 lines.append(f"    {tp.day.isoformat()}  {tp.overall} ({tp.source}; target {tp.target or 'none'}, "
                              f"non-target {tp.non_target or 'none'}{change})")
-            lines.append(f"    best overall response: {recist.best.unconfirmed} unconfirmed, "
-                         f"{recist.best.confirmed} confirmed")
+            lines.append(f"    {best_text(recist.best)}")
         ungraded = [t for t in result.toxicities if t.grade is None]
         if ungraded:
             lines.append(f"  not gradable: {len(ungraded)} (see the JSON output for reasons)")

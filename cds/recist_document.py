@@ -60,3 +60,12 @@ def responses_document(assessment: RecistAssessment | None) -> list[dict[str, An
 
 def best_document(assessment: RecistAssessment | None) -> dict[str, Any] | None:
     return None if assessment is None else best_entry(assessment.best)
+
+
+def best_text(best: BestOverallResponse) -> str:
+    """"Best overall response: PR (confirmed)."; the unconfirmed one only where it differs."""
+    if best.confirmed is not None and best.confirmed == best.unconfirmed:
+        return f"Best overall response: {best.confirmed} (confirmed)."
+    confirmed = f"{best.confirmed} (confirmed)" if best.confirmed else "none confirmed"
+    unconfirmed = f"; {best.unconfirmed} unconfirmed" if best.unconfirmed else ""
+    return f"Best overall response: {confirmed}{unconfirmed}."

@@ -190,4 +190,4 @@ Feature: RECIST 1.1 non-target disease only: non-CR/non-PD, end to end
     When the rules are evaluated
     Then the text output shows "RECIST 1.1 (baseline 2024-01-02, non-target disease only)"
     And the text output shows "2024-03-04  non-CR/non-PD (measured; target none, non-target non-CR/non-PD)"
-    And the text output shows "best overall response: non-CR/non-PD unconfirmed, non-CR/non-PD confirmed"
+    And the text output shows "Best overall response: non-CR/non-PD (confirmed)."

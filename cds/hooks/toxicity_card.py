@@ -24,6 +24,7 @@ from cds.hooks.cards import Card, IssuedCard, override_reasons, summary_noting, 
 from cds.hooks.evidence import alert_section, deviations_section, footer, recommendation, shown_value
 from cds.labs_age import labs_text, stale_notice
 from cds.recist_conclusions import TimepointResponse
+from cds.recist_document import best_text
 from cds.tables import shown_unit
 from cds.timeline import Cycle
 
@@ -154,14 +155,7 @@ def response_section(result: PatientEvaluation) -> str:
 
 def best_response_text(result: PatientEvaluation) -> str:
     """"Best overall response: PR (confirmed)"; the unconfirmed one only where it differs."""
-    if result.recist is None:
-        return "Best overall response: none."
-    best = result.recist.best
-    if best.confirmed is not None and best.confirmed == best.unconfirmed:
-        return f"Best overall response: {best.confirmed} (confirmed)."
-    confirmed = f"{best.confirmed} (confirmed)" if best.confirmed else "none confirmed"
-    unconfirmed = f"; {best.unconfirmed} unconfirmed" if best.unconfirmed else ""
-    return f"Best overall response: {confirmed}{unconfirmed}."
+    return "Best overall response: none." if result.recist is None else best_text(result.recist.best)
 
 
 def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, unavailable: list[str],
