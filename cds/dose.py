@@ -25,7 +25,7 @@ from cds.dose_table import (
     Trigger,
 )
 from cds.engine import EngineFact, Hit, RuleEngine
-from cds.facts import BodyMeasure, LabResult
+from cds.facts import BodyMeasure, LabResult, UngradableLab
 from cds.renal import age_years, cockcroft_gault
 from cds.tables import analytes
 from cds.timeline import Timeline
@@ -178,7 +178,10 @@ class _PointEvaluation:
         if patient.birth_date is None or weight is None:
             return None
         age = age_years(patient.birth_date, creatinine.day)
-        value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
+        try:
+            value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
+        except ValueError:  # an implausible input: no clearance (the labs.crcl reason asks for one)
+            return None
         return value, (creatinine.ref, weight.ref, patient.ref)
 
     def _baseline_crcl(self) -> float | None:
@@ -255,11 +258,22 @@ class _PointEvaluation:
             lab = self.latest.get(analyte)
             if lab is None or lab.day < oldest:
                 name = analytes().analytes[analyte].display
+                text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
+                unusable = self._unusable(analyte, oldest)
+                if unusable is not None:
+                    text = f"no usable {name} result from {oldest.isoformat()} to " \
+                           f"{self.point.decision.isoformat()}: {unusable.ref}: {unusable.reason}"
                 self.missing.append(DoseReason(
-                    rule=f"lutathera.labs.{analyte}",
-                    text=f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}",
-                    observations=(lab.ref,) if lab else (),
+                    rule=f"lutathera.labs.{analyte}", text=text,
+                    observations=tuple(f.ref for f in (lab, unusable) if f is not None),
                 ))
+
+    def _unusable(self, analyte: str, oldest: date) -> UngradableLab | None:
+        """The latest result of ``analyte`` in the window that cannot be used (an implausible value, a
+        unit that cannot be converted, no value): named in the labs-needed reason, never used."""
+        found = [u for u in self.timeline.ungradable if u.analyte == analyte and oldest <= u.day <= self.point.decision
+                 and (self.point.after is None or u.day > self.point.after)]
+        return found[-1] if found else None
 
 
 def _trigger_reason(trigger: Trigger, meaning: _Measure) -> DoseReason:
