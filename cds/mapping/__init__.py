@@ -93,6 +93,7 @@ class _Mapper:
         self.recist = code_table.system("recist")
         self.usable_status = set(code_table.section("observation")["usable_status"])
         self.pending_pct: list[LabResult] = []
+        self.earliest, self.latest = code_table.dates.earliest, code_table.dates.latest()  # today: once per run
         self.part_of: dict[str, tuple[str, Administration]] = {}
         self.medications: dict[str, Resource] = {}
         self.organs: dict[str, str] = {}
@@ -171,7 +172,7 @@ class _Mapper:
         """The fact, if its day lies in the plausible window (codes.toml ``[plausibility]``); else
         ``Unusable``: a date at the ends of the calendar (0001-01-01, 9999-12-20) would place the fact
         in no real cycle and overflow every interval computed from it."""
-        if not self.codes.dates.admits(fact.day):
+        if not self.earliest <= fact.day <= self.latest:
             raise Unusable(f"date outside the plausible window {self.codes.dates.window_text()}")
         return fact
 

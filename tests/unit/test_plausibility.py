@@ -184,7 +184,7 @@ def test_a_huge_ratio_to_a_tiny_limit_still_reaches_the_engine_safely() -> None:
         "resources = [fx.patient(), fx.lab('o1', 'hemoglobin', 300, 'g/L', low=1e-14, high=1e-14)]\n"
         "(patient,) = evaluate_collected(from_objects(resources)).patients\n"
         "print(sorted((t.term_id, t.grade) for t in patient.toxicities))\n"
-    ) % str(Path(__file__).resolve().parents[1])
+    ).replace("%r", repr(str(Path(__file__).resolve().parents[1])))
     done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", script], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-1500:]
@@ -243,7 +243,8 @@ def test_cockcroft_gault_refuses_implausible_inputs(args: tuple[int, float, floa
 
 
 def test_cockcroft_gault_refuses_a_clearance_no_kidney_has() -> None:
-    assert cockcroft_gault(61, 70.0, 8.842, "female") == pytest.approx(652.8, abs=0.1)  # 0.1 mg/dL: 79 x 70 / 7.2 x 0.85
+    # 0.1 mg/dL: (140 - 61) x 70 / (72 x 0.1) x 0.85 = 652.8
+    assert cockcroft_gault(61, 70.0, 8.842, "female") == pytest.approx(652.8, abs=0.1)
     with pytest.raises(ValueError, match="clearance"):
         cockcroft_gault(61, 70.0, 5.305, "female")  # 0.06 mg/dL: (140 - 61) x 70 / (72 x 0.06) x 0.85 = 1088
 
