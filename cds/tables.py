@@ -134,15 +134,15 @@ class PlausibleDates:
 class CodeTable:
     """Everything in ``codes.toml``, kept as parsed data with a few typed helpers."""
 
+    weight_plausible: Plausible  # codes.toml [body_weight].plausible, in kg
+    height_plausible: Plausible  # codes.toml [body_height].plausible, in cm
+    dates: PlausibleDates  # codes.toml [plausibility]
     raw: dict[str, Any]
     loinc_pattern: re.Pattern[str]
     activity_units: UnitTable
     weight_units: UnitTable
     height_units: UnitTable
     tumour_units: UnitTable
-    weight_plausible: Plausible
-    height_plausible: Plausible
-    dates: PlausibleDates
 
     def system(self, name: str) -> str:
         return str(self.raw["systems"][name])
@@ -189,6 +189,25 @@ def _plausible(raw: Any, units: UnitTable, what: str) -> Plausible:
     if not (math.isfinite(low_c) and math.isfinite(high_c)) or low_c < 0 or low_c >= high_c:
         raise ConfigurationError(f"{what}: plausible limits must be finite with 0 <= low < high")
     return Plausible(low=low_c, high=high_c, unit=units.canonical, source=source.strip())
+
+
+def _plausible_dates(raw: dict[str, Any]) -> PlausibleDates:
+    """``[plausibility]`` of codes.toml: earliest_date (a TOML date), years_ahead, age_years = [min, max]."""
+    earliest, ahead, ages = raw.get("earliest_date"), raw.get("years_ahead"), raw.get("age_years")
+    if not isinstance(earliest, date) or isinstance(ahead, bool) or not isinstance(ahead, int) or ahead < 0:
+        raise ConfigurationError("codes.toml [plausibility]: earliest_date must be a date, years_ahead >= 0")
+    if not (isinstance(ages, list) and len(ages) == 2 and all(type(a) is int for a in ages)
+            and 0 <= ages[0] < ages[1]):
+        raise ConfigurationError("codes.toml [plausibility]: age_years must be [min, max] with 0 <= min < max")
+    if earliest.year < 2 or ahead > 1000:  # keeps every date +/- a few years inside the calendar
+        raise ConfigurationError("codes.toml [plausibility]: the window must lie well inside years 1-9999")
+    return PlausibleDates(earliest=earliest, years_ahead=ahead, min_age_years=ages[0], max_age_years=ages[1])
+
+
+def _measure_plausible(raw: dict[str, Any], section: str) -> Plausible:
+    """The plausible limits of a body measure section (``[body_weight]``, ``[body_height]``)."""
+    entry = raw[section]
+    return _plausible(entry.get("plausible"), _unit_table(entry["units"], entry["canonical_unit"]), section)
 
 
 def load_analytes(path: Path | None = None) -> AnalyteTable:
@@ -240,34 +259,19 @@ def _unit_table(section: dict[str, Any], canonical: str) -> UnitTable:
     return UnitTable(canonical=canonical, factors={str(u): float(f) for u, f in section.items()})
 
 
-def _plausible_dates(raw: dict[str, Any]) -> PlausibleDates:
-    """``[plausibility]`` of codes.toml: earliest_date (a TOML date), years_ahead, age_years = [min, max]."""
-    earliest, ahead, ages = raw.get("earliest_date"), raw.get("years_ahead"), raw.get("age_years")
-    if not isinstance(earliest, date) or isinstance(ahead, bool) or not isinstance(ahead, int) or ahead < 0:
-        raise ConfigurationError("codes.toml [plausibility]: earliest_date must be a date, years_ahead >= 0")
-    if not (isinstance(ages, list) and len(ages) == 2 and all(type(a) is int for a in ages)
-            and 0 <= ages[0] < ages[1]):
-        raise ConfigurationError("codes.toml [plausibility]: age_years must be [min, max] with 0 <= min < max")
-    if earliest.year < 2 or ahead > 1000:  # keeps every date +/- a few years inside the calendar
-        raise ConfigurationError("codes.toml [plausibility]: the window must lie well inside years 1-9999")
-    return PlausibleDates(earliest=earliest, years_ahead=ahead, min_age_years=ages[0], max_age_years=ages[1])
-
-
 def load_codes(path: Path | None = None) -> CodeTable:
     raw = _read_toml(path or mappings_dir() / "codes.toml")
     try:
-        weight_units = _unit_table(raw["body_weight"]["units"], raw["body_weight"]["canonical_unit"])
-        height_units = _unit_table(raw["body_height"]["units"], raw["body_height"]["canonical_unit"])
         return CodeTable(
             raw=raw,
+            weight_plausible=_measure_plausible(raw, "body_weight"),
+            height_plausible=_measure_plausible(raw, "body_height"),
+            dates=_plausible_dates(raw.get("plausibility", {})),
             loinc_pattern=re.compile(raw["loinc"]["code_pattern"]),
             activity_units=_unit_table(raw["administration"]["activity_units"], "GBq"),
-            weight_units=weight_units,
-            height_units=height_units,
+            weight_units=_unit_table(raw["body_weight"]["units"], raw["body_weight"]["canonical_unit"]),
+            height_units=_unit_table(raw["body_height"]["units"], raw["body_height"]["canonical_unit"]),
             tumour_units=_unit_table(raw["tumour"]["units"], raw["tumour"]["canonical_unit"]),
-            weight_plausible=_plausible(raw["body_weight"].get("plausible"), weight_units, "body_weight"),
-            height_plausible=_plausible(raw["body_height"].get("plausible"), height_units, "body_height"),
-            dates=_plausible_dates(raw.get("plausibility", {})),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigurationError(f"codes.toml: malformed ({exc})") from exc
