@@ -39,7 +39,7 @@ Feature: Impossible values are never graded and never decide a dose
 
     Examples:
       | name           | value | unit    | lln  | uln | term                     | grade | rule                                |
-      | haemoglobin    | 0.1   | g/dL    | 12   | 16  | Anemia                   | 3     | ctcae5.anemia.g3                    |
+      | haemoglobin    | 1     | g/L     | 120  | 160 | Anemia                   | 3     | ctcae5.anemia.g3                    |
       | platelet count | 10000 | x10^9/L | 150  | 400 | Platelet count decreased | 0     | ctcae5.platelet_count_decreased.g0  |
       | platelet count | 0     | x10^9/L | 150  | 400 | Platelet count decreased | 4     | ctcae5.platelet_count_decreased.g4  |
       | creatinine     | 5     | umol/L  | 44   | 80  | Creatinine increased     | 0     | ctcae5.creatinine_increased.g0      |
