@@ -25,7 +25,7 @@ from cds.dose_table import (
     Trigger,
 )
 from cds.engine import EngineFact, Hit, RuleEngine
-from cds.facts import BodyMeasure, LabResult, UngradableLab
+from cds.facts import BodyMeasure, LabResult
 from cds.renal import age_years, cockcroft_gault
 from cds.tables import analytes
 from cds.timeline import Timeline
@@ -259,7 +259,7 @@ class _PointEvaluation:
             if lab is None or lab.day < oldest:
                 name = analytes().analytes[analyte].display
                 text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
-                unusable = self._unusable(analyte, oldest)
+                unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)
                 if unusable is not None:
                     text = f"no usable {name} result from {oldest.isoformat()} to " \
                            f"{self.point.decision.isoformat()}: {unusable.ref}: {unusable.reason}"
@@ -267,13 +267,6 @@ class _PointEvaluation:
                     rule=f"lutathera.labs.{analyte}", text=text,
                     observations=tuple(f.ref for f in (lab, unusable) if f is not None),
                 ))
-
-    def _unusable(self, analyte: str, oldest: date) -> UngradableLab | None:
-        """The latest result of ``analyte`` in the window that cannot be used (an implausible value, a
-        unit that cannot be converted, no value): named in the labs-needed reason, never used."""
-        found = [u for u in self.timeline.ungradable if u.analyte == analyte and oldest <= u.day <= self.point.decision
-                 and (self.point.after is None or u.day > self.point.after)]
-        return found[-1] if found else None
 
 
 def _trigger_reason(trigger: Trigger, meaning: _Measure) -> DoseReason:
