@@ -207,7 +207,10 @@ class _PointEvaluation:
         if patient.birth_date is None or weight is None:
             return None
         age = age_years(patient.birth_date, creatinine.day)
-        value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
+        try:
+            value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
+        except ValueError:  # an implausible input: no clearance (the labs.crcl reason asks for one)
+            return None
         return value, (creatinine.ref, weight.ref, patient.ref)
 
     def crcl_formula(self, creatinine: LabResult, clearance: float) -> str:
@@ -302,10 +305,14 @@ class _PointEvaluation:
             lab = self.latest.get(analyte)
             if lab is None or lab.day < oldest:
                 name = analytes().analytes[analyte].display
+                text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
+                unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)
+                if unusable is not None:
+                    text = f"no usable {name} result from {oldest.isoformat()} to " \
+                           f"{self.point.decision.isoformat()}: {unusable.ref}: {unusable.reason}"
                 self.missing.append(DoseReason(
-                    rule=f"lutathera.labs.{analyte}",
-                    text=f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}",
-                    observations=(lab.ref,) if lab else (),
+                    rule=f"lutathera.labs.{analyte}", text=text,
+                    observations=tuple(f.ref for f in (lab, unusable) if f is not None),
                 ))
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from cds.tables import analytes, codes
+
 CREATININE_UMOL_PER_MG_DL = 88.42  # same factor as fhir_mappings/analytes.toml
 
 
@@ -18,10 +20,34 @@ def age_years(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def refusal(age: int, weight_kg: float, creatinine_umol_l: float) -> str | None:
+    """Why Cockcroft-Gault cannot be computed from these inputs, or None.
+
+    Each must be plausible (the creatinine and weight limits of fhir_mappings/, the ages of codes.toml
+    ``[plausibility]``): a creatinine of 0 divides by zero, and an age of 2023 years (birthDate
+    0001-01-01) gives a negative clearance that would read as severe renal impairment.
+    """
+    ages = codes().dates
+    if not ages.min_age_years <= age <= ages.max_age_years:
+        return f"age outside {ages.min_age_years}-{ages.max_age_years} years"
+    if weight_kg <= 0 or not codes().weight_plausible.admits(weight_kg):
+        return "body weight outside the plausible values"
+    if creatinine_umol_l <= 0 or not analytes().analytes["creatinine"].plausible.admits(creatinine_umol_l):
+        return "creatinine outside the plausible values"
+    return None
+
+
 def cockcroft_gault(age: int, weight_kg: float, creatinine_umol_l: float, sex: str | None) -> float:
-    """Creatinine clearance in mL/min. Raises ValueError for a non-positive creatinine or weight."""
-    if creatinine_umol_l <= 0 or weight_kg <= 0:
-        raise ValueError("creatinine and weight must be positive")
+    """Creatinine clearance in mL/min. Raises ValueError for an implausible input (``refusal``): the
+    mapping keeps such values out, this is the last line of defence."""
+    problem = refusal(age, weight_kg, creatinine_umol_l)
+    if problem is not None:
+        raise ValueError(f"Cockcroft-Gault refused: {problem}")
     creatinine_mg_dl = creatinine_umol_l / CREATININE_UMOL_PER_MG_DL
     clearance = (140 - age) * weight_kg / (72 * creatinine_mg_dl)
-    return clearance if sex == "male" else clearance * 0.85
+    clearance = clearance if sex == "male" else clearance * 0.85
+    # Plausible inputs can still combine into a clearance no kidney has (a creatinine of 0.06 mg/dL
+    # gives about 1000 mL/min): refused as well, with the limits of a measured clearance.
+    if not analytes().analytes["creatinine_clearance"].plausible.admits(clearance):
+        raise ValueError("Cockcroft-Gault refused: the clearance lies outside the plausible values")
+    return clearance

@@ -7,9 +7,11 @@ convertible, and nothing is guessed.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, get_args
@@ -52,12 +54,27 @@ class UnitTable:
 
 
 @dataclass(frozen=True)
+class Plausible:
+    """The values a measurement can have in a living patient, in its canonical unit (limits included)."""
+
+    low: float
+    high: float
+    unit: str
+    source: str
+
+    def admits(self, value: float) -> bool:
+        """Whether ``value`` (canonical unit) is plausible; NaN and infinities never are."""
+        return math.isfinite(value) and self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
 class Analyte:
     key: str
     display: str
     loinc: tuple[str, ...]
     units: UnitTable
     default_range: dict[str, tuple[float, float]]
+    plausible: Plausible
     percent_of: str | None = None
     absolute_analyte: str | None = None
 
@@ -93,9 +110,34 @@ class AnalyteTable:
 
 
 @dataclass(frozen=True)
+class PlausibleDates:
+    """The window of plausible dates (codes.toml ``[plausibility]``): from ``earliest`` to today plus
+    ``years_ahead`` years, both included; and the plausible ages in completed years."""
+
+    earliest: date
+    years_ahead: int
+    min_age_years: int
+    max_age_years: int
+
+    def latest(self, today: date | None = None) -> date:
+        today = today or date.today()
+        year = today.year + self.years_ahead
+        return today.replace(year=year, day=28) if (today.month, today.day) == (2, 29) else today.replace(year=year)
+
+    def admits(self, day: date, today: date | None = None) -> bool:
+        return self.earliest <= day <= self.latest(today)
+
+    def window_text(self, today: date | None = None) -> str:
+        return f"{self.earliest.isoformat()} to {self.latest(today).isoformat()}"
+
+
+@dataclass(frozen=True)
 class CodeTable:
     """Everything in ``codes.toml``, kept as parsed data with a few typed helpers."""
 
+    weight_plausible: Plausible  # codes.toml [body_weight].plausible, in kg
+    height_plausible: Plausible  # codes.toml [body_height].plausible, in cm
+    dates: PlausibleDates  # codes.toml [plausibility]
     raw: dict[str, Any]
     loinc_pattern: re.Pattern[str]
     activity_units: UnitTable
@@ -132,6 +174,46 @@ def _limits(raw: dict[str, Any], key: str) -> dict[str, tuple[float, float]]:
     return ranges
 
 
+def _plausible(raw: Any, units: UnitTable, what: str) -> Plausible:
+    """A ``plausible = { low, high, unit, source }`` entry, converted to the canonical unit and checked:
+    both finite, 0 <= low < high, the unit one of the listed spellings, a source named."""
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{what}: no plausible = {{ low, high, unit, source }} limits")
+    unit, source = raw.get("unit"), raw.get("source")
+    low, high = raw.get("low"), raw.get("high")
+    if not isinstance(unit, str) or not isinstance(source, str) or not source.strip():
+        raise ConfigurationError(f"{what}: plausible limits need a unit and a source")
+    if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, int | float) or \
+            not isinstance(high, int | float):
+        raise ConfigurationError(f"{what}: plausible low and high must be numbers")
+    factor = units.factor(unit, exact=True)
+    if factor is None:
+        raise ConfigurationError(f"{what}: plausible limits in unit {unit!r}, which is not a listed unit")
+    low_c, high_c = float(low) * factor, float(high) * factor
+    if not (math.isfinite(low_c) and math.isfinite(high_c)) or low_c < 0 or low_c >= high_c:
+        raise ConfigurationError(f"{what}: plausible limits must be finite with 0 <= low < high")
+    return Plausible(low=low_c, high=high_c, unit=units.canonical, source=source.strip())
+
+
+def _plausible_dates(raw: dict[str, Any]) -> PlausibleDates:
+    """``[plausibility]`` of codes.toml: earliest_date (a TOML date), years_ahead, age_years = [min, max]."""
+    earliest, ahead, ages = raw.get("earliest_date"), raw.get("years_ahead"), raw.get("age_years")
+    if not isinstance(earliest, date) or isinstance(ahead, bool) or not isinstance(ahead, int) or ahead < 0:
+        raise ConfigurationError("codes.toml [plausibility]: earliest_date must be a date, years_ahead >= 0")
+    if not (isinstance(ages, list) and len(ages) == 2 and all(type(a) is int for a in ages)
+            and 0 <= ages[0] < ages[1]):
+        raise ConfigurationError("codes.toml [plausibility]: age_years must be [min, max] with 0 <= min < max")
+    if earliest.year < 2 or ahead > 1000:  # keeps every date +/- a few years inside the calendar
+        raise ConfigurationError("codes.toml [plausibility]: the window must lie well inside years 1-9999")
+    return PlausibleDates(earliest=earliest, years_ahead=ahead, min_age_years=ages[0], max_age_years=ages[1])
+
+
+def _measure_plausible(raw: dict[str, Any], section: str) -> Plausible:
+    """The plausible limits of a body measure section (``[body_weight]``, ``[body_height]``)."""
+    entry = raw[section]
+    return _plausible(entry.get("plausible"), _unit_table(entry["units"], entry["canonical_unit"]), section)
+
+
 def load_analytes(path: Path | None = None) -> AnalyteTable:
     raw = _read_toml(path or mappings_dir() / "analytes.toml")
     meta = raw.pop("meta", {})
@@ -139,15 +221,17 @@ def load_analytes(path: Path | None = None) -> AnalyteTable:
     by_loinc: dict[str, Analyte] = {}
     for key, entry in raw.items():
         try:
+            units = UnitTable(
+                canonical=str(entry["canonical_unit"]),
+                factors={str(u): float(f) for u, f in entry["units"].items()},
+            )
             analyte = Analyte(
                 key=key,
                 display=str(entry["display"]),
                 loinc=tuple(str(code) for code in entry["loinc"]),
-                units=UnitTable(
-                    canonical=str(entry["canonical_unit"]),
-                    factors={str(u): float(f) for u, f in entry["units"].items()},
-                ),
+                units=units,
                 default_range=_limits(entry.get("default_range", {}), key),
+                plausible=_plausible(entry.get("plausible"), units, f"analyte {key}"),
                 percent_of=entry.get("percent_of"),
                 absolute_analyte=entry.get("absolute_analyte"),
             )
@@ -155,6 +239,9 @@ def load_analytes(path: Path | None = None) -> AnalyteTable:
             raise ConfigurationError(f"analyte {key}: malformed entry ({exc})") from exc
         if analyte.units.factor(analyte.canonical_unit) != 1.0:
             raise ConfigurationError(f"analyte {key}: canonical unit must convert with factor 1")
+        for sex, (low, high) in analyte.default_range.items():
+            if low < 0 or high > analyte.plausible.high:
+                raise ConfigurationError(f"analyte {key}: default_range {sex!r} lies outside 0 to the plausible high")
         analytes[key] = analyte
         for code in analyte.loinc:
             if code in by_loinc:
@@ -195,6 +282,9 @@ def load_codes(path: Path | None = None) -> CodeTable:
     try:
         return CodeTable(
             raw=raw,
+            weight_plausible=_measure_plausible(raw, "body_weight"),
+            height_plausible=_measure_plausible(raw, "body_height"),
+            dates=_plausible_dates(raw.get("plausibility", {})),
             loinc_pattern=re.compile(raw["loinc"]["code_pattern"]),
             activity_units=_unit_table(raw["administration"]["activity_units"], "GBq"),
             weight_units=_unit_table(raw["body_weight"]["units"], raw["body_weight"]["canonical_unit"]),

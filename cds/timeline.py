@@ -99,6 +99,14 @@ class Timeline:
     def baseline(self, analyte: str) -> Baseline | None:
         return self.baselines.get(analyte)
 
+    def latest_unusable(self, analyte: str, first: date, last: date, after: date | None) -> UngradableLab | None:
+        """The latest result of ``analyte`` from ``first`` to ``last`` (and after ``after``) that cannot
+        be used (an implausible value, a unit that cannot be converted, no value): the dose rules name
+        it in their labs-needed reason and never use it."""
+        found = [u for u in self.ungradable
+                 if u.analyte == analyte and first <= u.day <= last and (after is None or u.day > after)]
+        return found[-1] if found else None
+
     def latest_day(self) -> date | None:
         days = [f.day for group in (self.labs, self.performance, self.body, self.tumour) for f in group]
         days += [c.date for c in self.cycles]

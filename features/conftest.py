@@ -58,3 +58,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def chart() -> Chart:
     """The scenario's patient record, built by the Given steps."""
     return Chart()
+
+
+_register(__import__("steps.plausibility_steps", fromlist=["plausibility_steps"]))  # implausible values

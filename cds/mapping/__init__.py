@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
@@ -25,6 +25,7 @@ from cds.facts import (
     LabResult,
     Patient,
     PerformanceScore,
+    Timed,
     UngradableLab,
 )
 from cds.gc_pause import gc_paused
@@ -40,9 +41,11 @@ from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
 from cds.mapping.labs import map_lab, resolve_percentages
 from cds.mapping.tumour import Tumour, map_measurement, map_recist_observation, organ_of
 from cds.reading import Collected
+from cds.renal import age_years
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
 
 Resource = Mapping[str, Any]
+_Dated = TypeVar("_Dated", bound=Timed)
 
 
 @dataclass
@@ -90,6 +93,7 @@ class _Mapper:
         self.recist = code_table.system("recist")
         self.usable_status = set(code_table.section("observation")["usable_status"])
         self.pending_pct: list[LabResult] = []
+        self.earliest, self.latest = code_table.dates.earliest, code_table.dates.latest()  # today: once per run
         self.part_of: dict[str, tuple[str, Administration]] = {}
         self.medications: dict[str, Resource] = {}
         self.organs: dict[str, str] = {}
@@ -154,15 +158,23 @@ class _Mapper:
     def _patient(self, resource: Resource) -> None:
         try:
             self.validate(resource)
-            fact, warning = map_patient(resource)
+            fact, warnings = map_patient(resource, self.codes.dates)
         except Unusable as exc:
             self.issue("warning", resource, str(exc))
             return
         record = self.out.record(fact.ref)
         record.patient = fact
         record.seen_patient_resource = True
-        if warning:
+        for warning in warnings:
             self.issue("warning", resource, warning, fact.ref)
+
+    def dated(self, fact: _Dated) -> _Dated:
+        """The fact, if its day lies in the plausible window (codes.toml ``[plausibility]``); else
+        ``Unusable``: a date at the ends of the calendar (0001-01-01, 9999-12-20) would place the fact
+        in no real cycle and overflow every interval computed from it."""
+        if not self.earliest <= fact.day <= self.latest:
+            raise Unusable(f"date outside the plausible window {self.codes.dates.window_text()}")
+        return fact
 
     def _sex(self, patient: str) -> str | None:
         record = self.out.records.get(patient)
@@ -207,6 +219,7 @@ class _Mapper:
             assert analyte is not None
             fact, warning = map_lab(resource, analyte, loinc_code, patient, self._sex(patient), self.aliases,
                                     self.codes)
+            self.dated(fact)
             if warning:
                 self.issue("warning", resource, f"{warning}; default range used", patient)
             if isinstance(fact, UngradableLab):
@@ -217,17 +230,20 @@ class _Mapper:
             else:
                 record.labs.append(fact)
         elif kind in ("ecog", "karnofsky"):
-            record.performance.append(map_performance(resource, kind, patient, self.codes))
+            record.performance.append(self.dated(map_performance(resource, kind, patient, self.codes)))
         elif kind == "weight":
-            record.body.append(map_body(resource, "weight", patient, self.codes.weight_units))
+            record.body.append(self.dated(map_body(resource, "weight", patient, self.codes.weight_units,
+                                                   self.codes.weight_plausible)))
         elif kind == "height":
-            record.body.append(map_body(resource, "height", patient, self.codes.height_units))
+            record.body.append(self.dated(map_body(resource, "height", patient, self.codes.height_units,
+                                                   self.codes.height_plausible)))
         elif kind == "tumour":
-            record.tumour.append(map_measurement(resource, patient, self.codes, self.aliases, self.organs))
+            record.tumour.append(self.dated(map_measurement(resource, patient, self.codes, self.aliases,
+                                                            self.organs)))
         else:
             tumour = map_recist_observation(resource, loinc_code, patient, self.codes, self.aliases)
             if tumour is not None:
-                record.tumour.append(tumour)
+                record.tumour.append(self.dated(tumour))
 
     def _procedure(self, resource: Resource) -> None:
         if not is_prrt_procedure(resource, self.codes):
@@ -239,7 +255,7 @@ class _Mapper:
             return
         patient = subject(resource, self.aliases)
         self.validate(resource)
-        self.out.record(patient).administrations.append(map_procedure(resource, patient, self.codes))
+        self.out.record(patient).administrations.append(self.dated(map_procedure(resource, patient, self.codes)))
 
     def _medication_administration(self, resource: Resource) -> None:
         concept = resource.get("medicationCodeableConcept")
@@ -252,6 +268,7 @@ class _Mapper:
         patient = subject(resource, self.aliases)
         self.validate(resource)
         fact, part_of = map_medication_administration(resource, patient, self.codes, self.aliases)
+        self.dated(fact)
         if part_of is not None:
             self.part_of[fact.ref] = (part_of, fact)
         else:
@@ -259,6 +276,8 @@ class _Mapper:
 
     def _finish(self) -> None:
         self._attach_part_of()
+        for record in self.out.records.values():
+            self._check_age(record)
         wbcs = [lab for rec in self.out.records.values() for lab in rec.labs if lab.analyte == "wbc"]
         for fact in resolve_percentages(self.pending_pct, wbcs, self.analytes):
             record = self.out.record(fact.patient)
@@ -268,6 +287,32 @@ class _Mapper:
                                            patient=fact.patient))
             else:
                 record.labs.append(fact)
+
+    def _check_age(self, record: PatientRecord) -> None:
+        """A birth date that gives an age outside the plausible ages (codes.toml ``[plausibility]``) on
+        any dated fact of the patient (a fact before birth, or an age of 121) is not used: no age and no
+        Cockcroft-Gault clearance is derived from it. Which date is wrong cannot be told, so the facts
+        stay and the age is unknown."""
+        birth = record.patient.birth_date
+        if birth is None:
+            return
+        groups: list[list[Any]] = [record.administrations, record.labs, record.ungradable, record.performance,
+                                   record.body, record.tumour]
+        days = [fact.day for group in groups for fact in group]
+        if record.patient.death_date is not None:
+            days.append(record.patient.death_date)
+        if not days:
+            return
+        dates = self.codes.dates
+        youngest, oldest = age_years(birth, min(days)), age_years(birth, max(days))
+        if dates.min_age_years <= youngest and oldest <= dates.max_age_years:
+            return
+        record.patient = record.patient.model_copy(update={"birth_date": None})
+        record.issues.append(Issue(
+            severity="warning", resource=record.patient.ref, patient=record.patient.ref,
+            message=f"birthDate gives an age outside {dates.min_age_years}-{dates.max_age_years} years "
+                    "on the dates of this record: age unknown",
+        ))
 
     def _attach_part_of(self) -> None:
         """A MedicationAdministration ``partOf`` a PRRT Procedure gives that Procedure its activity."""

@@ -7,30 +7,39 @@ from typing import Any
 
 from cds.facts import BodyMeasure, Patient, PerformanceScore
 from cds.mapping.fhir import Unusable, codings, effective, items, parse_date, quantity, ref_of
-from cds.tables import CodeTable, UnitTable
+from cds.tables import CodeTable, Plausible, PlausibleDates, UnitTable
 
 Resource = Mapping[str, Any]
 
 _SEX = {"male": "male", "female": "female", "other": "other", "unknown": "unknown"}
 
 
-def map_patient(resource: Resource) -> tuple[Patient, str | None]:
-    """The Patient and, for ``deceasedBoolean: true`` without a date, a warning."""
+def map_patient(resource: Resource, dates: PlausibleDates) -> tuple[Patient, list[str]]:
+    """The Patient and its warnings: ``deceasedBoolean: true`` without a date; a birth or death date
+    outside the plausible window (codes.toml ``[plausibility]``), which is then unknown (no age, no
+    survival time is derived from it) while the rest of the Patient is used."""
+    warnings: list[str] = []
+    birth = parse_date(resource.get("birthDate"))
+    if birth is not None and not dates.admits(birth):
+        warnings.append(f"birthDate outside the plausible window {dates.window_text()}: age unknown")
+        birth = None
     deceased_at = resource.get("deceasedDateTime")
     death = parse_date(deceased_at) if deceased_at is not None else None
-    deceased = death is not None or resource.get("deceasedBoolean") is True
+    deceased = deceased_at is not None or resource.get("deceasedBoolean") is True
+    if death is not None and not dates.admits(death):
+        warnings.append(f"deceasedDateTime outside the plausible window {dates.window_text()}: date of death unknown")
+        death = None
     gender = resource.get("gender")
     fact = Patient(
         ref=ref_of(resource),
         sex=_SEX.get(gender) if isinstance(gender, str) else None,
-        birth_date=parse_date(resource.get("birthDate")),
+        birth_date=birth,
         deceased=deceased,
         death_date=death,
     )
-    warning = None
     if deceased and death is None:
-        warning = "deceased without a date of death: excluded from survival time"
-    return fact, warning
+        warnings.append("deceased without a date of death: excluded from survival time")
+    return fact, warnings
 
 
 def map_performance(
@@ -63,13 +72,18 @@ def map_performance(
     )
 
 
-def map_body(resource: Resource, kind: str, patient: str, units: UnitTable) -> BodyMeasure:
+def map_body(resource: Resource, kind: str, patient: str, units: UnitTable, plausible: Plausible) -> BodyMeasure:
+    """A body weight or height in its canonical unit; one outside the plausible limits (codes.toml) is
+    an issue, never a measure (it would enter Cockcroft-Gault)."""
     number, unit = quantity(resource.get("valueQuantity"))
     factor = unit.factor(units)
     if factor is None:
         raise Unusable(f"{kind} unit {unit.text!r} is not convertible to {units.canonical}")
     if number <= 0:
         raise Unusable(f"{kind} is not positive")
+    if not plausible.admits(number * factor):
+        raise Unusable(f"{kind} is implausible: {number:.15g} {unit.text} "
+                       f"(plausible {plausible.low:g} to {plausible.high:g} {plausible.unit})")
     at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
     return BodyMeasure(
         ref=ref_of(resource), patient=patient, at=at, day=day, kind=kind,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cds.jsonio import UnreadableNumber
 from cds.tables import UnitTable
 
 Resource = Mapping[str, Any]
@@ -77,7 +78,10 @@ def parse_instant(text: Any) -> tuple[datetime, date]:
     day = moment.date()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC), day
+    try:
+        return moment.astimezone(UTC), day
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first day the calendar can hold
+        raise Unusable("date lies outside the plausible window") from None
 
 
 def parse_date(text: Any) -> date | None:
@@ -122,6 +126,30 @@ def concept_text(concept: Any) -> str:
 UCUM = "http://unitsofmeasure.org"
 
 
+def _number(value: Any) -> float:
+    """A Quantity's ``value`` as a finite float; anything else is ``Unusable`` with the reason.
+
+    The readers (cds/jsonio.py) bound a number's length: an overlong literal arrives as an
+    ``UnreadableNumber`` (a str that says so). json accepts NaN, Infinity and integers beyond float;
+    none is a measurement, and NaN would compare false to every limit (graded as normal).
+    """
+    if isinstance(value, UnreadableNumber):
+        raise Unusable(f"quantity value is {value}, not read")
+    if isinstance(value, bool):
+        raise Unusable("quantity value is true or false, not a number")
+    if isinstance(value, str):
+        raise Unusable("quantity value is a string, not a number")
+    if not isinstance(value, int | float):
+        raise Unusable("quantity has no numeric value")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise Unusable("quantity value is not a finite number")
+    return number
+
+
 @dataclass(frozen=True)
 class Unit:
     """A Quantity's unit: a UCUM code (case-sensitive: "Mmol/L" is not "mmol/L") or free unit text."""
@@ -137,17 +165,7 @@ def quantity(value: Any) -> tuple[float, Unit]:
     """(number, unit) of a Quantity: the UCUM ``code`` when its system is UCUM, else the ``unit`` text."""
     if not isinstance(value, dict):
         raise Unusable("no quantity")
-    number = value.get("value")
-    if isinstance(number, bool) or not isinstance(number, int | float):
-        raise Unusable("quantity has no numeric value")
-    # json.loads accepts NaN, Infinity and integers beyond float: none is a measurement, and NaN would
-    # compare false to every limit (graded as normal).
-    try:
-        number = float(number)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise Unusable("quantity has no numeric value")
+    number = _number(value.get("value"))
     if value.get("comparator") is not None:
         raise Unusable("quantity has a comparator (< <= >= >): an inexact value is not graded")
     code, text = value.get("code"), value.get("unit")

@@ -40,7 +40,12 @@ def _limit(value: Any, analyte: Analyte, value_unit: Unit) -> float | None:
     factor = (unit if unit.text is not None else value_unit).factor(analyte.units)
     if factor is None:
         raise Unusable(f"reference range unit {unit.text!r} is not convertible to {analyte.canonical_unit}")
-    return number * factor
+    limit = number * factor
+    # A limit of normal is never negative and never above what the analyte can be: such a range would
+    # make every result abnormal (or none), a silent wrong grade.
+    if not 0 <= limit <= analyte.plausible.high:
+        raise Unusable("reference range limit outside the plausible values")
+    return limit
 
 
 def _range(
@@ -61,6 +66,18 @@ def _range(
     if defaults is None:
         return low, high, "observation"
     return (low if low is not None else defaults[0]), (high if high is not None else defaults[1]), "mixed"
+
+
+def implausible_reason(number: float, unit: Unit, analyte: Analyte) -> str:
+    """Why a result outside the analyte's plausible limits (analytes.toml ``plausible``) is not graded.
+
+    It names the value as reported (at most 15 significant digits) with its unit, and the limits: an
+    impossible value (haemoglobin -5 g/dL, platelets 1e308) is a sample or transcription error, never
+    a toxicity grade and never a normal result.
+    """
+    limits = analyte.plausible
+    return (f"cannot grade: implausible value {number:.15g} {unit.text or '(no unit)'} "
+            f"(plausible {limits.low:g} to {limits.high:g} {limits.unit})")
 
 
 def map_lab(
@@ -90,6 +107,8 @@ def map_lab(
     if factor is None:
         reason = f"unit {unit.text!r} is not convertible to {analyte.canonical_unit}: cannot grade"
         return UngradableLab(**common, reason=reason), None
+    if not analyte.plausible.admits(number * factor):
+        return UngradableLab(**common, reason=implausible_reason(number, unit, analyte)), None
     try:
         low, high, source = _range(resource, analyte, unit, sex)
         range_issue = None

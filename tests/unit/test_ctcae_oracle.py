@@ -404,6 +404,8 @@ def test_fhir_path_agrees_with_oracle(generated: tuple[list[dict[str, Any]], dic
     canonical = oracle.canonical_unit(analyte)
     baseline = baseline_abnormal = None
     for oid, spec, _when, interpretation in info["observations"]:
+        if oid == "b" and not plausible_value(analyte, spec.value, spec.unit):
+            continue  # an implausible baseline is no baseline
         if oid == "b":
             f = oracle.factor(analyte, spec.unit)
             assert f is not None
@@ -412,6 +414,9 @@ def test_fhir_path_agrees_with_oracle(generated: tuple[list[dict[str, Any]], dic
             baseline_abnormal = interpretation == "H" if interpretation else (uln is not None and baseline > uln)
     assert {key[0] for key in got} == {f"Observation/{o[0]}" for o in info["observations"]}
     for oid, spec, _when, _interpretation in info["observations"]:
+        if not plausible_value(analyte, spec.value, spec.unit):
+            assert_implausible(got, f"Observation/{oid}", analyte)
+            continue
         lln, uln = _effective_range(analyte, sex, spec)
         for term in oracle.terms_for(analyte):
             want = oracle.grade(
@@ -420,6 +425,75 @@ def test_fhir_path_agrees_with_oracle(generated: tuple[list[dict[str, Any]], dic
                 is_baseline=oid == "b",
             )
             assert_agrees(got[(f"Observation/{oid}", term.id)], want, (term.id, oid, spec, info, canonical))
+
+
+# --- plausibility ------------------------------------------------------------------------------------
+# fhir_mappings/analytes.toml gives each analyte plausible limits (``plausible``, limits included); a
+# result outside them is "cannot grade: implausible value" on the FHIR path, whatever CTCAE says. Read
+# here from the raw table in exact decimals, independently of cds.tables.
+
+
+def plausible_limits(analyte: str) -> tuple[Decimal, Decimal]:
+    entry = oracle.analyte_table()[analyte]["plausible"]
+    f = oracle.factor(analyte, entry["unit"])
+    assert f is not None
+    return Decimal(entry["low"]) * f, Decimal(entry["high"]) * f
+
+
+def plausible_value(analyte: str, value: Decimal, unit: str) -> bool:
+    f = oracle.factor(analyte, unit)
+    assert f is not None
+    low, high = plausible_limits(analyte)
+    return low <= value * f <= high
+
+
+def assert_implausible(got: dict[tuple[str, str], ToxicityGrade], observation: str, analyte: str) -> None:
+    for term in oracle.terms_for(analyte):
+        entry = got[(observation, term.id)]
+        assert entry.grade is None, (term.id, entry)
+        assert entry.reason is not None and entry.reason.startswith("cannot grade: implausible value"), entry
+
+
+@st.composite
+def plausibility_cases(draw: Any) -> tuple[str, str, Decimal]:
+    """(term, unit, value): a value on a plausible limit of the term's analyte, a few quanta inside or
+    outside it, in any listed unit; or a value no patient has (negative, 1e308)."""
+    term_id = draw(st.sampled_from(TERMS))
+    analyte = oracle.terms()[term_id].analyte
+    unit = draw(st.sampled_from(_unit_choices(term_id)))
+    if draw(st.integers(0, 5)) == 0:
+        return term_id, unit, draw(st.sampled_from([Decimal("-1"), Decimal("-0.001"), Decimal("1E+308")]))
+    edge = _to_unit(analyte, draw(st.sampled_from(plausible_limits(analyte))), unit)
+    quantum = Decimal(1).scaleb(-(_places_for(edge) + draw(st.integers(0, 3))))
+    value = edge.quantize(quantum) + quantum * draw(st.sampled_from([0, 0, 1, -1, 3, -3]))
+    return term_id, unit, value
+
+
+@reproducible(max_examples=300)
+@given(plausibility_cases())
+def test_implausible_values_are_never_graded_on_either_side_of_the_limits(case: tuple[str, str, Decimal]) -> None:
+    """Around every plausible limit: outside, "cannot grade: implausible value" for every term of the
+    analyte; inside (the limit itself included), the oracle's CTCAE grade. Within 1e-12 (relative) of a
+    limit the float product of the mapping may fall either side: only "no crash" is asserted there."""
+    term_id, unit, value = case
+    analyte = oracle.terms()[term_id].analyte
+    loinc = oracle.analyte_table()[analyte]["loinc"][0]
+    resources = [fx.patient("p1"), fx.procedure("c1", "2024-01-08"),
+                 fx.lab("o1", analyte, _fhir_number(value), unit, loinc=loinc, when="2024-01-10T08:00:00Z")]
+    (patient,) = evaluate_collected(from_objects(resources)).patients
+    got = {(g.observation, g.term_id): g for g in patient.toxicities}
+    f = oracle.factor(analyte, unit)
+    assert f is not None
+    if any(abs(value * f - limit) <= abs(limit) * Decimal("1e-12") and value * f != limit
+           for limit in plausible_limits(analyte)):
+        return
+    if not plausible_value(analyte, value, unit):
+        assert_implausible(got, "Observation/o1", analyte)
+        return
+    lln, uln = _effective_range(analyte, "female", LabSpec(value, unit, None, None))
+    for term in oracle.terms_for(analyte):
+        want = oracle.grade(term.id, value, unit, lln=lln, uln=uln, range_unit=oracle.canonical_unit(analyte))
+        assert_agrees(got[("Observation/o1", term.id)], want, (term.id, value, unit))
 
 
 def test_the_designed_difference_twelve_significant_digits() -> None:

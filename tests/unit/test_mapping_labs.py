@@ -9,6 +9,7 @@ import factories as fx
 import pytest
 
 from cds.facts import LabResult
+from cds.jsonio import UnreadableNumber
 from cds.mapping import Mapped
 
 
@@ -217,7 +218,10 @@ def test_data_absent_reason_is_not_gradable(map_fhir: Any) -> None:
 @pytest.mark.parametrize(
     ("quantity", "reason"),
     [
-        ({"value": "70", "unit": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
+        ({"value": "70", "unit": "10*3/uL"}, "quantity value is a string, not a number: cannot grade"),
+        ({"value": True, "unit": "10*3/uL"}, "quantity value is true or false, not a number: cannot grade"),
+        ({"value": UnreadableNumber("a number longer than 32 characters"), "unit": "10*3/uL"},
+         "quantity value is a number longer than 32 characters, not read: cannot grade"),
         ({"unit": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
         (
             {"value": 20, "comparator": "<", "code": "10*3/uL"},
@@ -225,9 +229,9 @@ def test_data_absent_reason_is_not_gradable(map_fhir: Any) -> None:
         ),
         ("70", "no quantity: cannot grade"),
         # json.loads reads NaN, Infinity and integers too large for a float: none is a measurement.
-        ({"value": float("nan"), "code": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
-        ({"value": float("inf"), "code": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
-        ({"value": 10**400, "code": "10*3/uL"}, "quantity has no numeric value: cannot grade"),
+        ({"value": float("nan"), "code": "10*3/uL"}, "quantity value is not a finite number: cannot grade"),
+        ({"value": float("inf"), "code": "10*3/uL"}, "quantity value is not a finite number: cannot grade"),
+        ({"value": 10**400, "code": "10*3/uL"}, "quantity value is not a finite number: cannot grade"),
     ],
 )
 def test_unusable_value_quantity(map_fhir: Any, quantity: Any, reason: str) -> None:

@@ -30,6 +30,16 @@ UNIT_ROWS = [
 ]
 
 
+def typical(key: str) -> float:
+    """A value in the canonical unit that every analyte can have: the middle of its default range,
+    else of its plausible limits (a result outside those is "implausible", not converted)."""
+    entry = ANALYTES[key]
+    pairs = list(entry.get("default_range", {}).values())
+    if pairs:
+        return sum(low + high for low, high in pairs) / (2 * len(pairs))
+    return (entry["plausible"]["low"] + entry["plausible"]["high"]) / 2
+
+
 def only_lab(mapped: Mapped) -> LabResult:
     labs = [lab for record in mapped.records.values() for lab in record.labs]
     assert len(labs) == 1, mapped
@@ -46,24 +56,25 @@ def test_the_table_is_not_empty() -> None:
 @pytest.mark.parametrize(("key", "unit", "factor"), UNIT_ROWS)
 def test_every_unit_converts_value_and_range(map_fhir: Any, key: str, unit: str, factor: float) -> None:
     entry = ABSOLUTE[key]
+    value = float(f"{typical(key) / factor:.6g}")  # written in this unit, as a laboratory would
     observation = fx.lab(
         "o1",
         key,
-        2.5,
+        value,
         unit or None,
         loinc=entry["loinc"][0],
-        low=1.5,
-        high=3.5,
+        low=0.9 * value,
+        high=1.1 * value,
     )
     mapped = map_fhir(fx.patient(), observation)
     lab = only_lab(mapped)
     assert lab.analyte == key
     assert lab.unit == entry["canonical_unit"]
-    assert lab.value == pytest.approx(2.5 * factor, rel=1e-12)
-    assert lab.low == pytest.approx(1.5 * factor, rel=1e-12)
-    assert lab.high == pytest.approx(3.5 * factor, rel=1e-12)
+    assert lab.value == pytest.approx(value * factor, rel=1e-12)
+    assert lab.low == pytest.approx(0.9 * value * factor, rel=1e-12)
+    assert lab.high == pytest.approx(1.1 * value * factor, rel=1e-12)
     assert lab.range_source == "observation"
-    assert lab.reported_value == 2.5
+    assert lab.reported_value == value
     assert lab.reported_unit == unit
     assert mapped.records["Patient/p1"].issues == []
 
@@ -71,16 +82,17 @@ def test_every_unit_converts_value_and_range(map_fhir: Any, key: str, unit: str,
 @pytest.mark.parametrize(("key", "unit", "factor"), [r for r in UNIT_ROWS if r.values[1]])
 def test_every_unit_as_plain_unit_text(map_fhir: Any, key: str, unit: str, factor: float) -> None:
     # No UCUM code: the `unit` string is used when it is a listed spelling.
-    observation = fx.lab("o1", key, 4, unit, loinc=ABSOLUTE[key]["loinc"][0], ucum=False)
+    value = float(f"{typical(key) / factor:.6g}")
+    observation = fx.lab("o1", key, value, unit, loinc=ABSOLUTE[key]["loinc"][0], ucum=False)
     lab = only_lab(map_fhir(fx.patient(), observation))
-    assert lab.value == pytest.approx(4 * factor, rel=1e-12)
+    assert lab.value == pytest.approx(value * factor, rel=1e-12)
 
 
 @pytest.mark.parametrize("key", sorted(ABSOLUTE))
 def test_every_loinc_code_of_an_analyte_maps_to_it(map_fhir: Any, key: str) -> None:
     canonical = ABSOLUTE[key]["canonical_unit"]
     observations = [
-        fx.lab(f"o{i}", key, 1, canonical or None, loinc=code)
+        fx.lab(f"o{i}", key, typical(key), canonical or None, loinc=code)
         for i, code in enumerate(ABSOLUTE[key]["loinc"])
     ]
     labs = map_fhir(fx.patient(), *observations).records["Patient/p1"].labs
@@ -94,7 +106,7 @@ def test_every_loinc_code_of_an_analyte_maps_to_it(map_fhir: Any, key: str) -> N
 def test_default_range_by_analyte_and_sex(map_fhir: Any, key: str, sex: str) -> None:
     entry = ABSOLUTE[key]
     limits = entry["default_range"].get(sex, entry["default_range"].get("any"))
-    observation = fx.lab("o1", key, 1, entry["canonical_unit"] or None, loinc=entry["loinc"][0])
+    observation = fx.lab("o1", key, typical(key), entry["canonical_unit"] or None, loinc=entry["loinc"][0])
     lab = only_lab(map_fhir(fx.patient(gender=sex), observation))
     assert (lab.low, lab.high, lab.range_source) == (limits[0], limits[1], "default")
 

@@ -256,4 +256,4 @@ def test_nan_in_a_file_is_read_but_never_becomes_a_value(tmp_path: Path) -> None
     )
     record = map_collected(read_paths([path])).records["Patient/p1"]
     assert record.labs == []
-    assert [u.reason for u in record.ungradable] == ["quantity has no numeric value: cannot grade"]
+    assert [u.reason for u in record.ungradable] == ["quantity value is not a finite number: cannot grade"]
