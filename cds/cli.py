@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ from cds.demo.command import demo as demo_command
 from cds.document import to_document, to_text
 from cds.errors import ConfigurationError, InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_collected
-from cds.input_checks import check_ctcae_version, echo_input_error, no_resources
+from cds.input_checks import check_ctcae_version, echo_input_error, no_resources, parse_day
 from cds.reading import read_paths
 from cds.report.command import report as report_command
 
@@ -32,15 +31,6 @@ class OutputFormat(StrEnum):
     text = "text"
 
 
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint="--as-of") from None
-
-
 @app.command()
 def evaluate(
     paths: Annotated[list[Path], typer.Argument(help="FHIR Bundle / NDJSON files or directories")],
@@ -51,7 +41,7 @@ def evaluate(
     ] = DEFAULT_CTCAE_VERSION,
 ) -> None:
     """Map FHIR input to facts, run every ruleset, print the result per patient."""
-    day = _parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     check_ctcae_version(ctcae_version)
     try:
         collected = read_paths(paths)

@@ -3,7 +3,10 @@
 - input that holds no FHIR resource at all (an empty folder, an empty file, only non-FHIR JSON) is
   not "no finding": it is ``NoFhirResources``, exit 1, "no FHIR resources found in ...";
 - an output directory that is an existing file, or lies below one, is a usage error of its option;
-- a CTCAE version without a table is a usage error that lists the versions there are.
+- a CTCAE version without a table is a usage error that lists the versions there are;
+- a date option (``--as-of``, ``--data-cutoff``) that is not a date, or lies outside the plausible date
+  window of ``fhir_mappings/codes.toml`` (the window every FHIR date is checked against), is a usage
+  error of its option: "today" in 0001 or 9999 would otherwise overflow the date arithmetic.
 
 Messages name paths and reasons only, never a value from the input.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -20,6 +24,7 @@ from cds.ctcae_table import available_versions
 from cds.errors import InputError, NoFhirResources
 from cds.facts import Issue
 from cds.reading import SUFFIXES
+from cds.tables import codes
 
 MAX_SHOWN = 10  # problems listed before "... and N more"
 
@@ -69,3 +74,17 @@ def check_ctcae_version(version: str) -> None:
     if version not in versions:
         raise typer.BadParameter(f"no CTCAE table for version {version!r}; available: {', '.join(versions)}",
                                  param_hint="--ctcae-version")
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A date option: None when not given; a usage error naming the option when not a plausible date."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint=option) from None
+    window = codes().dates
+    if not window.admits(day):
+        raise typer.BadParameter(f"expected a date from {window.window_text()}", param_hint=option)
+    return day

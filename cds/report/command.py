@@ -31,15 +31,6 @@ CI_HELP = ("interval of the median survival: log-log (lifelines' default; the de
            "plain, or symmetric (median ± 1.96·SE, as SPSS prints)")
 
 
-def parse_day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint=option) from None
-
-
 def formats_option(value: str) -> tuple[str, ...]:
     from cds.report.render import parse_formats
 
@@ -103,5 +94,7 @@ def report(
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="worker processes (default: all CPUs)")] = None,
 ) -> None:
     """Cohort report: survival, response, toxicity and performance status, as JSON, Markdown and HTML."""
+    from cds.input_checks import parse_day
+
     run_report(paths, out, output_format, ci_method, parse_day(data_cutoff, "--data-cutoff"), response,
                ctcae_version, jobs)

@@ -17,6 +17,8 @@ from cds.cli import app
 from cds.demo import command as demo_command
 from cds.demo.command import DEFAULT_MAX_PATIENTS, estimated_bytes
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "prrt_patient.json"
+
 
 def run(*args: str, env: dict[str, str] | None = None) -> Any:
     return CliRunner().invoke(app, list(args), env=env)
@@ -157,3 +159,21 @@ def test_the_size_estimate_covers_what_the_demo_writes(tmp_path: Path) -> None:
     folder = write_cohort(tmp_path / "fhir", 40, 3, jobs=1)
     written = sum(p.stat().st_size for p in folder.glob("*.json"))
     assert written < estimated_bytes(40) - 16 * 1024 * 1024  # the Bundles alone fit the per-patient share
+
+
+@pytest.mark.parametrize("day", ["0001-01-02", "9999-12-20", "1899-12-31"])
+@pytest.mark.parametrize(("command", "option"), [("evaluate", "--as-of"), ("report", "--data-cutoff")])
+def test_a_date_option_outside_the_plausible_window_is_a_usage_error(tmp_path: Path, command: str, option: str,
+                                                                      day: str) -> None:
+    args = [command, str(EXAMPLE), option, day]
+    if command == "report":
+        args += ["--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "expected a date from 1900-01-01 to" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_date_option_inside_the_window_is_taken() -> None:
+    result = CliRunner().invoke(app, ["evaluate", str(EXAMPLE), "--as-of", "1900-01-01", "--format", "text"])
+    assert result.exit_code == 0, result.output

@@ -69,7 +69,8 @@ def test_any_json_never_answers_5xx(service: hs.InProcess, body: Any, path: str)
 def test_broken_json_is_400_never_5xx(service: hs.InProcess, body: bytes, path: str) -> None:
     for target in (f"/cds-services/{path}", f"/cds-services/{path}/feedback"):
         status = _post(service, target, body)
-        assert status in (400, 404, 413) or (status == 200 and body.strip() in (b"{}",))
+        # 405: a path such as "." that the client normalises onto /cds-services, which only answers GET
+        assert status in (400, 404, 405, 413) or (status == 200 and body.strip() in (b"{}",))
 
 
 @FUZZ
