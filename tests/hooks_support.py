@@ -778,3 +778,24 @@ def answering_workers(service: LiveService, count: int, timeout: float = 60.0, b
             return seen
         time.sleep(0.2)
     raise RuntimeError(f"{len(seen)} of {count} workers answered within {timeout:.0f} s")
+
+
+# --- the PostgreSQL of the test machine ----------------------------------------------------------------
+
+POSTGRES_URL = os.environ.get("PRRT_CDS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_reason() -> str | None:
+    """None when PostgreSQL answers at POSTGRES_URL, else why not (a skip reason, without the password)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+        return f"PostgreSQL not reachable at {shown} ({type(exc).__name__})"
+    return None

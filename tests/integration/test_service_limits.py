@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, text
 
 ES = hs.signers()["ES384"]
 TOXICITY = "/cds-services/prrt-toxicity"
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES = hs.POSTGRES_URL
 
 
 @pytest.fixture
@@ -235,19 +235,9 @@ class StallingProxy:
                 sock.close()
 
 
-def _postgres_reason() -> str | None:
-    try:
-        engine = create_engine(POSTGRES, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:
-        return f"PostgreSQL not reachable at 127.0.0.1:5432/test ({type(exc).__name__})"
-    return None
-
 
 def test_a_stalled_postgresql_is_503_within_the_setting_and_health_stays_up(folder: Path) -> None:
-    reason = _postgres_reason()
+    reason = hs.postgres_reason()
     if reason:
         pytest.skip(reason)
     schema = f"s_{uuid.uuid4().hex[:12]}"

@@ -18,19 +18,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 ES = hs.signers()["ES384"]
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES = hs.POSTGRES_URL
 REDIS = "redis://127.0.0.1:6379/0"
 
-
-def _postgres_reason() -> str | None:
-    try:
-        engine = create_engine(POSTGRES, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:
-        return f"PostgreSQL not reachable at 127.0.0.1:5432/test ({type(exc).__name__})"
-    return None
 
 
 def _redis_reason() -> str | None:
@@ -86,7 +76,7 @@ def test_two_workers_share_the_redis_replay_cache(folder: Path) -> None:
 
 
 def test_two_workers_on_postgresql_share_the_store_and_the_replay_table(folder: Path) -> None:
-    reason = _postgres_reason()
+    reason = hs.postgres_reason()
     if reason:
         pytest.skip(reason)
     schema = f"w_{uuid.uuid4().hex[:12]}"

@@ -24,18 +24,8 @@ from cds.hooks.store import Store
 
 TOXICITY = "/cds-services/prrt-toxicity"
 DOSE = "/cds-services/prrt-dose-check"
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES = hs.POSTGRES_URL
 
-
-def _postgres_reason() -> str | None:
-    try:
-        engine = create_engine(POSTGRES, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:
-        return f"PostgreSQL not reachable at 127.0.0.1:5432/test ({type(exc).__name__})"
-    return None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -43,7 +33,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hostile.db'}"
         return
-    reason = _postgres_reason()
+    reason = hs.postgres_reason()
     if reason:
         pytest.skip(reason)
     schema = f"h_{uuid.uuid4().hex[:12]}"

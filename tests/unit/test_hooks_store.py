@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import hooks_support as hs
 import pytest
 from sqlalchemy import create_engine, event, text
 
@@ -22,20 +23,9 @@ from cds.hooks.models import Feedback
 from cds.hooks.replay import DatabaseReplayCache, MemoryReplayCache, RedisReplayCache, replay_cache
 from cds.hooks.store import CardRecord, Store, engine_url, redacted
 
-POSTGRES_URL = os.environ.get("PRRT_CDS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = hs.POSTGRES_URL
 REDIS_URL = os.environ.get("PRRT_CDS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
-
-def postgres_reachable() -> str | None:
-    """None when PostgreSQL answers, else why not."""
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {redacted(POSTGRES_URL)} ({type(exc).__name__})"
-    return None
 
 
 def redis_reachable() -> str | None:
@@ -56,7 +46,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield made
         made.dispose()
         return
-    reason = postgres_reachable()
+    reason = hs.postgres_reason()
     if reason:
         pytest.skip(reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"  # a schema of its own: runs in parallel do not meet
