@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import hooks_support as hs
 import pytest
 
 from cds.mapping import Mapped, map_collected
@@ -19,3 +20,10 @@ def map_fhir() -> Callable[..., Mapped]:
         return map_collected(from_objects(objects))
 
     return run
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    """A schema of its own on the test PostgreSQL (skipped with the reason where it does not answer)."""
+    with hs.postgres_schema() as schema:
+        yield schema

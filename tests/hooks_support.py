@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -799,3 +799,30 @@ def postgres_reason() -> str | None:
         shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
         return f"PostgreSQL not reachable at {shown} ({type(exc).__name__})"
     return None
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A schema of its own on the test PostgreSQL, dropped afterwards, so that parallel runs never meet;
+    the calling test is skipped, with the reason, where PostgreSQL does not answer."""
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    reason = postgres_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def postgres_url(schema: str, port: int = 5432) -> str:
+    """The service's database URL for one schema of the test PostgreSQL (through ``port``, e.g. a proxy)."""
+    return f"postgresql://postgres@127.0.0.1:{port}/test?options=-csearch_path%3D{schema}"

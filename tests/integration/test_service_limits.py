@@ -23,7 +23,6 @@ import sqlite3
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -33,11 +32,9 @@ from typing import Any
 import hooks_support as hs
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 ES = hs.signers()["ES384"]
 TOXICITY = "/cds-services/prrt-toxicity"
-POSTGRES = hs.POSTGRES_URL
 
 
 @pytest.fixture
@@ -236,16 +233,10 @@ class StallingProxy:
 
 
 
-def test_a_stalled_postgresql_is_503_within_the_setting_and_health_stays_up(folder: Path) -> None:
-    reason = hs.postgres_reason()
-    if reason:
-        pytest.skip(reason)
-    schema = f"s_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
+def test_a_stalled_postgresql_is_503_within_the_setting_and_health_stays_up(folder: Path,
+                                                                           postgres_schema: str) -> None:
     proxy = StallingProxy(("127.0.0.1", 5432))
-    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/test?options=-csearch_path%3D{schema}"
+    url = hs.postgres_url(postgres_schema, proxy.port)
     setting = 4.0
     service = start(folder, database_url=url, database_timeout_seconds=setting, replay_cache_url="memory://")
     try:
@@ -272,9 +263,6 @@ def test_a_stalled_postgresql_is_503_within_the_setting_and_health_stays_up(fold
     finally:
         service.stop()
         proxy.close()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
     assert [r.status_code for r in stalled] == [503] * 3
     assert all(r.json()["detail"] == "the card audit cannot be written; no card is issued" for r in stalled)
     assert not_ready.status_code == 503

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -75,15 +74,10 @@ def test_two_workers_share_the_redis_replay_cache(folder: Path) -> None:
     assert "replay cache RedisReplayCache" in log
 
 
-def test_two_workers_on_postgresql_share_the_store_and_the_replay_table(folder: Path) -> None:
-    reason = hs.postgres_reason()
-    if reason:
-        pytest.skip(reason)
-    schema = f"w_{uuid.uuid4().hex[:12]}"
+def test_two_workers_on_postgresql_share_the_store_and_the_replay_table(folder: Path, postgres_schema: str) -> None:
+    schema = postgres_schema
     admin = create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    url = hs.postgres_url(schema)
     service = _start(folder, database_url=url)
     try:
         assert len(hs.answering_workers(service, 2)) == 2
@@ -100,8 +94,6 @@ def test_two_workers_on_postgresql_share_the_store_and_the_replay_table(folder: 
             seen = connection.execute(text(f"select count(*) from {schema}.prrt_cds_jwt_seen")).scalar_one()
     finally:
         service.stop()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
     assert statuses == [200] + [401] * 11
     assert [(r[0], r[1], r[2]) for r in rows] == [(response.json()["cards"][0]["uuid"], f"Patient/{pid}", "reduce")]

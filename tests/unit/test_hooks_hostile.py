@@ -17,14 +17,13 @@ from typing import Any
 
 import hooks_support as hs
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from cds.hooks.app import create_app
 from cds.hooks.store import Store
 
 TOXICITY = "/cds-services/prrt-toxicity"
 DOSE = "/cds-services/prrt-dose-check"
-POSTGRES = hs.POSTGRES_URL
 
 
 
@@ -33,19 +32,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hostile.db'}"
         return
-    reason = hs.postgres_reason()
-    if reason:
-        pytest.skip(reason)
-    schema = f"h_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with hs.postgres_schema() as schema:
+        yield hs.postgres_url(schema)
 
 
 @pytest.fixture

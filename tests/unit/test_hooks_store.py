@@ -17,7 +17,7 @@ from pathlib import Path
 
 import hooks_support as hs
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
 
 from cds.hooks.models import Feedback
 from cds.hooks.replay import DatabaseReplayCache, MemoryReplayCache, RedisReplayCache, replay_cache
@@ -46,30 +46,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield made
         made.dispose()
         return
-    reason = hs.postgres_reason()
-    if reason:
-        pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"  # a schema of its own: runs in parallel do not meet
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(POSTGRES_URL, pool_pre_ping=True)
+    with hs.postgres_schema() as schema:  # a schema of its own: runs in parallel do not meet
+        engine = create_engine(POSTGRES_URL, pool_pre_ping=True)
 
-    @event.listens_for(engine, "connect")
-    def _search_path(dbapi_connection: object, _: object) -> None:
-        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-        cursor.execute(f"SET search_path TO {schema}")
-        cursor.close()
+        @event.listens_for(engine, "connect")
+        def _search_path(dbapi_connection: object, _: object) -> None:
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute(f"SET search_path TO {schema}")
+            cursor.close()
 
-    made = Store(engine)
-    made.create_schema()
-    try:
-        yield made
-    finally:
-        made.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        made = Store(engine)
+        made.create_schema()
+        try:
+            yield made
+        finally:
+            made.dispose()
 
 
 def record(card: str, hook_instance: str = "h-1", service_id: str = "prrt-toxicity") -> CardRecord:
