@@ -28,7 +28,7 @@ from cds.dose_table import (
 )
 from cds.engine import EngineFact, Hit, RuleEngine
 from cds.facts import BodyMeasure, LabResult
-from cds.renal import CREATININE_UMOL_PER_MG_DL, age_years, cockcroft_gault
+from cds.renal import age_years, cockcroft_gault, cockcroft_gault_text
 from cds.tables import analytes, shown_unit
 from cds.timeline import Timeline
 
@@ -200,8 +200,9 @@ class _PointEvaluation:
             return before[-1]
         return weights[0] if weights else None
 
-    def crcl(self, creatinine: LabResult) -> tuple[float, tuple[str, ...]] | None:
-        """Cockcroft-Gault clearance for one creatinine result, with the resources used."""
+    def crcl(self, creatinine: LabResult) -> tuple[float, tuple[str, ...], str] | None:
+        """Cockcroft-Gault clearance for one creatinine result, with the resources used and the
+        computation written out."""
         patient = self.timeline.patient
         weight = self._weight_on(creatinine.day)
         if patient.birth_date is None or weight is None:
@@ -211,18 +212,8 @@ class _PointEvaluation:
             value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
         except ValueError:  # an implausible input: no clearance (the labs.crcl reason asks for one)
             return None
-        return value, (creatinine.ref, weight.ref, patient.ref)
-
-    def crcl_formula(self, creatinine: LabResult, clearance: float) -> str:
-        """The Cockcroft-Gault computation with its inputs, as a clinician would check it by hand."""
-        patient = self.timeline.patient
-        weight = self._weight_on(creatinine.day)
-        assert patient.birth_date is not None and weight is not None  # crcl() returned a value
-        age = age_years(patient.birth_date, creatinine.day)
-        mg_dl = creatinine.value / CREATININE_UMOL_PER_MG_DL
-        female = "" if patient.sex == "male" else " x 0.85"
-        return (f"Cockcroft-Gault, actual body weight: (140 - {age} years) x {weight.value:g} kg / "
-                f"(72 x {mg_dl:.2f} mg/dL creatinine){female} = {clearance:.1f} mL/min")
+        formula = cockcroft_gault_text(age, weight.value, creatinine.value, patient.sex, value)
+        return value, (creatinine.ref, weight.ref, patient.ref), formula
 
     def _baseline_crcl(self) -> float | None:
         baseline = self.timeline.baseline("creatinine")
@@ -253,9 +244,8 @@ class _PointEvaluation:
             computed = self.crcl(lab)
             if computed is None:
                 continue
-            value, refs = computed
+            value, refs, formula = computed
             latest_known |= latest
-            formula = self.crcl_formula(lab, value)
             self._add("crcl", value, _Measure(latest=latest, observations=refs, value=round(value, 1),
                                               unit="mL/min (Cockcroft-Gault)", detail=formula))
             if baseline_crcl and self.phase == "on":

@@ -51,3 +51,12 @@ def cockcroft_gault(age: int, weight_kg: float, creatinine_umol_l: float, sex: s
     if not analytes().analytes["creatinine_clearance"].plausible.admits(clearance):
         raise ValueError("Cockcroft-Gault refused: the clearance lies outside the plausible values")
     return clearance
+
+
+def cockcroft_gault_text(age: int, weight_kg: float, creatinine_umol_l: float, sex: str | None,
+                         clearance: float) -> str:
+    """The computation of ``cockcroft_gault`` with its inputs, as a clinician would check it by hand."""
+    female = "" if sex == "male" else " x 0.85"
+    return (f"Cockcroft-Gault, actual body weight: (140 - {age} years) x {weight_kg:g} kg / "
+            f"(72 x {creatinine_umol_l / CREATININE_UMOL_PER_MG_DL:.2f} mg/dL creatinine){female} "
+            f"= {clearance:.1f} mL/min")
