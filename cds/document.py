@@ -9,7 +9,7 @@ from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
 from cds.labs_age import labs_text
 from cds.recist_document import best_document, best_text, responses_document
-from cds.tables import shown_unit
+from cds.tables import shown_unit, shown_value
 
 
 def _issue(issue: Issue) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def _alert(alert: DoseAlert) -> dict[str, Any]:
 def _reason_text(reason: DoseReason) -> str:
     found = []
     if reason.value is not None:
-        value = f"{reason.value_text or f'{reason.value:g}'} {shown_unit(reason.unit)}".rstrip()
+        value = shown_value(reason.value, reason.unit, reason.value_text) or ""
         if value not in (reason.detail or ""):
             found.append(value)
     if reason.detail:

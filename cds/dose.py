@@ -29,7 +29,7 @@ from cds.dose_table import (
 from cds.engine import EngineFact, Hit, RuleEngine
 from cds.facts import BodyMeasure, LabResult
 from cds.renal import age_years, cockcroft_gault, cockcroft_gault_text
-from cds.tables import analytes, shown_unit
+from cds.tables import analytes, shown_value
 from cds.timeline import Timeline
 
 Decision = Literal["proceed", "reduce", "labs-needed", "withhold", "discontinue"]
@@ -330,9 +330,7 @@ def record_labs(timeline: Timeline, table: DoseTable, as_of: date) -> LabsUsed:
 
 def _shown(lab: LabResult) -> str:
     """A result as reported, with its digits, in the unit as a clinician writes it."""
-    value = lab.reported_text or f"{lab.reported_value:g}"
-    unit = shown_unit(lab.reported_unit)
-    return f"{value} {unit}" if unit else value
+    return shown_value(lab.reported_value, lab.reported_unit, lab.reported_text) or ""
 
 
 def _trigger_reason(trigger: Trigger, meaning: _Measure) -> DoseReason:

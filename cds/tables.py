@@ -323,3 +323,13 @@ def shown_unit(unit: str | None) -> str:
     if not unit:
         return ""
     return unit_display().get(unit, unit)
+
+
+def shown_value(value: float | None, unit: str | None, digits: str | None = None) -> str | None:
+    """A value with the digits it was reported with (``digits``, else the float), in the unit as a
+    clinician writes it; None without a value."""
+    if value is None:
+        return None
+    number = digits or f"{value:g}"
+    shown = shown_unit(unit)
+    return f"{number} {shown}" if shown else number

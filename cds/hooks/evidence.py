@@ -12,7 +12,7 @@ from datetime import date
 from cds.conclusions import DoseAlert, DoseReason
 from cds.hooks import markdown as md
 from cds.labs_age import labs_text
-from cds.tables import shown_unit
+from cds.tables import shown_value
 from cds.timeline import Timeline
 
 ACTION_WORDS = {
@@ -48,15 +48,6 @@ def _days(timeline: Timeline) -> dict[str, date]:
     days = {lab.ref: lab.day for lab in timeline.labs}
     days.update({body.ref: body.day for body in timeline.body})
     return days
-
-
-def shown_value(value: float | None, unit: str | None, digits: str | None = None) -> str | None:
-    """A value with the digits it was reported with, in the unit as a clinician writes it."""
-    if value is None:
-        return None
-    number = digits or f"{value:g}"
-    shown = shown_unit(unit)
-    return f"{number} {shown}" if shown else number
 
 
 def _reason_row(reason: DoseReason, days: dict[str, date]) -> list[object]:

@@ -32,9 +32,3 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(text(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(text(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
-
-
-def quantity(value: float | None, unit: str | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value:g} {unit}" if unit else f"{value:g}"

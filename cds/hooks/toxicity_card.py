@@ -21,11 +21,11 @@ from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks import markdown as md
 from cds.hooks.cards import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
-from cds.hooks.evidence import alert_section, deviations_section, footer, recommendation, shown_value
+from cds.hooks.evidence import alert_section, deviations_section, footer, recommendation
 from cds.labs_age import labs_text, stale_notice
 from cds.recist_conclusions import TimepointResponse
 from cds.recist_document import best_text
-from cds.tables import shown_unit
+from cds.tables import shown_unit, shown_value
 from cds.timeline import Cycle
 
 
