@@ -35,8 +35,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from cds.ctcae import grade_timeline
-from cds.ctcae_table import table
+from cds.ctcae.grading import grade_timeline
+from cds.ctcae.table import table
 from cds.evaluation import evaluate_patient
 from cds.facts import Administration, LabResult, Patient
 from cds.mapping import PatientRecord

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed, ToxicityGrade
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.dose.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed
+from cds.dose.labs_used import labs_text
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
-from cds.labs_age import labs_text
-from cds.recist_document import best_document, best_text, responses_document
+from cds.recist.document import best_document, best_text, responses_document
 from cds.tables import shown_unit, shown_value
 
 

@@ -11,16 +11,17 @@ from datetime import date
 from pathlib import Path
 
 from cds import rulesets
-from cds.conclusions import DoseAlert, ToxicityGrade
-from cds.ctcae import grade_timeline
-from cds.ctcae_table import table
-from cds.dose import dose_alerts
-from cds.dose_table import table as dose_table
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.grading import grade_timeline
+from cds.ctcae.table import table
+from cds.dose.advice import dose_alerts
+from cds.dose.conclusions import DoseAlert
+from cds.dose.table import table as dose_table
 from cds.facts import Issue
 from cds.mapping import map_collected
 from cds.reading import Collected, read_paths
-from cds.recist import assess_responses
-from cds.recist_conclusions import RecistAssessment
+from cds.recist.assess import assess_responses
+from cds.recist.conclusions import RecistAssessment
 from cds.timeline import Timeline, build_timeline
 
 DEFAULT_CTCAE_VERSION = "5.0"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from cds.ctcae_table import available_versions
+from cds.ctcae.table import available_versions
 from cds.errors import InputError, NoFhirResources
 from cds.facts import Issue
 from cds.reading import SUFFIXES

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 
-from cds import dose_table, recist_rules, recist_table
-from cds.ctcae import compile_ruleset
-from cds.ctcae_table import available_versions, table
+from cds.ctcae.grading import compile_ruleset
+from cds.ctcae.table import available_versions, table
 from cds.data_files import mappings_dir
+from cds.dose import table as dose_table
 from cds.engine import RuleEngine, Ruleset, get_engine
+from cds.recist import rules as recist_rules
+from cds.recist import table as recist_table
 
 
 def check_tables(ctcae_version: str) -> None:

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cds.ctcae_table import table as ctcae_table
-from cds.dose_table import table as dose_table
+from cds.ctcae.table import table as ctcae_table
+from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION
 
 SUMMARY_MAX = 139

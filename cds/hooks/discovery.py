@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from cds.ctcae_table import table as ctcae_table
-from cds.dose_table import table as dose_table
+from cds.ctcae.table import table as ctcae_table
+from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.tables import analytes, codes
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from cds.conclusions import DoseAlert
-from cds.dose import record_labs
-from cds.dose_table import table as dose_table
+from cds.dose.advice import record_labs
+from cds.dose.conclusions import DoseAlert
+from cds.dose.labs_used import labs_text, stale_notice
+from cds.dose.table import table as dose_table
 from cds.evaluation import PatientEvaluation
 from cds.hooks import markdown as md
 from cds.hooks.cards import (
@@ -33,7 +34,6 @@ from cds.hooks.implausible_order import implausible_card
 from cds.hooks.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.orders import LutatheraOrder
 from cds.hooks.toxicity_card import next_alert, response_section
-from cds.labs_age import labs_text, stale_notice
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
 

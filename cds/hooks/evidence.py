@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from cds.conclusions import DoseAlert, DoseReason
+from cds.dose.conclusions import DoseAlert, DoseReason
+from cds.dose.labs_used import labs_text
 from cds.hooks import markdown as md
-from cds.labs_age import labs_text
 from cds.tables import shown_value
 from cds.timeline import Timeline
 

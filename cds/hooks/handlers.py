@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from cds.dose_table import table as dose_table
+from cds.dose.table import table as dose_table
 from cds.errors import EvaluationError
 from cds.evaluation import PatientEvaluation, evaluate_collected
 from cds.facts import Issue

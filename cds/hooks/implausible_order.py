@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cds.dose_table import DoseTable
-from cds.dose_table import table as dose_table
+from cds.dose.table import DoseTable
+from cds.dose.table import table as dose_table
 from cds.evaluation import PatientEvaluation
 from cds.hooks import markdown as md
 from cds.hooks.cards import (

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cds.conclusions import DoseAlert
-from cds.dose_table import DoseTable
-from cds.dose_table import table as dose_table
+from cds.dose.conclusions import DoseAlert
+from cds.dose.table import DoseTable
+from cds.dose.table import table as dose_table
 from cds.hooks.orders import UCUM, LutatheraOrder
 from cds.mapping.fhir import Unusable, items, quantity
 from cds.tables import CodeTable, UnitTable, codes

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from cds.conclusions import DoseAlert, LabsUsed, ToxicityGrade
-from cds.ctcae_table import table as ctcae_table
-from cds.dose import record_labs
-from cds.dose_table import table as dose_table
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.table import table as ctcae_table
+from cds.dose.advice import record_labs
+from cds.dose.conclusions import DoseAlert, LabsUsed
+from cds.dose.labs_used import labs_text, stale_notice
+from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks import markdown as md
 from cds.hooks.cards import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
 from cds.hooks.evidence import alert_section, deviations_section, footer, recommendation
-from cds.labs_age import labs_text, stale_notice
-from cds.recist_conclusions import TimepointResponse
-from cds.recist_document import best_text
+from cds.recist.conclusions import TimepointResponse
+from cds.recist.document import best_text
 from cds.tables import shown_unit, shown_value
 from cds.timeline import Cycle
 

@@ -13,9 +13,9 @@ from typing import Any
 import factories as fx
 import pytest
 
-from cds.conclusions import ToxicityGrade
-from cds.ctcae import grade_timeline
-from cds.ctcae_table import table
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.grading import grade_timeline
+from cds.ctcae.table import table
 from cds.evaluation import evaluate_collected
 from cds.facts import LabResult, Patient
 from cds.reading import from_objects

@@ -33,9 +33,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cds import rulesets
-from cds.conclusions import ToxicityGrade
-from cds.ctcae import compile_ruleset, grade_timeline
-from cds.ctcae_table import table
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.grading import compile_ruleset, grade_timeline
+from cds.ctcae.table import table
 from cds.evaluation import evaluate_collected
 from cds.facts import LabResult, Patient
 from cds.reading import from_objects

@@ -8,7 +8,7 @@ from pathlib import Path
 import factories as fx
 import pytest
 
-from cds import ctcae_table
+from cds.ctcae import table as ctcae_table
 from cds.document import to_document, to_text
 from cds.errors import ConfigurationError
 from cds.evaluation import evaluate_collected

@@ -8,7 +8,7 @@ from typing import Any
 import factories as fx
 import pytest
 
-from cds.conclusions import DoseAlert
+from cds.dose.conclusions import DoseAlert
 from cds.evaluation import evaluate_collected
 from cds.reading import from_objects
 from cds.renal import age_years, cockcroft_gault

@@ -12,7 +12,7 @@ import factories as fx
 import pytest
 
 from cds.document import to_document, to_text
-from cds.dose_table import load_table
+from cds.dose.table import load_table
 from cds.errors import ConfigurationError
 from cds.evaluation import evaluate_paths
 from cds.hooks.dose_card import dose_cards

@@ -24,8 +24,8 @@ import pytest
 from pydantic import ValidationError
 
 from cds import rulesets
-from cds.ctcae import GradingFact, grade_timeline
-from cds.ctcae_table import table
+from cds.ctcae.grading import GradingFact, grade_timeline
+from cds.ctcae.table import table
 from cds.engine import SEEN, EngineFact, Hit, Rule, RuleEngine, Ruleset
 from cds.engine import Test as Check
 from cds.errors import EvaluationError

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs
 
 import hooks_support as hs
 
-from cds.ctcae_table import table as ctcae_table
-from cds.dose_table import table as dose_table
+from cds.ctcae.table import table as ctcae_table
+from cds.dose.table import table as dose_table
 from cds.hooks.discovery import discovery_document, lab_analytes, templates
 from cds.hooks.prefetch import render
 from cds.tables import analytes

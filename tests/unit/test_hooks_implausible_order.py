@@ -9,8 +9,8 @@ from typing import Any
 import hooks_support as hs
 import pytest
 
-from cds.dose_table import load_table
-from cds.dose_table import table as dose_table
+from cds.dose.table import load_table
+from cds.dose.table import table as dose_table
 from cds.errors import ConfigurationError
 from cds.hooks.implausible_order import implausible_activity
 from cds.hooks.orders import LutatheraOrder, lutathera_orders

@@ -18,10 +18,10 @@ from cds import rulesets
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected
 from cds.reading import from_objects
-from cds.recist import assess_responses
-from cds.recist_conclusions import RecistAssessment, RecistSettings
-from cds.recist_document import best_entry, response_entry
-from cds.recist_table import load_table, table
+from cds.recist.assess import assess_responses
+from cds.recist.conclusions import RecistAssessment, RecistSettings
+from cds.recist.document import best_entry, response_entry
+from cds.recist.table import load_table, table
 from cds.timeline import build_timeline
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cds.facts import Issue, Response
-from cds.recist_best import best_overall_response
-from cds.recist_conclusions import BestOverallResponse, RecistSettings
-from cds.recist_timepoints import IssueLog
+from cds.recist.best import best_overall_response
+from cds.recist.conclusions import BestOverallResponse, RecistSettings
+from cds.recist.timepoints import IssueLog
 
 FIRST = date(2024, 1, 8)
 DEFAULTS = RecistSettings.defaults()

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cds import rulesets
-from cds.recist_rules import (
+from cds.recist.rules import (
     NON_TARGET_KIND,
     OVERALL_KIND,
     TARGET_KIND,
@@ -32,7 +32,7 @@ from cds.recist_rules import (
     decide_overall,
     decide_targets,
 )
-from cds.recist_table import NON_TARGET_VALUES, TARGET_VALUES, table
+from cds.recist.table import NON_TARGET_VALUES, TARGET_VALUES, table
 
 
 def reproducible(max_examples: int) -> Any:

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from pytest_bdd.feature import get_features
 
-from cds.ctcae_table import load_table
-from cds.dose_table import load_table as load_dose_table
+from cds.ctcae.table import load_table
+from cds.dose.table import load_table as load_dose_table
 from cds.tables import analytes
 
 ROOT = Path(__file__).resolve().parents[2]

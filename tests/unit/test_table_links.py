@@ -19,10 +19,12 @@ import hooks_support as hs
 import pytest
 from typer.testing import CliRunner
 
-from cds import ctcae_table, data_files, dose_table, rulesets
+from cds import data_files, rulesets
 from cds.cli import app
-from cds.ctcae import compile_ruleset, grade_timeline
-from cds.dose import dose_alerts
+from cds.ctcae import table as ctcae_table
+from cds.ctcae.grading import compile_ruleset, grade_timeline
+from cds.dose import table as dose_table
+from cds.dose.advice import dose_alerts
 from cds.engine import RuleEngine
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected

@@ -5,7 +5,7 @@ Shared by the text output and the cards (issue: no card from stale data without 
 
 from __future__ import annotations
 
-from cds.conclusions import LabsUsed
+from cds.dose.conclusions import LabsUsed
 
 
 def age_text(days: int) -> str:

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cds.comparisons import Comparison, parse_comparison
-from cds.ctcae_table import CtcaeTable
-from cds.ctcae_table import table as ctcae_table
+from cds.ctcae.table import CtcaeTable
+from cds.ctcae.table import table as ctcae_table
 from cds.data_files import rules_dir
 from cds.engine import Op, Rule, Ruleset, Test
 from cds.errors import ConfigurationError

@@ -18,9 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from cds.recist_conclusions import RecistSettings
-from cds.recist_table import BaselineLimits
-from cds.recist_timepoints import IssueLog, TimePoint, signif
+from cds.recist.conclusions import RecistSettings
+from cds.recist.table import BaselineLimits
+from cds.recist.timepoints import IssueLog, TimePoint, signif
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from cds.facts import Fact, Issue, Response
-from cds.recist_table import NonTargetCategory, OverallCategory, TargetCategory, table
+from cds.recist.table import NonTargetCategory, OverallCategory, TargetCategory, table
 
 Source = Literal["measured", "investigator"]
 

@@ -19,9 +19,9 @@ import sys
 from dataclasses import dataclass
 
 from cds.facts import LesionMeasurement, NonTargetStatus
-from cds.recist_baseline import Baseline, Lesion
-from cds.recist_table import BaselineLimits
-from cds.recist_timepoints import IssueLog, TimePoint, signif
+from cds.recist.baseline import Baseline, Lesion
+from cds.recist.table import BaselineLimits
+from cds.recist.timepoints import IssueLog, TimePoint, signif
 
 
 @dataclass(frozen=True)

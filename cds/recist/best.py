@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from cds.facts import Response
-from cds.recist_conclusions import BestOverallResponse, RecistSettings
-from cds.recist_timepoints import IssueLog
+from cds.recist.conclusions import BestOverallResponse, RecistSettings
+from cds.recist.timepoints import IssueLog
 
 Point = tuple[date, Response]
 STABLE: tuple[Response, ...] = ("SD", "non-CR/non-PD")  # RECIST 1.1 Table 1 SD, Table 2 non-CR/non-PD

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds.recist_conclusions import BestOverallResponse, RecistAssessment, TimepointResponse
+from cds.recist.conclusions import BestOverallResponse, RecistAssessment, TimepointResponse
 
 
 def response_entry(response: TimepointResponse) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from typing import Any
 from cds.engine import EngineFact, RuleEngine, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.errors import ConfigurationError, EvaluationError
-from cds.recist_followup import NonTargetCounts, TargetNumbers
-from cds.recist_table import ComparisonRow, OverallRow, RecistTable
+from cds.recist.followup import NonTargetCounts, TargetNumbers
+from cds.recist.table import ComparisonRow, OverallRow, RecistTable
 
 TARGET_KIND, NON_TARGET_KIND, OVERALL_KIND = "recist_target", "recist_non_target", "recist_overall"
 TARGET_RULESET, NON_TARGET_RULESET, OVERALL_RULESET = "recist_1_1_target", "recist_1_1_non_target", "recist_1_1_overall"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cds.conclusions import ToxicityGrade
-from cds.ctcae_table import Criterion, CtcaeTable, Input, Term
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.table import Criterion, CtcaeTable, Input, Term
 from cds.engine import EngineFact, RuleEngine, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.facts import LabResult, UngradableLab

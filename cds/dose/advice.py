@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from cds.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed, ToxicityGrade
-from cds.dose_table import (
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.dose.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed
+from cds.dose.table import (
     ACTION_RULESET,
     DEVIATION_KINDS,
     STATE_KIND,

@@ -20,11 +20,11 @@ from datetime import date
 from cds.engine import RuleEngine
 from cds.facts import LesionMeasurement, ReportedResponse, Response
 from cds.mapping.tumour import Tumour
-from cds.recist_baseline import Baseline, build_baseline, choose_baseline
-from cds.recist_best import best_overall_response
-from cds.recist_conclusions import RecistAssessment, RecistSettings, TimepointResponse
-from cds.recist_followup import FollowUp, FollowUpTracker
-from cds.recist_rules import (
+from cds.recist.baseline import Baseline, build_baseline, choose_baseline
+from cds.recist.best import best_overall_response
+from cds.recist.conclusions import RecistAssessment, RecistSettings, TimepointResponse
+from cds.recist.followup import FollowUp, FollowUpTracker
+from cds.recist.rules import (
     NonTargetFact,
     OverallFact,
     TargetFact,
@@ -35,8 +35,8 @@ from cds.recist_rules import (
     overall_fact,
     target_fact,
 )
-from cds.recist_table import NONE, RecistTable, table
-from cds.recist_timepoints import IssueLog, TimePoint, group_time_points
+from cds.recist.table import NONE, RecistTable, table
+from cds.recist.timepoints import IssueLog, TimePoint, group_time_points
 from cds.timeline import Timeline
 
 

@@ -1,0 +1,1 @@
+"""CTCAE laboratory grading: its table, facts for the engine, conclusions and document."""

@@ -1,0 +1,1 @@
+"""Lutathera dose advice per cycle: its table, facts, conclusions and document."""
