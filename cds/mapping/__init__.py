@@ -1,4 +1,7 @@
-"""FHIR resources -> per-patient facts. The only place that knows FHIR shapes.
+"""FHIR resources -> per-patient facts (``cds.facts``). The only place that reads FHIR resources into facts.
+
+Everything else uses this front (``map_collected``, ``Mapped``); only ``cds.hooks`` also uses the element
+readers beside it, for the draft orders it rewrites (README.md, "Layout"; an import-linter contract).
 
 ``map_collected`` dispatches every resource by type and code to the small mappers beside this
 module. A resource that cannot be used becomes an ``Issue`` naming it and the reason; the rest of
