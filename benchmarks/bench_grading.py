@@ -38,8 +38,7 @@ from pathlib import Path
 from cds.ctcae.grading import grade_timeline
 from cds.ctcae.table import table
 from cds.evaluation import evaluate_patient
-from cds.facts import Administration, LabResult, Patient
-from cds.mapping import PatientRecord
+from cds.facts import Administration, LabResult, Patient, PatientRecord
 from cds.rulesets import engine
 from cds.timeline import Timeline, build_timeline
 

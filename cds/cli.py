@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from cds.cli_options import AS_OF, AsOf, CtcaeVersion, FhirPaths
 from cds.demo.command import demo as demo_command
 from cds.document import to_document, to_text
 from cds.errors import ConfigurationError, InputError
@@ -33,15 +34,13 @@ class OutputFormat(StrEnum):
 
 @app.command()
 def evaluate(
-    paths: Annotated[list[Path], typer.Argument(help="FHIR Bundle / NDJSON files or directories")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="'today' for the next-cycle decision")] = None,
+    paths: FhirPaths,
+    as_of: AsOf = None,
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.json,
-    ctcae_version: Annotated[
-        str, typer.Option("--ctcae-version", help="CTCAE table in rules/ to grade with")
-    ] = DEFAULT_CTCAE_VERSION,
+    ctcae_version: CtcaeVersion = DEFAULT_CTCAE_VERSION,
 ) -> None:
     """Map FHIR input to facts, run every ruleset, print the result per patient."""
-    day = parse_day(as_of, "--as-of")
+    day = parse_day(as_of, AS_OF)
     check_ctcae_version(ctcae_version)
     try:
         collected = read_paths(paths)

@@ -3,10 +3,12 @@
 Only ``cds.mapping`` builds these from FHIR; everything downstream (timeline, rules, hooks, report)
 reads these values and never a FHIR shape. Numbers are floats in the canonical unit of their kind;
 references are ``ResourceType/id`` strings so that every conclusion can cite its evidence.
+``PatientRecord`` gathers one patient's facts as the mapping produced them (a plain container, not frozen).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -122,3 +124,22 @@ class UngradableLab(Timed):
 
     analyte: str
     reason: str
+
+
+Tumour = LesionMeasurement | NonTargetStatus | NewLesion | ReportedResponse
+"""One tumour assessment fact of RECIST 1.1: a measurement, a non-target status, a new lesion or a response."""
+
+
+@dataclass
+class PatientRecord:
+    """Every fact of one patient, as mapped (unordered)."""
+
+    patient: Patient
+    administrations: list[Administration] = field(default_factory=list)
+    labs: list[LabResult] = field(default_factory=list)
+    ungradable: list[UngradableLab] = field(default_factory=list)
+    performance: list[PerformanceScore] = field(default_factory=list)
+    body: list[BodyMeasure] = field(default_factory=list)
+    tumour: list[Tumour] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    seen_patient_resource: bool = False

@@ -24,11 +24,11 @@ from cds.facts import (
     Issue,
     LabResult,
     Patient,
+    PatientRecord,
     PerformanceScore,
+    Tumour,
     UngradableLab,
 )
-from cds.mapping import PatientRecord
-from cds.mapping.tumour import Tumour
 
 
 class Cycle(Fact):

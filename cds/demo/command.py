@@ -14,9 +14,10 @@ from typing import Annotated
 
 import typer
 
+from cds.cli_options import Jobs, ReportFormats
 from cds.demo import DEFAULT_SEED, SERIES_SIZE
 from cds.evaluation import DEFAULT_CTCAE_VERSION
-from cds.report.command import CI_HELP, CiMethodOption, ResponseOption, formats_option, run_report
+from cds.report.command import ALL_FORMATS, CiMethod, CiMethodOption, ResponseOption, formats_option, run_report
 
 DEFAULT_MAX_PATIENTS = 100_000
 # Measured: a random cohort's Bundles are about 55-57 KB per patient (54 KB in the published series);
@@ -65,9 +66,9 @@ def demo(
     patients: Annotated[int, typer.Option(
         "--patients", min=1, help=f"cohort size; {SERIES_SIZE} (the default) is the published series")] = SERIES_SIZE,
     seed: Annotated[int, typer.Option("--seed", help="random seed (dates, lab noise; random cohorts)")] = DEFAULT_SEED,
-    output_format: Annotated[str, typer.Option("--format", help="comma-separated: md,html,json")] = "md,html,json",
-    ci_method: Annotated[CiMethodOption, typer.Option("--ci-method", help=CI_HELP)] = CiMethodOption.log_log,
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="worker processes (default: all CPUs)")] = None,
+    output_format: ReportFormats = ALL_FORMATS,
+    ci_method: CiMethod = CiMethodOption.log_log,
+    jobs: Jobs = None,
     max_patients: Annotated[int, typer.Option(
         "--max-patients", min=1, envvar="PRRT_CDS_DEMO_MAX_PATIENTS",
         help="the largest cohort --patients may ask for")] = DEFAULT_MAX_PATIENTS,

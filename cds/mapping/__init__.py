@@ -1,4 +1,7 @@
-"""FHIR resources -> per-patient facts. The only place that knows FHIR shapes.
+"""FHIR resources -> per-patient facts (``cds.facts``). The only place that reads FHIR resources into facts.
+
+Everything else uses this front (``map_collected``, ``Mapped``); only ``cds.hooks`` also uses the element
+readers beside it, for the draft orders it rewrites (README.md, "Layout"; an import-linter contract).
 
 ``map_collected`` dispatches every resource by type and code to the small mappers beside this
 module. A resource that cannot be used becomes an ``Issue`` naming it and the reason; the rest of
@@ -20,11 +23,10 @@ from pydantic import ValidationError
 
 from cds.facts import (
     Administration,
-    BodyMeasure,
     Issue,
     LabResult,
     Patient,
-    PerformanceScore,
+    PatientRecord,
     Timed,
     UngradableLab,
 )
@@ -39,7 +41,7 @@ from cds.mapping.administrations import (
 from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
 from cds.mapping.labs import map_lab, resolve_percentages
-from cds.mapping.tumour import Tumour, map_measurement, map_recist_observation, organ_of
+from cds.mapping.tumour import map_measurement, map_recist_observation, organ_of
 from cds.reading import Collected
 from cds.renal import age_years
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
@@ -49,22 +51,9 @@ _Dated = TypeVar("_Dated", bound=Timed)
 
 
 @dataclass
-class PatientRecord:
-    """Every fact of one patient, as mapped (unordered)."""
-
-    patient: Patient
-    administrations: list[Administration] = field(default_factory=list)
-    labs: list[LabResult] = field(default_factory=list)
-    ungradable: list[UngradableLab] = field(default_factory=list)
-    performance: list[PerformanceScore] = field(default_factory=list)
-    body: list[BodyMeasure] = field(default_factory=list)
-    tumour: list[Tumour] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    seen_patient_resource: bool = False
-
-
-@dataclass
 class Mapped:
+    """The mapping's result: one record per patient, and the issues that belong to no patient."""
+
     records: dict[str, PatientRecord] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     skipped: int = 0

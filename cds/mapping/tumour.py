@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse
+from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour
 from cds.mapping.fhir import Unusable, codings, effective, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
-
-Tumour = LesionMeasurement | NonTargetStatus | NewLesion | ReportedResponse
-
 
 def _when(resource: Resource) -> tuple[Any, Any]:
     return effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")

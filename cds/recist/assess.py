@@ -18,8 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from cds.engine import RuleEngine
-from cds.facts import LesionMeasurement, ReportedResponse, Response
-from cds.mapping.tumour import Tumour
+from cds.facts import LesionMeasurement, ReportedResponse, Response, Tumour
 from cds.recist.baseline import Baseline, build_baseline, choose_baseline
 from cds.recist.best import best_overall_response
 from cds.recist.conclusions import RecistAssessment, RecistSettings, TimepointResponse

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from cds.facts import Issue, LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Severity
-from cds.mapping.tumour import Tumour
+from cds.facts import Issue, LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Severity, Tumour
 
 
 def signif(x: float) -> float:

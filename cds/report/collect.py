@@ -30,9 +30,9 @@ from typing import Protocol
 
 from cds.errors import InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
-from cds.facts import Issue
+from cds.facts import Issue, PatientRecord
 from cds.input_checks import no_resources
-from cds.mapping import PatientRecord, map_collected
+from cds.mapping import map_collected
 from cds.reading import SUFFIXES, Collected, read_paths
 from cds.report.patient import PatientSummary, summarize
 from cds.rulesets import ruleset_version

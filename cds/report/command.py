@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from cds.cli_options import DATA_CUTOFF, CtcaeVersion, DataCutoff, FhirPaths, Jobs, ReportFormats
 from cds.evaluation import DEFAULT_CTCAE_VERSION
 
 
@@ -29,6 +30,8 @@ class ResponseOption(StrEnum):
 
 CI_HELP = ("interval of the median survival: log-log (lifelines' default; the default here), log (R's default), "
            "plain, or symmetric (median ± 1.96·SE, as SPSS prints)")
+CiMethod = Annotated[CiMethodOption, typer.Option("--ci-method", help=CI_HELP)]
+ALL_FORMATS = "md,html,json"
 
 
 def formats_option(value: str) -> tuple[str, ...]:
@@ -79,22 +82,19 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
 
 
 def report(
-    paths: Annotated[list[Path], typer.Argument(help="FHIR Bundle / NDJSON files or directories")],
+    paths: FhirPaths,
     out: Annotated[Path, typer.Option("--out", help="directory to write the report into")],
-    output_format: Annotated[str, typer.Option("--format", help="comma-separated: md,html,json")] = "md,html,json",
-    ci_method: Annotated[CiMethodOption, typer.Option("--ci-method", help=CI_HELP)] = CiMethodOption.log_log,
-    data_cutoff: Annotated[str | None, typer.Option(
-        "--data-cutoff", help="YYYY-MM-DD: facts after it are not used; living patients are censored on it "
-                              "(default: each patient's latest date)")] = None,
+    output_format: ReportFormats = ALL_FORMATS,
+    ci_method: CiMethod = CiMethodOption.log_log,
+    data_cutoff: DataCutoff = None,
     response: Annotated[ResponseOption, typer.Option(
         "--response", help="best overall response: confirmed (RECIST 1.1 §4.6.1) or unconfirmed")
     ] = ResponseOption.confirmed,
-    ctcae_version: Annotated[
-        str, typer.Option("--ctcae-version", help="CTCAE table in rules/")] = DEFAULT_CTCAE_VERSION,
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="worker processes (default: all CPUs)")] = None,
+    ctcae_version: CtcaeVersion = DEFAULT_CTCAE_VERSION,
+    jobs: Jobs = None,
 ) -> None:
     """Cohort report: survival, response, toxicity and performance status, as JSON, Markdown and HTML."""
     from cds.input_checks import parse_day
 
-    run_report(paths, out, output_format, ci_method, parse_day(data_cutoff, "--data-cutoff"), response,
+    run_report(paths, out, output_format, ci_method, parse_day(data_cutoff, DATA_CUTOFF), response,
                ctcae_version, jobs)

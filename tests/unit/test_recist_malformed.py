@@ -21,8 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cds import rulesets
-from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, Patient, ReportedResponse
-from cds.mapping.tumour import Tumour
+from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, Patient, ReportedResponse, Tumour
 from cds.recist.assess import assess_responses
 from cds.recist.conclusions import RecistSettings
 from cds.recist.document import best_document, responses_document
