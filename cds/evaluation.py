@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cds import rulesets
 from cds.ctcae.conclusions import ToxicityGrade
-from cds.ctcae.grading import grade_timeline
+from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
 from cds.dose.advice import dose_alerts
 from cds.dose.conclusions import DoseAlert

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 
-from cds.ctcae.grading import compile_ruleset
+from cds.ctcae.decide import compile_ruleset
 from cds.ctcae.table import available_versions, table
 from cds.data_files import mappings_dir
 from cds.dose import table as dose_table
