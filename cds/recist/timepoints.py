@@ -10,14 +10,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from cds.facts import Issue, LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Severity
-from cds.mapping.tumour import Tumour
 
-
-def signif(x: float) -> float:
-    """``x`` rounded to 12 significant digits, so float noise cannot move a value across a boundary."""
-    return float(f"{x:.12g}")
+if TYPE_CHECKING:  # annotations only: this module stays importable without the FHIR mapping
+    from cds.mapping.tumour import Tumour
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from cds import rulesets
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected
 from cds.reading import from_objects
-from cds.recist.assess import assess_responses
 from cds.recist.conclusions import RecistAssessment, RecistSettings
+from cds.recist.decide import assess_responses
 from cds.recist.document import best_entry, response_entry
 from cds.recist.table import load_table, table
 from cds.timeline import build_timeline
