@@ -1,7 +1,7 @@
 """The RECIST 1.1 baseline assessment, its settings, and the table that drives the rules.
 
 Records are FHIR resources (tests/factories.py) mapped and placed on a timeline as in production;
-``cds.recist.assess_responses`` runs with the process's engine and, where a test says so, with one
+``cds.recist.decide.assess_responses`` runs with the process's engine and, where a test says so, with one
 setting changed.
 """
 
