@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from cds.ctcae.grading import grade_timeline
+from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
 from cds.evaluation import evaluate_patient
 from cds.facts import Administration, LabResult, Patient, PatientRecord

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cds.engine import Op
+if TYPE_CHECKING:  # annotations only: the tables (and RECIST's pure modules) load without the engine
+    from cds.engine import Op
 
 _COMPARE = re.compile(r"^([a-z_]+(?::[a-z_]+)?) (<=|>=|==|<|>) (-?\d+(?:\.\d+)?)$")
 
@@ -19,11 +21,6 @@ class Comparison:
     field: str
     op: Op
     threshold: float
-
-    def holds(self, value: float) -> bool:
-        """Plain-Python reading of the comparison (the engine compiles the same one)."""
-        t = self.threshold
-        return {"<": value < t, "<=": value <= t, ">": value > t, ">=": value >= t, "==": value == t}[self.op]
 
 
 def parse_comparison(text: str) -> Comparison | None:

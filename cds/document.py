@@ -4,53 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.document import graded_lines, toxicities_document, ungraded_lines
 from cds.dose.conclusions import Deviation, DoseAlert, DoseReason, LabsUsed
 from cds.dose.labs_used import labs_text
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
-from cds.recist.document import best_document, best_text, responses_document
-from cds.tables import shown_unit, shown_value
+from cds.recist.document import best_document, recist_lines, responses_document
+from cds.tables import shown_value
 
 
 def _issue(issue: Issue) -> dict[str, Any]:
     return {"severity": issue.severity, "resource": issue.resource, "message": issue.message}
-
-
-def _toxicity(grade: ToxicityGrade) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "term": grade.term,
-        "ctcae_version": grade.ctcae_version,
-        "grade": grade.grade,
-        "observation": grade.observation,
-        "effective": grade.effective.isoformat().replace("+00:00", "Z"),
-        "cycle": grade.cycle,
-    }
-    if grade.value is not None:
-        entry.update(value=grade.value, unit=grade.unit, range_source=grade.range_source)
-        entry.update(value_canonical=grade.value_canonical, unit_canonical=grade.unit_canonical,
-                     lln=grade.lln, uln=grade.uln)
-        if grade.baseline is not None:
-            entry["baseline"] = grade.baseline
-    if grade.grade is not None:
-        entry.update(criterion=grade.criterion, rule=grade.rule, criterion_set=grade.criterion_set)
-    else:
-        entry["reason"] = grade.reason
-    if grade.notes:
-        entry["notes"] = list(grade.notes)
-    if grade.derived_from:
-        entry["derived_from"] = list(grade.derived_from)
-    if grade.converted_from is not None:
-        entry["converted_from"] = grade.converted_from
-    return entry
-
-
-def _converted(grade: ToxicityGrade) -> str:
-    """How the text output says a value was graded after conversion to the SI criteria."""
-    if grade.converted_from is None or grade.unit_canonical is None:
-        return ""
-    converted = f"{grade.value_canonical:.4g} {grade.unit_canonical}"
-    return f", graded as {converted}: CTCAE has no {grade.converted_from} criteria"
 
 
 def _reason(reason: DoseReason) -> dict[str, Any]:
@@ -123,7 +87,7 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
             }
             for cycle in timeline.cycles
         ],
-        "toxicities": [_toxicity(grade) for grade in result.toxicities],
+        "toxicities": toxicities_document(result.toxicities),
         "responses": responses_document(result.recist),
         "best_overall_response": best_document(result.recist),
         "alerts": [_alert(alert) for alert in result.alerts],
@@ -148,14 +112,7 @@ def to_text(evaluation: Evaluation) -> str:
         for cycle in doc["cycles"]:
             activity = "activity unknown" if cycle["activity_gbq"] is None else f"{cycle['activity_gbq']:g} GBq"
             lines.append(f"  cycle {cycle['number']}  {cycle['date']}  {activity}")
-        graded = [t for t in result.toxicities if t.grade]
-        if graded:
-            lines.append("  CTCAE grade >= 1:")
-        for tox in graded:
-            lines.append(
-                f"    cycle {tox.cycle}  {tox.effective.date().isoformat()}  {tox.term}: grade {tox.grade}"
-                f"  ({tox.value:g} {shown_unit(tox.unit)}{_converted(tox)}; {tox.criterion}) [{tox.rule}]"
-            )
+        lines += graded_lines(result.toxicities)
         for alert in result.alerts:
             activity = "" if alert.recommended_activity_gbq is None else f" at {alert.recommended_activity_gbq:g} GBq"
             if alert.given:
@@ -170,20 +127,8 @@ def to_text(evaluation: Evaluation) -> str:
                 lines.append(f"    ! deviation ({deviation.kind}): {deviation.text} [{deviation.rule}]")
             for reason in alert.reasons:
                 lines.append(f"    - {_reason_text(reason)}")
-        recist = result.recist
-        if recist is not None and recist.responses:
-            burden = ("non-target disease only" if recist.best.non_target_only else
-                      "no target sum" if recist.baseline_sum_mm is None else f"sum {recist.baseline_sum_mm:g} mm")
-            lines.append(f"  RECIST 1.1 (baseline {recist.baseline_day or 'none'}, {burden}):")
-            for tp in recist.responses:
-                pct = tp.change_from_baseline_pct
-                change = "" if pct is None else f", {pct:+.1f}% vs baseline"
-                lines.append(f"    {tp.day.isoformat()}  {tp.overall} ({tp.source}; target {tp.target or 'none'}, "
-                             f"non-target {tp.non_target or 'none'}{change})")
-            lines.append(f"    {best_text(recist.best)}")
-        ungraded = [t for t in result.toxicities if t.grade is None]
-        if ungraded:
-            lines.append(f"  not gradable: {len(ungraded)} (see the JSON output for reasons)")
+        lines += recist_lines(result.recist)
+        lines += ungraded_lines(result.toxicities)
         for issue in doc["issues"]:
             lines.append(f"  [{issue['severity']}] {issue['resource']}: {issue['message']}")
     for issue in evaluation.issues:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cds import rulesets
 from cds.ctcae.conclusions import ToxicityGrade
-from cds.ctcae.grading import grade_timeline
+from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
 from cds.dose.advice import dose_alerts
 from cds.dose.conclusions import DoseAlert
@@ -20,8 +20,8 @@ from cds.dose.table import table as dose_table
 from cds.facts import Issue
 from cds.mapping import map_collected
 from cds.reading import Collected, read_paths
-from cds.recist.assess import assess_responses
 from cds.recist.conclusions import RecistAssessment
+from cds.recist.decide import assess_responses
 from cds.timeline import Timeline, build_timeline
 
 DEFAULT_CTCAE_VERSION = "5.0"

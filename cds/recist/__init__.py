@@ -1,1 +1,2 @@
-"""RECIST 1.1 tumour response: its table, time points, baseline, best response and document."""
+"""RECIST 1.1 tumour response: its table, time points, baseline, follow-ups, engine facts and decisions,
+best response and document."""

@@ -18,9 +18,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from cds.numbers import signif
 from cds.recist.conclusions import RecistSettings
 from cds.recist.table import BaselineLimits
-from cds.recist.timepoints import IssueLog, TimePoint, signif
+from cds.recist.timepoints import IssueLog, TimePoint
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ class Lesion:
 
 
 @dataclass(frozen=True)
-class Baseline:
+class RecistBaseline:
+    """The RECIST 1.1 baseline assessment (§3.2.1, §4.2): the lesions followed and the sum compared to."""
+
     day: date
     targets: tuple[Lesion, ...]
     non_targets: tuple[Lesion, ...]
@@ -177,7 +180,7 @@ class _Builder:
                          f"baseline target selection exceeds RECIST 1.1 §4.2: {text}; all are summed as recorded")
 
 
-def build_baseline(point: TimePoint, limits: BaselineLimits, settings: RecistSettings, log: IssueLog) -> Baseline:
+def build_baseline(point: TimePoint, limits: BaselineLimits, settings: RecistSettings, log: IssueLog) -> RecistBaseline:
     for new in point.new_lesions:
         log.add("warning", new.ref, f"a new lesion is recorded at baseline ({point.day}): not used")
     builder = _Builder(point, limits, settings, log)
@@ -191,7 +194,7 @@ def build_baseline(point: TimePoint, limits: BaselineLimits, settings: RecistSet
         builder.valid = False
         log.add("warning", builder.targets[0].refs[0],
                 "baseline sum of target diameters is 0 mm: the target response is NE")
-    return Baseline(
+    return RecistBaseline(
         day=point.day, targets=tuple(builder.targets), non_targets=tuple(builder.non_targets),
         selection_valid=builder.valid, sum_mm=total, refs=point.observations,
     )

@@ -1,4 +1,4 @@
-"""RECIST 1.1 parts of the JSON document (docs/outputs.md: ``responses``, ``best_overall_response``).
+"""RECIST 1.1 parts of the output contract (docs/outputs.md: ``responses``, ``best_overall_response``), JSON and text.
 
 The contract's fields come first; the rest are additive: ``overall_recist`` (the same RECIST category as
 ``overall``, kept for readers of earlier documents, when Table 2's non-CR/non-PD was shown as SD), the
@@ -69,3 +69,19 @@ def best_text(best: BestOverallResponse) -> str:
     confirmed = f"{best.confirmed} (confirmed)" if best.confirmed else "none confirmed"
     unconfirmed = f"; {best.unconfirmed} unconfirmed" if best.unconfirmed else ""
     return f"Best overall response: {confirmed}{unconfirmed}."
+
+
+def recist_lines(assessment: RecistAssessment | None) -> list[str]:
+    """The text output's RECIST 1.1 block: the baseline, each time point, the best overall response."""
+    if assessment is None or not assessment.responses:
+        return []
+    burden = ("non-target disease only" if assessment.best.non_target_only else
+              "no target sum" if assessment.baseline_sum_mm is None else f"sum {assessment.baseline_sum_mm:g} mm")
+    lines = [f"  RECIST 1.1 (baseline {assessment.baseline_day or 'none'}, {burden}):"]
+    for tp in assessment.responses:
+        pct = tp.change_from_baseline_pct
+        change = "" if pct is None else f", {pct:+.1f}% vs baseline"
+        lines.append(f"    {tp.day.isoformat()}  {tp.overall} ({tp.source}; target {tp.target or 'none'}, "
+                     f"non-target {tp.non_target or 'none'}{change})")
+    lines.append(f"    {best_text(assessment.best)}")
+    return lines

@@ -19,9 +19,10 @@ import sys
 from dataclasses import dataclass
 
 from cds.facts import LesionMeasurement, NonTargetStatus
-from cds.recist.baseline import Baseline, Lesion
+from cds.numbers import signif
+from cds.recist.baseline import Lesion, RecistBaseline
 from cds.recist.table import BaselineLimits
-from cds.recist.timepoints import IssueLog, TimePoint, signif
+from cds.recist.timepoints import IssueLog, TimePoint
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _state(measurement: LesionMeasurement, limits: BaselineLimits) -> str:
 class FollowUpTracker:
     """Walks the follow-up time points in date order, keeping the nadir."""
 
-    def __init__(self, baseline: Baseline, limits: BaselineLimits, log: IssueLog) -> None:
+    def __init__(self, baseline: RecistBaseline, limits: BaselineLimits, log: IssueLog) -> None:
         self.baseline, self.limits, self.log = baseline, limits, log
         self.nadir = baseline.sum_mm
 

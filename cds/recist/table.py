@@ -93,9 +93,6 @@ class RecistTable:
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(row.rule for rows in (self.target, self.non_target, self.overall) for row in rows)
 
-    def overall_row(self, rule: str) -> OverallRow:
-        return next(row for row in self.overall if row.rule == rule)
-
 
 def parse_when(text: str, fields: tuple[str, ...]) -> tuple[Comparison, ...]:
     comparisons = []

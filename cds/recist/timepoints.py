@@ -14,11 +14,6 @@ from datetime import date
 from cds.facts import Issue, LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Severity, Tumour
 
 
-def signif(x: float) -> float:
-    """``x`` rounded to 12 significant digits, so float noise cannot move a value across a boundary."""
-    return float(f"{x:.12g}")
-
-
 @dataclass(frozen=True)
 class TimePoint:
     """Every tumour observation of one date."""

@@ -14,7 +14,7 @@ import factories as fx
 import pytest
 
 from cds.ctcae.conclusions import ToxicityGrade
-from cds.ctcae.grading import grade_timeline
+from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
 from cds.evaluation import evaluate_collected
 from cds.facts import LabResult, Patient

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from cds import rulesets
 from cds.ctcae.conclusions import ToxicityGrade
-from cds.ctcae.grading import compile_ruleset, grade_timeline
+from cds.ctcae.decide import compile_ruleset, grade_timeline
 from cds.ctcae.table import table
 from cds.evaluation import evaluate_collected
 from cds.facts import LabResult, Patient

@@ -9,7 +9,7 @@ import factories as fx
 import pytest
 
 from cds.ctcae import table as ctcae_table
-from cds.ctcae.grading import compile_ruleset, grade_timeline, ruleset_name
+from cds.ctcae.decide import compile_ruleset, grade_timeline, ruleset_name
 from cds.engine import RuleEngine
 from cds.mapping import map_collected
 from cds.reading import from_objects

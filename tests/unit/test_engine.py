@@ -24,7 +24,8 @@ import pytest
 from pydantic import ValidationError
 
 from cds import rulesets
-from cds.ctcae.grading import GradingFact, grade_timeline
+from cds.ctcae.decide import grade_timeline
+from cds.ctcae.prepare import GradingFact
 from cds.ctcae.table import table
 from cds.engine import SEEN, EngineFact, Hit, Rule, RuleEngine, Ruleset
 from cds.engine import Test as Check

@@ -1,7 +1,7 @@
 """The RECIST 1.1 baseline assessment, its settings, and the table that drives the rules.
 
 Records are FHIR resources (tests/factories.py) mapped and placed on a timeline as in production;
-``cds.recist.assess_responses`` runs with the process's engine and, where a test says so, with one
+``cds.recist.decide.assess_responses`` runs with the process's engine and, where a test says so, with one
 setting changed.
 """
 
@@ -18,8 +18,8 @@ from cds import rulesets
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected
 from cds.reading import from_objects
-from cds.recist.assess import assess_responses
 from cds.recist.conclusions import RecistAssessment, RecistSettings
+from cds.recist.decide import assess_responses
 from cds.recist.document import best_entry, response_entry
 from cds.recist.table import load_table, table
 from cds.timeline import build_timeline

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from cds import rulesets
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, Patient, ReportedResponse, Tumour
-from cds.recist.assess import assess_responses
 from cds.recist.conclusions import RecistSettings
+from cds.recist.decide import assess_responses
 from cds.recist.document import best_document, responses_document
 from cds.timeline import Cycle, Timeline
 

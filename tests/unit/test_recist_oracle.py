@@ -21,16 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cds import rulesets
-from cds.recist.rules import (
+from cds.recist.decide import decide_non_targets, decide_overall, decide_targets
+from cds.recist.prepare import (
     NON_TARGET_KIND,
     OVERALL_KIND,
     TARGET_KIND,
     NonTargetFact,
     OverallFact,
     TargetFact,
-    decide_non_targets,
-    decide_overall,
-    decide_targets,
 )
 from cds.recist.table import NON_TARGET_VALUES, TARGET_VALUES, table
 

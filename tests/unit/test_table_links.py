@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from cds import data_files, rulesets
 from cds.cli import app
 from cds.ctcae import table as ctcae_table
-from cds.ctcae.grading import compile_ruleset, grade_timeline
+from cds.ctcae.decide import compile_ruleset, grade_timeline
 from cds.dose import table as dose_table
 from cds.dose.advice import dose_alerts
 from cds.engine import RuleEngine

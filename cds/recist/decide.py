@@ -1,11 +1,14 @@
 """RECIST 1.1 for one patient: timeline tumour facts -> time-point responses -> best overall response.
 
-The flow (each step in its own module):
-  recist_timepoints  observations grouped by date
-  recist_baseline    the baseline assessment: targets, non-targets, baseline sum, selection checks
-  recist_followup    each later time point: assessed targets, sum, nadir, changes; non-target states
-  recist_rules       durable_rules decide target, non-target and overall (RECIST 1.1 Tables 1-2)
-  recist_best        best overall response, unconfirmed and confirmed (RECIST 1.1 Table 3)
+The flow (each step in its own module of ``cds.recist``):
+  timepoints  observations grouped by date
+  baseline    the baseline assessment: targets, non-targets, baseline sum, selection checks
+  followup    each later time point: assessed targets, sum, nadir, changes; non-target states
+  prepare     the engine facts of each follow-up
+  decide      (here) the three rulesets compiled from ``rules/recist_1_1.toml`` decide target,
+              non-target and overall response (RECIST 1.1 Tables 1-2); every row whose conditions hold
+              fires, the first one in table order decides (the table's precedence)
+  best        best overall response, unconfirmed and confirmed (RECIST 1.1 Table 3)
 
 Investigator-reported responses (FHIR input profile) fill the dates with no measured time point; where
 both exist the measured response is used and a disagreement is an issue. A patient with non-target
@@ -14,32 +17,101 @@ disease only is read by RECIST 1.1 Table 2 throughout: non-CR/non-PD, never SD.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
-from cds.engine import RuleEngine
+from cds.engine import EngineFact, RuleEngine, Ruleset, Test
+from cds.engine import Rule as EngineRule
+from cds.errors import ConfigurationError, EvaluationError
 from cds.facts import LesionMeasurement, ReportedResponse, Response, Tumour
-from cds.recist.baseline import Baseline, build_baseline, choose_baseline
+from cds.recist.baseline import RecistBaseline, build_baseline, choose_baseline
 from cds.recist.best import best_overall_response
 from cds.recist.conclusions import RecistAssessment, RecistSettings, TimepointResponse
 from cds.recist.followup import FollowUp, FollowUpTracker
-from cds.recist.rules import (
+from cds.recist.prepare import (
+    NON_TARGET_KIND,
+    OVERALL_KIND,
+    TARGET_KIND,
     NonTargetFact,
     OverallFact,
     TargetFact,
-    decide_non_targets,
-    decide_overall,
-    decide_targets,
-    non_target_fact,
+    flag,
+    lesion_facts,
     overall_fact,
-    target_fact,
 )
-from cds.recist.table import NONE, RecistTable, table
+from cds.recist.table import NONE, ComparisonRow, OverallRow, RecistTable, table
 from cds.recist.timepoints import IssueLog, TimePoint, group_time_points
 from cds.timeline import Timeline
 
+TARGET_RULESET, NON_TARGET_RULESET, OVERALL_RULESET = "recist_1_1_target", "recist_1_1_non_target", "recist_1_1_overall"
 
-def _numbers(follow_up: FollowUp, target: str | None, baseline: Baseline) -> dict[str, object]:
+
+def _fields(model: type[EngineFact]) -> set[str]:
+    return set(model.model_fields) - {"id", "kind"}
+
+
+def _comparison_rules(rows: tuple[ComparisonRow, ...]) -> tuple[EngineRule, ...]:
+    return tuple(
+        EngineRule(id=row.rule, tests=tuple(Test(c.field, c.op, c.threshold) for c in row.comparisons)) for row in rows
+    )
+
+
+def _overall_rules(rows: tuple[OverallRow, ...]) -> tuple[EngineRule, ...]:
+    """One engine rule per combination of the listed column values (an engine rule is a conjunction)."""
+    rules = []
+    for row in rows:
+        columns: list[list[Test]] = []
+        for name, allowed in (("target", row.target), ("non_target", row.non_target)):
+            if allowed is not None:
+                columns.append([Test(name, "==", value) for value in allowed])
+        for name, flags in (("new_lesions", row.new_lesions), ("ambiguous", row.ambiguous)):
+            if flags is not None:
+                columns.append([Test(name, "==", flag(given)) for given in flags])
+        rules += [EngineRule(id=row.rule, tests=combination) for combination in itertools.product(*columns)]
+    return tuple(rules)
+
+
+def compile_rulesets(table: RecistTable) -> list[Ruleset]:
+    if set(table.target_fields) != _fields(TargetFact) or set(table.non_target_fields) != _fields(NonTargetFact):
+        raise ConfigurationError("RECIST table [fields] do not match the engine facts")
+    return [
+        Ruleset(name=TARGET_RULESET, kind=TARGET_KIND, rules=_comparison_rules(table.target)),
+        Ruleset(name=NON_TARGET_RULESET, kind=NON_TARGET_KIND, rules=_comparison_rules(table.non_target)),
+        Ruleset(name=OVERALL_RULESET, kind=OVERALL_KIND, rules=_overall_rules(table.overall)),
+    ]
+
+
+def _first_fired(engine: RuleEngine, ruleset: str, facts: Mapping[str, EngineFact],
+                 order: tuple[Any, ...]) -> dict[str, Any]:
+    """fact id -> the first row (in table order) that fired for it; every fact must get one."""
+    fired: dict[str, set[str]] = {fact_id: set() for fact_id in facts}
+    for hit in engine.evaluate(ruleset, list(facts.values())):
+        fired[hit.fact_id].add(hit.rule_id)
+    decided = {}
+    for fact_id, rules in fired.items():
+        row = next((row for row in order if row.rule in rules), None)
+        if row is None:
+            raise EvaluationError(f"no RECIST row decided a fact of ruleset {ruleset!r}")
+        decided[fact_id] = row
+    return decided
+
+
+def decide_targets(engine: RuleEngine, table: RecistTable, facts: Mapping[str, TargetFact]) -> dict[str, ComparisonRow]:
+    return _first_fired(engine, TARGET_RULESET, facts, table.target) if facts else {}
+
+
+def decide_non_targets(engine: RuleEngine, table: RecistTable,
+                       facts: Mapping[str, NonTargetFact]) -> dict[str, ComparisonRow]:
+    return _first_fired(engine, NON_TARGET_RULESET, facts, table.non_target) if facts else {}
+
+
+def decide_overall(engine: RuleEngine, table: RecistTable, facts: Mapping[str, OverallFact]) -> dict[str, OverallRow]:
+    return _first_fired(engine, OVERALL_RULESET, facts, table.overall) if facts else {}
+
+
+def _numbers(follow_up: FollowUp, target: str | None, baseline: RecistBaseline) -> dict[str, object]:
     """The sums and changes shown with a response: those that justify it, none from an unusable selection."""
     numbers = follow_up.target
     if numbers is None or not follow_up.selection_valid:
@@ -73,16 +145,10 @@ def _missing_issue(response: TimepointResponse, follow_up: FollowUp, log: IssueL
                                   "non-target response is NE (RECIST 1.1 Tables 1-2, not all evaluated)")
 
 
-def _measured(follow_ups: list[FollowUp], baseline: Baseline, engine: RuleEngine,
+def _measured(follow_ups: list[FollowUp], baseline: RecistBaseline, engine: RuleEngine,
               recist: RecistTable, log: IssueLog) -> list[TimepointResponse]:
     keys = [f"tp{i}" for i in range(len(follow_ups))]
-    target_facts: dict[str, TargetFact] = {}
-    non_target_facts: dict[str, NonTargetFact] = {}
-    for key, follow_up in zip(keys, follow_ups, strict=True):
-        if follow_up.target is not None:
-            target_facts[key] = target_fact(key, follow_up.target, follow_up.selection_valid)
-        if follow_up.non_target is not None:
-            non_target_facts[key] = non_target_fact(key, follow_up.non_target)
+    target_facts, non_target_facts = lesion_facts(keys, follow_ups)
     targets = decide_targets(engine, recist, target_facts)
     non_targets = decide_non_targets(engine, recist, non_target_facts)
     overall_facts: dict[str, OverallFact] = {
@@ -168,7 +234,7 @@ def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list
     return kept
 
 
-def non_target_only(baseline: Baseline | None, responses: Sequence[TimepointResponse]) -> bool:
+def non_target_only(baseline: RecistBaseline | None, responses: Sequence[TimepointResponse]) -> bool:
     """The patient has non-target disease only (RECIST 1.1 Table 2 applies, its stable category is
     non-CR/non-PD): the baseline assessment has non-target lesions and no target lesion. Without a
     baseline (investigator responses only): the responses show non-CR/non-PD and never SD or PR, which
@@ -179,7 +245,7 @@ def non_target_only(baseline: Baseline | None, responses: Sequence[TimepointResp
     return "non-CR/non-PD" in shown and not shown & {"SD", "PR"}
 
 
-def _check_reported_categories(responses: Sequence[TimepointResponse], baseline: Baseline | None,
+def _check_reported_categories(responses: Sequence[TimepointResponse], baseline: RecistBaseline | None,
                                table_2: bool, log: IssueLog) -> None:
     """An investigator category that the patient's disease cannot have is used, and said so.
 
@@ -209,7 +275,7 @@ def assess_responses(timeline: Timeline, engine: RuleEngine, settings: RecistSet
     log = IssueLog(timeline.patient.ref)
     points = group_time_points(_plausible(timeline.tumour, recist.baseline.max_plausible_mm, log))
     base_point = choose_baseline(points, timeline.first_day, recist.baseline, log)
-    baseline: Baseline | None = None
+    baseline: RecistBaseline | None = None
     if base_point is None:
         cut = timeline.first_day
         measured = _without_baseline(points, cut)

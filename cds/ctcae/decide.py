@@ -1,0 +1,121 @@
+"""CTCAE grading, second half: the engine ruleset compiled from the table, and hits -> ``ToxicityGrade``s.
+
+Each criterion of ``rules/ctcae_v*.toml`` is one engine rule; the engine says which criteria a fact
+meets, and Python reads the highest grade met, or says which inputs were missing (rules/ctcae_v5.toml,
+"How a term is graded").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.prepare import FACT_KIND, HAS_FIELD, Inputs, Pending, prepare
+from cds.ctcae.table import Criterion, CtcaeTable, Input
+from cds.engine import Rule as EngineRule
+from cds.engine import RuleEngine, Ruleset, Test
+from cds.facts import UngradableLab
+from cds.timeline import Timeline
+
+MISSING_TEXT: dict[str, str] = {
+    "ULN": "no upper limit of normal", "LLN": "no lower limit of normal", "baseline": "no baseline",
+}
+
+
+def ruleset_name(table: CtcaeTable) -> str:
+    return "ctcae_v" + table.version.replace(".", "_")
+
+
+def compile_ruleset(table: CtcaeTable) -> Ruleset:
+    """Each criterion of the table -> one engine rule (a conjunction of comparisons)."""
+    rules = []
+    for term in table.terms:
+        for criterion in term.criteria:
+            tests = [Test("term", "==", term.id), Test("unit_set", "==", criterion.unit_set)]
+            if criterion.baseline_state == "normal":
+                tests.append(Test("base_abnormal", "==", 0.0))
+            elif criterion.baseline_state == "abnormal":
+                tests += [Test("has_base", "==", 1.0), Test("base_abnormal", "==", 1.0)]
+            for condition in criterion.conditions:
+                if condition.needs is not None:
+                    tests.append(Test(HAS_FIELD[condition.needs], "==", 1.0))
+                tests.append(Test(condition.field, condition.op, condition.threshold))
+            rules.append(EngineRule(id=criterion.rule, tests=tuple(tests)))
+    return Ruleset(name=ruleset_name(table), kind=FACT_KIND, rules=tuple(rules))
+
+
+def _applies(criterion: Criterion, inputs: Inputs) -> bool:
+    """Whether a criterion is in play for these inputs (its baseline condition holds)."""
+    if criterion.baseline_state == "normal":
+        return not inputs.base_abnormal
+    if criterion.baseline_state == "abnormal":
+        return inputs.base_abnormal
+    return True
+
+
+def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> ToxicityGrade:
+    lab, term, inputs = item.lab, item.term, item.inputs
+    base = dict(
+        term=term.name, term_id=term.id, ctcae_version=table.version, observation=lab.ref,
+        effective=lab.at, cycle=cycle, analyte=lab.analyte, value=lab.reported_value, unit=lab.reported_unit,
+        value_canonical=lab.value, unit_canonical=lab.unit, lln=lab.low, uln=lab.high,
+        baseline=item.baseline, range_source=lab.range_source, derived_from=lab.derived_from,
+        converted_from=item.converted_from,
+    )
+    have = inputs.available()
+    missing_required = sorted(term.requires - have)
+    if missing_required:
+        reason = "; ".join(MISSING_TEXT[m] for m in missing_required)
+        return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade")
+    best: Criterion | None = None
+    unevaluable: list[tuple[Criterion, frozenset[Input]]] = []
+    for criterion in term.sets[item.unit_set]:
+        if criterion.rule in met:
+            if best is None or criterion.grade > best.grade:  # the highest grade wins
+                best = criterion
+        elif _applies(criterion, inputs) and not criterion.needs <= have:
+            missing = criterion.needs - have
+            if inputs.is_baseline:
+                missing -= {"baseline"}  # not missing: it does not apply to the baseline itself
+            if missing:
+                unevaluable.append((criterion, missing))
+    grade = best.grade if best else 0
+    notes = tuple(sorted({
+        f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"
+        for c, missing in unevaluable if c.grade > grade
+    }))
+    if best is None:
+        blocking = [(c, m) for c, m in unevaluable if not c.optional]
+        if blocking:
+            absent = sorted({m for _, ms in blocking for m in ms})
+            reason = "; ".join(MISSING_TEXT[m] for m in absent)
+            return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade", notes=notes)
+        return ToxicityGrade(**base, grade=0, criterion="no grade 1-4 criterion met",
+                             rule=f"{table.prefix}.{term.id}.g0", criterion_set=item.unit_set, notes=notes)
+    return ToxicityGrade(
+        **base, grade=grade, criterion=term.text.get(grade, best.when), rule=best.rule,
+        criterion_set=best.unit_set, notes=notes,
+    )
+
+
+def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: RuleEngine) -> list[ToxicityGrade]:
+    """Every (lab, applicable term) of one patient, graded; ungradable labs with their reason."""
+    pending, facts = prepare(timeline, table)
+    met: dict[str, set[str]] = {key: set() for key in pending}
+    for hit in engine.evaluate(ruleset_name(table), facts):
+        met[hit.fact_id].add(hit.rule_id)
+    grades = [
+        _conclude(item, met[key], table, timeline.cycle_of(item.lab.day)) for key, item in pending.items()
+    ]
+    grades += list(_ungradable(timeline.ungradable, table, timeline))
+    grades.sort(key=lambda g: (g.effective, g.observation, g.term))
+    return grades
+
+
+def _ungradable(labs: Iterable[UngradableLab], table: CtcaeTable, timeline: Timeline) -> Iterable[ToxicityGrade]:
+    for lab in labs:
+        for term in table.for_analyte(lab.analyte):
+            yield ToxicityGrade(
+                term=term.name, term_id=term.id, ctcae_version=table.version, grade=None, observation=lab.ref,
+                effective=lab.at, cycle=timeline.cycle_of(lab.day), analyte=lab.analyte, reason=lab.reason,
+            )

@@ -1,0 +1,168 @@
+"""CTCAE grading, first half: timeline labs -> ``GradingFact``s, one per (Observation, term).
+
+Python chooses the one criterion set a result is graded in (the unit it was reported in where CTCAE
+writes criteria in that unit, else the SI set after conversion) and prepares numbers in that set's unit
+(value, ratios to ULN / LLN / baseline, percent change), rounded to 12 significant digits so that
+floating-point noise cannot move a value across a boundary. Semantics are documented at the top of
+the table (rules/ctcae_v5.toml).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cds.ctcae.table import CtcaeTable, Input, Term
+from cds.engine import EngineFact
+from cds.facts import LabResult
+from cds.numbers import signif
+from cds.tables import analytes
+from cds.timeline import Timeline
+
+FACT_KIND = "ctcae_lab"
+# The fact field that says an input is present (0.0: missing, its ratio is then 0.0 and not compared).
+HAS_FIELD: dict[Input, str] = {"ULN": "has_uln", "LLN": "has_lln", "baseline": "has_base"}
+
+
+class GradingFact(EngineFact):
+    """One (Observation, term, criterion set) as the engine sees it. Missing inputs: has_* = 0.0."""
+
+    term: str
+    unit_set: str
+    value: float
+    x_uln: float
+    has_uln: float
+    x_lln: float
+    has_lln: float
+    over_uln: float
+    x_base: float
+    has_base: float
+    pct_base: float
+    base_abnormal: float
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one lab offers for grading in one criterion set's unit."""
+
+    value: float
+    uln: float | None
+    lln: float | None
+    base: float | None
+    base_abnormal: bool
+    is_baseline: bool = False  # the lab is the baseline, or precedes it: "x baseline" does not apply
+
+    def available(self) -> frozenset[Input]:
+        have: set[Input] = set()
+        if self.uln is not None:
+            have.add("ULN")
+        if self.lln is not None:
+            have.add("LLN")
+        if self.base is not None:
+            have.add("baseline")
+        return frozenset(have)
+
+
+@dataclass
+class Pending:
+    """One (lab, term) prepared for the engine, waiting for its hits."""
+
+    lab: LabResult
+    term: Term
+    unit_set: str
+    inputs: Inputs
+    converted_from: str | None
+    baseline: float | None  # in the canonical unit, as the output reports it
+
+
+@dataclass(frozen=True)
+class Choice:
+    unit_set: str  # "si" or the conventional unit a set is written in
+    factor: float  # from the set's unit to the canonical unit
+    reported: bool  # the set is written in the unit the lab was reported in
+    converted_from: str | None  # the reported unit, when the value had to be converted to the SI set
+
+
+def _positive(x: float | None) -> float | None:
+    """A limit or baseline of 0 (or less) cannot scale a criterion: treat it as missing."""
+    return x if x is not None and x > 0 else None
+
+
+def _inputs(lab: LabResult, timeline: Timeline, factor: float, reported: bool) -> Inputs:
+    """The lab's inputs in the criterion set's unit (value, LLN, ULN and baseline all in that one unit).
+
+    ``reported``: the set is written in the unit the laboratory reported, so the reported number is
+    compared as written (no round trip through the canonical unit).
+    The baseline itself, and any result before it, is graded without "x baseline" criteria and as if
+    the baseline were normal (ULN multiples): a value cannot be a change from itself, and CTCAE's
+    baseline criteria describe change on treatment (conservative: the ULN reading is the stricter one).
+    """
+    baseline = timeline.baseline(lab.analyte)
+    uln, lln = _positive(lab.high), _positive(lab.low)
+    is_baseline = baseline is not None and lab.at <= baseline.lab.at
+    base = _positive(baseline.lab.value) if baseline is not None and not is_baseline else None
+    return Inputs(
+        value=lab.reported_value if reported else lab.value / factor,
+        uln=None if uln is None else uln / factor,
+        lln=None if lln is None else lln / factor,
+        base=None if base is None else base / factor,
+        base_abnormal=bool(baseline and baseline.abnormal_high and not is_baseline),
+        is_baseline=is_baseline,
+    )
+
+
+def _fact(fact_id: str, term: Term, unit_set: str, inputs: Inputs) -> GradingFact:
+    value = inputs.value
+    return GradingFact(
+        id=fact_id, kind=FACT_KIND, term=term.id, unit_set=unit_set, value=signif(value),
+        x_uln=signif(value / inputs.uln) if inputs.uln else 0.0, has_uln=1.0 if inputs.uln else 0.0,
+        x_lln=signif(value / inputs.lln) if inputs.lln else 0.0, has_lln=1.0 if inputs.lln else 0.0,
+        over_uln=signif(value - inputs.uln) if inputs.uln else 0.0,
+        x_base=signif(value / inputs.base) if inputs.base else 0.0, has_base=1.0 if inputs.base else 0.0,
+        pct_base=signif((value - inputs.base) / inputs.base * 100.0) if inputs.base else 0.0,
+        base_abnormal=1.0 if inputs.base_abnormal else 0.0,
+    )
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+
+
+def criterion_set(lab: LabResult, term: Term) -> Choice:
+    """The one criterion set a lab is graded in (rules/ctcae_v5.toml, "How a term is graded").
+
+    A result reported in a unit CTCAE writes criteria in is graded on that unit's criteria only; any
+    other unit is converted to the term's SI unit and says so (``converted_from``). Two spellings are
+    the same unit when fhir_mappings/analytes.toml gives them the same factor (mg/dl is mg/dL, mEq/L of
+    sodium is mmol/L). A term without a unit is graded on ratios (x ULN, x LLN, x baseline) or a
+    dimensionless value, which do not depend on the unit. A derived count (a percent differential with
+    a WBC) is computed in the canonical unit: it is not a conversion of a reported value.
+    """
+    units = analytes().analytes[lab.analyte].units
+    reported = None if lab.derived_from else units.factor(lab.reported_unit)
+    if reported is None or term.unit is None:
+        return Choice("si", 1.0, reported is not None and _same(reported, 1.0), None)
+    for unit in term.sets:
+        factor = units.factor(unit) if unit != "si" else None
+        if factor is not None and _same(factor, reported):
+            return Choice(unit, factor, True, None)
+    if _same(reported, 1.0):
+        return Choice("si", 1.0, True, None)
+    return Choice("si", 1.0, False, lab.reported_unit)
+
+
+def prepare(timeline: Timeline, table: CtcaeTable) -> tuple[dict[str, Pending], list[GradingFact]]:
+    """Every (lab, applicable term) of one patient: what it waits for, and its fact (same key, in order)."""
+    pending: dict[str, Pending] = {}
+    facts: list[GradingFact] = []
+    for index, lab in enumerate(timeline.labs):
+        for term in table.for_analyte(lab.analyte):
+            key = f"{index}|{term.id}"
+            choice = criterion_set(lab, term)
+            inputs = _inputs(lab, timeline, choice.factor, choice.reported)
+            baseline = timeline.baseline(lab.analyte)
+            pending[key] = Pending(
+                lab=lab, term=term, unit_set=choice.unit_set, inputs=inputs, converted_from=choice.converted_from,
+                baseline=_positive(baseline.lab.value) if baseline is not None and not inputs.is_baseline else None,
+            )
+            facts.append(_fact(key, term, choice.unit_set, inputs))
+    return pending, facts
