@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from cds.dose.advice import record_labs
 from cds.dose.conclusions import DoseAlert
-from cds.dose.labs_used import labs_text, stale_notice
+from cds.dose.labs_used import labs_text, record_labs, stale_notice
 from cds.dose.table import table as dose_table
 from cds.evaluation import PatientEvaluation
 from cds.hooks import markdown as md

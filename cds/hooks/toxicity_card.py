@@ -15,9 +15,8 @@ from datetime import date
 
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import table as ctcae_table
-from cds.dose.advice import record_labs
 from cds.dose.conclusions import DoseAlert, LabsUsed
-from cds.dose.labs_used import labs_text, stale_notice
+from cds.dose.labs_used import labs_text, record_labs, stale_notice
 from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
