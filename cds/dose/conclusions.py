@@ -75,3 +75,16 @@ class DoseAlert(Fact):
     def deviation(self) -> Deviation | None:
         """The most severe deviation of a cycle given, or None (also for the next cycle due)."""
         return self.deviations[0] if self.deviations else None
+
+
+class DoseCourse(Fact):
+    """The course the dose table plans, as the cards cite it: the label, the cycles and activities, the
+    plausibility maximum of an ordered activity, and the analytes required before every cycle."""
+
+    label_version: str  # the Lutathera label version the table encodes ("2024-04")
+    planned_cycles: int
+    full_activity_gbq: float
+    reduced_activity_gbq: float
+    max_plausible_activity_factor: float
+    max_plausible_activity_gbq: float  # above it, or at or below 0, an activity cannot be one cycle
+    required_analytes: tuple[str, ...]

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from cds.dose.conclusions import LabsUsed
 from cds.dose.table import DoseTable
+from cds.dose.table import table as dose_table
 from cds.facts import LabResult
 from cds.timeline import Timeline
 
@@ -35,6 +36,11 @@ def record_labs(timeline: Timeline, table: DoseTable, as_of: date) -> LabsUsed:
         if lab.day <= as_of:
             latest[lab.analyte] = lab
     return labs_used(latest, table, as_of)
+
+
+def latest_labs(timeline: Timeline, as_of: date) -> LabsUsed:
+    """``record_labs`` with the dose table in force: what a card without a next cycle shows."""
+    return record_labs(timeline, dose_table(), as_of)
 
 
 def age_text(days: int) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from cds.dose.conclusions import DoseCourse
 from cds.dose.table import DoseTable
+from cds.dose.table import table as dose_table
 from cds.timeline import Timeline
 
 
@@ -55,3 +57,14 @@ def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[D
             given=False,
         ))
     return points
+
+
+def planned_course(table: DoseTable | None = None) -> DoseCourse:
+    """The course the dose table in force plans (``[settings]``), for the cards and the discovery."""
+    table = table or dose_table()
+    return DoseCourse(
+        label_version=table.version, planned_cycles=table.planned_cycles, full_activity_gbq=table.full_activity_gbq,
+        reduced_activity_gbq=table.reduced_activity_gbq,
+        max_plausible_activity_factor=table.max_plausible_activity_factor,
+        max_plausible_activity_gbq=table.max_plausible_activity_gbq, required_analytes=table.required_analytes,
+    )
