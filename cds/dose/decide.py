@@ -30,6 +30,8 @@ INDICATOR: dict[Decision, Indicator] = {
 
 
 def compile_rulesets(table: DoseTable) -> list[Ruleset]:
+    """The two engine rulesets of the dose table: the triggers (on measure facts) and, per toxicity class,
+    the actions (on class state facts)."""
     triggers = []
     for trigger in table.triggers:
         tests = [Test("phase", "==", trigger.phase), Test("measure", "==", trigger.measure)]
