@@ -28,6 +28,8 @@ STATE_KIND = "dose_state"  # the facts of the action rules: one per toxicity cla
 
 
 class MeasureFact(EngineFact):
+    """One measure of a decision point (``TRIGGER_KIND``); the albumin fact carries the latest INR."""
+
     phase: str
     measure: str
     value: float
@@ -38,6 +40,8 @@ class MeasureFact(EngineFact):
 
 
 class StateFact(EngineFact):
+    """The state of one toxicity class at a decision point (``STATE_KIND``); flags are 1.0 / 0.0."""
+
     cls: str
     active: float
     occurred: float
