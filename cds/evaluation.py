@@ -14,8 +14,8 @@ from cds import rulesets
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
-from cds.dose.advice import dose_alerts
 from cds.dose.conclusions import DoseAlert
+from cds.dose.decide import dose_alerts
 from cds.dose.table import table as dose_table
 from cds.facts import Issue
 from cds.mapping import map_collected

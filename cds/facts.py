@@ -23,6 +23,13 @@ NonTargetState = Literal["present", "absent", "unequivocal-progression"]
 # RECIST 1.1 response categories: Table 1 (target disease) CR, PR, SD, PD, NE; Table 2 (non-target
 # disease only) CR, non-CR/non-PD, PD, NE (docs/outputs.md, docs/fhir-input-profile.md).
 Response = Literal["CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"]
+# How urgent a conclusion is to the clinician: the CDS Hooks 2.0 card indicator values (Card.indicator).
+Indicator = Literal["info", "warning", "critical"]
+
+
+def age_years(birth: date, on: date) -> int:
+    """Completed years of age on a day."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 class Fact(BaseModel):

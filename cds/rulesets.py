@@ -9,6 +9,7 @@ from cds.ctcae.decide import compile_ruleset
 from cds.ctcae.table import available_versions, table
 from cds.data_files import mappings_dir
 from cds.dose import table as dose_table
+from cds.dose.decide import compile_rulesets as dose_rulesets
 from cds.engine import RuleEngine, Ruleset, get_engine
 from cds.recist import decide as recist_decide
 from cds.recist import table as recist_table
@@ -27,7 +28,7 @@ def all_rulesets() -> list[Ruleset]:
     for version in versions:
         check_tables(version)
     ctcae = [compile_ruleset(table(version)) for version in versions]
-    dose = dose_table.compile_rulesets(dose_table.table())
+    dose = dose_rulesets(dose_table.table())
     return ctcae + dose + recist_decide.compile_rulesets(recist_table.table())
 
 

@@ -8,12 +8,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from cds.facts import Fact
+from cds.facts import Fact, Indicator
+
+Decision = Literal["proceed", "reduce", "labs-needed", "withhold", "discontinue"]
+# What a reason is, for whoever shows it (the cards): a finding of a trigger rule before cycles 2+, an
+# eligibility finding before cycle 1, a laboratory result needed, an exempt term, the class action rule
+# that decided, a discontinuation carried forward, or nothing dose-modifying.
+ReasonKind = Literal["finding", "eligibility", "labs", "exempt", "action", "discontinued", "proceed"]
 
 
 class DoseReason(Fact):
     """One reason of a dose recommendation: the rule, what it found, and its source."""
 
+    kind: ReasonKind
     rule: str
     text: str
     term: str | None = None
@@ -57,8 +64,8 @@ class DoseAlert(Fact):
     decision_date: date
     given: bool
     given_activity_gbq: float | None = None
-    action: Literal["proceed", "reduce", "withhold", "discontinue", "labs-needed"]
-    indicator: Literal["info", "warning", "critical"]
+    action: Decision
+    indicator: Indicator
     recommended_activity_gbq: float | None = None
     reasons: tuple[DoseReason, ...] = ()
     deviations: tuple[Deviation, ...] = ()  # every deviation of a cycle given, most severe first
@@ -68,3 +75,16 @@ class DoseAlert(Fact):
     def deviation(self) -> Deviation | None:
         """The most severe deviation of a cycle given, or None (also for the next cycle due)."""
         return self.deviations[0] if self.deviations else None
+
+
+class DoseCourse(Fact):
+    """The course the dose table plans, as the cards cite it: the label, the cycles and activities, the
+    plausibility maximum of an ordered activity, and the analytes required before every cycle."""
+
+    label_version: str  # the Lutathera label version the table encodes ("2024-04")
+    planned_cycles: int
+    full_activity_gbq: float
+    reduced_activity_gbq: float
+    max_plausible_activity_factor: float
+    max_plausible_activity_gbq: float  # above it, or at or below 0, an activity cannot be one cycle
+    required_analytes: tuple[str, ...]

@@ -1,11 +1,46 @@
-"""The date and age of the laboratory results a recommendation used, in a clinician's words.
+"""The laboratory results a recommendation used: which (the latest of each analyte the table requires),
+their date and age, and how a clinician says it.
 
 Shared by the text output and the cards (issue: no card from stale data without saying so).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, timedelta
+
 from cds.dose.conclusions import LabsUsed
+from cds.dose.table import DoseTable
+from cds.dose.table import table as dose_table
+from cds.facts import LabResult
+from cds.timeline import Timeline
+
+
+def labs_used(latest: Mapping[str, LabResult], table: DoseTable, decision: date) -> LabsUsed:
+    """The date and age of the latest result of each analyte the table requires before every cycle."""
+    used = [lab for analyte in table.required_analytes if (lab := latest.get(analyte)) is not None]
+    first = min((lab.day for lab in used), default=None)
+    too_old = decision - timedelta(days=table.labs_max_age_days)
+    return LabsUsed(
+        oldest=first, latest=max((lab.day for lab in used), default=None),
+        age_days=None if first is None else (decision - first).days, max_age_days=table.labs_max_age_days,
+        stale=len(used) < len(table.required_analytes) or (first is not None and first < too_old),
+        observations=tuple(lab.ref for lab in used),
+    )
+
+
+def record_labs(timeline: Timeline, table: DoseTable, as_of: date) -> LabsUsed:
+    """The latest required results of the whole record up to ``as_of`` (for a card without a decision)."""
+    latest: dict[str, LabResult] = {}
+    for lab in timeline.labs:
+        if lab.day <= as_of:
+            latest[lab.analyte] = lab
+    return labs_used(latest, table, as_of)
+
+
+def latest_labs(timeline: Timeline, as_of: date) -> LabsUsed:
+    """``record_labs`` with the dose table in force: what a card without a next cycle shows."""
+    return record_labs(timeline, dose_table(), as_of)
 
 
 def age_text(days: int) -> str:

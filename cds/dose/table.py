@@ -1,9 +1,7 @@
-"""Read ``rules/lutathera_dose.toml`` and compile it into two durable_rules rulesets.
+"""Read and check ``rules/lutathera_dose.toml``: settings, toxicity classes, triggers, actions, deviations.
 
-- triggers: one fact per measure (a CTCAE grade of a toxicity class, creatinine clearance, ratios to
-  baseline, bilirubin x ULN, albumin with its INR, eligibility values) -> which trigger is met;
-- actions: one fact per toxicity class state -> withhold / reduce / proceed / discontinue.
-The small "when" grammars are documented in the table; anything else is rejected at load time.
+The triggers' and actions' small "when" grammars are documented in the table; anything else is rejected
+at load time. ``cds.dose.decide`` compiles the table into the engine's two rulesets.
 
 The classes and the exemption name CTCAE terms. They are links into the selected CTCAE table, checked
 when the two tables are used together (``term_classes``): a name that table does not have, a term it
@@ -26,13 +24,8 @@ from cds.comparisons import Comparison, parse_comparison
 from cds.ctcae.table import CtcaeTable
 from cds.ctcae.table import table as ctcae_table
 from cds.data_files import rules_dir
-from cds.engine import Op, Rule, Ruleset, Test
 from cds.errors import ConfigurationError
 
-TRIGGER_KIND = "dose_measure"
-STATE_KIND = "dose_state"
-TRIGGER_RULESET = "lutathera_triggers"
-ACTION_RULESET = "lutathera_actions"
 Action = Literal["proceed", "reduce", "withhold", "discontinue"]
 
 # Measures a trigger may name first (the fact's ``measure``), and partner fields a conjunction may
@@ -376,30 +369,6 @@ def _with_sources_written_out(table: DoseTable, name: str) -> DoseTable:
         actions=tuple(replace(a, source=full(a.source), status=full(a.status)) for a in table.actions),
         deviations=deviations,
     )
-
-
-def compile_rulesets(table: DoseTable) -> list[Ruleset]:
-    triggers = []
-    for trigger in table.triggers:
-        tests = [Test("phase", "==", trigger.phase), Test("measure", "==", trigger.measure)]
-        for comparison in trigger.tests:
-            if comparison.field in PARTNERS:
-                tests.append(Test(PARTNERS[comparison.field], "==", 1.0))
-            tests.append(Test(comparison.field, comparison.op, comparison.threshold))
-        triggers.append(Rule(id=trigger.rule, tests=tuple(tests)))
-    actions = []
-    for toxicity_class in table.classes:
-        for action in table.actions:
-            tests = [Test("cls", "==", toxicity_class)]
-            tests += [Test(flag, "==", 1.0 if wanted else 0.0) for flag, wanted in action.flags.items()]
-            if action.delay_reached is not None:
-                op: Op = ">=" if action.delay_reached else "<"
-                tests.append(Test("delay_days", op, float(table.max_delay_days)))
-            actions.append(Rule(id=action.rule_id(toxicity_class), tests=tuple(tests)))
-    return [
-        Ruleset(name=TRIGGER_RULESET, kind=TRIGGER_KIND, rules=tuple(triggers)),
-        Ruleset(name=ACTION_RULESET, kind=STATE_KIND, rules=tuple(actions)),
-    ]
 
 
 @cache

@@ -15,11 +15,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cds.ctcae.table import table as ctcae_table
-from cds.dose.table import table as dose_table
+from cds.dose.schedule import planned_course
 from cds.evaluation import DEFAULT_CTCAE_VERSION
+from cds.facts import Indicator
 
 SUMMARY_MAX = 139
-Indicator = Literal["info", "warning", "critical"]
 TOPIC_SYSTEM = "urn:prrt-cds:card-topic"
 # HL7 CDS "non-adherence reason" codes (tests/data/cds-hooks/vocabulary), those that fit
 # overriding a PRRT dose recommendation, with the CodeSystem's display texts.
@@ -112,14 +112,14 @@ def override_reasons() -> list[Coding]:
 
 
 def toxicity_source() -> Source:
-    ctcae, dose = ctcae_table(DEFAULT_CTCAE_VERSION), dose_table()
-    return Source(label=f"prrt-cds: NCI CTCAE v{ctcae.version} and Lutathera label {dose.version}", url=CTCAE_URL,
+    ctcae, dose = ctcae_table(DEFAULT_CTCAE_VERSION), planned_course()
+    return Source(label=f"prrt-cds: NCI CTCAE v{ctcae.version} and Lutathera label {dose.label_version}", url=CTCAE_URL,
                   topic=Coding(system=TOPIC_SYSTEM, code="prrt-toxicity", display="PRRT toxicity and next cycle"))
 
 
 def dose_source() -> Source:
-    dose = dose_table()
-    return Source(label=f"prrt-cds: Lutathera dose modification (label {dose.version})", url=LUTATHERA_URL,
+    dose = planned_course()
+    return Source(label=f"prrt-cds: Lutathera dose modification (label {dose.label_version})", url=LUTATHERA_URL,
                   topic=Coding(system=TOPIC_SYSTEM, code="prrt-dose-check", display="Lutathera dose check"))
 
 

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from cds.ctcae.table import table as ctcae_table
-from cds.dose.table import table as dose_table
+from cds.dose.schedule import planned_course
 from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.tables import analytes, codes
 
@@ -59,7 +59,7 @@ def _codes(system: str, values: list[str]) -> str:
 def lab_analytes() -> list[str]:
     """The analyte keys the rules read, with the percent differentials that feed them."""
     needed = {term.analyte for term in ctcae_table(DEFAULT_CTCAE_VERSION).terms}
-    needed |= set(dose_table().required_analytes) | {"creatinine_clearance", "inr"}
+    needed |= set(planned_course().required_analytes) | {"creatinine_clearance", "inr"}
     table = analytes().analytes
     percent = {key for key, analyte in table.items() if analyte.absolute_analyte in needed}
     partners = {p for key in percent if (p := table[key].percent_of) is not None}

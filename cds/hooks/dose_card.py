@@ -12,16 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from cds.dose.advice import record_labs
 from cds.dose.conclusions import DoseAlert
-from cds.dose.labs_used import labs_text, stale_notice
-from cds.dose.table import table as dose_table
+from cds.dose.labs_used import labs_text, latest_labs, stale_notice
 from cds.evaluation import PatientEvaluation
+from cds.facts import Indicator
 from cds.hooks import markdown as md
 from cds.hooks.cards import (
     Action,
     Card,
-    Indicator,
     IssuedCard,
     Suggestion,
     dose_source,
@@ -87,7 +85,7 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
             continue
         if alert is None:
             given = len(result.timeline.cycles)
-            labs = record_labs(result.timeline, dose_table(), as_of)
+            labs = latest_labs(result.timeline, as_of)
             body = (f"{given} cycles are recorded; the Lutathera label plans a total of {planned_cycles}. This order "
                     "would be a further cycle, outside the dose-modification rules.\n\nLatest laboratory results: "
                     f"{md.text(labs_text(labs, as_of.isoformat()))}.")

@@ -35,7 +35,7 @@ def headline_reason(alert: DoseAlert) -> str | None:
     for reason in alert.reasons:
         if reason.term is not None and reason.grade is not None:
             return f"{reason.term} grade {reason.grade}"
-    missing = [r for r in alert.reasons if r.rule.startswith("lutathera.labs.")]
+    missing = [r for r in alert.reasons if r.kind == "labs"]
     if alert.action == "labs-needed" and len(missing) > 1:
         return f"{len(missing)} required results missing or not recent enough"
     for reason in alert.reasons:

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from cds.dose.table import table as dose_table
+from cds.dose.schedule import planned_course
 from cds.errors import EvaluationError
 from cds.evaluation import PatientEvaluation, evaluate_collected
 from cds.facts import Issue
@@ -227,7 +227,7 @@ class HookHandler:
                ruleset_version: str, as_of: date, unavailable: list[str]) -> list[IssuedCard]:
         if result is None:
             return []
-        planned = dose_table().planned_cycles
+        planned = planned_course().planned_cycles
         if service.id == TOXICITY:
             card = toxicity_card(result, ruleset_version, as_of, unavailable, planned)
             return [] if card is None else [card]

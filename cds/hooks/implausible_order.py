@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cds.dose.table import DoseTable
-from cds.dose.table import table as dose_table
+from cds.dose.conclusions import DoseCourse
+from cds.dose.schedule import planned_course
 from cds.evaluation import PatientEvaluation
 from cds.hooks import markdown as md
 from cds.hooks.cards import (
@@ -46,27 +46,27 @@ def _as_ordered(gbq: float, number: float, unit: str) -> str:
     return f"{_number(number)} {unit} ({_number(round(gbq, 6))} GBq)"
 
 
-def implausible_activity(order: LutatheraOrder, table: DoseTable | None = None) -> tuple[str, str] | None:
+def implausible_activity(order: LutatheraOrder, course: DoseCourse | None = None) -> tuple[str, str] | None:
     """(the activity as ordered, why it is implausible) for the first implausible activity the order
     states; None when every stated activity is above 0 and at most the maximum."""
-    table = table or dose_table()
-    maximum = table.max_plausible_activity_gbq
+    course = course or planned_course()
+    maximum = course.max_plausible_activity_gbq
     for gbq, number, unit in order.activities:
         if gbq <= 0:
             return _as_ordered(gbq, number, unit), "an activity must be above 0"
         if gbq > maximum * (1 + RELATIVE_EPSILON):
             return _as_ordered(gbq, number, unit), (
                 f"above the plausibility maximum of {_number(round(maximum, 6))} GBq "
-                f"({_number(table.max_plausible_activity_factor)} x the full activity of "
-                f"{_number(table.full_activity_gbq)} GBq)")
+                f"({_number(course.max_plausible_activity_factor)} x the full activity of "
+                f"{_number(course.full_activity_gbq)} GBq)")
     return None
 
 
 def implausible_card(order: LutatheraOrder, result: PatientEvaluation, closing: str,
-                     table: DoseTable | None = None) -> IssuedCard | None:
+                     course: DoseCourse | None = None) -> IssuedCard | None:
     """The critical card for an order with an implausible activity; None for any other order."""
-    table = table or dose_table()
-    found = implausible_activity(order, table)
+    course = course or planned_course()
+    found = implausible_activity(order, course)
     if found is None:
         return None
     ordered, why = found
@@ -75,8 +75,9 @@ def implausible_card(order: LutatheraOrder, result: PatientEvaluation, closing: 
     detail = [
         f"**Lutathera order {md.text(order.ref)}**: {md.text(ordered)} ordered.",
         f"**Implausible ordered activity**: {md.text(why)}. No Lutathera cycle can be this activity: a unit "
-        f"or decimal error is likely. The label's activity is {_number(table.full_activity_gbq)} GBq per cycle, "
-        f"{_number(table.reduced_activity_gbq)} GBq after a dose reduction (Lutathera label {md.text(table.version)}"
+        f"or decimal error is likely. The label's activity is {_number(course.full_activity_gbq)} GBq per cycle, "
+        f"{_number(course.reduced_activity_gbq)} GBq after a dose reduction (Lutathera label "
+        f"{md.text(course.label_version)}"
         f", section 2). The maximum is the setting max_plausible_activity_factor of the dose table (this "
         "plugin's choice). Remove the order and enter the intended activity.",
     ]

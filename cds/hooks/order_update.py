@@ -31,8 +31,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cds.dose.conclusions import DoseAlert
-from cds.dose.table import DoseTable
-from cds.dose.table import table as dose_table
 from cds.hooks.orders import UCUM, LutatheraOrder
 from cds.mapping.fhir import Unusable, items, quantity
 from cds.tables import CodeTable, UnitTable, codes
@@ -375,11 +373,9 @@ def ordered_unit(order: LutatheraOrder, table: CodeTable | None = None) -> str |
     return None if found is None else found[1]
 
 
-def change_reason(alert: DoseAlert, table: DoseTable | None = None) -> str:
+def change_reason(alert: DoseAlert) -> str:
     """Why the activity changes, for the order's note: the deciding action rule with its source."""
-    table = table or dose_table()
-    keys = {action.key for action in table.actions if action.action == alert.action}
-    deciding = [r for r in alert.reasons if r.rule.rsplit(".", 1)[-1] in keys] or list(alert.reasons[:1])
+    deciding = [r for r in alert.reasons if r.kind == "action"] or list(alert.reasons[:1])
     findings = [f"{r.term} grade {r.grade}" for r in alert.reasons if r.term is not None and r.grade is not None]
     after = f" after {', '.join(findings)}" if findings else ""
     return "; ".join(f"{r.text} for Lutathera cycle {alert.cycle}{after} (rule {r.rule}"

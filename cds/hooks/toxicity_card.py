@@ -15,10 +15,8 @@ from datetime import date
 
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import table as ctcae_table
-from cds.dose.advice import record_labs
 from cds.dose.conclusions import DoseAlert, LabsUsed
-from cds.dose.labs_used import labs_text, stale_notice
-from cds.dose.table import table as dose_table
+from cds.dose.labs_used import labs_text, latest_labs, stale_notice
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks import markdown as md
@@ -175,7 +173,7 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         labs = alert.labs
         sections.append(alert_section(alert, timeline, "Next cycle"))
     else:
-        labs = record_labs(timeline, dose_table(), as_of)
+        labs = latest_labs(timeline, as_of)
         sections.append(f"**Planned course complete**: {cycle.number} cycles given (the label plans "
                         f"{planned_cycles}); no next cycle is due. Latest laboratory results: "
                         f"{md.text(labs_text(labs, as_of.isoformat()))}.")

@@ -29,6 +29,7 @@ from cds.facts import (
     PatientRecord,
     Timed,
     UngradableLab,
+    age_years,
 )
 from cds.gc_pause import gc_paused
 from cds.mapping.administrations import (
@@ -43,7 +44,6 @@ from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
 from cds.mapping.labs import map_lab, resolve_percentages
 from cds.mapping.tumour import map_measurement, map_recist_observation, organ_of
 from cds.reading import Collected
-from cds.renal import age_years
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
 
 Resource = Mapping[str, Any]

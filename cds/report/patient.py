@@ -22,7 +22,7 @@ from datetime import date
 from math import fsum
 
 from cds.evaluation import PatientEvaluation
-from cds.facts import PerformanceScore, Response, Sex
+from cds.facts import PerformanceScore, Response, Sex, age_years
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class PatientSummary:
         first, born = self.first_day, self.birth_date
         if first is None or born is None or born > first:
             return None
-        return first.year - born.year - ((first.month, first.day) < (born.month, born.day))
+        return age_years(born, first)
 
 
 def best_overall_response(result: PatientEvaluation, confirmed: bool = True) -> Response | None:

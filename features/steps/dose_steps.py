@@ -36,7 +36,7 @@ NORMAL_PANEL: tuple[tuple[str, float, str, float, float], ...] = (
     ("total bilirubin", 0.6, "mg/dL", 0.3, 1.2),
 )
 
-# What a "labs-needed" reason asks for: lutathera.labs.<key> (cds/dose.py).
+# What a "labs-needed" reason asks for: lutathera.labs.<key> (cds/dose/prepare.py).
 ASKED = {"creatinine clearance": "crcl", **{name: analyte.key for name, analyte in ANALYTES.items()}}
 
 

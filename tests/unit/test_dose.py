@@ -9,9 +9,10 @@ import factories as fx
 import pytest
 
 from cds.dose.conclusions import DoseAlert
+from cds.dose.renal import cockcroft_gault
 from cds.evaluation import evaluate_collected
+from cds.facts import age_years
 from cds.reading import from_objects
-from cds.renal import age_years, cockcroft_gault
 
 CYCLES = ["2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24"]
 NORMAL: dict[str, tuple[float, str, float, float]] = {

@@ -24,7 +24,8 @@ from cds.cli import app
 from cds.ctcae import table as ctcae_table
 from cds.ctcae.decide import compile_ruleset, grade_timeline
 from cds.dose import table as dose_table
-from cds.dose.advice import dose_alerts
+from cds.dose.decide import compile_rulesets as dose_rulesets
+from cds.dose.decide import dose_alerts
 from cds.engine import RuleEngine
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected
@@ -127,7 +128,7 @@ def test_the_service_does_not_start_on_tables_that_disagree(rules: Path, tmp_pat
 def _alerts_with(rules: Path, version: str) -> tuple[str, list[str]]:
     """Platelets of 60 x10^9/L before cycle 2, graded and advised with the tables in ``rules``."""
     ctcae, dose = ctcae_table.table(version), dose_table.table()
-    engine = RuleEngine([compile_ruleset(ctcae), *dose_table.compile_rulesets(dose)])
+    engine = RuleEngine([compile_ruleset(ctcae), *dose_rulesets(dose)])
     timeline = build_timeline(map_collected(from_objects(PLATELETS_60)).records["Patient/p1"])
     grades = grade_timeline(timeline, ctcae, engine)
     alerts = dose_alerts(timeline, grades, date(2024, 3, 4), dose, engine)

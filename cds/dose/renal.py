@@ -1,4 +1,5 @@
-"""Creatinine clearance by Cockcroft-Gault, for the Lutathera renal rules.
+"""Creatinine clearance by Cockcroft-Gault, for the Lutathera renal rules: the formula, and the patient's
+clearance for one creatinine result (the weight and age it uses).
 
 CrCl (mL/min) = (140 - age in years) x weight (kg) / (72 x serum creatinine in mg/dL), x 0.85 for a
 woman (Cockcroft DW, Gault MH. Nephron 1976;16:31-41), with actual body weight as the Lutathera
@@ -10,14 +11,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from cds.facts import BodyMeasure, LabResult, age_years
 from cds.tables import analytes, codes
+from cds.timeline import Timeline
 
 CREATININE_UMOL_PER_MG_DL = 88.42  # same factor as fhir_mappings/analytes.toml
-
-
-def age_years(birth: date, on: date) -> int:
-    """Completed years of age on a day."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def refusal(age: int, weight_kg: float, creatinine_umol_l: float) -> str | None:
@@ -60,3 +58,37 @@ def cockcroft_gault_text(age: int, weight_kg: float, creatinine_umol_l: float, s
     return (f"Cockcroft-Gault, actual body weight: (140 - {age} years) x {weight_kg:g} kg / "
             f"(72 x {creatinine_umol_l / CREATININE_UMOL_PER_MG_DL:.2f} mg/dL creatinine){female} "
             f"= {clearance:.1f} mL/min")
+
+
+def weight_on(timeline: Timeline, day: date) -> BodyMeasure | None:
+    """The latest body weight on or before ``day``, else the first one after it (actual body weight)."""
+    weights = [b for b in timeline.body if b.kind == "weight"]
+    before = [b for b in weights if b.day <= day]
+    if before:
+        return before[-1]
+    return weights[0] if weights else None
+
+
+def clearance(timeline: Timeline, creatinine: LabResult) -> tuple[float, tuple[str, ...], str] | None:
+    """Cockcroft-Gault clearance for one creatinine result of the patient, with the resources used and
+    the computation written out; None without a birth date or a weight, or for an implausible input."""
+    patient = timeline.patient
+    weight = weight_on(timeline, creatinine.day)
+    if patient.birth_date is None or weight is None:
+        return None
+    age = age_years(patient.birth_date, creatinine.day)
+    try:
+        value = cockcroft_gault(age, weight.value, creatinine.value, patient.sex)
+    except ValueError:  # an implausible input: no clearance (the labs.crcl reason asks for one)
+        return None
+    formula = cockcroft_gault_text(age, weight.value, creatinine.value, patient.sex, value)
+    return value, (creatinine.ref, weight.ref, patient.ref), formula
+
+
+def baseline_clearance(timeline: Timeline) -> float | None:
+    """The Cockcroft-Gault clearance of the baseline creatinine, or None."""
+    baseline = timeline.baseline("creatinine")
+    if baseline is None:
+        return None
+    result = clearance(timeline, baseline.lab)
+    return result[0] if result else None

@@ -1,0 +1,231 @@
+"""The engine facts of one decision point, prepared from the timeline and the CTCAE grades.
+
+Measures (one fact each, ``TRIGGER_KIND``): a CTCAE grade by toxicity class, creatinine clearance
+(observed or Cockcroft-Gault), creatinine and clearance ratios to baseline, bilirubin x ULN, albumin
+with its INR, eligibility values; the latest value per analyte in the labs since the previous
+administration. The reasons a result cannot give (labs missing, an exempt term) are kept beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.dose.conclusions import DoseReason, LabsUsed
+from cds.dose.labs_used import labs_used
+from cds.dose.renal import baseline_clearance, clearance
+from cds.dose.schedule import DecisionPoint
+from cds.dose.table import DoseTable
+from cds.engine import EngineFact
+from cds.facts import LabResult
+from cds.tables import analytes, shown_value
+from cds.timeline import Timeline
+
+TRIGGER_KIND = "dose_measure"  # the facts of the trigger rules: one per measure
+STATE_KIND = "dose_state"  # the facts of the action rules: one per toxicity class
+
+
+class MeasureFact(EngineFact):
+    """One measure of a decision point (``TRIGGER_KIND``); the albumin fact carries the latest INR."""
+
+    phase: str
+    measure: str
+    value: float
+    inr: float = 0.0
+    has_inr: float = 0.0
+    inr_x_uln: float = 0.0
+    has_inr_uln: float = 0.0
+
+
+class StateFact(EngineFact):
+    """The state of one toxicity class at a decision point (``STATE_KIND``); flags are 1.0 / 0.0."""
+
+    cls: str
+    active: float
+    occurred: float
+    reduced: float
+    last_reduced: float
+    delay_days: float
+
+
+@dataclass
+class Measure:
+    """What a fact stands for, to turn a rule hit back into a reason."""
+
+    latest: bool
+    observations: tuple[str, ...]
+    term: str | None = None
+    grade: int | None = None
+    value: float | None = None
+    unit: str | None = None
+    value_text: str | None = None
+    detail: str | None = None
+
+
+class PointEvaluation:
+    """The facts of one decision point and the reasons they stand for."""
+
+    def __init__(self, point: DecisionPoint, timeline: Timeline, grades: Sequence[ToxicityGrade],
+                 table: DoseTable, key: str = "") -> None:
+        self.point, self.timeline, self.table, self.key = point, timeline, table, key
+        self.phase = "pre" if point.cycle == 1 else "on"
+        self.labs = [
+            lab for lab in timeline.labs
+            if (point.after is None or lab.day > point.after) and lab.day <= point.decision
+        ]
+        self.latest: dict[str, LabResult] = {}
+        for lab in self.labs:
+            self.latest[lab.analyte] = lab
+        window = {lab.ref for lab in self.labs}
+        self.grades = [g for g in grades if g.observation in window and g.grade is not None]
+        self.facts: list[MeasureFact] = []
+        self.meaning: dict[str, Measure] = {}
+        self.missing: list[DoseReason] = []
+        self.exempt: list[DoseReason] = []  # exempt terms graded where they would otherwise count
+        self.labs_used: LabsUsed | None = None
+
+    def _add(self, measure: str, value: float, meaning: Measure, **partner: float) -> None:
+        fact_id = f"{self.key}{measure}|{len(self.facts)}"
+        self.facts.append(MeasureFact(id=fact_id, kind=TRIGGER_KIND, phase=self.phase, measure=measure,
+                                      value=float(f"{value:.12g}"), **partner))
+        self.meaning[fact_id] = meaning
+
+    def _is_latest(self, lab: LabResult) -> bool:
+        return self.latest.get(lab.analyte) is lab
+
+    def build(self) -> list[MeasureFact]:
+        if self.phase == "on":
+            self._grade_facts()
+        else:
+            self._eligibility_facts()
+        self._renal_facts()
+        self._hepatic_facts()
+        self._freshness()
+        return self.facts
+
+    def _grade_facts(self) -> None:
+        latest_refs = {lab.ref for lab in self.latest.values()}
+        by_ref = {lab.ref: lab for lab in self.labs}
+        for grade in self.grades:
+            toxicity_class = self.table.class_of(grade.term, grade.ctcae_version)
+            if toxicity_class is None or grade.grade is None:
+                self._note_exempt(grade, grade.observation in latest_refs)
+                continue
+            lab = by_ref.get(grade.observation)
+            digits = lab.reported_text if lab is not None and lab.reported_value == grade.value else None
+            self._add(f"grade:{toxicity_class}", float(grade.grade), Measure(
+                latest=grade.observation in latest_refs, observations=(grade.observation,), term=grade.term,
+                grade=grade.grade, value=grade.value, unit=grade.unit, value_text=digits,
+            ))
+
+    def _note_exempt(self, grade: ToxicityGrade, latest: bool) -> None:
+        """An exempt term (lymphopenia) graded at or above the "other" class's grade, in the latest
+        result: the reasons say it was exempt and why, instead of leaving it unmentioned."""
+        if not latest or grade.grade is None or grade.grade < self.table.other_grade:
+            return
+        if not self.table.is_exempt(grade.term, grade.ctcae_version):
+            return
+        self.exempt.append(DoseReason(
+            kind="exempt", rule=self.table.exempt_rule,
+            text=f"{grade.term} grade {grade.grade} does not modify the dose (exempt)",
+            term=grade.term, grade=grade.grade, value=grade.value, unit=grade.unit, observations=(grade.observation,),
+            source=self.table.exempt_source, status=self.table.exempt_status,
+        ))
+
+    def _eligibility_facts(self) -> None:
+        for analyte in ("hemoglobin", "wbc", "platelets", "creatinine"):
+            lab = self.latest.get(analyte)
+            if lab is not None:
+                self._add(analyte, lab.value, Measure(latest=True, observations=(lab.ref,), value=lab.value,
+                                                       unit=lab.unit))
+
+    def _renal_facts(self) -> None:
+        baseline = self.timeline.baseline("creatinine")
+        baseline_crcl = baseline_clearance(self.timeline)
+        latest_known = False  # a clearance, observed or computed, for the latest result
+        for lab in self.labs:
+            latest = self._is_latest(lab)
+            if lab.analyte == "creatinine_clearance":
+                latest_known |= latest
+                self._add("crcl", lab.value, Measure(latest=latest, observations=(lab.ref,), value=lab.value,
+                                                      unit="mL/min"))
+            if lab.analyte != "creatinine":
+                continue
+            if baseline is not None and baseline.lab.value > 0 and self.phase == "on":
+                ratio = lab.value / baseline.lab.value
+                self._add("creatinine_ratio", ratio, Measure(
+                    latest=latest, observations=(lab.ref, baseline.lab.ref), value=round(ratio, 3),
+                    unit="x baseline", detail=(
+                        f"creatinine {shown(lab)} on {lab.day.isoformat()} vs {shown(baseline.lab)} at "
+                        f"baseline ({baseline.lab.day.isoformat()})")))
+            computed = clearance(self.timeline, lab)
+            if computed is None:
+                continue
+            value, refs, formula = computed
+            latest_known |= latest
+            self._add("crcl", value, Measure(latest=latest, observations=refs, value=round(value, 1),
+                                              unit="mL/min (Cockcroft-Gault)", detail=formula))
+            if baseline_crcl and self.phase == "on":
+                ratio = value / baseline_crcl
+                assert baseline is not None  # a baseline clearance needs a baseline creatinine
+                self._add("crcl_ratio", ratio, Measure(
+                    latest=latest, observations=refs, value=round(ratio, 3), unit="x baseline clearance",
+                    detail=(f"creatinine clearance {value:.1f} mL/min on {lab.day.isoformat()} vs "
+                            f"{baseline_crcl:.1f} mL/min at baseline ({baseline.lab.day.isoformat()}); {formula}")))
+        if not latest_known:
+            self.missing.append(DoseReason(
+                kind="labs", rule="lutathera.labs.crcl",
+                text="creatinine clearance cannot be known: no observed clearance, and Cockcroft-Gault needs "
+                     "a creatinine, a body weight and a birth date",
+            ))
+
+    def _hepatic_facts(self) -> None:
+        for lab in self.labs:
+            latest = self._is_latest(lab)
+            if lab.analyte == "bilirubin" and lab.high:
+                ratio = lab.value / lab.high
+                self._add("bilirubin_x_uln", ratio, Measure(latest=latest, observations=(lab.ref,),
+                                                             value=round(ratio, 3), unit="x ULN"))
+            if lab.analyte != "albumin":
+                continue
+            inrs = [i for i in self.labs if i.analyte == "inr" and i.day <= lab.day]
+            partner: dict[str, float] = {}
+            refs: tuple[str, ...] = (lab.ref,)
+            if inrs:
+                inr = inrs[-1]
+                partner = {"inr": inr.value, "has_inr": 1.0}
+                if inr.high:
+                    partner.update(inr_x_uln=inr.value / inr.high, has_inr_uln=1.0)
+                refs = (lab.ref, inr.ref)
+            elif latest and lab.value < 30:
+                self.missing.append(DoseReason(
+                    kind="labs", rule="lutathera.labs.inr",
+                    text="albumin below 30 g/L: an INR is needed to judge hepatotoxicity",
+                    observations=(lab.ref,), value=lab.value, unit="g/L",
+                ))
+            self._add("albumin", lab.value, Measure(latest=latest, observations=refs, value=lab.value, unit="g/L"),
+                      **partner)
+
+    def _freshness(self) -> None:
+        oldest = self.point.decision - timedelta(days=self.table.labs_max_age_days)
+        self.labs_used = labs_used(self.latest, self.table, self.point.decision)
+        for analyte in self.table.required_analytes:
+            lab = self.latest.get(analyte)
+            if lab is None or lab.day < oldest:
+                name = analytes().analytes[analyte].display
+                text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
+                unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)
+                if unusable is not None:
+                    text = f"no usable {name} result from {oldest.isoformat()} to " \
+                           f"{self.point.decision.isoformat()}: {unusable.ref}: {unusable.reason}"
+                self.missing.append(DoseReason(
+                    kind="labs", rule=f"lutathera.labs.{analyte}", text=text,
+                    observations=tuple(f.ref for f in (lab, unusable) if f is not None),
+                ))
+
+
+def shown(lab: LabResult) -> str:
+    """A result as reported, with its digits, in the unit as a clinician writes it."""
+    return shown_value(lab.reported_value, lab.reported_unit, lab.reported_text) or ""

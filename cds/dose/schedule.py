@@ -1,0 +1,70 @@
+"""The Lutathera course in time: the cycles given and the next one due, each a decision point, and what
+the cycles given so far carry forward to the next (reductions, a discontinuation).
+
+A cycle is due ``interval_days`` after the previous one (rules/lutathera_dose.toml ``[settings]``); the
+labs of a decision point are those after the previous administration, up to the decision date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from cds.dose.conclusions import DoseCourse
+from cds.dose.table import DoseTable
+from cds.dose.table import table as dose_table
+from cds.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class DecisionPoint:
+    cycle: int
+    due: date
+    decision: date
+    after: date | None  # labs strictly after this day count (the previous administration)
+    given: bool
+    given_activity_gbq: float | None = None
+    previous: tuple[int, date] | None = None  # the cycle given before this one (number, day)
+
+
+@dataclass
+class History:
+    """What the cycles given so far carry forward: the classes a reduced cycle was actually given for
+    (by its recorded activity, not by what was recommended), and a permanent discontinuation."""
+
+    reduced: set[str] = field(default_factory=set)
+    last_reduced: set[str] = field(default_factory=set)
+    last_reduced_cycle: tuple[int, date, float] | None = None  # (number, day, GBq) of the last reduced cycle
+    discontinued_at: int | None = None
+
+
+def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[DecisionPoint]:
+    """Every cycle given, then the next cycle due unless the planned course is complete."""
+    cycles = timeline.cycles
+    interval = timedelta(days=table.interval_days)
+    points = [
+        DecisionPoint(
+            cycle=c.number, due=c.date if i == 0 else cycles[i - 1].date + interval, decision=c.date,
+            after=None if i == 0 else cycles[i - 1].date, given=True, given_activity_gbq=c.activity_gbq,
+            previous=None if i == 0 else (cycles[i - 1].number, cycles[i - 1].date),
+        )
+        for i, c in enumerate(cycles)
+    ]
+    if len(cycles) < table.planned_cycles:
+        due = cycles[-1].date + interval if cycles else as_of
+        points.append(DecisionPoint(
+            cycle=len(cycles) + 1, due=due, decision=max(due, as_of), after=cycles[-1].date if cycles else None,
+            given=False,
+        ))
+    return points
+
+
+def planned_course(table: DoseTable | None = None) -> DoseCourse:
+    """The course the dose table in force plans (``[settings]``), for the cards and the discovery."""
+    table = table or dose_table()
+    return DoseCourse(
+        label_version=table.version, planned_cycles=table.planned_cycles, full_activity_gbq=table.full_activity_gbq,
+        reduced_activity_gbq=table.reduced_activity_gbq,
+        max_plausible_activity_factor=table.max_plausible_activity_factor,
+        max_plausible_activity_gbq=table.max_plausible_activity_gbq, required_analytes=table.required_analytes,
+    )
