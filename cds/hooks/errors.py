@@ -1,8 +1,8 @@
 """What a hook call can end in besides cards, and the one table that turns each into its HTTP answer.
 
 The classes sit in the tree of ``cds.errors`` (``ServiceError`` > ``HookFailure``, ``NotAuthenticated``);
-``ANSWERS`` gives each its status, and ``answer`` builds the response: the routes raise, never choose a
-status, and ``cds.hooks.api.routes`` registers ``answer`` for every class the table names.
+``ANSWERS`` gives each its status (``answer_for`` looks it up): code raises, never chooses a status, and
+the one exception handler of ``cds.hooks.api.routes`` answers every class the table names.
 
 Messages are short and never carry a value from the request (no patient data, no token).
 Every error answer is a minimal FHIR OperationOutcome (the CDS Hooks 3.0 ballot asks for one), built
