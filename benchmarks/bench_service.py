@@ -43,7 +43,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from host import cpu_model, library_versions
 
-from cds.hooks import local_key
+from cds.hooks.security import local_key
 
 P95_TARGET_MS = 100.0
 RATE_TARGET = 50.0

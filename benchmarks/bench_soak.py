@@ -35,7 +35,7 @@ from statistics import quantiles
 import httpx
 from bench_service import machine, patient_view_body, redis_answers, start_service
 
-from cds.hooks import local_key
+from cds.hooks.security import local_key
 
 DRIFT_TARGET = 1.5
 GROWTH_TARGET_MIB = 50.0

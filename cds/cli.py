@@ -71,7 +71,7 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn worker processes")] = 1,
 ) -> None:
     """The CDS Hooks 2.0 service (uvicorn); configuration: TOML file and PRRT_CDS_* variables."""
-    from cds.hooks.serve import serve as run_service  # FastAPI is loaded only for this command
+    from cds.hooks.runtime.serve import serve as run_service  # FastAPI is loaded only for this command
     from cds.hooks.store import StoreError
 
     try:

@@ -1,11 +1,35 @@
-"""The exception tree of prrt-cds.
+"""The exception tree of prrt-cds: every exception the package raises derives from ``CdsError``.
 
     CdsError
-    ├── InputError          an input path cannot be read at all (missing, unreadable)
-    │   └── NoFhirResources   what was read holds no FHIR resource (empty folder or file, not FHIR)
-    ├── ConfigurationError  a rule table or mapping table is malformed
-    └── EvaluationError     the rule engine failed while evaluating (never shown as "no finding")
+    ├── InputError              an input path cannot be read at all (missing, unreadable)
+    │   └── NoFhirResources       what was read holds no FHIR resource (empty folder or file, not FHIR)
+    ├── InvalidInput            one value of the input cannot be used; caught where it is read and
+    │   │                       reported (an Issue, a 400), never a crash
+    │   ├── JsonInputError        cds.jsonio: the text is not acceptable JSON (also a ValueError)
+    │   └── Unusable              cds.mapping.fhir: a resource cannot be mapped (the reason, no value)
+    ├── ConfigurationError      a rule table, mapping table or service setting is malformed
+    ├── EvaluationError         the rule engine failed while evaluating (never shown as "no finding")
+    └── ServiceError            the CDS Hooks service (cds.hooks); cds.hooks.errors maps each to HTTP
+        ├── HookFailure           cds.hooks.errors: what a hook call ends in besides cards
+        │   ├── BadRequest          400  not JSON, or not the shape CDS Hooks 2.0.1 defines
+        │   ├── UnknownService      404  no service with that id
+        │   ├── UnknownFeedbackCard 404  feedback for a card this service never issued
+        │   ├── PreconditionFailed  412  required data neither prefetched nor obtainable
+        │   ├── PayloadTooLarge     413  a body over ``max_body_bytes``
+        │   │   └── TooManyResources  413  more resources than ``max_resources`` (cds.hooks.handlers)
+        │   ├── EvaluationFailed    500  the rule engine failed (cds.hooks.handlers)
+        │   └── Unavailable         503  the store or the replay cache cannot be reached
+        │       └── DeadlineExceeded  503  no answer within ``request_deadline_seconds``
+        ├── NotAuthenticated      401  (bare, WWW-Authenticate: Bearer; never says why)
+        ├── Unauthorized          cds.hooks.security.auth: a token is not accepted (the log's reason)
+        ├── ReplayCacheError      cds.hooks.security.replay: the replay cache cannot be consulted
+        ├── DataUnavailable       cds.hooks.fhir.client: the FHIR server did not give the data
+        ├── StoreError            cds.hooks.store: the database could not be written or read
+        ├── Unstorable            cds.hooks.store: a value the database would refuse (also a ValueError)
+        └── UnknownCard           cds.hooks.store: feedback for a card never issued (also a LookupError)
 
+Only the ``HookFailure`` branch and ``NotAuthenticated`` reach a client; the others are caught by the
+layer that knows what they mean and become one of those (or a card's "not available").
 Per-resource problems are not exceptions: they become ``Issue`` values and the run continues.
 Exception messages never carry patient data or FHIR payloads.
 """
@@ -21,12 +45,20 @@ class InputError(CdsError):
     """An input path could not be read at all."""
 
 
+class InvalidInput(CdsError):
+    """One value of the input cannot be used; the reader reports it and goes on (or refuses the request)."""
+
+
 class ConfigurationError(CdsError):
-    """A table in rules/ or fhir_mappings/ is malformed or inconsistent."""
+    """A table in rules/ or fhir_mappings/, or a service setting, is malformed or inconsistent."""
 
 
 class EvaluationError(CdsError):
     """The rule engine raised while evaluating; the evaluation has no valid result."""
+
+
+class ServiceError(CdsError):
+    """Root of the CDS Hooks service's exceptions (cds.hooks); cds.hooks.errors maps them to HTTP."""
 
 
 class NoFhirResources(InputError):

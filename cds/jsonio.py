@@ -17,13 +17,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cds.errors import InvalidInput
+
 # Longest number literal accepted, in characters. A laboratory value, an activity or a dose never
 # needs more than 15 significant digits plus sign, point and exponent; 32 leaves room for padding
 # such as "7.400000000000000000" while keeping int()/float() far from their pathological sizes.
 MAX_NUMBER_CHARS = 32
 
 
-class JsonInputError(ValueError):
+class JsonInputError(InvalidInput, ValueError):
     """The text is not acceptable JSON; ``reason`` never quotes the input."""
 
     def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:

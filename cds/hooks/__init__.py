@@ -4,7 +4,10 @@
     load_settings(file)       ServiceSettings from a TOML file and PRRT_CDS_* variables
     serve(...)                what ``prrt-cds serve`` runs (uvicorn)
 
-Only this package knows HTTP (README.md, "Layout"); it evaluates through ``cds.evaluation``.
+Only this package knows HTTP (README.md, "Layout"); it evaluates through ``cds.evaluation``. Its parts:
+``api/`` (HTTP), ``security/`` (who may call), ``fhir/`` (the data of a call), ``cards/``, ``runtime/``
+(uvicorn and its limits); ``services.py`` is the registry of the CDS services, ``errors.py`` the one
+table from a failure to its HTTP answer.
 """
 
 from __future__ import annotations

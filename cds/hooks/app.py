@@ -15,14 +15,13 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from cds.evaluation import DEFAULT_CTCAE_VERSION
-from cds.hooks.access_log import AccessLogMiddleware
-from cds.hooks.components import build_components
+from cds.hooks.api.access_log import AccessLogMiddleware
+from cds.hooks.api.components import build_components
+from cds.hooks.api.middleware import GuardMiddleware
+from cds.hooks.api.routes import install_error_handlers, router
 from cds.hooks.handlers import utc_now
-from cds.hooks.memory import MemoryTrimMiddleware
-from cds.hooks.middleware import GuardMiddleware
-from cds.hooks.parent_watch import exit_with_supervisor
-from cds.hooks.routes import install_error_handlers, router
+from cds.hooks.runtime.memory import MemoryTrimMiddleware
+from cds.hooks.runtime.parent_watch import exit_with_supervisor
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
 from cds.rulesets import check_tables
 
@@ -32,7 +31,7 @@ def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx
                clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """The ASGI app; its components are built when it starts (lifespan) and closed when it stops."""
     settings = settings or load_settings(os.environ.get(CONFIG_ENV))
-    check_tables(DEFAULT_CTCAE_VERSION)  # a service never starts on rule tables that disagree
+    check_tables(settings.ctcae_version)  # a service never starts on rule tables that disagree
     if settings.public_base_url is None and settings.auth.verify_jwt:
         raise ValueError("public_base_url must be set when JWTs are verified (the aud of every token)")
 

@@ -6,7 +6,7 @@ report), the cards built and rendered, and every card written to the audit table
 leaves: an answer that cannot be rendered is refused (400) before anything is audited, so that the
 audit never holds a card that was not sent.
 
-The evaluation runs in a thread (``cds.hooks.slots``), a bounded number at once; a call brings at most
+The evaluation runs in a thread (``cds.hooks.runtime.slots``), a bounded number at once; a call brings at most
 ``max_resources`` resources (413 beyond) and is answered within ``request_deadline_seconds`` (503
 after it, and its cards are then neither issued nor audited).
 """
@@ -28,13 +28,9 @@ from pydantic_core import PydanticSerializationError
 
 from cds.dose.schedule import planned_course
 from cds.errors import EvaluationError
-from cds.evaluation import PatientEvaluation, evaluate_collected
+from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation, evaluate_collected
 from cds.facts import Issue
-from cds.hooks.cards import IssuedCard
-from cds.hooks.discovery import DOSE_CHECK, SERVICES, TOXICITY, Service
-from cds.hooks.dose_card import dose_cards
-from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, UnknownFeedbackCard, UnknownService
-from cds.hooks.models import (
+from cds.hooks.api.models import (
     CONTEXTS,
     FeedbackRequest,
     HookRequest,
@@ -43,12 +39,15 @@ from cds.hooks.models import (
     PatientViewContext,
     describe_error,
 )
-from cds.hooks.orders import LutatheraOrder, lutathera_orders
-from cds.hooks.patient_scope import PatientScope, with_note
-from cds.hooks.prefetch import PrefetchResolver, Resolved
-from cds.hooks.slots import EvaluationSlots
+from cds.hooks.cards.card import IssuedCard
+from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders
+from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, UnknownFeedbackCard, UnknownService
+from cds.hooks.fhir.patient_scope import PatientScope, with_note
+from cds.hooks.fhir.prefetch import PrefetchResolver, Resolved
+from cds.hooks.runtime.slots import EvaluationSlots
+from cds.hooks.services import SERVICES, CardInputs
+from cds.hooks.services import CdsService as Service
 from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, Unstorable
-from cds.hooks.toxicity_card import toxicity_card
 from cds.reading import from_prefetch
 
 logger = logging.getLogger("cds.hooks")
@@ -123,7 +122,8 @@ def _request(service: Service, body: Any) -> tuple[HookRequest, PatientViewConte
 class HookHandler:
     def __init__(self, resolver: PrefetchResolver, store: Store, clock: Clock = utc_now,
                  as_of: date | None = None, *, slots: EvaluationSlots | None = None,
-                 deadline_seconds: float = 30.0, max_resources: int = 10_000) -> None:
+                 deadline_seconds: float = 30.0, max_resources: int = 10_000,
+                 ctcae_version: str = DEFAULT_CTCAE_VERSION) -> None:
         self.resolver = resolver
         self.store = store
         self.clock = clock
@@ -131,6 +131,7 @@ class HookHandler:
         self.slots = slots or EvaluationSlots(2)
         self.deadline_seconds = deadline_seconds
         self.max_resources = max_resources
+        self.ctcae_version = ctcae_version  # the CTCAE table graded with, named on the cards and in the audit
 
     async def call(self, service_id: str, body: Any, fhir_servers: Sequence[str] = ()) -> dict[str, Any]:
         """``fhir_servers``: what the caller's issuer may name as ``fhirServer`` besides the global list."""
@@ -138,14 +139,14 @@ class HookHandler:
         service = _service(service_id)
         request, context = _request(service, body)
         orders: list[LutatheraOrder] = []
-        if service.id == DOSE_CHECK:
+        if service.reads_orders:
             assert isinstance(context, OrderSignContext)
             selections = context.selections if isinstance(context, OrderSelectContext) else None
             orders = lutathera_orders(context.draftOrders.entry, context.patientId, selections)
             if not orders:
                 logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)
                 return {"cards": []}
-        # Only the context patient's resources are evaluated (cds.hooks.patient_scope): a prefetch key of
+        # Only the context patient's resources are evaluated (cds.hooks.fhir.patient_scope): a prefetch key of
         # another patient's data is as if not prefetched, and what the FHIR server answers is filtered too.
         scope = PatientScope.of(context.patientId, request.fhirServer, request.prefetch)
         request = request.model_copy(update={"prefetch": scope.prefetch(request.prefetch)})
@@ -200,7 +201,7 @@ class HookHandler:
             collected.add({"resourceType": "Patient", "id": patient_id}, "context.patientId")
         as_of = self.as_of or self.clock().date()
         try:
-            evaluation = evaluate_collected(collected, as_of)
+            evaluation = evaluate_collected(collected, as_of, self.ctcae_version)
         except EvaluationError:
             logger.error("%s: the rule engine failed", service.id)
             raise EvaluationFailed("the evaluation failed") from None
@@ -218,6 +219,7 @@ class HookHandler:
         records = [
             CardRecord(card_uuid=c.card.uuid, hook_instance=request.hookInstance, service_id=service.id,
                        hook=request.hook, patient=patient, ruleset_version=evaluation.ruleset_version, issued_at=now,
+                       ctcae_version=self.ctcae_version,
                        indicator=c.card.indicator, action=c.action, cycle=c.cycle, order_ref=c.order)
             for c in issued
         ]
@@ -228,10 +230,9 @@ class HookHandler:
         if result is None:
             return []
         planned = planned_course().planned_cycles
-        if service.id == TOXICITY:
-            card = toxicity_card(result, ruleset_version, as_of, unavailable, planned)
-            return [] if card is None else [card]
-        return dose_cards(result, orders, ruleset_version, as_of, unavailable, planned)
+        return service.cards(CardInputs(result=result, orders=orders, ruleset_version=ruleset_version, as_of=as_of,
+                                        unavailable=unavailable, planned_cycles=planned,
+                                        ctcae_version=self.ctcae_version))
 
     async def feedback(self, service_id: str, body: Any) -> dict[str, Any]:
         service = _service(service_id)

@@ -16,11 +16,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from cds.ctcae.table import available_versions
 from cds.errors import ConfigurationError
 
 ENV_PREFIX = "PRRT_CDS_"
 CONFIG_ENV = "PRRT_CDS_CONFIG"  # the config file a uvicorn worker reads (set by ``prrt-cds serve``)
 DEFAULT_DATABASE_URL = "sqlite:///prrt-cds.db"
+DEFAULT_CTCAE_VERSION = "5.0"  # until a site chooses another table of rules/ (cds.evaluation's default)
 
 
 class IssuerSettings(BaseModel):
@@ -114,6 +116,18 @@ class ServiceSettings(BaseSettings):
     evaluation_slots: int = Field(default=2, ge=1, le=64)  # evaluations at once, each in a thread
     # Every database call (connect, statement, commit) answers or fails within this time: 503.
     database_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # The CTCAE table the service grades with (rules/ctcae_v<version>.toml); discovery, the cards and
+    # every audit row name it. One of the tables shipped, else the service does not start.
+    ctcae_version: str = DEFAULT_CTCAE_VERSION
+
+    @field_validator("ctcae_version")
+    @classmethod
+    def _shipped_ctcae(cls, value: str) -> str:
+        shipped = sorted(available_versions())
+        if value not in shipped:
+            raise ValueError(f"ctcae_version {value!r} is not a CTCAE table shipped in rules/; "
+                             f"available: {', '.join(shipped)}")
+        return value
 
     @field_validator("public_base_url")
     @classmethod

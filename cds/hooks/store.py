@@ -44,7 +44,9 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -52,7 +54,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from cds.hooks.models import Feedback
+from cds.errors import ServiceError
+from cds.hooks.api.models import Feedback
 
 metadata = MetaData()
 
@@ -69,7 +72,14 @@ card_audit = Table(
     Column("action", String(32), nullable=False),
     Column("cycle", Integer),
     Column("order_ref", String(128)),
+    # Added after the first release: NULL in the rows written before it (their ruleset_version names
+    # the CTCAE version, "ctcae-5.0+..."); create_schema adds it to an existing table.
+    Column("ctcae_version", String(16)),
 )
+
+# Columns added to an existing table by create_schema (ALTER TABLE ... ADD COLUMN, nullable, no default),
+# so that a database made by an earlier release keeps working without a migration tool.
+ADDED_COLUMNS = ((card_audit, "ctcae_version"),)
 
 feedback_table = Table(
     "prrt_cds_feedback", metadata,
@@ -141,16 +151,16 @@ def _bounded_postgresql(engine: Engine, seconds: float) -> None:
         return connection
 
 
-class StoreError(Exception):
+class StoreError(ServiceError):
     """The database could not be written or read (the service answers 503, never guesses)."""
 
 
-class Unstorable(ValueError):
+class Unstorable(ServiceError, ValueError):
     """A value the database would refuse or alter: a NUL character (PostgreSQL text cannot hold one;
     SQLite would keep it), or a string longer than its column. The request is bad (400), not the store."""
 
 
-class UnknownCard(LookupError):
+class UnknownCard(ServiceError, LookupError):
     """Feedback names a card the service never issued (404): it is not stored as if it were known."""
 
 
@@ -187,6 +197,7 @@ class CardRecord:
     action: str
     cycle: int | None = None
     order_ref: str | None = None
+    ctcae_version: str | None = None  # the CTCAE table the card's grades come from
 
 
 def engine_url(url: str) -> str:
@@ -266,11 +277,24 @@ class Store:
             raise StoreError(f"the database does not answer ({type(exc).__name__})") from None
 
     def create_schema(self) -> None:
-        """Create the tables if they are missing (two workers starting at once may race: tolerated)."""
+        """Create the tables if they are missing, and add the columns a table of an earlier release lacks
+        (``ADDED_COLUMNS``); two workers starting at once may race: tolerated."""
         try:
             metadata.create_all(self.engine)
         except (OperationalError, ProgrammingError):
             metadata.create_all(self.engine)  # the other worker created them meanwhile: check again
+        try:
+            self._add_columns()
+        except (OperationalError, ProgrammingError):
+            self._add_columns()  # the other worker added them meanwhile: check again
+
+    def _add_columns(self) -> None:
+        with self.engine.begin() as connection:
+            for table, name in ADDED_COLUMNS:
+                present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+                if name not in present:
+                    kind = table.c[name].type.compile(dialect=connection.dialect)
+                    connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cds.errors import InvalidInput
 from cds.jsonio import UnreadableNumber
 from cds.tables import UnitTable
 
@@ -21,7 +22,7 @@ Resource = Mapping[str, Any]
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-class Unusable(Exception):  # a value, not an error of the program (hence no "Error" suffix)
+class Unusable(InvalidInput):  # a value, not an error of the program (hence no "Error" suffix)
     """A resource cannot be mapped; the message names the reason (never a value from the resource)."""
 
 

@@ -24,10 +24,10 @@ import hooks_support as hs
 import httpx
 import pytest
 
+from cds.hooks.api.discovery import templates
 from cds.hooks.app import create_app
-from cds.hooks.discovery import templates
-from cds.hooks.fhir_client import DataUnavailable, FhirClient
-from cds.hooks.prefetch import render
+from cds.hooks.fhir.client import DataUnavailable, FhirClient
+from cds.hooks.fhir.prefetch import render
 
 SERVER = Path(__file__).resolve().parents[1] / "fhir_server"
 NODE, NPM = shutil.which("node"), shutil.which("npm")

@@ -15,9 +15,9 @@ from cds.document import to_document, to_text
 from cds.dose.table import load_table
 from cds.errors import ConfigurationError
 from cds.evaluation import evaluate_paths
-from cds.hooks.dose_card import dose_cards
-from cds.hooks.orders import LutatheraOrder
-from cds.hooks.toxicity_card import toxicity_card
+from cds.hooks.cards.dose_card import dose_cards
+from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.toxicity_card import toxicity_card
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "prrt_patient.json"

@@ -15,9 +15,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cds.hooks.auth import JwtVerifier, TrustedIssuer, Unauthorized, bearer_token
-from cds.hooks.jwks import RemoteKeys, StaticKeys, parse_jwks
-from cds.hooks.replay import MemoryReplayCache
+from cds.hooks.security.auth import JwtVerifier, TrustedIssuer, Unauthorized, bearer_token
+from cds.hooks.security.jwks import RemoteKeys, StaticKeys, parse_jwks
+from cds.hooks.security.replay import MemoryReplayCache
 
 AUD = "https://cds.example.test/cds-services/prrt-toxicity"
 ES, RS = hs.signers()["ES384"], hs.signers()["RS384"]

@@ -8,8 +8,8 @@ import hooks_support as hs
 import pytest
 from pydantic import ValidationError
 
-from cds.hooks import markdown as md
-from cds.hooks.cards import (
+from cds.hooks.cards import markdown as md
+from cds.hooks.cards.card import (
     OVERRIDE_CODES,
     OVERRIDE_SYSTEM,
     SUMMARY_MAX,

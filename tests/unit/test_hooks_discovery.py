@@ -8,8 +8,8 @@ import hooks_support as hs
 
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.table import table as dose_table
-from cds.hooks.discovery import discovery_document, lab_analytes, templates
-from cds.hooks.prefetch import render
+from cds.hooks.api.discovery import discovery_document, lab_analytes, templates
+from cds.hooks.fhir.prefetch import render
 from cds.tables import analytes
 
 

@@ -12,8 +12,8 @@ import pytest
 from cds.dose.table import load_table
 from cds.dose.table import table as dose_table
 from cds.errors import ConfigurationError
-from cds.hooks.implausible_order import implausible_activity
-from cds.hooks.orders import LutatheraOrder, lutathera_orders
+from cds.hooks.cards.implausible_order import implausible_activity
+from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders
 
 DOSE = "/cds-services/prrt-dose-check"
 RULES = Path(__file__).resolve().parents[2] / "rules" / "lutathera_dose.toml"

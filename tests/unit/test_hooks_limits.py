@@ -18,7 +18,7 @@ from typing import Any
 import hooks_support as hs
 import pytest
 
-from cds.hooks.slots import EvaluationSlots
+from cds.hooks.runtime.slots import EvaluationSlots
 from cds.jsonio import MAX_DEPTH
 
 DOSE = "/cds-services/prrt-dose-check"
@@ -170,7 +170,7 @@ def test_serve_raises_the_open_file_limit_to_fit_the_connection_cap_or_refuses()
     code = """
 import resource
 from cds.errors import ConfigurationError
-from cds.hooks.serve import enough_descriptors
+from cds.hooks.runtime.serve import enough_descriptors
 for soft, hard in ((300, 4096), (2000, 4096), (300, 500)):
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     try:

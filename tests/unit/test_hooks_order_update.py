@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cds.hooks.order_update import NotRewritable, Rewritten, mentions, rewrite_order
-from cds.hooks.orders import LutatheraOrder, lutathera_orders
+from cds.hooks.cards.order_update import NotRewritable, Rewritten, mentions, rewrite_order
+from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders
 from cds.tables import codes
 
 DOSE = "/cds-services/prrt-dose-check"

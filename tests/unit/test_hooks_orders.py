@@ -6,7 +6,7 @@ import factories as fx
 import hooks_support as hs
 import pytest
 
-from cds.hooks.orders import lutathera_orders
+from cds.hooks.cards.orders import lutathera_orders
 
 
 def entries(*resources: dict[str, object]) -> list[dict[str, object]]:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from cds.hooks.app import create_app
-from cds.hooks.fhir_client import is_public, resolves_public
+from cds.hooks.fhir.client import is_public, resolves_public
 
 TOXICITY = "/cds-services/prrt-toxicity"
 ES, RS = hs.signers()["ES384"], hs.signers()["RS384"]

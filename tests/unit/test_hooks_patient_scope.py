@@ -11,7 +11,7 @@ import factories as fx
 import hooks_support as hs
 import pytest
 
-from cds.hooks.patient_scope import PatientScope
+from cds.hooks.fhir.patient_scope import PatientScope
 
 TOXICITY = "/cds-services/prrt-toxicity"
 DOSE = "/cds-services/prrt-dose-check"

@@ -14,7 +14,7 @@ import uuid
 import pytest
 import redis
 
-from cds.hooks.replay import MemoryReplayCache, RedisReplayCache
+from cds.hooks.security.replay import MemoryReplayCache, RedisReplayCache
 from cds.hooks.settings import AuthSettings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

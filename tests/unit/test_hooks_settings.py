@@ -9,8 +9,8 @@ import hooks_support as hs
 import pytest
 
 from cds.errors import ConfigurationError
-from cds.hooks import local_key
-from cds.hooks.serve import check, log_config
+from cds.hooks.runtime.serve import check, log_config
+from cds.hooks.security import local_key
 from cds.hooks.settings import DEFAULT_DATABASE_URL, ServiceSettings, load_settings
 
 CONFIG = """

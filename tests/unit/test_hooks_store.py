@@ -19,8 +19,8 @@ import hooks_support as hs
 import pytest
 from sqlalchemy import create_engine, event
 
-from cds.hooks.models import Feedback
-from cds.hooks.replay import DatabaseReplayCache, MemoryReplayCache, RedisReplayCache, replay_cache
+from cds.hooks.api.models import Feedback
+from cds.hooks.security.replay import DatabaseReplayCache, MemoryReplayCache, RedisReplayCache, replay_cache
 from cds.hooks.store import CardRecord, Store, engine_url, redacted
 
 POSTGRES_URL = hs.POSTGRES_URL

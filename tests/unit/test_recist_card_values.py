@@ -12,7 +12,7 @@ from datetime import date
 import factories as fx
 
 from cds.evaluation import evaluate_collected
-from cds.hooks.toxicity_card import toxicity_card
+from cds.hooks.cards.toxicity_card import toxicity_card
 from cds.reading import from_objects
 
 

@@ -115,7 +115,7 @@ def test_the_cli_stops_with_the_message_and_exit_code_2(rules: Path, tmp_path: P
 
 def test_the_service_does_not_start_on_tables_that_disagree(rules: Path, tmp_path: Path) -> None:
     from cds.hooks.app import create_app
-    from cds.hooks.serve import check
+    from cds.hooks.runtime.serve import check
 
     _rename_platelets(rules)
     settings = hs.service_settings(tmp_path)

@@ -4,7 +4,7 @@ database answers, within ``database_timeout_seconds``).
 
 Each route authenticates (dependency), reads the JSON body itself (so that a bad body is a 400, and
 only after the caller is known), and hands over to the service layer. Failures become status codes
-here and nowhere else.
+through one table (``cds.hooks.errors.ANSWERS``) and the one handler installed here.
 """
 
 from __future__ import annotations
@@ -18,20 +18,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cds.hooks.auth import Caller, Unauthorized
-from cds.hooks.components import Components
-from cds.hooks.discovery import discovery_document
-from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, outcome
-from cds.hooks.replay import ReplayCacheError
+from cds.hooks.api.components import Components
+from cds.hooks.api.discovery import discovery_document
+from cds.hooks.errors import ANSWERS, BadRequest, NotAuthenticated, PayloadTooLarge, Unavailable, answer_for, outcome
+from cds.hooks.security.auth import Caller, Unauthorized
+from cds.hooks.security.replay import ReplayCacheError
+from cds.hooks.services import SERVICES
 from cds.hooks.store import StoreError
 from cds.jsonio import MAX_DEPTH, JsonInputError, deeper_than, loads
 
 logger = logging.getLogger("cds.hooks")
 router = APIRouter()
-
-
-class NotAuthenticated(Exception):
-    """Answered with a bare 401 (best practices: never say why)."""
 
 
 def components(request: Request) -> Components:
@@ -87,8 +84,8 @@ def _parse(data: bytes) -> Any:
 
 
 @router.get("/cds-services")
-async def discovery(_: Authenticated) -> JSONResponse:
-    return JSONResponse(discovery_document())
+async def discovery(_: Authenticated, parts: Parts) -> JSONResponse:
+    return JSONResponse(discovery_document(SERVICES.values(), parts.settings.ctcae_version))
 
 
 @router.post("/cds-services/{service_id}")
@@ -119,17 +116,15 @@ async def ready(parts: Parts) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Every error is an OperationOutcome (errors.outcome); a 401 says only that the token was not accepted."""
+    """Every error is an OperationOutcome (errors.outcome), its status from ``errors.ANSWERS``; a 401 says only
+    that the token was not accepted."""
 
     async def failure(_: Request, exc: Exception) -> Response:
-        status = exc.status if isinstance(exc, HookFailure) else 500
-        if status >= 500:
-            logger.error("answered %d: %s", status, exc)
-        return JSONResponse(outcome(status, str(exc)), status_code=status)
-
-    async def unauthenticated(_: Request, __: Exception) -> Response:
-        return JSONResponse(outcome(401, "the token was not accepted"), status_code=401,
-                            headers={"WWW-Authenticate": "Bearer"})
+        found = answer_for(exc)
+        if found.status >= 500:
+            logger.error("answered %d: %s", found.status, exc)
+        text = str(exc) if found.text is None else found.text
+        return JSONResponse(outcome(found.status, text), status_code=found.status, headers=found.headers or None)
 
     async def invalid(_: Request, __: Exception) -> Response:
         return JSONResponse(outcome(400, "the request does not have the shape CDS Hooks defines"), status_code=400)
@@ -142,7 +137,7 @@ def install_error_handlers(app: FastAPI) -> None:
         text = {404: "no such endpoint", 405: "method not allowed"}.get(status, "the request cannot be answered")
         return JSONResponse(outcome(status, text), status_code=status, headers=headers)
 
-    app.add_exception_handler(HookFailure, failure)
-    app.add_exception_handler(NotAuthenticated, unauthenticated)
+    for failed in ANSWERS:  # cds.hooks.errors: the one table of statuses
+        app.add_exception_handler(failed, failure)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -11,7 +11,7 @@ from datetime import date
 
 from cds.dose.conclusions import DoseAlert, DoseReason
 from cds.dose.labs_used import labs_text
-from cds.hooks import markdown as md
+from cds.hooks.cards import markdown as md
 from cds.tables import shown_value
 from cds.timeline import Timeline
 

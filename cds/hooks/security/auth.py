@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import jwt
 
-from cds.hooks.jwks import KeySource
-from cds.hooks.replay import ReplayCache
+from cds.errors import ServiceError
+from cds.hooks.security.jwks import KeySource
+from cds.hooks.security.replay import ReplayCache
 
 logger = logging.getLogger("cds.hooks.auth")
 
@@ -30,7 +31,7 @@ MAX_TOKEN_CHARS = 16_384
 REQUIRED = ["iss", "aud", "exp", "iat", "jti"]
 
 
-class Unauthorized(Exception):  # an outcome (401), not a program error
+class Unauthorized(ServiceError):  # an outcome (401), not a program error
     """The request is not authenticated; the message is for the log only."""
 
 

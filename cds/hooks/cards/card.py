@@ -111,8 +111,8 @@ def override_reasons() -> list[Coding]:
     return [Coding(system=OVERRIDE_SYSTEM, code=code, display=display) for code, display in OVERRIDE_CODES]
 
 
-def toxicity_source() -> Source:
-    ctcae, dose = ctcae_table(DEFAULT_CTCAE_VERSION), planned_course()
+def toxicity_source(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> Source:
+    ctcae, dose = ctcae_table(ctcae_version), planned_course()
     return Source(label=f"prrt-cds: NCI CTCAE v{ctcae.version} and Lutathera label {dose.label_version}", url=CTCAE_URL,
                   topic=Coding(system=TOPIC_SYSTEM, code="prrt-toxicity", display="PRRT toxicity and next cycle"))
 

@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cds.dose.conclusions import DoseAlert
-from cds.hooks.orders import UCUM, LutatheraOrder
+from cds.hooks.cards.orders import UCUM, LutatheraOrder
 from cds.mapping.fhir import Unusable, items, quantity
 from cds.tables import CodeTable, UnitTable, codes
 
@@ -213,7 +213,7 @@ def _activity_quantity(value: Any, units: UnitTable) -> tuple[Decimal, str] | No
 
 
 def _dose_places(order: LutatheraOrder, table: CodeTable) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Where the order states its dose (as cds.hooks.orders reads it)."""
+    """Where the order states its dose (as cds.hooks.cards.orders reads it)."""
     resource = order.resource
     if order.kind == "MedicationRequest":
         for i, instruction in enumerate(items(resource.get("dosageInstruction"))):

@@ -16,8 +16,8 @@ from cds.dose.conclusions import DoseAlert
 from cds.dose.labs_used import labs_text, latest_labs, stale_notice
 from cds.evaluation import PatientEvaluation
 from cds.facts import Indicator
-from cds.hooks import markdown as md
-from cds.hooks.cards import (
+from cds.hooks.cards import markdown as md
+from cds.hooks.cards.card import (
     Action,
     Card,
     IssuedCard,
@@ -27,11 +27,11 @@ from cds.hooks.cards import (
     summary_noting,
     summary_of,
 )
-from cds.hooks.evidence import alert_section, footer, headline_reason
-from cds.hooks.implausible_order import implausible_card
-from cds.hooks.order_update import NotRewritable, change_reason, rewrite_order
-from cds.hooks.orders import LutatheraOrder
-from cds.hooks.toxicity_card import next_alert, response_section
+from cds.hooks.cards.evidence import alert_section, footer, headline_reason
+from cds.hooks.cards.implausible_order import implausible_card
+from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
+from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.toxicity_card import next_alert, response_section
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
 
@@ -49,7 +49,7 @@ def _delete(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion 
 
 
 def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None, str]:
-    """The suggestion that changes the whole order to the recommended activity (cds.hooks.order_update),
+    """The suggestion that changes the whole order to the recommended activity (cds.hooks.cards.order_update),
     or none and the card's explanation when the order cannot be rewritten safely."""
     gbq = alert.recommended_activity_gbq
     assert gbq is not None

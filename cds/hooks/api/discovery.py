@@ -1,9 +1,10 @@
-"""The two CDS services, their hooks, and the prefetch templates that bring what the rules read.
+"""The discovery document and the prefetch templates that bring what the rules read.
 
-CDS Hooks 2.0.1 "Discovery" and "Prefetch Template". Both services evaluate the same record, so
-they ask for the same data; each template stays within the spec's recommended query subset (a type
-search by patient reference with token equality, or an instance read). The codes are read from the
-tables the rules use, so a code added to ``fhir_mappings/`` is asked for without a code change:
+CDS Hooks 2.0.1 "Discovery" and "Prefetch Template"; the services are the entries of
+``cds.hooks.services.SERVICES``. Both services evaluate the same record, so they ask for the same data;
+each template stays within the spec's recommended query subset (a type search by patient reference
+with token equality, or an instance read). The codes are read from the tables the rules use,
+so a code added to ``fhir_mappings/`` is asked for without a code change:
 
 - labs: every LOINC code of every analyte a CTCAE term grades, of the analytes the Lutathera dose
   rules read (creatinine clearance, INR, ...), and of the percent differentials that become absolute
@@ -15,17 +16,19 @@ tables the rules use, so a code added to ``fhir_mappings/`` is asked for without
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.schedule import planned_course
 from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.tables import analytes, codes
 
-TOXICITY = "prrt-toxicity"
-DOSE_CHECK = "prrt-dose-check"
+if TYPE_CHECKING:
+    from cds.hooks.services import CdsService
+
 PATIENT_TOKEN = "{{context.patientId}}"
 
 
@@ -43,22 +46,13 @@ class Template:
         return "?" not in self.query
 
 
-@dataclass(frozen=True)
-class Service:
-    id: str
-    hooks: tuple[str, ...]
-    title: str
-    description: str
-    usage: str
-
-
 def _codes(system: str, values: list[str]) -> str:
     return ",".join(f"{system}|{value}" for value in values)
 
 
-def lab_analytes() -> list[str]:
-    """The analyte keys the rules read, with the percent differentials that feed them."""
-    needed = {term.analyte for term in ctcae_table(DEFAULT_CTCAE_VERSION).terms}
+def lab_analytes(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> list[str]:
+    """The analyte keys the rules read (CTCAE ``ctcae_version``), with the percent differentials that feed them."""
+    needed = {term.analyte for term in ctcae_table(ctcae_version).terms}
     needed |= set(planned_course().required_analytes) | {"creatinine_clearance", "inr"}
     table = analytes().analytes
     percent = {key for key, analyte in table.items() if analyte.absolute_analyte in needed}
@@ -67,10 +61,10 @@ def lab_analytes() -> list[str]:
 
 
 @cache
-def templates() -> tuple[Template, ...]:
+def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...]:
     code_table = codes()
     loinc, recist = code_table.system("loinc"), code_table.system("recist")
-    labs = [code for key in lab_analytes() for code in analytes().analytes[key].loinc]
+    labs = [code for key in lab_analytes(ctcae_version) for code in analytes().analytes[key].loinc]
     tumour = code_table.section("tumour")
     observation = f"Observation?patient={PATIENT_TOKEN}&code="
     return (
@@ -93,32 +87,19 @@ def templates() -> tuple[Template, ...]:
     )
 
 
-SERVICES: dict[str, Service] = {
-    TOXICITY: Service(
-        id=TOXICITY, hooks=("patient-view",), title="PRRT toxicity and next-cycle recommendation",
-        description="For a patient treated with 177Lu-DOTATATE (Lutathera): the current cycle, the worst CTCAE "
-                    "v5.0 grade per laboratory term in it, the latest RECIST 1.1 response, and the dose "
-                    "recommendation for the next cycle, with the evidence.",
-        usage="Answers with no card for a patient without a recorded PRRT administration.",
-    ),
-    DOSE_CHECK: Service(
-        id=DOSE_CHECK, hooks=("order-select", "order-sign"), title="Lutathera dose check",
-        description="When a Lutathera order (MedicationRequest or ServiceRequest) is drafted: whether the cycle "
-                    "should be withheld, reduced to 3.7 GBq or discontinued, or needs laboratory results first, "
-                    "with suggestions that change or remove the order.",
-        usage="No card when the order agrees with the Lutathera dose-modification rules.",
-    ),
-}
+def discovery_document(services: Iterable[CdsService] | None = None,
+                       ctcae_version: str = DEFAULT_CTCAE_VERSION) -> dict[str, Any]:
+    """GET /cds-services: one entry per (service, hook) of ``services`` (default: the registry); a service
+    answering two hooks is listed twice with the same id (CDS Hooks 2.0.1 "Update stale guidance"). The
+    descriptions name ``ctcae_version``, the CTCAE table the service grades with."""
+    if services is None:
+        from cds.hooks.services import SERVICES  # the registry imports this module (templates)
 
-
-def discovery_document() -> dict[str, Any]:
-    """GET /cds-services: one entry per (service, hook); a service answering two hooks is listed twice
-    with the same id (CDS Hooks 2.0.1 "Update stale guidance")."""
-    prefetch = {t.key: t.query for t in templates()}
+        services = SERVICES.values()
     return {
         "services": [
-            {"hook": hook, "title": service.title, "description": service.description, "id": service.id,
-             "prefetch": prefetch, "usageRequirements": service.usage}
-            for service in SERVICES.values() for hook in service.hooks
+            {"hook": hook, "title": service.title, "description": service.describe(ctcae_version), "id": service.id,
+             "prefetch": {t.key: t.query for t in service.prefetch(ctcae_version)}, "usageRequirements": service.usage}
+            for service in services for hook in service.hooks
         ]
     }

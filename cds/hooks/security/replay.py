@@ -28,13 +28,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from cds.errors import ServiceError
 from cds.hooks.store import Store, StoreError
 
 MEMORY_URL = "memory://"
 PURGE_EVERY = 500  # claims between two purges of expired ids (database cache)
 
 
-class ReplayCacheError(Exception):
+class ReplayCacheError(ServiceError):
     """The replay cache could not be consulted: the request cannot be authenticated (503)."""
 
 

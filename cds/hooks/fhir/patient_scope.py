@@ -34,10 +34,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cds.hooks.cards import IssuedCard
-from cds.hooks.discovery import Template
+from cds.hooks.api.discovery import Template
+from cds.hooks.cards.card import IssuedCard
 from cds.hooks.errors import PreconditionFailed
-from cds.hooks.prefetch import Resolved
+from cds.hooks.fhir.prefetch import Resolved
 from cds.mapping.fhir import normalise_reference
 from cds.reading import from_prefetch
 

@@ -19,9 +19,9 @@ from cds.dose.conclusions import DoseAlert, LabsUsed
 from cds.dose.labs_used import labs_text, latest_labs, stale_notice
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
-from cds.hooks import markdown as md
-from cds.hooks.cards import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
-from cds.hooks.evidence import alert_section, deviations_section, footer, recommendation
+from cds.hooks.cards import markdown as md
+from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
+from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
 from cds.tables import shown_unit, shown_value
@@ -97,7 +97,8 @@ def _folded(zero: int, graded: bool) -> str | None:
 
 
 def _grades_section(cycle: Cycle, course: list[ToxicityGrade], worst: list[ToxicityGrade],
-                    ungradable: list[ToxicityGrade], labs: dict[str, LabResult]) -> str:
+                    ungradable: list[ToxicityGrade], labs: dict[str, LabResult],
+                    ctcae_version: str) -> str:
     lines = [f"**Worst CTCAE grade per term over the course (cycles 1 to {cycle.number})**", ""]
     table, zero = _grade_rows(course, labs, with_cycle=True)
     lines += [table] if table else ["No laboratory result graded 1 or higher since cycle 1."]
@@ -115,7 +116,7 @@ def _grades_section(cycle: Cycle, course: list[ToxicityGrade], worst: list[Toxic
     if zero:
         lines += ["", _folded(zero, bool(table)) or ""]
     if course or worst:
-        ctcae = ctcae_table(DEFAULT_CTCAE_VERSION)
+        ctcae = ctcae_table(ctcae_version)
         lines += ["", f"Thresholds: {md.text(ctcae.title)}; source: {md.text(ctcae.source)}."]
     if ungradable:
         lines += ["", "Not gradable: " + md.text("; ".join(
@@ -158,7 +159,7 @@ def best_response_text(result: PatientEvaluation) -> str:
 
 
 def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, unavailable: list[str],
-                  planned_cycles: int) -> IssuedCard | None:
+                  planned_cycles: int, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> IssuedCard | None:
     """The patient-view card, or None when the patient has no recorded PRRT administration."""
     timeline = result.timeline
     if not timeline.cycles:
@@ -179,12 +180,12 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
                         f"{md.text(labs_text(labs, as_of.isoformat()))}.")
     by_ref = {lab.ref: lab for lab in timeline.labs}
     sections += [part for part in (
-        deviations_section(result.alerts), _grades_section(cycle, course, worst, ungradable, by_ref),
+        deviations_section(result.alerts), _grades_section(cycle, course, worst, ungradable, by_ref, ctcae_version),
         response_section(result), footer(ruleset_version, as_of, unavailable)) if part]
     indicator = alert.indicator if alert is not None else "info"
     card = Card(
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs),
-        detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(),
+        detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )
     action = alert.action if alert is not None else "course-complete"

@@ -16,15 +16,15 @@ import httpx
 from fastapi.concurrency import run_in_threadpool
 
 from cds import rulesets
-from cds.hooks.auth import JwtVerifier, TrustedIssuer
-from cds.hooks.discovery import templates
-from cds.hooks.fhir_client import FhirClient
+from cds.hooks.api.discovery import templates
+from cds.hooks.fhir.client import FhirClient
+from cds.hooks.fhir.prefetch import PrefetchResolver
 from cds.hooks.handlers import HookHandler, utc_now
-from cds.hooks.jwks import key_source
-from cds.hooks.prefetch import PrefetchResolver
-from cds.hooks.replay import ReplayCache, ReplayCacheError, replay_cache
+from cds.hooks.runtime.slots import EvaluationSlots
+from cds.hooks.security.auth import JwtVerifier, TrustedIssuer
+from cds.hooks.security.jwks import key_source
+from cds.hooks.security.replay import ReplayCache, ReplayCacheError, replay_cache
 from cds.hooks.settings import ServiceSettings
-from cds.hooks.slots import EvaluationSlots
 from cds.hooks.store import Store, redacted
 
 logger = logging.getLogger("cds.hooks")
@@ -48,7 +48,7 @@ class Components:
         self.store.dispose()
 
 
-def _warm_up() -> None:
+def _warm_up(ctcae_version: str) -> None:
     """Compile the rulesets and run the engine once, so the first hook call is not the slow one; then
     freeze what start-up allocated (modules, tables, models), so that full garbage collections during
     requests do not walk it again and again (they took some 50 ms each, every few requests)."""
@@ -56,7 +56,7 @@ def _warm_up() -> None:
     from cds.evaluation import evaluate_collected
     from cds.reading import from_objects
 
-    evaluate_collected(from_objects([{"resourceType": "Patient", "id": "warm-up"}]))
+    evaluate_collected(from_objects([{"resourceType": "Patient", "id": "warm-up"}]), ctcae_version=ctcae_version)
     gc.collect()
     gc.freeze()
 
@@ -95,11 +95,12 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
     client = FhirClient(fhir_http, page_size=settings.fhir_page_size, max_pages=settings.fhir_max_pages,
                         allowed=settings.fhir_servers, allow_private=settings.fhir_allow_private_networks,
                         max_response_bytes=settings.fhir_max_response_bytes)
-    resolver = PrefetchResolver(client, templates(), settings.fhir_timeout_seconds)
+    resolver = PrefetchResolver(client, templates(settings.ctcae_version), settings.fhir_timeout_seconds)
     handler = HookHandler(resolver, store, clock=clock, as_of=settings.as_of,
                           slots=EvaluationSlots(settings.evaluation_slots),
-                          deadline_seconds=settings.request_deadline_seconds, max_resources=settings.max_resources)
-    await run_in_threadpool(_warm_up)
+                          deadline_seconds=settings.request_deadline_seconds, max_resources=settings.max_resources,
+                          ctcae_version=settings.ctcae_version)
+    await run_in_threadpool(_warm_up, settings.ctcae_version)
     logger.info("CDS Hooks service ready: base %s, database %s, replay cache %s, %d trusted issuer(s)",
                 settings.public_base_url, redacted(settings.database_url),
                 type(replay).__name__, len(auth.issuers) if auth.verify_jwt else 0)

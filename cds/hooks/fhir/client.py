@@ -21,13 +21,14 @@ from typing import Any
 
 import httpx
 
+from cds.errors import ServiceError
 from cds.jsonio import JsonInputError, loads
 
 FHIR_JSON = "application/fhir+json"
 BAD_SEVERITIES = frozenset({"error", "fatal"})
 
 
-class DataUnavailable(Exception):  # an outcome the caller turns into "not available", not a program error
+class DataUnavailable(ServiceError):  # an outcome the caller turns into "not available", not a program error
     """The data could not be had: an error status, an OperationOutcome, a timeout, a server not allowed."""
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from cds.hooks.discovery import PATIENT_TOKEN, Template
+from cds.hooks.api.discovery import PATIENT_TOKEN, Template
+from cds.hooks.api.models import HookRequest
 from cds.hooks.errors import PreconditionFailed
-from cds.hooks.fhir_client import DataUnavailable, FhirClient, split_page
-from cds.hooks.models import HookRequest
+from cds.hooks.fhir.client import DataUnavailable, FhirClient, split_page
 
 
 @dataclass

@@ -15,8 +15,8 @@ from decimal import Decimal
 from cds.dose.conclusions import DoseCourse
 from cds.dose.schedule import planned_course
 from cds.evaluation import PatientEvaluation
-from cds.hooks import markdown as md
-from cds.hooks.cards import (
+from cds.hooks.cards import markdown as md
+from cds.hooks.cards.card import (
     SUMMARY_MAX,
     Action,
     Card,
@@ -26,9 +26,9 @@ from cds.hooks.cards import (
     override_reasons,
     summary_of,
 )
-from cds.hooks.evidence import alert_section
-from cds.hooks.orders import LutatheraOrder
-from cds.hooks.toxicity_card import next_alert
+from cds.hooks.cards.evidence import alert_section
+from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.toxicity_card import next_alert
 
 RELATIVE_EPSILON = 1e-9  # 300 mCi is 11.1 GBq, whatever the binary rounding of 300 x 0.037
 

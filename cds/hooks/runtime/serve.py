@@ -18,10 +18,10 @@ from uvicorn.config import LOGGING_CONFIG
 
 from cds.errors import ConfigurationError
 from cds.evaluation import DEFAULT_CTCAE_VERSION
-from cds.hooks.connections import PROTOCOL
-from cds.hooks.jwks import static_keys
-from cds.hooks.parent_watch import SUPERVISOR_ENV
-from cds.hooks.replay import MEMORY_URL
+from cds.hooks.runtime.connections import PROTOCOL
+from cds.hooks.runtime.parent_watch import SUPERVISOR_ENV
+from cds.hooks.security.jwks import static_keys
+from cds.hooks.security.replay import MEMORY_URL
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
 from cds.hooks.store import Store, StoreError
 from cds.rulesets import check_tables
@@ -77,9 +77,9 @@ def serve(host: str, port: int, config_file: Path | None, workers: int = 1, log_
     else:
         os.environ.pop(SUPERVISOR_ENV, None)
     # http=PROTOCOL: uvicorn's httptools protocol with header and body deadlines and the connection cap
-    # (cds/hooks/connections.py); uvicorn's own limit_concurrency is not used: it counts idle
+    # (cds/hooks/runtime/connections.py); uvicorn's own limit_concurrency is not used: it counts idle
     # connections too, so that they would make valid calls fail with 503 instead of being closed.
-        # access_log=False: uvicorn's would write the query string; cds.hooks.access_log writes the path only.
+        # access_log=False: uvicorn's would write the query string; cds.hooks.api.access_log writes the path only.
     uvicorn.run("cds.hooks.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_config=log_config(log_level.upper()), log_level=log_level, server_header=False,
                 proxy_headers=False, access_log=False, http=PROTOCOL,

@@ -1,4 +1,4 @@
-"""Lutathera orders in a hook's ``draftOrders`` and their ordered activity (changed by cds.hooks.order_update).
+"""Lutathera orders in a hook's ``draftOrders`` and their ordered activity (changed by cds.hooks.cards.order_update).
 
 An order is a Lutathera order when it is
 - a MedicationRequest whose medication (``medicationCodeableConcept``, or the Medication its

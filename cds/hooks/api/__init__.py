@@ -1,0 +1,1 @@
+"""HTTP: the FastAPI routes, discovery document, request models, middleware and the composition root."""

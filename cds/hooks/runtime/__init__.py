@@ -1,0 +1,1 @@
+"""Running the service: ``prrt-cds serve`` (uvicorn), connection limits, evaluation slots, memory."""

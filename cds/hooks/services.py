@@ -1,0 +1,87 @@
+"""The service registry: every CDS service of prrt-cds is one entry of ``SERVICES``.
+
+An entry says what discovery lists (id, hooks, title, description, usage; CDS Hooks 2.0.1
+"Discovery"), which prefetch templates it asks for, whether it reads the Lutathera orders of
+``draftOrders``, and the function that turns an evaluation into its cards. Discovery, the hook route
+and the feedback route iterate or look up this table; a new service or card is one more entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from cds.evaluation import PatientEvaluation
+from cds.hooks.api.discovery import Template, templates
+from cds.hooks.cards.card import IssuedCard
+from cds.hooks.cards.dose_card import dose_cards
+from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.toxicity_card import toxicity_card
+
+TOXICITY = "prrt-toxicity"
+DOSE_CHECK = "prrt-dose-check"
+
+
+@dataclass(frozen=True)
+class CardInputs:
+    """What a service's card builder reads: the patient's evaluation and the call's circumstances."""
+
+    result: PatientEvaluation
+    orders: Sequence[LutatheraOrder]  # the call's Lutathera orders (empty unless ``reads_orders``)
+    ruleset_version: str
+    as_of: date
+    unavailable: list[str]  # labels of the prefetch data that could not be had
+    planned_cycles: int
+    ctcae_version: str
+
+
+CardBuilder = Callable[[CardInputs], list[IssuedCard]]
+
+
+@dataclass(frozen=True)
+class CdsService:
+    """One CDS service: its discovery entry, its prefetch, and how it builds its cards."""
+
+    id: str
+    hooks: tuple[str, ...]
+    title: str
+    description: str  # ``{ctcae_version}`` is replaced by the version the service grades with
+    usage: str
+    cards: CardBuilder
+    reads_orders: bool = False  # an order hook: no Lutathera order in draftOrders, no card
+    prefetch: Callable[[str], tuple[Template, ...]] = templates  # CTCAE version -> templates
+
+    def describe(self, ctcae_version: str) -> str:
+        return self.description.format(ctcae_version=ctcae_version)
+
+
+def _toxicity(inputs: CardInputs) -> list[IssuedCard]:
+    card = toxicity_card(inputs.result, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
+                         inputs.planned_cycles, ctcae_version=inputs.ctcae_version)
+    return [] if card is None else [card]
+
+
+def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
+    return dose_cards(inputs.result, inputs.orders, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
+                      inputs.planned_cycles)
+
+
+SERVICES: dict[str, CdsService] = {service.id: service for service in (
+    CdsService(
+        id=TOXICITY, hooks=("patient-view",), title="PRRT toxicity and next-cycle recommendation",
+        description="For a patient treated with 177Lu-DOTATATE (Lutathera): the current cycle, the worst CTCAE "
+                    "v{ctcae_version} grade per laboratory term in it, the latest RECIST 1.1 response, and the dose "
+                    "recommendation for the next cycle, with the evidence.",
+        usage="Answers with no card for a patient without a recorded PRRT administration.",
+        cards=_toxicity,
+    ),
+    CdsService(
+        id=DOSE_CHECK, hooks=("order-select", "order-sign"), title="Lutathera dose check",
+        description="When a Lutathera order (MedicationRequest or ServiceRequest) is drafted: whether the cycle "
+                    "should be withheld, reduced to 3.7 GBq or discontinued, or needs laboratory results first, "
+                    "with suggestions that change or remove the order.",
+        usage="No card when the order agrees with the Lutathera dose-modification rules.",
+        cards=_dose_check, reads_orders=True,
+    ),
+)}
