@@ -12,7 +12,7 @@ from cds.dose.conclusions import DoseAlert
 from cds.dose.schedule import planned_course
 from cds.dose.table import load_table
 from cds.dose.table import table as dose_table
-from cds.hooks.order_update import change_reason
+from cds.hooks.cards.order_update import change_reason
 
 HOOKS = Path(__file__).resolve().parents[2] / "cds" / "hooks"
 RULES = Path(__file__).resolve().parents[2] / "rules" / "lutathera_dose.toml"
