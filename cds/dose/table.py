@@ -3,7 +3,10 @@
 - triggers: one fact per measure (a CTCAE grade of a toxicity class, creatinine clearance, ratios to
   baseline, bilirubin x ULN, albumin with its INR, eligibility values) -> which trigger is met;
 - actions: one fact per toxicity class state -> withhold / reduce / proceed / discontinue.
-The small "when" grammars are documented in the table; anything else is rejected at load time.
+The "when" strings are read with the one condition grammar of the rule tables
+(``cds.rulebook.grammar``, documented in the table); each list allows its own names and forms, and
+anything else is rejected at load time. Trigger and action texts take their numbers from
+``[settings]`` (``{reduced_activity_gbq}``, ``cds.rulebook.placeholders``).
 
 The classes and the exemption name CTCAE terms. They are links into the selected CTCAE table, checked
 when the two tables are used together (``term_classes``): a name that table does not have, a term it
@@ -13,21 +16,23 @@ can grade 3-4 that no class names, or a term named twice is a ``ConfigurationErr
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from cds.comparisons import Comparison, parse_comparison
 from cds.ctcae.table import CtcaeTable
 from cds.ctcae.table import table as ctcae_table
-from cds.data_files import rules_dir
 from cds.engine import Op, Rule, Ruleset, Test
 from cds.errors import ConfigurationError
+from cds.rulebook.files import rules_dir
+from cds.rulebook.grammar import Comparison, Names, parse_when
+from cds.rulebook.links import duplicates
+from cds.rulebook.placeholders import fill
+from cds.rulebook.precedence import by_priority
+from cds.rulebook.reading import malformed, read_table
 
 TRIGGER_KIND = "dose_measure"
 STATE_KIND = "dose_state"
@@ -247,63 +252,68 @@ def _versions(raw: dict[str, Any]) -> dict[str, VersionTerms]:
     }
 
 
-def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[str, ToxicityClass]) -> Trigger:
-    parts = [p.strip() for p in str(entry["when"]).split(" and ")]
-    comparisons = []
-    for index, part in enumerate(parts):
-        comparison = parse_comparison(part)
-        if comparison is None or comparison.op == "==":
-            raise ConfigurationError(f"{entry['rule']}: cannot read {part!r}")
-        name = comparison.field
-        if index == 0:
-            if not (name in MEASURES or (name.startswith("grade:") and name[6:] in classes)):
-                raise ConfigurationError(f"{entry['rule']}: unknown measure {name!r}")
-            measure = name
-            comparison = replace(comparison, field="value")  # the measure's value is the fact's ``value``
-        elif name not in PARTNERS:
-            raise ConfigurationError(f"{entry['rule']}: {name!r} cannot follow 'and'")
-        comparisons.append(comparison)
+def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[str, ToxicityClass],
+             settings: dict[str, Any], file: str) -> Trigger:
+    rule = str(entry["rule"])
+    measures = (*MEASURES, *(f"grade:{key}" for key in classes))
+    names = Names(fields=(*measures, *PARTNERS), forms=("number",), ops=("<", "<=", ">", ">="), what="trigger")
+    comparisons = list(parse_when(str(entry["when"]), names, file=file, entry=rule))
+    measure = comparisons[0].field
+    if measure not in measures:
+        raise ConfigurationError(f"{file}: {rule}: unknown measure {measure!r}")
+    comparisons[0] = replace(comparisons[0], field="value")  # the measure's value is the fact's ``value``
+    for comparison in comparisons[1:]:
+        if comparison.field not in PARTNERS:
+            raise ConfigurationError(f"{file}: {rule}: {comparison.field!r} cannot follow 'and'")
     toxicity_class = entry.get("class")
     if phase == "on" and toxicity_class not in classes:
-        raise ConfigurationError(f"{entry['rule']}: unknown class {toxicity_class!r}")
+        raise ConfigurationError(f"{file}: {rule}: unknown class {toxicity_class!r}")
     return Trigger(
-        rule=str(entry["rule"]), phase=phase, toxicity_class=toxicity_class, measure=measure,
-        tests=tuple(comparisons), text=str(entry["text"]), source=str(entry["source"]), status=str(entry["status"]),
+        rule=rule, phase=phase, toxicity_class=toxicity_class, measure=measure, tests=tuple(comparisons),
+        text=fill(str(entry["text"]), settings, file=file, entry=rule), source=str(entry["source"]),
+        status=str(entry["status"]),
     )
 
 
-def _action(key: str, entry: dict[str, Any]) -> ActionRule:
+# An action reads the class's flags and compares delay_days with the max_delay_days setting.
+_DELAY = Comparison("delay_days", ">=", 0.0, form="setting", setting="max_delay_days")
+
+
+def _action(key: str, entry: dict[str, Any], settings: dict[str, Any], file: str) -> ActionRule:
+    names = Names(fields=(*FLAGS, "delay_days"), forms=("flag", "setting"), ops=(">=", "<", "=="),
+                  settings={"max_delay_days": float(settings["max_delay_days"])}, what="action condition")
     flags: dict[str, bool] = {}
     delay: bool | None = None
-    for part in (p.strip() for p in str(entry["when"]).split(" and ")):
-        if part in ("delay_days >= max_delay_days", "delay_days < max_delay_days"):
-            delay = ">=" in part
-            continue
-        negated = part.startswith("not ")
-        flag = part[4:] if negated else part
-        if flag not in FLAGS:
-            raise ConfigurationError(f"action {key}: cannot read {part!r}")
-        flags[flag] = not negated
+    for comparison in parse_when(str(entry["when"]), names, file=file, entry=f"action {key}"):
+        if comparison.field == "delay_days":
+            if comparison.form != "setting" or comparison.op == "==":
+                raise ConfigurationError(f"{file}: action {key}: delay_days is compared with max_delay_days")
+            delay = comparison.op == ">="
+        elif comparison.form != "flag":
+            raise ConfigurationError(f"{file}: action {key}: {comparison.field!r} is a flag")
+        else:
+            flags[comparison.field] = comparison.wanted
     action = entry["action"]
     if action not in ("proceed", "reduce", "withhold", "discontinue"):
-        raise ConfigurationError(f"action {key}: unknown action {action!r}")
-    return ActionRule(key=key, action=action, flags=flags, delay_reached=delay, text=str(entry["text"]),
+        raise ConfigurationError(f"{file}: action {key}: unknown action {action!r}")
+    return ActionRule(key=key, action=action, flags=flags, delay_reached=delay,
+                      text=fill(str(entry["text"]), settings, file=file, entry=f"action {key}"),
                       source=str(entry["source"]), status=str(entry["status"]))
 
 
 def load_table(path: Path) -> DoseTable:
-    data = path.read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
+    read = read_table(path, "dose table")
+    with malformed(path.name, "dose table"):
+        raw = read.content
         settings = raw["settings"]
         classes = {
             key: ToxicityClass(key=key, terms=tuple(entry["terms"]), source=str(entry["source"]),
                                status=str(entry["status"]))
             for key, entry in raw["classes"].items()
         }
-        triggers = tuple(_trigger(e, "on", classes) for e in raw["trigger"])
-        triggers += tuple(_trigger(e, "pre", classes) for e in raw["eligibility"])
-        actions = tuple(_action(key, entry) for key, entry in raw["actions"].items())
+        triggers = tuple(_trigger(e, "on", classes, settings, path.name) for e in raw["trigger"])
+        triggers += tuple(_trigger(e, "pre", classes, settings, path.name) for e in raw["eligibility"])
+        actions = tuple(_action(key, entry, settings, path.name) for key, entry in raw["actions"].items())
         table = DoseTable(
             version=str(raw["meta"]["version"]), title=str(raw["meta"]["title"]),
             full_activity_gbq=float(settings["full_activity_gbq"]),
@@ -314,16 +324,16 @@ def load_table(path: Path) -> DoseTable:
             exempt_terms=frozenset(raw["exempt"]["terms"]), exempt_source=str(raw["exempt"]["source"]),
             exempt_rule=str(raw["exempt"]["rule"]), exempt_status=str(raw["exempt"]["status"]),
             triggers=triggers, actions=actions,
-            digest=hashlib.sha256(data).hexdigest()[:12], versions=_versions(raw.get("ctcae_versions", {})),
+            digest=read.digest, versions=_versions(raw.get("ctcae_versions", {})),
             file=path.name, max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
-            deviations=_deviations(raw["deviations"]), sources={str(k): str(v) for k, v in raw["sources"].items()},
+            deviations=_deviations(raw["deviations"], path.name),
+            sources={str(k): str(v) for k, v in raw["sources"].items()},
         )
-    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{path.name}: malformed dose table ({exc})") from exc
     if not table.max_plausible_activity_factor >= 1:
         raise ConfigurationError(f"{path.name}: max_plausible_activity_factor must be at least 1")
-    if len(set(table.rule_ids)) != len(table.rule_ids):
-        raise ConfigurationError(f"{path.name}: a rule id appears twice")
+    twice = duplicates(table.rule_ids)
+    if twice:
+        raise ConfigurationError(f"{path.name}: a rule id appears twice ({', '.join(twice)})")
     if OTHER not in table.classes:
         raise ConfigurationError(f"{path.name}: no class {OTHER!r} (any other grade 3 or 4 adverse reaction)")
     for version in table.versions.values():
@@ -333,9 +343,16 @@ def load_table(path: Path) -> DoseTable:
     return _with_sources_written_out(table, path.name)
 
 
-def _deviations(raw: dict[str, Any]) -> Deviations:
+def _deviations(raw: dict[str, Any], file: str) -> Deviations:
     rules: dict[DeviationKind, DeviationRule] = {}
-    for entry in raw["kind"]:
+    ordered = by_priority(raw["kind"], file=file, section="deviations.kind", key="kind")
+    stated = [str(entry["kind"]) for entry in ordered]
+    if stated != [kind for kind in DEVIATION_KINDS if kind in stated]:
+        # The severity order is part of the output contract (docs/outputs.md: `deviation` is the most
+        # severe): the table states it, and it must be the one the outputs are documented with.
+        raise ConfigurationError(f"{file}: [[deviations.kind]] priorities give the severity order "
+                                 f"{', '.join(stated)}, not {', '.join(DEVIATION_KINDS)}")
+    for entry in ordered:
         kind = entry["kind"]
         if kind not in DEVIATION_KINDS or kind in rules:
             raise ValueError(f"deviation kind {kind!r} unknown or listed twice")
