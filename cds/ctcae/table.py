@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cds.errors import ConfigurationError
-from cds.rulebook.files import discover
+from cds.rulebook.files import discover, rules_dir
 from cds.rulebook.grammar import Comparison, Names
 from cds.rulebook.grammar import parse_when as parse_conditions
 from cds.rulebook.links import check_unique
@@ -209,7 +209,7 @@ def _check_units(term: Term) -> None:
 
 def available_versions() -> dict[str, Path]:
     """CTCAE version -> table file, for every ``ctcae_v*.toml`` in rules/."""
-    return discover("ctcae_v*.toml")
+    return discover("ctcae_v*.toml", rules_dir())
 
 
 @cache
