@@ -54,6 +54,9 @@ DEVIATION_KINDS: tuple[DeviationKind, ...] = (
     "implausible-activity", "given-after-discontinue", "given-while-withheld", "given-without-labs", "early",
     "activity", "activity-not-recorded",
 )
+# The values a deviation text names, filled when the deviation is shown (cds.dose.advice); every other
+# placeholder of a deviation text is a setting, filled when the table loads.
+DEVIATION_VALUES = frozenset({"given", "maximum", "discontinued_at", "days", "previous", "minimum", "recommended"})
 _SOURCE_KEY = re.compile(r"(?<![\w])S\d+(?![\w])")
 
 
@@ -326,7 +329,7 @@ def load_table(path: Path) -> DoseTable:
             triggers=triggers, actions=actions,
             digest=read.digest, versions=_versions(raw.get("ctcae_versions", {})),
             file=path.name, max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
-            deviations=_deviations(raw["deviations"], path.name),
+            deviations=_deviations(raw["deviations"], settings, path.name),
             sources={str(k): str(v) for k, v in raw["sources"].items()},
         )
     if not table.max_plausible_activity_factor >= 1:
@@ -340,27 +343,26 @@ def load_table(path: Path) -> DoseTable:
         for cls in version.added:
             if cls not in table.classes:
                 raise ConfigurationError(f"{path.name}: ctcae_versions adds terms to an unknown class {cls!r}")
-    return _with_sources_written_out(table, path.name)
+    return _with_sources_written_out(table, path.name, settings)
 
 
-def _deviations(raw: dict[str, Any], file: str) -> Deviations:
+def _deviations(raw: dict[str, Any], settings: dict[str, Any], file: str) -> Deviations:
     rules: dict[DeviationKind, DeviationRule] = {}
     ordered = by_priority(raw["kind"], file=file, section="deviations.kind", key="kind")
-    stated = [str(entry["kind"]) for entry in ordered]
-    if stated != [kind for kind in DEVIATION_KINDS if kind in stated]:
-        # The severity order is part of the output contract (docs/outputs.md: `deviation` is the most
-        # severe): the table states it, and it must be the one the outputs are documented with.
-        raise ConfigurationError(f"{file}: [[deviations.kind]] priorities give the severity order "
-                                 f"{', '.join(stated)}, not {', '.join(DEVIATION_KINDS)}")
     for entry in ordered:
         kind = entry["kind"]
         if kind not in DEVIATION_KINDS or kind in rules:
             raise ValueError(f"deviation kind {kind!r} unknown or listed twice")
-        rules[kind] = DeviationRule(kind=kind, rule=str(entry["rule"]), text=str(entry["text"]),
-                                    source=str(entry["source"]))
+        text = fill(str(entry["text"]), settings, file=file, entry=f"deviation {kind}", keep=DEVIATION_VALUES)
+        rules[kind] = DeviationRule(kind=kind, rule=str(entry["rule"]), text=text, source=str(entry["source"]))
     missing = [kind for kind in DEVIATION_KINDS if kind not in rules]
     if missing:
         raise ValueError(f"deviation kinds without a rule: {', '.join(missing)}")
+    if tuple(rules) != DEVIATION_KINDS:
+        # The severity order is part of the output contract (docs/outputs.md: `deviation` is the most
+        # severe): the table states it, and it must be the one the outputs are documented with.
+        raise ConfigurationError(f"{file}: [[deviations.kind]] priorities give the severity order "
+                                 f"{', '.join(rules)}, not {', '.join(DEVIATION_KINDS)}")
     deviations = Deviations(
         activity_tolerance=float(raw["activity_tolerance"]), min_interval_days=int(raw["min_interval_days"]),
         rules={kind: rules[kind] for kind in DEVIATION_KINDS},
@@ -370,8 +372,9 @@ def _deviations(raw: dict[str, Any], file: str) -> Deviations:
     return deviations
 
 
-def _with_sources_written_out(table: DoseTable, name: str) -> DoseTable:
-    """Every source and status with its keys resolved through ``[sources]``; an unknown key is an error."""
+def _with_sources_written_out(table: DoseTable, name: str, settings: dict[str, Any]) -> DoseTable:
+    """Every source and status with its keys resolved through ``[sources]`` and its ``{setting}``
+    placeholders filled; an unknown key or placeholder is an error."""
     texts = [table.exempt_source, table.exempt_status]
     texts += [t for c in table.classes.values() for t in (c.source, c.status)]
     texts += [t for trigger in table.triggers for t in (trigger.source, trigger.status)]
@@ -381,7 +384,9 @@ def _with_sources_written_out(table: DoseTable, name: str) -> DoseTable:
     unknown = sorted({key for text in texts for key in _SOURCE_KEY.findall(text)} - set(table.sources))
     if unknown:
         raise ConfigurationError(f"{name}: sources {', '.join(unknown)} are not listed in [sources]")
-    full = table.source_text
+    def full(text: str) -> str:
+        return table.source_text(fill(text, settings, file=name, entry="source or status"))
+
     deviations = table.deviations
     if deviations is not None:
         deviations = replace(deviations, rules={

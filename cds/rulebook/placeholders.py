@@ -3,12 +3,14 @@
 ``{name}`` is the setting written as a number (``{reduced_activity_gbq}`` -> ``3.7``); ``{name:weeks}``
 is a setting in days written in weeks (``{max_delay_days:weeks}`` -> ``16``; it must be whole weeks).
 A placeholder naming no numeric setting is a ConfigurationError naming the file and the entry.
+Numbers a text quotes from a cited document (the label's "every 8 weeks") are the document's, not a
+setting, and stay written out; a number of this project's own rules is always a placeholder.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cds.rulebook.reading import entry_error
@@ -21,10 +23,14 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def fill(text: str, settings: Mapping[str, Any], *, file: str, entry: str) -> str:
-    """``text`` with every ``{setting}`` placeholder replaced by the setting's value."""
+def fill(text: str, settings: Mapping[str, Any], *, file: str, entry: str,
+         keep: Collection[str] = frozenset()) -> str:
+    """``text`` with every ``{setting}`` placeholder replaced by the setting's value; the placeholders
+    named in ``keep`` (values filled later, when the text is shown) are left as they are."""
 
     def replace(match: re.Match[str]) -> str:
+        if match.group(1) in keep:
+            return match.group(0)
         spec = _FORMAT.match(match.group(1))
         name = spec.group(1) if spec else match.group(1)
         value = settings.get(name) if spec else None
