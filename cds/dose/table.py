@@ -29,10 +29,11 @@ from cds.engine import Op, Rule, Ruleset, Test
 from cds.errors import ConfigurationError
 from cds.rulebook.files import rules_dir
 from cds.rulebook.grammar import Comparison, Names, parse_when
-from cds.rulebook.links import duplicates
+from cds.rulebook.links import duplicates, missing
 from cds.rulebook.placeholders import fill
 from cds.rulebook.precedence import by_priority
 from cds.rulebook.reading import malformed, read_table
+from cds.tables import analytes
 
 TRIGGER_KIND = "dose_measure"
 STATE_KIND = "dose_state"
@@ -337,6 +338,10 @@ def load_table(path: Path) -> DoseTable:
     twice = duplicates(table.rule_ids)
     if twice:
         raise ConfigurationError(f"{path.name}: a rule id appears twice ({', '.join(twice)})")
+    unknown = missing(table.required_analytes, analytes().analytes)
+    if unknown:  # a link into fhir_mappings/analytes.toml: a misspelt analyte would never have a result
+        raise ConfigurationError(f"{path.name}: required_analytes names {', '.join(map(repr, unknown))}, which "
+                                 f"fhir_mappings/analytes.toml does not have")
     if OTHER not in table.classes:
         raise ConfigurationError(f"{path.name}: no class {OTHER!r} (any other grade 3 or 4 adverse reaction)")
     for version in table.versions.values():
