@@ -130,10 +130,10 @@ def _criteria(raw: list[dict[str, Any]], unit_set: str, term_id: str, file: str)
     for entry in raw:
         state = entry.get("baseline")
         if state not in (None, "normal", "abnormal"):
-            raise ConfigurationError(f"term {term_id}: baseline must be normal or abnormal")
+            raise ConfigurationError(f"{file}: term {term_id}: baseline must be normal or abnormal")
         grade = int(entry["grade"])
         if not 1 <= grade <= 4:
-            raise ConfigurationError(f"term {term_id}: grade {grade} is not 1-4")
+            raise ConfigurationError(f"{file}: term {term_id}: grade {grade} is not 1-4")
         out.append(Criterion(
             rule=str(entry["rule"]), grade=grade, when=str(entry["when"]),
             conditions=parse_when(entry["when"], file, str(entry["rule"])),
@@ -174,11 +174,11 @@ def _check(table: CtcaeTable) -> None:
             if not criterion.rule.startswith(f"{table.prefix}.{term.id}."):
                 raise ConfigurationError(f"{table.file}: rule id {criterion.rule} does not name its term")
         if term.requires - {"ULN", "LLN", "baseline"}:
-            raise ConfigurationError(f"term {term.id}: unknown required input")
-        _check_units(term)
+            raise ConfigurationError(f"{table.file}: term {term.id}: unknown required input")
+        _check_units(term, table.file)
 
 
-def _check_units(term: Term) -> None:
+def _check_units(term: Term, file: str) -> None:
     """The table's units against fhir_mappings/analytes.toml, which converts the values it compares.
 
     The SI set is in the analyte's canonical unit; a term with absolute criteria (a number in a unit)
@@ -187,13 +187,14 @@ def _check_units(term: Term) -> None:
     """
     analyte = analytes().analytes.get(term.analyte)
     if analyte is None:
-        raise ConfigurationError(f"term {term.id}: analyte {term.analyte!r} is not in fhir_mappings/analytes.toml")
+        raise ConfigurationError(
+            f"{file}: term {term.id}: analyte {term.analyte!r} is not in fhir_mappings/analytes.toml")
     if term.unit is not None and term.unit != analyte.canonical_unit:
-        raise ConfigurationError(f"term {term.id}: unit {term.unit!r} is not the canonical unit of {term.analyte} "
-                                 f"({analyte.canonical_unit})")
+        raise ConfigurationError(f"{file}: term {term.id}: unit {term.unit!r} is not the canonical unit of "
+                                 f"{term.analyte} ({analyte.canonical_unit})")
     absolute = any(c.kind in ("abs", "uln_plus") for criterion in term.criteria for c in criterion.conditions)
     if absolute and term.unit is None:
-        raise ConfigurationError(f"term {term.id}: absolute criteria need the term's unit")
+        raise ConfigurationError(f"{file}: term {term.id}: absolute criteria need the term's unit")
     factors = [1.0]
     for unit in term.sets:
         if unit == "si":
@@ -201,9 +202,10 @@ def _check_units(term: Term) -> None:
         factor = analyte.units.factor(unit)
         if term.unit is None or factor is None:
             raise ConfigurationError(
-                f"term {term.id}: criterion set unit {unit!r} is not convertible for {term.analyte}")
+                f"{file}: term {term.id}: criterion set unit {unit!r} is not convertible for {term.analyte}")
         if any(abs(factor - f) <= 1e-12 * max(factor, f) for f in factors):
-            raise ConfigurationError(f"term {term.id}: criterion set unit {unit!r} is the same unit as another set")
+            raise ConfigurationError(
+                f"{file}: term {term.id}: criterion set unit {unit!r} is the same unit as another set")
         factors.append(factor)
 
 

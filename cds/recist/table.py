@@ -131,14 +131,14 @@ def _comparison_rows(
     return tuple(rows)
 
 
-def _column(entry: dict[str, Any], name: str) -> tuple[Any, ...] | None:
+def _column(entry: dict[str, Any], name: str, file: str) -> tuple[Any, ...] | None:
     value = entry[name]
     if value == "*":
         return None
     if not isinstance(value, list) or not value or any(v not in _COLUMNS[name] for v in value):
-        raise ConfigurationError(f"{entry['rule']}: column {name} must be '*' or a list of {_COLUMNS[name]}")
+        raise ConfigurationError(f"{file}: {entry['rule']}: column {name} must be '*' or a list of {_COLUMNS[name]}")
     if any(isinstance(v, bool) != isinstance(_COLUMNS[name][0], bool) for v in value):
-        raise ConfigurationError(f"{entry['rule']}: column {name} has a value of the wrong type")
+        raise ConfigurationError(f"{file}: {entry['rule']}: column {name} has a value of the wrong type")
     return tuple(value)
 
 
@@ -147,11 +147,11 @@ def _overall_rows(raw: list[dict[str, Any]], file: str) -> tuple[OverallRow, ...
     for entry in by_priority(raw, file=file, section="overall"):
         response = str(entry["response"])
         if response not in OVERALL_VALUES:
-            raise ConfigurationError(f"{entry['rule']}: response {response!r} is not one of {OVERALL_VALUES}")
+            raise ConfigurationError(f"{file}: {entry['rule']}: response {response!r} is not one of {OVERALL_VALUES}")
         rows.append(OverallRow(
             rule=str(entry["rule"]), response=response,  # type: ignore[arg-type]
-            target=_column(entry, "target"), non_target=_column(entry, "non_target"),
-            new_lesions=_column(entry, "new_lesions"), ambiguous=_column(entry, "ambiguous"),
+            target=_column(entry, "target", file), non_target=_column(entry, "non_target", file),
+            new_lesions=_column(entry, "new_lesions", file), ambiguous=_column(entry, "ambiguous", file),
             source=str(entry["source"]),
         ))
     return tuple(rows)
