@@ -279,11 +279,8 @@ def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[s
     )
 
 
-# An action reads the class's flags and compares delay_days with the max_delay_days setting.
-_DELAY = Comparison("delay_days", ">=", 0.0, form="setting", setting="max_delay_days")
-
-
 def _action(key: str, entry: dict[str, Any], settings: dict[str, Any], file: str) -> ActionRule:
+    """One [actions.<key>] row: the class's flags, and delay_days compared with the max_delay_days setting."""
     names = Names(fields=(*FLAGS, "delay_days"), forms=("flag", "setting"), ops=(">=", "<", "=="),
                   settings={"max_delay_days": float(settings["max_delay_days"])}, what="action condition")
     flags: dict[str, bool] = {}

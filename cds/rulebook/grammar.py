@@ -109,7 +109,7 @@ def parse_when(text: str, names: Names, *, file: str, entry: str) -> tuple[Compa
     """Every condition of a ``when``, checked against what the table allows; anything else is a
     ConfigurationError naming ``file``, ``entry`` and the condition."""
     if not isinstance(text, str) or not text.strip():
-        raise entry_error(file, entry, f"cannot read {names.what} {text!r}: empty")
+        raise entry_error(file, entry, f"cannot read {names.what} {text!r}: not a condition")
     out = []
     for part in text.split(" and "):
         part = part.strip()
