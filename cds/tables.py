@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, get_args
 
-from cds.data_files import mappings_dir
 from cds.errors import ConfigurationError
 from cds.facts import Response
+from cds.rulebook.files import mappings_dir
+from cds.rulebook.reading import read_table
 
 
 @dataclass(frozen=True)
@@ -158,11 +158,7 @@ class CodeTable:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"cannot read mapping table {path.name}: {exc}") from exc
+    return read_table(path, "mapping table").content
 
 
 def _limits(raw: dict[str, Any], key: str) -> dict[str, tuple[float, float]]:

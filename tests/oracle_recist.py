@@ -3,7 +3,8 @@
 It shares no code with ``cds.recist*``. Two readings:
 
 - ``row_decision``: the rows of ``rules/recist_1_1.toml`` read with ``tomllib`` and its own parser,
-  applied to a fact's fields in ``Decimal`` ("the first row whose conditions hold decides");
+  applied to a fact's fields in ``Decimal`` ("of the rows whose conditions hold, the one of lowest
+  priority decides");
 - ``Series``: RECIST 1.1 itself, written from the guideline text (§4.3.1, §4.3.3, §4.4.1 Tables 1-2,
   §4.4.3 Table 3, §4.6.1) as if/else over one patient's lesion sizes, in exact decimal arithmetic on
   sizes as written (tenths of a millimetre). It encodes the readings the table header documents:
@@ -36,15 +37,20 @@ def raw_table() -> dict[str, Any]:
 
 
 def _holds(condition: str, fields: dict[str, Any]) -> bool:
-    name, op, number = condition.split()
+    words = condition.split()
+    if len(words) == 1:  # a yes/no field: `name` holds when it is set
+        return bool(fields[words[0]])
+    if words[0] == "not" and len(words) == 2:
+        return not fields[words[1]]
+    name, op, number = words
     value, threshold = Decimal(repr(float(fields[name]))), Decimal(number)
     return {"<": value < threshold, "<=": value <= threshold, ">": value > threshold, ">=": value >= threshold,
             "==": value == threshold}[op]
 
 
 def row_decision(decision: str, fields: dict[str, Any]) -> str:
-    """The rule id of the first row of ``[[decision]]`` that holds for ``fields``."""
-    for row in raw_table()[decision]:
+    """The rule id of the row of ``[[decision]]`` of lowest ``priority`` that holds for ``fields``."""
+    for row in sorted(raw_table()[decision], key=lambda row: int(row["priority"])):
         if decision == "overall":
             if all(row[col] == "*" or fields[col] in row[col] for col in ("target", "non_target", "new_lesions",
                                                                         "ambiguous")):

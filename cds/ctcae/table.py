@@ -1,21 +1,23 @@
 """Read a CTCAE criteria table (``rules/ctcae_v*.toml``) into typed terms and criteria.
 
-The table is the clinician-readable source of truth; this module parses its small "when" grammar
-(documented at the top of rules/ctcae_v5.toml) and rejects anything it does not understand.
+The table is the clinician-readable source of truth; its "when" strings are read with the one
+condition grammar of the rule tables (``cds.rulebook.grammar``, documented at the top of
+rules/ctcae_v5.toml): this module allows the forms a CTCAE criterion uses and rejects anything else.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from cds.data_files import rules_dir
 from cds.errors import ConfigurationError
+from cds.rulebook.files import discover, rules_dir
+from cds.rulebook.grammar import Comparison, Names
+from cds.rulebook.grammar import parse_when as parse_conditions
+from cds.rulebook.links import check_unique
+from cds.rulebook.reading import malformed, read_table
 from cds.tables import analytes
 
 Input = Literal["ULN", "LLN", "baseline"]
@@ -31,16 +33,15 @@ NEEDS: dict[str, Input | None] = {
     "abs": None, "uln": "ULN", "lln": "LLN", "baseline": "baseline", "uln_plus": "ULN", "pct": "baseline",
 }
 
-_NUMBER = r"(-?\d+(?:\.\d+)?)"
-_OP = r"(<=|>=|<|>)"
-_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    ("uln_plus", re.compile(rf"^value {_OP} ULN \+ {_NUMBER}$")),
-    ("uln", re.compile(rf"^value {_OP} {_NUMBER} x ULN$")),
-    ("lln", re.compile(rf"^value {_OP} {_NUMBER} x LLN$")),
-    ("baseline", re.compile(rf"^value {_OP} {_NUMBER} x baseline$")),
-    ("pct", re.compile(rf"^pct_change_from_baseline {_OP} {_NUMBER}$")),
-    ("abs", re.compile(rf"^value {_OP} {_NUMBER}$")),
-)
+# What the grammar allows in a CTCAE criterion: the result's value (against a number, a multiple of
+# ULN / LLN / baseline, or ULN plus a number) and its percent change from baseline (against a number).
+_NAMES = Names(fields=("value", "pct_change_from_baseline"), forms=("number", "times", "plus"),
+               ops=("<", "<=", ">", ">="), what="criterion")
+_KIND: dict[tuple[str, str, str | None], Kind] = {
+    ("value", "number", None): "abs", ("value", "times", "ULN"): "uln", ("value", "times", "LLN"): "lln",
+    ("value", "times", "baseline"): "baseline", ("value", "plus", "ULN"): "uln_plus",
+    ("pct_change_from_baseline", "number", None): "pct",
+}
 
 
 @dataclass(frozen=True)
@@ -111,78 +112,73 @@ class CtcaeTable:
         return tuple(c.rule for t in self.terms for c in t.criteria)
 
 
-def parse_when(text: str) -> tuple[Condition, ...]:
-    conditions = []
-    for part in text.split(" and "):
-        part = part.strip()
-        for kind, pattern in _PATTERNS:
-            match = pattern.match(part)
-            if match:
-                conditions.append(Condition(kind=kind, op=match.group(1), threshold=float(match.group(2))))  # type: ignore[arg-type]
-                break
-        else:
-            raise ConfigurationError(f"cannot read criterion {text!r}")
-    return tuple(conditions)
+def _condition(comparison: Comparison, text: str, file: str, entry: str) -> Condition:
+    kind = _KIND.get((comparison.field, comparison.form, comparison.reference))
+    if kind is None:
+        raise ConfigurationError(f"{file}: {entry}: cannot read criterion {text!r}")
+    return Condition(kind=kind, op=comparison.op, threshold=comparison.threshold)  # type: ignore[arg-type]
 
 
-def _criteria(raw: list[dict[str, Any]], unit_set: str, term_id: str) -> tuple[Criterion, ...]:
+def parse_when(text: str, file: str = "CTCAE table", entry: str = "criterion") -> tuple[Condition, ...]:
+    """The conditions of one criterion's ``when``; a ConfigurationError naming the file and the rule
+    when it is not a CTCAE criterion."""
+    return tuple(_condition(c, text, file, entry) for c in parse_conditions(text, _NAMES, file=file, entry=entry))
+
+
+def _criteria(raw: list[dict[str, Any]], unit_set: str, term_id: str, file: str) -> tuple[Criterion, ...]:
     out = []
     for entry in raw:
         state = entry.get("baseline")
         if state not in (None, "normal", "abnormal"):
-            raise ConfigurationError(f"term {term_id}: baseline must be normal or abnormal")
+            raise ConfigurationError(f"{file}: term {term_id}: baseline must be normal or abnormal")
         grade = int(entry["grade"])
         if not 1 <= grade <= 4:
-            raise ConfigurationError(f"term {term_id}: grade {grade} is not 1-4")
+            raise ConfigurationError(f"{file}: term {term_id}: grade {grade} is not 1-4")
         out.append(Criterion(
-            rule=str(entry["rule"]), grade=grade, when=str(entry["when"]), conditions=parse_when(entry["when"]),
+            rule=str(entry["rule"]), grade=grade, when=str(entry["when"]),
+            conditions=parse_when(entry["when"], file, str(entry["rule"])),
             unit_set=unit_set, baseline_state=state, optional=bool(entry.get("optional", False)),
         ))
     return tuple(out)
 
 
 def load_table(path: Path) -> CtcaeTable:
-    data = path.read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
+    read = read_table(path, "CTCAE table")
+    with malformed(read.name, "CTCAE table"):
+        raw = read.content
         meta = raw["meta"]
         terms = []
         for entry in raw["term"]:
-            sets = {"si": _criteria(entry["criteria"], "si", entry["id"])}
+            sets = {"si": _criteria(entry["criteria"], "si", entry["id"], read.name)}
             for conventional in entry.get("conventional", []):
-                sets[str(conventional["unit"])] = _criteria(conventional["criteria"], conventional["unit"], entry["id"])
+                sets[str(conventional["unit"])] = _criteria(conventional["criteria"], conventional["unit"], entry["id"],
+                                                            read.name)
             terms.append(Term(
                 id=str(entry["id"]), name=str(entry["name"]), analyte=str(entry["analyte"]),
                 direction=entry["direction"], soc=str(entry["soc"]), unit=entry.get("unit"),
                 requires=frozenset(entry.get("requires", [])), text={int(k): str(v) for k, v in entry["text"].items()},
                 sets=sets,
             ))
-    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{path.name}: malformed CTCAE table ({exc})") from exc
-    table = CtcaeTable(
-        version=str(meta["version"]), prefix=str(meta["rule_prefix"]), title=str(meta.get("title", "")),
-        source=str(meta.get("source", "")), terms=tuple(terms), digest=hashlib.sha256(data).hexdigest()[:12],
-        file=path.name,
-    )
+        table = CtcaeTable(
+            version=str(meta["version"]), prefix=str(meta["rule_prefix"]), title=str(meta.get("title", "")),
+            source=str(meta.get("source", "")), terms=tuple(terms), digest=read.digest, file=read.name,
+        )
     _check(table)
     return table
 
 
 def _check(table: CtcaeTable) -> None:
-    seen: set[str] = set()
+    check_unique(table.rule_ids, file=table.file)
     for term in table.terms:
         for criterion in term.criteria:
-            if criterion.rule in seen:
-                raise ConfigurationError(f"rule id {criterion.rule} appears twice")
             if not criterion.rule.startswith(f"{table.prefix}.{term.id}."):
-                raise ConfigurationError(f"rule id {criterion.rule} does not name its term")
-            seen.add(criterion.rule)
+                raise ConfigurationError(f"{table.file}: rule id {criterion.rule} does not name its term")
         if term.requires - {"ULN", "LLN", "baseline"}:
-            raise ConfigurationError(f"term {term.id}: unknown required input")
-        _check_units(term)
+            raise ConfigurationError(f"{table.file}: term {term.id}: unknown required input")
+        _check_units(term, table.file)
 
 
-def _check_units(term: Term) -> None:
+def _check_units(term: Term, file: str) -> None:
     """The table's units against fhir_mappings/analytes.toml, which converts the values it compares.
 
     The SI set is in the analyte's canonical unit; a term with absolute criteria (a number in a unit)
@@ -191,13 +187,14 @@ def _check_units(term: Term) -> None:
     """
     analyte = analytes().analytes.get(term.analyte)
     if analyte is None:
-        raise ConfigurationError(f"term {term.id}: analyte {term.analyte!r} is not in fhir_mappings/analytes.toml")
+        raise ConfigurationError(
+            f"{file}: term {term.id}: analyte {term.analyte!r} is not in fhir_mappings/analytes.toml")
     if term.unit is not None and term.unit != analyte.canonical_unit:
-        raise ConfigurationError(f"term {term.id}: unit {term.unit!r} is not the canonical unit of {term.analyte} "
-                                 f"({analyte.canonical_unit})")
+        raise ConfigurationError(f"{file}: term {term.id}: unit {term.unit!r} is not the canonical unit of "
+                                 f"{term.analyte} ({analyte.canonical_unit})")
     absolute = any(c.kind in ("abs", "uln_plus") for criterion in term.criteria for c in criterion.conditions)
     if absolute and term.unit is None:
-        raise ConfigurationError(f"term {term.id}: absolute criteria need the term's unit")
+        raise ConfigurationError(f"{file}: term {term.id}: absolute criteria need the term's unit")
     factors = [1.0]
     for unit in term.sets:
         if unit == "si":
@@ -205,19 +202,16 @@ def _check_units(term: Term) -> None:
         factor = analyte.units.factor(unit)
         if term.unit is None or factor is None:
             raise ConfigurationError(
-                f"term {term.id}: criterion set unit {unit!r} is not convertible for {term.analyte}")
+                f"{file}: term {term.id}: criterion set unit {unit!r} is not convertible for {term.analyte}")
         if any(abs(factor - f) <= 1e-12 * max(factor, f) for f in factors):
-            raise ConfigurationError(f"term {term.id}: criterion set unit {unit!r} is the same unit as another set")
+            raise ConfigurationError(
+                f"{file}: term {term.id}: criterion set unit {unit!r} is the same unit as another set")
         factors.append(factor)
 
 
 def available_versions() -> dict[str, Path]:
     """CTCAE version -> table file, for every ``ctcae_v*.toml`` in rules/."""
-    versions = {}
-    for path in sorted(rules_dir().glob("ctcae_v*.toml")):
-        with path.open("rb") as handle:
-            versions[str(tomllib.load(handle)["meta"]["version"])] = path
-    return versions
+    return discover("ctcae_v*.toml", rules_dir())
 
 
 @cache

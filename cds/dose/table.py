@@ -1,7 +1,13 @@
 """Read and check ``rules/lutathera_dose.toml``: settings, toxicity classes, triggers, actions, deviations.
 
-The triggers' and actions' small "when" grammars are documented in the table; anything else is rejected
-at load time. ``cds.dose.decide`` compiles the table into the engine's two rulesets.
+- triggers: one fact per measure (a CTCAE grade of a toxicity class, creatinine clearance, ratios to
+  baseline, bilirubin x ULN, albumin with its INR, eligibility values) -> which trigger is met;
+- actions: one fact per toxicity class state -> withhold / reduce / proceed / discontinue.
+The "when" strings are read with the one condition grammar of the rule tables
+(``cds.rulebook.grammar``, documented in the table); each list allows its own names and forms, and
+anything else is rejected at load time. Trigger and action texts take their numbers from
+``[settings]`` (``{reduced_activity_gbq}``, ``cds.rulebook.placeholders``).
+``cds.dose.decide`` compiles the table into the engine's two rulesets.
 
 The classes and the exemption name CTCAE terms. They are links into the selected CTCAE table, checked
 when the two tables are used together (``term_classes``): a name that table does not have, a term it
@@ -11,20 +17,23 @@ can grade 3-4 that no class names, or a term named twice is a ``ConfigurationErr
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from cds.comparisons import Comparison, parse_comparison
 from cds.ctcae.table import CtcaeTable
 from cds.ctcae.table import table as ctcae_table
-from cds.data_files import rules_dir
 from cds.errors import ConfigurationError
+from cds.rulebook.files import rules_dir
+from cds.rulebook.grammar import Comparison, Names, parse_when
+from cds.rulebook.links import duplicates, missing
+from cds.rulebook.placeholders import fill
+from cds.rulebook.precedence import by_priority
+from cds.rulebook.reading import malformed, read_table
+from cds.tables import analytes
 
 Action = Literal["proceed", "reduce", "withhold", "discontinue"]
 
@@ -42,6 +51,9 @@ DEVIATION_KINDS: tuple[DeviationKind, ...] = (
     "implausible-activity", "given-after-discontinue", "given-while-withheld", "given-without-labs", "early",
     "activity", "activity-not-recorded",
 )
+# The values a deviation text names, filled when the deviation is shown (cds.dose.advice); every other
+# placeholder of a deviation text is a setting, filled when the table loads.
+DEVIATION_VALUES = frozenset({"given", "maximum", "discontinued_at", "days", "previous", "minimum", "recommended"})
 _SOURCE_KEY = re.compile(r"(?<![\w])S\d+(?![\w])")
 
 
@@ -240,63 +252,65 @@ def _versions(raw: dict[str, Any]) -> dict[str, VersionTerms]:
     }
 
 
-def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[str, ToxicityClass]) -> Trigger:
-    parts = [p.strip() for p in str(entry["when"]).split(" and ")]
-    comparisons = []
-    for index, part in enumerate(parts):
-        comparison = parse_comparison(part)
-        if comparison is None or comparison.op == "==":
-            raise ConfigurationError(f"{entry['rule']}: cannot read {part!r}")
-        name = comparison.field
-        if index == 0:
-            if not (name in MEASURES or (name.startswith("grade:") and name[6:] in classes)):
-                raise ConfigurationError(f"{entry['rule']}: unknown measure {name!r}")
-            measure = name
-            comparison = replace(comparison, field="value")  # the measure's value is the fact's ``value``
-        elif name not in PARTNERS:
-            raise ConfigurationError(f"{entry['rule']}: {name!r} cannot follow 'and'")
-        comparisons.append(comparison)
+def _trigger(entry: dict[str, Any], phase: Literal["on", "pre"], classes: dict[str, ToxicityClass],
+             settings: dict[str, Any], file: str) -> Trigger:
+    rule = str(entry["rule"])
+    measures = (*MEASURES, *(f"grade:{key}" for key in classes))
+    names = Names(fields=(*measures, *PARTNERS), forms=("number",), ops=("<", "<=", ">", ">="), what="trigger")
+    comparisons = list(parse_when(str(entry["when"]), names, file=file, entry=rule))
+    measure = comparisons[0].field
+    if measure not in measures:
+        raise ConfigurationError(f"{file}: {rule}: unknown measure {measure!r}")
+    comparisons[0] = replace(comparisons[0], field="value")  # the measure's value is the fact's ``value``
+    for comparison in comparisons[1:]:
+        if comparison.field not in PARTNERS:
+            raise ConfigurationError(f"{file}: {rule}: {comparison.field!r} cannot follow 'and'")
     toxicity_class = entry.get("class")
     if phase == "on" and toxicity_class not in classes:
-        raise ConfigurationError(f"{entry['rule']}: unknown class {toxicity_class!r}")
+        raise ConfigurationError(f"{file}: {rule}: unknown class {toxicity_class!r}")
     return Trigger(
-        rule=str(entry["rule"]), phase=phase, toxicity_class=toxicity_class, measure=measure,
-        tests=tuple(comparisons), text=str(entry["text"]), source=str(entry["source"]), status=str(entry["status"]),
+        rule=rule, phase=phase, toxicity_class=toxicity_class, measure=measure, tests=tuple(comparisons),
+        text=fill(str(entry["text"]), settings, file=file, entry=rule), source=str(entry["source"]),
+        status=str(entry["status"]),
     )
 
 
-def _action(key: str, entry: dict[str, Any]) -> ActionRule:
+def _action(key: str, entry: dict[str, Any], settings: dict[str, Any], file: str) -> ActionRule:
+    """One [actions.<key>] row: the class's flags, and delay_days compared with the max_delay_days setting."""
+    names = Names(fields=(*FLAGS, "delay_days"), forms=("flag", "setting"), ops=(">=", "<", "=="),
+                  settings={"max_delay_days": float(settings["max_delay_days"])}, what="action condition")
     flags: dict[str, bool] = {}
     delay: bool | None = None
-    for part in (p.strip() for p in str(entry["when"]).split(" and ")):
-        if part in ("delay_days >= max_delay_days", "delay_days < max_delay_days"):
-            delay = ">=" in part
-            continue
-        negated = part.startswith("not ")
-        flag = part[4:] if negated else part
-        if flag not in FLAGS:
-            raise ConfigurationError(f"action {key}: cannot read {part!r}")
-        flags[flag] = not negated
+    for comparison in parse_when(str(entry["when"]), names, file=file, entry=f"action {key}"):
+        if comparison.field == "delay_days":
+            if comparison.form != "setting" or comparison.op == "==":
+                raise ConfigurationError(f"{file}: action {key}: delay_days is compared with max_delay_days")
+            delay = comparison.op == ">="
+        elif comparison.form != "flag":
+            raise ConfigurationError(f"{file}: action {key}: {comparison.field!r} is a flag")
+        else:
+            flags[comparison.field] = comparison.wanted
     action = entry["action"]
     if action not in ("proceed", "reduce", "withhold", "discontinue"):
-        raise ConfigurationError(f"action {key}: unknown action {action!r}")
-    return ActionRule(key=key, action=action, flags=flags, delay_reached=delay, text=str(entry["text"]),
+        raise ConfigurationError(f"{file}: action {key}: unknown action {action!r}")
+    return ActionRule(key=key, action=action, flags=flags, delay_reached=delay,
+                      text=fill(str(entry["text"]), settings, file=file, entry=f"action {key}"),
                       source=str(entry["source"]), status=str(entry["status"]))
 
 
 def load_table(path: Path) -> DoseTable:
-    data = path.read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
+    read = read_table(path, "dose table")
+    with malformed(path.name, "dose table"):
+        raw = read.content
         settings = raw["settings"]
         classes = {
             key: ToxicityClass(key=key, terms=tuple(entry["terms"]), source=str(entry["source"]),
                                status=str(entry["status"]))
             for key, entry in raw["classes"].items()
         }
-        triggers = tuple(_trigger(e, "on", classes) for e in raw["trigger"])
-        triggers += tuple(_trigger(e, "pre", classes) for e in raw["eligibility"])
-        actions = tuple(_action(key, entry) for key, entry in raw["actions"].items())
+        triggers = tuple(_trigger(e, "on", classes, settings, path.name) for e in raw["trigger"])
+        triggers += tuple(_trigger(e, "pre", classes, settings, path.name) for e in raw["eligibility"])
+        actions = tuple(_action(key, entry, settings, path.name) for key, entry in raw["actions"].items())
         table = DoseTable(
             version=str(raw["meta"]["version"]), title=str(raw["meta"]["title"]),
             full_activity_gbq=float(settings["full_activity_gbq"]),
@@ -307,36 +321,46 @@ def load_table(path: Path) -> DoseTable:
             exempt_terms=frozenset(raw["exempt"]["terms"]), exempt_source=str(raw["exempt"]["source"]),
             exempt_rule=str(raw["exempt"]["rule"]), exempt_status=str(raw["exempt"]["status"]),
             triggers=triggers, actions=actions,
-            digest=hashlib.sha256(data).hexdigest()[:12], versions=_versions(raw.get("ctcae_versions", {})),
+            digest=read.digest, versions=_versions(raw.get("ctcae_versions", {})),
             file=path.name, max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
-            deviations=_deviations(raw["deviations"]), sources={str(k): str(v) for k, v in raw["sources"].items()},
+            deviations=_deviations(raw["deviations"], settings, path.name),
+            sources={str(k): str(v) for k, v in raw["sources"].items()},
         )
-    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{path.name}: malformed dose table ({exc})") from exc
     if not table.max_plausible_activity_factor >= 1:
         raise ConfigurationError(f"{path.name}: max_plausible_activity_factor must be at least 1")
-    if len(set(table.rule_ids)) != len(table.rule_ids):
-        raise ConfigurationError(f"{path.name}: a rule id appears twice")
+    twice = duplicates(table.rule_ids)
+    if twice:
+        raise ConfigurationError(f"{path.name}: a rule id appears twice ({', '.join(twice)})")
+    unknown = missing(table.required_analytes, analytes().analytes)
+    if unknown:  # a link into fhir_mappings/analytes.toml: a misspelt analyte would never have a result
+        raise ConfigurationError(f"{path.name}: required_analytes names {', '.join(map(repr, unknown))}, which "
+                                 f"fhir_mappings/analytes.toml does not have")
     if OTHER not in table.classes:
         raise ConfigurationError(f"{path.name}: no class {OTHER!r} (any other grade 3 or 4 adverse reaction)")
     for version in table.versions.values():
         for cls in version.added:
             if cls not in table.classes:
                 raise ConfigurationError(f"{path.name}: ctcae_versions adds terms to an unknown class {cls!r}")
-    return _with_sources_written_out(table, path.name)
+    return _with_sources_written_out(table, path.name, settings)
 
 
-def _deviations(raw: dict[str, Any]) -> Deviations:
+def _deviations(raw: dict[str, Any], settings: dict[str, Any], file: str) -> Deviations:
     rules: dict[DeviationKind, DeviationRule] = {}
-    for entry in raw["kind"]:
+    ordered = by_priority(raw["kind"], file=file, section="deviations.kind", key="kind")
+    for entry in ordered:
         kind = entry["kind"]
         if kind not in DEVIATION_KINDS or kind in rules:
             raise ValueError(f"deviation kind {kind!r} unknown or listed twice")
-        rules[kind] = DeviationRule(kind=kind, rule=str(entry["rule"]), text=str(entry["text"]),
-                                    source=str(entry["source"]))
+        text = fill(str(entry["text"]), settings, file=file, entry=f"deviation {kind}", keep=DEVIATION_VALUES)
+        rules[kind] = DeviationRule(kind=kind, rule=str(entry["rule"]), text=text, source=str(entry["source"]))
     missing = [kind for kind in DEVIATION_KINDS if kind not in rules]
     if missing:
         raise ValueError(f"deviation kinds without a rule: {', '.join(missing)}")
+    if tuple(rules) != DEVIATION_KINDS:
+        # The severity order is part of the output contract (docs/outputs.md: `deviation` is the most
+        # severe): the table states it, and it must be the one the outputs are documented with.
+        raise ConfigurationError(f"{file}: [[deviations.kind]] priorities give the severity order "
+                                 f"{', '.join(rules)}, not {', '.join(DEVIATION_KINDS)}")
     deviations = Deviations(
         activity_tolerance=float(raw["activity_tolerance"]), min_interval_days=int(raw["min_interval_days"]),
         rules={kind: rules[kind] for kind in DEVIATION_KINDS},
@@ -346,8 +370,9 @@ def _deviations(raw: dict[str, Any]) -> Deviations:
     return deviations
 
 
-def _with_sources_written_out(table: DoseTable, name: str) -> DoseTable:
-    """Every source and status with its keys resolved through ``[sources]``; an unknown key is an error."""
+def _with_sources_written_out(table: DoseTable, name: str, settings: dict[str, Any]) -> DoseTable:
+    """Every source and status with its keys resolved through ``[sources]`` and its ``{setting}``
+    placeholders filled; an unknown key or placeholder is an error."""
     texts = [table.exempt_source, table.exempt_status]
     texts += [t for c in table.classes.values() for t in (c.source, c.status)]
     texts += [t for trigger in table.triggers for t in (trigger.source, trigger.status)]
@@ -357,7 +382,9 @@ def _with_sources_written_out(table: DoseTable, name: str) -> DoseTable:
     unknown = sorted({key for text in texts for key in _SOURCE_KEY.findall(text)} - set(table.sources))
     if unknown:
         raise ConfigurationError(f"{name}: sources {', '.join(unknown)} are not listed in [sources]")
-    full = table.source_text
+    def full(text: str) -> str:
+        return table.source_text(fill(text, settings, file=name, entry="source or status"))
+
     deviations = table.deviations
     if deviations is not None:
         deviations = replace(deviations, rules={

@@ -1,23 +1,28 @@
 """Read the RECIST 1.1 table (``rules/recist_1_1.toml``) into typed thresholds, rows and settings.
 
-The table is the clinician-readable source of truth. This module parses its small "when" grammar
-(documented at the top of the table), checks every field name and value, and checks that each
-decision is total (some row always fires); anything it does not understand is a ConfigurationError.
+The table is the clinician-readable source of truth. Its "when" strings are read with the one
+condition grammar of the rule tables (``cds.rulebook.grammar``, documented at the top of the table):
+this module checks every field name (yes/no fields as flags) and value, returns each decision's rows in
+their stated precedence (``priority``, lowest first: the first row that holds decides), and checks
+that each decision is total (some row always fires); anything it does not understand is a
+ConfigurationError.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from cds.comparisons import Comparison, parse_comparison
-from cds.data_files import rules_dir
 from cds.errors import ConfigurationError
+from cds.rulebook.files import rules_dir
+from cds.rulebook.grammar import Comparison, Names, check_flags
+from cds.rulebook.grammar import parse_when as parse_conditions
+from cds.rulebook.links import check_unique
+from cds.rulebook.precedence import by_priority
+from cds.rulebook.reading import malformed, read_table
 
 TargetCategory = Literal["CR", "PR", "SD", "PD", "NE"]
 NonTargetCategory = Literal["CR", "non-CR/non-PD", "PD", "NE"]
@@ -88,70 +93,78 @@ class RecistTable:
     target_fields: tuple[str, ...]
     non_target_fields: tuple[str, ...]
     digest: str
+    flags: frozenset[str] = frozenset()  # the yes/no fields ([fields] flags), written `name` / `not name`
+    file: str = "recist_1_1.toml"
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(row.rule for rows in (self.target, self.non_target, self.overall) for row in rows)
 
 
-def parse_when(text: str, fields: tuple[str, ...]) -> tuple[Comparison, ...]:
-    comparisons = []
-    for part in text.split(" and "):
-        comparison = parse_comparison(part)
-        if comparison is None or comparison.field not in fields:
-            raise ConfigurationError(f"cannot read RECIST condition {part.strip()!r}")
-        comparisons.append(comparison)
-    return tuple(comparisons)
+def parse_when(text: str, fields: tuple[str, ...], flags: frozenset[str] = frozenset(), file: str = "RECIST table",
+               entry: str = "row") -> tuple[Comparison, ...]:
+    """The comparisons of one row's ``when``: ``FIELD OP NUMBER`` of the given fields, and the yes/no
+    fields among them as flags; anything else is a ConfigurationError naming the file and the row."""
+    names = Names(fields=fields, forms=("number", "flag"), what="RECIST condition")
+    comparisons = parse_conditions(text, names, file=file, entry=entry)
+    check_flags(comparisons, flags, file=file, entry=entry)
+    return comparisons
 
 
 def _comparison_rows(
-    raw: list[dict[str, Any]], fields: tuple[str, ...], allowed: tuple[str, ...]
+    raw: list[dict[str, Any]], fields: tuple[str, ...], allowed: tuple[str, ...], flags: frozenset[str], file: str,
+    section: str,
 ) -> tuple[ComparisonRow, ...]:
     rows = []
-    for entry in raw:
+    for entry in by_priority(raw, file=file, section=section):
         response = str(entry["response"])
         if response not in allowed:
-            raise ConfigurationError(f"{entry['rule']}: response {response!r} is not one of {allowed}")
+            raise ConfigurationError(f"{file}: {entry['rule']}: response {response!r} is not one of {allowed}")
         rows.append(ComparisonRow(
             rule=str(entry["rule"]), response=response, when=str(entry["when"]),
-            comparisons=parse_when(str(entry["when"]), fields), source=str(entry["source"]),
+            comparisons=parse_when(str(entry["when"]), fields, flags, file, str(entry["rule"])),
+            source=str(entry["source"]),
         ))
     return tuple(rows)
 
 
-def _column(entry: dict[str, Any], name: str) -> tuple[Any, ...] | None:
+def _column(entry: dict[str, Any], name: str, file: str) -> tuple[Any, ...] | None:
     value = entry[name]
     if value == "*":
         return None
     if not isinstance(value, list) or not value or any(v not in _COLUMNS[name] for v in value):
-        raise ConfigurationError(f"{entry['rule']}: column {name} must be '*' or a list of {_COLUMNS[name]}")
+        raise ConfigurationError(f"{file}: {entry['rule']}: column {name} must be '*' or a list of {_COLUMNS[name]}")
     if any(isinstance(v, bool) != isinstance(_COLUMNS[name][0], bool) for v in value):
-        raise ConfigurationError(f"{entry['rule']}: column {name} has a value of the wrong type")
+        raise ConfigurationError(f"{file}: {entry['rule']}: column {name} has a value of the wrong type")
     return tuple(value)
 
 
-def _overall_rows(raw: list[dict[str, Any]]) -> tuple[OverallRow, ...]:
+def _overall_rows(raw: list[dict[str, Any]], file: str) -> tuple[OverallRow, ...]:
     rows = []
-    for entry in raw:
+    for entry in by_priority(raw, file=file, section="overall"):
         response = str(entry["response"])
         if response not in OVERALL_VALUES:
-            raise ConfigurationError(f"{entry['rule']}: response {response!r} is not one of {OVERALL_VALUES}")
+            raise ConfigurationError(f"{file}: {entry['rule']}: response {response!r} is not one of {OVERALL_VALUES}")
         rows.append(OverallRow(
             rule=str(entry["rule"]), response=response,  # type: ignore[arg-type]
-            target=_column(entry, "target"), non_target=_column(entry, "non_target"),
-            new_lesions=_column(entry, "new_lesions"), ambiguous=_column(entry, "ambiguous"),
+            target=_column(entry, "target", file), non_target=_column(entry, "non_target", file),
+            new_lesions=_column(entry, "new_lesions", file), ambiguous=_column(entry, "ambiguous", file),
             source=str(entry["source"]),
         ))
     return tuple(rows)
 
 
 def load_table(path: Path) -> RecistTable:
-    data = path.read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
+    read = read_table(path, "RECIST table")
+    name = read.name
+    with malformed(name, "RECIST table"):
+        raw = read.content
         meta, base, fields = raw["meta"], raw["baseline"], raw["fields"]
         target_fields = tuple(str(f) for f in fields["target"])
         non_target_fields = tuple(str(f) for f in fields["non_target"])
+        flags = frozenset(str(f) for f in fields.get("flags", []))
+        if flags - {*target_fields, *non_target_fields}:
+            raise ConfigurationError(f"{name}: [fields] flags names a field no decision has")
         table = RecistTable(
             version=str(meta["version"]), prefix=str(meta["rule_prefix"]), title=str(meta.get("title", "")),
             source=str(meta.get("source", "")),
@@ -164,29 +177,26 @@ def load_table(path: Path) -> RecistTable:
                 max_plausible_mm=float(base["max_plausible_mm"]),
             ),
             settings=dict(raw["settings"]),
-            target=_comparison_rows(raw["target"], target_fields, ("CR", "PR", "SD", "PD", "NE")),
-            non_target=_comparison_rows(raw["non_target"], non_target_fields, ("CR", "non-CR/non-PD", "PD", "NE")),
-            overall=_overall_rows(raw["overall"]),
+            target=_comparison_rows(raw["target"], target_fields, ("CR", "PR", "SD", "PD", "NE"), flags, name,
+                                    "target"),
+            non_target=_comparison_rows(raw["non_target"], non_target_fields, ("CR", "non-CR/non-PD", "PD", "NE"),
+                                        flags, name, "non_target"),
+            overall=_overall_rows(raw["overall"], name),
             target_fields=target_fields, non_target_fields=non_target_fields,
-            digest=hashlib.sha256(data).hexdigest()[:12],
+            digest=read.digest, flags=flags, file=name,
         )
-    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{path.name}: malformed RECIST table ({exc})") from exc
     _check(table)
     return table
 
 
 def _check(table: RecistTable) -> None:
-    seen: set[str] = set()
+    check_unique(table.rule_ids, file=table.file)
     for rule in table.rule_ids:
-        if rule in seen:
-            raise ConfigurationError(f"rule id {rule} appears twice")
         if not rule.startswith(f"{table.prefix}."):
-            raise ConfigurationError(f"rule id {rule} does not start with {table.prefix}.")
-        seen.add(rule)
+            raise ConfigurationError(f"{table.file}: rule id {rule} does not start with {table.prefix}.")
     for combination in itertools.product(*_COLUMNS.values()):
         if not any(row.matches(*combination) for row in table.overall):
-            raise ConfigurationError(f"no [[overall]] row covers {combination}")
+            raise ConfigurationError(f"{table.file}: no [[overall]] row covers {combination}")
 
 
 @cache

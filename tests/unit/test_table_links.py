@@ -169,6 +169,8 @@ def test_another_ctcae_version_maps_its_names_as_data(rules: Path) -> None:
      r"the exemption names the CTCAE term 'Lymphopenia', which is not in the CTCAE v5.0 table"),
     (("[ctcae_versions]\n", '[ctcae_versions."5.0"]\nadded = { marrow = ["Anemia"] }\n'),
      r"ctcae_versions adds terms to an unknown class 'marrow'"),
+    (('required_analytes = ["hemoglobin", "wbc",', 'required_analytes = ["haemoglobin", "wbc",'),
+     r"lutathera_dose\.toml: required_analytes names 'haemoglobin', which fhir_mappings/analytes\.toml does not have"),
 ])
 def test_every_link_is_checked(rules: Path, edit: tuple[str, str], message: str) -> None:
     _edit(rules / "lutathera_dose.toml", *edit)
