@@ -51,7 +51,7 @@ DEVIATION_KINDS: tuple[DeviationKind, ...] = (
     "implausible-activity", "given-after-discontinue", "given-while-withheld", "given-without-labs", "early",
     "activity", "activity-not-recorded",
 )
-# The values a deviation text names, filled when the deviation is shown (cds.dose.advice); every other
+# The values a deviation text names, filled when the deviation is shown (cds.dose.deviations); every other
 # placeholder of a deviation text is a setting, filled when the table loads.
 DEVIATION_VALUES = frozenset({"given", "maximum", "discontinued_at", "days", "previous", "minimum", "recommended"})
 _SOURCE_KEY = re.compile(r"(?<![\w])S\d+(?![\w])")

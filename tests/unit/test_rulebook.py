@@ -11,23 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cds.recist.rules import (
-    NON_TARGET_KIND,
-    OVERALL_KIND,
-    TARGET_KIND,
-    NonTargetFact,
-    OverallFact,
-    TargetFact,
-    decide_non_targets,
-    decide_overall,
-    decide_targets,
-)
 
 from cds import rulesets
 from cds.ctcae import table as ctcae_table
 from cds.dose import table as dose_table
 from cds.errors import ConfigurationError
 from cds.recist import table as recist_table
+from cds.recist.decide import decide_non_targets, decide_overall, decide_targets
+from cds.recist.prepare import NON_TARGET_KIND, OVERALL_KIND, TARGET_KIND, NonTargetFact, OverallFact, TargetFact
 from cds.rulebook.files import discover, rules_dir
 from cds.rulebook.grammar import Comparison, Names, check_flags, parse_condition, parse_when
 from cds.rulebook.links import check_unique, duplicates, missing
