@@ -107,11 +107,18 @@ class Timeline:
                  if u.analyte == analyte and first <= u.day <= last and (after is None or u.day > after)]
         return found[-1] if found else None
 
-    def latest_day(self) -> date | None:
-        days = [f.day for group in (self.labs, self.performance, self.body, self.tumour) for f in group]
+    def last_contact_day(self) -> date | None:
+        """The latest day the record shows the patient alive and seen: any cycle, laboratory result
+        (usable or not), performance score, body measure or tumour assessment. Survival censors on it."""
+        days = [f.day for group in (self.labs, self.ungradable, self.performance, self.body, self.tumour)
+                for f in group]
         days += [c.date for c in self.cycles]
-        if self.patient.death_date:
-            days.append(self.patient.death_date)
+        return max(days) if days else None
+
+    def latest_day(self) -> date | None:
+        """The latest day of anything in the record, the death date included: the default "today" of the
+        next-cycle decision (docs/outputs.md, ``--as-of``)."""
+        days = [day for day in (self.last_contact_day(), self.patient.death_date) if day is not None]
         return max(days) if days else None
 
 

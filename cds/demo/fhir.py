@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from cds.tables import codes
+
 Resource = dict[str, Any]
 
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-UCUM = "http://unitsofmeasure.org"
-RECIST = "urn:prrt-cds:recist"
+# The code systems, from fhir_mappings/codes.toml [systems]: the mapping reads what the demo writes.
+LOINC, SNOMED, UCUM, RECIST = (codes().system(name) for name in ("loinc", "snomed", "ucum", "recist"))
 ACTIVITY_URL = "urn:prrt-cds:administered-activity"
 BASE_URL = "http://example.org/fhir"
 LAB_CATEGORY = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",

@@ -15,7 +15,7 @@ from cds.dose.conclusions import Decision, DoseAlert, DoseReason
 from cds.dose.deviations import deviations as deviations_of
 from cds.dose.prepare import STATE_KIND, TRIGGER_KIND, Measure, PointEvaluation, StateFact, shown
 from cds.dose.schedule import DecisionPoint, History, decision_points
-from cds.dose.table import PARTNERS, Action, DoseTable, Trigger
+from cds.dose.table import PARTNERS, DoseAction, DoseTable, Trigger
 from cds.engine import Hit, Op, Rule, RuleEngine, Ruleset, Test
 from cds.facts import Indicator, LabResult
 from cds.tables import analytes
@@ -162,7 +162,7 @@ class DoseAdvisor:
 
     def _class_actions(self, evaluation: PointEvaluation, active: dict[str, list[DoseReason]],
                        occurred: dict[str, list[DoseReason]], last_toxic: dict[str, date], history: History
-                       ) -> Iterable[tuple[Action, list[DoseReason]]]:
+                       ) -> Iterable[tuple[DoseAction, list[DoseReason]]]:
         point = evaluation.point
         if point.cycle == 1:
             return []
@@ -184,7 +184,7 @@ class DoseAdvisor:
                       last_reduced=1.0 if cls in history.last_reduced else 0.0, delay_days=delay(cls))
             for cls in self.table.classes
         ]
-        out: list[tuple[Action, list[DoseReason]]] = []
+        out: list[tuple[DoseAction, list[DoseReason]]] = []
         for hit in self.engine.evaluate(ACTION_RULESET, states):
             cls, rule = self.actions[hit.rule_id]
             found = occurred.get(cls, []) if rule.action != "withhold" else active.get(cls, [])
@@ -202,7 +202,7 @@ class DoseAdvisor:
             out.append((rule.action, [decision, *found]))
         return out
 
-    def _remember(self, point: DecisionPoint, class_actions: list[tuple[Action, list[DoseReason]]],
+    def _remember(self, point: DecisionPoint, class_actions: list[tuple[DoseAction, list[DoseReason]]],
                   history: History) -> None:
         """Carry forward a discontinuation, and the classes a reduced cycle was actually given for.
 

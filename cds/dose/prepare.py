@@ -20,6 +20,7 @@ from cds.dose.schedule import DecisionPoint
 from cds.dose.table import DoseTable
 from cds.engine import EngineFact
 from cds.facts import LabResult
+from cds.numbers import signif
 from cds.tables import analytes, shown_value
 from cds.timeline import Timeline
 
@@ -89,7 +90,7 @@ class PointEvaluation:
     def _add(self, measure: str, value: float, meaning: Measure, **partner: float) -> None:
         fact_id = f"{self.key}{measure}|{len(self.facts)}"
         self.facts.append(MeasureFact(id=fact_id, kind=TRIGGER_KIND, phase=self.phase, measure=measure,
-                                      value=float(f"{value:.12g}"), **partner))
+                                      value=signif(value), **partner))
         self.meaning[fact_id] = meaning
 
     def _is_latest(self, lab: LabResult) -> bool:

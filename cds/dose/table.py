@@ -35,7 +35,7 @@ from cds.rulebook.precedence import by_priority
 from cds.rulebook.reading import malformed, read_table
 from cds.tables import analytes
 
-Action = Literal["proceed", "reduce", "withhold", "discontinue"]
+DoseAction = Literal["proceed", "reduce", "withhold", "discontinue"]
 
 # Measures a trigger may name first (the fact's ``measure``), and partner fields a conjunction may
 # read on the same fact (the albumin fact carries the latest INR).
@@ -72,7 +72,7 @@ class Trigger:
 @dataclass(frozen=True)
 class ActionRule:
     key: str
-    action: Action
+    action: DoseAction
     flags: dict[str, bool]
     delay_reached: bool | None  # True: delay_days >= max; False: delay_days < max; None: not tested
     text: str

@@ -56,7 +56,6 @@ class Mapped:
 
     records: dict[str, PatientRecord] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
-    skipped: int = 0
 
     def record(self, patient: str) -> PatientRecord:
         found = self.records.get(patient)
@@ -130,8 +129,7 @@ class _Mapper:
                     self._procedure(resource)
                 elif kind == "MedicationAdministration":
                     self._medication_administration(resource)
-                elif kind != "Patient":
-                    self.out.skipped += 1
+                # any other kind (and Patient, read first) is not a fact: skipped silently
             except Unusable as exc:
                 patient = self._patient_of(resource)
                 self.issue("warning", resource, str(exc), patient)
@@ -193,9 +191,7 @@ class _Mapper:
                 shown = bad_loinc[0][:40]
                 self.issue("warning", resource, f"code {shown!r} under {self.loinc} is not a LOINC code",
                            self._patient_of(resource))
-            else:
-                self.out.skipped += 1
-            return
+            return  # a code this plugin does not use: skipped silently
         patient = subject(resource, self.aliases)
         status = resource.get("status")
         if not isinstance(status, str) or status not in self.usable_status:
@@ -239,9 +235,7 @@ class _Mapper:
             if is_other_agent_procedure(resource, self.codes):
                 self.issue("info", resource, "radionuclide therapy of another agent: not a PRRT cycle",
                            self._patient_of(resource))
-            else:
-                self.out.skipped += 1
-            return
+            return  # a code this plugin does not use: skipped silently
         patient = subject(resource, self.aliases)
         self.validate(resource)
         self.out.record(patient).administrations.append(self.dated(map_procedure(resource, patient, self.codes)))
@@ -252,8 +246,7 @@ class _Mapper:
         if concept is None and medication in self.medications:
             concept = self.medications[medication].get("code")
         if not is_prrt_medication(concept, self.codes):
-            self.out.skipped += 1
-            return
+            return  # another medication: skipped silently
         patient = subject(resource, self.aliases)
         self.validate(resource)
         fact, part_of = map_medication_administration(resource, patient, self.codes, self.aliases)

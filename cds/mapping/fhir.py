@@ -15,7 +15,7 @@ from typing import Any
 
 from cds.errors import InvalidInput
 from cds.jsonio import UnreadableNumber
-from cds.tables import UnitTable
+from cds.tables import UnitTable, codes
 
 Resource = Mapping[str, Any]
 
@@ -124,7 +124,7 @@ def concept_text(concept: Any) -> str:
     return " ".join(t for t in texts if isinstance(t, str)).lower()
 
 
-UCUM = "http://unitsofmeasure.org"
+UCUM = codes().system("ucum")  # fhir_mappings/codes.toml [systems], the one home of the URI
 
 
 def _number(value: Any) -> float:

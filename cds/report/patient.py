@@ -113,9 +113,6 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
             worst[grade.term] = max(worst.get(grade.term, 0), grade.grade)
     first = cycles[0].date if cycles else None
     last = cycles[-1].date if cycles else None
-    days = [f.day for group in (timeline.labs, timeline.ungradable, timeline.performance, timeline.body,
-                                timeline.tumour) for f in group]
-    days += [c.date for c in cycles]
     return PatientSummary(
         patient=timeline.patient.ref,
         sex=timeline.patient.sex,
@@ -124,7 +121,7 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
         activities_gbq=tuple(c.activity_gbq for c in cycles),
         deceased=timeline.patient.deceased,
         death_date=timeline.patient.death_date,
-        last_day=max(days) if days else None,
+        last_day=timeline.last_contact_day(),
         best_response=best_overall_response(result, confirmed),
         responses=_responses(result),
         worst_grades=worst,

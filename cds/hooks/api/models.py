@@ -107,7 +107,6 @@ class OrderSelectContext(OrderSignContext):
     selections: list[Annotated[str, Field(pattern=r"^[A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")]] = Field(min_length=1)
 
 
-HookContext = PatientViewContext | OrderSignContext | OrderSelectContext
 CONTEXTS: dict[str, type[PatientViewContext] | type[OrderSignContext]] = {
     "patient-view": PatientViewContext,
     "order-sign": OrderSignContext,
@@ -116,7 +115,7 @@ CONTEXTS: dict[str, type[PatientViewContext] | type[OrderSignContext]] = {
 
 
 # Feedback (CDS Hooks 2.0.1 "Feedback").
-class Coding(_Lenient):
+class FeedbackCoding(_Lenient):
     system: Text
     code: Text
     display: LongText | None = Field(default=None, max_length=1024)
@@ -127,7 +126,7 @@ class AcceptedSuggestion(_Lenient):
 
 
 class OverrideReason(_Lenient):
-    reason: Coding | None = None
+    reason: FeedbackCoding | None = None
     userComment: LongText | None = Field(default=None, min_length=1, max_length=4000)
 
     @model_validator(mode="after")

@@ -31,8 +31,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cds.dose.conclusions import DoseAlert
-from cds.hooks.cards.orders import UCUM, LutatheraOrder
-from cds.mapping.fhir import Unusable, items, quantity
+from cds.hooks.cards.orders import LutatheraOrder
+from cds.mapping.fhir import UCUM, Unusable, items, quantity
 from cds.tables import CodeTable, UnitTable, codes
 
 Resource = dict[str, Any]

@@ -20,7 +20,6 @@ from cds.mapping.fhir import Unusable, items, normalise_reference, quantity
 from cds.tables import CodeTable, codes
 
 Resource = dict[str, Any]
-UCUM = "http://unitsofmeasure.org"
 Kind = Literal["MedicationRequest", "ServiceRequest"]
 
 
