@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cds.engine import Op
+from cds.engine import Comparator
 
 _COMPARE = re.compile(r"^([a-z_]+(?::[a-z_]+)?) (<=|>=|==|<|>) (-?\d+(?:\.\d+)?)$")
 
@@ -17,7 +17,7 @@ _COMPARE = re.compile(r"^([a-z_]+(?::[a-z_]+)?) (<=|>=|==|<|>) (-?\d+(?:\.\d+)?)
 @dataclass(frozen=True)
 class Comparison:
     field: str
-    op: Op
+    op: Comparator
     threshold: float
 
     def holds(self, value: float) -> bool:

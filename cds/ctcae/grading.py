@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import Criterion, CtcaeTable, Input, Term
-from cds.engine import EngineFact, RuleEngine, Ruleset, Test
+from cds.engine import Engine, EngineFact, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.facts import LabResult, UngradableLab
 from cds.tables import analytes
@@ -234,7 +234,7 @@ def _conclude(item: _Pending, met: set[str], table: CtcaeTable, cycle: int) -> T
     )
 
 
-def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: RuleEngine) -> list[ToxicityGrade]:
+def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: Engine) -> list[ToxicityGrade]:
     """Every (lab, applicable term) of one patient, graded; ungradable labs with their reason."""
     pending: dict[str, _Pending] = {}
     facts: list[GradingFact] = []

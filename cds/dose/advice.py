@@ -27,7 +27,7 @@ from cds.dose.table import (
     DoseTable,
     Trigger,
 )
-from cds.engine import EngineFact, Hit, RuleEngine
+from cds.engine import Engine, EngineFact, Hit
 from cds.facts import BodyMeasure, LabResult
 from cds.renal import age_years, cockcroft_gault, cockcroft_gault_text
 from cds.tables import analytes, shown_value
@@ -344,7 +344,7 @@ def _trigger_reason(trigger: Trigger, meaning: _Measure) -> DoseReason:
 class DoseAdvisor:
     """Walks one patient's cycles in order, carrying the reductions and discontinuation forward."""
 
-    def __init__(self, table: DoseTable, engine: RuleEngine) -> None:
+    def __init__(self, table: DoseTable, engine: Engine) -> None:
         self.table = table
         self.engine = engine
         self.triggers = {t.rule: t for t in table.triggers}
@@ -546,6 +546,6 @@ class DoseAdvisor:
 
 
 def dose_alerts(timeline: Timeline, grades: Sequence[ToxicityGrade], as_of: date, table: DoseTable,
-                engine: RuleEngine) -> list[DoseAlert]:
+                engine: Engine) -> list[DoseAlert]:
     """The recommendation for every cycle given and for the next cycle due."""
     return DoseAdvisor(table, engine).alerts(timeline, grades, as_of)

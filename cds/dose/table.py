@@ -26,7 +26,7 @@ from cds.comparisons import Comparison, parse_comparison
 from cds.ctcae.table import CtcaeTable
 from cds.ctcae.table import table as ctcae_table
 from cds.data_files import rules_dir
-from cds.engine import Op, Rule, Ruleset, Test
+from cds.engine import Comparator, Rule, Ruleset, Test
 from cds.errors import ConfigurationError
 
 TRIGGER_KIND = "dose_measure"
@@ -393,7 +393,7 @@ def compile_rulesets(table: DoseTable) -> list[Ruleset]:
             tests = [Test("cls", "==", toxicity_class)]
             tests += [Test(flag, "==", 1.0 if wanted else 0.0) for flag, wanted in action.flags.items()]
             if action.delay_reached is not None:
-                op: Op = ">=" if action.delay_reached else "<"
+                op: Comparator = ">=" if action.delay_reached else "<"
                 tests.append(Test("delay_days", op, float(table.max_delay_days)))
             actions.append(Rule(id=action.rule_id(toxicity_class), tests=tuple(tests)))
     return [

@@ -15,6 +15,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from cds.bootstrap import check_tables
 from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.hooks.access_log import AccessLogMiddleware
 from cds.hooks.components import build_components
@@ -24,7 +25,6 @@ from cds.hooks.middleware import GuardMiddleware
 from cds.hooks.parent_watch import exit_with_supervisor
 from cds.hooks.routes import install_error_handlers, router
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
-from cds.rulesets import check_tables
 
 
 def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx.AsyncBaseTransport | None = None,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from cds.engine import RuleEngine
+from cds.engine import Engine
 from cds.facts import LesionMeasurement, ReportedResponse, Response
 from cds.mapping.tumour import Tumour
 from cds.recist.baseline import Baseline, build_baseline, choose_baseline
@@ -74,7 +74,7 @@ def _missing_issue(response: TimepointResponse, follow_up: FollowUp, log: IssueL
                                   "non-target response is NE (RECIST 1.1 Tables 1-2, not all evaluated)")
 
 
-def _measured(follow_ups: list[FollowUp], baseline: Baseline, engine: RuleEngine,
+def _measured(follow_ups: list[FollowUp], baseline: Baseline, engine: Engine,
               recist: RecistTable, log: IssueLog) -> list[TimepointResponse]:
     keys = [f"tp{i}" for i in range(len(follow_ups))]
     target_facts: dict[str, TargetFact] = {}
@@ -202,7 +202,7 @@ def _check_reported_categories(responses: Sequence[TimepointResponse], baseline:
                                     "for the best overall response")
 
 
-def assess_responses(timeline: Timeline, engine: RuleEngine, settings: RecistSettings | None = None,
+def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSettings | None = None,
                      recist: RecistTable | None = None) -> RecistAssessment:
     """RECIST 1.1 time-point responses and best overall response of one patient."""
     settings = settings or RecistSettings.defaults()

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from cds.engine import EngineFact, RuleEngine, Ruleset, Test
+from cds.engine import Engine, EngineFact, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.errors import ConfigurationError, EvaluationError
 from cds.recist.followup import NonTargetCounts, TargetNumbers
@@ -107,7 +107,7 @@ def compile_rulesets(table: RecistTable) -> list[Ruleset]:
     ]
 
 
-def _first_fired(engine: RuleEngine, ruleset: str, facts: Mapping[str, EngineFact],
+def _first_fired(engine: Engine, ruleset: str, facts: Mapping[str, EngineFact],
                  order: tuple[Any, ...]) -> dict[str, Any]:
     """fact id -> the first row (in table order) that fired for it; every fact must get one."""
     fired: dict[str, set[str]] = {fact_id: set() for fact_id in facts}
@@ -122,14 +122,14 @@ def _first_fired(engine: RuleEngine, ruleset: str, facts: Mapping[str, EngineFac
     return decided
 
 
-def decide_targets(engine: RuleEngine, table: RecistTable, facts: Mapping[str, TargetFact]) -> dict[str, ComparisonRow]:
+def decide_targets(engine: Engine, table: RecistTable, facts: Mapping[str, TargetFact]) -> dict[str, ComparisonRow]:
     return _first_fired(engine, TARGET_RULESET, facts, table.target) if facts else {}
 
 
-def decide_non_targets(engine: RuleEngine, table: RecistTable,
+def decide_non_targets(engine: Engine, table: RecistTable,
                        facts: Mapping[str, NonTargetFact]) -> dict[str, ComparisonRow]:
     return _first_fired(engine, NON_TARGET_RULESET, facts, table.non_target) if facts else {}
 
 
-def decide_overall(engine: RuleEngine, table: RecistTable, facts: Mapping[str, OverallFact]) -> dict[str, OverallRow]:
+def decide_overall(engine: Engine, table: RecistTable, facts: Mapping[str, OverallFact]) -> dict[str, OverallRow]:
     return _first_fired(engine, OVERALL_RULESET, facts, table.overall) if facts else {}
