@@ -39,8 +39,9 @@ from cds.errors import EvaluationError
 BATCH = 10_000  # facts per assert call, and the most facts one rule action receives
 
 
-class _QuietHost(durable_engine.Host):  # type: ignore[misc]
-    """A durable_rules Host without its background dispatcher threads."""
+class QuietHost(durable_engine.Host):  # type: ignore[misc]
+    """A durable_rules Host without its background dispatcher threads. The hazard tests give
+    ``RuleEngine`` a subclass of it that misbehaves as the C core can (a lost delete, a payload raised)."""
 
     def _run(self) -> None:
         return None
@@ -93,13 +94,13 @@ def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[s
 class RuleEngine:
     """The process's durable_rules host with every ruleset of prrt-cds registered."""
 
-    def __init__(self, rulesets: Iterable[Ruleset]) -> None:
+    def __init__(self, rulesets: Iterable[Ruleset], *, host: type[QuietHost] = QuietHost) -> None:
         self._lock = threading.Lock()
         self._hits: list[Hit] = []
         self._kinds: dict[str, str] = {}
         self._opening: dict[str, dict[str, str]] = {}
         self._numeric: dict[str, frozenset[str]] = {}
-        self._host = _QuietHost()
+        self._host = host()
         definitions: dict[str, Any] = {}
         for ruleset in rulesets:
             if ruleset.name in self._kinds:
