@@ -396,7 +396,7 @@ def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | N
 
 @reproducible(max_examples=400)
 @given(fhir_cases())
-def test_fhir_path_agrees_with_oracle(generated: tuple[list[dict[str, Any]], dict[str, Any]], engine: Engine) -> None:
+def test_fhir_path_agrees_with_oracle(engine: Engine, generated: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
     resources, info = generated
     analyte, sex = info["analyte"], info["sex"]
     evaluation = evaluate_collected(from_objects(resources), engine=engine)
@@ -473,7 +473,7 @@ def plausibility_cases(draw: Any) -> tuple[str, str, Decimal]:
 @reproducible(max_examples=300)
 @given(plausibility_cases())
 def test_implausible_values_are_never_graded_on_either_side_of_the_limits(
-    case: tuple[str, str, Decimal], engine: Engine
+    engine: Engine, case: tuple[str, str, Decimal]
 ) -> None:
     """Around every plausible limit: outside, "cannot grade: implausible value" for every term of the
     analyte; inside (the limit itself included), the oracle's CTCAE grade. Within 1e-12 (relative) of a

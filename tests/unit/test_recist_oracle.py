@@ -68,7 +68,7 @@ NON_TARGET_FIELDS = st.fixed_dictionaries({"progressing": COUNT, "not_assessed":
 
 @reproducible(400)
 @given(st.lists(TARGET_FIELDS, min_size=1, max_size=30))
-def test_target_rules_agree_with_the_table_rows(rows: list[dict[str, float]], engine: Engine) -> None:
+def test_target_rules_agree_with_the_table_rows(engine: Engine, rows: list[dict[str, float]]) -> None:
     facts = {f"f{i}": TargetFact(id=f"f{i}", kind=TARGET_KIND, **row) for i, row in enumerate(rows)}
     decided = decide_targets(engine, table(), facts)
     for i, row in enumerate(rows):
@@ -77,7 +77,7 @@ def test_target_rules_agree_with_the_table_rows(rows: list[dict[str, float]], en
 
 @reproducible(200)
 @given(st.lists(NON_TARGET_FIELDS, min_size=1, max_size=30))
-def test_non_target_rules_agree_with_the_table_rows(rows: list[dict[str, float]], engine: Engine) -> None:
+def test_non_target_rules_agree_with_the_table_rows(engine: Engine, rows: list[dict[str, float]]) -> None:
     facts = {f"f{i}": NonTargetFact(id=f"f{i}", kind=NON_TARGET_KIND, **row) for i, row in enumerate(rows)}
     decided = decide_non_targets(engine, table(), facts)
     for i, row in enumerate(rows):
@@ -130,7 +130,7 @@ def _check_patient(written: cohort.Written, s: oracle.Series, patient: dict[str,
 @reproducible(300)
 @given(cohort.series(), st.data())
 def test_a_cohort_of_lesion_time_series_evaluates_as_recist_says(
-    s: oracle.Series, data: st.DataObject, engine: Engine
+    engine: Engine, s: oracle.Series, data: st.DataObject
 ) -> None:
     units = {name: data.draw(st.sampled_from(["mm", "cm"])) for name in s.targets}
     written = cohort.write(s, units)
@@ -142,7 +142,7 @@ def test_a_cohort_of_lesion_time_series_evaluates_as_recist_says(
 
 @reproducible(120)
 @given(cohort.series(non_target_only=True))
-def test_non_target_disease_only_evaluates_as_recist_table_2_says(s: oracle.Series, engine: Engine) -> None:
+def test_non_target_disease_only_evaluates_as_recist_table_2_says(engine: Engine, s: oracle.Series) -> None:
     """Table 2 throughout: non-CR/non-PD at the time point and as the best response, never SD."""
     written = cohort.write(s)
     patient = cohort.evaluate(written.resources, engine)
