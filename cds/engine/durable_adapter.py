@@ -33,7 +33,7 @@ from durable import engine as durable_engine
 from durable import lang
 
 from cds.engine.model import OPEN, SEEN, EngineFact, Hit, Ruleset, Test
-from cds.engine.values import check_constants, compared_numerically, payload
+from cds.engine.values import check_constants, compared_numerically, fact_bodies
 from cds.errors import EvaluationError
 
 BATCH = 10_000  # facts per assert call, and the most facts one rule action receives
@@ -120,7 +120,7 @@ class RuleEngine:
         return tuple(self._kinds)
 
     def _payload(self, ruleset: str, kind: str, facts: Sequence[EngineFact], sid: str) -> list[dict[str, Any]]:
-        bodies = payload(ruleset, kind, self._numeric[ruleset], facts)
+        bodies = fact_bodies(ruleset, kind, self._numeric[ruleset], facts)
         for body in bodies:
             body["sid"] = sid
         return bodies

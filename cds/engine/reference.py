@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from cds.engine.model import Comparator, EngineFact, Hit, Ruleset, Test
-from cds.engine.values import check_constants, compared_numerically, payload
+from cds.engine.values import check_constants, compared_numerically, fact_bodies
 from cds.errors import EvaluationError
 
 _COMPARE: dict[Comparator, Callable[[Any, Any], bool]] = {
@@ -56,7 +56,7 @@ class ReferenceEngine:
             raise EvaluationError(f"unknown ruleset {ruleset!r}")
         if not facts:
             return []
-        bodies = payload(ruleset, definition.kind, self._numeric[ruleset], facts)
+        bodies = fact_bodies(ruleset, definition.kind, self._numeric[ruleset], facts)
         return [
             Hit(str(body["id"]), rule.id)
             for rule in definition.rules

@@ -51,7 +51,7 @@ def compared_numerically(ruleset: Ruleset) -> frozenset[str]:
     return frozenset(test.field for rule in ruleset.rules for test in rule.tests if isinstance(test.value, float))
 
 
-def payload(ruleset: str, kind: str, numeric: frozenset[str], facts: Sequence[EngineFact]) -> list[dict[str, Any]]:
+def fact_bodies(ruleset: str, kind: str, numeric: frozenset[str], facts: Sequence[EngineFact]) -> list[dict[str, Any]]:
     """The facts as the engine takes them (``engine_value`` applied to every field); raises
     EvaluationError for a fact of another kind or two facts sharing an id."""
     bodies = []
