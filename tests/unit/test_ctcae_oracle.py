@@ -382,12 +382,17 @@ def fhir_cases(draw: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | None, Decimal | None]:
     """LLN / ULN in the canonical unit as the FHIR input profile defines them: the Observation's own
-    range, a missing side filled from the default table, no range at all: the default (by sex)."""
+    range, a missing side filled from the default table, no range at all: the default (by sex). A range
+    with a limit below 0 or above the analyte's plausible maximum is refused whole, and the default
+    stands in for it (cds/mapping/labs.py: such a range would make every result abnormal, or none)."""
     f = oracle.factor(analyte, spec.unit)
     assert f is not None
     low = None if spec.lln is None else spec.lln * f
     high = None if spec.uln is None else spec.uln * f
     defaults = oracle.default_range(analyte, sex)
+    highest = plausible_limits(analyte)[1]
+    if any(limit is not None and not 0 <= limit <= highest for limit in (low, high)):
+        return defaults if defaults is not None else (None, None)
     if defaults is not None:
         low = defaults[0] if low is None else low
         high = defaults[1] if high is None else high
