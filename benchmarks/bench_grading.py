@@ -10,7 +10,7 @@ Run by hand (never part of the test suite)::
    80 % in the canonical unit and 20 % in a conventional one (g/dL, mg/dL, K/uL), 85 % with the
    laboratory's own reference range and 15 % with the default range. Each patient becomes a
    ``cds.timeline.Timeline`` (``build_timeline``: cycles, baselines).
-2. Engine: times only ``cds.ctcae.grade_timeline`` with ``cds.rulesets.engine()``, patient by patient
+2. Engine: times only ``cds.ctcae.grade_timeline`` with ``cds.bootstrap.default_engine()``, patient by patient
    (facts, one durable_rules session, conclusions): labs/s, total wall time.
 3. Oracle: the same labs, regenerated from the same seed, graded by ``tests/oracle_ctcae.py`` (plain
    Python, exact decimals), timed the same way; the ratio engine time / oracle time; and every
@@ -35,11 +35,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from cds.bootstrap import default_engine as engine
 from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
 from cds.evaluation import evaluate_patient
 from cds.facts import Administration, LabResult, Patient, PatientRecord
-from cds.rulesets import engine
 from cds.timeline import Timeline, build_timeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

@@ -1,30 +1,30 @@
 """One evaluation path for the CLI, the CDS Hooks service and the cohort report.
 
-collected resources -> mapping -> per-patient timeline -> rulesets -> ``Evaluation``.
+collected resources -> mapping -> per-patient timeline -> every concern of ``cds.bootstrap.CONCERNS``
+(on the engine given, or the composition root's default) -> ``Evaluation``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from cds import rulesets
+from cds import bootstrap
+from cds.concern import DEFAULT_CTCAE_VERSION, Context, Selection
 from cds.ctcae.conclusions import ToxicityGrade
-from cds.ctcae.decide import grade_timeline
-from cds.ctcae.table import table
 from cds.dose.conclusions import DoseAlert
-from cds.dose.decide import dose_alerts
-from cds.dose.table import table as dose_table
+from cds.engine import Engine
 from cds.facts import Issue
 from cds.mapping import map_collected
 from cds.reading import Collected, read_paths
 from cds.recist.conclusions import RecistAssessment
-from cds.recist.decide import assess_responses
 from cds.timeline import Timeline, build_timeline
 
-DEFAULT_CTCAE_VERSION = "5.0"
+__all__ = ["DEFAULT_CTCAE_VERSION", "Evaluation", "PatientEvaluation", "evaluate_collected", "evaluate_paths",
+           "evaluate_patient"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class PatientEvaluation:
     alerts: tuple[DoseAlert, ...] = ()
     issues: tuple[Issue, ...] = ()
     recist: RecistAssessment | None = None
+    conclusions: Mapping[str, Any] = field(default_factory=dict)  # by concern name, in registry order
 
     @property
     def patient(self) -> str:
@@ -51,31 +52,40 @@ class Evaluation:
 
 
 def evaluate_patient(
-    timeline: Timeline, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION
+    timeline: Timeline, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION,
+    *, engine: Engine | None = None,
 ) -> PatientEvaluation:
-    """Run every ruleset over one patient's timeline. Raises EvaluationError if the engine fails.
+    """Run every concern over one patient's timeline. Raises EvaluationError if the engine fails.
 
     ``as_of`` is "today" for the next-cycle decision (default: the patient's latest date).
     """
-    engine = rulesets.engine()
-    toxicities = grade_timeline(timeline, table(ctcae_version), engine)
+    engine = engine if engine is not None else bootstrap.default_engine()
     today = as_of or timeline.latest_day() or date.today()
-    alerts = dose_alerts(timeline, toxicities, today, dose_table(), engine)
-    recist = assess_responses(timeline, engine)
-    return PatientEvaluation(timeline=timeline, toxicities=tuple(toxicities), alerts=tuple(alerts),
-                             issues=timeline.issues + recist.issues, recist=recist)
+    selection = Selection(ctcae_version=ctcae_version)
+    conclusions: dict[str, Any] = {}
+    issues = timeline.issues
+    for concern in bootstrap.CONCERNS:
+        context = Context(timeline=timeline, today=today, selection=selection, engine=engine, earlier=dict(conclusions))
+        conclusions[concern.name] = concern.evaluate(context)
+        issues += concern.issues(conclusions[concern.name])
+    return PatientEvaluation(
+        timeline=timeline, toxicities=conclusions["ctcae"], alerts=conclusions["dose"], issues=issues,
+        recist=conclusions["recist"], conclusions=conclusions,
+    )
 
 
 def evaluate_collected(
-    collected: Collected, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION
+    collected: Collected, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION,
+    *, engine: Engine | None = None,
 ) -> Evaluation:
-    version = rulesets.ruleset_version(ctcae_version)  # checks the tables' links before any grade
+    version = bootstrap.ruleset_version(ctcae_version)  # checks the tables' links before any grade
+    engine = engine if engine is not None else bootstrap.default_engine()
     mapped = map_collected(collected)
     timelines = [build_timeline(mapped.records[ref]) for ref in sorted(mapped.records)]
     if as_of is None:  # docs/outputs.md: default "today" is the latest date in the input
         days = [day for t in timelines if (day := t.latest_day()) is not None]
         as_of = max(days) if days else None
-    patients = tuple(evaluate_patient(timeline, as_of, ctcae_version) for timeline in timelines)
+    patients = tuple(evaluate_patient(timeline, as_of, ctcae_version, engine=engine) for timeline in timelines)
     return Evaluation(
         ruleset_version=version, patients=patients,
         issues=tuple(mapped.issues), files_read=collected.files_read,
@@ -83,7 +93,8 @@ def evaluate_collected(
 
 
 def evaluate_paths(
-    paths: Iterable[str | Path], as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION
+    paths: Iterable[str | Path], as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION,
+    *, engine: Engine | None = None,
 ) -> Evaluation:
     """Read, map and evaluate FHIR files, NDJSON files or directories. Raises InputError."""
-    return evaluate_collected(read_paths(paths), as_of, ctcae_version)
+    return evaluate_collected(read_paths(paths), as_of, ctcae_version, engine=engine)

@@ -20,6 +20,9 @@ from pytest_bdd.steps import StepNamePrefix  # noqa: E402
 from steps import given, recist_steps, then, when  # noqa: E402
 from steps.chart import Chart  # noqa: E402
 
+from cds import bootstrap  # noqa: E402
+from cds.engine import Engine  # noqa: E402
+
 # A tag a clinician puts on a scenario or on an Examples block whose expectation the engine does not
 # meet yet (a reported disagreement): the example stays in the suite as a strict xfail, and passes
 # loudly (XPASS fails) once the engine is changed, so the tag is then removed.
@@ -52,6 +55,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker(DISAGREEMENT_TAG) is not None:
             reason = "the engine disagrees with this scenario (see features/README.md)"
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.fixture(scope="session", params=("durable", "reference"))
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Each implementation of the engine port in turn: every scenario runs on durable_rules and on the
+    plain-Python reference engine, so a disagreement between them fails a scenario."""
+    kind: bootstrap.EngineKind = request.param
+    return bootstrap.build_engine(kind)
+
+
+@pytest.fixture(autouse=True)
+def scenario_engine(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The scenario's engine as the composition root's default: the steps evaluate through the real
+    path (``evaluate_collected``, the CDS Hooks service, the report), which asks the root for it."""
+    monkeypatch.setattr(bootstrap, "default_engine", lambda: engine)
+    return engine
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from typing import Any
 import hooks_support as hs
 import pytest
 
+from cds.bootstrap import EngineKind, build_engine
+from cds.engine import Engine
 from cds.mapping import Mapped, map_collected
 from cds.reading import from_objects
 
@@ -27,3 +29,14 @@ def postgres_schema() -> Iterator[str]:
     """A schema of its own on the test PostgreSQL (skipped with the reason where it does not answer)."""
     with hs.postgres_schema() as schema:
         yield schema
+
+
+ENGINE_KINDS: tuple[EngineKind, ...] = ("durable", "reference")
+
+
+@pytest.fixture(scope="session", params=ENGINE_KINDS)
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Each implementation of the engine port in turn, with every ruleset of prrt-cds: a test that takes
+    this fixture runs on durable_rules and on the plain-Python reference engine."""
+    kind: EngineKind = request.param
+    return build_engine(kind)

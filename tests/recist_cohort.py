@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from oracle_recist import Series, Target, Visit
 
 from cds.document import to_document
+from cds.engine import Engine
 from cds.evaluation import evaluate_collected
 from cds.reading import from_objects
 
@@ -141,9 +142,9 @@ def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = Fal
     return Written(resources=resources, visits=kept, units=units)
 
 
-def evaluate(resources: list[Resource]) -> dict[str, Any]:
-    """The patient's part of the JSON document, through the real path."""
-    document = to_document(evaluate_collected(from_objects(resources)))
+def evaluate(resources: list[Resource], engine: Engine | None = None) -> dict[str, Any]:
+    """The patient's part of the JSON document, through the real path (on ``engine``, default the service's)."""
+    document = to_document(evaluate_collected(from_objects(resources), engine=engine))
     [patient] = document["patients"]
     result: dict[str, Any] = patient
     return result

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.prepare import FACT_KIND, HAS_FIELD, Inputs, Pending, prepare
 from cds.ctcae.table import Criterion, CtcaeTable, Input
+from cds.engine import Engine, Ruleset, Test
 from cds.engine import Rule as EngineRule
-from cds.engine import RuleEngine, Ruleset, Test
 from cds.facts import UngradableLab
 from cds.timeline import Timeline
 
@@ -98,7 +98,7 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
     )
 
 
-def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: RuleEngine) -> list[ToxicityGrade]:
+def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: Engine) -> list[ToxicityGrade]:
     """Every (lab, applicable term) of one patient, graded; ungradable labs with their reason."""
     pending, facts = prepare(timeline, table)
     met: dict[str, set[str]] = {key: set() for key in pending}

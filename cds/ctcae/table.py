@@ -22,7 +22,7 @@ from cds.tables import analytes
 
 Input = Literal["ULN", "LLN", "baseline"]
 Kind = Literal["abs", "uln", "lln", "baseline", "uln_plus", "pct"]
-Op = Literal["<", "<=", ">", ">="]
+CriterionComparator = Literal["<", "<=", ">", ">="]  # a CTCAE criterion never tests equality
 
 # The fact field each kind of comparison reads, and the input it needs.
 FIELD: dict[str, str] = {
@@ -47,7 +47,7 @@ _KIND: dict[tuple[str, str, str | None], Kind] = {
 @dataclass(frozen=True)
 class Condition:
     kind: Kind
-    op: Op
+    op: CriterionComparator
     threshold: float
 
     @property

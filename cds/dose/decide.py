@@ -16,7 +16,7 @@ from cds.dose.deviations import deviations as deviations_of
 from cds.dose.prepare import STATE_KIND, TRIGGER_KIND, Measure, PointEvaluation, StateFact, shown
 from cds.dose.schedule import DecisionPoint, History, decision_points
 from cds.dose.table import PARTNERS, DoseAction, DoseTable, Trigger
-from cds.engine import Hit, Op, Rule, RuleEngine, Ruleset, Test
+from cds.engine import Comparator, Engine, Hit, Rule, Ruleset, Test
 from cds.facts import Indicator, LabResult
 from cds.tables import analytes
 from cds.timeline import Timeline
@@ -46,7 +46,7 @@ def compile_rulesets(table: DoseTable) -> list[Ruleset]:
             tests = [Test("cls", "==", toxicity_class)]
             tests += [Test(flag, "==", 1.0 if wanted else 0.0) for flag, wanted in action.flags.items()]
             if action.delay_reached is not None:
-                op: Op = ">=" if action.delay_reached else "<"
+                op: Comparator = ">=" if action.delay_reached else "<"
                 tests.append(Test("delay_days", op, float(table.max_delay_days)))
             actions.append(Rule(id=action.rule_id(toxicity_class), tests=tuple(tests)))
     return [
@@ -66,7 +66,7 @@ def _trigger_reason(trigger: Trigger, meaning: Measure) -> DoseReason:
 class DoseAdvisor:
     """Walks one patient's cycles in order, carrying the reductions and discontinuation forward."""
 
-    def __init__(self, table: DoseTable, engine: RuleEngine) -> None:
+    def __init__(self, table: DoseTable, engine: Engine) -> None:
         self.table = table
         self.engine = engine
         self.triggers = {t.rule: t for t in table.triggers}
@@ -236,6 +236,6 @@ class DoseAdvisor:
 
 
 def dose_alerts(timeline: Timeline, grades: Sequence[ToxicityGrade], as_of: date, table: DoseTable,
-                engine: RuleEngine) -> list[DoseAlert]:
+                engine: Engine) -> list[DoseAlert]:
     """The recommendation for every cycle given and for the next cycle due."""
     return DoseAdvisor(table, engine).alerts(timeline, grades, as_of)

@@ -15,6 +15,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from cds.bootstrap import check_tables
 from cds.hooks.api.access_log import AccessLogMiddleware
 from cds.hooks.api.components import build_components
 from cds.hooks.api.middleware import GuardMiddleware
@@ -23,7 +24,6 @@ from cds.hooks.handlers import utc_now
 from cds.hooks.runtime.memory import MemoryTrimMiddleware
 from cds.hooks.runtime.parent_watch import exit_with_supervisor
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
-from cds.rulesets import check_tables
 
 
 def create_app(settings: ServiceSettings | None = None, *, fhir_transport: httpx.AsyncBaseTransport | None = None,

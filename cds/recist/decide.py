@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from cds.engine import EngineFact, RuleEngine, Ruleset, Test
+from cds.engine import Engine, EngineFact, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.errors import ConfigurationError, EvaluationError
 from cds.facts import LesionMeasurement, ReportedResponse, Response, Tumour
@@ -83,7 +83,7 @@ def compile_rulesets(table: RecistTable) -> list[Ruleset]:
     ]
 
 
-def _first_fired(engine: RuleEngine, ruleset: str, facts: Mapping[str, EngineFact],
+def _first_fired(engine: Engine, ruleset: str, facts: Mapping[str, EngineFact],
                  order: tuple[Any, ...]) -> dict[str, Any]:
     """fact id -> the first row (in table order) that fired for it; every fact must get one."""
     fired: dict[str, set[str]] = {fact_id: set() for fact_id in facts}
@@ -98,16 +98,16 @@ def _first_fired(engine: RuleEngine, ruleset: str, facts: Mapping[str, EngineFac
     return decided
 
 
-def decide_targets(engine: RuleEngine, table: RecistTable, facts: Mapping[str, TargetFact]) -> dict[str, ComparisonRow]:
+def decide_targets(engine: Engine, table: RecistTable, facts: Mapping[str, TargetFact]) -> dict[str, ComparisonRow]:
     return _first_fired(engine, TARGET_RULESET, facts, table.target) if facts else {}
 
 
-def decide_non_targets(engine: RuleEngine, table: RecistTable,
+def decide_non_targets(engine: Engine, table: RecistTable,
                        facts: Mapping[str, NonTargetFact]) -> dict[str, ComparisonRow]:
     return _first_fired(engine, NON_TARGET_RULESET, facts, table.non_target) if facts else {}
 
 
-def decide_overall(engine: RuleEngine, table: RecistTable, facts: Mapping[str, OverallFact]) -> dict[str, OverallRow]:
+def decide_overall(engine: Engine, table: RecistTable, facts: Mapping[str, OverallFact]) -> dict[str, OverallRow]:
     return _first_fired(engine, OVERALL_RULESET, facts, table.overall) if facts else {}
 
 
@@ -145,7 +145,7 @@ def _missing_issue(response: TimepointResponse, follow_up: FollowUp, log: IssueL
                                   "non-target response is NE (RECIST 1.1 Tables 1-2, not all evaluated)")
 
 
-def _measured(follow_ups: list[FollowUp], baseline: RecistBaseline, engine: RuleEngine,
+def _measured(follow_ups: list[FollowUp], baseline: RecistBaseline, engine: Engine,
               recist: RecistTable, log: IssueLog) -> list[TimepointResponse]:
     keys = [f"tp{i}" for i in range(len(follow_ups))]
     target_facts, non_target_facts = lesion_facts(keys, follow_ups)
@@ -267,7 +267,7 @@ def _check_reported_categories(responses: Sequence[TimepointResponse], baseline:
                                     "for the best overall response")
 
 
-def assess_responses(timeline: Timeline, engine: RuleEngine, settings: RecistSettings | None = None,
+def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSettings | None = None,
                      recist: RecistTable | None = None) -> RecistAssessment:
     """RECIST 1.1 time-point responses and best overall response of one patient."""
     settings = settings or RecistSettings.defaults()

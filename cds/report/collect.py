@@ -28,6 +28,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
+from cds.bootstrap import ruleset_version
 from cds.errors import InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
 from cds.facts import Issue, PatientRecord
@@ -35,7 +36,6 @@ from cds.input_checks import no_resources
 from cds.mapping import map_collected
 from cds.reading import SUFFIXES, Collected, read_paths
 from cds.report.patient import PatientSummary, summarize
-from cds.rulesets import ruleset_version
 from cds.timeline import build_timeline
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting processes costs more than it saves

@@ -47,13 +47,13 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
                data_cutoff: date | None, response: ResponseOption, ctcae_version: str, jobs: int | None,
                description: str = "evaluating") -> None:
     """Evaluate, report, print the files written; exit 1 when no input could be read."""
+    from cds.bootstrap import check_tables
     from cds.errors import ConfigurationError, InputError
     from cds.input_checks import check_ctcae_version, check_out_dir, echo_input_error
     from cds.report.cohort import ReportSettings
     from cds.report.pipeline import generate_report
     from cds.report.progress import TerminalProgress
     from cds.report.survival import ci_method as parse_ci
-    from cds.rulesets import check_tables
 
     formats = formats_option(output_format)
     check_ctcae_version(ctcae_version)

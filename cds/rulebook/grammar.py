@@ -24,10 +24,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from cds.engine.model import Comparator
 from cds.errors import ConfigurationError
 from cds.rulebook.reading import entry_error
 
-Op = Literal["<", "<=", ">", ">=", "=="]
 Reference = Literal["ULN", "LLN", "baseline"]
 # How a condition was written (see the module docstring).
 Form = Literal["number", "times", "plus", "setting", "flag"]
@@ -51,7 +51,7 @@ class Comparison:
     (``plus``) ``reference`` when one is given; ``setting`` names the setting a threshold was read from."""
 
     field: str
-    op: Op
+    op: Comparator
     threshold: float
     form: Form = "number"
     reference: Reference | None = None

@@ -13,13 +13,13 @@ from typing import Any
 import factories as fx
 import pytest
 
+from cds.bootstrap import default_engine as engine
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
 from cds.evaluation import evaluate_collected
 from cds.facts import LabResult, Patient
 from cds.reading import from_objects
-from cds.rulesets import engine
 from cds.timeline import Baseline, Timeline
 
 TWO_CYCLES = [fx.procedure("c1", "2024-01-08"), fx.procedure("c2", "2024-03-04")]

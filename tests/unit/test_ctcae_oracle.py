@@ -5,8 +5,9 @@ here the real path grades the same generated inputs and both must agree, term by
 
 - per term, timelines built from ``LabResult`` facts (so LLN / ULN / baseline can each be missing, zero,
   or present, the baseline normal or abnormal, in any listed unit spelling) graded by
-  ``cds.ctcae.grade_timeline`` with ``cds.rulesets.engine()``; values are drawn on and beside every
-  threshold of the term (absolute, x ULN, x LLN, x baseline, ULN + n, % change) and at random;
+  ``cds.ctcae.grade_timeline`` on each engine (the ``engine`` fixture: durable_rules and the
+  plain-Python reference); values are drawn on and beside every threshold of the term (absolute,
+  x ULN, x LLN, x baseline, ULN + n, % change) and at random;
 - a deterministic sweep of every threshold of every term, exactly on it and one quantum either side;
 - FHIR resources built with ``tests/factories.py`` through ``cds.evaluation.evaluate_collected``
   (reference ranges present, partial or absent, so default ranges by sex; a baseline before the first
@@ -32,10 +33,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cds import rulesets
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.decide import compile_ruleset, grade_timeline
 from cds.ctcae.table import table
+from cds.engine import Engine
 from cds.evaluation import evaluate_collected
 from cds.facts import LabResult, Patient
 from cds.reading import from_objects
@@ -167,10 +168,10 @@ def _float(x: Decimal | None) -> float | None:
     return None if x is None else float(x)
 
 
-def check_case(case: Case) -> None:
+def check_case(case: Case, engine: Engine) -> None:
     """Grade ``case`` on the engine path and with the oracle; every (lab, term) must agree."""
     timeline = timeline_of(case)
-    grades = grade_timeline(timeline, table("5.0"), rulesets.engine())
+    grades = grade_timeline(timeline, table("5.0"), engine)
     analyte = oracle.terms()[case.term].analyte
     got = {(g.observation, g.term_id): g for g in grades}
     want_keys = {(lab.ref, term.id) for lab in timeline.labs for term in oracle.terms_for(analyte)}
@@ -316,12 +317,12 @@ def test_oracle_reads_the_same_rules_as_the_engine() -> None:
 @pytest.mark.parametrize("term_id", TERMS)
 @reproducible(max_examples=150)  # 40 terms x 150: about 15 s
 @given(data=st.data())
-def test_engine_agrees_with_oracle_on_generated_timelines(term_id: str, data: Any) -> None:
-    check_case(data.draw(cases(term_id)))
+def test_engine_agrees_with_oracle_on_generated_timelines(term_id: str, data: Any, engine: Engine) -> None:
+    check_case(data.draw(cases(term_id)), engine)
 
 
 @pytest.mark.parametrize("term_id", TERMS)
-def test_every_threshold_exactly_on_and_beside(term_id: str) -> None:
+def test_every_threshold_exactly_on_and_beside(term_id: str, engine: Engine) -> None:
     """Deterministic sweep: every threshold of the term, on it and one quantum either side, with
     the baseline abnormal and not, in the canonical unit and in each conventional set's unit."""
     term = oracle.terms()[term_id]
@@ -340,7 +341,7 @@ def test_every_threshold_exactly_on_and_beside(term_id: str) -> None:
         specs = tuple(LabSpec(v, unit, lln if lln > 0 else None, uln) for v in values if v >= 0)
         for abnormal in (False, True):
             for chunk in range(0, len(specs), 8):
-                check_case(Case(term_id, specs[chunk : chunk + 8], base, unit, abnormal))
+                check_case(Case(term_id, specs[chunk : chunk + 8], base, unit, abnormal), engine)
 
 
 # --- the FHIR path -----------------------------------------------------------------------------------
@@ -381,12 +382,17 @@ def fhir_cases(draw: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | None, Decimal | None]:
     """LLN / ULN in the canonical unit as the FHIR input profile defines them: the Observation's own
-    range, a missing side filled from the default table, no range at all: the default (by sex)."""
+    range, a missing side filled from the default table, no range at all: the default (by sex). A range
+    with a limit below 0 or above the analyte's plausible maximum is refused whole, and the default
+    stands in for it (cds/mapping/labs.py: such a range would make every result abnormal, or none)."""
     f = oracle.factor(analyte, spec.unit)
     assert f is not None
     low = None if spec.lln is None else spec.lln * f
     high = None if spec.uln is None else spec.uln * f
     defaults = oracle.default_range(analyte, sex)
+    highest = plausible_limits(analyte)[1]
+    if any(limit is not None and not 0 <= limit <= highest for limit in (low, high)):
+        return defaults if defaults is not None else (None, None)
     if defaults is not None:
         low = defaults[0] if low is None else low
         high = defaults[1] if high is None else high
@@ -395,10 +401,10 @@ def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | N
 
 @reproducible(max_examples=400)
 @given(fhir_cases())
-def test_fhir_path_agrees_with_oracle(generated: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
+def test_fhir_path_agrees_with_oracle(engine: Engine, generated: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
     resources, info = generated
     analyte, sex = info["analyte"], info["sex"]
-    evaluation = evaluate_collected(from_objects(resources))
+    evaluation = evaluate_collected(from_objects(resources), engine=engine)
     (patient,) = evaluation.patients
     got = {(g.observation, g.term_id): g for g in patient.toxicities}
     canonical = oracle.canonical_unit(analyte)
@@ -471,7 +477,9 @@ def plausibility_cases(draw: Any) -> tuple[str, str, Decimal]:
 
 @reproducible(max_examples=300)
 @given(plausibility_cases())
-def test_implausible_values_are_never_graded_on_either_side_of_the_limits(case: tuple[str, str, Decimal]) -> None:
+def test_implausible_values_are_never_graded_on_either_side_of_the_limits(
+    engine: Engine, case: tuple[str, str, Decimal]
+) -> None:
     """Around every plausible limit: outside, "cannot grade: implausible value" for every term of the
     analyte; inside (the limit itself included), the oracle's CTCAE grade. Within 1e-12 (relative) of a
     limit the float product of the mapping may fall either side: only "no crash" is asserted there."""
@@ -480,7 +488,7 @@ def test_implausible_values_are_never_graded_on_either_side_of_the_limits(case: 
     loinc = oracle.analyte_table()[analyte]["loinc"][0]
     resources = [fx.patient("p1"), fx.procedure("c1", "2024-01-08"),
                  fx.lab("o1", analyte, _fhir_number(value), unit, loinc=loinc, when="2024-01-10T08:00:00Z")]
-    (patient,) = evaluate_collected(from_objects(resources)).patients
+    (patient,) = evaluate_collected(from_objects(resources), engine=engine).patients
     got = {(g.observation, g.term_id): g for g in patient.toxicities}
     f = oracle.factor(analyte, unit)
     assert f is not None
@@ -496,16 +504,17 @@ def test_implausible_values_are_never_graded_on_either_side_of_the_limits(case: 
         assert_agrees(got[("Observation/o1", term.id)], want, (term.id, value, unit))
 
 
-def test_the_designed_difference_twelve_significant_digits() -> None:
+def test_the_designed_difference_twelve_significant_digits(engine: Engine) -> None:
     """Where the two readings differ by design: the engine rounds derived values to 12 significant
     digits (rules/ctcae_v5.toml, "3 x ULN computed as 2.9999999999999996 is 3"), the oracle compares
     exactly. WBC 100,000,000,000.1 /L is 100.0000000001 x 10^9/L: above the grade 3 cut-off of 100 by
     1e-12 (relative), which the engine reads as on it. From 1e-11 on, both agree."""
     on_it = Case("leukocytosis", (LabSpec(Decimal("100000000000.1"), "/L", None, None),), None, "/L", False)
-    grades = {g.term_id: g.grade for g in grade_timeline(timeline_of(on_it), table("5.0"), rulesets.engine())}
+    grades = {g.term_id: g.grade for g in grade_timeline(timeline_of(on_it), table("5.0"), engine)}
     assert grades["leukocytosis"] == 0
     assert oracle.grade("leukocytosis", 100000000000.1, "/L").grade == 3
-    check_case(Case("leukocytosis", (LabSpec(Decimal("100000000001"), "/L", None, None),), None, "/L", False))
+    check_case(Case("leukocytosis", (LabSpec(Decimal("100000000001"), "/L", None, None),), None, "/L", False),
+               engine)
 
 
 @pytest.mark.parametrize(("term_id", "value", "lln", "uln", "grade"), [
@@ -523,19 +532,19 @@ def test_the_designed_difference_twelve_significant_digits() -> None:
     ("hypomagnesemia", "0.7", "1.5", "2.4", 3),
 ])
 def test_a_value_in_mg_dl_is_graded_by_the_mg_dl_criteria_only(
-    term_id: str, value: str, lln: str | None, uln: str, grade: int
+    term_id: str, value: str, lln: str | None, uln: str, grade: int, engine: Engine
 ) -> None:
     """The mg/dL boundaries of the issue: CTCAE's mg/dL grade, never one higher through the rounded
     mmol/L figure; both readings agree on it, and neither says the value was converted."""
     want = oracle.grade(term_id, value, "mg/dL", lln=lln, uln=uln)
     assert (want.grade, want.sets, want.converted_from) == (grade, ("mg/dL",), None)
     spec = LabSpec(Decimal(value), "mg/dL", None if lln is None else Decimal(lln), Decimal(uln))
-    check_case(Case(term_id, (spec,), None, "mg/dL", False))
+    check_case(Case(term_id, (spec,), None, "mg/dL", False), engine)
 
 
-def test_ionized_calcium_in_mg_dl_is_converted_and_says_so() -> None:
+def test_ionized_calcium_in_mg_dl_is_converted_and_says_so(engine: Engine) -> None:
     """CTCAE v5.0 grades ionized calcium in mmol/L only: 6.02 mg/dL is 1.502 mmol/L, grade 2."""
     want = oracle.grade("hypercalcemia_ionized", "6.02", "mg/dL", lln="4.5", uln="5.3")
     assert (want.grade, want.sets, want.converted_from) == (2, ("si",), "mg/dL")
     spec = LabSpec(Decimal("6.02"), "mg/dL", Decimal("4.5"), Decimal("5.3"))
-    check_case(Case("hypercalcemia_ionized", (spec,), None, "mg/dL", False))
+    check_case(Case("hypercalcemia_ionized", (spec,), None, "mg/dL", False), engine)

@@ -10,7 +10,7 @@ import pytest
 
 from cds.ctcae import table as ctcae_table
 from cds.ctcae.decide import compile_ruleset, grade_timeline, ruleset_name
-from cds.engine import RuleEngine
+from cds.engine.durable_adapter import RuleEngine
 from cds.mapping import map_collected
 from cds.reading import from_objects
 from cds.timeline import build_timeline

@@ -1,8 +1,11 @@
-"""The durable_rules adapter (``cds.engine``) contains the engine's hazards (docs/rule-engine.md).
+"""The engine port (``cds.engine``): the durable_rules adapter contains the engine's hazards
+(docs/rule-engine.md), and the plain-Python reference engine agrees with it.
 
 Session ids that collide in durable_rules' 32-bit hash, threads, rule actions that raise, facts that
-are not processed or are mistyped, the 1,024 live-session limit, and payloads in exception text.
-Tests that would crash the interpreter if the adapter failed run in a subprocess.
+are not processed or are mistyped, the 1,024 live-session limit, and payloads in exception text (on the
+adapter; a misbehaving core is simulated by a ``QuietHost`` subclass, never by reaching into the engine).
+Tests that would crash the interpreter if the adapter failed run in a subprocess. The refusals both
+engines share run on both; generated facts for every ruleset must give both engines the same hits.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,14 +25,18 @@ from typing import Any
 
 import factories as fx
 import pytest
-from pydantic import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError, create_model
 
-from cds import rulesets
+from cds import bootstrap
 from cds.ctcae.decide import grade_timeline
 from cds.ctcae.prepare import GradingFact
 from cds.ctcae.table import table
-from cds.engine import SEEN, EngineFact, Hit, Rule, RuleEngine, Ruleset
+from cds.engine import SEEN, Engine, EngineFact, Hit, Rule, Ruleset
 from cds.engine import Test as Check
+from cds.engine.durable_adapter import BATCH, QuietHost, RuleEngine
+from cds.engine.reference import ReferenceEngine
 from cds.errors import EvaluationError
 from cds.evaluation import evaluate_collected, evaluate_patient
 from cds.facts import LabResult, Patient
@@ -145,8 +153,10 @@ def test_colliding_patients_one_after_the_other_and_interleaved(colliding_timeli
         assert all(t.observation.endswith(ref.split("/")[1]) for t in result.toxicities)
 
 
-def test_colliding_patients_graded_directly_on_the_engine(colliding_timelines: dict[str, Timeline]) -> None:
-    engine, ctcae = rulesets.engine(), table("5.0")
+def test_colliding_patients_graded_directly_on_the_engine(
+    colliding_timelines: dict[str, Timeline], engine: Engine
+) -> None:
+    ctcae = table("5.0")
     for _ in range(20):
         for ref in COLLIDING:
             assert grades_of(grade_timeline(colliding_timelines[ref], ctcae, engine)) == EXPECTED_COLLIDING[ref]
@@ -244,7 +254,7 @@ def test_a_raising_action_in_the_ctcae_ruleset_fails_the_grading(colliding_timel
                 raise RuntimeError("boom")
             super()._collect(fact_id, rule_id)
 
-    engine = FailingGrade4(rulesets.all_rulesets())
+    engine = FailingGrade4(bootstrap.all_rulesets())
     with pytest.raises(EvaluationError):
         grade_timeline(colliding_timelines[COLLIDING[0]], table("5.0"), engine)  # platelets 20: grade 4 fires
     # the patient whose platelets are 200 does not reach the failing rule
@@ -256,13 +266,13 @@ def test_a_raising_action_in_the_ctcae_ruleset_fails_the_grading(colliding_timel
 def test_two_engines_may_register_the_same_ruleset_name() -> None:
     """Finding: yes. Two ``RuleEngine`` instances in one process can each register a ruleset of the
     same name, even with different rules, and each answers with its own rules, interleaved; a second
-    engine built from ``rulesets.all_rulesets()`` (the names the process engine already registered)
+    engine built from ``bootstrap.all_rulesets()`` (the names the process engine already registered)
     grades exactly like the process engine, which keeps working.
 
     "A ruleset name registers once per process" (docs/rule-engine.md) is a property of
     durable_rules' module-level registry and default host (``durable.lang``); the adapter keeps that
     registry empty and gives each ``RuleEngine`` its own ``Host``, where names are per host. The
-    recipe still wants one engine per process (``cds.engine.get_engine``): that is a choice, not a
+    recipe still wants one engine per process (``cds.bootstrap.build_engine``): that is a choice, not a
     limit of the engine.
     """
     name = unique("test_same_name")
@@ -273,43 +283,46 @@ def test_two_engines_may_register_the_same_ruleset_name() -> None:
         assert sorted(first.evaluate(name, facts), key=str) == [Hit("a", "lt8"), Hit("b", "ge8")]
         assert second.evaluate(name, facts) == [Hit("b", "gt100")]
 
-    copy = RuleEngine(rulesets.all_rulesets())
-    assert copy.rulesets == rulesets.engine().rulesets
+    copy = RuleEngine(bootstrap.all_rulesets())
+    process = bootstrap.build_engine("durable")
+    assert copy.rulesets == process.rulesets
     rng = random.Random(5)
     for i in range(20):
         timeline = random_timeline(rng, f"Patient/copy{i}", 15)
-        assert grade_timeline(timeline, table("5.0"), copy) == grade_timeline(timeline, table("5.0"), rulesets.engine())
+        assert grade_timeline(timeline, table("5.0"), copy) == grade_timeline(timeline, table("5.0"), process)
 
 
-def test_one_ruleset_name_twice_in_one_engine_is_refused() -> None:
+@pytest.mark.parametrize("implementation", [RuleEngine, ReferenceEngine])
+def test_one_ruleset_name_twice_in_one_engine_is_refused(implementation: Callable[[list[Ruleset]], Engine]) -> None:
     name = unique("test_twice")
     with pytest.raises(EvaluationError, match="defined twice"):
-        RuleEngine([small_ruleset(name), small_ruleset(name)])
+        implementation([small_ruleset(name), small_ruleset(name)])
 
 
 # --- (d) facts that are not processed or are mistyped -----------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def small() -> tuple[RuleEngine, str]:
+@pytest.fixture(scope="module", params=[RuleEngine, ReferenceEngine])
+def small(request: pytest.FixtureRequest) -> tuple[Engine, str]:
+    """A two-rule ruleset on each engine: the refusals below are the port's, so both make them."""
     name = unique("test_small")
-    return RuleEngine([small_ruleset(name)]), name
+    return request.param([small_ruleset(name)]), name
 
 
-def test_well_typed_facts_are_evaluated(small: tuple[RuleEngine, str]) -> None:
+def test_well_typed_facts_are_evaluated(small: tuple[Engine, str]) -> None:
     engine, name = small
     hits = engine.evaluate(name, [Num(id="a", kind="k", value=7.9), Num(id="b", kind="k", value=8.0)])
     assert sorted(hits, key=str) == [Hit("a", "lt8"), Hit("b", "ge8")]
     assert engine.evaluate(name, []) == []
 
 
-def test_a_fact_of_another_kind_is_an_evaluation_error(small: tuple[RuleEngine, str]) -> None:
+def test_a_fact_of_another_kind_is_an_evaluation_error(small: tuple[Engine, str]) -> None:
     engine, name = small
     with pytest.raises(EvaluationError, match="kind"):
         engine.evaluate(name, [Num(id="a", kind="k", value=1.0), Num(id="b", kind="ctcae_lab", value=1.0)])
 
 
-def test_an_unknown_ruleset_or_two_facts_with_one_id_are_evaluation_errors(small: tuple[RuleEngine, str]) -> None:
+def test_an_unknown_ruleset_or_two_facts_with_one_id_are_evaluation_errors(small: tuple[Engine, str]) -> None:
     engine, name = small
     with pytest.raises(EvaluationError, match="unknown ruleset"):
         engine.evaluate(unique("nope"), [Num(id="a", kind="k", value=1.0)])
@@ -320,19 +333,25 @@ def test_an_unknown_ruleset_or_two_facts_with_one_id_are_evaluation_errors(small
 UNPROCESSED_SCRIPT = """
     import logging
     import sys
-    from cds.engine import EngineFact, Rule, RuleEngine, Ruleset, Test
+    from cds.engine import EngineFact, Rule, Ruleset, Test
+    from cds.engine.durable_adapter import QuietHost, RuleEngine
     from cds.errors import EvaluationError
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     class Num(EngineFact):
         value: float
-    engine = RuleEngine([Ruleset(name="unprocessed", kind="k", rules=(Rule("lt8", (Test("value", "<", 8.0),)),))])
-    engine._kinds["unprocessed"] = "other"  # facts of kind "other" pass the adapter's check and match no rule
+    class Elsewhere(QuietHost):
+        # Hands the core facts of a kind no rule keys on: they passed the adapter's check and match
+        # no rule, not even the catch-all.
+        def assert_facts(self, ruleset, facts, complete=None):
+            return super().assert_facts(ruleset, [{{**fact, "kind": "other"}} for fact in facts], complete)
+    engine = RuleEngine([Ruleset(name="unprocessed", kind="k", rules=(Rule("lt8", (Test("value", "<", 8.0),)),))],
+                        host=Elsewhere)
     keep = []
     for step in (1, 37, 101, 333, 4095):  # the crash depends on memory layout: vary the allocations
         for facts in (1, 2, 5):
             for i in range(20):  # 300 evaluations: below the live-session limit even if none is deleted
                 keep.append(bytes((i * step) % 4096))
-                batch = [Num(id="Observation/{marker}-%d-%d" % (i, j), kind="other", value=1.0) for j in range(facts)]
+                batch = [Num(id="Observation/{marker}-%d-%d" % (i, j), kind="k", value=1.0) for j in range(facts)]
                 try:
                     engine.evaluate("unprocessed", batch)
                 except EvaluationError as exc:
@@ -343,7 +362,7 @@ UNPROCESSED_SCRIPT = """
 
 
 def test_a_fact_the_engine_does_not_process_is_an_evaluation_error(tmp_path: Path) -> None:
-    """A fact that matches no rule at all (here: the catch-all keys on another kind) makes durable_rules
+    """A fact that matches no rule at all (here: its kind is changed on the way to the core) makes durable_rules
     raise MessageNotHandledException, with the whole payload in its text: every evaluation must end
     in EvaluationError, the process must survive, and the payload must reach no log (point f).
 
@@ -386,14 +405,14 @@ def test_a_fact_whose_report_is_lost_is_an_evaluation_error() -> None:
 
 
 @pytest.mark.parametrize("value", [True, False, 7, 0, None, [1.0], {"v": 1.0}])
-def test_non_float_values_are_refused_by_the_adapter(small: tuple[RuleEngine, str], value: Any) -> None:
+def test_non_float_values_are_refused_by_the_adapter(small: tuple[Engine, str], value: Any) -> None:
     engine, name = small
     with pytest.raises(EvaluationError, match=r"not a float|not an identifier"):
         engine.evaluate(name, [Loose(id="a", kind="k", value=value)])
 
 
 @pytest.mark.parametrize("value", ["70", "", "abc", "7"])
-def test_a_string_in_a_numeric_field_is_refused(small: tuple[RuleEngine, str], value: str) -> None:
+def test_a_string_in_a_numeric_field_is_refused(small: tuple[Engine, str], value: str) -> None:
     engine, name = small
     with pytest.raises(EvaluationError):
         engine.evaluate(name, [Loose(id="a", kind="k", value=value)])
@@ -423,7 +442,7 @@ def test_grading_facts_refuse_booleans_numeric_strings_and_ints(value: Any) -> N
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
-def test_a_non_finite_fact_value_is_refused(small: tuple[RuleEngine, str], value: float) -> None:
+def test_a_non_finite_fact_value_is_refused(small: tuple[Engine, str], value: float) -> None:
     """NaN compares false with every threshold (a lab would read as grade 0); infinities segfault
     durable_rules. Both are refused before the engine sees them."""
     engine, name = small
@@ -482,7 +501,8 @@ def test_exponent_floats_do_not_crash_the_process(analyte: str, value: float, un
 
 def test_an_infinite_fact_value_does_not_crash_the_process() -> None:
     done = run_python("""
-        from cds.engine import EngineFact, Rule, RuleEngine, Ruleset, Test as Check
+        from cds.engine import EngineFact, Rule, Ruleset, Test as Check
+        from cds.engine.durable_adapter import RuleEngine
         from cds.errors import EvaluationError
         class Num(EngineFact):
             value: float
@@ -500,7 +520,7 @@ def test_an_infinite_fact_value_does_not_crash_the_process() -> None:
 
 def test_two_thousand_patients_in_a_row_stay_under_the_live_session_limit() -> None:
     rng = random.Random(2000)
-    engine, ctcae = rulesets.engine(), table("5.0")
+    engine, ctcae = bootstrap.build_engine("durable"), table("5.0")
     graded = 0
     for i in range(2000):
         timeline = random_timeline(rng, f"Patient/s{i}", 3)
@@ -523,11 +543,15 @@ def test_the_live_session_limit_is_real_when_sessions_are_not_deleted() -> None:
     """Why the test above matters: without delete_state the 1,025th evaluation fails (in a subprocess:
     durable_rules may crash later). Note that it fails with a bare MemoryError, not EvaluationError."""
     done = run_python("""
-        from cds.engine import EngineFact, Rule, RuleEngine, Ruleset, Test as Check
+        from cds.engine import EngineFact, Rule, Ruleset, Test as Check
+        from cds.engine.durable_adapter import QuietHost, RuleEngine
         class Num(EngineFact):
             value: float
-        engine = RuleEngine([Ruleset(name="leak", kind="k", rules=(Rule("lt", (Check("value", "<", 8.0),)),))])
-        engine._host.delete_state = lambda *args, **kwargs: None
+        class Leaky(QuietHost):
+            def delete_state(self, *args, **kwargs):
+                return None
+        engine = RuleEngine([Ruleset(name="leak", kind="k", rules=(Rule("lt", (Check("value", "<", 8.0),)),))],
+                            host=Leaky)
         for i in range(2000):
             try:
                 engine.evaluate("leak", [Num(id="a", kind="k", value=1.0)])
@@ -539,10 +563,8 @@ def test_the_live_session_limit_is_real_when_sessions_are_not_deleted() -> None:
 
 
 def test_more_facts_than_one_batch_are_all_reported_once() -> None:
-    """The adapter asserts facts in chunks of ``cds.engine.BATCH`` with capped actions: every fact of
-    a large evaluation is reported exactly once, whichever chunk it was in."""
-    from cds.engine import BATCH
-
+    """The adapter asserts facts in chunks of ``cds.engine.durable_adapter.BATCH`` with capped actions:
+    every fact of a large evaluation is reported exactly once, whichever chunk it was in."""
     name = unique("test_batches")
     engine = RuleEngine([small_ruleset(name)])
     n = BATCH * 2 + 3
@@ -560,14 +582,12 @@ def _engine_raising_message_not_handled() -> tuple[RuleEngine, str]:
     does for a fact no rule matches (simulated: the real case crashes, see above)."""
     from durable.engine import MessageNotHandledException
 
+    class NotHandled(QuietHost):
+        def assert_facts(self, ruleset: str, facts: Any, complete: Any = None) -> Any:
+            raise MessageNotHandledException(facts)
+
     name = unique("test_not_handled")
-    engine = RuleEngine([small_ruleset(name)])
-
-    def not_handled(ruleset: str, facts: Any, complete: Any = None) -> Any:
-        raise MessageNotHandledException(facts)
-
-    engine._host.assert_facts = not_handled  # type: ignore[method-assign]
-    return engine, name
+    return RuleEngine([small_ruleset(name)], host=NotHandled), name
 
 
 def test_message_not_handled_text_never_reaches_logs_or_errors(caplog: pytest.LogCaptureFixture) -> None:
@@ -596,3 +616,95 @@ def test_grading_a_cohort_logs_no_patient_data(caplog: pytest.LogCaptureFixture)
     evaluate_collected(from_objects(collision_resources()))
     for needle in ("208789", "1021284", "plt-", "cr1-"):
         assert needle not in caplog.text
+
+
+# --- (g) the two engines agree -----------------------------------------------------------------------------
+
+
+def _fact_model(ruleset: Ruleset) -> type[EngineFact]:
+    """A fact model with every field the ruleset's rules test: floats, or identifiers."""
+    fields: dict[str, Any] = {}
+    for rule in ruleset.rules:
+        for test in rule.tests:
+            kind = str if isinstance(test.value, str) else float
+            assert fields.setdefault(test.field, (kind, ...)) == (kind, ...), f"{test.field} is tested both ways"
+    model: type[EngineFact] = create_model(f"{ruleset.kind}_generated", __base__=EngineFact, **fields)
+    return model
+
+
+RULESETS = {ruleset.name: ruleset for ruleset in bootstrap.all_rulesets()}
+
+
+@st.composite
+def generated_facts(draw: st.DrawFn, name: str) -> list[EngineFact]:
+    """Facts for one ruleset, each field on, just beside or far from one of its constants, or a value
+    the engines clamp (below 1e-4, from 1e15 up); identifiers from the rules' own or unknown."""
+    ruleset = RULESETS[name]
+    model = _fact_model(ruleset)
+    constants: dict[str, list[float | str]] = {}
+    for rule in ruleset.rules:
+        for test in rule.tests:
+            constants.setdefault(test.field, []).append(test.value)
+    facts = []
+    for index in range(draw(st.integers(1, 25))):
+        values: dict[str, Any] = {}
+        for name_, known in constants.items():
+            if isinstance(known[0], str):
+                values[name_] = draw(st.sampled_from([*dict.fromkeys(str(v) for v in known), "unknown"]))
+                continue
+            near = st.tuples(st.sampled_from(sorted({float(v) for v in known})),
+                             st.sampled_from([0.0, 1e-9, -1e-9, 0.5, -0.5, 1.0, -1.0])).map(sum)
+            values[name_] = draw(st.one_of(
+                near, st.sampled_from([0.0, 1.0, 3e-5, -3e-5, 2e15, -2e15]),
+                st.floats(-1e4, 1e4, allow_nan=False).map(lambda x: round(x, 4)),
+            ))
+        facts.append(model(id=f"f{index}", kind=ruleset.kind, **values))
+    return facts
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[Engine, Engine]:
+    return bootstrap.build_engine("durable"), bootstrap.build_engine("reference")
+
+
+@pytest.mark.parametrize("name", sorted(RULESETS))
+@settings(max_examples=150, derandomize=True, database=None, deadline=None, print_blob=False,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_both_engines_give_the_same_hits_for_generated_facts(
+    name: str, data: st.DataObject, both: tuple[Engine, Engine]
+) -> None:
+    """The same facts on durable_rules and on the reference engine: the same hits, grouped by rule in
+    the ruleset's order (within a rule, the order of facts is not part of the port's contract)."""
+    facts = data.draw(generated_facts(name))
+    durable, reference = (engine.evaluate(name, facts) for engine in both)
+    assert sorted(durable, key=str) == sorted(reference, key=str)
+    rules = [rule.id for rule in RULESETS[name].rules]
+    for hits in (durable, reference):
+        order = [rules.index(hit.rule_id) for hit in hits]
+        assert order == sorted(order)
+
+
+def test_both_engines_hold_the_same_rulesets(both: tuple[Engine, Engine]) -> None:
+    durable, reference = both
+    assert durable.rulesets == reference.rulesets == tuple(RULESETS)
+    assert len(RULESETS) >= 6  # CTCAE (per version), RECIST x 3, dose x 2
+
+
+@pytest.mark.parametrize("implementation", [RuleEngine, ReferenceEngine])
+def test_a_threshold_outside_the_engines_range_is_refused(implementation: Callable[[list[Ruleset]], Engine]) -> None:
+    from cds.errors import ConfigurationError
+
+    ruleset = Ruleset(name=unique("test_range"), kind="k", rules=(Rule("tiny", (Check("value", "<", 5e-4),)),))
+    with pytest.raises(ConfigurationError, match="outside the engine's range"):
+        implementation([ruleset])
+
+
+def test_importing_the_port_does_not_import_durable_rules() -> None:
+    done = run_python("""
+        import sys
+        import cds.engine, cds.engine.reference, cds.concern
+        print("durable" in sys.modules)
+    """)
+    assert done.returncode == 0, done.stderr[-1000:]
+    assert done.stdout.strip() == "False"

@@ -14,7 +14,7 @@ from typing import Any
 import factories as fx
 import pytest
 
-from cds import rulesets
+from cds import bootstrap
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected
 from cds.reading import from_objects
@@ -40,7 +40,7 @@ def assess(*resources: Resource, first: str | None = "2024-01-08", **changes: ob
         objects.append(fx.procedure("c1", first, patient="Patient/p1"))
     record = map_collected(from_objects(objects)).records["Patient/p1"]
     settings = RecistSettings.defaults().model_copy(update=changes)
-    return assess_responses(build_timeline(record), rulesets.engine(), settings)
+    return assess_responses(build_timeline(record), bootstrap.build_engine(), settings)
 
 
 def messages(result: RecistAssessment) -> list[str]:
@@ -161,7 +161,7 @@ def test_the_table_loads_with_every_rule_id_unique_and_tables_1_2_total() -> Non
     recist = table()
     assert recist.version == "1.1"
     assert len(recist.rule_ids) == len(set(recist.rule_ids)) == 27
-    assert re.fullmatch(r"ctcae-5\.0\+lutathera-[0-9-]+\+recist-1\.1\+[0-9a-f]+", rulesets.ruleset_version())
+    assert re.fullmatch(r"ctcae-5\.0\+lutathera-[0-9-]+\+recist-1\.1\+[0-9a-f]+", bootstrap.ruleset_version())
 
 
 @pytest.mark.parametrize(("old", "new", "error"), [

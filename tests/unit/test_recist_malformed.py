@@ -20,7 +20,7 @@ import recist_cohort as cohort
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cds import rulesets
+from cds import bootstrap
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, Patient, ReportedResponse, Tumour
 from cds.recist.conclusions import RecistSettings
 from cds.recist.decide import assess_responses
@@ -214,7 +214,7 @@ def test_any_tumour_record_evaluates_without_exception(timeline: Timeline, varia
         "keep": {"target_limits": "keep", "non_measurable_target": "keep", "lymph_nodes_one_organ": False},
         "lenient": {"max_ne_between_confirmation": 2, "cr_followed_by_pr": "partial-response"},
     }[variant]
-    result = assess_responses(timeline, rulesets.engine(), RecistSettings.defaults().model_copy(update=changes))
+    result = assess_responses(timeline, bootstrap.build_engine(), RecistSettings.defaults().model_copy(update=changes))
     days = [r.day for r in result.responses]
     assert days == sorted(set(days))
     for response in result.responses:

@@ -1,7 +1,8 @@
 """The engine's RECIST 1.1 decisions agree with an independent reading (tests/oracle_recist.py).
 
 - fact level: generated target / non-target / overall facts, on and beside every threshold, decided
-  by the compiled durable_rules rulesets and by a plain reading of the table's rows;
+  by the compiled rulesets on each engine (durable_rules and the reference) and by a plain reading of
+  the table's rows;
 - patient level, a cohort of generated lesion time series (sizes in mm or cm, lesions missing, nodes,
   non-target states, new lesions) through the real path (FHIR -> ``evaluate_collected`` -> JSON
   document): every time point's target, non-target and overall response and the best overall
@@ -20,7 +21,7 @@ import recist_cohort as cohort
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cds import rulesets
+from cds.engine import Engine
 from cds.recist.decide import decide_non_targets, decide_overall, decide_targets
 from cds.recist.prepare import (
     NON_TARGET_KIND,
@@ -65,30 +66,30 @@ NON_TARGET_FIELDS = st.fixed_dictionaries({"progressing": COUNT, "not_assessed":
 
 @reproducible(400)
 @given(st.lists(TARGET_FIELDS, min_size=1, max_size=30))
-def test_target_rules_agree_with_the_table_rows(rows: list[dict[str, float]]) -> None:
+def test_target_rules_agree_with_the_table_rows(engine: Engine, rows: list[dict[str, float]]) -> None:
     facts = {f"f{i}": TargetFact(id=f"f{i}", kind=TARGET_KIND, **row) for i, row in enumerate(rows)}
-    decided = decide_targets(rulesets.engine(), table(), facts)
+    decided = decide_targets(engine, table(), facts)
     for i, row in enumerate(rows):
         assert decided[f"f{i}"].rule == oracle.row_decision("target", row), row
 
 
 @reproducible(200)
 @given(st.lists(NON_TARGET_FIELDS, min_size=1, max_size=30))
-def test_non_target_rules_agree_with_the_table_rows(rows: list[dict[str, float]]) -> None:
+def test_non_target_rules_agree_with_the_table_rows(engine: Engine, rows: list[dict[str, float]]) -> None:
     facts = {f"f{i}": NonTargetFact(id=f"f{i}", kind=NON_TARGET_KIND, **row) for i, row in enumerate(rows)}
-    decided = decide_non_targets(rulesets.engine(), table(), facts)
+    decided = decide_non_targets(engine, table(), facts)
     for i, row in enumerate(rows):
         assert decided[f"f{i}"].rule == oracle.row_decision("non_target", row), row
 
 
-def test_overall_rules_agree_with_the_table_and_with_tables_1_and_2_everywhere() -> None:
+def test_overall_rules_agree_with_the_table_and_with_tables_1_and_2_everywhere(engine: Engine) -> None:
     combinations = list(itertools.product(TARGET_VALUES, NON_TARGET_VALUES, (False, True), (False, True)))
     facts = {
         f"f{i}": OverallFact(id=f"f{i}", kind=OVERALL_KIND, target=t, non_target=n, new_lesions=float(new),
                              ambiguous=float(amb))
         for i, (t, n, new, amb) in enumerate(combinations)
     }
-    decided = decide_overall(rulesets.engine(), table(), facts)
+    decided = decide_overall(engine, table(), facts)
     for i, (t, n, new, amb) in enumerate(combinations):
         row = decided[f"f{i}"]
         fields = {"target": t, "non_target": n, "new_lesions": new, "ambiguous": amb}
@@ -126,10 +127,12 @@ def _check_patient(written: cohort.Written, s: oracle.Series, patient: dict[str,
 
 @reproducible(300)
 @given(cohort.series(), st.data())
-def test_a_cohort_of_lesion_time_series_evaluates_as_recist_says(s: oracle.Series, data: st.DataObject) -> None:
+def test_a_cohort_of_lesion_time_series_evaluates_as_recist_says(
+    engine: Engine, s: oracle.Series, data: st.DataObject
+) -> None:
     units = {name: data.draw(st.sampled_from(["mm", "cm"])) for name in s.targets}
     written = cohort.write(s, units)
-    patient = cohort.evaluate(written.resources)
+    patient = cohort.evaluate(written.resources, engine)
     _check_patient(written, s, patient)
     for issue in patient["issues"]:
         assert "not measurable" not in issue["message"]  # generated targets are all measurable
@@ -137,10 +140,10 @@ def test_a_cohort_of_lesion_time_series_evaluates_as_recist_says(s: oracle.Serie
 
 @reproducible(120)
 @given(cohort.series(non_target_only=True))
-def test_non_target_disease_only_evaluates_as_recist_table_2_says(s: oracle.Series) -> None:
+def test_non_target_disease_only_evaluates_as_recist_table_2_says(engine: Engine, s: oracle.Series) -> None:
     """Table 2 throughout: non-CR/non-PD at the time point and as the best response, never SD."""
     written = cohort.write(s)
-    patient = cohort.evaluate(written.resources)
+    patient = cohort.evaluate(written.resources, engine)
     _check_patient(written, s, patient)
     best = patient["best_overall_response"]
     assert "SD" not in (best["unconfirmed"], best["confirmed"])

@@ -19,14 +19,14 @@ import hooks_support as hs
 import pytest
 from typer.testing import CliRunner
 
-from cds import data_files, rulesets
+from cds import bootstrap, data_files
 from cds.cli import app
 from cds.ctcae import table as ctcae_table
 from cds.ctcae.decide import compile_ruleset, grade_timeline
 from cds.dose import table as dose_table
 from cds.dose.decide import compile_rulesets as dose_rulesets
 from cds.dose.decide import dose_alerts
-from cds.engine import RuleEngine
+from cds.engine.durable_adapter import RuleEngine
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected
 from cds.reading import from_objects
@@ -40,7 +40,7 @@ RENAMED = "Platelet count decreased", "Thrombocytopenia"  # as CTCAE v6.0 names 
 def _clear() -> None:
     ctcae_table.table.cache_clear()
     dose_table.table.cache_clear()
-    rulesets.ruleset_version.cache_clear()
+    bootstrap.ruleset_version.cache_clear()
 
 
 @pytest.fixture
@@ -95,9 +95,9 @@ def test_a_renamed_ctcae_term_stops_loading_instead_of_turning_withhold_into_pro
     message = (r"lutathera_dose.toml: class 'thrombocytopenia' names the CTCAE term 'Platelet count decreased', "
                r"which is not in the CTCAE v5.0 table \(ctcae_v5.toml\)")
     with pytest.raises(ConfigurationError, match=message):
-        rulesets.check_tables("5.0")
+        bootstrap.check_tables("5.0")
     with pytest.raises(ConfigurationError, match=message):
-        rulesets.ruleset_version("5.0")
+        bootstrap.ruleset_version("5.0")
 
 
 def test_the_cli_stops_with_the_message_and_exit_code_2(rules: Path, tmp_path: Path) -> None:
@@ -142,12 +142,12 @@ def test_another_ctcae_version_maps_its_names_as_data(rules: Path) -> None:
     _rename_platelets(rules, "6.0")
     shutil.copy(V5, rules / "ctcae_v5.toml")
     with pytest.raises(ConfigurationError, match="class 'thrombocytopenia'"):
-        rulesets.check_tables("6.0")
+        bootstrap.check_tables("6.0")
     _edit(rules / "lutathera_dose.toml", "[ctcae_versions]\n",
           '[ctcae_versions."6.0"]\nrenamed = { "Platelet count decreased" = "Thrombocytopenia" }\n')
     _clear()
-    rulesets.check_tables("6.0")
-    rulesets.check_tables("5.0")
+    bootstrap.check_tables("6.0")
+    bootstrap.check_tables("5.0")
     assert dose_table.table().class_of("Thrombocytopenia", "6.0") == "thrombocytopenia"
     action, reasons = _alerts_with(rules, "6.0")
     assert action == "withhold"
@@ -175,20 +175,20 @@ def test_another_ctcae_version_maps_its_names_as_data(rules: Path) -> None:
 def test_every_link_is_checked(rules: Path, edit: tuple[str, str], message: str) -> None:
     _edit(rules / "lutathera_dose.toml", *edit)
     with pytest.raises(ConfigurationError, match=message):
-        rulesets.check_tables("5.0")
+        bootstrap.check_tables("5.0")
 
 
 def test_the_ruleset_version_hashes_the_mapping_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A changed unit factor or default range changes grades: it changes the ruleset version too."""
-    before = rulesets.ruleset_version("5.0")
+    before = bootstrap.ruleset_version("5.0")
     folder = tmp_path / "fhir_mappings"
     shutil.copytree(data_files.mappings_dir(), folder)
     _edit(folder / "analytes.toml", "default_range = { any = [165, 415] }", "default_range = { any = [150, 415] }")
-    monkeypatch.setattr(rulesets, "mappings_dir", lambda: folder)
-    rulesets.ruleset_version.cache_clear()
+    monkeypatch.setattr(bootstrap, "mappings_dir", lambda: folder)
+    bootstrap.ruleset_version.cache_clear()
     try:
-        after = rulesets.ruleset_version("5.0")
+        after = bootstrap.ruleset_version("5.0")
     finally:
-        rulesets.ruleset_version.cache_clear()
+        bootstrap.ruleset_version.cache_clear()
     assert after != before
     assert after.rsplit("+", 1)[0] == before.rsplit("+", 1)[0]  # same table versions, another content hash

@@ -15,7 +15,7 @@ from datetime import datetime
 import httpx
 from fastapi.concurrency import run_in_threadpool
 
-from cds import rulesets
+from cds import bootstrap
 from cds.hooks.api.discovery import templates
 from cds.hooks.fhir.client import FhirClient
 from cds.hooks.fhir.prefetch import PrefetchResolver
@@ -52,7 +52,7 @@ def _warm_up(ctcae_version: str) -> None:
     """Compile the rulesets and run the engine once, so the first hook call is not the slow one; then
     freeze what start-up allocated (modules, tables, models), so that full garbage collections during
     requests do not walk it again and again (they took some 50 ms each, every few requests)."""
-    rulesets.engine()
+    bootstrap.default_engine()
     from cds.evaluation import evaluate_collected
     from cds.reading import from_objects
 

@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
+from cds.bootstrap import check_tables
 from cds.errors import ConfigurationError
 from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.hooks.runtime.connections import PROTOCOL
@@ -24,7 +25,6 @@ from cds.hooks.security.jwks import static_keys
 from cds.hooks.security.replay import MEMORY_URL
 from cds.hooks.settings import CONFIG_ENV, ServiceSettings, load_settings
 from cds.hooks.store import Store, StoreError
-from cds.rulesets import check_tables
 
 logger = logging.getLogger("cds.hooks")
 

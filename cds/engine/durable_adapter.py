@@ -1,4 +1,4 @@
-"""The one adapter around durable_rules. Nothing else in prrt-cds imports ``durable``.
+"""The durable_rules implementation of ``cds.engine.Engine``. Nothing else in prrt-cds imports ``durable``.
 
 It follows docs/rule-engine.md to the letter, because the engine's C core has hazards that
 matter for patient safety:
@@ -10,77 +10,38 @@ matter for patient safety:
   hash with no string compare), facts asserted, the session read, and deleted in ``finally``, so at
   most one session is ever live;
 - facts are validated pydantic models whose values are floats or the ruleset's own identifiers (the
-  engine coerces strings and booleans in comparisons);
+  engine coerces strings and booleans in comparisons), read by ``cds.engine.values`` as the reference
+  engine reads them;
 - facts are *asserted*, so a fact fires every rule it matches (an event would be consumed by the
   first); every ruleset has a catch-all rule, so every fact must report back: a missing report, or
   ``state['exception']`` (an action that raised), is an ``EvaluationError``, never "no finding";
 - ``MessageNotHandledException`` carries the whole payload: it is never logged, and with the
   catch-all it cannot occur for a well-formed fact.
+
+The host is process-wide (``process_engine``); only the composition root (``cds.bootstrap``) obtains it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from durable import engine as durable_engine
 from durable import lang
-from pydantic import BaseModel
 
-from cds.errors import ConfigurationError, EvaluationError
+from cds.engine.model import OPEN, SEEN, EngineFact, Hit, Ruleset, Test
+from cds.engine.values import check_constants, compared_numerically, fact_bodies
+from cds.errors import EvaluationError
 
-Op = Literal["<", "<=", ">", ">=", "=="]
-SEEN = "__seen__"
 BATCH = 10_000  # facts per assert call, and the most facts one rule action receives
 
 
-@dataclass(frozen=True)
-class Test:
-    """One comparison of a fact field with a constant."""
-
-    field: str
-    op: Op
-    value: float | str
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A named conjunction of tests. The rule fires for every asserted fact that passes them all."""
-
-    id: str
-    tests: tuple[Test, ...]
-
-
-@dataclass(frozen=True)
-class Ruleset:
-    name: str
-    kind: str  # every fact of this ruleset carries ``kind == <kind>``; the catch-all rule keys on it
-    rules: tuple[Rule, ...]
-
-
-class EngineFact(BaseModel):
-    """Base of the facts handed to the engine: an id, a kind, and float or identifier fields."""
-
-    # strict: True never becomes 1.0, nor "70" 70.0, on the way in.
-    model_config = {"frozen": True, "extra": "forbid", "strict": True}
-    id: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Hit:
-    fact_id: str
-    rule_id: str
-
-
-class _QuietHost(durable_engine.Host):  # type: ignore[misc]
-    """A durable_rules Host without its background dispatcher threads."""
+class QuietHost(durable_engine.Host):  # type: ignore[misc]
+    """A durable_rules Host without its background dispatcher threads. The hazard tests give
+    ``RuleEngine`` a subclass of it that misbehaves as the C core can (a lost delete, a payload raised)."""
 
     def _run(self) -> None:
         return None
@@ -130,71 +91,24 @@ def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[s
     return {name: body}
 
 
-# json.dumps writes floats below 1e-4 or from 1e16 up in exponent form ("3e-05"), which durable_rules'
-# parser misreads: the process then crashes (SIGSEGV, reproduced in tests/unit/test_engine.py). Every
-# threshold in rules/ lies well inside [1e-3, 1e6], so such magnitudes are mapped to 0.0 or +/-1e15:
-# the same side of every threshold.
-_TINY, _HUGE = 1e-4, 1e15
-
-
-def _engine_value(name: str, value: Any, numeric: bool) -> float | str:
-    """A fact value the engine can take safely; raises EvaluationError otherwise."""
-    if not numeric:
-        if type(value) is not str:
-            raise EvaluationError(f"fact field {name!r} is not an identifier")
-        return value
-    if type(value) is not float:  # bool and int are refused too
-        raise EvaluationError(f"fact field {name!r} is not a float")
-    magnitude = abs(value)
-    if magnitude < _TINY:
-        return 0.0
-    if magnitude >= _HUGE:
-        if not math.isfinite(value):
-            raise EvaluationError(f"fact field {name!r} is not a finite number")
-        return math.copysign(_HUGE, value)
-    if value != value:  # NaN: every comparison above was false
-        raise EvaluationError(f"fact field {name!r} is not a finite number")
-    return value
-
-
-@cache
-def _numeric_fields(model: type[EngineFact]) -> frozenset[str]:
-    return frozenset(name for name, info in model.model_fields.items() if info.annotation is float)
-
-
-OPEN = "__open__"  # the fact that opens every session; only the catch-all rule matches it
-
-
-def _check_constants(ruleset: Ruleset) -> None:
-    """Non-zero thresholds must lie where fact values are exact (see _engine_value), so that the clamp
-    never moves a value across one; a magnitude below 1e-4 counts as 0 for the engine."""
-    for rule in ruleset.rules:
-        for test in rule.tests:
-            if isinstance(test.value, float) and test.value != 0.0 and not _TINY * 10 <= abs(test.value) < _HUGE / 1e9:
-                raise ConfigurationError(f"rule {rule.id}: threshold {test.value!r} is outside the engine's range")
-
-
 class RuleEngine:
     """The process's durable_rules host with every ruleset of prrt-cds registered."""
 
-    def __init__(self, rulesets: Iterable[Ruleset]) -> None:
+    def __init__(self, rulesets: Iterable[Ruleset], *, host: type[QuietHost] = QuietHost) -> None:
         self._lock = threading.Lock()
         self._hits: list[Hit] = []
         self._kinds: dict[str, str] = {}
         self._opening: dict[str, dict[str, str]] = {}
         self._numeric: dict[str, frozenset[str]] = {}
-        self._host = _QuietHost()
+        self._host = host()
         definitions: dict[str, Any] = {}
         for ruleset in rulesets:
             if ruleset.name in self._kinds:
                 raise EvaluationError(f"ruleset {ruleset.name!r} defined twice")
-            _check_constants(ruleset)
+            check_constants(ruleset)
             self._kinds[ruleset.name] = ruleset.kind
             self._opening[ruleset.name] = {"id": OPEN, "kind": ruleset.kind}
-            # Fields a rule compares with a number must carry floats, whatever the fact model says.
-            self._numeric[ruleset.name] = frozenset(
-                test.field for rule in ruleset.rules for test in rule.tests if isinstance(test.value, float)
-            )
+            self._numeric[ruleset.name] = compared_numerically(ruleset)
             definitions.update(_definition(ruleset, self._collect))
         self._host.register_rulesets(definitions)
 
@@ -206,21 +120,10 @@ class RuleEngine:
         return tuple(self._kinds)
 
     def _payload(self, ruleset: str, kind: str, facts: Sequence[EngineFact], sid: str) -> list[dict[str, Any]]:
-        payload = []
-        ids = set()
-        for fact in facts:
-            body = fact.model_dump()
-            if body["kind"] != kind:
-                raise EvaluationError(f"fact kind does not belong to ruleset {ruleset!r}")
-            numeric = _numeric_fields(type(fact)) | self._numeric[ruleset]
-            for name, value in body.items():
-                body[name] = _engine_value(name, value, name in numeric)
-            if body["id"] in ids or body["id"] == OPEN:
-                raise EvaluationError("two facts share an id in one evaluation")
-            ids.add(body["id"])
+        bodies = fact_bodies(ruleset, kind, self._numeric[ruleset], facts)
+        for body in bodies:
             body["sid"] = sid
-            payload.append(body)
-        return payload
+        return bodies
 
     def evaluate(self, ruleset: str, facts: Sequence[EngineFact]) -> list[Hit]:
         """Assert ``facts`` in a fresh session of ``ruleset``; return every (fact, rule) that fired."""
@@ -265,8 +168,9 @@ _ENGINE: RuleEngine | None = None
 _ENGINE_LOCK = threading.Lock()
 
 
-def get_engine(build: Callable[[], Iterable[Ruleset]]) -> RuleEngine:
-    """The process's engine, built once with every ruleset that ``build`` returns."""
+def process_engine(build: Callable[[], Iterable[Ruleset]]) -> RuleEngine:
+    """The process's durable_rules engine, built once with every ruleset that ``build`` returns: a
+    ruleset name registers only once per process. Only the composition root (``cds.bootstrap``) calls it."""
     global _ENGINE
     with _ENGINE_LOCK:
         if _ENGINE is None:

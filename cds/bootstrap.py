@@ -1,0 +1,90 @@
+"""The composition root: the concerns prrt-cds evaluates, the engine built from their rulesets, and the
+version string their tables make. Registering a new concern is one line of ``CONCERNS``."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from typing import Literal
+
+from cds.concern import DEFAULT_CTCAE_VERSION, Concern, Selection
+from cds.ctcae.concern import CONCERN as CTCAE
+from cds.ctcae.table import available_versions
+from cds.data_files import mappings_dir
+from cds.dose.concern import CONCERN as DOSE
+from cds.engine import Engine, Ruleset
+from cds.recist.concern import CONCERN as RECIST
+
+# In evaluation order: a concern reads the conclusions of those before it (dose reads the CTCAE grades).
+CONCERNS: tuple[Concern, ...] = (
+    CTCAE,
+    RECIST,
+    DOSE,
+)
+
+EngineKind = Literal["durable", "reference"]
+
+
+def selections() -> list[Selection]:
+    """Every choice a site can make among the tables shipped (each CTCAE version in rules/)."""
+    return [Selection(ctcae_version=version) for version in sorted(available_versions())]
+
+
+def check_tables(ctcae_version: str) -> None:
+    """Check the links between the tables in force (the dose table's CTCAE terms against the selected
+    CTCAE table). Raises ConfigurationError naming the table, the class and the term."""
+    selection = Selection(ctcae_version=ctcae_version)
+    for concern in CONCERNS:
+        concern.check(selection)
+
+
+def all_rulesets() -> list[Ruleset]:
+    """All rulesets of every concern, for every selectable table version, built eagerly: durable_rules
+    can register a ruleset name only once per process. Every selection is checked first."""
+    for selection in selections():
+        for concern in CONCERNS:
+            concern.check(selection)
+    return [ruleset for concern in CONCERNS for ruleset in concern.rulesets()]
+
+
+def build_engine(kind: EngineKind = "durable") -> Engine:
+    """An engine holding every ruleset: the process's durable_rules host (built once: one host per
+    process, docs/rule-engine.md), or a new plain-Python reference engine."""
+    if kind == "durable":
+        from cds.engine.durable_adapter import process_engine
+
+        return process_engine(all_rulesets)
+    if kind == "reference":
+        from cds.engine.reference import ReferenceEngine
+
+        return ReferenceEngine(all_rulesets())
+    raise ValueError(f"unknown engine kind {kind!r}")
+
+
+def default_engine() -> Engine:
+    """The engine the CLI, the service and the report use when none is given."""
+    return build_engine("durable")
+
+
+def mappings_digest() -> str:
+    """A hash of every table in fhir_mappings/: unit factors and default ranges change grades too."""
+    digest = hashlib.sha256()
+    for path in sorted(mappings_dir().glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+@cache
+def ruleset_version(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> str:
+    """``ctcae-5.0+lutathera-2024-04+recist-1.1+<content hash>``: the tables in force (rules/ and
+    fhir_mappings/), so that every result can be traced to the exact rules and mappings that produced
+    it. The tables' links are checked first: a version string is never made for tables that disagree.
+
+    The concerns' parts are joined in the order of their labels (ctcae, lutathera, recist), the order
+    results have always recorded, whatever the evaluation order."""
+    check_tables(ctcae_version)
+    selection = Selection(ctcae_version=ctcae_version)
+    parts = sorted(concern.version(selection) for concern in CONCERNS)
+    content = "".join(digest for _, digest in parts) + mappings_digest()
+    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
+    return "+".join([*(label for label, _ in parts), digest])
