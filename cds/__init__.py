@@ -18,7 +18,15 @@ if TYPE_CHECKING:
     from cds.ctcae.conclusions import ToxicityGrade
     from cds.document import to_document, to_text
     from cds.dose.conclusions import Deviation, DoseAlert, DoseReason
-    from cds.errors import CdsError, ConfigurationError, EvaluationError, InputError, NoFhirResources
+    from cds.errors import (
+        CdsError,
+        ConfigurationError,
+        EvaluationError,
+        InputError,
+        InvalidInput,
+        NoFhirResources,
+        ServiceError,
+    )
     from cds.evaluation import Evaluation, PatientEvaluation, evaluate_collected, evaluate_paths, evaluate_patient
     from cds.facts import Issue
     from cds.recist.conclusions import BestOverallResponse, RecistAssessment, TimepointResponse
@@ -35,7 +43,8 @@ _WHERE = {
     "Issue": "cds.facts",
     "to_document": "cds.document", "to_text": "cds.document",
     "CdsError": "cds.errors", "InputError": "cds.errors", "NoFhirResources": "cds.errors",
-    "ConfigurationError": "cds.errors", "EvaluationError": "cds.errors",
+    "ConfigurationError": "cds.errors", "EvaluationError": "cds.errors", "InvalidInput": "cds.errors",
+    "ServiceError": "cds.errors",
 }
 
 __all__ = [
@@ -48,10 +57,12 @@ __all__ = [
     "Evaluation",
     "EvaluationError",
     "InputError",
+    "InvalidInput",
     "Issue",
     "NoFhirResources",
     "PatientEvaluation",
     "RecistAssessment",
+    "ServiceError",
     "TimepointResponse",
     "ToxicityGrade",
     "__version__",

@@ -33,6 +33,6 @@ def test_imports_without_durable_rules_or_fhir_resources(module: str) -> None:
 
 def test_the_probe_sees_what_an_import_pulls_in() -> None:
     """The same probe on the engine adapter finds durable_rules: the check above can fail."""
-    run = subprocess.run([sys.executable, "-c", PROBE.format(module="cds.engine")],
+    run = subprocess.run([sys.executable, "-c", PROBE.format(module="cds.engine.durable_adapter")],
                          capture_output=True, text=True, check=True, timeout=120)
     assert any(name == "durable" or name.startswith("durable.") for name in json.loads(run.stdout))
