@@ -141,13 +141,14 @@ def test_the_table_is_the_v6_table_of_the_source(table: CtcaeTable) -> None:
 def test_every_term_of_the_source_is_in_the_table_or_listed(table: CtcaeTable) -> None:
     names = {t.name for t in table.terms}
     assert names == set(source_terms()) - NOT_TRANSCRIBED
-    assert NOT_TRANSCRIBED <= set(source_terms())
+    assert set(source_terms()) >= NOT_TRANSCRIBED
 
 
 def test_the_v5_to_v6_changes_are_in_the_table(table: CtcaeTable) -> None:
     counts = source()["changes_from_v5"]["counts"]
     names = {t.name for t in table.terms}
-    assert not names & set(counts["removed"]) and {"CPK increased", "Lymphocyte count decreased"} == set(counts["removed"])
+    assert set(counts["removed"]) == {"CPK increased", "Lymphocyte count decreased"}
+    assert not names & set(counts["removed"])
     assert set(counts["added"]) - NOT_TRANSCRIBED <= names
     assert counts["renamed"] == [{"v5": "Platelet count decreased", "v6": "Thrombocytopenia"}]
     assert "Thrombocytopenia" in names and "Platelet count decreased" not in names
