@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 
 from cds.cli import app
 from cds.ctcae.table import CtcaeTable, Term, load_table
+from cds.dose import table as dose_table
+from cds.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "tests" / "data" / "ctcae" / "ctcae_v6_criteria.json"
@@ -208,3 +210,30 @@ def test_demo_names_the_versions_there_are_for_an_unknown_one(tmp_path: Path) ->
     message = " ".join(result.stderr.replace("│", " ").split())
     assert "--ctcae-version" in message and "no CTCAE table for version '4.03'; available: 5.0, 6.0" in message
     assert not (tmp_path / "d").exists()
+
+
+def test_the_dose_table_classes_the_v6_terms_as_its_ctcae_versions_entry_says(table: CtcaeTable) -> None:
+    dose = dose_table.load_table(ROOT / "rules" / "lutathera_dose.toml")
+    links = dose_table.term_classes(dose, table)
+    assert links["Thrombocytopenia"] == "thrombocytopenia"
+    assert links["Neutrophil count decreased"] == links["Anemia"] == "anemia_neutropenia"
+    assert links["Creatinine clearance decreased"] == "renal"
+    assert links["Hyperglycemia"] == "other"
+    assert links["Alkaline phosphatase increased"] is None  # grade 1 only in v6.0
+    assert links["CD4 lymphocytes decreased"] is None and dose.is_exempt("CD4 lymphocytes decreased", "6.0")
+    assert "Lymphocyte count decreased" not in links and "CPK increased" not in links
+    v5 = dose_table.term_classes(dose, load_table(ROOT / "rules" / "ctcae_v5.toml"))
+    assert v5["Alkaline phosphatase increased"] == "other" and v5["Platelet count decreased"] == "thrombocytopenia"
+
+
+def test_a_term_listed_unclassed_that_the_version_grades_3_is_a_configuration_error(
+        table: CtcaeTable, tmp_path: Path) -> None:
+    text = (ROOT / "rules" / "lutathera_dose.toml").read_text(encoding="utf-8")
+    old = 'unclassed = ["Alkaline phosphatase increased"]'
+    assert old in text
+    path = tmp_path / "lutathera_dose.toml"
+    path.write_text(text.replace(old, 'unclassed = ["Alkaline phosphatase increased", "Lipase increased"]'),
+                    encoding="utf-8")
+    dose = dose_table.load_table(path)
+    with pytest.raises(ConfigurationError, match=r"'Lipase increased' is listed as unclassed in the CTCAE v6\.0"):
+        dose_table.term_classes(dose, table)
