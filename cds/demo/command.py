@@ -72,13 +72,16 @@ def demo(
     max_patients: Annotated[int, typer.Option(
         "--max-patients", min=1, envvar="PRRT_CDS_DEMO_MAX_PATIENTS",
         help="the largest cohort --patients may ask for")] = DEFAULT_MAX_PATIENTS,
+    ctcae_version: Annotated[
+        str, typer.Option("--ctcae-version", help="CTCAE table in rules/ to grade with")] = DEFAULT_CTCAE_VERSION,
 ) -> None:
     """Write a synthetic PRRT cohort as FHIR R4 Bundles (DIR/fhir), then evaluate and report it (DIR/report)."""
     from cds.demo.cohort import write_cohort
-    from cds.input_checks import check_out_dir
+    from cds.input_checks import check_ctcae_version, check_out_dir
     from cds.report.progress import TerminalProgress
 
     formats_option(output_format)
+    check_ctcae_version(ctcae_version)  # before anything is written
     for folder in (out, out / "fhir", out / "report"):
         check_out_dir(folder)
     check_cohort_size(patients, max_patients, out)
@@ -91,4 +94,4 @@ def demo(
         raise typer.Exit(1) from None
     typer.echo(f"{patients} patients written to {fhir_dir}")
     run_report([fhir_dir], out / "report", output_format, ci_method, None, ResponseOption.confirmed,
-               DEFAULT_CTCAE_VERSION, jobs)
+               ctcae_version, jobs)

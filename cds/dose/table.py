@@ -98,6 +98,7 @@ class VersionTerms:
     renamed: dict[str, str] = field(default_factory=dict)  # name here -> name in that version
     absent: frozenset[str] = frozenset()  # names here that the version does not have
     added: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> terms only that version has
+    unclassed: frozenset[str] = frozenset()  # names here that version never grades high enough for a class
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,12 @@ def _link(dose: DoseTable, ctcae: CtcaeTable) -> Mapping[str, str | None]:
         if there in owner:
             raise ConfigurationError(f"{dose.file}: the CTCAE term {there!r} is named by {owner[there]} and {label}")
         owner[there] = label
+        if name in version.unclassed:
+            if highest[there] >= dose.other_grade:
+                raise ConfigurationError(f"{dose.file}: {there!r} is listed as unclassed in {where}, which grades "
+                                         f"it {highest[there]}")
+            links[there] = None
+            continue
         links[there] = None if cls == "exempt" else cls
         if cls == OTHER and highest[there] < dose.other_grade:
             raise ConfigurationError(f"{dose.file}: class 'other' names the CTCAE term {there!r}, which {where} "
@@ -247,6 +254,7 @@ def _versions(raw: dict[str, Any]) -> dict[str, VersionTerms]:
             renamed={str(k): str(v) for k, v in entry.get("renamed", {}).items()},
             absent=frozenset(str(n) for n in entry.get("absent", [])),
             added={str(k): tuple(str(n) for n in v) for k, v in entry.get("added", {}).items()},
+            unclassed=frozenset(str(n) for n in entry.get("unclassed", [])),
         )
         for version, entry in raw.items()
     }

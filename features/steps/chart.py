@@ -25,7 +25,7 @@ from typing import Any
 import factories as fx
 
 from cds.document import to_document
-from cds.evaluation import Evaluation, evaluate_collected
+from cds.evaluation import DEFAULT_CTCAE_VERSION, Evaluation, evaluate_collected
 from cds.reading import from_objects
 from steps.vocabulary import ANALYTES, ucum_code
 
@@ -90,6 +90,7 @@ class Chart:
     others: list[tuple[Callable[[str], Resource], date | None]] = field(default_factory=list)
     body_structures: dict[str, Resource] = field(default_factory=dict)
     not_measured: set[tuple[str, date]] = field(default_factory=set)  # (analyte key, day)
+    ctcae_version: str = DEFAULT_CTCAE_VERSION  # the CTCAE table the record is graded with
     _count: int = 0
 
     def next_id(self, prefix: str) -> str:
@@ -167,5 +168,5 @@ def evaluate(chart: Chart, as_of: date | None = None) -> Outcome:
 
     ``as_of`` is "today" for the next cycle's dose decision (default: the latest date of the record).
     """
-    evaluation = evaluate_collected(from_objects(chart.resources()), as_of)
+    evaluation = evaluate_collected(from_objects(chart.resources()), as_of, chart.ctcae_version)
     return Outcome(evaluation=evaluation, document=to_document(evaluation), chart=chart)

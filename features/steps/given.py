@@ -30,6 +30,15 @@ def _number(text: str | None) -> float | None:
     return None if text is None else float(text)
 
 
+# --- the CTCAE version ----------------------------------------------------------------------------
+
+
+@given(parsers.re(r'CTCAE version "(?P<version>[^"]+)"'))
+def ctcae_version(chart: Chart, version: str) -> None:
+    """Grade the record with rules/ctcae_v<version>.toml (the evaluation's ``ctcae_version``; default 5.0)."""
+    chart.ctcae_version = version
+
+
 # --- the patient ------------------------------------------------------------------------------------
 
 

@@ -48,6 +48,7 @@ _CALCIUM = Analyte("calcium", "17861-6")
 _CALCIUM_IONIZED = Analyte("calcium_ionized", "1994-3")
 _MAGNESIUM = Analyte("magnesium", "19123-9")
 _PH = Analyte("ph", "2744-1")
+_CREATININE_CLEARANCE = Analyte("creatinine_clearance", "2164-2")  # measured (24 h urine and serum)
 
 # Every name a scenario may use for an analyte. "serum calcium" is total calcium: the analyte table
 # maps no corrected-calcium code (LOINC 29265-6), so no name here claims "corrected".
@@ -70,6 +71,7 @@ ANALYTES: dict[str, Analyte] = {
     "platelet count": _PLATELETS,
     "creatinine": _CREATININE,
     "serum creatinine": _CREATININE,
+    "measured creatinine clearance": _CREATININE_CLEARANCE,  # "creatinine clearance" is the dose steps' crcl
     "total bilirubin": _BILIRUBIN,
     "bilirubin": _BILIRUBIN,
     "AST": _AST,
@@ -147,6 +149,7 @@ UCUM_CODES: dict[str, str] = {
     "sec": "s",
     "seconds": "s",
     "%": "%",
+    "mL/min": "mL/min",
 }
 
 

@@ -28,6 +28,7 @@ from cds.tables import analytes
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
 FEATURES = ROOT / "features"
+VERSION_STEP = re.compile(r'^CTCAE version "(?P<version>[^"]+)"$')
 RULE_STEP = re.compile(
     r'^(?:the rule is|the recommendation for cycle \d+ cites) "(?P<rule>[^"]+)"(?: with a value of \S+)?$'
 )
@@ -76,6 +77,24 @@ def cited_rule_ids() -> dict[str, set[str]]:
     return cited
 
 
+def ctcae_versions_citing() -> dict[str, set[str]]:
+    """CTCAE rule prefix (``ctcae5``, ``ctcae6``) -> the CTCAE versions of the scenarios citing its rules
+    (``Given CTCAE version "<v>"``, else the default 5.0)."""
+    out: dict[str, set[str]] = {}
+    for feature in get_features([str(FEATURES)]):
+        for template in feature.scenarios.values():
+            contexts = [c for examples in template.examples for c in examples.as_contexts()] or [{}]
+            for context in contexts:
+                steps = template.render(context).steps
+                versions = [m["version"] for step in steps if (m := VERSION_STEP.match(step.name))]
+                rules = {context["rule"]} if context.get("rule") else set()
+                rules |= {m["rule"] for step in steps if (m := RULE_STEP.match(step.name))}
+                for rule in rules:
+                    if rule.startswith("ctcae"):
+                        out.setdefault(rule.split(".")[0], set()).update(versions or ["5.0"])
+    return out
+
+
 def generated_dose_rule_ids() -> set[str]:
     """The Lutathera action rules the table reader generates (``lutathera.<class>.<action>``)."""
     return set(load_dose_table(DOSE_TABLE).rule_ids) - table_rule_ids()[DOSE_TABLE.name]
@@ -112,6 +131,13 @@ def test_every_rule_is_decided_in_a_scenario(table: str) -> None:
     cited = cited_rule_ids()
     missing = sorted(rule for rule in table_rule_ids()[table] if rule not in cited)
     assert not missing, f"rules of {table} that no scenario under features/ cites:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("path", sorted(RULES.glob("ctcae_v*.toml")), ids=lambda p: p.name)
+def test_the_rules_of_a_ctcae_version_are_cited_by_scenarios_graded_with_that_version(path: Path) -> None:
+    """A v6.0 rule id is decided only where the scenario selects v6.0 (``Given CTCAE version "6.0"``)."""
+    table = load_table(path)
+    assert ctcae_versions_citing().get(table.prefix) == {table.version}
 
 
 def test_every_cited_rule_exists() -> None:

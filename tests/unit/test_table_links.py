@@ -70,6 +70,14 @@ def _rename_platelets(folder: Path, version: str = "5.0") -> None:
         path.rename(folder / f"ctcae_v{version[0]}.toml")
 
 
+def _without_shipped_v6_entry(folder: Path) -> None:
+    """The dose table without its [ctcae_versions."6.0"] entry, as before a v6.0 table was shipped."""
+    path = folder / "lutathera_dose.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('[ctcae_versions."6.0"]\n')
+    path.write_text(text[:start] + text[text.index("\n\n", start) + 2:], encoding="utf-8")
+
+
 PLATELETS_60 = [fx.patient(), fx.procedure("c1", "2024-01-08"),
                 fx.lab("p", "platelets", 60, "10*9/L", low=150, high=400, when="2024-02-26T08:00:00Z")]
 
@@ -139,6 +147,7 @@ def _alerts_with(rules: Path, version: str) -> tuple[str, list[str]]:
 def test_another_ctcae_version_maps_its_names_as_data(rules: Path) -> None:
     """A v6.0 table naming platelets "Thrombocytopenia" links through the dose table's ctcae_versions
     entry, and platelets of 60 x10^9/L still withhold the cycle."""
+    _without_shipped_v6_entry(rules)
     _rename_platelets(rules, "6.0")
     shutil.copy(V5, rules / "ctcae_v5.toml")
     with pytest.raises(ConfigurationError, match="class 'thrombocytopenia'"):
