@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cds import rulesets
+from cds import bootstrap
 from cds.ctcae import table as ctcae_table
 from cds.dose import table as dose_table
 from cds.errors import ConfigurationError
@@ -249,7 +249,7 @@ def _overall_facts() -> dict[str, OverallFact]:
 
 
 def _decisions(table: recist_table.RecistTable) -> dict[str, str]:
-    engine = rulesets.engine()
+    engine = bootstrap.default_engine()
     decided: dict[str, Any] = {}
     decided.update(decide_targets(engine, table, _target_facts()))
     decided.update(decide_non_targets(engine, table, _non_target_facts()))
