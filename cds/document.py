@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds.ctcae.document import graded_lines, toxicities_document, ungraded_lines
-from cds.dose.document import alerts_document, alerts_text
+from cds.bootstrap import CONCERNS
+from cds.ctcae.document import graded_lines, ungraded_lines
+from cds.dose.document import alerts_text
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
-from cds.recist.document import best_document, recist_lines, responses_document
+from cds.recist.document import recist_lines
 
 
 def _issue(issue: Issue) -> dict[str, Any]:
@@ -30,10 +31,10 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
             }
             for cycle in timeline.cycles
         ],
-        "toxicities": toxicities_document(result.toxicities),
-        "responses": responses_document(result.recist),
-        "best_overall_response": best_document(result.recist),
-        "alerts": alerts_document(result.alerts),
+        # each concern's part of the contract, in registry order: toxicities, responses and
+        # best_overall_response, alerts (docs/outputs.md)
+        **{key: value for concern in CONCERNS
+           for key, value in concern.document(result.conclusions[concern.name]).items()},
         "issues": [_issue(issue) for issue in result.issues],
     }
 

@@ -32,15 +32,30 @@ class PatientEvaluation:
     """Everything concluded for one patient, with the timeline it was drawn from."""
 
     timeline: Timeline
-    toxicities: tuple[ToxicityGrade, ...] = ()
-    alerts: tuple[DoseAlert, ...] = ()
     issues: tuple[Issue, ...] = ()
-    recist: RecistAssessment | None = None
     conclusions: Mapping[str, Any] = field(default_factory=dict)  # by concern name, in registry order
 
     @property
     def patient(self) -> str:
         return self.timeline.patient.ref
+
+    @property
+    def toxicities(self) -> tuple[ToxicityGrade, ...]:
+        """The CTCAE grades of every laboratory result (``cds.ctcae``)."""
+        grades: tuple[ToxicityGrade, ...] = self.conclusions.get("ctcae", ())
+        return grades
+
+    @property
+    def alerts(self) -> tuple[DoseAlert, ...]:
+        """The dose recommendation of every cycle given and of the next one due (``cds.dose``)."""
+        alerts: tuple[DoseAlert, ...] = self.conclusions.get("dose", ())
+        return alerts
+
+    @property
+    def recist(self) -> RecistAssessment | None:
+        """The RECIST 1.1 assessment (``cds.recist``)."""
+        assessment: RecistAssessment | None = self.conclusions.get("recist")
+        return assessment
 
 
 @dataclass(frozen=True)
@@ -68,10 +83,7 @@ def evaluate_patient(
         context = Context(timeline=timeline, today=today, selection=selection, engine=engine, earlier=dict(conclusions))
         conclusions[concern.name] = concern.evaluate(context)
         issues += concern.issues(conclusions[concern.name])
-    return PatientEvaluation(
-        timeline=timeline, toxicities=conclusions["ctcae"], alerts=conclusions["dose"], issues=issues,
-        recist=conclusions["recist"], conclusions=conclusions,
-    )
+    return PatientEvaluation(timeline=timeline, issues=issues, conclusions=conclusions)
 
 
 def evaluate_collected(
