@@ -11,7 +11,7 @@ from cds.engine.model import OPEN, EngineFact, Ruleset, numeric_fields
 from cds.errors import ConfigurationError, EvaluationError
 
 # json.dumps writes floats below 1e-4 or from 1e16 up in exponent form ("3e-05"), which durable_rules'
-# parser misreads: the process then crashes (SIGSEGV, reproduced in tests/unit/test_engine.py). Every
+# parser misreads: the process then crashes (SIGSEGV, reproduced in tests/unit/engine/test_engine.py). Every
 # threshold in rules/ lies well inside [1e-3, 1e6], so such magnitudes are mapped to 0.0 or +/-1e15:
 # the same side of every threshold.
 TINY, HUGE = 1e-4, 1e15

@@ -1,4 +1,4 @@
-"""Steps of the plausibility scenarios (features/plausibility.feature): an administration the scenario
+"""Steps of the plausibility scenarios (features/input/plausibility.feature): an administration the scenario
 does not number (its date is impossible, so it is no cycle), and issues that must not be there."""
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from cds.dose.table import load_table
 from cds.dose.table import table as dose_table
 from cds.hooks.cards.order_update import change_reason
 
-HOOKS = Path(__file__).resolve().parents[2] / "cds" / "hooks"
-RULES = Path(__file__).resolve().parents[2] / "rules" / "lutathera_dose.toml"
+HOOKS = Path(__file__).resolve().parents[3] / "cds" / "hooks"
+RULES = Path(__file__).resolve().parents[3] / "rules" / "lutathera_dose.toml"
 
 
 def _kinds(alert: DoseAlert) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from cds.ctcae.table import load_table
 from cds.dose.table import load_table as load_dose_table
 from cds.tables import analytes
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "rules"
 FEATURES = ROOT / "features"
 VERSION_STEP = re.compile(r'^CTCAE version "(?P<version>[^"]+)"$')

@@ -471,7 +471,7 @@ CRASH_SCRIPT = """
 
 
 def run_grading(analyte: str, value: float, unit: str) -> subprocess.CompletedProcess[str]:
-    tests = str(Path(__file__).resolve().parents[1])
+    tests = str(Path(__file__).resolve().parents[2])
     return run_python(CRASH_SCRIPT.format(tests=tests, analyte=analyte, value=value, unit=unit))
 
 

@@ -16,7 +16,7 @@ from cds.engine import Engine
 from cds.evaluation import evaluate_paths
 from cds.recist import table as recist_table
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "prrt_patient.json"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "prrt_patient.json"
 
 
 def test_the_concerns_in_evaluation_order() -> None:

@@ -17,7 +17,7 @@ from cds.cli import app
 from cds.mapping import map_collected
 from cds.reading import read_paths
 
-SYNTHEA = Path(__file__).resolve().parents[2] / "tests" / "data" / "synthea"  # vendored: see its README
+SYNTHEA = Path(__file__).resolve().parents[3] / "tests" / "data" / "synthea"  # vendored: see its README
 PANELS = {"58410-2", "51990-0", "24323-8"}  # CBC, BMP, CMP
 # Distinct Observations referenced by those reports, per bundle (counted once, by hand, with jq/python).
 EXPECTED_COUNTS = {

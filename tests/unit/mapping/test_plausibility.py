@@ -184,7 +184,7 @@ def test_a_huge_ratio_to_a_tiny_limit_still_reaches_the_engine_safely() -> None:
         "resources = [fx.patient(), fx.lab('o1', 'hemoglobin', 300, 'g/L', low=1e-14, high=1e-14)]\n"
         "(patient,) = evaluate_collected(from_objects(resources)).patients\n"
         "print(sorted((t.term_id, t.grade) for t in patient.toxicities))\n"
-    ).replace("%r", repr(str(Path(__file__).resolve().parents[1])))
+    ).replace("%r", repr(str(Path(__file__).resolve().parents[2])))
     done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", script], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-1500:]

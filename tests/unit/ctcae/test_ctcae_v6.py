@@ -24,7 +24,7 @@ from cds.ctcae.table import CtcaeTable, Term, load_table
 from cds.dose import table as dose_table
 from cds.errors import ConfigurationError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SOURCE = ROOT / "tests" / "data" / "ctcae" / "ctcae_v6_criteria.json"
 TABLE = ROOT / "rules" / "ctcae_v6.toml"
 

@@ -19,7 +19,7 @@ from cds.hooks.cards.dose_card import dose_cards
 from cds.hooks.cards.orders import LutatheraOrder
 from cds.hooks.cards.toxicity_card import toxicity_card
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "prrt_patient.json"
 DOSE_TABLE = REPO / "rules" / "lutathera_dose.toml"
 ORDER = LutatheraOrder(resource={"resourceType": "MedicationRequest", "id": "o1"}, kind="MedicationRequest",

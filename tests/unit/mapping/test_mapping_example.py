@@ -15,7 +15,7 @@ from cds.mapping import map_collected
 from cds.reading import read_paths
 from cds.timeline import Timeline, build_timeline
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "prrt_patient.json"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "prrt_patient.json"
 PATIENT = "Patient/prrt-example"
 
 

@@ -24,7 +24,7 @@ from cds.hooks.settings import load_settings
 from cds.hooks.store import CardRecord, Store
 
 TOXICITY = "/cds-services/prrt-toxicity"
-TESTS = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parents[2]
 
 # A process with a rules/ folder of its own: the shipped v5 table and a copy of it as "9.9" (rule ids,
 # prefix and title relabelled, thresholds the same), so that only the version can tell them apart.

@@ -16,7 +16,7 @@ from cds.hooks.cards.implausible_order import implausible_activity
 from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders
 
 DOSE = "/cds-services/prrt-dose-check"
-RULES = Path(__file__).resolve().parents[2] / "rules" / "lutathera_dose.toml"
+RULES = Path(__file__).resolve().parents[3] / "rules" / "lutathera_dose.toml"
 
 
 def order(value: float, unit: str = "GBq") -> LutatheraOrder:

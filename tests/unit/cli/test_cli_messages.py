@@ -17,7 +17,7 @@ from cds.cli import app
 from cds.demo import command as demo_command
 from cds.demo.command import DEFAULT_MAX_PATIENTS, estimated_bytes
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "prrt_patient.json"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "prrt_patient.json"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Any:

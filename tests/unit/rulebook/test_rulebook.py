@@ -26,7 +26,7 @@ from cds.rulebook.placeholders import fill
 from cds.rulebook.precedence import by_priority
 from cds.rulebook.reading import digest, malformed, read_table
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
+RULES = Path(__file__).resolve().parents[3] / "rules"
 RECIST = RULES / "recist_1_1.toml"
 DOSE = RULES / "lutathera_dose.toml"
 

@@ -24,7 +24,7 @@ from cds.recist.document import best_entry, response_entry
 from cds.recist.table import load_table, table
 from cds.timeline import build_timeline
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BASE, LATER = "2024-01-02", "2024-03-04"
 Resource = dict[str, Any]
 
