@@ -15,11 +15,9 @@ from typing import Any
 from pytest_bdd import given, parsers, then
 
 from steps.chart import Chart, LabEntry, Outcome
+from steps.patterns import ACTIONS, DATE, DEVIATIONS, NUMBER
 from steps.vocabulary import ANALYTE_NAMES, ANALYTES
 
-NUMBER = r"-?\d+(?:\.\d+)?"
-DATE = r"\d{4}-\d{2}-\d{2}"
-ACTIONS = "proceed|reduce|withhold|discontinue|labs-needed"
 NO_ACTIVITY = ("withhold", "discontinue", "labs-needed")
 
 # The laboratory results the Lutathera table requires before every cycle (settings.required_analytes:
@@ -164,8 +162,6 @@ def reason_cites_source(outcome: Outcome, cycle: int, rule: str, text: str) -> N
 
 # --- deviations of a cycle given (docs/outputs.md: given_activity_gbq, deviation) ----------------
 
-DEVIATIONS = ("activity-not-recorded|activity|given-while-withheld|given-without-labs|given-after-discontinue|early"
-              "|implausible-activity")
 
 
 @then(

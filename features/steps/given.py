@@ -9,11 +9,9 @@ import factories as fx
 from pytest_bdd import given, parsers
 
 from steps.chart import PATIENT, Chart, LabEntry
+from steps.patterns import DATE, LESION, NUMBER, ON_DATE, SIZE
 from steps.vocabulary import ANALYTE_NAMES
 
-NUMBER = r"-?\d+(?:\.\d+)?"
-DATE = r"\d{4}-\d{2}-\d{2}"
-ON_DATE = rf"(?: on (?P<day>{DATE}))?"
 DEFAULT_BIRTH_DATE = "1962-05-14"  # a patient step without "born": 61 years old in early 2024
 
 
@@ -130,8 +128,6 @@ def karnofsky(chart: Chart, score: str, day: str | None) -> None:
 
 # --- tumour assessments (RECIST 1.1) ----------------------------------------------------------------
 
-LESION = r'"(?P<lesion>[^"]+)" in (?:the )?(?P<site>.+?)'
-SIZE = rf"(?P<size>{NUMBER}) (?P<unit>mm|cm)"
 
 
 @given(parsers.re(rf"an? (?P<role>target|non-target) lesion {LESION} measuring {SIZE} on (?P<day>{DATE})"))

@@ -28,8 +28,7 @@ import hooks_support as hs
 from pytest_bdd import parsers, then, when
 
 from steps.chart import PATIENT, Chart
-
-DATE = r"\d{4}-\d{2}-\d{2}"
+from steps.patterns import DATE
 
 
 @dataclass

@@ -7,8 +7,7 @@ import factories as fx
 from pytest_bdd import given, parsers, then
 
 from steps.chart import PATIENT, Chart, Outcome
-
-DATE = r"\d{4}-\d{2}-\d{2}"
+from steps.patterns import DATE
 
 
 @given(parsers.re(rf"a PRRT administration recorded on (?P<day>{DATE})"))

@@ -29,9 +29,8 @@ from pytest_bdd import given, parsers, then
 
 from cds.document import to_text
 from steps.chart import Chart, Outcome
+from steps.patterns import DATE, RESPONSE
 
-DATE = r"\d{4}-\d{2}-\d{2}"
-RESPONSE = r"CR|PR|SD|PD|NE|non-CR/non-PD"
 STATUS = {"present": "present", "absent": "absent", "progressing": "unequivocal-progression"}
 
 

@@ -46,10 +46,8 @@ from cds.report.collect import CohortData, Settings, summarize_collected
 from cds.report.document import report_document
 from cds.report.narrative import paragraphs, tables
 from cds.report.survival import SurvivalSummary, ci_method
+from steps.patterns import DATE, NUMBER_LIST, UNSIGNED
 
-DATE = r"\d{4}-\d{2}-\d{2}"
-NUMBER = r"\d+(?:\.\d+)?"
-NUMBERS = r"\d+(?:, \d+)*(?: and \d+)?"
 RESPONSE_SIZES = {"CR": (0.0, 0.0), "PR": (24.0, 24.0), "SD": (36.0, 36.0), "PD": (52.0, None)}
 
 
@@ -113,7 +111,7 @@ def these_patients(datatable: list[list[str]]) -> Series:
 
 
 @given(parsers.re(rf"(?P<n>\d+) patients first treated on (?P<day>{DATE}) who (?P<what>died|were last seen) "
-                  rf"(?P<days>{NUMBERS}) days later"), target_fixture="series")
+                  rf"(?P<days>{NUMBER_LIST}) days later"), target_fixture="series")
 def patients_with_times(n: str, day: str, what: str, days: str, request: pytest.FixtureRequest) -> Series:
     try:
         series: Series = request.getfixturevalue("series")
@@ -164,7 +162,7 @@ def best_response(series: Series, pid: str, response: str) -> None:
                                               when=f"{day}T10:00:00Z", focus=focus))
 
 
-@given(parsers.re(rf"(?P<pid>\w+) had an? (?P<analyte>WBC|hemoglobin) of (?P<value>{NUMBER}) (?P<unit>\S+) "
+@given(parsers.re(rf"(?P<pid>\w+) had an? (?P<analyte>WBC|hemoglobin) of (?P<value>{UNSIGNED}) (?P<unit>\S+) "
                   r"(?P<days>\d+) days after the first cycle"))
 def lab_after_first_cycle(series: Series, pid: str, analyte: str, value: str, unit: str, days: str) -> None:
     day = series.first(pid) + timedelta(days=int(days))
@@ -227,7 +225,7 @@ def series_size(cohort_report: CohortReport, n: int, women: int, men: int) -> No
 
 
 @then(parsers.re(rf"the median (?P<what>age at the first cycle|number of cycles|cumulative activity) is "
-                 rf"(?P<median>{NUMBER})(?: years| GBq)?, range (?P<low>{NUMBER}) to (?P<high>{NUMBER})"))
+                 rf"(?P<median>{UNSIGNED})(?: years| GBq)?, range (?P<low>{UNSIGNED}) to (?P<high>{UNSIGNED})"))
 def median_and_range(cohort_report: CohortReport, what: str, median: str, low: str, high: str) -> None:
     figure = {"age at the first cycle": cohort_report.age_years, "number of cycles": cohort_report.cycles,
               "cumulative activity": cohort_report.cumulative_activity_gbq}[what]
@@ -271,8 +269,8 @@ def response_table_row(cohort_report: CohortReport, n: str, row: str) -> None:
     assert found[0][1] == n, found[0]
 
 
-@then(parsers.re(rf"the (?P<rate>objective response|disease control) rate is (?P<value>{NUMBER})% with an exact "
-                 rf"95% interval of (?P<low>{NUMBER})% to (?P<high>{NUMBER})%"))
+@then(parsers.re(rf"the (?P<rate>objective response|disease control) rate is (?P<value>{UNSIGNED})% with an exact "
+                 rf"95% interval of (?P<low>{UNSIGNED})% to (?P<high>{UNSIGNED})%"))
 def rate_is(cohort_report: CohortReport, rate: str, value: str, low: str, high: str) -> None:
     p = cohort_report.responses.orr if rate == "objective response" else cohort_report.responses.dcr
     digits = max(len(x.partition(".")[2]) for x in (value, low, high))
@@ -290,7 +288,7 @@ def _os(cohort_report: CohortReport) -> SurvivalSummary:
     return cohort_report.overall_survival
 
 
-@then(parsers.re(rf"the median overall survival is (?P<value>{NUMBER}) (?P<unit>months|days)"))
+@then(parsers.re(rf"the median overall survival is (?P<value>{UNSIGNED}) (?P<unit>months|days)"))
 def median_os(cohort_report: CohortReport, value: str, unit: str) -> None:
     median = _os(cohort_report).median
     assert median is not None, "the median is not reached"
@@ -304,7 +302,7 @@ def median_not_reached(cohort_report: CohortReport) -> None:
 
 
 @then(parsers.re(rf"the (?P<method>log-log|log|plain|symmetric) 95% interval of the median overall survival is "
-                 rf"(?P<low>{NUMBER}|NA) to (?P<high>{NUMBER}|NA) (?P<unit>months|days)"))
+                 rf"(?P<low>{UNSIGNED}|NA) to (?P<high>{UNSIGNED}|NA) (?P<unit>months|days)"))
 def os_interval(cohort_report: CohortReport, method: str, low: str, high: str, unit: str) -> None:
     interval = _os(cohort_report).intervals[ci_method(method)]
     scale = 1.0 if unit == "months" else MONTH_DAYS
@@ -321,7 +319,7 @@ def os_counts(cohort_report: CohortReport, events: int, censored: int) -> None:
     assert (survival.events, survival.censored) == (events, censored)
 
 
-@then(parsers.re(rf"the overall survival at (?P<months>{NUMBER}) months is (?P<value>{NUMBER})%"))
+@then(parsers.re(rf"the overall survival at (?P<months>{UNSIGNED}) months is (?P<value>{UNSIGNED})%"))
 def os_at(cohort_report: CohortReport, months: str, value: str) -> None:
     survival = _os(cohort_report)
     landmark = next(m for m in survival.landmarks if m.time == float(months))
@@ -348,8 +346,8 @@ def no_toxicity_above(cohort_report: CohortReport, grade: int) -> None:
     assert not worst, worst
 
 
-@then(parsers.re(rf"the median (?P<scale>ECOG|Karnofsky) score goes from (?P<before>{NUMBER}) to "
-                 rf"(?P<after>{NUMBER}) with a Wilcoxon signed-rank p (?P<side>below|above) (?P<alpha>{NUMBER})"))
+@then(parsers.re(rf"the median (?P<scale>ECOG|Karnofsky) score goes from (?P<before>{UNSIGNED}) to "
+                 rf"(?P<after>{UNSIGNED}) with a Wilcoxon signed-rank p (?P<side>below|above) (?P<alpha>{UNSIGNED})"))
 def performance_change(cohort_report: CohortReport, scale: str, before: str, after: str, side: str,
                        alpha: str) -> None:
     comparison = cohort_report.ecog if scale == "ECOG" else cohort_report.kps

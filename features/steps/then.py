@@ -13,9 +13,7 @@ from typing import Any
 from pytest_bdd import parsers, then
 
 from steps.chart import Outcome
-
-DATE = r"\d{4}-\d{2}-\d{2}"
-TERM = r'"(?P<term>[^"]+)"(?: on (?P<day>' + DATE + r"))?"
+from steps.patterns import TERM
 
 
 def _describe(entry: dict[str, Any]) -> str:

@@ -7,8 +7,7 @@ from datetime import date
 from pytest_bdd import parsers, when
 
 from steps.chart import Chart, Outcome, evaluate
-
-DATE = r"\d{4}-\d{2}-\d{2}"
+from steps.patterns import DATE
 
 
 def _checked(chart: Chart, outcome: Outcome) -> Outcome:
