@@ -10,10 +10,11 @@ from typing import Literal
 from cds.concern import DEFAULT_CTCAE_VERSION, Concern, Selection
 from cds.ctcae.concern import CONCERN as CTCAE
 from cds.ctcae.table import available_versions
-from cds.data_files import mappings_dir
 from cds.dose.concern import CONCERN as DOSE
 from cds.engine import Engine, Ruleset
 from cds.recist.concern import CONCERN as RECIST
+from cds.rulebook.files import mappings_dir
+from cds.rulebook.reading import folder_digest
 
 # In evaluation order: a concern reads the conclusions of those before it (dose reads the CTCAE grades).
 CONCERNS: tuple[Concern, ...] = (
@@ -67,11 +68,8 @@ def default_engine() -> Engine:
 
 
 def mappings_digest() -> str:
-    """A hash of every table in fhir_mappings/: unit factors and default ranges change grades too."""
-    digest = hashlib.sha256()
-    for path in sorted(mappings_dir().glob("*.toml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
+    """The digest of every table in fhir_mappings/: unit factors and default ranges change grades too."""
+    return folder_digest(mappings_dir())
 
 
 @cache

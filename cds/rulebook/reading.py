@@ -22,6 +22,15 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+def folder_digest(folder: Path) -> str:
+    """The digest of every table (``*.toml``) of a folder, names and bytes, in name order: the mapping
+    tables' part of the ruleset version (unit factors and default ranges change grades too)."""
+    sha = hashlib.sha256()
+    for path in sorted(folder.glob("*.toml")):
+        sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class TableFile:
     """A table as read: where from, its bytes and what they parse to."""

@@ -22,15 +22,15 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     repo, site, bundle = (Path(a).resolve() for a in sys.argv[1:4])
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != repo]
-    import cds.data_files, cds.tables
+    import cds.rulebook.files, cds.tables
     from cds.evaluation import evaluate_paths
     analytes, codes = cds.tables.analytes(), cds.tables.codes()
     evaluation = evaluate_paths([bundle])
     print(json.dumps({
-        "data_files": cds.data_files.__file__,
+        "data_files": cds.rulebook.files.__file__,
         "tables": cds.tables.__file__,
-        "mappings_dir": str(cds.data_files.mappings_dir()),
-        "rules_dir": str(cds.data_files.rules_dir()),
+        "mappings_dir": str(cds.rulebook.files.mappings_dir()),
+        "rules_dir": str(cds.rulebook.files.rules_dir()),
         "n_analytes": len(analytes.analytes),
         "platelets_k_ul": analytes.for_loinc("777-3").units.factor("K/uL"),
         "mci": codes.activity_units.factor("mCi"),
@@ -73,7 +73,7 @@ def test_wheel_installs_with_its_data_tables(tmp_path: Path) -> None:
     found = json.loads(child.stdout)
 
     package = (site / "cds").resolve()
-    assert Path(found["data_files"]).resolve().parent == package
+    assert Path(found["data_files"]).resolve().parent == package / "rulebook"
     assert Path(found["tables"]).resolve().parent == package
     assert Path(found["mappings_dir"]).resolve() == package / "_data" / "fhir_mappings"
     assert Path(found["rules_dir"]).resolve() == package / "_data" / "rules"

@@ -35,7 +35,7 @@ from pathlib import Path
 import hooks_support as hs
 
 import cds.ctcae.table
-from cds.data_files import rules_dir
+from cds.rulebook.files import rules_dir
 
 rules = Path(sys.argv[1]) / "rules"
 rules.mkdir()

@@ -9,9 +9,9 @@ from typing import Any
 import factories as fx
 import pytest
 
-from cds.data_files import mappings_dir
 from cds.errors import ConfigurationError
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse
+from cds.rulebook.files import mappings_dir
 from cds.tables import load_codes
 
 

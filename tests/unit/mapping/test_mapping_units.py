@@ -14,9 +14,9 @@ from typing import Any
 import factories as fx
 import pytest
 
-from cds.data_files import mappings_dir
 from cds.facts import LabResult, UngradableLab
 from cds.mapping import Mapped
+from cds.rulebook.files import mappings_dir
 
 TABLE: dict[str, Any] = tomllib.loads((mappings_dir() / "analytes.toml").read_text(encoding="utf-8"))
 ANALYTES = {key: entry for key, entry in TABLE.items() if key != "meta"}

@@ -25,13 +25,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cds.cli import app
-from cds.data_files import mappings_dir
 from cds.document import to_document
 from cds.dose.renal import cockcroft_gault
 from cds.errors import ConfigurationError
 from cds.evaluation import evaluate_collected
 from cds.mapping.fhir import Unusable, parse_instant
 from cds.reading import from_objects
+from cds.rulebook.files import mappings_dir
 from cds.tables import load_analytes, load_codes
 
 P1 = "Patient/p1"

@@ -19,7 +19,7 @@ import hooks_support as hs
 import pytest
 from typer.testing import CliRunner
 
-from cds import bootstrap, data_files
+from cds import bootstrap
 from cds.cli import app
 from cds.ctcae import table as ctcae_table
 from cds.ctcae.decide import compile_ruleset, grade_timeline
@@ -30,6 +30,7 @@ from cds.engine.durable_adapter import RuleEngine
 from cds.errors import ConfigurationError
 from cds.mapping import map_collected
 from cds.reading import from_objects
+from cds.rulebook import files as data_files
 from cds.timeline import build_timeline
 
 V5 = ctcae_table.rules_dir() / "ctcae_v5.toml"
