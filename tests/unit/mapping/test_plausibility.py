@@ -174,7 +174,7 @@ def test_a_five_thousand_digit_value_is_an_issue_not_a_traceback(tmp_path: Path)
 
 def test_a_huge_ratio_to_a_tiny_limit_still_reaches_the_engine_safely() -> None:
     """Haemoglobin 300 g/L over a ULN of 1e-14 g/L is 3e16 x ULN: a fact magnitude that json.dumps writes
-    in exponent form, which made durable_rules crash the process (cds/engine.py maps it to 1e15). The
+    in exponent form, which made durable_rules crash the process (cds/engine/values.py maps it to 1e15). The
     plausible limits keep values, not ratios, in range; this path must stay safe."""
     script = (
         "import sys; sys.path.insert(0, %r)\n"

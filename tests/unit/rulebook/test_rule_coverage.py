@@ -2,7 +2,7 @@
 
 A rule id is any string value of a ``rule`` key anywhere in a ``rules/*.toml`` table (CTCAE criteria,
 RECIST, the Lutathera triggers and eligibility rules). The Lutathera table also generates one action
-rule per toxicity class and action (``lutathera.<class>.<action>``, cds/dose_table.py): those must be
+rule per toxicity class and action (``lutathera.<class>.<action>``, cds/dose/decide.py): those must be
 cited too. A scenario covers a rule when one of its steps says ``the rule is "<rule id>"`` or ``the
 recommendation for cycle <n> cites "<rule id>"``, or an Examples table has a column named ``rule``
 holding it.
