@@ -203,7 +203,7 @@ Feature: CTCAE v6.0 glucose, lipids, urate and albumin
   Scenario Outline: Hyperglycemia: glucose <value> <unit> is grade <grade>
     CTCAE v6.0 adds "Hyperglycemia": grade 3 ">250 - 500 mg/dL; >13.9 - 27.8 mmol/L", grade 4 ">500
     mg/dL; >27.8 mmol/L"; no grade 1 or 2, so a glucose above the ULN up to 13.9 mmol/L is grade 0. The
-    fasting term is not graded: a glucose result carries no fasting state (rules/ctcae_v6.toml).
+    fasting term grades only a code that says fasting (LOINC 1558-6, "fasting glucose" below).
 
     Given a glucose of <value> <unit> with a lower limit of <lln> and an upper limit of <uln>
     When the rules are evaluated
@@ -222,3 +222,55 @@ Feature: CTCAE v6.0 glucose, lipids, urate and albumin
       | 251   | mg/dL  | 70  | 100 | 3     | mg/dL  | ctcae6.hyperglycemia.g3.mg_dl |
       | 500   | mg/dL  | 70  | 100 | 3     | mg/dL  | ctcae6.hyperglycemia.g3.mg_dl |
       | 501   | mg/dL  | 70  | 100 | 4     | mg/dL  | ctcae6.hyperglycemia.g4.mg_dl |
+
+  Scenario Outline: Hyperglycemia (Fasting): fasting glucose <value> <unit> with an upper limit of <uln> is grade <grade>
+    Given a fasting glucose of <value> <unit> with a lower limit of <lln> and an upper limit of <uln>
+    When the rules are evaluated
+    Then the grade for "Hyperglycemia (Fasting)" is <grade>
+    And the rule is "<rule>"
+    And the criterion set is "<set>"
+
+    Examples:
+      | value | unit   | lln | uln | grade | set   | rule                                  |
+      | 5.6   | mmol/L | 3.9 | 5.6 | 0     | si    | ctcae6.hyperglycemia_fasting.g0       |
+      | 5.7   | mmol/L | 3.9 | 5.6 | 1     | si    | ctcae6.hyperglycemia_fasting.g1       |
+      | 8.9   | mmol/L | 3.9 | 5.6 | 1     | si    | ctcae6.hyperglycemia_fasting.g1       |
+      | 9.0   | mmol/L | 3.9 | 5.6 | 2     | si    | ctcae6.hyperglycemia_fasting.g2       |
+      | 13.9  | mmol/L | 3.9 | 5.6 | 2     | si    | ctcae6.hyperglycemia_fasting.g2       |
+      | 14.0  | mmol/L | 3.9 | 5.6 | 3     | si    | ctcae6.hyperglycemia_fasting.g3       |
+      | 27.8  | mmol/L | 3.9 | 5.6 | 3     | si    | ctcae6.hyperglycemia_fasting.g3       |
+      | 27.9  | mmol/L | 3.9 | 5.6 | 4     | si    | ctcae6.hyperglycemia_fasting.g4       |
+      | 100   | mg/dL  | 70  | 100 | 0     | mg/dL | ctcae6.hyperglycemia_fasting.g0       |
+      | 101   | mg/dL  | 70  | 100 | 1     | mg/dL | ctcae6.hyperglycemia_fasting.g1.mg_dl |
+      | 160   | mg/dL  | 70  | 100 | 1     | mg/dL | ctcae6.hyperglycemia_fasting.g1.mg_dl |
+      | 161   | mg/dL  | 70  | 100 | 2     | mg/dL | ctcae6.hyperglycemia_fasting.g2.mg_dl |
+      | 250   | mg/dL  | 70  | 100 | 2     | mg/dL | ctcae6.hyperglycemia_fasting.g2.mg_dl |
+      | 251   | mg/dL  | 70  | 100 | 3     | mg/dL | ctcae6.hyperglycemia_fasting.g3.mg_dl |
+      | 500   | mg/dL  | 70  | 100 | 3     | mg/dL | ctcae6.hyperglycemia_fasting.g3.mg_dl |
+      | 501   | mg/dL  | 70  | 100 | 4     | mg/dL | ctcae6.hyperglycemia_fasting.g4.mg_dl |
+
+  Scenario Outline: HDL decreased: HDL cholesterol <value> <unit> with a lower limit of <lln> is grade <grade>
+    Given a HDL cholesterol of <value> <unit> with a lower limit of <lln> and an upper limit of <uln>
+    When the rules are evaluated
+    Then the grade for "HDL decreased" is <grade>
+    And the rule is "<rule>"
+
+    Examples:
+      | value | unit   | lln  | uln  | grade | rule                    |
+      | 1.03  | mmol/L | 1.03 | 2.59 | 0     | ctcae6.hdl_decreased.g0 |
+      | 1.02  | mmol/L | 1.03 | 2.59 | 1     | ctcae6.hdl_decreased.g1 |
+      | 40    | mg/dL  | 40   | 100  | 0     | ctcae6.hdl_decreased.g0 |
+      | 39    | mg/dL  | 40   | 100  | 1     | ctcae6.hdl_decreased.g1 |
+
+  Scenario Outline: LDL increased: LDL cholesterol <value> <unit> with an upper limit of <uln> is grade <grade>
+    Given a LDL cholesterol of <value> <unit> with a lower limit of 0 and an upper limit of <uln>
+    When the rules are evaluated
+    Then the grade for "LDL increased" is <grade>
+    And the rule is "<rule>"
+
+    Examples:
+      | value | unit   | uln  | grade | rule                    |
+      | 2.59  | mmol/L | 2.59 | 0     | ctcae6.ldl_increased.g0 |
+      | 2.6   | mmol/L | 2.59 | 1     | ctcae6.ldl_increased.g1 |
+      | 100   | mg/dL  | 100  | 0     | ctcae6.ldl_increased.g0 |
+      | 101   | mg/dL  | 100  | 1     | ctcae6.ldl_increased.g1 |

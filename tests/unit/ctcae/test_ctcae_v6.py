@@ -31,9 +31,9 @@ TABLE = ROOT / "rules" / "ctcae_v6.toml"
 Atom = tuple[str, str, float]  # (kind of cds.ctcae.table.Condition, op, threshold)
 Criterion = tuple[frozenset[Atom], str | None]  # conditions, baseline state ("normal" / "abnormal" / None)
 
-# Terms of the source the table does not grade: no analyte in fhir_mappings/analytes.toml maps them
-# (rules/ctcae_v6.toml, "Added, not transcribed").
-NOT_TRANSCRIBED = {"HDL decreased", "LDL increased", "Hyperglycemia (Fasting)"}
+# Terms of the source the table does not grade (rules/ctcae_v6.toml): none since HDL, LDL and fasting
+# glucose are analytes of fhir_mappings/analytes.toml.
+NOT_TRANSCRIBED: set[str] = set()
 # admiral's US conventional unit -> the table's set; a unit that is the SI unit is the SI set again.
 CONVENTIONAL = {"10^3/mL": "/mm3", "1/uL": "/mm3", "mg/dL": "mg/dL", "g/dL": "g/dL"}
 SAME_AS_SI = {"10^3/uL", "10^9/L", "mL/min", "MMOL/L", None}
@@ -218,7 +218,8 @@ def test_the_dose_table_classes_the_v6_terms_as_its_ctcae_versions_entry_says(ta
     assert links["Thrombocytopenia"] == "thrombocytopenia"
     assert links["Neutrophil count decreased"] == links["Anemia"] == "anemia_neutropenia"
     assert links["Creatinine clearance decreased"] == "renal"
-    assert links["Hyperglycemia"] == "other"
+    assert links["Hyperglycemia"] == links["Hyperglycemia (Fasting)"] == "other"
+    assert links["HDL decreased"] is None and links["LDL increased"] is None  # grade 1 only in v6.0
     assert links["Alkaline phosphatase increased"] is None  # grade 1 only in v6.0
     assert links["CD4 lymphocytes decreased"] is None and dose.is_exempt("CD4 lymphocytes decreased", "6.0")
     assert "Lymphocyte count decreased" not in links and "CPK increased" not in links
