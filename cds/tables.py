@@ -77,6 +77,9 @@ class Analyte:
     plausible: Plausible
     percent_of: str | None = None
     absolute_analyte: str | None = None
+    # analytes.toml ``also_graded_as``: a narrower analyte (fasting glucose) is also graded by the CTCAE
+    # terms of the broader one (glucose: Hypoglycemia, Hyperglycemia), so that it never goes ungraded
+    also_graded_as: str | None = None
 
     @property
     def canonical_unit(self) -> str:
@@ -230,6 +233,7 @@ def load_analytes(path: Path | None = None) -> AnalyteTable:
                 plausible=_plausible(entry.get("plausible"), units, f"analyte {key}"),
                 percent_of=entry.get("percent_of"),
                 absolute_analyte=entry.get("absolute_analyte"),
+                also_graded_as=entry.get("also_graded_as"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigurationError(f"analyte {key}: malformed entry ({exc})") from exc
@@ -244,9 +248,13 @@ def load_analytes(path: Path | None = None) -> AnalyteTable:
                 raise ConfigurationError(f"LOINC {code} is mapped to two analytes")
             by_loinc[code] = analyte
     for analyte in analytes.values():
-        for ref in (analyte.percent_of, analyte.absolute_analyte):
+        for ref in (analyte.percent_of, analyte.absolute_analyte, analyte.also_graded_as):
             if ref is not None and ref not in analytes:
                 raise ConfigurationError(f"analyte {analyte.key}: unknown analyte {ref!r}")
+        broader = analytes.get(analyte.also_graded_as or "")
+        if broader is not None and (broader.units != analyte.units or broader.also_graded_as is not None):
+            raise ConfigurationError(f"analyte {analyte.key}: also_graded_as {broader.key!r} needs the same units "
+                                     "and canonical unit, and no further also_graded_as")
     return AnalyteTable(
         version=str(meta.get("version", "unversioned")),
         default_range_source=str(meta.get("default_range_source", "")),

@@ -105,7 +105,10 @@ class CtcaeTable:
     file: str = ""
 
     def for_analyte(self, analyte: str) -> tuple[Term, ...]:
-        return tuple(t for t in self.terms if t.analyte == analyte)
+        """The terms that grade a result of ``analyte``: its own, and those of the broader analyte it is
+        also graded as (fhir_mappings/analytes.toml ``also_graded_as``: a fasting glucose is a glucose)."""
+        broader = analytes().analytes[analyte].also_graded_as if analyte in analytes().analytes else None
+        return tuple(t for t in self.terms if t.analyte == analyte or (broader is not None and t.analyte == broader))
 
     @property
     def rule_ids(self) -> tuple[str, ...]:

@@ -55,6 +55,7 @@ def lab_analytes(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> list[str]:
     needed = {term.analyte for term in ctcae_table(ctcae_version).terms}
     needed |= set(planned_course().required_analytes) | {"creatinine_clearance", "inr"}
     table = analytes().analytes
+    needed |= {key for key, analyte in table.items() if analyte.also_graded_as in needed}  # fasting glucose
     percent = {key for key, analyte in table.items() if analyte.absolute_analyte in needed}
     partners = {p for key in percent if (p := table[key].percent_of) is not None}
     return sorted(needed | percent | partners)

@@ -267,3 +267,19 @@ def test_a_result_without_any_baseline_is_not_graded_where_only_the_baseline_cou
     got = grade_labs(lab_result("inr", 1.3, "{INR}", 0.9, 1.13))[("x", "inr_increased")]
     assert (got.grade, got.rule) == (1, "ctcae5.inr_increased.g1.abs")
     assert got.notes == ("grade 2 criterion not evaluable: no baseline", "grade 3 criterion not evaluable: no baseline")
+
+
+# --- an analyte also graded as a broader one (fhir_mappings/analytes.toml also_graded_as) -----------
+
+
+@pytest.mark.parametrize("version", ["5.0", "6.0"])
+def test_a_low_fasting_glucose_is_graded_as_hypoglycemia(version: str) -> None:
+    """A glucose reported under the fasting code (LOINC 1558-6) is a glucose: Hypoglycemia grades it,
+    so that a hypoglycaemic fasting sample is never left without a grade."""
+    fasting = fx.lab("f1", "glucose", 2.0, "mmol/L", loinc="1558-6", low=3.9, high=5.5, when="2024-02-01T08:00:00Z")
+    (patient,) = evaluate_collected(from_objects([fx.patient(), *TWO_CYCLES, fasting]), ctcae_version=version).patients
+    by_term = {t.term_id: t for t in patient.toxicities if t.observation == "Observation/f1"}
+    assert by_term["hypoglycemia"].grade == 3  # CTCAE Hypoglycemia grade 3: <2.2 - 1.7 mmol/L
+    assert by_term["hypoglycemia"].analyte == "glucose_fasting"
+    if version == "6.0":
+        assert by_term["hyperglycemia_fasting"].grade == 0
