@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def recording(data: hs.FhirData, base: str) -> tuple[httpx.MockTransport, list[h
 
 
 def run(folder: Path, settings: dict[str, Any], body: dict[str, Any], base: str, *,
-        headers: dict[str, str] | None = None, data: hs.FhirData | None = None) -> tuple[httpx.Response,
+        headers: Callable[[], dict[str, str]] | None = None, data: hs.FhirData | None = None) -> tuple[httpx.Response,
                                                                                           list[httpx.Request]]:
     folder.mkdir(parents=True, exist_ok=True)
     data = data or hs.FhirData()
@@ -44,8 +45,8 @@ def run(folder: Path, settings: dict[str, Any], body: dict[str, Any], base: str,
     data.add("p1", resources)
     transport, seen = recording(data, base)
     app = create_app(hs.service_settings(folder, **settings), fhir_transport=transport)
-    with hs.InProcess(app) as running:
-        return running.post(TOXICITY, json=body, headers=headers or {}), seen
+    with hs.InProcess(app) as running:  # a token is made once the service runs: never before its replay epoch
+        return running.post(TOXICITY, json=body, headers=headers() if headers else {}), seen
 
 
 def test_with_fhir_servers_unset_no_server_is_called_and_no_token_leaves(tmp_path: Path) -> None:
@@ -99,9 +100,9 @@ def test_an_issuer_may_name_its_own_servers_and_only_its_requests_reach_them(tmp
     settings = _issuer_settings(tmp_path, [base])
     body = hs.hook_request("patient-view", "p1", fhir_server=base, token="ehr-token")
     aud = f"http://testserver{TOXICITY}"
-    ok, seen = run(tmp_path, settings, body, base, headers=hs.bearer(ES.token(aud)))
+    ok, seen = run(tmp_path, settings, body, base, headers=lambda: hs.bearer(ES.token(aud)))
     assert ok.status_code == 200 and seen
-    other, seen = run(tmp_path, settings, body, base, headers=hs.bearer(RS.token(aud)))
+    other, seen = run(tmp_path, settings, body, base, headers=lambda: hs.bearer(RS.token(aud)))
     assert other.status_code == 412 and seen == []  # the RS issuer lists no server: nothing is called
 
 
