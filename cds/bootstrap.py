@@ -43,8 +43,7 @@ def all_rulesets() -> list[Ruleset]:
     """All rulesets of every concern, for every selectable table version, built eagerly: durable_rules
     can register a ruleset name only once per process. Every selection is checked first."""
     for selection in selections():
-        for concern in CONCERNS:
-            concern.check(selection)
+        check_tables(selection.ctcae_version)
     return [ruleset for concern in CONCERNS for ruleset in concern.rulesets()]
 
 

@@ -12,6 +12,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.errors import ConfigurationError
 from cds.rulebook.files import discover, rules_dir
 from cds.rulebook.grammar import Comparison, Names
@@ -107,7 +108,8 @@ class CtcaeTable:
     def for_analyte(self, analyte: str) -> tuple[Term, ...]:
         """The terms that grade a result of ``analyte``: its own, and those of the broader analyte it is
         also graded as (fhir_mappings/analytes.toml ``also_graded_as``: a fasting glucose is a glucose)."""
-        broader = analytes().analytes[analyte].also_graded_as if analyte in analytes().analytes else None
+        entry = analytes().analytes.get(analyte)
+        broader = entry.also_graded_as if entry is not None else None
         return tuple(t for t in self.terms if t.analyte == analyte or (broader is not None and t.analyte == broader))
 
     @property
@@ -218,7 +220,7 @@ def available_versions() -> dict[str, Path]:
 
 
 @cache
-def table(version: str = "5.0") -> CtcaeTable:
+def table(version: str = DEFAULT_CTCAE_VERSION) -> CtcaeTable:
     paths = available_versions()
     if version not in paths:
         raise ConfigurationError(f"no CTCAE table for version {version!r} (have {sorted(paths)})")

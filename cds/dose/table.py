@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.ctcae.table import CtcaeTable
 from cds.ctcae.table import table as ctcae_table
 from cds.errors import ConfigurationError
@@ -163,7 +164,7 @@ class DoseTable:
         """Above this, or at or below 0, an activity cannot be one Lutathera cycle (settings)."""
         return self.full_activity_gbq * self.max_plausible_activity_factor
 
-    def class_of(self, term: str, ctcae_version: str = "5.0") -> str | None:
+    def class_of(self, term: str, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> str | None:
         """The toxicity class of a term of the selected CTCAE table; None: exempt, or never graded high
         enough for any class to act on it. A term that table does not have raises ConfigurationError."""
         links = term_classes(self, ctcae_table(ctcae_version))
@@ -171,7 +172,7 @@ class DoseTable:
             raise ConfigurationError(f"{self.file}: {term!r} is not a term of the CTCAE v{ctcae_version} table")
         return links[term]
 
-    def is_exempt(self, term: str, ctcae_version: str = "5.0") -> bool:
+    def is_exempt(self, term: str, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> bool:
         """Whether a term of the selected CTCAE table is one the exemption names (lymphopenia)."""
         version = self.versions.get(ctcae_version, VersionTerms())
         return term in {version.renamed.get(name, name) for name in self.exempt_terms}

@@ -16,13 +16,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.ctcae.table import available_versions
 from cds.errors import ConfigurationError
 
 ENV_PREFIX = "PRRT_CDS_"
 CONFIG_ENV = "PRRT_CDS_CONFIG"  # the config file a uvicorn worker reads (set by ``prrt-cds serve``)
 DEFAULT_DATABASE_URL = "sqlite:///prrt-cds.db"
-DEFAULT_CTCAE_VERSION = "5.0"  # until a site chooses another table of rules/ (cds.evaluation's default)
 
 
 class IssuerSettings(BaseModel):
