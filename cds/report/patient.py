@@ -12,7 +12,14 @@ Definitions (each is stated in the report too):
   baseline values are not treatment-emergent);
 - performance status: "before" is the latest score on or before the day of the first cycle, "after"
   the first score dated after the day of the last cycle (the post-treatment assessment);
-- follow-up: the latest date of any of the patient's facts (labs, performance, body, tumour, cycles).
+- follow-up: the latest date of any of the patient's facts (labs, performance, body, tumour, cycles);
+- dose: the recommendation in force when each cycle was given (its action and deviations, aligned with
+  the cycles), and the discontinuation, if any recommendation of the course says so, with its reasons;
+- tumour burden: the percentage change of the sum of target diameters from baseline at each follow-up
+  time point where the sum is complete (RECIST 1.1 section 4.3.2);
+- haematological nadir: per cycle, the lowest platelet and neutrophil count after the administration and
+  before the next one (the counts are in the analyte's canonical unit, so one cycle's values compare),
+  as the days from that administration.
 """
 
 from __future__ import annotations
@@ -21,14 +28,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from math import fsum
 
+from cds.dose.conclusions import DoseAlert
 from cds.evaluation import PatientEvaluation
 from cds.facts import PerformanceScore, Response, Sex, age_years
+from cds.timeline import Timeline
 
 
 @dataclass(frozen=True)
 class ResponsePoint:
     day: date
     overall: Response
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """The sum of target diameters at one follow-up time point, as a percentage change from baseline."""
+
+    day: date
+    change_pct: float
+
+
+NADIR_ANALYTES = ("platelets", "neutrophils")
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,17 @@ class PatientSummary:
     ecog: tuple[int | None, int | None] = (None, None)
     kps: tuple[int | None, int | None] = (None, None)
     issue_counts: dict[str, int] = field(default_factory=dict)
+    cycle_actions: tuple[str, ...] = ()  # the recommendation in force at each cycle given
+    cycle_deviations: tuple[tuple[str, ...], ...] = ()  # the deviation kinds of each cycle given
+    discontinued: tuple[str, ...] = ()  # why the course was stopped (empty: never recommended)
+    measurable: bool = False  # target lesions at baseline (RECIST 1.1 measurable disease)
+    changes: tuple[ChangePoint, ...] = ()
+    nadir_days: dict[str, tuple[int, ...]] = field(default_factory=dict)  # analyte -> per cycle
+
+    @property
+    def best_change_pct(self) -> float | None:
+        """The largest decrease (or smallest increase) of the sum of diameters from baseline."""
+        return min((c.change_pct for c in self.changes), default=None)
 
     @property
     def first_day(self) -> date | None:
@@ -103,6 +134,42 @@ def _counts(result: PatientEvaluation) -> dict[str, int]:
     return counts
 
 
+def _changes(result: PatientEvaluation) -> tuple[ChangePoint, ...]:
+    if result.recist is None:
+        return ()
+    return tuple(ChangePoint(r.day, r.change_from_baseline_pct) for r in result.recist.responses
+                 if r.change_from_baseline_pct is not None and r.sum_complete is not False)
+
+
+def _why(alert: DoseAlert) -> tuple[str, ...]:
+    found = [r for r in alert.reasons if r.kind in ("finding", "eligibility", "labs")]
+    chosen = found or [r for r in alert.reasons if r.kind != "proceed"]
+    return tuple(dict.fromkeys(
+        f"{r.term} grade {r.grade}" if r.term is not None and r.grade is not None else r.text for r in chosen))
+
+
+def _discontinued(alerts: tuple[DoseAlert, ...]) -> tuple[str, ...]:
+    stop = next((a for a in alerts if a.action == "discontinue"), None)
+    return () if stop is None else (_why(stop) or ("discontinue",))
+
+
+def _nadir_days(timeline: Timeline) -> dict[str, tuple[int, ...]]:
+    """Per cycle, the days from the administration to the lowest count before the next one."""
+    days = [c.date for c in timeline.cycles]
+    out: dict[str, tuple[int, ...]] = {}
+    for analyte in NADIR_ANALYTES:
+        series = [lab for lab in timeline.labs if lab.analyte == analyte]
+        found = []
+        for i, given in enumerate(days):
+            after = [lab for lab in series if lab.day > given and (i + 1 == len(days) or lab.day <= days[i + 1])]
+            if after:
+                lowest = min(after, key=lambda lab: (lab.value, lab.day))
+                found.append((lowest.day - given).days)
+        if found:
+            out[analyte] = tuple(found)
+    return out
+
+
 def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSummary:
     """Reduce one patient's evaluation to its summary."""
     timeline = result.timeline
@@ -113,6 +180,7 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
             worst[grade.term] = max(worst.get(grade.term, 0), grade.grade)
     first = cycles[0].date if cycles else None
     last = cycles[-1].date if cycles else None
+    given = [a for a in result.alerts if a.given]
     return PatientSummary(
         patient=timeline.patient.ref,
         sex=timeline.patient.sex,
@@ -128,4 +196,10 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
         ecog=_before_after(timeline.performance, "ecog", first, last),
         kps=_before_after(timeline.performance, "karnofsky", first, last),
         issue_counts=_counts(result),
+        cycle_actions=tuple(a.action for a in given),
+        cycle_deviations=tuple(tuple(d.kind for d in a.deviations) for a in given),
+        discontinued=_discontinued(result.alerts),
+        measurable=result.recist is not None and result.recist.baseline_sum_mm is not None,
+        changes=_changes(result),
+        nadir_days=_nadir_days(timeline),
     )
