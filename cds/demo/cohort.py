@@ -4,7 +4,8 @@ A patient's course, in days from the first administration (day 0):
 
 - PRRT cycles every 8 weeks (0-3 days late), none on or after the day of death;
 - laboratory panels (haemoglobin, WBC, platelets, creatinine, ALT, bilirubin, each with its reference
-  range), every 2-4 weeks across the cycles: 7 days before the first cycle, the day before each
+  range; AST and albumin, always normal, and the body weight that Cockcroft-Gault needs, so that every
+  result the dose table requires before a cycle is there), every 2-4 weeks across the cycles: 7 days before the first cycle, the day before each
   cycle, 3-4 weeks after each cycle, 8 weeks after the last, and at the last contact. The planned
   worst grade of WBC decreased / anaemia / platelet count decreased is shown 3-4 weeks after the
   second cycle (the first if there is only one), the grade below it at the next panel;
@@ -66,6 +67,12 @@ LABS: dict[str, LabSpec] = {
     "alt": LabSpec("1742-6", "ALT", "U/L", 0, (7, 45), (7, 45), (0.1, 0.6), {}),
     "bilirubin": LabSpec("1975-2", "Bilirubin", "umol/L", 0, (3, 21), (3, 21), (0.1, 0.6), {}),
 }
+# The rest of the panel the dose table requires before every cycle, drawn from a random stream of their
+# own and written after every other resource, so that adding them changed no other value or id.
+MORE_LABS: dict[str, LabSpec] = {
+    "ast": LabSpec("1920-8", "AST", "U/L", 0, (8, 40), (8, 40), (0.1, 0.6), {}),
+    "albumin": LabSpec("1751-7", "Albumin", "g/L", 0, (35, 50), (35, 50), (0.2, 0.8), {}),
+}
 
 
 def _birth(first: date, age: int, rng: random.Random) -> date:
@@ -104,6 +111,7 @@ class _Builder:
         self.pid = plan.pid
         self.resources: list[Resource] = []
         self.counter = 0
+        self.lab_days: list[int] = []
 
     def rid(self, kind: str) -> str:
         self.counter += 1
@@ -123,7 +131,22 @@ class _Builder:
         self._labs(cycles)
         self._tumour(assessments)
         self._performance(cycles, assessments)
+        self._rest_of_panel(cycles)
         return self.resources
+
+    def _rest_of_panel(self, cycles: list[int]) -> None:
+        rng = random.Random(f"{self.pid}:{self.first.isoformat()}:rest-of-panel:{self.plan.age}")
+        weight = rng.uniform(55, 95) if self.plan.sex == "female" else rng.uniform(65, 110)
+        for n, offset in enumerate(self.lab_days, start=1):
+            for analyte, spec in MORE_LABS.items():
+                low, high = spec.female if self.plan.sex == "female" else spec.male
+                lo, hi = low + spec.normal[0] * (high - low), low + spec.normal[1] * (high - low)
+                value = float(round(rng.uniform(lo, hi)))
+                self.resources.append(fhir.lab(f"{self.pid}-{analyte}-{n}", self.pid, self.day(offset), spec.loinc,
+                                               spec.text, value, spec.unit, low, high))
+            weight += rng.uniform(-1.0, 0.6)
+            self.resources.append(fhir.body_weight(f"{self.pid}-weight-{n}", self.pid, self.day(offset),
+                                                   round(weight, 1)))
 
     # --- laboratory ------------------------------------------------------------------------------
     def _lab_days(self, cycles: list[int]) -> list[int]:
@@ -155,6 +178,7 @@ class _Builder:
 
     def _labs(self, cycles: list[int]) -> None:
         days = self._lab_days(cycles)
+        self.lab_days = days
         anchor = cycles[1] if len(cycles) > 1 else cycles[0]
         nadir_index = next((i for i, d in enumerate(days) if anchor + 21 <= d <= anchor + 28), None)
         if nadir_index is None:

@@ -65,6 +65,17 @@ def lab(rid: str, patient_id: str, day: date, loinc: str, text: str, value: floa
     }
 
 
+def body_weight(rid: str, patient_id: str, day: date, kg: float) -> Resource:
+    return {
+        "resourceType": "Observation", "id": rid, "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                  "code": "vital-signs"}]}],
+        "code": {"coding": [{"system": LOINC, "code": "29463-7"}], "text": "Body weight"},
+        "subject": _subject(patient_id), "effectiveDateTime": instant(day, 8),
+        "valueQuantity": {"value": kg, "unit": "kg", "system": UCUM, "code": "kg"},
+    }
+
+
 def performance(rid: str, patient_id: str, day: date, scale: str, score: int) -> Resource:
     code, text = ("89247-1", "ECOG performance status") if scale == "ecog" else ("89243-0", "Karnofsky score")
     return {

@@ -18,13 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
+from cds.concern import DEFAULT_CTCAE_VERSION
+from cds.dose.schedule import planned_course
+from cds.dose.table import table as dose_table
 from cds.facts import Issue
 from cds.report.collect import CohortData
+from cds.report.modifications import DEFAULT_ACTIVITY_TOLERANCE, DoseModifications, summarize_modifications
 from cds.report.patient import PatientSummary
 from cds.report.performance import PairedComparison, compare
 from cds.report.response import ResponseSummary, summarize_responses
 from cds.report.survival import DEFAULT_CI_METHOD, CiMethod, SurvivalSummary, kaplan_meier
 from cds.report.toxicity import ToxicityTable, worst_grade_table
+from cds.report.waterfall import Waterfall, waterfall
 
 MONTH_DAYS = 30.4375
 LANDMARK_MONTHS = (12.0, 24.0)
@@ -58,6 +63,7 @@ class ReportSettings:
     ci_method: CiMethod = DEFAULT_CI_METHOD
     data_cutoff: date | None = None
     confirmed: bool = True
+    activity_tolerance: float = DEFAULT_ACTIVITY_TOLERANCE  # a cycle's activity counts as full / reduced
 
 
 @dataclass(frozen=True)
@@ -79,11 +85,14 @@ class CohortReport:
     ecog: PairedComparison
     kps: PairedComparison
     patients: tuple[PatientSummary, ...]
+    dose_modifications: DoseModifications
+    waterfall: Waterfall
     os_data: TimeToEvent = field(default_factory=TimeToEvent)
     pfs_data: TimeToEvent = field(default_factory=TimeToEvent)
     issues: tuple[Issue, ...] = ()
     evaluation_issues: dict[str, int] = field(default_factory=dict)
     files_read: int = 0
+    ctcae_version: str = DEFAULT_CTCAE_VERSION
 
 
 def _issue(patient: str, message: str, severity: str = "warning") -> Issue:
@@ -182,15 +191,19 @@ def build_report(data: CohortData, settings: ReportSettings | None = None) -> Co
         deaths=sum(1 for p in treated if p.deceased),
         overall_survival=_survival(os_data, settings),
         progression_free_survival=_survival(pfs_data, settings) if has_pfs_dates else None,
-        toxicity=worst_grade_table([p.worst_grades for p in treated]),
+        toxicity=worst_grade_table([p.worst_grades for p in treated], [p.nadir_days for p in treated]),
         ecog=compare("ecog", [(b, a) for p in treated if (b := p.ecog[0]) is not None
                               and (a := p.ecog[1]) is not None], higher_is_better=False),
         kps=compare("karnofsky", [(b, a) for p in treated if (b := p.kps[0]) is not None
                                   and (a := p.kps[1]) is not None], higher_is_better=True),
         patients=tuple(treated),
+        dose_modifications=summarize_modifications(treated, planned_course(), dose_table().interval_days,
+                                                   settings.activity_tolerance),
+        waterfall=waterfall(treated),
         os_data=os_data,
         pfs_data=pfs_data,
         issues=tuple(issues),
         evaluation_issues=evaluation_issues,
         files_read=data.files_read,
+        ctcae_version=data.ctcae_version,
     )

@@ -74,6 +74,7 @@ class CohortData:
     issues: tuple[Issue, ...]
     ruleset_version: str
     files_read: int
+    ctcae_version: str = DEFAULT_CTCAE_VERSION
 
 
 def _until(record: PatientRecord, cutoff: date) -> PatientRecord:
@@ -175,7 +176,8 @@ def _parallel(files: list[Path], settings: Settings, jobs: int, progress: Progre
         kept.append(_evaluate_files([f for i in sorted(involved) for f in chunks[i]], settings))
     summaries = sorted((s for chunk in kept for s in chunk.summaries), key=lambda s: s.patient)
     return CohortData(tuple(summaries), tuple(i for chunk in kept for i in chunk.issues),
-                      ruleset_version(settings.ctcae_version), sum(chunk.files_read for chunk in kept))
+                      ruleset_version(settings.ctcae_version), sum(chunk.files_read for chunk in kept),
+                      settings.ctcae_version)
 
 
 def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = None,
@@ -198,4 +200,5 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
     if not collected.resources:
         raise no_resources(list(paths), collected.files_read, collected.issues)
     summaries, issues = summarize_collected(collected, settings, progress)
-    return CohortData(tuple(summaries), tuple(issues), ruleset_version(settings.ctcae_version), collected.files_read)
+    return CohortData(tuple(summaries), tuple(issues), ruleset_version(settings.ctcae_version), collected.files_read,
+                      settings.ctcae_version)

@@ -1,7 +1,8 @@
 """The report in words and tables: the results paragraphs of a paper, and the tables behind them.
 
-Both the Markdown and the HTML page render these, so the two never disagree. A figure the data do not
-give is written "NA" or "not reached", never estimated.
+Both the Markdown and the HTML page render these, so the two never disagree. Every sentence is computed
+from the cohort at hand. A median S(t) never falls to is "not reached", in the text and the tables
+alike; a limit the data do not give is "NA"; neither is ever estimated.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from cds.facts import Response
-from cds.report.cohort import CohortReport, Range
+from cds.recist.table import table as recist_table
+from cds.report.cohort import MONTH_DAYS, CohortReport, Range
 from cds.report.performance import PairedComparison
 from cds.report.response import Proportion
-from cds.report.survival import CI_METHODS, CiMethod, Interval, SurvivalSummary
+from cds.report.survival import CI_METHODS, FEW_AT_RISK, CiMethod, Interval, SurvivalSummary
+from cds.report.toxicity import NADIR_NAMES
 
 _WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve",
           "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen", "Twenty")
@@ -25,18 +28,17 @@ IN_WORDS = {**RESPONSE_NAMES, "non-CR/non-PD": "non-CR/non-PD (non-target diseas
 ORR_TEXT = "objective response rate (CR + PR)"
 DCR_TEXT = "disease control rate (CR + PR + SD + non-CR/non-PD)"
 CI_DESCRIPTIONS: dict[CiMethod, str] = {
-    "log-log": "read where the pointwise log-log band of S(t) crosses 0.5 (lifelines' band; Brookmeyer-Crowley)",
-    "log": "read where the pointwise log band of S(t) crosses 0.5 (R survival's default)",
-    "plain": "read where the pointwise plain (linear) band of S(t) crosses 0.5",
+    "log-log": "read where the pointwise log-log band of S(t) crosses 0.5 (Brookmeyer and Crowley 1982; "
+               "lifelines' band)",
+    "log": "read where the pointwise log band of S(t) crosses 0.5 (Brookmeyer and Crowley 1982; R survival's "
+           "default)",
+    "plain": "read where the pointwise plain (linear) band of S(t) crosses 0.5 (Brookmeyer and Crowley 1982)",
     "symmetric": "median ± 1.96·SE(median), SE from Greenwood's variance and the slope of S(t) around the "
-                 "median (Collett): the symmetric interval SPSS prints",
+                 "median (Collett, Modelling Survival Data in Medical Research, section 2.4; the interval SPSS "
+                 "prints)",
 }
-PUBLISHED_FORM = (
-    "Of these methods, only the symmetric one gives a two-sided interval of the form published series "
-    "report from SPSS (e.g. a median of 23 months with 95% CI 7.90-38.09): median ± 1.96·SE. The band "
-    "methods give limits at event times and NA where the band never falls to 0.5, which is common in "
-    "small series."
-)
+NOT_REACHED = "not reached"
+FRAGILE_MARK = "†"
 
 
 @dataclass(frozen=True)
@@ -105,23 +107,40 @@ def _proportion(p: Proportion) -> str:
     return f"{pct(p.value)} (95% CI {pct(p.ci_low)[:-1]}-{pct(p.ci_high)}, Clopper-Pearson)"
 
 
+def median_text(s: SurvivalSummary) -> str:
+    """The median in months as the table and the text both write it: "not reached" when S(t) stays above 0.5."""
+    return NOT_REACHED if s.median is None else months(s.median)
+
+
+def caution(name: str, s: SurvivalSummary) -> str:
+    """The caution sentence for a median reached with few patients at risk; empty otherwise."""
+    if not s.fragile_median:
+        return ""
+    n = s.at_risk_at_median or 0
+    remaining = s.remaining_after_last_event
+    tail = ""
+    if remaining is not None and s.median is not None and s.curve.time[s.curve.events > 0][-1] <= s.median:
+        tail = (f"; it falls at the last {('event' if s.events == 1 else 'of the events')}, after which "
+                f"{remaining} patient{'s' if remaining != 1 else ''} remained under follow-up")
+    return (f"Caution: the median {name} rests on few patients: {n} patient{'s were' if n != 1 else ' was'} "
+            f"at risk when S(t) fell to 0.5{tail}. One event more or fewer there would move it.")
+
+
 def _survival_sentence(name: str, s: SurvivalSummary, events: str) -> str:
     conf = f"{s.conf_level:.0%}"
     if s.median is None:
-        median = f"the median {name} was not reached"
+        median = f"the median {name} was {NOT_REACHED}"
     else:
-        limits = s.interval
-        median = (f"the median {name} was {months(s.median)} months ({conf} CI {interval(limits)}, "
-                  f"{s.ci_method} method")
-        symmetric = s.intervals["symmetric"]
-        if s.ci_method != "symmetric" and symmetric.low is not None:
-            median += f"; median ± 1.96·SE, the symmetric interval published series print: {interval(symmetric)}"
-        median += ")"
-    landmarks = [f"{pct(m.survival)} at {m.time:g} months" for m in s.landmarks if m.survival is not None]
+        median = (f"the median {name} was {months(s.median)} months ({conf} CI {interval(s.interval)}, "
+                  f"{s.ci_method} method)")
+    landmarks = [f"{pct(m.survival)} at {m.time:g} months ({m.at_risk} at risk)" for m in s.landmarks
+                 if m.survival is not None]
     text = f"{number(s.events, True)} {events} were observed in {s.n} patients ({s.censored} censored); {median}"
     if landmarks:
         text += f". The estimated {name} was " + " and ".join(landmarks)
-    return text + "."
+    text += "."
+    warning = caution(name, s)
+    return f"{text} {warning}" if warning else text
 
 
 def _performance_sentence(c: PairedComparison, name: str, verb_up: str, verb_down: str) -> str:
@@ -159,7 +178,11 @@ def paragraphs(report: CohortReport) -> list[str]:
     out.append(
         f"The best overall response (RECIST 1.1, {confirmation}) was " + ", ".join(parts[:-1]) + f" and {parts[-1]}"
         f": an {ORR_TEXT} of {_proportion(r.orr)} and a {DCR_TEXT} of {_proportion(r.dcr)}."
+        + (" " + waterfall if (waterfall := _waterfall_sentence(report)) else "")
     )
+    dose = _dose_sentence(report)
+    if dose:
+        out.append(dose)
     survival = []
     if report.overall_survival is not None:
         survival.append(_survival_sentence("overall survival", report.overall_survival,
@@ -177,21 +200,82 @@ def paragraphs(report: CohortReport) -> list[str]:
 
 
 def _toxicity_sentence(report: CohortReport) -> str:
-    rows = report.toxicity.rows
+    tox = report.toxicity
+    version = f"CTCAE v{report.ctcae_version}"
+    if not tox.rows:
+        return f"No laboratory result from the first cycle on could be graded by {version}."
+    rows = tox.with_toxicity
     if not rows:
-        return "No laboratory toxicity of CTCAE grade 1 or higher was recorded after the first cycle."
-    top = max(g for row in rows for g, count in row.by_grade.items() if count)
+        return (f"No laboratory toxicity of {version} grade 1 or higher was recorded from the first cycle on "
+                f"({len(tox.rows)} terms evaluated).")
+    top = max(row.worst for row in rows)
     items = []
     for row in rows:
         grades = ", ".join(f"grade {g} in {c}" for g, c in row.by_grade.items() if c)
-        items.append(f"{row.term.lower()} ({grades} of {row.graded})")
+        items.append(f"{row.term.lower()} ({grades} of {row.evaluated} patients evaluated)")
     severe = "no grade 3 or 4 toxicity occurred" if top < 3 else f"the highest grade was {top}"
-    return ("Laboratory toxicity (CTCAE v5.0, worst grade per patient from the first cycle on) was: "
-            + "; ".join(items) + f"; {severe}.")
+    quiet = len(tox.rows) - len(rows)
+    rest = f"; the other {quiet} terms evaluated stayed at grade 0" if quiet else ""
+    text = (f"Laboratory toxicity ({version}, worst grade per patient from the first cycle on) was: "
+            + "; ".join(items) + f"; {severe}{rest}.")
+    for n in tox.nadirs:
+        text += (f" The {n.name.lower()} reached its nadir a median of {plain(round(n.median_weeks, 1))} weeks after "
+                 f"administration (range {plain(round(n.min_weeks, 1))}-{plain(round(n.max_weeks, 1))} weeks; "
+                 f"{n.cycles} cycles of {n.patients} patients).")
+    return text
+
+
+def _dose_sentence(report: CohortReport) -> str:
+    m = report.dose_modifications
+    if not m.cycles_given:
+        return ""
+    d = m.decisions
+    text = (f"Of {m.cycles_given} cycles given, {m.given_full} were at the full activity "
+            f"({plain(m.full_activity_gbq)} GBq) and {m.given_reduced} at the reduced activity "
+            f"({plain(m.reduced_activity_gbq)} GBq)")
+    others = m.given_other + m.activity_unknown
+    if others:
+        text += f"; {others} at another or an unrecorded activity"
+    text += (f". The recommendation in force when each cycle was given was to proceed for {d.get('proceed', 0)}, "
+             f"reduce for {d.get('reduce', 0)}, withhold for {d.get('withhold', 0)}, discontinue for "
+             f"{d.get('discontinue', 0)}, and could not be made for missing laboratory results for "
+             f"{d.get('labs-needed', 0)}. ")
+    if m.patients_discontinued:
+        why = ", ".join(f"{reason} ({n})" for reason, n in m.discontinued_why.items())
+        were = "s were" if m.patients_discontinued != 1 else " was"
+        text += f"{number(m.patients_discontinued, True)} patient{were} recommended to discontinue ({why}). "
+    else:
+        text += "No patient was recommended to discontinue. "
+    text += (f"{number(m.deviations, True)} cycle{'s' if m.deviations != 1 else ''} given departed from the "
+             "recommendation in force")
+    if m.deviation_kinds:
+        text += " (" + ", ".join(f"{kind} {n}" for kind, n in m.deviation_kinds.items()) + ")"
+    delays = m.delays
+    if delays.intervals:
+        text += (f". Beyond the planned interval of {m.interval_days} days, the median delay between cycles was "
+                 f"{plain(delays.median)} days (maximum {delays.max}; {delays.delayed} of {delays.intervals} "
+                 "intervals delayed)")
+    return text + "."
+
+
+def _waterfall_sentence(report: CohortReport) -> str:
+    w = report.waterfall
+    if not w.bars:
+        return ""
+    decreased = sum(1 for b in w.bars if b.best_change_pct <= -30)
+    increased = sum(1 for b in w.bars if b.best_change_pct >= 20)
+    text = (f"Of {len(w.bars)} patients with measurable disease and a follow-up measurement, {decreased} had a best "
+            f"decrease of the sum of target diameters of at least 30% and {increased} an increase of at least 20%")
+    missing = []
+    if w.no_follow_up:
+        missing.append(f"{w.no_follow_up} with measurable disease had no complete follow-up measurement")
+    if w.not_measurable:
+        missing.append(f"{w.not_measurable} had no measurable disease at baseline")
+    return text + ("; " + " and ".join(missing) if missing else "") + "."
 
 
 def tables(report: CohortReport) -> list[Table]:
-    """The tables of the report: responses, survival, every CI method, toxicity, performance status."""
+    """The tables of the report: responses, dose modifications, survival, toxicity, performance status."""
     out = []
     n = report.n_patients or 1
     r = report.responses
@@ -202,30 +286,44 @@ def tables(report: CohortReport) -> list[Table]:
          (ORR_TEXT, str(r.orr.successes), _proportion(r.orr)),
          (DCR_TEXT, str(r.dcr.successes), _proportion(r.dcr))),
     ))
+    out.append(_dose_table(report))
     for name, s in (("Overall survival", report.overall_survival),
                     ("Progression-free survival", report.progression_free_survival)):
         if s is None:
             continue
+        fragile = FRAGILE_MARK if s.fragile_median else ""
         rows = [("patients / events / censored", f"{s.n} / {s.events} / {s.censored}"),
-                ("median (months)", num(s.median, 2)),
-                (f"{s.conf_level:.0%} CI ({s.ci_method})", interval(s.interval))]
-        rows += [(f"S({m.time:g} months)", f"{pct(m.survival)} ({pct(m.interval.low)}-{pct(m.interval.high)})")
-                 for m in s.landmarks]
-        out.append(Table(name, ("", "value"), tuple(rows)))
-        out.append(Table(
-            f"{name}: {s.conf_level:.0%} CI of the median by method",
-            ("method", "interval (months)", "how"),
-            tuple((m + (" (used above)" if m == s.ci_method else ""), interval(s.intervals[m]), CI_DESCRIPTIONS[m])
-                  for m in CI_METHODS),
-            note=PUBLISHED_FORM + (f" SE(median) = {num(s.se_median, 2)} months." if s.se_median is not None else ""),
-        ))
+                ("median (months)", median_text(s) + fragile),
+                (f"{s.conf_level:.0%} CI of the median ({s.ci_method})", interval(s.interval))]
+        if s.median is not None:
+            rows.append(("at risk when S(t) fell to 0.5", f"{s.at_risk_at_median}{fragile}"))
+        rows += [(f"S({m.time:g} months), {m.at_risk} at risk",
+                  f"{pct(m.survival)} ({pct(m.interval.low)}-{pct(m.interval.high)})") for m in s.landmarks]
+        rows += [(f"{s.conf_level:.0%} CI of the median, {m}", interval(s.intervals[m]))
+                 for m in CI_METHODS if m != s.ci_method]
+        note = "NA: the band (or, for the symmetric interval, the slope of S(t)) does not reach that limit."
+        if fragile:
+            note += f" {FRAGILE_MARK} {caution(name.lower(), s)}"
+        out.append(Table(name, ("", "value"), tuple(rows), note=note))
     tox = report.toxicity
     out.append(Table(
-        "Worst CTCAE grade per patient (laboratory, from the first cycle on)",
-        ("term", *(f"grade {g}" for g in tox.grades), "patients graded"),
-        tuple((row.term, *(str(row.by_grade[g]) for g in tox.grades), str(row.graded)) for row in tox.rows),
-        note="" if tox.rows else "No grade 1 or higher.",
+        f"Worst CTCAE v{report.ctcae_version} grade per patient (laboratory, from the first cycle on)",
+        ("term", "evaluated", *(f"grade {g}" for g in tox.grades), "grade ≥ 3", "any grade"),
+        tuple((row.term, str(row.evaluated), *(_count(row.by_grade[g], row.evaluated) for g in tox.grades),
+               _count(row.grade_3_plus, row.evaluated), _count(row.any_grade, row.evaluated)) for row in tox.rows),
+        note=("Evaluated: patients with at least one gradable result for the term from the first cycle on; "
+              "percentages of them." if tox.rows else "No result could be graded."),
     ))
+    if tox.nadirs:
+        out.append(Table(
+            "Haematological nadir: time from administration to the lowest count before the next cycle",
+            ("count", "cycles", "patients", "median (weeks)", "range (weeks)"),
+            tuple((n.name, str(n.cycles), str(n.patients), plain(round(n.median_weeks, 1)),
+                   f"{plain(round(n.min_weeks, 1))}-{plain(round(n.max_weeks, 1))}") for n in tox.nadirs),
+            note="After the last cycle, counts within one planned interval (8 weeks) are used."
+                 + "".join(f" No {name.lower()} was measured after an administration."
+                           for analyte, name in NADIR_NAMES.items() if analyte not in {n.analyte for n in tox.nadirs}),
+        ))
     out.append(Table(
         "Performance status before the first cycle and after the last (patients with both)",
         ("scale", "n", "median before", "median after", "improved", "worsened", "Wilcoxon signed-rank"),
@@ -236,24 +334,74 @@ def tables(report: CohortReport) -> list[Table]:
     return out
 
 
+def _count(k: int, n: int) -> str:
+    return f"{k} ({pct(k / n)})" if n else str(k)
+
+
+def _dose_table(report: CohortReport) -> Table:
+    m = report.dose_modifications
+    d = m.delays
+    tolerance = f"±{plain(100 * m.tolerance)}%"
+    rows: list[tuple[str, str]] = [
+        ("cycles given", str(m.cycles_given)),
+        (f"at the full activity ({plain(m.full_activity_gbq)} GBq {tolerance})", _count(m.given_full, m.cycles_given)),
+        (f"at the reduced activity ({plain(m.reduced_activity_gbq)} GBq {tolerance})",
+         _count(m.given_reduced, m.cycles_given)),
+        ("at another activity", _count(m.given_other, m.cycles_given)),
+        ("activity not recorded", _count(m.activity_unknown, m.cycles_given)),
+    ]
+    rows += [(f"recommendation in force: {action}", _count(k, m.cycles_given)) for action, k in m.decisions.items()]
+    rows.append(("patients given a reduced cycle", str(m.patients_reduced)))
+    rows.append(("patients recommended to discontinue", str(m.patients_discontinued)))
+    rows += [(f"  discontinued: {why}", str(k)) for why, k in m.discontinued_why.items()]
+    rows.append(("cycles given against the recommendation (deviations)", _count(m.deviations, m.cycles_given)))
+    rows += [(f"  deviation: {kind}", str(k)) for kind, k in m.deviation_kinds.items()]
+    rows.append((f"intervals between cycles longer than {m.interval_days} days",
+                 f"{d.delayed} of {d.intervals}" if d.intervals else "NA"))
+    rows.append(("delay beyond the interval, median (max), days",
+                 f"{plain(d.median)} ({d.max})" if d.intervals else "NA"))
+    return Table("Dose modifications", ("", "value"), tuple(rows),
+                 note="A cycle counts as full or reduced when its recorded activity lies within the tolerance of "
+                      "that activity; the recommendation is the one in force on the day the cycle was given.")
+
+
 def methods(report: CohortReport) -> list[str]:
-    """How the figures were made, in a few sentences."""
-    cutoff = report.settings.data_cutoff
+    """How the figures were made: each method named once, with its reference."""
+    settings = report.settings
+    cutoff = settings.data_cutoff
     censoring = (f"at the data cut-off {cutoff.isoformat()} (facts after it were not used)" if cutoff else
                  "at the latest date of any of their records")
+    recist = recist_table().settings
+    confirmation = (f"confirmed by a second assessment at least {recist['confirmation_days']} days later "
+                    f"(RECIST 1.1 section 4.4.1); stable disease needs at least {recist['sd_minimum_days']} days from "
+                    "the start of treatment" if settings.confirmed else
+                    "unconfirmed (a single time point suffices; RECIST 1.1 section 4.4.1 allows it outside trials "
+                    "with response as primary endpoint)")
+    m = report.dose_modifications
     return [
-        "Times run from the first PRRT administration; months are 30.4375 days. Overall survival ends at death; "
-        f"living patients are censored {censoring}. Progression-free survival ends at the first RECIST 1.1 "
-        "progression or death, and is otherwise censored at the last tumour assessment.",
-        "Survival curves are Kaplan-Meier estimates (lifelines) with Greenwood variances. Medians follow R's "
-        "rule: the first time S(t) <= 0.5 (within sqrt(machine epsilon)), the midpoint of a flat stretch at "
-        f"exactly 0.5. The interval of the median is by the {report.settings.ci_method} method "
-        f"({CI_DESCRIPTIONS[report.settings.ci_method]}); every method is tabulated below.",
-        "Response rates carry exact (Clopper-Pearson) 95% intervals over all treated patients; a patient "
-        "without an assessment after baseline counts as not evaluable. A patient with non-target disease only "
-        "is assessed by RECIST 1.1 Table 2: non-CR/non-PD (never called stable disease, per its footnote) "
-        "has the minimum duration of SD and counts towards disease control as SD does. Toxicity is the worst "
-        "CTCAE v5.0 grade per patient and term over laboratory results from the first cycle on. Performance status "
-        "compares the latest score on or before the first cycle with the first score after the last cycle.",
+        f"Patients: every patient with at least one 177Lu-DOTATATE administration. Times run from the first "
+        f"administration; months are {MONTH_DAYS} days. Overall survival ends at death; living patients are "
+        f"censored {censoring}. Progression-free survival ends at the first RECIST 1.1 progression or death and "
+        "is otherwise censored at the last tumour assessment.",
+        "Survival: Kaplan-Meier estimates (Kaplan and Meier 1958; computed with lifelines) with Greenwood's "
+        "variance (Greenwood 1926). The median is the first time S(t) <= 0.5 (R's rule, within sqrt(machine "
+        "epsilon); the midpoint of a flat stretch at exactly 0.5). Its 95% interval is "
+        f"{CI_DESCRIPTIONS[settings.ci_method]}. A median reached with fewer than {FEW_AT_RISK} patients at risk "
+        "is flagged.",
+        "Tumour response: RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-247), best overall response "
+        f"{confirmation}. A patient with non-target disease only is assessed by RECIST 1.1 Table 2: non-CR/non-PD "
+        "(never called stable disease) counts towards disease control as SD does; a patient without an "
+        "assessment after baseline counts as not evaluable. Response rates are over all treated patients, with "
+        "exact Clopper-Pearson 95% intervals (Clopper and Pearson 1934). The waterfall plot shows, per patient "
+        "with measurable disease, the best percentage change of the sum of target diameters from baseline.",
+        f"Toxicity: the worst CTCAE v{report.ctcae_version} grade per patient and term over laboratory results "
+        "from the first cycle on; the denominator is the patients with at least one gradable result for the "
+        "term.",
+        f"Dose: each cycle is checked against the Lutathera label's dose-modification rules ({m.full_activity_gbq:g} "
+        f"GBq every {m.interval_days} days, {m.reduced_activity_gbq:g} GBq when reduced); a cycle counts as full "
+        f"or reduced within ±{plain(100 * m.tolerance)}% of that activity.",
+        "Performance status: the latest ECOG and Karnofsky scores on or before the first cycle against the first "
+        "after the last cycle, in patients with both, by the two-sided Wilcoxon signed-rank test (Wilcoxon "
+        "1945; zero differences dropped).",
         f"Rulesets: {report.ruleset_version}.",
     ]

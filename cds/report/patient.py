@@ -18,17 +18,18 @@ Definitions (each is stated in the report too):
 - tumour burden: the percentage change of the sum of target diameters from baseline at each follow-up
   time point where the sum is complete (RECIST 1.1 section 4.3.2);
 - haematological nadir: per cycle, the lowest platelet and neutrophil count after the administration and
-  before the next one (the counts are in the analyte's canonical unit, so one cycle's values compare),
-  as the days from that administration.
+  up to the next one (after the last cycle: within the planned interval of 8 weeks); the counts are in
+  the analyte's canonical unit, so one cycle's values compare; kept as the days from that administration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from math import fsum
 
 from cds.dose.conclusions import DoseAlert
+from cds.dose.table import table as dose_table
 from cds.evaluation import PatientEvaluation
 from cds.facts import PerformanceScore, Response, Sex, age_years
 from cds.timeline import Timeline
@@ -153,15 +154,17 @@ def _discontinued(alerts: tuple[DoseAlert, ...]) -> tuple[str, ...]:
     return () if stop is None else (_why(stop) or ("discontinue",))
 
 
-def _nadir_days(timeline: Timeline) -> dict[str, tuple[int, ...]]:
-    """Per cycle, the days from the administration to the lowest count before the next one."""
+def _nadir_days(timeline: Timeline, interval_days: int) -> dict[str, tuple[int, ...]]:
+    """Per cycle, the days from the administration to the lowest count up to the next one (after the
+    last cycle: within one planned interval)."""
     days = [c.date for c in timeline.cycles]
     out: dict[str, tuple[int, ...]] = {}
     for analyte in NADIR_ANALYTES:
         series = [lab for lab in timeline.labs if lab.analyte == analyte]
         found = []
         for i, given in enumerate(days):
-            after = [lab for lab in series if lab.day > given and (i + 1 == len(days) or lab.day <= days[i + 1])]
+            end = days[i + 1] if i + 1 < len(days) else given + timedelta(days=interval_days)
+            after = [lab for lab in series if given < lab.day <= end]
             if after:
                 lowest = min(after, key=lambda lab: (lab.value, lab.day))
                 found.append((lowest.day - given).days)
@@ -201,5 +204,5 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
         discontinued=_discontinued(result.alerts),
         measurable=result.recist is not None and result.recist.baseline_sum_mm is not None,
         changes=_changes(result),
-        nadir_days=_nadir_days(timeline),
+        nadir_days=_nadir_days(timeline, dose_table().interval_days),
     )

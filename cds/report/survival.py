@@ -31,13 +31,18 @@ The median's interval, by ``CiMethod``:
   S(l) <= 0.45: the slope of S(t) around the median.
 
 A limit the data do not reach is ``None`` (NA), never a made-up number.
+
+Caution: an estimate resting on few patients is flagged, not hidden. ``at_risk_at_median`` is n_j at
+the time where S(t) first fell to 0.5; below ``FEW_AT_RISK`` (5) the median is fragile (one more or one
+fewer event there moves it by the width of the gap to the next event), and the report says so with
+that number. The same count is kept for each landmark S(t).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -52,6 +57,7 @@ DEFAULT_CI_METHOD: CiMethod = "log-log"
 BAND_METHODS: tuple[CiMethod, ...] = ("log-log", "log", "plain")
 TOLERANCE = math.sqrt(float(np.finfo(np.float64).eps))  # R: sqrt(.Machine$double.eps)
 DENSITY_STEP = 0.05  # Collett: the slope of S(t) is read between S = 0.55 and S = 0.45
+FEW_AT_RISK = 5  # below this many at risk where S(t) crosses 0.5, the median is flagged as fragile
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Landmark:
     time: float
     survival: float | None
     interval: Interval
+    at_risk: int = 0  # patients still followed at ``time``
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,29 @@ class SurvivalSummary:
     landmarks: tuple[Landmark, ...]
     curve: Curve
     conf_level: float = 0.95
+    at_risk_at_median: int | None = None  # n at risk when S(t) first fell to 0.5 (None: not reached)
+    remaining_after_last_event: int | None = None  # at risk after the last event, minus its events
+
+    @property
+    def fragile_median(self) -> bool:
+        """The median was reached with fewer than ``FEW_AT_RISK`` patients at risk."""
+        return self.at_risk_at_median is not None and self.at_risk_at_median < FEW_AT_RISK
+
+
+def at_risk_where_median(curve: Curve, median: float | None) -> int | None:
+    """n_j at the first event time where S(t) <= 0.5 (R's tolerance); None when the median is not reached."""
+    if median is None:
+        return None
+    reached = np.nonzero((curve.events > 0) & (curve.survival <= 0.5 + TOLERANCE))[0]
+    return int(curve.at_risk[reached[0]]) if len(reached) else None
+
+
+def _remaining(curve: Curve) -> int | None:
+    events = np.nonzero(curve.events > 0)[0]
+    if not len(events):
+        return None
+    last = events[-1]
+    return int(curve.at_risk[last] - curve.events[last])
 
 
 def median_se(curve: Curve, median: float) -> float | None:
@@ -306,8 +336,10 @@ def kaplan_meier(
     return SurvivalSummary(
         n=len(durations), events=events, censored=len(durations) - events, median=median,
         ci_method=ci_method, interval=intervals[ci_method], intervals=intervals, se_median=se,
-        landmarks=tuple(curve.landmark(float(t), ci_method, alpha) for t in landmarks),
+        landmarks=tuple(replace(curve.landmark(float(t), ci_method, alpha),
+                                at_risk=sum(1 for d in durations if d >= t)) for t in landmarks),
         curve=curve, conf_level=1 - alpha,
+        at_risk_at_median=at_risk_where_median(curve, median), remaining_after_last_event=_remaining(curve),
     )
 
 

@@ -50,7 +50,7 @@ def test_overall_survival_as_published(series: CohortReport) -> None:
 
 
 def test_toxicity_is_leucopenia_and_anaemia_of_grades_1_and_2(series: CohortReport) -> None:
-    rows = {row.term: row for row in series.toxicity.rows}
+    rows = {row.term: row for row in series.toxicity.with_toxicity}
     assert set(rows) == {"White blood cell decreased", "Anemia"}
     for row in rows.values():
         assert row.by_grade[1] and row.by_grade[2] and not row.by_grade[3] and not row.by_grade[4]

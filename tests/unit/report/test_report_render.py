@@ -62,9 +62,23 @@ def test_markdown_reads_like_a_results_paragraph(written: Path) -> None:
     text = (written / "report.md").read_text()
     assert "Sixteen patients (8 women, 8 men)" in text
     assert "median overall survival was 23.0 months" in text
-    assert "7.90-38.09" in text and "only the symmetric one gives a two-sided interval" in text
+    assert "95% CI of the median, symmetric | 7.90-38.09" in text  # computed from this cohort
+    assert "Caution: the median overall survival rests on few patients: 2 patients were at risk" in text
     for name in ("overall_survival.png", "swimmer.png"):
         assert f"]({name})" in text and (written / name).stat().st_size > 1000
+
+
+def test_no_text_is_carried_over_from_the_published_series(tmp_path: Path) -> None:
+    """The words come from the cohort at hand: a random cohort's report never quotes the 16-patient
+    series (its median, interval or an "e.g." example), nor promises a table that is not there."""
+    bundles = [patient_bundle(i, 60, 3)[1] for i in range(1, 61)]
+    summaries, issues = summarize_collected(from_objects(bundles), Settings())
+    other = build_report(CohortData(tuple(summaries), tuple(issues), "test", 60), ReportSettings())
+    write_report(other, tmp_path, ("md",))
+    text = (tmp_path / "report.md").read_text()
+    assert text.count("60 patients") >= 1
+    for stale in ("7.90", "38.09", "e.g.", "23 months", "tabulated below"):
+        assert stale not in text, stale
 
 
 class _References(HTMLParser):

@@ -77,7 +77,25 @@ def test_worst_grade_table_counts_each_patient_once_per_term() -> None:
         {"Anemia": 1},
     ])
     rows = {row.term: row for row in table.rows}
-    assert set(rows) == {"Anemia", "White blood cell decreased"}  # no grade >= 1: left out
-    assert rows["Anemia"].by_grade == {1: 2, 2: 1, 3: 0, 4: 0} and rows["Anemia"].graded == 4
-    assert rows["White blood cell decreased"].by_grade[1] == 1 and rows["White blood cell decreased"].graded == 2
-    assert table.rows[0].term == "Anemia"  # most patients first
+    # every term evaluated has a row: a term with no grade >= 1 is shown with its denominator
+    assert set(rows) == {"Anemia", "White blood cell decreased", "Platelet count decreased"}
+    assert rows["Anemia"].by_grade == {1: 2, 2: 1, 3: 0, 4: 0} and rows["Anemia"].evaluated == 4
+    assert rows["White blood cell decreased"].by_grade[1] == 1 and rows["White blood cell decreased"].evaluated == 2
+    assert rows["Platelet count decreased"].any_grade == 0 and rows["Platelet count decreased"].evaluated == 1
+    assert [r.term for r in table.with_toxicity] == ["Anemia", "White blood cell decreased"]
+    assert table.rows[0].term == "Anemia" and table.rows[-1].term == "Platelet count decreased"  # most first
+
+
+def test_grade_3_plus_counts_grades_3_and_above() -> None:
+    table = worst_grade_table([{"Anemia": 3}, {"Anemia": 4}, {"Anemia": 2}, {"Anemia": 0}])
+    (row,) = table.rows
+    assert (row.grade_3_plus, row.any_grade, row.worst, row.evaluated) == (2, 3, 4, 4)
+
+
+def test_nadir_is_the_median_over_cycles_in_weeks() -> None:
+    table = worst_grade_table([{}, {}, {}], [{"platelets": (21, 28)}, {"platelets": (35,), "neutrophils": (14,)}, {}])
+    platelets, neutrophils = table.nadirs
+    assert (platelets.analyte, platelets.cycles, platelets.patients) == ("platelets", 3, 2)
+    assert (platelets.median_weeks, platelets.min_weeks, platelets.max_weeks) == (4.0, 3.0, 5.0)
+    assert (neutrophils.cycles, neutrophils.median_weeks) == (1, 2.0)
+    assert worst_grade_table([{}], [{}]).nadirs == ()  # no count after a cycle: no nadir row
