@@ -5,8 +5,9 @@ A patient's course, in days from the first administration (day 0):
 - PRRT cycles every 8 weeks (0-3 days late), none on or after the day of death;
 - laboratory panels (haemoglobin, WBC, platelets, creatinine, ALT, bilirubin, each with its reference
   range; AST and albumin, always normal, and the body weight that Cockcroft-Gault needs, so that every
-  result the dose table requires before a cycle is there), every 2-4 weeks across the cycles: 7 days before the first cycle, the day before each
-  cycle, 3-4 weeks after each cycle, 8 weeks after the last, and at the last contact. The planned
+  result the dose table requires before a cycle is there), every 2-4 weeks across the cycles: 7 days
+  before the first cycle, the day before each cycle, 3-4 weeks after each cycle, 8 weeks after the
+  last, and at the last contact. The planned
   worst grade of WBC decreased / anaemia / platelet count decreased is shown 3-4 weeks after the
   second cycle (the first if there is only one), the grade below it at the next panel;
 - tumour assessments (two target liver lesions): 14 days before the first cycle, then every 3
