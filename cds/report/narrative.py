@@ -264,7 +264,8 @@ def _waterfall_sentence(report: CohortReport) -> str:
         return ""
     decreased = sum(1 for b in w.bars if b.best_change_pct <= -30)
     increased = sum(1 for b in w.bars if b.best_change_pct >= 20)
-    text = (f"Of {len(w.bars)} patients with measurable disease and a follow-up measurement, {decreased} had a best "
+    patients = "patient" if len(w.bars) == 1 else "patients"
+    text = (f"Of {len(w.bars)} {patients} with measurable disease and a follow-up measurement, {decreased} had a best "
             f"decrease of the sum of target diameters of at least 30% and {increased} an increase of at least 20%")
     missing = []
     if w.no_follow_up:

@@ -59,6 +59,7 @@ class Series:
     cycles: dict[str, list[date]] = field(default_factory=dict)
     cutoff: date | None = None
     counter: int = 0
+    courses: dict[str, Course] = field(default_factory=dict)
 
     def rid(self, kind: str) -> str:
         self.counter += 1
@@ -194,7 +195,7 @@ def data_cutoff(series: Series, day: str) -> None:
 
 def _build(series: Series, method: str) -> CohortReport:
     settings = Settings(data_cutoff=series.cutoff)
-    summaries, issues = summarize_collected(from_objects(series.resources), settings)
+    summaries, issues = summarize_collected(from_objects(_resources_of(series)), settings)
     data = CohortData(tuple(summaries), tuple(issues), "scenario", 1)
     return build_report(data, ReportSettings(ci_method=ci_method(method), data_cutoff=series.cutoff))
 
@@ -355,3 +356,183 @@ def performance_change(cohort_report: CohortReport, scale: str, before: str, aft
     _close(comparison.after_median, after, 6)
     assert comparison.p_value is not None, "no p-value"
     assert (comparison.p_value < float(alpha)) == (side == "below"), comparison.p_value
+
+
+# --- Dose modifications and the waterfall (report_dose_modifications.feature, report_waterfall.feature) ---
+
+# Every result the Lutathera table requires before a cycle, each inside its range, as fx.lab arguments:
+# (analyte key, value, UCUM unit, lower limit, upper limit); with a body weight for Cockcroft-Gault.
+COURSE_PANEL: tuple[tuple[str, float, str, float, float], ...] = (
+    ("hemoglobin", 13.0, "g/dL", 12.0, 16.0),
+    ("wbc", 6.0, "10*9/L", 4.0, 10.0),
+    ("platelets", 250.0, "10*9/L", 150.0, 400.0),
+    ("creatinine", 0.8, "mg/dL", 0.5, 1.1),
+    ("alt", 20.0, "U/L", 7.0, 40.0),
+    ("ast", 20.0, "U/L", 10.0, 35.0),
+    ("albumin", 42.0, "g/L", 35.0, 50.0),
+    ("bilirubin", 0.6, "mg/dL", 0.3, 1.2),
+)
+PANEL_DAYS_BEFORE = 7
+
+
+@dataclass
+class Course:
+    """A course's cycles and which analyte of which pre-cycle panel a scenario changed or removed."""
+
+    first: date
+    cycles: list[tuple[int, float]]
+    panel: dict[tuple[int, str], float | None] = field(default_factory=dict)  # (cycle, analyte) -> value
+    extra: list[tuple[int, str, float]] = field(default_factory=list)  # (day after first, analyte, value)
+
+
+def _resources_of(series: Series) -> list[dict[str, Any]]:
+    """The scenario's resources, with the courses' procedures and panels written out."""
+    out = list(series.resources)
+    for pid, course in series.courses.items():
+        ref = f"Patient/{pid}"
+        out.append(fx.patient(pid, gender="female", birth_date="1962-05-14"))
+        for number, (offset, activity) in enumerate(course.cycles, start=1):
+            day = course.first + timedelta(days=offset)
+            out.append(fx.procedure(f"{pid}-cycle-{number}", day.isoformat(), patient=ref, activity=activity))
+            panel_day = day - timedelta(days=PANEL_DAYS_BEFORE)
+            if course.panel.get((number, "*"), 0.0) is None:
+                continue
+            when = f"{panel_day}T08:00:00Z"
+            out.append(fx.body_weight(f"{pid}-weight-{number}", 70.0, patient=ref, when=when))
+            for analyte, value, unit, low, high in COURSE_PANEL:
+                chosen = course.panel.get((number, analyte), value)
+                out.append(fx.lab(f"{pid}-{analyte}-{number}", analyte, chosen, unit, low=low, high=high,
+                                  patient=ref, when=when))
+        for k, (offset, analyte, value) in enumerate(course.extra, start=1):
+            unit, low, high = next((u, lo, hi) for a, _, u, lo, hi in COURSE_PANEL if a == analyte)
+            day = course.first + timedelta(days=offset)
+            out.append(fx.lab(f"{pid}-{analyte}-extra-{k}", analyte, value, unit, low=low, high=high, patient=ref,
+                              when=f"{day}T08:00:00Z"))
+    return out
+
+
+def _course(series: Series, pid: str) -> Course:
+    assert pid in series.courses, f"{pid} is not one of the courses {sorted(series.courses)}"
+    return series.courses[pid]
+
+
+@given("these PRRT courses:", target_fixture="series")
+def these_courses(datatable: list[list[str]], request: pytest.FixtureRequest) -> Series:
+    try:
+        series: Series = request.getfixturevalue("series")
+    except pytest.FixtureLookupError:
+        series = Series()
+    for raw in datatable[1:]:
+        pid, first, cycles = (cell.strip() for cell in raw)
+        pairs = [part.split(":") for part in cycles.split(",")]
+        series.courses[pid] = Course(date.fromisoformat(first), [(int(d), float(a)) for d, a in pairs])
+        series.cycles[pid] = [date.fromisoformat(first) + timedelta(days=int(d)) for d, _ in pairs]
+    return series
+
+
+@given(parsers.re(rf"(?P<pid>\w+) had a platelet count of (?P<value>{UNSIGNED}) x10\^9/L in the panel before "
+                  r"cycle (?P<cycle>\d+)"))
+def panel_platelets(series: Series, pid: str, value: str, cycle: str) -> None:
+    _course(series, pid).panel[(int(cycle), "platelets")] = float(value)
+
+
+@given(parsers.re(rf"(?P<pid>\w+) had a platelet count of (?P<value>{UNSIGNED}) x10\^9/L (?P<days>\d+) days after "
+                  r"the first cycle"))
+def platelets_after_first(series: Series, pid: str, value: str, days: str) -> None:
+    _course(series, pid).extra.append((int(days), "platelets", float(value)))
+
+
+@given(parsers.re(r"(?P<pid>\w+) had no panel before cycle (?P<cycle>\d+)"))
+def no_panel(series: Series, pid: str, cycle: str) -> None:
+    _course(series, pid).panel[(int(cycle), "*")] = None
+
+
+@given(parsers.re(rf"(?P<pid>\w+)'s target lesion measured (?P<sizes>{UNSIGNED}(?:(?:,| and| then) {UNSIGNED})*)"
+                  r" mm at baseline(?:, then (?P<after>[\d., and]+) mm)?"))
+def target_lesion_sizes(series: Series, pid: str, sizes: str, after: str | None) -> None:
+    """One target liver lesion: baseline a week before the first cycle, then every 91 days."""
+    first = series.first(pid)
+    values = [float(sizes)] + [float(v) for v in re.findall(r"\d+(?:\.\d+)?", after or "")]
+    for k, size in enumerate(values):
+        day = first - timedelta(days=7) if k == 0 else first + timedelta(days=91 * k)
+        series.resources.append(fx.lesion(series.rid("lesion"), size, patient=f"Patient/{pid}",
+                                          when=f"{day}T10:00:00Z", focus=f"BodyStructure/{pid}-liver"))
+
+
+def _modifications(cohort_report: CohortReport) -> Any:
+    return cohort_report.dose_modifications
+
+
+@then(parsers.re(r"(?P<n>\d+) cycles were given, (?P<full>\d+) at the full activity and (?P<reduced>\d+) at the "
+                 r"reduced activity"))
+def cycles_given(cohort_report: CohortReport, n: str, full: str, reduced: str) -> None:
+    m = _modifications(cohort_report)
+    assert (m.cycles_given, m.given_full, m.given_reduced) == (int(n), int(full), int(reduced)), m
+
+
+@then(parsers.re(r'the recommendation in force was "(?P<action>[a-z-]+)" for (?P<n>\d+) cycles?'))
+def decisions_for(cohort_report: CohortReport, action: str, n: str) -> None:
+    m = _modifications(cohort_report)
+    assert m.decisions.get(action, 0) == int(n), m.decisions
+
+
+@then(parsers.re(r'(?P<n>\d+) cycles? (?:was|were) given against the recommendation, (?P<k>\d+) of them '
+                 r'"(?P<kind>[a-z-]+)"'))
+def deviations_counted(cohort_report: CohortReport, n: str, k: str, kind: str) -> None:
+    m = _modifications(cohort_report)
+    assert m.deviations == int(n) and m.deviation_kinds.get(kind, 0) == int(k), (m.deviations, m.deviation_kinds)
+
+
+@then(parsers.re(r"(?P<n>\d+) intervals between cycles have a median delay of (?P<median>\d+) days and a maximum "
+                 r"of (?P<max>\d+) days"))
+def delays_are(cohort_report: CohortReport, n: str, median: str, max: str) -> None:
+    d = _modifications(cohort_report).delays
+    assert (d.intervals, d.median, d.max) == (int(n), int(median), int(max)), d
+
+
+@then(parsers.re(r'(?P<n>\d+) patients? (?:was|were) recommended to discontinue(?:, for "(?P<why>[^"]+)")?'))
+def discontinued(cohort_report: CohortReport, n: str, why: str | None) -> None:
+    m = _modifications(cohort_report)
+    assert m.patients_discontinued == int(n), m
+    if why is not None:
+        assert why in m.discontinued_why, m.discontinued_why
+
+
+@then(parsers.re(rf"the cycle at (?P<activity>{UNSIGNED}) GBq counts as (?P<counted>full|reduced|other)"))
+def counted_as(cohort_report: CohortReport, activity: str, counted: str) -> None:
+    m = _modifications(cohort_report)
+    found = {"full": m.given_full, "reduced": m.given_reduced, "other": m.given_other}
+    assert m.cycles_given == 1 + 8 and found[counted] >= 1, found  # the Background's 8 cycles, and this one
+    background = {"full": 7, "reduced": 1, "other": 0}
+    assert found[counted] == background[counted] + 1, found
+
+
+@then("report.json has the dose modifications of the contract")
+def report_json_dose_modifications(cohort_report: CohortReport) -> None:
+    doc = report_document(cohort_report)["dose_modifications"]
+    assert {"cycles_given", "given_full", "given_reduced", "decisions", "patients_discontinued", "deviations",
+            "delay_days"} <= set(doc)
+    assert set(doc["decisions"]) == {"proceed", "withhold", "reduce", "discontinue", "labs-needed"}
+    assert sum(doc["decisions"].values()) == doc["cycles_given"]
+    assert set(doc["delay_days"]) >= {"median", "max"}
+
+
+@then(parsers.re(r"the waterfall has (?P<n>\d+) bars?"))
+def waterfall_bars(cohort_report: CohortReport, n: str) -> None:
+    assert len(cohort_report.waterfall.bars) == int(n), cohort_report.waterfall
+
+
+@then(parsers.re(r"the waterfall bars are (?P<bars>.+)"))
+def waterfall_order(cohort_report: CohortReport, bars: str) -> None:
+    expected = [(pid, float(pct)) for pid, pct in re.findall(r"(\w+) at (-?\d+(?:\.\d+)?)%", bars)]
+    actual = [(b.patient.removeprefix("Patient/"), round(b.best_change_pct, 1)) for b in cohort_report.waterfall.bars]
+    assert actual == expected, actual
+    doc = report_document(cohort_report)["waterfall"]
+    assert [(d["patient"].removeprefix("Patient/"), d["best_change_pct"]) for d in doc] == expected
+
+
+@then(parsers.re(r"the waterfall counts (?P<none>\d+) patients? without a follow-up measurement and (?P<nm>\d+) "
+                 r"without measurable disease"))
+def waterfall_counts(cohort_report: CohortReport, none: str, nm: str) -> None:
+    w = cohort_report.waterfall
+    assert (w.no_follow_up, w.not_measurable) == (int(none), int(nm)), w
