@@ -166,3 +166,37 @@ def test_non_cr_non_pd_is_shown_in_every_format_apart_from_sd(tmp_path: Path) ->
 def test_every_best_response_category_has_its_own_swimmer_colour() -> None:
     assert tuple(RESPONSE_COLOURS) == CATEGORIES
     assert len(set(RESPONSE_COLOURS.values())) == len(CATEGORIES)
+
+
+class _Headings(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[tuple[str, str]] = []
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "h2", "h3"):
+            self._open = tag
+            self.headings.append((tag, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            tag, text = self.headings[-1]
+            self.headings[-1] = (tag, text + data)
+
+
+def test_html_reads_methods_then_results_and_prints_each_figure_on_a_page(written: Path) -> None:
+    """Methods come before Results; Results hold the paragraphs, then the figures, then the tables. The
+    page fits a phone (tables scroll in their own box) and prints (tests/browser checks both in chromium)."""
+    html = (written / "report.html").read_text()
+    parser = _Headings()
+    parser.feed(html)
+    assert parser.headings == [("h1", "177Lu-DOTATATE PRRT cohort report"), ("h2", "Methods"), ("h2", "Results"),
+                               ("h3", "Figures"), ("h3", "Tables")]
+    assert html.index("Times run from the first PRRT") < html.index("Sixteen patients") < html.index("<figure>")
+    assert html.count('<div class="table-scroll">\n<table>') == html.count("<table>") == 7
+    assert "@media print" in html and "break-after: page" in html
