@@ -5,6 +5,7 @@ Heavy modules (lifelines, scipy, matplotlib) are imported when the command runs,
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -45,7 +46,7 @@ def formats_option(value: str) -> tuple[str, ...]:
 
 def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMethodOption,
                data_cutoff: date | None, response: ResponseOption, ctcae_version: str, jobs: int | None,
-               description: str = "evaluating") -> None:
+               description: str = "evaluating", activity_tolerance: float | None = None) -> None:
     """Evaluate, report, print the files written; exit 1 when no input could be read."""
     from cds.bootstrap import check_tables
     from cds.errors import ConfigurationError, InputError
@@ -65,6 +66,8 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
         raise typer.Exit(2) from None
     settings = ReportSettings(ci_method=parse_ci(ci_method.value), data_cutoff=data_cutoff,
                               confirmed=response is ResponseOption.confirmed)
+    if activity_tolerance is not None:
+        settings = replace(settings, activity_tolerance=activity_tolerance / 100)
     try:
         with TerminalProgress(description) as progress:
             report, written = generate_report(paths, out, formats, settings, ctcae_version, jobs, progress)
@@ -92,9 +95,13 @@ def report(
     ] = ResponseOption.confirmed,
     ctcae_version: CtcaeVersion = DEFAULT_CTCAE_VERSION,
     jobs: Jobs = None,
+    activity_tolerance: Annotated[float, typer.Option(
+        "--activity-tolerance", min=0.0, max=49.0, metavar="PERCENT",
+        help="a cycle counts as given at the full (7.4 GBq) or reduced (3.7 GBq) activity within this many "
+             "percent of it")] = 10.0,
 ) -> None:
     """Cohort report: survival, response, toxicity and performance status, as JSON, Markdown and HTML."""
     from cds.input_checks import parse_day
 
     run_report(paths, out, output_format, ci_method, parse_day(data_cutoff, DATA_CUTOFF), response,
-               ctcae_version, jobs)
+               ctcae_version, jobs, activity_tolerance=activity_tolerance)

@@ -94,3 +94,22 @@ def test_parallel_evaluation_equals_serial_even_for_a_patient_split_over_files(
     assert parallel.files_read == serial.files_read == 18
     split = next(s for s in parallel.summaries if s.patient == "Patient/split")
     assert split.n_cycles == 2 and split.death_date is not None
+
+
+def test_report_activity_tolerance_is_a_setting(cohort: Path, tmp_path: Path) -> None:
+    """The demo series gives three cycles at 5.55 GBq, 25% below 7.4: neither full nor reduced at the
+    default ±10%, full at ±30%; a tolerance of 50% or more is refused (it would make 3.7 GBq "full")."""
+    counts = {}
+    for tolerance in ("10", "30"):
+        out = tmp_path / tolerance
+        result = CliRunner().invoke(app, ["report", str(cohort), "--out", str(out), "--format", "json",
+                                          "--activity-tolerance", tolerance])
+        assert result.exit_code == 0, result.output
+        doc = json.loads((out / "report.json").read_text())
+        modifications = doc["dose_modifications"]
+        counts[tolerance] = (modifications["given_full"], modifications["given_reduced"], modifications["given_other"])
+        assert doc["settings"]["activity_tolerance"] == int(tolerance) / 100
+    assert counts["10"][2] > 0 and counts["30"] == (counts["10"][0] + counts["10"][2], counts["10"][1], 0)
+    refused = CliRunner().invoke(app, ["report", str(cohort), "--out", str(tmp_path / "x"), "--activity-tolerance",
+                                       "50"])
+    assert refused.exit_code == 2 and "--activity-tolerance" in refused.output

@@ -197,6 +197,7 @@ def test_html_reads_methods_then_results_and_prints_each_figure_on_a_page(writte
     parser.feed(html)
     assert parser.headings == [("h1", "177Lu-DOTATATE PRRT cohort report"), ("h2", "Methods"), ("h2", "Results"),
                                ("h3", "Figures"), ("h3", "Tables")]
-    assert html.index("Times run from the first PRRT") < html.index("Sixteen patients") < html.index("<figure>")
+    methods = html.index("Patients: every patient with at least one")
+    assert methods < html.index("Sixteen patients") < html.index("<figure>")
     assert html.count('<div class="table-scroll">\n<table>') == html.count("<table>") == 7
     assert "@media print" in html and "break-after: page" in html
