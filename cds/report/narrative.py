@@ -2,7 +2,8 @@
 
 Both the Markdown and the HTML page render these, so the two never disagree. Every sentence is computed
 from the cohort at hand. A median S(t) never falls to is "not reached", in the text and the tables
-alike; a limit the data do not give is "NA"; neither is ever estimated.
+alike, and so is a confidence limit the band never reaches ("NR" in a table cell); anything else the
+data do not give is "NA"; neither is ever estimated.
 """
 
 from __future__ import annotations
@@ -88,7 +89,21 @@ def p_value(p: float | None) -> str:
 
 
 def interval(i: Interval, digits: int = 2) -> str:
-    return f"{num(i.low, digits)}-{num(i.high, digits)}"
+    """A confidence interval of a median as the tables write it; a limit the band never reaches is NR."""
+    def limit(x: float | None) -> str:
+        return "NR" if x is None else f"{x:.{digits}f}"
+
+    return f"{limit(i.low)}-{limit(i.high)}"
+
+
+def interval_text(i: Interval, digits: int = 2) -> str:
+    """The same interval in a sentence: "12.32 to not reached"."""
+    def limit(x: float | None) -> str:
+        return NOT_REACHED if x is None else f"{x:.{digits}f}"
+
+    if i.low is not None and i.high is not None:
+        return f"{i.low:.{digits}f}-{i.high:.{digits}f}"
+    return f"{limit(i.low)} to {limit(i.high)}"
 
 
 def _range_text(r: Range | None, unit: str = "", digits: int | None = None) -> str:
@@ -131,7 +146,7 @@ def _survival_sentence(name: str, s: SurvivalSummary, events: str) -> str:
     if s.median is None:
         median = f"the median {name} was {NOT_REACHED}"
     else:
-        median = (f"the median {name} was {months(s.median)} months ({conf} CI {interval(s.interval)}, "
+        median = (f"the median {name} was {months(s.median)} months ({conf} CI {interval_text(s.interval)}, "
                   f"{s.ci_method} method)")
     landmarks = [f"{pct(m.survival)} at {m.time:g} months ({m.at_risk} at risk)" for m in s.landmarks
                  if m.survival is not None]
@@ -302,7 +317,8 @@ def tables(report: CohortReport) -> list[Table]:
                   f"{pct(m.survival)} ({pct(m.interval.low)}-{pct(m.interval.high)})") for m in s.landmarks]
         rows += [(f"{s.conf_level:.0%} CI of the median, {m}", interval(s.intervals[m]))
                  for m in CI_METHODS if m != s.ci_method]
-        note = "NA: the band (or, for the symmetric interval, the slope of S(t)) does not reach that limit."
+        note = ("NR: not reached; the band (or, for the symmetric interval, the slope of S(t)) does not reach "
+                "that limit.")
         if fragile:
             note += f" {FRAGILE_MARK} {caution(name.lower(), s)}"
         out.append(Table(name, ("", "value"), tuple(rows), note=note))

@@ -18,9 +18,21 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from cds.report import narrative
-from cds.report.cohort import CohortReport
+from cds.report.cohort import CohortReport, TimeToEvent
 from cds.report.document import report_document
-from cds.report.plots import kaplan_meier_png, swimmer_png
+from cds.report.plots import (
+    CENSOR_MARKS_MAX_PATIENTS,
+    censor_marks_drawn,
+    kaplan_meier_figure,
+    png,
+    spider_figure,
+    spider_patients,
+    swimmer_figure,
+    swimmer_rows,
+    waterfall_figure,
+)
+from cds.report.survival import SurvivalSummary
+from cds.report.waterfall import PD_LINE_PCT, PR_LINE_PCT
 
 FORMATS = ("md", "html", "json")
 TITLE = "177Lu-DOTATATE PRRT cohort report"
@@ -47,26 +59,60 @@ def _environment() -> Environment:
     return env
 
 
+def _km_caption(label: str, summary: SurvivalSummary, data: TimeToEvent) -> str:
+    n = len(data.patients)
+    marks = ("censoring times as ticks (+k where k patients were censored at one time)"
+             if censor_marks_drawn(n) else
+             f"no censoring ticks (left out above {CENSOR_MARKS_MAX_PATIENTS} patients, where they merge; "
+             "the numbers at risk carry the censoring)")
+    return (f"{label} (Kaplan-Meier) of {n} patients, {summary.events} events and {summary.censored} censored: "
+            f"the estimate with its pointwise {summary.conf_level:.0%} confidence band ({summary.ci_method}), "
+            f"{marks}, the median where reached, and the numbers at risk under the time axis.")
+
+
 def figures(report: CohortReport) -> list[Figure]:
-    """The report's figures: Kaplan-Meier curves (OS, PFS when present) and the swimmer plot."""
+    """The report's figures: Kaplan-Meier curves (OS, PFS when present), swimmer, waterfall and spider."""
     out = []
     os_ = report.overall_survival
     if os_ is not None:
-        out.append(Figure("overall_survival.png", kaplan_meier_png(os_, report.os_data, "Overall survival"),
-                          f"Overall survival (Kaplan-Meier) with its pointwise {os_.conf_level:.0%} band "
-                          f"({os_.ci_method}), censoring marks (+) and the numbers at risk.",
+        out.append(Figure("overall_survival.png",
+                          png(kaplan_meier_figure(os_, report.os_data, "Overall survival",
+                                              "Overall survival probability")),
+                          _km_caption("Overall survival", os_, report.os_data),
                           "Kaplan-Meier curve of overall survival"))
     pfs = report.progression_free_survival
     if pfs is not None:
         out.append(Figure("progression_free_survival.png",
-                          kaplan_meier_png(pfs, report.pfs_data, "Progression-free survival"),
-                          f"Progression-free survival (Kaplan-Meier), pointwise {pfs.conf_level:.0%} band "
-                          f"({pfs.ci_method}).", "Kaplan-Meier curve of progression-free survival"))
-    if report.patients and report.os_data.patients:
-        out.append(Figure("swimmer.png", swimmer_png(report.patients, report.os_data),
-                          "Swimmer plot: follow-up per patient, coloured by best overall response; cycles (|), "
-                          "RECIST time points (triangles, coloured by response), deaths (X).",
+                          png(kaplan_meier_figure(pfs, report.pfs_data, "Progression-free survival",
+                                               "Progression-free survival probability")),
+                          _km_caption("Progression-free survival", pfs, report.pfs_data),
+                          "Kaplan-Meier curve of progression-free survival"))
+    rows = swimmer_rows(report.patients, report.os_data)
+    if rows:
+        sampled = (f"{len(rows)} of {report.n_patients} patients, evenly sampled"
+                   if report.n_patients > len(rows) else f"{len(rows)} patients")
+        out.append(Figure("swimmer.png", png(swimmer_figure(report.patients, report.os_data)),
+                          f"Swimmer plot ({sampled}): one bar per patient from the first cycle (t = 0) to death "
+                          "or last contact, coloured by best overall response; PRRT cycles (open circles), "
+                          "RECIST time points (triangles, coloured by that time point's response), deaths (X) "
+                          "and patients alive at last contact (arrow).",
                           "Swimmer plot of cycles, responses and deaths"))
+    fall = report.waterfall
+    if fall.bars:
+        out.append(Figure("waterfall.png", png(waterfall_figure(fall)),
+                          f"Waterfall plot: best percentage change of the sum of target diameters from baseline "
+                          f"(RECIST 1.1) for {len(fall.bars)} patients, sorted, coloured by best overall "
+                          f"response, with lines at {PD_LINE_PCT:+.0f}% and {PR_LINE_PCT:.0f}%. Not drawn: "
+                          f"{fall.no_follow_up} with measurable disease and no complete follow-up sum, "
+                          f"{fall.not_measurable} without measurable disease.",
+                          "Waterfall plot of the best change in tumour size per patient"))
+        drawn, total = spider_patients(report.patients)
+        sampled = f"{len(drawn)} of {total} patients, evenly sampled" if total > len(drawn) else f"{total} patients"
+        out.append(Figure("spider.png", png(spider_figure(report.patients)),
+                          f"Spider plot ({sampled}): percentage change of the sum of target diameters from "
+                          "baseline at each RECIST time point, one line per patient coloured by best overall "
+                          f"response, with lines at {PD_LINE_PCT:+.0f}% and {PR_LINE_PCT:.0f}%.",
+                          "Spider plot of the change in tumour size over time per patient"))
     return out
 
 

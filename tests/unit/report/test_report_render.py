@@ -100,7 +100,7 @@ def test_html_is_self_contained(written: Path) -> None:
     parser.feed(html)
     assert not {"script", "link", "iframe", "object", "embed"} & parser.tags
     images = [value for tag, name, value in parser.references if tag == "img"]
-    assert len(images) == 3 and all(v.startswith("data:image/png;base64,") for v in images)
+    assert len(images) == 5 and all(v.startswith("data:image/png;base64,") for v in images)
     assert all(value.startswith("data:") for _, _, value in parser.references)
     assert not re.search(r"url\(|@import", html)  # nothing fetched from CSS
     assert "7.90-38.09" in html and "<table>" in html and "White blood cell decreased" in html
