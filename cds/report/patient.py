@@ -143,10 +143,20 @@ def _changes(result: PatientEvaluation) -> tuple[ChangePoint, ...]:
 
 
 def _why(alert: DoseAlert) -> tuple[str, ...]:
-    found = [r for r in alert.reasons if r.kind in ("finding", "eligibility", "labs")]
-    chosen = found or [r for r in alert.reasons if r.kind != "proceed"]
-    return tuple(dict.fromkeys(
-        f"{r.term} grade {r.grade}" if r.term is not None and r.grade is not None else r.text for r in chosen))
+    """Why a recommendation stands: the rule that set the action, with the findings behind it in
+    parentheses ("Toxicity requires a delay of 16 weeks or more (Platelet count decreased grade 2)"), so
+    a grade that alone would not stop the course is never read as the reason."""
+    def named(kinds: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(
+            f"{r.term} grade {r.grade}" if r.term is not None and r.grade is not None else r.text
+            for r in alert.reasons if r.kind in kinds))
+
+    found = named(("finding", "eligibility")) or named(("labs",))
+    rules = tuple(dict.fromkeys(r.text.rstrip(".") for r in alert.reasons if r.kind in ("action", "discontinued")))
+    if not rules:
+        return found or tuple(dict.fromkeys(r.text for r in alert.reasons if r.kind != "proceed"))
+    behind = f" ({', '.join(found)})" if found else ""
+    return tuple(f"{rule}{behind}" for rule in rules)
 
 
 def _discontinued(alerts: tuple[DoseAlert, ...]) -> tuple[str, ...]:

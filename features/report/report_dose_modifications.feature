@@ -61,7 +61,7 @@ Feature: Dose modifications in the cohort report
     And s1 had a platelet count of 65 x10^9/L 200 days after the first cycle
     And a data cut-off on 2024-08-05
     When the cohort report is built
-    Then 1 patient was recommended to discontinue, for "Platelet count decreased grade 2"
+    Then 1 patient was recommended to discontinue, for "Toxicity requires a treatment delay of 16 weeks or more: discontinue permanently (Platelet count decreased grade 2)"
     And the recommendation in force was "proceed" for 9 cycles
 
   Scenario: No patient recommended to discontinue
