@@ -36,7 +36,7 @@ from cds.report.waterfall import PD_LINE_PCT, PR_LINE_PCT
 
 FORMATS = ("md", "html", "json")
 TITLE = "177Lu-DOTATATE PRRT cohort report"
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?%?$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?%?( \(\d+(\.\d+)?%\))?$")  # 6, 7.9, 81.3%, 6 (37.5%)
 
 
 @dataclass(frozen=True)

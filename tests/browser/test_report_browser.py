@@ -237,7 +237,7 @@ def test_report_loads_with_no_error_and_nothing_leaving_the_file(report_html: Pa
     found = images(page)
     assert watched.console_errors == [] and watched.page_errors == []
     assert watched.outside == set()
-    assert len(found) == 3, found  # OS, PFS, swimmer
+    assert len(found) == 5, found  # OS, PFS, swimmer, waterfall, spider
     assert undecoded(found) == []
 
 
@@ -264,7 +264,7 @@ def test_print_puts_each_figure_on_its_own_page_and_cuts_no_table(report_html: P
     assert printed.unbreakable == [] and printed.overflow == {}
     per_page = images_per_page(printed.reader)
     assert max(per_page) == 1, per_page
-    assert sum(1 for n in per_page if n) == printed.n_images == 3, per_page
+    assert sum(1 for n in per_page if n) == printed.n_images == 5, per_page
     # Each figure's caption is printed on its image's page.
     image_pages = [n for n, count in enumerate(per_page) if count]
     for number, caption in zip(image_pages, printed.captions, strict=True):
