@@ -12,6 +12,7 @@ from cds.ctcae.concern import CONCERN as CTCAE
 from cds.ctcae.table import available_versions
 from cds.dose.concern import CONCERN as DOSE
 from cds.engine import Engine, Ruleset
+from cds.protocol.concern import CONCERN as PROTOCOL
 from cds.recist.concern import CONCERN as RECIST
 from cds.rulebook.files import mappings_dir
 from cds.rulebook.reading import folder_digest
@@ -21,6 +22,7 @@ CONCERNS: tuple[Concern, ...] = (
     CTCAE,
     RECIST,
     DOSE,
+    PROTOCOL,  # reads the dose advice's next cycle due and the CTCAE grades
 )
 
 EngineKind = Literal["durable", "reference"]

@@ -9,6 +9,7 @@ from cds.ctcae.document import graded_lines, ungraded_lines
 from cds.dose.document import alerts_text
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
+from cds.protocol.document import attach, protocol_text
 from cds.recist.document import recist_lines
 
 
@@ -20,7 +21,7 @@ def _issue(issue: Issue) -> dict[str, Any]:
 
 def patient_document(result: PatientEvaluation) -> dict[str, Any]:
     timeline = result.timeline
-    return {
+    document = {
         "patient": timeline.patient.ref,
         "cycles": [
             {
@@ -37,6 +38,8 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
            for key, value in concern.document(result.conclusions[concern.name]).items()},
         "issues": [_issue(issue) for issue in result.issues],
     }
+    attach(document.get("alerts", []), result.protocol_checks)  # on the next cycle's alert (docs/outputs.md)
+    return document
 
 
 def to_document(evaluation: Evaluation) -> dict[str, Any]:
@@ -59,6 +62,7 @@ def to_text(evaluation: Evaluation) -> str:
         lines += graded_lines(result.toxicities)
         lines += alerts_text(result.alerts)
         lines += recist_lines(result.recist)
+        lines += protocol_text(result.protocol_checks)
         lines += ungraded_lines(result.toxicities)
         for issue in doc["issues"]:
             lines.append(f"  [{issue['severity']}] {issue['resource']}: {issue['message']}")

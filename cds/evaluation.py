@@ -19,6 +19,7 @@ from cds.dose.conclusions import DoseAlert
 from cds.engine import Engine
 from cds.facts import Issue
 from cds.mapping import map_collected
+from cds.protocol.conclusions import ProtocolChecks
 from cds.reading import Collected, read_paths
 from cds.recist.conclusions import RecistAssessment
 from cds.timeline import Timeline, build_timeline
@@ -56,6 +57,12 @@ class PatientEvaluation:
         """The RECIST 1.1 assessment (``cds.recist``)."""
         assessment: RecistAssessment | None = self.conclusions.get("recist")
         return assessment
+
+    @property
+    def protocol_checks(self) -> ProtocolChecks | None:
+        """The checks before the next cycle due other than laboratory toxicity (``cds.protocol``)."""
+        checks: ProtocolChecks | None = self.conclusions.get("protocol")
+        return checks
 
 
 @dataclass(frozen=True)

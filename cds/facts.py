@@ -101,6 +101,37 @@ class BodyMeasure(Timed):
     unit: str
 
 
+class TreatmentRecord(Fact):
+    """A medication of the treatment context checked before a cycle (FHIR input profile, "Treatment
+    context checked before a cycle"): a somatostatin analogue or the amino-acid renal protection, as
+    given (MedicationAdministration), taken (MedicationStatement) or ordered (MedicationRequest).
+
+    ``day`` is None when the record has no usable date, and ``problem`` then says why: such a record
+    makes its check "unknown", never "ok". ``local`` is the wall-clock time as written (for the
+    hours before a cycle); a date without a time is taken at the end of that day (the later moment).
+    ``ongoing``: a period with no end while the record is active (taken up to now)."""
+
+    ref: str
+    patient: str
+    agent: Literal["ssa", "amino-acids"]
+    record: Literal["administration", "statement", "request"]
+    acting: Literal["long", "short"] | None = None  # of a somatostatin analogue
+    day: date | None = None
+    local: datetime | None = None
+    ongoing: bool = False
+    volume_ml: float | None = None  # amino acids: the volume the record states, when it states one
+    problem: str | None = None
+
+
+class PregnancyEvidence(Timed):
+    """A pregnancy status or pregnancy test Observation: pregnant, not pregnant, or indeterminate (an
+    answer that says neither, or a result that cannot be read; ``problem`` says why)."""
+
+    test: Literal["status", "hcg-qualitative", "hcg-quantitative"]
+    result: Literal["pregnant", "not-pregnant", "indeterminate"]
+    problem: str | None = None
+
+
 class LesionMeasurement(Timed):
     """One lesion's size at one time point (longest diameter, or short axis for a lymph node), in mm."""
 
@@ -145,6 +176,8 @@ class PatientRecord:
     administrations: list[Administration] = field(default_factory=list)
     labs: list[LabResult] = field(default_factory=list)
     ungradable: list[UngradableLab] = field(default_factory=list)
+    treatment: list[TreatmentRecord] = field(default_factory=list)
+    pregnancy: list[PregnancyEvidence] = field(default_factory=list)
     performance: list[PerformanceScore] = field(default_factory=list)
     body: list[BodyMeasure] = field(default_factory=list)
     tumour: list[Tumour] = field(default_factory=list)

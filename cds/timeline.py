@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from cds.facts import (
     Administration,
@@ -29,6 +30,9 @@ from cds.facts import (
     Tumour,
     UngradableLab,
 )
+
+if TYPE_CHECKING:
+    from cds.facts import PregnancyEvidence, TreatmentRecord
 
 
 class Cycle(Fact):
@@ -86,6 +90,9 @@ class Timeline:
     body: tuple[BodyMeasure, ...]
     tumour: tuple[Tumour, ...]
     issues: tuple[Issue, ...]
+    # the treatment context checked before a cycle (somatostatin analogues, amino acids; pregnancy), by date
+    treatment: tuple[TreatmentRecord, ...] = ()
+    pregnancy: tuple[PregnancyEvidence, ...] = ()
     baselines: dict[str, Baseline] = field(default_factory=dict)
 
     @property
@@ -153,5 +160,7 @@ def build_timeline(record: PatientRecord) -> Timeline:
         body=tuple(sorted(record.body, key=by_time)),
         tumour=tuple(sorted(record.tumour, key=by_time)),
         issues=tuple(issues),
+        treatment=tuple(sorted(record.treatment, key=lambda t: (t.local is None, str(t.local), t.ref))),
+        pregnancy=tuple(sorted(record.pregnancy, key=lambda p: (p.at, p.ref))),
         baselines=_baselines(labs, first),
     )

@@ -80,3 +80,4 @@ def chart() -> Chart:
 
 
 _register(__import__("steps.plausibility_steps", fromlist=["plausibility_steps"]))  # implausible values
+_register(__import__("steps.protocol_steps", fromlist=["protocol_steps"]))  # protocol checks before a cycle

@@ -252,6 +252,71 @@ def medication_administration(
     return out
 
 
+def medication_record(
+    mid: str,
+    kind: str,
+    text: str | None,
+    when: str | None,
+    *,
+    patient: str | None = "Patient/p1",
+    status: str | None = None,
+    rxnorm: str | None = None,
+    volume_ml: float | None = None,
+    timing: str = "dateTime",
+    **elements: Any,
+) -> Resource:
+    """A medication of the treatment context checked before a cycle (a somatostatin analogue, the amino
+    acids): ``kind`` MedicationAdministration, MedicationStatement or MedicationRequest, dated by
+    effectiveDateTime / effectivePeriod (``timing="period-end"`` or ``"period-open"``) or authoredOn; the
+    status defaults to completed / completed / active. ``volume_ml`` is a dose in mL."""
+    default = {"MedicationAdministration": "completed", "MedicationStatement": "completed",
+               "MedicationRequest": "active"}[kind]
+    out: Resource = {"resourceType": kind, "id": mid}
+    chosen = default if status is None else status
+    if chosen:  # "" leaves the status out
+        out["status"] = chosen
+    if kind == "MedicationRequest":
+        out["intent"] = "order"
+    out["medicationCodeableConcept"] = concept(RXNORM if rxnorm else None, rxnorm, text)
+    out.update(_subject(patient))
+    if when is not None:
+        if kind == "MedicationRequest":
+            out["authoredOn"] = when
+        elif timing == "period-end":
+            out["effectivePeriod"] = {"start": when, "end": when}
+        elif timing == "period-open":
+            out["effectivePeriod"] = {"start": when}
+        else:
+            out["effectiveDateTime"] = when
+    if volume_ml is not None:
+        dose = quantity(volume_ml, "mL")
+        if kind == "MedicationAdministration":
+            out["dosage"] = {"dose": dose}
+        elif kind == "MedicationStatement":
+            out["dosage"] = [{"doseAndRate": [{"doseQuantity": dose}]}]
+        else:
+            out["dosageInstruction"] = [{"doseAndRate": [{"doseQuantity": dose}]}]
+    out.update(elements)
+    return out
+
+
+# Pregnancy status (LOINC 82810-3) and hCG tests (docs/fhir-input-profile.md).
+PREGNANCY_STATUS, URINE_HCG, SERUM_HCG, SERUM_BETA_HCG = "82810-3", "2106-3", "2118-8", "21198-7"
+PREGNANT, NOT_PREGNANT, POSITIVE, NEGATIVE = "77386006", "60001007", "10828004", "260385009"
+
+
+def pregnancy_observation(oid: str, loinc: str, answer: str | None = None, *, value: float | None = None,
+                          unit: str = "[IU]/L", **kw: Any) -> Resource:
+    """A pregnancy status (answer a SNOMED CT code), a qualitative hCG test (answer positive / negative
+    code) or a quantitative beta-hCG (``value`` in ``unit``)."""
+    elements: Resource = {}
+    if answer is not None:
+        elements["valueCodeableConcept"] = concept(SNOMED, answer)
+    if value is not None:
+        elements["valueQuantity"] = quantity(value, unit)
+    return observation(oid, concept(LOINC, loinc), **elements, **kw)
+
+
 # ECOG / Karnofsky answer codes (LOINC answer lists LL529-9 and LL4986-7).
 ECOG_ANSWERS = {0: "LA9622-7", 1: "LA9623-5", 2: "LA9624-3", 3: "LA9625-0", 4: "LA9626-8", 5: "LA9627-6"}
 KARNOFSKY_ANSWERS = {

@@ -42,6 +42,7 @@ from cds.mapping.administrations import (
 from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
 from cds.mapping.labs import map_lab, resolve_percentages
+from cds.mapping.treatment import RECORD_OF, agent_of, map_pregnancy, map_treatment, treatment_codes
 from cds.mapping.tumour import map_measurement, map_recist_observation, organ_of
 from cds.reading import Collected
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
@@ -95,6 +96,9 @@ class _Mapper:
             self.special[code] = "weight"
         for code in code_table.section("body_height")["loinc"]:
             self.special[code] = "height"
+        self.treatment = treatment_codes()
+        for code in self.treatment.pregnancy_loinc:
+            self.special[code] = "pregnancy"
 
     def issue(self, severity: str, resource: Resource, message: str, patient: str | None = None) -> None:
         entry = Issue(severity=severity, resource=ref_of(resource), message=message, patient=patient)
@@ -123,7 +127,9 @@ class _Mapper:
         for resource in resources:
             kind = resource["resourceType"]
             try:
-                if kind == "Observation":
+                if kind in ("MedicationStatement", "MedicationRequest"):
+                    self._treatment(resource)
+                elif kind == "Observation":
                     self._observation(resource)
                 elif kind == "Procedure":
                     self._procedure(resource)
@@ -225,6 +231,11 @@ class _Mapper:
         elif kind == "tumour":
             record.tumour.append(self.dated(map_measurement(resource, patient, self.codes, self.aliases,
                                                             self.organs)))
+        elif kind == "pregnancy":
+            evidence = self.dated(map_pregnancy(resource, loinc_code, patient, self.treatment))
+            if evidence.problem is not None:
+                self.issue("warning", resource, f"{evidence.problem}: pregnancy not excluded", patient)
+            record.pregnancy.append(evidence)
         else:
             tumour = map_recist_observation(resource, loinc_code, patient, self.codes, self.aliases)
             if tumour is not None:
@@ -246,7 +257,8 @@ class _Mapper:
         if concept is None and medication in self.medications:
             concept = self.medications[medication].get("code")
         if not is_prrt_medication(concept, self.codes):
-            return  # another medication: skipped silently
+            self._treatment(resource)  # a medication of the treatment context, or skipped silently
+            return
         patient = subject(resource, self.aliases)
         self.validate(resource)
         fact, part_of = map_medication_administration(resource, patient, self.codes, self.aliases)
@@ -255,6 +267,32 @@ class _Mapper:
             self.part_of[fact.ref] = (part_of, fact)
         else:
             self.out.record(patient).administrations.append(fact)
+
+    def _treatment(self, resource: Resource) -> None:
+        """A somatostatin analogue or the amino-acid renal protection (given, taken or ordered); any other
+        medication is skipped silently. One that cannot be read is kept with its problem and an issue."""
+        concept, form = resource.get("medicationCodeableConcept"), None
+        medication = reference(resource.get("medicationReference"), self.aliases)
+        if concept is None and medication in self.medications:
+            concept, form = self.medications[medication].get("code"), self.medications[medication].get("form")
+        agent = agent_of(concept, form, self.treatment)
+        if agent is None:
+            return  # a medication this plugin does not use: skipped silently
+        patient = subject(resource, self.aliases)
+        fact, ignored = map_treatment(resource, agent, patient, self.treatment, self.codes.dates)
+        if ignored is not None:
+            self.issue("info", resource, ignored, patient)
+            return
+        assert fact is not None
+        try:
+            self.validate(resource)
+        except Unusable as exc:
+            fact = fact.model_copy(update={"day": None, "local": None, "problem": str(exc)})
+        if fact.problem is not None:
+            what = "somatostatin analogue" if fact.agent == "ssa" else "amino-acid solution"
+            self.issue("warning", resource, f"{what} {RECORD_OF[resource['resourceType']]}: {fact.problem}; "
+                                            "its check cannot be decided", patient)
+        self.out.record(patient).treatment.append(fact)
 
     def _finish(self) -> None:
         self._attach_part_of()

@@ -1,0 +1,288 @@
+"""The treatment context checked before a cycle -> facts: somatostatin analogues and the amino-acid renal
+protection (MedicationAdministration, MedicationStatement, MedicationRequest -> ``TreatmentRecord``), and
+pregnancy status or tests (Observation -> ``PregnancyEvidence``). Codes and texts:
+``fhir_mappings/treatment_context.toml``.
+
+A record this module recognises is never dropped for being hard to read: it is kept with its problem, so
+that the check it belongs to reads "unknown" rather than "ok" (docs/fhir-input-profile.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any, Literal
+
+from cds.facts import PregnancyEvidence, TreatmentRecord
+from cds.mapping.fhir import Unusable, codings, concept_text, effective, items, parse_instant, quantity, ref_of
+from cds.rulebook.files import mappings_dir
+from cds.rulebook.reading import malformed, read_table
+from cds.tables import PlausibleDates, UnitTable
+
+Resource = Mapping[str, Any]
+RecordKind = Literal["administration", "statement", "request"]
+RECORD_OF: dict[str, RecordKind] = {
+    "MedicationAdministration": "administration", "MedicationStatement": "statement", "MedicationRequest": "request",
+}
+_DATE_ONLY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class TreatmentCodes:
+    """``fhir_mappings/treatment_context.toml`` as typed data."""
+
+    rxnorm_system: str
+    loinc_system: str
+    snomed_system: str
+    ssa_text: tuple[str, ...]
+    ssa_rxnorm: frozenset[str]
+    long_acting_text: tuple[str, ...]
+    long_acting_rxnorm: frozenset[str]
+    amino_all_of: tuple[str, ...]
+    amino_products: tuple[str, ...]
+    amino_solution: tuple[str, ...]
+    amino_purpose: tuple[str, ...]
+    amino_rxnorm: frozenset[str]
+    volume_units: UnitTable
+    used_status: Mapping[RecordKind, frozenset[str]]
+    not_given_status: frozenset[str]
+    status_loinc: frozenset[str]
+    presence_loinc: frozenset[str]
+    quantitative_loinc: frozenset[str]
+    pregnant: frozenset[str]
+    not_pregnant: frozenset[str]
+    unknown: frozenset[str]
+    positive: frozenset[str]
+    negative: frozenset[str]
+    positive_text: frozenset[str]
+    negative_text: frozenset[str]
+    hcg_units: UnitTable
+    hcg_negative_below: float
+
+    @property
+    def pregnancy_loinc(self) -> frozenset[str]:
+        return self.status_loinc | self.presence_loinc | self.quantitative_loinc
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("expected a list of strings")
+    return tuple(v.lower() for v in value)
+
+
+def _units(value: Any, canonical: str) -> UnitTable:
+    if not isinstance(value, dict):
+        raise TypeError("expected a table of unit factors")
+    return UnitTable(canonical=canonical, factors={str(unit): float(factor) for unit, factor in value.items()})
+
+
+def _codes(value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("expected a list of codes")
+    return frozenset(value)
+
+
+def load_treatment_codes(path: Any = None) -> TreatmentCodes:
+    """Read and check the table; a malformed one is a ConfigurationError naming the file."""
+    from cds.tables import codes
+
+    read = read_table(path or mappings_dir() / "treatment_context.toml", "mapping table")
+    raw = read.content
+    with malformed(read.name, "mapping table"):
+        ssa, amino, status, preg = (raw["somatostatin_analogues"], raw["amino_acids"], raw["medication_status"],
+                                    raw["pregnancy"])
+        table = codes()
+        return TreatmentCodes(
+            rxnorm_system=table.system("rxnorm"), loinc_system=table.system("loinc"),
+            snomed_system=table.system("snomed"),
+            ssa_text=_strings(ssa["text_ingredients"]), ssa_rxnorm=_codes(ssa["rxnorm"]),
+            long_acting_text=_strings(ssa["long_acting_text"]), long_acting_rxnorm=_codes(ssa["long_acting_rxnorm"]),
+            amino_all_of=_strings(amino["text_all_of"]), amino_products=_strings(amino["text_products"]),
+            amino_solution=_strings(amino["text_solution"]), amino_purpose=_strings(amino["text_purpose"]),
+            amino_rxnorm=_codes(amino["rxnorm"]), volume_units=_units(amino["volume_units"], "mL"),
+            used_status={"administration": _codes(status["administration"]),
+                         "statement": _codes(status["statement"]), "request": _codes(status["request"])},
+            not_given_status=_codes(status["not_given"]),
+            status_loinc=_codes(preg["status_loinc"]), presence_loinc=_codes(preg["presence_loinc"]),
+            quantitative_loinc=_codes(preg["quantitative_loinc"]), pregnant=_codes(preg["pregnant"]),
+            not_pregnant=_codes(preg["not_pregnant"]), unknown=_codes(preg["unknown"]),
+            positive=_codes(preg["positive"]), negative=_codes(preg["negative"]),
+            positive_text=frozenset(_strings(preg["positive_text"])),
+            negative_text=frozenset(_strings(preg["negative_text"])),
+            hcg_units=_units(preg["quantitative_units"], "[IU]/L"),
+            hcg_negative_below=float(preg["quantitative_negative_below"]),
+        )
+
+
+@cache
+def treatment_codes() -> TreatmentCodes:
+    return load_treatment_codes()
+
+
+# --- which medication ------------------------------------------------------------------------------
+
+
+def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["ssa", "amino-acids"],
+                                                                    Literal["long", "short"] | None] | None:
+    """("ssa", long/short), ("amino-acids", None), or None for any other medication. ``form`` is the
+    Medication's dose form, when the medication is a referenced Medication."""
+    text = f"{concept_text(concept)} {concept_text(form)}"
+    rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
+    if rxnorm & table.ssa_rxnorm or any(name in text for name in table.ssa_text):
+        long_acting = bool(rxnorm & table.long_acting_rxnorm) or any(_says(text, w) for w in table.long_acting_text)
+        return "ssa", "long" if long_acting else "short"
+    named = all(word in text for word in table.amino_all_of) or any(p in text for p in table.amino_products)
+    solution = any(s in text for s in table.amino_solution) and any(p in text for p in table.amino_purpose)
+    if rxnorm & table.amino_rxnorm or named or solution:
+        return "amino-acids", None
+    return None
+
+
+def _says(text: str, word: str) -> bool:
+    """``word`` as a word of ``text`` ("lar" in "octreotide LAR", not in "similar")."""
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text) is not None
+
+
+# --- the record ------------------------------------------------------------------------------------
+
+
+def _moment(text: Any) -> tuple[date, datetime]:
+    """(day as written, wall-clock time as written); a date without a time is taken at the end of its
+    day (the later moment: fewer hours before the cycle). Raises Unusable."""
+    _, day = parse_instant(text)
+    assert isinstance(text, str)
+    if _DATE_ONLY.match(text):
+        return day, datetime(day.year, day.month, day.day) + timedelta(days=1)
+    return day, datetime.fromisoformat(text).replace(tzinfo=None)
+
+
+def _dated(resource: Resource, record: RecordKind) -> tuple[Any, bool]:
+    """The date element of the record (FHIR input profile: effectiveDateTime / effectivePeriod.end /
+    dateAsserted / authoredOn) and whether the medication is ongoing (a period without an end, still
+    active). Raises Unusable when there is none."""
+    if record == "request":
+        if resource.get("authoredOn") is None:
+            raise Unusable("no authoredOn date")
+        return resource["authoredOn"], False
+    if resource.get("effectiveDateTime") is not None:
+        return resource["effectiveDateTime"], False
+    period = resource.get("effectivePeriod")
+    if isinstance(period, dict):
+        if period.get("end") is not None:
+            return period["end"], False
+        if period.get("start") is not None and resource.get("status") in ("active", "in-progress"):
+            return period["start"], True
+    if record == "statement" and resource.get("dateAsserted") is not None:
+        return resource["dateAsserted"], False
+    raise Unusable("no usable date (effectiveDateTime, effectivePeriod.end, dateAsserted)")
+
+
+def _volume_ml(resource: Resource, record: RecordKind, table: TreatmentCodes) -> float | None:
+    """The volume an amino-acid record states (dosage.dose, or the first dosageInstruction's dose), in mL;
+    None when it states none or one in another unit."""
+    dose: Any = None
+    if record == "administration":
+        dosage = resource.get("dosage")
+        dose = dosage.get("dose") if isinstance(dosage, dict) else None
+    else:
+        element = "dosage" if record == "statement" else "dosageInstruction"
+        for instruction in items(resource.get(element)):
+            doses = items(instruction.get("doseAndRate")) if isinstance(instruction, dict) else []
+            for entry in doses:
+                if isinstance(entry, dict) and entry.get("doseQuantity") is not None:
+                    dose = entry["doseQuantity"]
+                    break
+            if dose is not None:
+                break
+    if dose is None:
+        return None
+    try:
+        number, unit = quantity(dose)
+    except Unusable:
+        return None
+    factor = unit.factor(table.volume_units)
+    return None if factor is None else number * factor
+
+
+def map_treatment(
+    resource: Resource, agent: tuple[Literal["ssa", "amino-acids"], Literal["long", "short"] | None],
+    patient: str, table: TreatmentCodes, dates: PlausibleDates,
+) -> tuple[TreatmentRecord | None, str | None]:
+    """(the fact, None), or (None, why it is ignored) for a status known to mean "not given". A record
+    without a usable date or status is a fact with its ``problem``."""
+    record = RECORD_OF[str(resource["resourceType"])]
+    kind, acting = agent
+    base: dict[str, Any] = {"ref": ref_of(resource), "patient": patient, "agent": kind, "record": record,
+                            "acting": acting}
+    status = resource.get("status")
+    if isinstance(status, str) and status in table.not_given_status:
+        return None, f"status {status:.20} (not given): ignored"
+    if not isinstance(status, str) or status not in table.used_status[record]:
+        shown = f"{status:.20}" if isinstance(status, str) else "(none)"
+        return TreatmentRecord(**base, problem=f"status {shown} is not one this check can read"), None
+    volume = _volume_ml(resource, record, table) if kind == "amino-acids" else None
+    try:
+        text, ongoing = _dated(resource, record)
+        day, local = _moment(text)
+    except Unusable as exc:
+        return TreatmentRecord(**base, volume_ml=volume, problem=str(exc)), None
+    if not dates.admits(day):
+        return TreatmentRecord(**base, volume_ml=volume,
+                               problem=f"date outside the plausible window {dates.window_text()}"), None
+    return TreatmentRecord(**base, day=day, local=local, ongoing=ongoing, volume_ml=volume), None
+
+
+# --- pregnancy -------------------------------------------------------------------------------------
+
+
+def _answer(resource: Resource, table: TreatmentCodes, yes: frozenset[str], no: frozenset[str],
+            yes_text: frozenset[str], no_text: frozenset[str]) -> Literal["pregnant", "not-pregnant"] | None:
+    concept = resource.get("valueCodeableConcept")
+    found = {code for _, code in codings(concept)}
+    if found & yes and not found & no:
+        return "pregnant"
+    if found & no and not found & yes:
+        return "not-pregnant"
+    if found:
+        return None
+    written = resource.get("valueString")
+    text = (written if isinstance(written, str) else concept_text(concept)).strip().lower()
+    if text in yes_text:
+        return "pregnant"
+    if text in no_text:
+        return "not-pregnant"
+    return None
+
+
+def map_pregnancy(resource: Resource, loinc: str, patient: str, table: TreatmentCodes) -> PregnancyEvidence:
+    """A pregnancy status or test; an answer it cannot read is "indeterminate", with the reason."""
+    at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+    base: dict[str, Any] = {"ref": ref_of(resource), "patient": patient, "at": at, "day": day}
+    if loinc in table.quantitative_loinc:
+        try:
+            number, unit = quantity(resource.get("valueQuantity"))
+        except Unusable as exc:
+            return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate", problem=str(exc))
+        factor = unit.factor(table.hcg_units)
+        if factor is None:
+            return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate",
+                                     problem=f"hCG unit {unit.text!r} is not convertible to IU/L")
+        result: Literal["pregnant", "not-pregnant"] = (
+            "not-pregnant" if number * factor < table.hcg_negative_below else "pregnant")
+        return PregnancyEvidence(**base, test="hcg-quantitative", result=result)
+    if loinc in table.status_loinc:
+        codes_found = {code for _, code in codings(resource.get("valueCodeableConcept"))}
+        answer = _answer(resource, table, table.pregnant, table.not_pregnant, frozenset({"pregnant"}),
+                         frozenset({"not pregnant"}))
+        if answer is None:
+            why = "pregnancy status unknown" if codes_found & table.unknown else "pregnancy status answer not read"
+            return PregnancyEvidence(**base, test="status", result="indeterminate", problem=why)
+        return PregnancyEvidence(**base, test="status", result=answer)
+    answer = _answer(resource, table, table.positive, table.negative, table.positive_text, table.negative_text)
+    if answer is None:
+        return PregnancyEvidence(**base, test="hcg-qualitative", result="indeterminate",
+                                 problem="hCG result is neither positive nor negative")
+    return PregnancyEvidence(**base, test="hcg-qualitative", result=answer)

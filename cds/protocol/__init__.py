@@ -1,0 +1,2 @@
+"""Checks before a Lutathera cycle other than laboratory toxicity: somatostatin analogues, pregnancy,
+amino acids, potassium."""

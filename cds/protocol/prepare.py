@@ -1,0 +1,172 @@
+"""Timeline -> one engine fact per protocol check of the next cycle due: the arithmetic (days and hours
+before the cycle, ages, the latest record of each kind), done here; the decision is the engine's.
+
+The cycle not yet given is taken to start at ``cycle_hour`` o'clock of its decision date (a setting of
+rules/protocol_checks.toml). Records dated after the decision date are not used (``--as-of``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.engine import EngineFact
+from cds.facts import LabResult, PregnancyEvidence, TreatmentRecord, UngradableLab, age_years
+from cds.protocol.table import CheckId, ProtocolTable
+from cds.tables import shown_value
+from cds.timeline import Timeline
+
+KIND = "protocol"
+TEST_NAMES = {"status": "pregnancy status", "hcg-qualitative": "hCG test", "hcg-quantitative": "serum beta-hCG"}
+
+
+class CheckFact(EngineFact):
+    """What one check's rules read: flags (1.0 / 0.0) and numbers; the fields a check does not use stay 0."""
+
+    check: str
+    unusable: float = 0.0
+    recorded: float = 0.0
+    ongoing: float = 0.0
+    absence_reads_ok: float = 0.0
+    days: float = 0.0
+    hours: float = 0.0
+    pregnant: float = 0.0
+    indeterminate: float = 0.0
+    age_days: float = 0.0
+    sex_known: float = 0.0
+    female: float = 0.0
+    age_known: float = 0.0
+    age_years: float = 0.0
+    later_cycle: float = 0.0
+    every_cycle: float = 0.0
+    volume_known: float = 0.0
+    volume_ml: float = 0.0
+    graded: float = 0.0
+    grade: float = 0.0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One check's fact, the values its texts name, and the FHIR references it was drawn from."""
+
+    fact: CheckFact
+    values: dict[str, str] = field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+
+
+def _flag(value: bool) -> float:
+    return 1.0 if value else 0.0
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
+def cycle_start(day: date, table: ProtocolTable) -> datetime:
+    """When the cycle is taken to start: ``cycle_hour`` o'clock of its decision date (wall clock)."""
+    return datetime.combine(day, time(int(table.setting("cycle_hour"))))
+
+
+def _ssa(check: CheckId, acting: str, timeline: Timeline, day: date, table: ProtocolTable) -> Prepared:
+    records = [t for t in timeline.treatment if t.agent == "ssa" and t.acting == acting]
+    unusable = [t for t in records if t.day is None]
+    dated = [t for t in records if t.day is not None and t.day <= day]
+    values: dict[str, str] = {"problem": (unusable[0].problem or "") if unusable else ""}
+    fact = CheckFact(id=check, kind=KIND, check=check, unusable=_flag(bool(unusable)),
+                     absence_reads_ok=table.setting("no_ssa_reads_ok"))
+    evidence = [t.ref for t in unusable]
+    if dated:
+        ongoing = [t for t in dated if t.ongoing]
+        latest: TreatmentRecord = ongoing[-1] if ongoing else dated[-1]
+        assert latest.day is not None and latest.local is not None
+        start = cycle_start(day, table)
+        hours = (start - latest.local).total_seconds() / 3600
+        fact = fact.model_copy(update={
+            "recorded": 1.0, "ongoing": _flag(latest.ongoing), "days": float((day - latest.day).days),
+            "hours": hours})
+        values |= {"date": latest.local.strftime("%Y-%m-%d %H:%M") if check == "ssa-short-acting"
+                   else latest.day.isoformat(),
+                   "days": str((day - latest.day).days), "hours": _number(hours)}
+        evidence.insert(0, latest.ref)
+    return Prepared(fact=fact, values=values, evidence=tuple(evidence))
+
+
+def _pregnancy(timeline: Timeline, cycle: int, day: date, table: ProtocolTable) -> Prepared:
+    patient = timeline.patient
+    sex = patient.sex
+    age = age_years(patient.birth_date, day) if patient.birth_date is not None else None
+    fact = CheckFact(
+        id="pregnancy", kind=KIND, check="pregnancy", sex_known=_flag(sex in ("male", "female")),
+        female=_flag(sex == "female"), age_known=_flag(age is not None), age_years=float(age or 0),
+        later_cycle=_flag(cycle > 1), every_cycle=table.setting("pregnancy_every_cycle"),
+    )
+    values = {"sex": sex or "unknown", "age_years": "unknown" if age is None else str(age)}
+    found: list[PregnancyEvidence] = [p for p in timeline.pregnancy if p.day <= day]
+    if not found:
+        return Prepared(fact=fact, values=values)
+    latest = found[-1]
+    fact = fact.model_copy(update={
+        "recorded": 1.0, "pregnant": _flag(latest.result == "pregnant"),
+        "indeterminate": _flag(latest.result == "indeterminate"), "age_days": float((day - latest.day).days)})
+    values |= {"test": TEST_NAMES[latest.test], "date": latest.day.isoformat(),
+               "age_days": str((day - latest.day).days), "problem": latest.problem or ""}
+    return Prepared(fact=fact, values=values, evidence=(latest.ref,))
+
+
+def _amino_acids(timeline: Timeline, day: date, table: ProtocolTable) -> Prepared:
+    """The amino-acid solution recorded for this cycle: given, taken or ordered after the previous cycle's
+    day, up to the decision date."""
+    previous = timeline.cycles[-1].date if timeline.cycles else None
+    records = [t for t in timeline.treatment if t.agent == "amino-acids"]
+    unusable = [t for t in records if t.day is None]
+    mine = [t for t in records if t.day is not None and t.day <= day and (previous is None or t.day > previous)]
+    fact = CheckFact(id="amino-acids", kind=KIND, check="amino-acids", unusable=_flag(bool(unusable)))
+    values = {"problem": (unusable[0].problem or "") if unusable else ""}
+    if not mine:
+        return Prepared(fact=fact, values=values, evidence=tuple(t.ref for t in unusable))
+    latest = mine[-1]
+    assert latest.day is not None
+    volume = latest.volume_ml
+    fact = fact.model_copy(update={"recorded": 1.0, "volume_known": _flag(volume is not None),
+                                   "volume_ml": float(volume or 0.0)})
+    values |= {"date": latest.day.isoformat(), "volume_ml": "" if volume is None else _number(volume)}
+    return Prepared(fact=fact, values=values, evidence=(latest.ref,))
+
+
+def _potassium(timeline: Timeline, grades: Sequence[ToxicityGrade], day: date, table: ProtocolTable,
+               ctcae_version: str) -> Prepared:
+    results: list[LabResult | UngradableLab] = [lab for lab in timeline.labs if lab.analyte == "potassium"]
+    results += [u for u in timeline.ungradable if u.analyte == "potassium"]
+    results = sorted((r for r in results if r.day <= day), key=lambda r: (r.at, r.ref))
+    values = {"term": table.potassium_term, "ctcae_version": ctcae_version}
+    fact = CheckFact(id="potassium", kind=KIND, check="potassium")
+    if not results:
+        return Prepared(fact=fact, values=values)
+    latest = results[-1]
+    values |= {"date": latest.day.isoformat(), "age_days": str((day - latest.day).days)}
+    fact = fact.model_copy(update={"recorded": 1.0, "age_days": float((day - latest.day).days)})
+    if isinstance(latest, UngradableLab):
+        values |= {"value": "(not usable)", "reason": latest.reason}
+        return Prepared(fact=fact, values=values, evidence=(latest.ref,))
+    values["value"] = shown_value(latest.reported_value, latest.reported_unit, latest.reported_text) or ""
+    grade = next((g for g in grades if g.observation == latest.ref and g.term == table.potassium_term), None)
+    if grade is None or grade.grade is None:
+        values["reason"] = grade.reason if grade is not None and grade.reason else f"no {table.potassium_term} grade"
+        return Prepared(fact=fact, values=values, evidence=(latest.ref,))
+    values["grade"] = str(grade.grade)
+    fact = fact.model_copy(update={"graded": 1.0, "grade": float(grade.grade)})
+    return Prepared(fact=fact, values=values, evidence=(latest.ref,))
+
+
+def prepare(timeline: Timeline, grades: Sequence[ToxicityGrade], cycle: int, day: date, table: ProtocolTable,
+            ctcae_version: str) -> dict[CheckId, Prepared]:
+    """Every check's fact for the cycle decided on ``day``, in the order of the output contract."""
+    return {
+        "ssa-long-acting": _ssa("ssa-long-acting", "long", timeline, day, table),
+        "ssa-short-acting": _ssa("ssa-short-acting", "short", timeline, day, table),
+        "pregnancy": _pregnancy(timeline, cycle, day, table),
+        "amino-acids": _amino_acids(timeline, day, table),
+        "potassium": _potassium(timeline, grades, day, table, ctcae_version),
+    }
