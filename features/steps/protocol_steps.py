@@ -92,6 +92,11 @@ def pregnancy_status_code(chart: Chart, code: str, day: str) -> None:
     chart.add(lambda when: fx.pregnancy_observation(oid, fx.PREGNANCY_STATUS, code, when=when), _day(day))
 
 
+@given(parsers.re(rf"a patient of unknown sex born (?P<born>{DATE})"))
+def unknown_sex_born(chart: Chart, born: str) -> None:
+    chart.patient = fx.patient("p1", gender="unknown", birth_date=born)
+
+
 @given("a female patient without a birth date")
 def female_without_birth_date(chart: Chart) -> None:
     chart.patient = fx.patient("p1", gender="female", birth_date=None)

@@ -1,0 +1,82 @@
+Feature: Pregnancy status before the next cycle (rules/protocol_checks.toml)
+  The label asks for the pregnancy status of a patient who could be pregnant to be verified before
+  Lutathera is started; it is checked before every cycle (pregnancy_every_cycle = 1, the conservative
+  reading). Who could be pregnant: female sex and an age of 12 to 55 on the day the cycle is decided.
+  A negative status or test counts for 3 days (pregnancy_max_age_days, this plugin's choice); a positive
+  one of any age is a warning. No status, an older one, or one that cannot be read is "unknown".
+
+  Here two cycles were given and cycle 3 is decided on 2024-04-29.
+
+  Background:
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+
+  Scenario Outline: A negative urine hCG test <age> days before cycle 3: <status>
+    2024-04-26 is 3 days before 2024-04-29, the oldest day allowed; 2024-04-25 is 4 days before.
+
+    Given a female patient born 1990-06-01
+    And a urine hCG test "negative" on <day>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+    And the protocol check "pregnancy" before cycle 3 says "<age> days before the cycle"
+    And the protocol check "pregnancy" before cycle 3 cites "Observation/"
+
+    Examples:
+      | day        | age | status  | rule                           |
+      | 2024-04-26 | 3   | ok      | protocol.pregnancy.not_pregnant |
+      | 2024-04-25 | 4   | unknown | protocol.pregnancy.outdated     |
+
+  Scenario Outline: Pregnancy status and tests: <record>
+    Given a female patient born 1990-06-01
+    And <record>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | record                                             | status  | rule                            |
+      | a pregnancy status "not pregnant" on 2024-04-29    | ok      | protocol.pregnancy.not_pregnant |
+      | a pregnancy status "pregnant" on 2024-04-29        | warning | protocol.pregnancy.pregnant     |
+      | a serum hCG test "positive" on 2024-04-28          | warning | protocol.pregnancy.pregnant     |
+      | a serum hCG test "positive" on 2024-03-01          | warning | protocol.pregnancy.pregnant     |
+      | a serum beta-hCG of 4.9 IU/L on 2024-04-28         | ok      | protocol.pregnancy.not_pregnant |
+      | a serum beta-hCG of 5 IU/L on 2024-04-28           | warning | protocol.pregnancy.pregnant     |
+      | a pregnancy status answered "102874004" on 2024-04-28 | unknown | protocol.pregnancy.indeterminate |
+
+  Scenario Outline: No pregnancy status for a woman of 33: <status>
+    Given a female patient born 1990-06-01
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+    And the protocol check "pregnancy" before cycle 3 says "33 years old"
+
+    Examples:
+      | status  | rule                    |
+      | unknown | protocol.pregnancy.none |
+
+  Scenario Outline: Who could be pregnant: <patient>
+    Born 2012-05-01: 11 years old on 2024-04-29, born 2012-04-29: 12; born 1968-04-30: 55, born
+    1968-04-29: 56.
+
+    Given <patient>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | patient                             | status  | rule                                  |
+      | a male patient born 1990-06-01      | ok      | protocol.pregnancy.not_applicable_sex |
+      | a female patient born 2012-05-01    | ok      | protocol.pregnancy.too_young          |
+      | a female patient born 2012-04-29    | unknown | protocol.pregnancy.none               |
+      | a female patient born 1968-04-30    | unknown | protocol.pregnancy.none               |
+      | a female patient born 1968-04-29    | ok      | protocol.pregnancy.too_old            |
+      | a patient of unknown sex born 1990-06-01 | unknown | protocol.pregnancy.sex_unknown   |
+      | a patient of unknown sex            | ok      | protocol.pregnancy.too_old            |
+      | a female patient without a birth date | unknown | protocol.pregnancy.age_unknown      |
+
+  Scenario Outline: A site that verifies pregnancy before the first cycle only
+    Given a female patient born 1990-06-01
+    And the site setting pregnancy_every_cycle is 0
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | status | rule                                |
+      | ok     | protocol.pregnancy.first_cycle_only |
