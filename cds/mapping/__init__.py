@@ -284,10 +284,11 @@ class _Mapper:
             self.issue("info", resource, ignored, patient)
             return
         assert fact is not None
-        try:
-            self.validate(resource)
-        except Unusable as exc:
-            fact = fact.model_copy(update={"day": None, "local": None, "problem": str(exc)})
+        if fact.problem is None:  # the mapping's own reason first: it says more than the validator
+            try:
+                self.validate(resource)
+            except Unusable as exc:
+                fact = fact.model_copy(update={"day": None, "local": None, "problem": str(exc)})
         if fact.problem is not None:
             what = "somatostatin analogue" if fact.agent == "ssa" else "amino-acid solution"
             self.issue("warning", resource, f"{what} {RECORD_OF[resource['resourceType']]}: {fact.problem}; "

@@ -1,0 +1,250 @@
+"""The FHIR mapping of the treatment context checked before a cycle (docs/fhir-input-profile.md):
+somatostatin analogues and the amino acids as given, taken or ordered, and pregnancy status and tests.
+Bad input is kept with its problem (its check then reads "unknown") or reported; it never reads "ok"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import factories as fx
+import pytest
+
+from cds.errors import ConfigurationError
+from cds.evaluation import evaluate_collected
+from cds.facts import PregnancyEvidence, TreatmentRecord
+from cds.mapping import Mapped
+from cds.mapping.treatment import load_treatment_codes
+from cds.reading import from_objects
+
+MA, MS, MR = "MedicationAdministration", "MedicationStatement", "MedicationRequest"
+
+
+def treatment(mapped: Mapped) -> list[TreatmentRecord]:
+    return mapped.records["Patient/p1"].treatment
+
+
+def pregnancy(mapped: Mapped) -> list[PregnancyEvidence]:
+    return mapped.records["Patient/p1"].pregnancy
+
+
+def messages(mapped: Mapped) -> list[str]:
+    return [i.message for i in mapped.records["Patient/p1"].issues]
+
+
+# --- which medication -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rxnorm", "agent", "acting"),
+    [
+        ("octreotide LAR 30 mg", None, "ssa", "long"),
+        ("Sandostatin LAR Depot", None, "ssa", "long"),
+        ("lanreotide 120 mg", None, "ssa", "long"),  # long-acting by name
+        ("Somatuline Autogel", None, "ssa", "long"),
+        ("octreotide acetate injectable suspension, extended-release", None, "ssa", "long"),
+        ("pasireotide LAR", None, "ssa", "long"),
+        ("octreotide 100 micrograms s.c.", None, "ssa", "short"),
+        ("similar octreotide 50 mcg", None, "ssa", "short"),  # "lar" inside a word is not LAR
+        (None, "7617", "ssa", "short"),  # RxNorm octreotide, no text: short-acting (the profile)
+        ("LysaKare", None, "amino-acids", None),
+        ("L-lysine HCl 25 g / L-arginine HCl 25 g", None, "amino-acids", None),
+        ("amino acid solution for renal protection", None, "amino-acids", None),
+    ],
+)
+def test_medications_recognised_by_text_or_code(map_fhir: Any, text: str | None, rxnorm: str | None, agent: str,
+                                                acting: str | None) -> None:
+    mapped = map_fhir(fx.patient(), fx.medication_record("m1", MA, text, "2024-04-01T08:00:00Z", rxnorm=rxnorm))
+    (fact,) = treatment(mapped)
+    assert (fact.agent, fact.acting, fact.record, fact.day) == (agent, acting, "administration", date(2024, 4, 1))
+    assert fact.problem is None and not messages(mapped)
+
+
+@pytest.mark.parametrize("text", ["paracetamol 1 g", "amino acid supplement", "granisetron 1 mg", None])
+def test_other_medications_are_skipped_silently(map_fhir: Any, text: str | None) -> None:
+    mapped = map_fhir(fx.patient(), fx.medication_record("m1", MA, text, "2024-04-01", rxnorm=None))
+    assert not treatment(mapped) and not messages(mapped)
+
+
+def test_a_referenced_medication_and_its_form_name_the_analogue(map_fhir: Any) -> None:
+    medication = {"resourceType": "Medication", "id": "oct", "code": {"text": "octreotide 30 mg"},
+                  "form": {"text": "injectable suspension, extended-release"}}
+    record = fx.medication_record("m1", MS, None, "2024-04-01")
+    del record["medicationCodeableConcept"]
+    record["medicationReference"] = {"reference": "Medication/oct"}
+    (fact,) = treatment(map_fhir(fx.patient(), medication, record))
+    assert (fact.agent, fact.acting, fact.record) == ("ssa", "long", "statement")
+
+
+def test_a_lutathera_administration_is_still_a_cycle(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.medication_administration("ma1"))
+    assert mapped.records["Patient/p1"].administrations and not treatment(mapped)
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "timing", "when", "day", "local", "ongoing"),
+    [
+        (MA, "dateTime", "2024-04-01T09:30:00Z", date(2024, 4, 1), datetime(2024, 4, 1, 9, 30), False),
+        (MA, "dateTime", "2024-04-01T09:30:00+02:00", date(2024, 4, 1), datetime(2024, 4, 1, 9, 30), False),
+        (MA, "dateTime", "2024-04-01", date(2024, 4, 1), datetime(2024, 4, 2), False),  # end of the day
+        (MS, "period-end", "2024-04-01", date(2024, 4, 1), datetime(2024, 4, 2), False),
+        (MR, "dateTime", "2024-04-01T10:00:00Z", date(2024, 4, 1), datetime(2024, 4, 1, 10), False),
+    ],
+)
+def test_the_date_of_each_record(map_fhir: Any, kind: str, timing: str, when: str, day: date, local: datetime,
+                                 ongoing: bool) -> None:
+    (fact,) = treatment(map_fhir(fx.patient(), fx.medication_record("m1", kind, "octreotide", when, timing=timing)))
+    assert (fact.day, fact.local, fact.ongoing, fact.problem) == (day, local, ongoing, None)
+
+
+def test_an_open_period_of_an_active_statement_is_ongoing(map_fhir: Any) -> None:
+    record = fx.medication_record("m1", MS, "lanreotide 120 mg", "2024-01-01", status="active", timing="period-open")
+    (fact,) = treatment(map_fhir(fx.patient(), record))
+    assert (fact.ongoing, fact.day) == (True, date(2024, 1, 1))
+
+
+def test_a_statement_dated_only_by_date_asserted(map_fhir: Any) -> None:
+    record = fx.medication_record("m1", MS, "octreotide LAR", None, dateAsserted="2024-04-02")
+    (fact,) = treatment(map_fhir(fx.patient(), record))
+    assert fact.day == date(2024, 4, 2)
+
+
+# --- bad input: kept with its problem, never dropped into "none recorded" --------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        (fx.medication_record("m1", MA, "octreotide LAR", None), "no usable date"),
+        (fx.medication_record("m1", MR, "octreotide LAR", None), "no authoredOn date"),
+        (fx.medication_record("m1", MA, "octreotide LAR", "yesterday"), "not a valid FHIR date"),
+        (fx.medication_record("m1", MA, "octreotide LAR", "2024-02-30"), "not a valid FHIR date"),
+        (fx.medication_record("m1", MA, "octreotide LAR", "0001-01-01"), "outside the plausible window"),
+        (fx.medication_record("m1", MA, "octreotide LAR", "2024-04-01", status="bogus"), "status bogus"),
+        (fx.medication_record("m1", MA, "octreotide LAR", "2024-04-01", status=""), "status (none)"),
+        (fx.medication_record("m1", MA, "LysaKare", "2024-04-01", effectiveDateTime=20240401), "date is not a string"),
+        (fx.medication_record("m1", MS, "octreotide LAR", "2024-04-01", status="active", timing="period-open",
+                              subject={"reference": "Patient/p1", "display": 7}), "fails FHIR R4B validation"),
+    ],
+)
+def test_a_record_that_cannot_be_read_is_kept_with_its_problem(map_fhir: Any, record: dict[str, Any],
+                                                               problem: str) -> None:
+    mapped = map_fhir(fx.patient(), record)
+    (fact,) = treatment(mapped)
+    assert fact.day is None and fact.problem is not None and problem in fact.problem
+    assert any("its check cannot be decided" in message for message in messages(mapped))
+
+
+@pytest.mark.parametrize("status", ["not-done", "entered-in-error"])
+def test_an_administration_not_given_is_ignored_with_an_issue(map_fhir: Any, status: str) -> None:
+    mapped = map_fhir(fx.patient(), fx.medication_record("m1", MA, "octreotide LAR", "2024-04-01", status=status))
+    assert not treatment(mapped)
+    assert any("not given" in message for message in messages(mapped))
+
+
+def test_a_record_without_a_patient_is_an_issue(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.medication_record("m1", MA, "octreotide LAR", "2024-04-01", patient=None))
+    assert [i.message for i in mapped.issues] == ["no subject Patient reference"]
+
+
+@pytest.mark.parametrize(
+    ("volume", "unit", "expected"),
+    [(1000, "mL", 1000.0), (1, "L", 1000.0), (500, "mL", 500.0), (25, "g", None), ("1000", "mL", None)],
+)
+def test_the_amino_acid_volume(map_fhir: Any, volume: Any, unit: str, expected: float | None) -> None:
+    record = fx.medication_record("m1", MR, "LysaKare", "2024-04-26",
+                                  dosageInstruction=[{"doseAndRate": [{"doseQuantity": fx.quantity(volume, unit)}]}])
+    (fact,) = treatment(map_fhir(fx.patient(), record))
+    assert fact.volume_ml == expected
+
+
+# --- pregnancy ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("loinc", "elements", "test", "result"),
+    [
+        (fx.PREGNANCY_STATUS, {"valueCodeableConcept": fx.concept(fx.SNOMED, fx.PREGNANT)}, "status", "pregnant"),
+        (fx.PREGNANCY_STATUS, {"valueCodeableConcept": fx.concept(fx.LOINC, "LA26683-5")}, "status", "not-pregnant"),
+        (fx.PREGNANCY_STATUS, {"valueCodeableConcept": fx.concept(fx.SNOMED, "102874004")}, "status", "indeterminate"),
+        (fx.URINE_HCG, {"valueCodeableConcept": fx.concept(fx.SNOMED, fx.NEGATIVE)}, "hcg-qualitative", "not-pregnant"),
+        (fx.SERUM_HCG, {"valueCodeableConcept": fx.concept(fx.SNOMED, fx.POSITIVE)}, "hcg-qualitative", "pregnant"),
+        (fx.URINE_HCG, {"valueString": " Negative "}, "hcg-qualitative", "not-pregnant"),
+        (fx.URINE_HCG, {"valueString": "weakly positive?"}, "hcg-qualitative", "indeterminate"),
+        (fx.URINE_HCG, {"valueCodeableConcept": {"coding": [fx.coding(fx.SNOMED, fx.POSITIVE),
+                                                            fx.coding(fx.SNOMED, fx.NEGATIVE)]}},
+         "hcg-qualitative", "indeterminate"),  # both answers: neither is taken
+        (fx.URINE_HCG, {}, "hcg-qualitative", "indeterminate"),
+        (fx.SERUM_BETA_HCG, {"valueQuantity": fx.quantity(4.9, "[IU]/L")}, "hcg-quantitative", "not-pregnant"),
+        (fx.SERUM_BETA_HCG, {"valueQuantity": fx.quantity(5, "m[IU]/mL")}, "hcg-quantitative", "pregnant"),
+        (fx.SERUM_BETA_HCG, {"valueQuantity": fx.quantity(2, "ng/mL")}, "hcg-quantitative", "indeterminate"),
+        (fx.SERUM_BETA_HCG, {"valueQuantity": {"value": "2", "unit": "IU/L"}}, "hcg-quantitative", "indeterminate"),
+        (fx.SERUM_BETA_HCG, {"valueQuantity": {"value": 3, "comparator": "<", "unit": "IU/L"}},
+         "hcg-quantitative", "indeterminate"),
+    ],
+)
+def test_pregnancy_status_and_tests(map_fhir: Any, loinc: str, elements: dict[str, Any], test: str,
+                                    result: str) -> None:
+    mapped = map_fhir(fx.patient(), fx.observation("o1", fx.concept(fx.LOINC, loinc), **elements))
+    (fact,) = pregnancy(mapped)
+    assert (fact.test, fact.result, fact.day) == (test, result, date(2024, 1, 2))
+    if result == "indeterminate":
+        assert fact.problem and any("pregnancy not excluded" in m for m in messages(mapped))
+
+
+def test_a_preliminary_pregnancy_test_is_not_used(map_fhir: Any) -> None:
+    observation = fx.pregnancy_observation("o1", fx.URINE_HCG, fx.NEGATIVE, status="preliminary")
+    mapped = map_fhir(fx.patient(), observation)
+    assert not pregnancy(mapped)
+    assert any("not final" in message for message in messages(mapped))
+
+
+def test_an_undated_pregnancy_test_is_an_issue(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.pregnancy_observation("o1", fx.URINE_HCG, fx.NEGATIVE, when=None))
+    assert not pregnancy(mapped) and "no effective date" in messages(mapped)
+
+
+# --- through the evaluation: never a silent ok ----------------------------------------------------
+
+
+def _checks(*resources: dict[str, Any], as_of: date = date(2024, 4, 29)) -> dict[str, dict[str, Any]]:
+    base = [fx.patient(birth_date="1990-06-01"), fx.procedure("c1", "2024-01-08"), fx.procedure("c2", "2024-03-04")]
+    evaluation = evaluate_collected(from_objects([*base, *resources]), as_of)
+    (patient,) = evaluation.patients
+    checks = patient.protocol_checks
+    assert checks is not None and checks.cycle == 3
+    return {c.check: c.model_dump() for c in checks.checks}
+
+
+def test_bad_input_never_reads_ok() -> None:
+    checks = _checks(
+        fx.medication_record("m1", MA, "octreotide LAR", None),
+        fx.medication_record("m2", MA, "octreotide", "2024-04-01", status="bogus"),
+        fx.pregnancy_observation("o1", fx.URINE_HCG, when="2024-04-28T08:00:00Z", valueString="?"),
+        fx.medication_record("m3", MR, "LysaKare", "not a date"),
+        fx.lab("k1", "potassium", 4.2, "g/dL", loinc="2823-3", when="2024-04-22T08:00:00Z"),
+    )
+    assert {check: c["status"] for check, c in checks.items()} == {
+        "ssa-long-acting": "unknown", "ssa-short-acting": "unknown", "pregnancy": "unknown",
+        "amino-acids": "unknown", "potassium": "unknown"}
+    assert checks["ssa-long-acting"]["evidence"] == ("MedicationAdministration/m1",)
+
+
+def test_an_empty_record_reads_unknown_everywhere_but_never_ok() -> None:
+    assert {c["status"] for c in _checks().values()} == {"unknown"}
+
+
+# --- the mapping table itself -----------------------------------------------------------------------
+
+
+def test_a_malformed_mapping_table_is_a_configuration_error(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[3] / "fhir_mappings" / "treatment_context.toml"
+    broken = tmp_path / "treatment_context.toml"
+    broken.write_text(source.read_text(encoding="utf-8").replace('rxnorm = ["7617"]', 'rxnorm = [7617]'),
+                      encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="treatment_context.toml: malformed mapping table"):
+        load_treatment_codes(broken)
