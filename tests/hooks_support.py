@@ -101,6 +101,7 @@ def scenario(name: str, pid: str) -> tuple[list[Resource], str]:
 
 
 TUMOUR_CODES = {"21889-1", "33728-7", "non-target-status", "new-lesion", "timepoint-response"}
+PREGNANCY_CODES = {"82810-3", "2106-3", "2118-8", "21198-7"}
 
 
 def _key_of(resource: Resource) -> str | None:
@@ -109,6 +110,8 @@ def _key_of(resource: Resource) -> str | None:
         return "procedures"
     if kind == "MedicationAdministration":
         return "medicationAdministrations"
+    if kind in ("MedicationStatement", "MedicationRequest"):
+        return f"{kind[0].lower()}{kind[1:]}s"
     if kind != "Observation":
         return None
     codes = {c.get("code") for c in resource.get("code", {}).get("coding", [])}
@@ -118,11 +121,13 @@ def _key_of(resource: Resource) -> str | None:
         return "performanceStatus"
     if codes & TUMOUR_CODES:
         return "tumourAssessments"
+    if codes & PREGNANCY_CODES:
+        return "pregnancy"
     return "labs"
 
 
 SEARCH_KEYS = ("labs", "procedures", "medicationAdministrations", "bodyWeight", "performanceStatus",
-               "tumourAssessments")
+               "tumourAssessments", "medicationStatements", "medicationRequests", "pregnancy")
 
 
 def prefetch_for(resources: Iterable[Resource]) -> dict[str, Any]:
@@ -172,14 +177,26 @@ def amoxicillin(oid: str, pid: str) -> Resource:
             "medicationCodeableConcept": fx.concept(RXNORM, "617993", "Amoxicillin 120 MG/ML Oral Suspension")}
 
 
+def amino_acids(oid: str, pid: str, volume_ml: float = 1000) -> Resource:
+    """The amino-acid renal protection ordered with a cycle (a draft MedicationRequest of LysaKare)."""
+    return {"resourceType": "MedicationRequest", "id": oid, "status": "draft", "intent": "order",
+            "subject": {"reference": f"Patient/{pid}"},
+            "medicationCodeableConcept": fx.concept(None, None, "LysaKare 25 g/25 g solution for infusion"),
+            "dosageInstruction": [{"doseAndRate": [{"doseQuantity": fx.quantity(volume_ml, "mL")}]}]}
+
+
 def hook_request(hook: str, pid: str, *, prefetch: dict[str, Any] | None = None,
                  orders: Iterable[Resource] = (), selections: Iterable[str] | None = None,
                  fhir_server: str | None = None, token: str | None = "fhir-access-token-for-tests",
-                 instance: str | None = None) -> Resource:
-    """A CDS Hooks 2.0.1 request; ``prefetch=None`` leaves the prefetch out."""
+                 instance: str | None = None, with_amino_acids: bool = True) -> Resource:
+    """A CDS Hooks 2.0.1 request; ``prefetch=None`` leaves the prefetch out. An order hook's draft orders
+    also hold the amino-acid order of the cycle unless ``with_amino_acids`` is false (without it the
+    protocol checks add a card)."""
     context: Resource = {"userId": "Practitioner/dr-1", "patientId": pid}
     if hook in ("order-select", "order-sign"):
         items = list(orders)
+        if with_amino_acids and items:
+            items.append(amino_acids("amino-acids-1", pid))
         context["draftOrders"] = fx.bundle(items, full_urls=False)
         if hook == "order-select":
             context["selections"] = list(selections) if selections is not None else [fx.ref(o) for o in items]

@@ -29,7 +29,7 @@ from pydantic_core import PydanticSerializationError
 from cds.dose.schedule import planned_course
 from cds.errors import EvaluationError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation, evaluate_collected
-from cds.facts import Issue
+from cds.facts import Issue, TreatmentRecord
 from cds.hooks.api.models import (
     CONTEXTS,
     FeedbackRequest,
@@ -41,6 +41,7 @@ from cds.hooks.api.models import (
 )
 from cds.hooks.cards.card import IssuedCard
 from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders
+from cds.hooks.cards.protocol_card import amino_acid_orders
 from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, UnknownFeedbackCard, UnknownService
 from cds.hooks.fhir.patient_scope import PatientScope, with_note
 from cds.hooks.fhir.prefetch import PrefetchResolver, Resolved
@@ -139,10 +140,12 @@ class HookHandler:
         service = _service(service_id)
         request, context = _request(service, body)
         orders: list[LutatheraOrder] = []
+        drafts: tuple[Any, ...] = ()
         if service.reads_orders:
             assert isinstance(context, OrderSignContext)
             selections = context.selections if isinstance(context, OrderSelectContext) else None
             orders = lutathera_orders(context.draftOrders.entry, context.patientId, selections)
+            drafts = tuple(context.draftOrders.entry)
             if not orders:
                 logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)
                 return {"cards": []}
@@ -159,7 +162,7 @@ class HookHandler:
                     scope.log(service.id, request.hook)
                 # CPU-bound: in a thread, a bounded number at once, so the event loop keeps answering.
                 decision = await self.slots.run(self._guarded, service, request, context.patientId, resolved,
-                                                orders, scope)
+                                                orders, scope, drafts)
         except TimeoutError:
             logger.warning("%s %s: no answer within %.0f s (request_deadline_seconds): 503", service.id,
                            request.hook, self.deadline_seconds)
@@ -178,16 +181,16 @@ class HookHandler:
         return decision.answer
 
     def _guarded(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
-                 orders: list[LutatheraOrder], scope: PatientScope) -> Decision:
+                 orders: list[LutatheraOrder], scope: PatientScope, drafts: tuple[Any, ...] = ()) -> Decision:
         """``_decide``; a request nested deeper than Python can walk (an order copied into a suggestion,
         an ``extension`` 800 levels deep) is refused as one whose answer cannot be rendered, not a 500."""
         try:
-            return self._decide(service, request, patient_id, resolved, orders, scope)
+            return self._decide(service, request, patient_id, resolved, orders, scope, drafts)
         except RecursionError:
             raise BadRequest(UNRENDERABLE) from None
 
     def _decide(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
-                orders: list[LutatheraOrder], scope: PatientScope) -> Decision:
+                orders: list[LutatheraOrder], scope: PatientScope, drafts: tuple[Any, ...] = ()) -> Decision:
         """Evaluate, build the cards and render them (CPU, in an evaluation thread); audit rows to write."""
         collected = from_prefetch(resolved.data)
         if len(collected.resources) + len(orders) > self.max_resources:
@@ -208,7 +211,7 @@ class HookHandler:
         patient = f"Patient/{patient_id}"
         result = next((p for p in evaluation.patients if p.patient == patient), None)
         issued = self._cards(service, result, orders, evaluation.ruleset_version, as_of,
-                             [t.label for t in resolved.unavailable])
+                             [t.label for t in resolved.unavailable], amino_acid_orders(drafts, patient_id, as_of))
         if note is not None:
             issued = [with_note(c, note) for c in issued]
         try:
@@ -226,13 +229,14 @@ class HookHandler:
         return Decision(answer=answer, records=records)
 
     def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
-               ruleset_version: str, as_of: date, unavailable: list[str]) -> list[IssuedCard]:
+               ruleset_version: str, as_of: date, unavailable: list[str],
+               amino_acids: Sequence[TreatmentRecord] = ()) -> list[IssuedCard]:
         if result is None:
             return []
         planned = planned_course().planned_cycles
         return service.cards(CardInputs(result=result, orders=orders, ruleset_version=ruleset_version, as_of=as_of,
                                         unavailable=unavailable, planned_cycles=planned,
-                                        ctcae_version=self.ctcae_version))
+                                        ctcae_version=self.ctcae_version, amino_acid_orders=amino_acids))
 
     async def feedback(self, service_id: str, body: Any) -> dict[str, Any]:
         service = _service(service_id)

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from cds.evaluation import PatientEvaluation
+from cds.facts import TreatmentRecord
 from cds.hooks.api.discovery import Template, templates
 from cds.hooks.cards.card import IssuedCard
 from cds.hooks.cards.dose_card import dose_cards
+from cds.hooks.cards.evidence import footer
 from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.protocol_card import order_checks, protocol_cards, with_checks
 from cds.hooks.cards.toxicity_card import toxicity_card
 
 TOXICITY = "prrt-toxicity"
@@ -34,6 +37,8 @@ class CardInputs:
     unavailable: list[str]  # labels of the prefetch data that could not be had
     planned_cycles: int
     ctcae_version: str
+    # the amino-acid orders among the call's draftOrders (order hooks), for the protocol checks
+    amino_acid_orders: Sequence[TreatmentRecord] = ()
 
 
 CardBuilder = Callable[[CardInputs], list[IssuedCard]]
@@ -63,8 +68,15 @@ def _toxicity(inputs: CardInputs) -> list[IssuedCard]:
 
 
 def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
-    return dose_cards(inputs.result, inputs.orders, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
-                      inputs.planned_cycles)
+    """The dose cards and, when a check before the cycle is not ok, the protocol card of each order; every
+    card carries the protocol checks (docs/outputs.md)."""
+    cards = dose_cards(inputs.result, inputs.orders, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
+                       inputs.planned_cycles)
+    checks = order_checks(inputs.result, inputs.amino_acid_orders, inputs.ctcae_version)
+    patient_id = inputs.result.patient.partition("/")[2]
+    cards += protocol_cards(inputs.result, inputs.orders, checks, patient_id, inputs.as_of,
+                            footer(inputs.ruleset_version, inputs.as_of, inputs.unavailable))
+    return [with_checks(card, checks) for card in cards]
 
 
 SERVICES: dict[str, CdsService] = {service.id: service for service in (

@@ -235,6 +235,23 @@ def map_treatment(
     return TreatmentRecord(**base, day=day, local=local, ongoing=ongoing, volume_ml=volume), None
 
 
+def draft_order_record(resource: Resource, patient: str, day: date, table: TreatmentCodes) -> TreatmentRecord | None:
+    """A MedicationRequest of a hook's ``draftOrders`` that orders the amino acids, as the record of this
+    cycle's amino acids (dated ``day``, the day it is signed; a draft's status is not read); None for any
+    other order. The medication is read from ``medicationCodeableConcept`` only."""
+    if resource.get("resourceType") != "MedicationRequest":
+        return None
+    agent = agent_of(resource.get("medicationCodeableConcept"), None, table)
+    if agent is None or agent[0] != "amino-acids":
+        return None
+    rid = resource.get("id")
+    return TreatmentRecord(
+        ref=f"MedicationRequest/{rid}" if isinstance(rid, str) and rid else "MedicationRequest", patient=patient,
+        agent="amino-acids", record="request", day=day, local=datetime(day.year, day.month, day.day),
+        volume_ml=_volume_ml(resource, "request", table),
+    )
+
+
 # --- pregnancy -------------------------------------------------------------------------------------
 
 

@@ -3,18 +3,20 @@ advice's next cycle due (``Context.earlier["dose"]``) and the CTCAE grades (``Co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cds.concern import Context, Selection
+from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert
-from cds.engine import Ruleset
-from cds.facts import Issue
+from cds.engine import Engine, Ruleset
+from cds.facts import Issue, TreatmentRecord
 from cds.protocol import table as protocol_table
 from cds.protocol.conclusions import ProtocolChecks
 from cds.protocol.decide import compile_rulesets, decide
 from cds.protocol.prepare import prepare
+from cds.timeline import Timeline
 
 
 class ProtocolConcern:
@@ -50,6 +52,16 @@ class ProtocolConcern:
     def document(self, conclusions: Any) -> Mapping[str, Any]:
         """No key of its own: ``protocol_checks`` goes on the next cycle's alert (``cds.protocol.document.attach``)."""
         return {}
+
+
+def checks_with_orders(timeline: Timeline, grades: Sequence[ToxicityGrade], upcoming: DoseAlert, ctcae_version: str,
+                       engine: Engine, ordered: Sequence[TreatmentRecord]) -> ProtocolChecks:
+    """The checks of the next cycle due as an order hook sees them: the orders being signed count for the
+    amino acids, and their absence there is a warning (rules/protocol_checks.toml, in_orders)."""
+    table = protocol_table.table()
+    prepared = prepare(timeline, grades, upcoming.cycle, upcoming.decision_date, table, ctcae_version, ordered)
+    return ProtocolChecks(cycle=upcoming.cycle, decision_date=upcoming.decision_date,
+                          checks=decide(prepared, table, engine))
 
 
 CONCERN = ProtocolConcern()

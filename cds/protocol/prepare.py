@@ -43,6 +43,7 @@ class CheckFact(EngineFact):
     every_cycle: float = 0.0
     volume_known: float = 0.0
     volume_ml: float = 0.0
+    in_orders: float = 0.0  # on an order hook: the orders being signed were read for the amino acids
     graded: float = 0.0
     grade: float = 0.0
 
@@ -115,14 +116,18 @@ def _pregnancy(timeline: Timeline, cycle: int, day: date, table: ProtocolTable) 
     return Prepared(fact=fact, values=values, evidence=(latest.ref,))
 
 
-def _amino_acids(timeline: Timeline, day: date, table: ProtocolTable) -> Prepared:
+def _amino_acids(timeline: Timeline, day: date, table: ProtocolTable,
+                 ordered: Sequence[TreatmentRecord] | None) -> Prepared:
     """The amino-acid solution recorded for this cycle: given, taken or ordered after the previous cycle's
-    day, up to the decision date."""
+    day, up to the decision date; on an order hook (``ordered`` not None) also the orders being signed,
+    which come last (the latest)."""
     previous = timeline.cycles[-1].date if timeline.cycles else None
     records = [t for t in timeline.treatment if t.agent == "amino-acids"]
     unusable = [t for t in records if t.day is None]
     mine = [t for t in records if t.day is not None and t.day <= day and (previous is None or t.day > previous)]
-    fact = CheckFact(id="amino-acids", kind=KIND, check="amino-acids", unusable=_flag(bool(unusable)))
+    mine += [t for t in ordered or () if t.agent == "amino-acids" and t.day is not None]
+    fact = CheckFact(id="amino-acids", kind=KIND, check="amino-acids", unusable=_flag(bool(unusable)),
+                     in_orders=_flag(ordered is not None))
     values = {"problem": (unusable[0].problem or "") if unusable else ""}
     if not mine:
         return Prepared(fact=fact, values=values, evidence=tuple(t.ref for t in unusable))
@@ -161,12 +166,13 @@ def _potassium(timeline: Timeline, grades: Sequence[ToxicityGrade], day: date, t
 
 
 def prepare(timeline: Timeline, grades: Sequence[ToxicityGrade], cycle: int, day: date, table: ProtocolTable,
-            ctcae_version: str) -> dict[CheckId, Prepared]:
-    """Every check's fact for the cycle decided on ``day``, in the order of the output contract."""
+            ctcae_version: str, ordered: Sequence[TreatmentRecord] | None = None) -> dict[CheckId, Prepared]:
+    """Every check's fact for the cycle decided on ``day``, in the order of the output contract;
+    ``ordered``: the orders being signed, on an order hook (None elsewhere)."""
     return {
         "ssa-long-acting": _ssa("ssa-long-acting", "long", timeline, day, table),
         "ssa-short-acting": _ssa("ssa-short-acting", "short", timeline, day, table),
         "pregnancy": _pregnancy(timeline, cycle, day, table),
-        "amino-acids": _amino_acids(timeline, day, table),
+        "amino-acids": _amino_acids(timeline, day, table, ordered),
         "potassium": _potassium(timeline, grades, day, table, ctcae_version),
     }

@@ -11,7 +11,8 @@ the other links when the tables are used together (``check_links``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -38,11 +39,11 @@ FIELDS: dict[CheckId, tuple[str, ...]] = {
     "ssa-short-acting": (*_SSA, "hours"),
     "pregnancy": ("recorded", "pregnant", "indeterminate", "age_days", "sex_known", "female", "age_known",
                   "age_years", "later_cycle", "every_cycle"),
-    "amino-acids": ("unusable", "recorded", "volume_known", "volume_ml"),
+    "amino-acids": ("unusable", "recorded", "volume_known", "volume_ml", "in_orders"),
     "potassium": ("recorded", "age_days", "graded", "grade"),
 }
 FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "pregnant", "indeterminate", "sex_known",
-                   "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded"})
+                   "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded", "in_orders"})
 # Values of the record a text names, filled when the check is shown.
 VALUES = frozenset({"date", "days", "hours", "problem", "value", "grade", "age_days", "age_years", "sex", "test",
                     "volume_ml", "ctcae_version", "reason", "term"})
@@ -71,6 +72,8 @@ class ProtocolTable:
     potassium_term: str
     digest: str
     file: str = "protocol_checks.toml"
+    # the MedicationRequest a card offers to create when the orders being signed have no amino acids
+    amino_acid_order: Mapping[str, Any] = field(default_factory=dict)
 
     def setting(self, name: str) -> float:
         return self.settings[name]
@@ -121,6 +124,16 @@ def _rule(entry: dict[str, Any], check: CheckId, settings: dict[str, float], sou
     )
 
 
+def _order_template(raw: Any, file: str) -> dict[str, Any]:
+    if not isinstance(raw, dict) or raw.get("resourceType") != "MedicationRequest":
+        raise ConfigurationError(f"{file}: [checks.amino-acids.order_template] is not a MedicationRequest")
+    set_by_prrt_cds = sorted({"subject", "authoredOn", "status", "intent", "id"} & set(raw))
+    if set_by_prrt_cds:
+        raise ConfigurationError(f"{file}: [checks.amino-acids.order_template] sets {', '.join(set_by_prrt_cds)}, "
+                                 "which prrt-cds fills in")
+    return raw
+
+
 def load_table(path: Path) -> ProtocolTable:
     read = read_table(path, "protocol table")
     file = path.name
@@ -141,6 +154,7 @@ def load_table(path: Path) -> ProtocolTable:
             version=str(raw["meta"]["version"]), title=str(raw["meta"]["title"]), settings=settings,
             titles={check: str(checks[check]["title"]) for check in CHECKS}, rules=rules,
             potassium_term=str(checks["potassium"]["ctcae_term"]), digest=read.digest, file=file,
+            amino_acid_order=_order_template(checks["amino-acids"]["order_template"], file),
         )
     twice = duplicates(table.rule_ids)
     if twice:

@@ -11,7 +11,9 @@ so a code added to ``fhir_mappings/`` is asked for without a code change:
   counts with a WBC;
 - administrations: completed Procedures and MedicationAdministrations of the patient (not filtered by
   code: a PRRT record may be recognised by its text only, fhir-input-profile.md);
-- the Patient, body weight (Cockcroft-Gault), performance status, tumour assessments (RECIST 1.1).
+- the Patient, body weight (Cockcroft-Gault), performance status, tumour assessments (RECIST 1.1);
+- the treatment context of the protocol checks: MedicationStatements, active MedicationRequests (not
+  filtered by code: an analogue may be named by its text only) and the pregnancy Observations.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.schedule import planned_course
 from cds.evaluation import DEFAULT_CTCAE_VERSION
+from cds.mapping.treatment import treatment_codes
 from cds.tables import analytes, codes
 
 if TYPE_CHECKING:
@@ -75,6 +78,14 @@ def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...
                  "PRRT procedures"),
         Template("medicationAdministrations", f"MedicationAdministration?patient={PATIENT_TOKEN}&status=completed",
                  True, "medication administrations"),
+        # the treatment context checked before a cycle (cds.protocol): somatostatin analogues taken or
+        # ordered, amino-acid orders, pregnancy status and tests (fhir_mappings/treatment_context.toml)
+        Template("medicationStatements", f"MedicationStatement?patient={PATIENT_TOKEN}", False,
+                 "medication statements"),
+        Template("medicationRequests", f"MedicationRequest?patient={PATIENT_TOKEN}&status=active", False,
+                 "active medication orders"),
+        Template("pregnancy", observation + _codes(loinc, sorted(treatment_codes().pregnancy_loinc)), False,
+                 "pregnancy status and tests"),
         Template("bodyWeight", observation + _codes(loinc, list(code_table.section("body_weight")["loinc"])), False,
                  "body weight"),
         Template("performanceStatus", observation + _codes(

@@ -87,6 +87,8 @@ class Card(_Spec):
     suggestions: list[Suggestion] | None = Field(default=None, min_length=1)
     selectionBehavior: Literal["at-most-one", "any"] | None = None
     overrideReasons: list[Coding] | None = Field(default=None, min_length=1)
+    # CDS Hooks 2.0 "Extensions": reverse-domain keys (the protocol checks, cds.hooks.cards.protocol_card)
+    extension: dict[str, Any] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _conditional(self) -> Card:

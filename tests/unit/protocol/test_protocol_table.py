@@ -59,7 +59,7 @@ def test_texts_take_their_numbers_from_the_settings() -> None:
         ("priority = 2\n", "priority = 1\n", "have the same priority 1"),
         ('text = "long-acting somatostatin analogue on {date}', 'text = "long-acting somatostatin analogue on {when}',
          "placeholder {when} names no number"),
-        ('source = "US PI 4/2024 section 2 (S1, S3)"', 'source = "US PI 4/2024 section 2 (S1, S99)"',
+        ('source = "S1 and S3, section 2 (Dosage and Administration)"', 'source = "S1 and S99, section 2 (Dosage and Administration)"',
          "sources S99 are not listed"),
         ("no_ssa_reads_ok = 0 ", "no_ssa_reads_ok = 2 ", "no_ssa_reads_ok must be 0 or 1"),
         ("cycle_hour = 0 ", "cycle_hour = 24 ", "cycle_hour must be an hour"),

@@ -1,0 +1,122 @@
+"""The protocol checks on the ``prrt-dose-check`` cards (cds.hooks.cards.protocol_card): every card carries
+them in its extension, a warning adds a protocol card, a missing amino-acid order is offered from the
+site's template, the Lutathera order's update never touches the amino acids, and every answer validates
+against the CDS Hooks 2.0 service-response schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import factories as fx
+import hooks_support as hs
+
+from cds.hooks.api.discovery import templates
+from cds.hooks.cards.protocol_card import PROTOCOL_EXTENSION
+from cds.protocol.table import table as protocol_table
+
+DOSE = "/cds-services/prrt-dose-check"
+
+
+def answer(tmp_path: Path, scenario: str, orders: list[dict[str, Any]], *, extra: tuple[dict[str, Any], ...] = (),
+           with_amino_acids: bool = True, hook: str = "order-sign") -> list[dict[str, Any]]:
+    resources, as_of = hs.scenario(scenario, "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        body = hs.hook_request(hook, "p1", prefetch=hs.prefetch_for([*resources, *extra]), orders=orders,
+                               with_amino_acids=with_amino_acids)
+        response = running.post(DOSE, json=body)
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert hs.schema_errors("service-response", document) == []
+    cards: list[dict[str, Any]] = document["cards"]
+    return cards
+
+
+def checks_of(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = card["extension"][PROTOCOL_EXTENSION]
+    assert found["cycle"] == 3 and found["decision_date"] == "2024-04-29"
+    return {c["check"]: c for c in found["protocol_checks"]}
+
+
+def test_without_an_amino_acid_order_a_warning_card_offers_the_sites_order(tmp_path: Path) -> None:
+    [card] = answer(tmp_path, "proceed", [hs.medication_request("mr-1", "p1", 7.4)], with_amino_acids=False)
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Before Lutathera cycle 3: check amino acids")
+    checks = checks_of(card)
+    assert (checks["amino-acids"]["status"], checks["amino-acids"]["rule"]) == (
+        "warning", "protocol.amino_acids.not_ordered")
+    assert list(checks) == ["ssa-long-acting", "ssa-short-acting", "pregnancy", "amino-acids", "potassium"]
+    [suggestion] = card["suggestions"]
+    [action] = suggestion["actions"]
+    assert action["type"] == "create" and suggestion["isRecommended"] is True
+    created = action["resource"]
+    template = protocol_table().amino_acid_order
+    assert created["medicationCodeableConcept"] == template["medicationCodeableConcept"]
+    assert created["dosageInstruction"] == template["dosageInstruction"]
+    assert (created["status"], created["intent"], created["subject"], created["authoredOn"]) == (
+        "draft", "order", {"reference": "Patient/p1"}, "2024-04-29")
+    assert "amino-acids" in card["detail"] and "protocol.amino_acids.not_ordered" not in card["summary"]
+
+
+def test_with_the_amino_acids_ordered_and_nothing_else_to_warn_no_card(tmp_path: Path) -> None:
+    assert answer(tmp_path, "proceed", [hs.medication_request("mr-1", "p1", 7.4)]) == []
+
+
+def test_a_reduced_amino_acid_order_warns_without_offering_another(tmp_path: Path) -> None:
+    orders = [hs.medication_request("mr-1", "p1", 7.4), hs.amino_acids("aa-1", "p1", volume_ml=500)]
+    [card] = answer(tmp_path, "proceed", orders, with_amino_acids=False)
+    amino = checks_of(card)["amino-acids"]
+    assert (amino["status"], amino["rule"], amino["evidence"]) == (
+        "warning", "protocol.amino_acids.reduced", ["MedicationRequest/aa-1"])
+    assert "suggestions" not in card
+
+
+def test_a_reduced_cycle_updates_the_lutathera_order_and_never_the_amino_acids(tmp_path: Path) -> None:
+    lutathera = hs.medication_request("mr-2", "p1", 7.4)
+    lutathera["note"] = [{"text": "with LysaKare 1000 mL from 30 minutes before"}]
+    amino = hs.amino_acids("aa-1", "p1")
+    [dose] = answer(tmp_path, "reduce", [lutathera, amino], with_amino_acids=False, hook="order-select")
+    assert dose["summary"].startswith("Reduce Lutathera cycle 3 to 3.7 GBq")
+    assert checks_of(dose)["amino-acids"]["status"] == "ok"  # the dose card carries the checks too
+    actions = [a for s in dose["suggestions"] for a in s["actions"]]
+    updates = [a for a in actions if a["type"] == "update"]
+    assert [a["resource"]["id"] for a in updates] == ["mr-2"]
+    assert all(a.get("resourceId") != "MedicationRequest/aa-1" for a in actions)
+    changed = updates[0]["resource"]
+    assert changed["note"][0]["text"].startswith("with LysaKare 1000 mL from 30 minutes before")
+    assert changed["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 3.7
+
+
+def test_a_reduce_card_and_a_protocol_card_when_the_amino_acids_are_missing(tmp_path: Path) -> None:
+    dose, protocol = answer(tmp_path, "reduce", [hs.medication_request("mr-2", "p1", 7.4)], with_amino_acids=False)
+    assert dose["summary"].startswith("Reduce") and protocol["summary"].startswith("Before Lutathera cycle 3")
+    assert checks_of(dose) == checks_of(protocol)
+    assert [a["type"] for s in protocol["suggestions"] for a in s["actions"]] == ["create"]
+
+
+def test_a_high_potassium_warns_on_the_order(tmp_path: Path) -> None:
+    potassium = fx.lab("k-1", "potassium", 5.6, "mmol/L", loinc="2823-3", low=3.5, high=5.0, patient="Patient/p1",
+                       when="2024-04-22T08:00:00Z")
+    [card] = answer(tmp_path, "proceed", [hs.medication_request("mr-1", "p1", 7.4)], extra=(potassium,))
+    assert card["summary"].startswith("Before Lutathera cycle 3: check potassium")
+    checks = checks_of(card)
+    assert (checks["potassium"]["status"], checks["potassium"]["evidence"]) == ("warning", ["Observation/k-1"])
+    assert "suggestions" not in card  # the amino acids are ordered: nothing to add
+
+
+def test_a_long_acting_analogue_from_the_prefetch_warns(tmp_path: Path) -> None:
+    lar = fx.medication_record("lar-1", "MedicationStatement", "octreotide LAR 30 mg", "2024-04-15",
+                               patient="Patient/p1")
+    [card] = answer(tmp_path, "proceed", [hs.medication_request("mr-1", "p1", 7.4)], extra=(lar,))
+    long_acting = checks_of(card)["ssa-long-acting"]
+    assert (long_acting["status"], long_acting["evidence"]) == ("warning", ["MedicationStatement/lar-1"])
+
+
+def test_the_prefetch_asks_for_the_treatment_context() -> None:
+    queries = {t.key: t.query for t in templates()}
+    assert queries["medicationStatements"] == "MedicationStatement?patient={{context.patientId}}"
+    assert queries["medicationRequests"] == "MedicationRequest?patient={{context.patientId}}&status=active"
+    for code in ("82810-3", "2106-3", "2118-8", "21198-7"):
+        assert f"http://loinc.org|{code}" in queries["pregnancy"]
+    assert not any(t.required for t in templates() if t.key in ("medicationStatements", "medicationRequests",
+                                                                  "pregnancy"))
