@@ -45,10 +45,12 @@ class HookOutcome:
         return self.cards[0]
 
 
-def _call(chart: Chart, hook: str, day: str, orders: list[dict[str, Any]] | None = None) -> HookOutcome:
+def _call(chart: Chart, hook: str, day: str, orders: list[dict[str, Any]] | None = None, *,
+          with_amino_acids: bool = True) -> HookOutcome:
     assert chart.patient is not None, "the scenario needs a patient"
     pid = PATIENT.split("/")[1]
-    body = hs.hook_request(hook, pid, prefetch=hs.prefetch_for(chart.resources()), orders=orders or [])
+    body = hs.hook_request(hook, pid, prefetch=hs.prefetch_for(chart.resources()), orders=orders or [],
+                           with_amino_acids=with_amino_acids)
     service = "/cds-services/prrt-toxicity" if hook == "patient-view" else "/cds-services/prrt-dose-check"
     with tempfile.TemporaryDirectory() as folder, hs.in_process(Path(folder), as_of=day) as running:
         response = running.post(service, json=body)
@@ -57,6 +59,9 @@ def _call(chart: Chart, hook: str, day: str, orders: list[dict[str, Any]] | None
     document = response.json()
     assert hs.schema_errors("service-response", document) == [], "the answer is not a valid CDS Hooks response"
     return HookOutcome(status=response.status_code, cards=document["cards"], audit=audit)
+
+
+call_service = _call  # the protocol-check steps call the service the same way
 
 
 @when(parsers.re(rf"the clinician opens the patient's chart on (?P<day>{DATE})"), target_fixture="hook_outcome")

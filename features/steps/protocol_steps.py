@@ -14,12 +14,15 @@ from dataclasses import replace
 from typing import Any
 
 import factories as fx
+import hooks_support as hs
 import pytest
-from pytest_bdd import given, parsers, then
+from pytest_bdd import given, parsers, then, when
 
 from cds.document import to_text
+from cds.hooks.cards.protocol_card import PROTOCOL_EXTENSION
 from cds.protocol import table as protocol_table
 from steps.chart import PATIENT, Chart, Outcome
+from steps.hooks_steps import HookOutcome, call_service
 from steps.patterns import DATE
 
 MOMENT = rf"(?P<when>{DATE}(?:T\d{{2}}:\d{{2}})?)"
@@ -173,3 +176,53 @@ def no_protocol_checks(outcome: Outcome) -> None:
 def text_lists(outcome: Outcome, check: str, status: str) -> None:
     text = to_text(outcome.evaluation)
     assert any(line.strip().startswith(f"{status}") and f" {check}: " in line for line in text.splitlines()), text
+
+
+# --- the order hooks (steps.hooks_steps calls the service) ----------------------------------------
+
+
+@when(parsers.re(rf"a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq is signed on (?P<day>{DATE}) "
+                 r"(?P<amino>without an amino-acid order|with an amino-acid order of (?P<volume>\d+) mL)"),
+      target_fixture="hook_outcome")
+def order_signed_with_or_without_amino_acids(chart: Chart, gbq: str, day: str, amino: str,
+                                             volume: str | None) -> HookOutcome:
+    """order-sign with a Lutathera MedicationRequest and, or not, the cycle's amino-acid order (LysaKare)."""
+    pid = PATIENT.split("/")[1]
+    orders = [hs.medication_request("lutathera-order", pid, float(gbq))]
+    if volume is not None:
+        orders.append(hs.amino_acids("amino-acid-order", pid, float(volume)))
+    return call_service(chart, "order-sign", day, orders, with_amino_acids=False)
+
+
+def _card_check(card: dict[str, Any], check: str) -> dict[str, Any]:
+    found = card["extension"][PROTOCOL_EXTENSION]["protocol_checks"]
+    entries = [c for c in found if c["check"] == check]
+    assert len(entries) == 1, json.dumps(found, indent=1)
+    return entries[0]
+
+
+@then(parsers.re(rf'the card lists the protocol check {CHECK} as "(?P<status>ok|warning|unknown)" by rule '
+                 r'"(?P<rule>[^"]+)"'))
+def card_lists_check(hook_outcome: HookOutcome, check: str, status: str, rule: str) -> None:
+    entry = _card_check(hook_outcome.card, check)
+    assert (entry["status"], entry["rule"]) == (status, rule), json.dumps(entry, indent=1)
+
+
+@then("the suggested amino-acid order is the site's order for this patient")
+def suggested_amino_acid_order(hook_outcome: HookOutcome) -> None:
+    actions = [a for s in hook_outcome.card.get("suggestions", []) for a in s["actions"] if a["type"] == "create"]
+    assert len(actions) == 1, hook_outcome.card.get("suggestions")
+    created = actions[0]["resource"]
+    template = protocol_table.table().amino_acid_order
+    assert created["resourceType"] == "MedicationRequest" and created["status"] == "draft"
+    assert created["medicationCodeableConcept"] == template["medicationCodeableConcept"]
+    assert created["subject"] == {"reference": PATIENT}
+
+
+@then("no suggestion changes the amino-acid order")
+def amino_acid_order_untouched(hook_outcome: HookOutcome) -> None:
+    for card in hook_outcome.cards:
+        for suggestion in card.get("suggestions", []):
+            for action in suggestion["actions"]:
+                assert action.get("resourceId") != "MedicationRequest/amino-acid-order", action
+                assert (action.get("resource") or {}).get("id") != "amino-acid-order", action

@@ -246,5 +246,5 @@ def test_a_malformed_mapping_table_is_a_configuration_error(tmp_path: Path) -> N
     broken = tmp_path / "treatment_context.toml"
     broken.write_text(source.read_text(encoding="utf-8").replace('rxnorm = ["7617"]', 'rxnorm = [7617]'),
                       encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="treatment_context.toml: malformed mapping table"):
+    with pytest.raises(ConfigurationError, match=r"treatment_context\.toml: malformed mapping table"):
         load_treatment_codes(broken)

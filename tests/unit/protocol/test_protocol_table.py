@@ -59,7 +59,8 @@ def test_texts_take_their_numbers_from_the_settings() -> None:
         ("priority = 2\n", "priority = 1\n", "have the same priority 1"),
         ('text = "long-acting somatostatin analogue on {date}', 'text = "long-acting somatostatin analogue on {when}',
          "placeholder {when} names no number"),
-        ('source = "S1 and S3, section 2 (Dosage and Administration)"', 'source = "S1 and S99, section 2 (Dosage and Administration)"',
+        ('source = "S1 and S3, section 2 (Dosage and Administration)"',
+         'source = "S1 and S99, section 2 (Dosage and Administration)"',
          "sources S99 are not listed"),
         ("no_ssa_reads_ok = 0 ", "no_ssa_reads_ok = 2 ", "no_ssa_reads_ok must be 0 or 1"),
         ("cycle_hour = 0 ", "cycle_hour = 24 ", "cycle_hour must be an hour"),
@@ -68,7 +69,7 @@ def test_texts_take_their_numbers_from_the_settings() -> None:
     ],
 )
 def test_a_malformed_table_is_refused_naming_the_file(tmp_path: Path, old: str, new: str, message: str) -> None:
-    with pytest.raises(ConfigurationError, match="protocol_checks.toml") as caught:
+    with pytest.raises(ConfigurationError, match=r"protocol_checks\.toml") as caught:
         load_table(edited(tmp_path, old, new))
     assert message in str(caught.value)
 
@@ -77,7 +78,7 @@ def test_the_potassium_term_is_a_link_into_the_ctcae_table_in_force(tmp_path: Pa
     for version in ("5.0", "6.0"):
         check_links(table(), ctcae_table(version))
     unknown = load_table(edited(tmp_path, 'ctcae_term = "Hyperkalemia"', 'ctcae_term = "Hyperkalaemia"'))
-    with pytest.raises(ConfigurationError, match="'Hyperkalaemia', which is not in the CTCAE v5.0 table"):
+    with pytest.raises(ConfigurationError, match=r"'Hyperkalaemia', which is not in the CTCAE v5\.0 table"):
         check_links(unknown, ctcae_table("5.0"))
     other = load_table(edited(tmp_path, 'ctcae_term = "Hyperkalemia"', 'ctcae_term = "Hypokalemia"'))
     check_links(other, ctcae_table("5.0"))  # a potassium term: accepted
