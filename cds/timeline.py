@@ -20,12 +20,14 @@ from datetime import date
 from cds.facts import (
     Administration,
     BodyMeasure,
+    DosimetryResult,
     Fact,
     Issue,
     LabResult,
     Patient,
     PatientRecord,
     PerformanceScore,
+    RiskFactor,
     Tumour,
     UngradableLab,
 )
@@ -87,6 +89,8 @@ class Timeline:
     tumour: tuple[Tumour, ...]
     issues: tuple[Issue, ...]
     baselines: dict[str, Baseline] = field(default_factory=dict)
+    dosimetry: tuple[DosimetryResult, ...] = ()  # in time order
+    risk_factors: tuple[RiskFactor, ...] = ()
 
     @property
     def first_day(self) -> date | None:
@@ -139,7 +143,8 @@ def build_timeline(record: PatientRecord) -> Timeline:
     issues = list(record.issues)
     cycles = _cycles(record.administrations, issues)
 
-    def by_time(fact: LabResult | UngradableLab | PerformanceScore | BodyMeasure | Tumour) -> tuple[object, str]:
+    def by_time(fact: LabResult | UngradableLab | PerformanceScore | BodyMeasure | Tumour | DosimetryResult
+                ) -> tuple[object, str]:
         return fact.at, fact.ref
 
     labs = tuple(sorted(record.labs, key=by_time))
@@ -154,4 +159,6 @@ def build_timeline(record: PatientRecord) -> Timeline:
         tumour=tuple(sorted(record.tumour, key=by_time)),
         issues=tuple(issues),
         baselines=_baselines(labs, first),
+        dosimetry=tuple(sorted(record.dosimetry, key=by_time)),
+        risk_factors=tuple(sorted(record.risk_factors, key=lambda r: r.ref)),
     )
