@@ -12,6 +12,7 @@ from cds import bootstrap
 from cds.ctcae.table import table as ctcae_table
 from cds.document import to_document
 from cds.dose import table as dose_table
+from cds.dosimetry import table as dosimetry_table
 from cds.engine import Engine
 from cds.evaluation import evaluate_paths
 from cds.recist import table as recist_table
@@ -20,19 +21,22 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "prrt_patient.json"
 
 
 def test_the_concerns_in_evaluation_order() -> None:
-    """The dose advice reads the CTCAE grades, so CTCAE comes first (``Context.earlier``)."""
-    assert [concern.name for concern in bootstrap.CONCERNS] == ["ctcae", "recist", "dose"]
+    """The dose advice reads the CTCAE grades, so CTCAE comes first; the dosimetry reads the dose
+    advice's next activity, so it comes after it (``Context.earlier``)."""
+    assert [concern.name for concern in bootstrap.CONCERNS] == ["ctcae", "recist", "dose", "dosimetry"]
 
 
 def test_the_ruleset_version_is_made_from_the_tables_as_before() -> None:
-    """``ctcae-<v>+lutathera-<v>+recist-<v>+<hash>``, the hash over the three tables' digests (in that
-    order) and the mappings' digest: results recorded before the registry keep their meaning."""
+    """``ctcae-<v>+dosimetry-<v>+lutathera-<v>+recist-<v>+<hash>``, the parts in the order of their
+    labels, the hash over the tables' digests (in that order) and the mappings' digest."""
     ctcae, dose, recist = ctcae_table("5.0"), dose_table.table(), recist_table.table()
-    content = f"{ctcae.digest}{dose.digest}{recist.digest}{bootstrap.mappings_digest()}"
+    dosimetry = dosimetry_table.table()
+    content = f"{ctcae.digest}{dosimetry.digest}{dose.digest}{recist.digest}{bootstrap.mappings_digest()}"
     digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    expected = f"ctcae-{ctcae.version}+lutathera-{dose.version}+recist-{recist.version}+{digest}"
+    expected = (f"ctcae-{ctcae.version}+dosimetry-{dosimetry.version}+lutathera-{dose.version}"
+                f"+recist-{recist.version}+{digest}")
     assert bootstrap.ruleset_version("5.0") == expected
-    assert expected.startswith("ctcae-5.0+lutathera-2024-04+recist-1.1+")
+    assert expected.startswith("ctcae-5.0+dosimetry-2026.12+lutathera-2024-04+recist-1.1+")
 
 
 def test_every_concern_contributes_its_rulesets_once() -> None:
@@ -55,6 +59,6 @@ def test_the_example_evaluates_the_same_on_both_engines(engine: Engine) -> None:
     evaluation = evaluate_paths([EXAMPLE], engine=engine)
     assert to_document(evaluation) == to_document(evaluate_paths([EXAMPLE]))
     (patient,) = evaluation.patients
-    assert list(patient.conclusions) == ["ctcae", "recist", "dose"]
+    assert list(patient.conclusions) == ["ctcae", "recist", "dose", "dosimetry"]
     assert patient.toxicities and patient.alerts and patient.recist is not None
     assert patient.toxicities == patient.conclusions["ctcae"]
