@@ -106,8 +106,8 @@ def total(doses: Sequence[CycleDose], field: str, what: str) -> tuple[float | No
     if not doses:
         return None, "no cycle given"
     if lacking:
-        listed = ", ".join(str(c) for c in lacking)
-        return None, f"cycle {listed}: no usable {what}; the cumulative dose cannot be evaluated"
+        listed = ("cycle " if len(lacking) == 1 else "cycles ") + ", ".join(str(c) for c in lacking)
+        return None, f"{listed}: no usable {what}; the cumulative dose cannot be evaluated"
     return sum(getattr(d, field) for d in doses), None
 
 

@@ -88,7 +88,8 @@ def cycle_bed(outcome: Outcome, cycle: int, bed: str) -> None:
     _near(entry["bed_gy"], bed, f"BED of cycle {cycle}", doc)
 
 
-@then(parsers.re(rf"the (?P<projected>projected )?cumulative kidney (?P<what>BED|absorbed dose) is (?P<gy>{NUMBER}) Gy"))
+@then(parsers.re(
+    rf"the (?P<projected>projected )?cumulative kidney (?P<what>BED|absorbed dose) is (?P<gy>{NUMBER}) Gy"))
 def cumulative(outcome: Outcome, projected: str | None, what: str, gy: str) -> None:
     doc = _dosimetry(outcome)
     if projected:
@@ -112,7 +113,8 @@ def cumulative_not_evaluable(outcome: Outcome, what: str, text: str) -> None:
 def limit_in_force(outcome: Outcome, what: str, gy: str) -> None:
     doc = _dosimetry(outcome)
     key = "bed_gy" if what == "BED" else "absorbed_gy"
-    assert doc["limits"].get(key) == float(gy), f"{key} limit {doc['limits'].get(key)}, expected {gy}:\n{_describe(doc)}"
+    found = doc["limits"].get(key)
+    assert found == float(gy), f"{key} limit {found}, expected {gy}:\n{_describe(doc)}"
 
 
 @then("no kidney dose limit is exceeded")
