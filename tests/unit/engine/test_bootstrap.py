@@ -27,16 +27,17 @@ def test_the_concerns_in_evaluation_order() -> None:
 
 
 def test_the_ruleset_version_is_made_from_the_tables_as_before() -> None:
-    """``ctcae-<v>+dosimetry-<v>+lutathera-<v>+recist-<v>+<hash>``, the parts in the order of their
-    labels, the hash over the tables' digests (in that order) and the mappings' digest."""
+    """``ctcae-<v>+lutathera-<v>+recist-<v>+dosimetry-<v>+<hash>``: the three first parts as results have
+    always recorded them, the dosimetry's appended; the hash over the tables' digests in that order and
+    the mappings' digest. Every prefix read before the dosimetry was added stays true."""
     ctcae, dose, recist = ctcae_table("5.0"), dose_table.table(), recist_table.table()
     dosimetry = dosimetry_table.table()
-    content = f"{ctcae.digest}{dosimetry.digest}{dose.digest}{recist.digest}{bootstrap.mappings_digest()}"
+    content = f"{ctcae.digest}{dose.digest}{recist.digest}{dosimetry.digest}{bootstrap.mappings_digest()}"
     digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    expected = (f"ctcae-{ctcae.version}+dosimetry-{dosimetry.version}+lutathera-{dose.version}"
-                f"+recist-{recist.version}+{digest}")
+    expected = (f"ctcae-{ctcae.version}+lutathera-{dose.version}+recist-{recist.version}"
+                f"+dosimetry-{dosimetry.version}+{digest}")
     assert bootstrap.ruleset_version("5.0") == expected
-    assert expected.startswith("ctcae-5.0+dosimetry-2026.12+lutathera-2024-04+recist-1.1+")
+    assert expected.startswith("ctcae-5.0+lutathera-2024-04+recist-1.1+dosimetry-2026.12+")
 
 
 def test_every_concern_contributes_its_rulesets_once() -> None:
