@@ -1,0 +1,78 @@
+"""The kidney dosimetry on the cards (``cds.dosimetry``): a detail section with the cumulative kidney dose,
+the limits in force and the largest next activity, and a summary note when a limit is exceeded or
+holds the next activity below the planned one."""
+
+from __future__ import annotations
+
+from cds.dosimetry.conclusions import KidneyDosimetry
+from cds.hooks.cards import markdown as md
+
+_NAMES = {"bed_gy": "kidney BED", "absorbed_gy": "kidney absorbed dose",
+          "bone_marrow_absorbed_gy": "bone marrow absorbed dose"}
+
+
+def _gy(value: float | None) -> str:
+    return "cannot evaluate" if value is None else f"{round(value, 2):g} Gy"
+
+
+def kidney_dose_notice(result: KidneyDosimetry | None) -> str | None:
+    """A short summary part: a limit exceeded by the dose given, else a limit that holds the next
+    activity below the planned one; None when neither."""
+    if result is None:
+        return None
+    delivered = [f for f in result.findings if f.scope == "delivered"]
+    if delivered:
+        return f"{_NAMES[delivered[0].limit]} {_gy(delivered[0].value_gy)} above {delivered[0].limit_gy:g} Gy"
+    nxt = result.next
+    if nxt is not None and nxt.binding_limit is not None and nxt.max_activity_gbq is not None:
+        return f"kidney dose limits: at most {nxt.max_activity_gbq:g} GBq next"
+    return None
+
+
+def kidney_dose_warns(result: KidneyDosimetry | None) -> bool:
+    """Whether the dosimetry asks for attention: a limit exceeded, delivered or projected, or a next
+    activity below the planned one."""
+    if result is None:
+        return False
+    return bool(result.findings) or (result.next is not None and result.next.binding_limit is not None)
+
+
+def kidney_dose_section(result: KidneyDosimetry | None) -> str | None:
+    """The card's kidney dosimetry section (None without dosimetry)."""
+    if result is None:
+        return None
+    limits = ", ".join(f"{_NAMES.get(limit.key, limit.key)} {limit.value_gy:g} Gy ({limit.rule})"
+                       for limit in result.limits) or "none"
+    lines = [f"**Kidney dosimetry**: cumulative absorbed dose {_gy(result.cumulative_absorbed_gy)}, "
+             f"BED {_gy(result.cumulative_bed_gy)} (alpha/beta {result.alpha_beta_gy:g} Gy, "
+             f"repair half-time {result.t_rep_h:g} h). "
+             f"Limits: {md.text(limits)}; {md.text(result.why)}.", ""]
+    rows = [[dose.cycle, _gy(dose.absorbed_gy), _gy(dose.bed_gy) if dose.absorbed_gy is not None else None,
+             None if dose.t_eff_h is None else f"{dose.t_eff_h:g} h", dose.observation or dose.reason]
+            for dose in result.cycles]
+    lines.append(md.table(["Cycle", "Absorbed", "BED", "T_eff", "Observation"], rows))
+    for reason in (result.absorbed_reason, result.bed_reason):
+        if reason is not None:
+            lines += ["", md.text(reason)]
+    nxt = result.next
+    if nxt is not None:
+        lines += ["", f"Next cycle {nxt.cycle} at {nxt.planned_activity_gbq:g} GBq: absorbed "
+                      f"{_gy(nxt.projected_absorbed_gy)}, BED {_gy(nxt.projected_cumulative_bed_gy)}."]
+        if nxt.max_activity_gbq is None:
+            lines.append(f"Largest next activity: cannot evaluate ({md.text(nxt.reason)}).")
+        elif nxt.binding_limit is None:
+            lines.append(f"The planned {nxt.planned_activity_gbq:g} GBq keeps every limit.")
+        else:
+            lines.append(f"**Largest next activity within the limits: {nxt.max_activity_gbq:g} GBq** (set by the "
+                         f"{_NAMES.get(nxt.binding_limit, nxt.binding_limit)} limit; rounded down to "
+                         f"{nxt.step_gbq:g} GBq).")
+    for finding in result.findings:
+        when = "given so far" if finding.scope == "delivered" else "after the planned next cycle"
+        lines += ["", f"- {md.text(finding.text)} ({when}: {_gy(finding.value_gy)}; {md.text(finding.rule)}; "
+                      f"{md.text(finding.source)}, {md.text(finding.status)})"]
+    marrow = result.bone_marrow
+    if marrow is not None:
+        use = "information only" if marrow.limit_gy is None else f"site limit {marrow.limit_gy:g} Gy"
+        lines += ["", f"Bone marrow absorbed dose: {_gy(marrow.cumulative_absorbed_gy)} "
+                      f"({marrow.reference_gy:g} Gy often quoted, {md.text(marrow.reference_status)}: {use})."]
+    return "\n".join(lines)
