@@ -112,11 +112,16 @@ def total(doses: Sequence[CycleDose], field: str, what: str) -> tuple[float | No
 
 
 def kinetics(doses: Sequence[CycleDose], preferred: int) -> CycleDose | None:
-    """The cycle whose Gy/GBq (and T_eff) project the next: the preferred cycle (the table's
-    ``kinetics_cycle``, cycle 1) when it has a Gy/GBq, else the earliest that has one."""
+    """The cycle whose Gy/GBq and T_eff project the next: the preferred cycle (the table's
+    ``kinetics_cycle``, cycle 1) when it has both, else the earliest that has both; failing that, the
+    preferred or the earliest cycle with a Gy/GBq alone (the absorbed dose can still be projected)."""
+    complete = [d for d in doses if d.gy_per_gbq is not None and d.t_eff_h is not None]
     with_rate = [d for d in doses if d.gy_per_gbq is not None]
-    chosen = next((d for d in with_rate if d.cycle == preferred), None)
-    return chosen or (with_rate[0] if with_rate else None)
+    for pool in (complete, with_rate):
+        chosen = next((d for d in pool if d.cycle == preferred), None) or (pool[0] if pool else None)
+        if chosen is not None:
+            return chosen
+    return None
 
 
 def facts(scope: str, values: dict[str, float | None], risk_factor: bool) -> list[DoseFact]:

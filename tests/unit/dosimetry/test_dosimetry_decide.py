@@ -127,3 +127,11 @@ def test_the_text_output_shows_the_doses_and_the_limits() -> None:
     assert "limits BED 28 Gy, absorbed 23 Gy (diabetes (Condition/c9))" in text
     assert "    next cycle 2 at 7.4 GBq: 8 Gy absorbed, BED 8.65 Gy" in text
     assert "bone marrow absorbed dose: 0.25 Gy (2 Gy often quoted, unverified: information only)" in text
+
+
+def test_a_cycle_1_without_half_life_gives_way_to_the_earliest_cycle_with_both() -> None:
+    doc, _, _ = _evaluate(*_cycles("2024-01-08", "2024-03-04"),
+                          fx.dosimetry("d1", 4, part_of="Procedure/c1"),
+                          fx.dosimetry("d2", 4.4, half_life=40, part_of="Procedure/c2"))
+    assert doc["next"]["kinetics"]["cycle"] == 2 and doc["next"]["kinetics"]["t_eff_h"] == 40.0
+    assert doc["next"]["projected_cumulative_bed_gy"] is None  # cycle 1's BED is unknown, so is the sum
