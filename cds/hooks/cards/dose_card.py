@@ -29,7 +29,7 @@ from cds.hooks.cards.card import (
 )
 from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
-from cds.hooks.cards.kidney_dose import kidney_dose_section
+from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder
 from cds.hooks.cards.toxicity_card import next_alert, response_section
@@ -100,16 +100,6 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if issued is not None:
             cards.append(issued)
     return cards
-
-
-def kidney_cap(result: PatientEvaluation, alert: DoseAlert) -> float | None:
-    """The largest activity of this cycle within the kidney dose limits, when they hold it below the
-    planned activity (cds.dosimetry); None otherwise."""
-    dosimetry = result.kidney_dosimetry
-    nxt = dosimetry.next if dosimetry is not None else None
-    if nxt is None or nxt.cycle != alert.cycle or nxt.binding_limit is None:
-        return None
-    return nxt.max_activity_gbq
 
 
 def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, cap: float,

@@ -4,7 +4,12 @@ holds the next activity below the planned one."""
 
 from __future__ import annotations
 
+import math
+
+from cds.dose.conclusions import DoseAlert
+from cds.dosimetry.bed import Radiobiology
 from cds.dosimetry.conclusions import KidneyDosimetry
+from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
 
 _NAMES = {"bed_gy": "kidney BED", "absorbed_gy": "kidney absorbed dose",
@@ -13,6 +18,16 @@ _NAMES = {"bed_gy": "kidney BED", "absorbed_gy": "kidney absorbed dose",
 
 def _gy(value: float | None) -> str:
     return "cannot evaluate" if value is None else f"{round(value, 2):g} Gy"
+
+
+def kidney_cap(result: PatientEvaluation, alert: DoseAlert) -> float | None:
+    """The largest activity of the alert's cycle within the kidney dose limits, when they hold it below
+    the planned activity (cds.dosimetry); None otherwise."""
+    dosimetry = result.kidney_dosimetry
+    nxt = dosimetry.next if dosimetry is not None else None
+    if nxt is None or nxt.cycle != alert.cycle or nxt.binding_limit is None:
+        return None
+    return nxt.max_activity_gbq
 
 
 def kidney_dose_notice(result: KidneyDosimetry | None) -> str | None:
@@ -37,6 +52,64 @@ def kidney_dose_warns(result: KidneyDosimetry | None) -> bool:
     return bool(result.findings) or (result.next is not None and result.next.binding_limit is not None)
 
 
+BAR_WIDTH = 20
+
+
+def dose_bar(value: float, limit: float, width: int = BAR_WIDTH) -> str:
+    """A text bar of ``value`` against ``limit``: one block per 1/width of the limit, capped at the
+    limit's width with a mark beyond it ("`█████████████░░░░░░░`", "`████████████████████▶`")."""
+    filled = min(width, math.floor(width * max(value, 0.0) / limit + 1e-9)) if limit > 0 else width
+    over = "▶" if value > limit else ""
+    return f"`{'█' * filled}{'░' * (width - filled)}{over}`"
+
+
+def _bars(result: KidneyDosimetry) -> list[str]:
+    """One bar per kidney limit in force: the cumulative dose given against it."""
+    given = {"bed_gy": result.cumulative_bed_gy, "absorbed_gy": result.cumulative_absorbed_gy}
+    lines = []
+    for limit in result.limits:
+        value = given.get(limit.key)
+        if limit.key not in given:
+            continue
+        if value is None:
+            lines.append(f"- {_NAMES[limit.key]}: cannot evaluate of {limit.value_gy:g} Gy")
+        else:
+            lines.append(f"- {_NAMES[limit.key]}: {dose_bar(value, limit.value_gy)} {round(value, 2):g} of "
+                         f"{limit.value_gy:g} Gy ({value / limit.value_gy:.0%})")
+    return lines
+
+
+def _arithmetic(result: KidneyDosimetry) -> list[str]:
+    """How the largest next activity follows (rules/kidney_dosimetry.toml): the patient's kinetics, the
+    room left under each limit and the activity it allows, then the rounding."""
+    nxt = result.next
+    if nxt is None or nxt.gy_per_gbq is None or nxt.t_eff_h is None or nxt.max_activity_within_limits_gbq is None:
+        return []
+    biology = Radiobiology(result.alpha_beta_gy, result.t_rep_h)
+    k = biology.k(nxt.t_eff_h)
+    lines = [f"Arithmetic (kinetics of cycle {nxt.kinetics_cycle}): D = {nxt.gy_per_gbq:g} Gy/GBq x A; "
+             f"BED = D + D^2 x T_rep / ((alpha/beta) x (T_rep + T_eff)) = D + {k:.4f} x D^2 "
+             f"(T_rep {result.t_rep_h:g} h, T_eff {nxt.t_eff_h:g} h, alpha/beta {result.alpha_beta_gy:g} Gy)."]
+    allowed = []
+    for limit in result.limits:
+        if limit.key == "bed_gy" and result.cumulative_bed_gy is not None:
+            room = limit.value_gy - result.cumulative_bed_gy
+            dose = biology.max_dose(room, nxt.t_eff_h)
+            allowed.append(dose / nxt.gy_per_gbq)
+            lines.append(f"- BED: room {limit.value_gy:g} - {round(result.cumulative_bed_gy, 2):g} = "
+                         f"{round(room, 2):g} Gy; D + {k:.4f} x D^2 <= {round(room, 2):g} gives D <= "
+                         f"{dose:.2f} Gy, A <= {allowed[-1]:.2f} GBq")
+        elif limit.key == "absorbed_gy" and result.cumulative_absorbed_gy is not None:
+            room = limit.value_gy - result.cumulative_absorbed_gy
+            allowed.append(max(room, 0.0) / nxt.gy_per_gbq)
+            lines.append(f"- absorbed dose: room {limit.value_gy:g} - {round(result.cumulative_absorbed_gy, 2):g} = "
+                         f"{round(room, 2):g} Gy, A <= {allowed[-1]:.2f} GBq")
+    if allowed and nxt.max_activity_gbq is not None:
+        lines.append(f"- the smallest, {min(allowed):.2f} GBq, rounded down to a step of {nxt.step_gbq:g} GBq "
+                     f"(never above the planned {nxt.planned_activity_gbq:g} GBq): {nxt.max_activity_gbq:g} GBq")
+    return lines
+
+
 def kidney_dose_section(result: KidneyDosimetry | None) -> str | None:
     """The card's kidney dosimetry section (None without dosimetry)."""
     if result is None:
@@ -51,6 +124,9 @@ def kidney_dose_section(result: KidneyDosimetry | None) -> str | None:
              None if dose.t_eff_h is None else f"{dose.t_eff_h:g} h", dose.observation or dose.reason]
             for dose in result.cycles]
     lines.append(md.table(["Cycle", "Absorbed", "BED", "T_eff", "Observation"], rows))
+    bars = _bars(result)
+    if bars:
+        lines += ["", "Cumulative kidney dose against each limit:", *bars]
     for reason in (result.absorbed_reason, result.bed_reason):
         if reason is not None:
             lines += ["", md.text(reason)]
@@ -66,6 +142,7 @@ def kidney_dose_section(result: KidneyDosimetry | None) -> str | None:
             lines.append(f"**Largest next activity within the limits: {nxt.max_activity_gbq:g} GBq** (set by the "
                          f"{_NAMES.get(nxt.binding_limit, nxt.binding_limit)} limit; rounded down to "
                          f"{nxt.step_gbq:g} GBq).")
+            lines += ["", *_arithmetic(result)]
     for finding in result.findings:
         when = "given so far" if finding.scope == "delivered" else "after the planned next cycle"
         lines += ["", f"- {md.text(finding.text)} ({when}: {_gy(finding.value_gy)}; {md.text(finding.rule)}; "

@@ -22,7 +22,7 @@ from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
 from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
-from cds.hooks.cards.kidney_dose import kidney_dose_notice, kidney_dose_section, kidney_dose_warns
+from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
 from cds.tables import shown_unit, shown_value
@@ -53,8 +53,15 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 
 
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
-             alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None) -> str:
-    if alert is not None:
+             alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
+             cap: float | None = None) -> str:
+    if alert is not None and cap is not None and alert.action in ("proceed", "reduce"):
+        # The kidney dose limits hold this cycle below what the laboratory rules allow: the lower figure
+        # leads, so the summary never reads as an instruction to give the higher one.
+        first = (f"Lutathera cycle {alert.cycle}: at most {cap:g} GBq within the kidney dose limits "
+                 f"(laboratory rules: {recommendation(alert)})")
+        kidney = None
+    elif alert is not None:
         first = f"Lutathera cycle {alert.cycle}: {recommendation(alert)}"
     else:
         first = f"Lutathera course complete ({cycle.number} of {planned} cycles given)"
@@ -189,7 +196,8 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         indicator = "warning"
     card = Card(
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
-                         kidney_dose_notice(result.kidney_dosimetry)),
+                         kidney_dose_notice(result.kidney_dosimetry),
+                         kidney_cap(result, alert) if alert is not None else None),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )

@@ -57,7 +57,15 @@ def test_the_patient_view_card_shows_the_kidney_dose_and_warns(tmp_path: Path) -
     body = hs.hook_request("patient-view", "p7", prefetch=hs.prefetch_for(resources))
     [card], _ = call(tmp_path, TOXICITY, body, as_of)
     assert card["indicator"] == "warning"  # proceed alone is info; the kidney limit asks for attention
-    assert card["summary"].startswith("Lutathera cycle 3: proceed at 7.4 GBq; kidney dose limits: at most 1.7 GBq next")
+    assert card["summary"].startswith(  # the lower figure leads: never read as "give 7.4 GBq"
+        "Lutathera cycle 3: at most 1.7 GBq within the kidney dose limits (laboratory rules: proceed at 7.4 GBq)")
+    assert "proceed at 7.4 GBq;" not in card["summary"]
+    assert "- kidney BED: `██████████████████░░` 25.65 of 28 Gy (92%)" in card["detail"]
+    assert "- kidney absorbed dose: `███████████████░░░░░` 18 of 23 Gy (78%)" in card["detail"]
+    assert "BED: room 28 - 25.65 = 2.35 Gy" in card["detail"]
+    assert "gives D <= 2.13 Gy, A <= 1.75 GBq" in card["detail"]
+    assert "- the smallest, 1.75 GBq, rounded down to a step of 0.1 GBq (never above the planned 7.4 GBq): 1.7 GBq" in (
+        card["detail"])
     assert "**Kidney dosimetry**: cumulative absorbed dose 18 Gy, BED 25.65 Gy" in card["detail"]
     assert "**Largest next activity within the limits: 1.7 GBq** (set by the kidney BED limit" in card["detail"]
     assert "dosimetry.kidney.bed\\_risk\\_factors" in card["detail"]  # the rule, escaped for Markdown
