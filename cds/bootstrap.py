@@ -11,19 +11,26 @@ from cds.concern import DEFAULT_CTCAE_VERSION, Concern, Selection
 from cds.ctcae.concern import CONCERN as CTCAE
 from cds.ctcae.table import available_versions
 from cds.dose.concern import CONCERN as DOSE
+from cds.dosimetry.concern import CONCERN as DOSIMETRY
 from cds.engine import Engine, Ruleset
 from cds.protocol.concern import CONCERN as PROTOCOL
 from cds.recist.concern import CONCERN as RECIST
 from cds.rulebook.files import mappings_dir
 from cds.rulebook.reading import folder_digest
 
-# In evaluation order: a concern reads the conclusions of those before it (dose reads the CTCAE grades).
+# In evaluation order: a concern reads the conclusions of those before it (dose reads the CTCAE grades,
+# dosimetry the dose advice's next activity).
 CONCERNS: tuple[Concern, ...] = (
     CTCAE,
     RECIST,
     DOSE,
+    DOSIMETRY,
     PROTOCOL,  # reads the dose advice's next cycle due and the CTCAE grades
 )
+
+# The concerns whose parts of the ruleset version results recorded before any other was registered
+# (ctcae, recist, dose: joined as ctcae, lutathera, recist); the parts of later ones follow them.
+RECORDED_FIRST = 3
 
 EngineKind = Literal["durable", "reference"]
 
@@ -75,15 +82,17 @@ def mappings_digest() -> str:
 
 @cache
 def ruleset_version(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> str:
-    """``ctcae-5.0+lutathera-2024-04+recist-1.1+<content hash>``: the tables in force (rules/ and
+    """``ctcae-5.0+lutathera-2024-04+recist-1.1+dosimetry-2026.12+<content hash>``: the tables in force (rules/ and
     fhir_mappings/), so that every result can be traced to the exact rules and mappings that produced
     it. The tables' links are checked first: a version string is never made for tables that disagree.
 
-    The concerns' parts are joined in the order of their labels (ctcae, lutathera, recist), the order
-    results have always recorded, whatever the evaluation order."""
+    The parts of the first concerns are joined in the order of their labels (ctcae, lutathera, recist),
+    the order results have always recorded, whatever the evaluation order; a concern registered after
+    them appends its part in registry order (dosimetry), so that every prefix read before stays true."""
     check_tables(ctcae_version)
     selection = Selection(ctcae_version=ctcae_version)
-    parts = sorted(concern.version(selection) for concern in CONCERNS)
+    versions = [concern.version(selection) for concern in CONCERNS]
+    parts = sorted(versions[:RECORDED_FIRST]) + versions[RECORDED_FIRST:]
     content = "".join(digest for _, digest in parts) + mappings_digest()
     digest = hashlib.sha256(content.encode()).hexdigest()[:12]
     return "+".join([*(label for label, _ in parts), digest])

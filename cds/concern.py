@@ -1,6 +1,6 @@
 """What a clinical concern provides, so that the composition root lists it in one line.
 
-A concern (CTCAE grading, RECIST 1.1 response, Lutathera dose advice) is a subpackage of ``cds`` with
+A concern (CTCAE grading, RECIST 1.1 response, Lutathera dose advice, kidney dosimetry) is a subpackage of ``cds`` with
 the same inside:
 
     table.py        load and check its ``rules/*.toml`` (through ``cds.rulebook``)

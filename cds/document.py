@@ -7,6 +7,7 @@ from typing import Any
 from cds.bootstrap import CONCERNS
 from cds.ctcae.document import graded_lines, ungraded_lines
 from cds.dose.document import alerts_text
+from cds.dosimetry.document import dosimetry_text
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
 from cds.protocol.document import attach, protocol_text
@@ -33,7 +34,7 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
             for cycle in timeline.cycles
         ],
         # each concern's part of the contract, in registry order: toxicities, responses and
-        # best_overall_response, alerts (docs/outputs.md)
+        # best_overall_response, alerts, kidney_dosimetry (docs/outputs.md)
         **{key: value for concern in CONCERNS
            for key, value in concern.document(result.conclusions[concern.name]).items()},
         "issues": [_issue(issue) for issue in result.issues],
@@ -61,6 +62,7 @@ def to_text(evaluation: Evaluation) -> str:
             lines.append(f"  cycle {cycle['number']}  {cycle['date']}  {activity}")
         lines += graded_lines(result.toxicities)
         lines += alerts_text(result.alerts)
+        lines += dosimetry_text(result.kidney_dosimetry)
         lines += recist_lines(result.recist)
         lines += protocol_text(result.protocol_checks)
         lines += ungraded_lines(result.toxicities)

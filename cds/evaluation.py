@@ -16,6 +16,7 @@ from cds import bootstrap
 from cds.concern import DEFAULT_CTCAE_VERSION, Context, Selection
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.dose.conclusions import DoseAlert
+from cds.dosimetry.conclusions import KidneyDosimetry
 from cds.engine import Engine
 from cds.facts import Issue
 from cds.mapping import map_collected
@@ -51,6 +52,12 @@ class PatientEvaluation:
         """The dose recommendation of every cycle given and of the next one due (``cds.dose``)."""
         alerts: tuple[DoseAlert, ...] = self.conclusions.get("dose", ())
         return alerts
+
+    @property
+    def kidney_dosimetry(self) -> KidneyDosimetry | None:
+        """The cumulative kidney dose after post-therapy dosimetry, when the record has any (``cds.dosimetry``)."""
+        result: KidneyDosimetry | None = self.conclusions.get("dosimetry")
+        return result
 
     @property
     def recist(self) -> RecistAssessment | None:

@@ -164,6 +164,29 @@ class UngradableLab(Timed):
     reason: str
 
 
+class DosimetryResult(Timed):
+    """One post-therapy dosimetry Observation (FHIR input profile, "Post-therapy dosimetry"), in Gy, h
+    and Gy/GBq. ``absorbed_gy`` is None when the Observation cannot be used; ``problem`` then says why,
+    so that the cycle it belongs to reads "cannot evaluate", never a smaller cumulative dose."""
+
+    organ: Literal["kidney", "bone-marrow"]
+    side: Literal["mean", "left", "right"] = "mean"
+    absorbed_gy: float | None = None
+    t_eff_h: float | None = None
+    gy_per_gbq: float | None = None
+    administration: str | None = None  # partOf / derivedFrom: the administration it follows
+    problem: str | None = None
+
+
+class RiskFactor(Fact):
+    """A present kidney risk factor: an active Condition of hypertension or diabetes."""
+
+    ref: str
+    patient: str
+    factor: Literal["hypertension", "diabetes"]
+    code: str
+
+
 Tumour = LesionMeasurement | NonTargetStatus | NewLesion | ReportedResponse
 """One tumour assessment fact of RECIST 1.1: a measurement, a non-target status, a new lesion or a response."""
 
@@ -181,5 +204,7 @@ class PatientRecord:
     performance: list[PerformanceScore] = field(default_factory=list)
     body: list[BodyMeasure] = field(default_factory=list)
     tumour: list[Tumour] = field(default_factory=list)
+    dosimetry: list[DosimetryResult] = field(default_factory=list)
+    risk_factors: list[RiskFactor] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     seen_patient_resource: bool = False

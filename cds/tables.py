@@ -135,6 +135,30 @@ class PlausibleDates:
 
 
 @dataclass(frozen=True)
+class DosimetryCodes:
+    """codes.toml ``[dosimetry]`` and ``[kidney_risk_factors]``: the dosimetry Observation codes, their
+    units (to Gy, h, Gy/GBq) and plausible values, and the Condition codes of the kidney risk factors."""
+
+    system: str
+    snomed: str  # the system of the risk-factor codes
+    kidney_code: str
+    bone_marrow_code: str
+    half_life_code: str
+    per_activity_code: str
+    left_kidney: frozenset[str]
+    right_kidney: frozenset[str]
+    dose_units: UnitTable
+    half_life_units: UnitTable
+    per_activity_units: UnitTable
+    dose_plausible: Plausible
+    half_life_plausible: Plausible
+    per_activity_plausible: Plausible
+    risk_factors: dict[str, str]  # SNOMED CT code -> risk factor ("hypertension", "diabetes")
+    active_status: frozenset[str]
+    refuted_verification: frozenset[str]
+
+
+@dataclass(frozen=True)
 class CodeTable:
     """Everything in ``codes.toml``, kept as parsed data with a few typed helpers."""
 
@@ -147,6 +171,7 @@ class CodeTable:
     weight_units: UnitTable
     height_units: UnitTable
     tumour_units: UnitTable
+    dosimetry: DosimetryCodes
     # investigator time-point response code, case-folded -> its RECIST category (FHIR input profile:
     # codes compared without regard to case)
     timepoint_responses: dict[str, Response] = field(default_factory=dict)
@@ -211,6 +236,37 @@ def _measure_plausible(raw: dict[str, Any], section: str) -> Plausible:
     """The plausible limits of a body measure section (``[body_weight]``, ``[body_height]``)."""
     entry = raw[section]
     return _plausible(entry.get("plausible"), _unit_table(entry["units"], entry["canonical_unit"]), section)
+
+
+def _dosimetry(raw: dict[str, Any]) -> DosimetryCodes:
+    """``[dosimetry]`` and ``[kidney_risk_factors]``: a unit table per quantity with its canonical unit
+    at factor 1, plausible limits as every measure has them, and each risk-factor code under one factor."""
+    entry, risk = raw["dosimetry"], raw["kidney_risk_factors"]
+    tables = {}
+    for name in ("dose", "half_life", "per_activity"):
+        units = _unit_table(entry[f"{name}_units"], entry[f"{name}_canonical_unit"])
+        if units.factor(units.canonical, exact=True) != 1.0:
+            raise ConfigurationError(f"codes.toml [dosimetry]: {name} canonical unit must convert with factor 1")
+        tables[name] = (units, _plausible(entry.get(f"{name}_plausible"), units, f"[dosimetry] {name}"))
+    factors: dict[str, str] = {}
+    for factor in ("hypertension", "diabetes"):
+        for code in risk[factor]:
+            if str(code) in factors:
+                raise ConfigurationError(f"codes.toml [kidney_risk_factors]: {code} is listed twice")
+            factors[str(code)] = factor
+    return DosimetryCodes(
+        system=str(raw["systems"]["dosimetry"]), snomed=str(raw["systems"]["snomed"]),
+        kidney_code=str(entry["kidney_code"]),
+        bone_marrow_code=str(entry["bone_marrow_code"]), half_life_code=str(entry["half_life_code"]),
+        per_activity_code=str(entry["per_activity_code"]),
+        left_kidney=frozenset(str(c) for c in entry["left_kidney_snomed"]),
+        right_kidney=frozenset(str(c) for c in entry["right_kidney_snomed"]),
+        dose_units=tables["dose"][0], half_life_units=tables["half_life"][0],
+        per_activity_units=tables["per_activity"][0], dose_plausible=tables["dose"][1],
+        half_life_plausible=tables["half_life"][1], per_activity_plausible=tables["per_activity"][1],
+        risk_factors=factors, active_status=frozenset(str(c) for c in risk["active_status"]),
+        refuted_verification=frozenset(str(c) for c in risk["refuted_verification"]),
+    )
 
 
 def load_analytes(path: Path | None = None) -> AnalyteTable:
@@ -294,6 +350,7 @@ def load_codes(path: Path | None = None) -> CodeTable:
             weight_units=_unit_table(raw["body_weight"]["units"], raw["body_weight"]["canonical_unit"]),
             height_units=_unit_table(raw["body_height"]["units"], raw["body_height"]["canonical_unit"]),
             tumour_units=_unit_table(raw["tumour"]["units"], raw["tumour"]["canonical_unit"]),
+            dosimetry=_dosimetry(raw),
             timepoint_responses=_timepoint_responses(raw["tumour"]["timepoint_responses"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:

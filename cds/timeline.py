@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING
 from cds.facts import (
     Administration,
     BodyMeasure,
+    DosimetryResult,
     Fact,
     Issue,
     LabResult,
     Patient,
     PatientRecord,
     PerformanceScore,
+    RiskFactor,
     Tumour,
     UngradableLab,
 )
@@ -94,6 +96,8 @@ class Timeline:
     treatment: tuple[TreatmentRecord, ...] = ()
     pregnancy: tuple[PregnancyEvidence, ...] = ()
     baselines: dict[str, Baseline] = field(default_factory=dict)
+    dosimetry: tuple[DosimetryResult, ...] = ()  # in time order
+    risk_factors: tuple[RiskFactor, ...] = ()
 
     @property
     def first_day(self) -> date | None:
@@ -146,7 +150,8 @@ def build_timeline(record: PatientRecord) -> Timeline:
     issues = list(record.issues)
     cycles = _cycles(record.administrations, issues)
 
-    def by_time(fact: LabResult | UngradableLab | PerformanceScore | BodyMeasure | Tumour) -> tuple[object, str]:
+    def by_time(fact: LabResult | UngradableLab | PerformanceScore | BodyMeasure | Tumour | DosimetryResult
+                ) -> tuple[object, str]:
         return fact.at, fact.ref
 
     labs = tuple(sorted(record.labs, key=by_time))
@@ -163,4 +168,6 @@ def build_timeline(record: PatientRecord) -> Timeline:
         treatment=tuple(sorted(record.treatment, key=lambda t: (t.local is None, str(t.local), t.ref))),
         pregnancy=tuple(sorted(record.pregnancy, key=lambda p: (p.at, p.ref))),
         baselines=_baselines(labs, first),
+        dosimetry=tuple(sorted(record.dosimetry, key=by_time)),
+        risk_factors=tuple(sorted(record.risk_factors, key=lambda r: r.ref)),
     )

@@ -42,6 +42,7 @@ _register(given, when, then, recist_steps)
 _register(__import__("steps.dose_steps", fromlist=["dose_steps"]))  # Lutathera dose steps
 _register(__import__("steps.hooks_steps", fromlist=["hooks_steps"]))  # CDS Hooks card steps
 _register(__import__("steps.report_steps", fromlist=["report_steps"]))  # cohort report steps
+_register(__import__("steps.dosimetry_steps", fromlist=["dosimetry_steps"]))  # kidney dosimetry steps
 
 
 def pytest_configure(config: pytest.Config) -> None:

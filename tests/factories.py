@@ -22,6 +22,11 @@ UCUM = "http://unitsofmeasure.org"
 RECIST = "urn:prrt-cds:recist"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 ACTIVITY_URL = "urn:prrt-cds:administered-activity"
+DOSIMETRY = "urn:prrt-cds:dosimetry"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+# The kidney risk factors of docs/fhir-input-profile.md (SNOMED CT).
+HYPERTENSION, DIABETES = "38341003", "73211009"
 
 # One preferred LOINC code per analyte key of fhir_mappings/analytes.toml, for readable tests.
 LAB_LOINC = {
@@ -495,3 +500,61 @@ def transaction_bundle(resources: Iterable[Resource], *, keep_ids: bool = False)
             }
         )
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def dosimetry(
+    oid: str,
+    dose: Any,
+    unit: str | None = "Gy",
+    *,
+    organ: str = "kidney-absorbed-dose",
+    half_life: Any = None,
+    half_life_unit: str = "h",
+    per_activity: Any = None,
+    per_activity_unit: str = "Gy/GBq",
+    part_of: str | None = None,
+    derived_from: str | None = None,
+    body_site: Resource | None = None,
+    **kw: Any,
+) -> Resource:
+    """A post-therapy dosimetry Observation (``urn:prrt-cds:dosimetry``): the absorbed dose in
+    ``valueQuantity``, the effective half-life and Gy/GBq as components, the cycle by ``partOf`` or
+    ``derivedFrom`` (a reference to the administration)."""
+    elements: Resource = {}
+    if dose is not _UNSET:
+        elements["valueQuantity"] = quantity(dose, unit)
+    components = []
+    if half_life is not None:
+        components.append({"code": concept(DOSIMETRY, "effective-half-life"),
+                           "valueQuantity": quantity(half_life, half_life_unit)})
+    if per_activity is not None:
+        components.append({"code": concept(DOSIMETRY, "absorbed-dose-per-activity"),
+                           "valueQuantity": quantity(per_activity, per_activity_unit)})
+    if components:
+        elements["component"] = components
+    if part_of is not None:
+        elements["partOf"] = [{"reference": part_of}]
+    if derived_from is not None:
+        elements["derivedFrom"] = [{"reference": derived_from}]
+    if body_site is not None:
+        elements["bodySite"] = body_site
+    return observation(oid, concept(DOSIMETRY, organ), **elements, **kw)
+
+
+def condition(
+    cid: str,
+    snomed: str,
+    *,
+    patient: str | None = "Patient/p1",
+    clinical_status: str | None = "active",
+    verification: str | None = None,
+    text: str | None = None,
+) -> Resource:
+    """A Condition coded in SNOMED CT with its clinical (and verification) status."""
+    out: Resource = {"resourceType": "Condition", "id": cid, "code": concept(SNOMED, snomed, text)}
+    out.update(_subject(patient))
+    if clinical_status is not None:
+        out["clinicalStatus"] = concept(CONDITION_CLINICAL, clinical_status)
+    if verification is not None:
+        out["verificationStatus"] = concept(CONDITION_VERIFICATION, verification)
+    return out

@@ -110,11 +110,15 @@ def _key_of(resource: Resource) -> str | None:
         return "procedures"
     if kind == "MedicationAdministration":
         return "medicationAdministrations"
+    if kind == "Condition":
+        return "kidneyRiskFactors"
     if kind in ("MedicationStatement", "MedicationRequest"):
         return f"{kind[0].lower()}{kind[1:]}s"
     if kind != "Observation":
         return None
     codes = {c.get("code") for c in resource.get("code", {}).get("coding", [])}
+    if any(c.get("system") == fx.DOSIMETRY for c in resource.get("code", {}).get("coding", [])):
+        return "dosimetry"
     if codes & {"29463-7", "3141-9"}:
         return "bodyWeight"
     if codes & {"89247-1", "89243-0"}:
@@ -127,7 +131,8 @@ def _key_of(resource: Resource) -> str | None:
 
 
 SEARCH_KEYS = ("labs", "procedures", "medicationAdministrations", "bodyWeight", "performanceStatus",
-               "tumourAssessments", "medicationStatements", "medicationRequests", "pregnancy")
+               "tumourAssessments", "dosimetry", "kidneyRiskFactors", "medicationStatements", "medicationRequests",
+               "pregnancy")
 
 
 def prefetch_for(resources: Iterable[Resource]) -> dict[str, Any]:

@@ -15,7 +15,9 @@ A patient's course, in days from the first administration (day 0):
 - ECOG and Karnofsky: 7 days before the first cycle and on each cycle day (the "before" score), 8
   weeks after the last cycle (the "after" score) and at the last contact;
 - a censored patient's last contact (a laboratory panel and performance scores) on its last day, so
-  the default data cut-off (the latest date of the patient's resources) is that day.
+  the default data cut-off (the latest date of the patient's resources) is that day;
+- the treatment context checked before each cycle (somatostatin analogues, amino acids, potassium,
+  pregnancy tests, kidney risk factors) and dosimetry for some patients: ``cds.demo.context``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from cds.demo import fhir
+from cds.demo.context import treatment_context
 from cds.demo.plan import (
     AFTER_TREATMENT_DAYS,
     ASSESSMENT_GAP_DAYS,
@@ -126,13 +129,17 @@ class _Builder:
         death = self.day(plan.follow_up_days) if plan.dead else None
         self.resources.append(fhir.patient(self.pid, plan.sex, _birth(self.first, plan.age, self.rng), death))
         cycles = _cycle_days(plan, self.rng)
-        for number, (offset, activity) in enumerate(zip(cycles, plan.activities, strict=False), start=1):
+        given = list(zip(cycles, plan.activities, strict=False))
+        for number, (offset, activity) in enumerate(given, start=1):
             self.resources.append(fhir.procedure(f"{self.pid}-cycle-{number}", self.pid, self.day(offset), activity))
         assessments = _assessment_days(plan)
         self._labs(cycles)
         self._tumour(assessments)
         self._performance(cycles, assessments)
         self._rest_of_panel(cycles)
+        self.resources += treatment_context(plan, self.first, [offset for offset, _ in given],
+                                            [f"{self.pid}-cycle-{n}" for n in range(1, len(given) + 1)],
+                                            self.lab_days)
         return self.resources
 
     def _rest_of_panel(self, cycles: list[int]) -> None:

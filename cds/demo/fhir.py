@@ -110,3 +110,68 @@ def bundle(resources: list[Resource]) -> Resource:
         "resourceType": "Bundle", "type": "collection",
         "entry": [{"fullUrl": f"{BASE_URL}/{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
     }
+
+
+# --- the treatment context checked before a cycle, and post-therapy dosimetry -------------------------
+DOSIMETRY = "urn:prrt-cds:dosimetry"
+CLINICAL_STATUS = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+
+
+def _medication(text: str) -> Resource:
+    return {"text": text}
+
+
+def medication_statement(rid: str, patient_id: str, text: str, last_taken: datetime) -> Resource:
+    """A medication the patient takes, with the date it was last taken (``effectivePeriod.end``)."""
+    return {"resourceType": "MedicationStatement", "id": rid, "status": "active",
+            "medicationCodeableConcept": _medication(text), "subject": _subject(patient_id),
+            "effectivePeriod": {"end": _instant_text(last_taken)}}
+
+
+def medication_administration(rid: str, patient_id: str, text: str, given: datetime) -> Resource:
+    return {"resourceType": "MedicationAdministration", "id": rid, "status": "completed",
+            "medicationCodeableConcept": _medication(text), "subject": _subject(patient_id),
+            "effectiveDateTime": _instant_text(given)}
+
+
+def _instant_text(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def pregnancy_test(rid: str, patient_id: str, day: date) -> Resource:
+    """A negative urine hCG (LOINC 2106-3, SNOMED 260385009 Negative)."""
+    return {"resourceType": "Observation", "id": rid, "status": "final", "category": [LAB_CATEGORY],
+            "code": {"coding": [{"system": LOINC, "code": "2106-3"}], "text": "hCG [Presence] in Urine"},
+            "subject": _subject(patient_id), "effectiveDateTime": instant(day, 8),
+            "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": "260385009", "display": "Negative"}]}}
+
+
+def condition(rid: str, patient_id: str, snomed: str, text: str, onset: date) -> Resource:
+    return {"resourceType": "Condition", "id": rid,
+            "clinicalStatus": {"coding": [{"system": CLINICAL_STATUS, "code": "active"}]},
+            "code": {"coding": [{"system": SNOMED, "code": snomed}], "text": text},
+            "subject": _subject(patient_id), "onsetDateTime": onset.isoformat()}
+
+
+def dosimetry(rid: str, patient_id: str, day: date, organ: str, dose_gy: float, administration: str,
+              half_life_h: float | None = None, gy_per_gbq: float | None = None) -> Resource:
+    """A post-therapy absorbed dose (``organ``: ``kidney`` or ``bone-marrow``) of one administration."""
+    out: Resource = {
+        "resourceType": "Observation", "id": rid, "status": "final",
+        "code": {"coding": [{"system": DOSIMETRY, "code": f"{organ}-absorbed-dose"}],
+                 "text": f"{organ.replace('-', ' ')} absorbed dose"},
+        "subject": _subject(patient_id), "effectiveDateTime": instant(day, 12),
+        "partOf": [{"reference": f"Procedure/{administration}"}],
+        "valueQuantity": {"value": dose_gy, "unit": "Gy", "system": UCUM, "code": "Gy"},
+    }
+    components = []
+    if half_life_h is not None:
+        components.append({"code": {"coding": [{"system": DOSIMETRY, "code": "effective-half-life"}]},
+                           "valueQuantity": {"value": half_life_h, "unit": "h", "system": UCUM, "code": "h"}})
+    if gy_per_gbq is not None:
+        components.append({"code": {"coding": [{"system": DOSIMETRY, "code": "absorbed-dose-per-activity"}]},
+                           "valueQuantity": {"value": gy_per_gbq, "unit": "Gy/GBq", "system": UCUM,
+                                             "code": "Gy/GBq"}})
+    if components:
+        out["component"] = components
+    return out

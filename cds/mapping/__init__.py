@@ -40,6 +40,7 @@ from cds.mapping.administrations import (
     map_procedure,
 )
 from cds.mapping.clinical import map_body, map_patient, map_performance
+from cds.mapping.dosimetry import dosimetry_organ, map_condition, map_dosimetry, risk_factor_of
 from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
 from cds.mapping.labs import map_lab, resolve_percentages
 from cds.mapping.treatment import RECORD_OF, agent_of, map_pregnancy, map_treatment, treatment_codes
@@ -135,6 +136,8 @@ class _Mapper:
                     self._procedure(resource)
                 elif kind == "MedicationAdministration":
                     self._medication_administration(resource)
+                elif kind == "Condition":
+                    self._condition(resource)
                 # any other kind (and Patient, read first) is not a fact: skipped silently
             except Unusable as exc:
                 patient = self._patient_of(resource)
@@ -192,6 +195,9 @@ class _Mapper:
             elif system == self.recist:
                 kind, loinc_code = "recist", code
                 break
+        if kind is None and (organ := dosimetry_organ(resource, self.codes.dosimetry)) is not None:
+            self._dosimetry(resource, organ)
+            return
         if kind is None:
             if bad_loinc:
                 shown = bad_loinc[0][:40]
@@ -240,6 +246,31 @@ class _Mapper:
             tumour = map_recist_observation(resource, loinc_code, patient, self.codes, self.aliases)
             if tumour is not None:
                 record.tumour.append(self.dated(tumour))
+
+    def _dosimetry(self, resource: Resource, organ: Any) -> None:
+        """A dosimetry Observation (status as for any Observation); one that cannot be used is kept
+        without a dose, with an issue, so that its cycle cannot be evaluated rather than count 0 Gy."""
+        patient = subject(resource, self.aliases)
+        status = resource.get("status")
+        if not isinstance(status, str) or status not in self.usable_status:
+            shown = f"{status:.20}" if isinstance(status, str) else "(not a code)"
+            self.issue("info", resource, f"status {shown} is not final, amended or corrected: ignored", patient)
+            return
+        fact = self.dated(map_dosimetry(resource, organ, patient, self.codes.dosimetry, self.aliases))
+        if fact.problem is not None:
+            self.issue("warning", resource, f"{fact.problem}: cannot evaluate", patient)
+        self.out.record(patient).dosimetry.append(fact)
+
+    def _condition(self, resource: Resource) -> None:
+        """A Condition that is a kidney risk factor (hypertension, diabetes); any other is skipped."""
+        if risk_factor_of(resource, self.codes.dosimetry) is None:
+            return  # a code this plugin does not use: skipped silently
+        patient = subject(resource, self.aliases)
+        fact, warning = map_condition(resource, patient, self.codes.dosimetry)
+        if warning is not None:
+            self.issue("warning", resource, warning, patient)
+        if fact is not None:
+            self.out.record(patient).risk_factors.append(fact)
 
     def _procedure(self, resource: Resource) -> None:
         if not is_prrt_procedure(resource, self.codes):

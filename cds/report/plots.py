@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -223,8 +224,11 @@ def waterfall_figure(data: Waterfall) -> Figure:
     x = np.arange(len(bars))
     heights = [b.best_change_pct for b in bars]
     colours = [RESPONSE_COLOURS[b.best_overall_response or "NE"] for b in bars]
-    width = 0.8 if len(bars) <= 80 else 1.0
-    axes.bar(x, heights, width=width, color=colours, linewidth=0, zorder=2)
+    half = (0.8 if len(bars) <= 80 else 1.0) / 2
+    # One collection of rectangles rather than a patch per bar: a registry's 10,000 bars draw in a blink.
+    axes.add_collection(PolyCollection([((i - half, 0.0), (i - half, h), (i + half, h), (i + half, 0.0))
+                                        for i, h in zip(x, heights, strict=True)],
+                                       facecolors=colours, linewidths=0, zorder=2))
     lines = _recist_lines(axes)
     axes.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
     axes.set_xticks([])

@@ -47,8 +47,8 @@ def test_discovery_needs_a_token_and_is_spec_valid(client: httpx.Client) -> None
     assert hs.schema_errors("discovery-response", response.json()) == []
     prefetch = response.json()["services"][0]["prefetch"]
     assert set(prefetch) == {"patient", "labs", "procedures", "medicationAdministrations", "bodyWeight",
-                             "performanceStatus", "tumourAssessments", "medicationStatements", "medicationRequests",
-                             "pregnancy"}
+                             "performanceStatus", "tumourAssessments", "dosimetry", "kidneyRiskFactors",
+                             "medicationStatements", "medicationRequests", "pregnancy"}
     assert "http://loinc.org|777-3" in prefetch["labs"]
 
 

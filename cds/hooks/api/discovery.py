@@ -12,6 +12,8 @@ so a code added to ``fhir_mappings/`` is asked for without a code change:
 - administrations: completed Procedures and MedicationAdministrations of the patient (not filtered by
   code: a PRRT record may be recognised by its text only, fhir-input-profile.md);
 - the Patient, body weight (Cockcroft-Gault), performance status, tumour assessments (RECIST 1.1);
+- post-therapy dosimetry Observations and the Conditions that are kidney risk factors (the kidney
+  dosimetry, rules/kidney_dosimetry.toml);
 - the treatment context of the protocol checks: MedicationStatements, active MedicationRequests (not
   filtered by code: an analogue may be named by its text only) and the pregnancy Observations.
 """
@@ -70,6 +72,7 @@ def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...
     loinc, recist = code_table.system("loinc"), code_table.system("recist")
     labs = [code for key in lab_analytes(ctcae_version) for code in analytes().analytes[key].loinc]
     tumour = code_table.section("tumour")
+    dosimetry = code_table.dosimetry
     observation = f"Observation?patient={PATIENT_TOKEN}&code="
     return (
         Template("patient", f"Patient/{PATIENT_TOKEN}", True, "patient record"),
@@ -96,6 +99,10 @@ def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...
             _codes(recist, [tumour["non_target_status_code"], tumour["new_lesion_code"],
                             tumour["timepoint_response_code"]]),
         ]), False, "tumour assessments"),
+        Template("dosimetry", observation + _codes(
+            dosimetry.system, [dosimetry.kidney_code, dosimetry.bone_marrow_code]), False, "post-therapy dosimetry"),
+        Template("kidneyRiskFactors", f"Condition?patient={PATIENT_TOKEN}&code=" + _codes(
+            dosimetry.snomed, sorted(dosimetry.risk_factors)), False, "kidney risk factors (hypertension, diabetes)"),
     )
 
 

@@ -29,6 +29,7 @@ from cds.hooks.cards.card import (
 )
 from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
+from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder
 from cds.hooks.cards.toxicity_card import next_alert, response_section
@@ -101,10 +102,37 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     return cards
 
 
+def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, cap: float,
+                      closing: str) -> IssuedCard:
+    """A warning card for an order that would pass a kidney dose limit (rules/kidney_dosimetry.toml)."""
+    dosimetry = result.kidney_dosimetry
+    assert dosimetry is not None and dosimetry.next is not None
+    ordered = "activity not stated" if order.activity_gbq is None else f"{order.activity_gbq:g} GBq ordered"
+    summary = summary_of([f"Lutathera cycle {alert.cycle}: at most {cap:g} GBq within the kidney dose limits "
+                          f"({ordered})"], ": ")
+    why = (f"Largest activity of Lutathera cycle {alert.cycle} within the kidney dose limits "
+           f"(binding limit {dosimetry.next.binding_limit}; rules/kidney_dosimetry.toml)")
+    suggestions: list[Suggestion | None] = [_delete(order, "Remove the Lutathera order", False)]
+    if cap > 0:
+        change = rewrite_order(order, cap, why)
+        if not isinstance(change, NotRewritable):
+            suggestions.insert(0, Suggestion(label=f"Change the order to {cap:g} GBq", isRecommended=False, actions=[
+                Action(type="update", description=f"Set the activity of {order.ref} to {cap:g} GBq in every dose "
+                                                  "and text", resource=change.resource)]))
+    body = "\n\n".join(part for part in (alert_section(alert, result.timeline, "Recommendation"),
+                                          kidney_dose_section(dosimetry)) if part)
+    card = _card(order, summary, "warning", suggestions, body, result, closing)
+    return IssuedCard(card=card, action="kidney-dose", cycle=alert.cycle, order=order.ref)
+
+
 def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, closing: str) -> IssuedCard | None:
     headline = headline_reason(alert)
     body = alert_section(alert, result.timeline, "Recommendation")
     target = alert.recommended_activity_gbq
+    cap = kidney_cap(result, alert)
+    if cap is not None and alert.action in ("proceed", "reduce") and (
+            order.activity_gbq is None or order.activity_gbq > cap * (1 + TOLERANCE)):
+        return _above_kidney_cap(order, alert, result, cap, closing)
     if alert.action == "proceed":
         return None
     if alert.action == "reduce":
@@ -128,5 +156,6 @@ def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
         summary = summary_of([what, *([headline] if headline else [])], ": ")
         suggestions = [_delete(order, f"{verb}: remove the Lutathera order", True)]
     summary = summary_noting([summary], stale_notice(alert.labs))  # stale labs are said in the summary
+    body = "\n\n".join(part for part in (body, kidney_dose_section(result.kidney_dosimetry)) if part)
     card = _card(order, summary, alert.indicator, suggestions, body, result, closing)
     return IssuedCard(card=card, action=alert.action, cycle=alert.cycle, order=order.ref)

@@ -22,6 +22,7 @@ from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
 from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
+from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
 from cds.tables import shown_unit, shown_value
@@ -52,8 +53,15 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 
 
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
-             alert: DoseAlert | None, planned: int, labs: LabsUsed | None) -> str:
-    if alert is not None:
+             alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
+             cap: float | None = None) -> str:
+    if alert is not None and cap is not None and alert.action in ("proceed", "reduce"):
+        # The kidney dose limits hold this cycle below what the laboratory rules allow: the lower figure
+        # leads, so the summary never reads as an instruction to give the higher one.
+        first = (f"Lutathera cycle {alert.cycle}: at most {cap:g} GBq within the kidney dose limits "
+                 f"(laboratory rules: {recommendation(alert)})")
+        kidney = None
+    elif alert is not None:
         first = f"Lutathera cycle {alert.cycle}: {recommendation(alert)}"
     else:
         first = f"Lutathera course complete ({cycle.number} of {planned} cycles given)"
@@ -63,7 +71,7 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
         second = f"cycle {cycle.number}: worst CTCAE grade {top[0].grade} {top[0].term}{more}"
     else:
         second = f"cycle {cycle.number}: no CTCAE grade 1 or higher"
-    parts = [first, second]
+    parts = [first, *([kidney] if kidney else []), second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
     return summary_noting(parts, stale_notice(labs))
@@ -180,11 +188,16 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
                         f"{md.text(labs_text(labs, as_of.isoformat()))}.")
     by_ref = {lab.ref: lab for lab in timeline.labs}
     sections += [part for part in (
-        deviations_section(result.alerts), _grades_section(cycle, course, worst, ungradable, by_ref, ctcae_version),
+        kidney_dose_section(result.kidney_dosimetry), deviations_section(result.alerts),
+        _grades_section(cycle, course, worst, ungradable, by_ref, ctcae_version),
         response_section(result), footer(ruleset_version, as_of, unavailable)) if part]
     indicator = alert.indicator if alert is not None else "info"
+    if indicator == "info" and kidney_dose_warns(result.kidney_dosimetry):  # a kidney limit asks for attention
+        indicator = "warning"
     card = Card(
-        summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs),
+        summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
+                         kidney_dose_notice(result.kidney_dosimetry),
+                         kidney_cap(result, alert) if alert is not None else None),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )

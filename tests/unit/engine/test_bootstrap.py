@@ -12,6 +12,7 @@ from cds import bootstrap
 from cds.ctcae.table import table as ctcae_table
 from cds.document import to_document
 from cds.dose import table as dose_table
+from cds.dosimetry import table as dosimetry_table
 from cds.engine import Engine
 from cds.evaluation import evaluate_paths
 from cds.protocol import table as protocol_table
@@ -21,21 +22,25 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "prrt_patient.json"
 
 
 def test_the_concerns_in_evaluation_order() -> None:
-    """The dose advice reads the CTCAE grades, so CTCAE comes first (``Context.earlier``)."""
-    assert [concern.name for concern in bootstrap.CONCERNS] == ["ctcae", "recist", "dose", "protocol"]
+    """The dose advice reads the CTCAE grades, so CTCAE comes first; the dosimetry reads the dose
+    advice's next activity, so it comes after it; the protocol checks read the dose advice's next cycle
+    (``Context.earlier``)."""
+    assert [concern.name for concern in bootstrap.CONCERNS] == ["ctcae", "recist", "dose", "dosimetry", "protocol"]
 
 
 def test_the_ruleset_version_is_made_from_the_tables_as_before() -> None:
-    """``ctcae-<v>+lutathera-<v>+recist-<v>+<hash>``, the hash over the three tables' digests (in that
-    order) and the mappings' digest: results recorded before the registry keep their meaning."""
+    """``ctcae-<v>+lutathera-<v>+recist-<v>+dosimetry-<v>+<hash>``: the three first parts as results have
+    always recorded them, the dosimetry's appended; the hash over the tables' digests in that order and
+    the mappings' digest. Every prefix read before the dosimetry was added stays true."""
     ctcae, dose, recist = ctcae_table("5.0"), dose_table.table(), recist_table.table()
-    protocol = protocol_table.table()
-    content = f"{ctcae.digest}{dose.digest}{protocol.digest}{recist.digest}{bootstrap.mappings_digest()}"
+    dosimetry, protocol = dosimetry_table.table(), protocol_table.table()
+    content = (f"{ctcae.digest}{dose.digest}{recist.digest}{dosimetry.digest}{protocol.digest}"
+               f"{bootstrap.mappings_digest()}")
     digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    expected = (f"ctcae-{ctcae.version}+lutathera-{dose.version}+protocol-{protocol.version}"
-                f"+recist-{recist.version}+{digest}")
+    expected = (f"ctcae-{ctcae.version}+lutathera-{dose.version}+recist-{recist.version}"
+                f"+dosimetry-{dosimetry.version}+protocol-{protocol.version}+{digest}")
     assert bootstrap.ruleset_version("5.0") == expected
-    assert expected.startswith("ctcae-5.0+lutathera-2024-04+protocol-2026-12+recist-1.1+")
+    assert expected.startswith("ctcae-5.0+lutathera-2024-04+recist-1.1+dosimetry-2026.12+protocol-2026-12+")
 
 
 def test_every_concern_contributes_its_rulesets_once() -> None:
@@ -58,6 +63,6 @@ def test_the_example_evaluates_the_same_on_both_engines(engine: Engine) -> None:
     evaluation = evaluate_paths([EXAMPLE], engine=engine)
     assert to_document(evaluation) == to_document(evaluate_paths([EXAMPLE]))
     (patient,) = evaluation.patients
-    assert list(patient.conclusions) == ["ctcae", "recist", "dose", "protocol"]
+    assert list(patient.conclusions) == ["ctcae", "recist", "dose", "dosimetry", "protocol"]
     assert patient.toxicities and patient.alerts and patient.recist is not None
     assert patient.toxicities == patient.conclusions["ctcae"]

@@ -34,7 +34,7 @@ def test_templates_stay_in_the_recommended_subset() -> None:
             continue
         kind, query = template.query.split("?", 1)
         params = parse_qs(query)
-        assert kind in ("Observation", "Procedure", "MedicationAdministration", "MedicationStatement",
+        assert kind in ("Observation", "Procedure", "MedicationAdministration", "Condition", "MedicationStatement",
                         "MedicationRequest")
         assert params["patient"] == ["{{context.patientId}}"]
         assert set(params) <= {"patient", "code", "status"}  # token equality, reference

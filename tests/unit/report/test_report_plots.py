@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -51,6 +52,13 @@ def _legend(figure: Figure) -> list[str]:
 
 def _bars(figure: Figure) -> list[Rectangle]:
     return [p for p in figure.axes[0].patches if isinstance(p, Rectangle)]
+
+
+def _waterfall_bars(figure: Figure) -> list[tuple[float, str]]:
+    """(height, colour) of each waterfall bar, left to right."""
+    (bars,) = [c for c in figure.axes[0].collections if isinstance(c, PolyCollection)]
+    heights = [float(path.vertices[1][1]) for path in bars.get_paths()]
+    return list(zip(heights, [to_hex(c).upper() for c in bars.get_facecolors()], strict=True))
 
 
 def test_every_response_colour_is_okabe_ito_or_the_neutral_grey_and_none_repeats() -> None:
@@ -122,10 +130,8 @@ def test_waterfall_draws_one_bar_per_patient_in_order_coloured_by_response_with_
     data = Waterfall((_bar("Patient/a", 25.0, "PD"), _bar("Patient/b", -10.0, "SD"), _bar("Patient/c", -45.0, "PR"),
                       _bar("Patient/d", -100.0, "CR")), no_follow_up=2, not_measurable=1)
     figure = waterfall_figure(data)
-    bars = _bars(figure)
-    assert [b.get_height() for b in bars] == [25.0, -10.0, -45.0, -100.0]
-    assert [to_hex(b.get_facecolor()).upper() for b in bars] == [
-        RESPONSE_COLOURS[r].upper() for r in ("PD", "SD", "PR", "CR")]
+    assert _waterfall_bars(figure) == [(h, RESPONSE_COLOURS[r].upper())
+                                       for h, r in ((25.0, "PD"), (-10.0, "SD"), (-45.0, "PR"), (-100.0, "CR"))]
     levels = sorted(line.get_ydata()[0] for line in figure.axes[0].lines)
     assert levels == [-30.0, 0.0, 20.0]
     assert "Not drawn: 2 with measurable disease and no complete follow-up sum; 1 without measurable disease" in (

@@ -1,0 +1,155 @@
+"""The kidney dosimetry on the cards (``cds.dosimetry``): a detail section with the cumulative kidney dose,
+the limits in force and the largest next activity, and a summary note when a limit is exceeded or
+holds the next activity below the planned one."""
+
+from __future__ import annotations
+
+import math
+
+from cds.dose.conclusions import DoseAlert
+from cds.dosimetry.bed import Radiobiology
+from cds.dosimetry.conclusions import KidneyDosimetry
+from cds.evaluation import PatientEvaluation
+from cds.hooks.cards import markdown as md
+
+_NAMES = {"bed_gy": "kidney BED", "absorbed_gy": "kidney absorbed dose",
+          "bone_marrow_absorbed_gy": "bone marrow absorbed dose"}
+
+
+def _gy(value: float | None) -> str:
+    return "cannot evaluate" if value is None else f"{round(value, 2):g} Gy"
+
+
+def kidney_cap(result: PatientEvaluation, alert: DoseAlert) -> float | None:
+    """The largest activity of the alert's cycle within the kidney dose limits, when they hold it below
+    the planned activity (cds.dosimetry); None otherwise."""
+    dosimetry = result.kidney_dosimetry
+    nxt = dosimetry.next if dosimetry is not None else None
+    if nxt is None or nxt.cycle != alert.cycle or nxt.binding_limit is None:
+        return None
+    return nxt.max_activity_gbq
+
+
+def kidney_dose_notice(result: KidneyDosimetry | None) -> str | None:
+    """A short summary part: a limit exceeded by the dose given, else a limit that holds the next
+    activity below the planned one; None when neither."""
+    if result is None:
+        return None
+    delivered = [f for f in result.findings if f.scope == "delivered"]
+    if delivered:
+        return f"{_NAMES[delivered[0].limit]} {_gy(delivered[0].value_gy)} above {delivered[0].limit_gy:g} Gy"
+    nxt = result.next
+    if nxt is not None and nxt.binding_limit is not None and nxt.max_activity_gbq is not None:
+        return f"kidney dose limits: at most {nxt.max_activity_gbq:g} GBq next"
+    return None
+
+
+def kidney_dose_warns(result: KidneyDosimetry | None) -> bool:
+    """Whether the dosimetry asks for attention: a limit exceeded, delivered or projected, or a next
+    activity below the planned one."""
+    if result is None:
+        return False
+    return bool(result.findings) or (result.next is not None and result.next.binding_limit is not None)
+
+
+BAR_WIDTH = 20
+
+
+def dose_bar(value: float, limit: float, width: int = BAR_WIDTH) -> str:
+    """A text bar of ``value`` against ``limit``: one block per 1/width of the limit, capped at the
+    limit's width with a mark beyond it ("`█████████████░░░░░░░`", "`████████████████████▶`")."""
+    filled = min(width, math.floor(width * max(value, 0.0) / limit + 1e-9)) if limit > 0 else width
+    over = "▶" if value > limit else ""
+    return f"`{'█' * filled}{'░' * (width - filled)}{over}`"
+
+
+def _bars(result: KidneyDosimetry) -> list[str]:
+    """One bar per kidney limit in force: the cumulative dose given against it."""
+    given = {"bed_gy": result.cumulative_bed_gy, "absorbed_gy": result.cumulative_absorbed_gy}
+    lines = []
+    for limit in result.limits:
+        value = given.get(limit.key)
+        if limit.key not in given:
+            continue
+        if value is None:
+            lines.append(f"- {_NAMES[limit.key]}: cannot evaluate of {limit.value_gy:g} Gy")
+        else:
+            lines.append(f"- {_NAMES[limit.key]}: {dose_bar(value, limit.value_gy)} {round(value, 2):g} of "
+                         f"{limit.value_gy:g} Gy ({value / limit.value_gy:.0%})")
+    return lines
+
+
+def _arithmetic(result: KidneyDosimetry) -> list[str]:
+    """How the largest next activity follows (rules/kidney_dosimetry.toml): the patient's kinetics, the
+    room left under each limit and the activity it allows, then the rounding."""
+    nxt = result.next
+    if nxt is None or nxt.gy_per_gbq is None or nxt.t_eff_h is None or nxt.max_activity_within_limits_gbq is None:
+        return []
+    biology = Radiobiology(result.alpha_beta_gy, result.t_rep_h)
+    k = biology.k(nxt.t_eff_h)
+    lines = [f"Arithmetic (kinetics of cycle {nxt.kinetics_cycle}): D = {nxt.gy_per_gbq:g} Gy/GBq x A; "
+             f"BED = D + D^2 x T_rep / ((alpha/beta) x (T_rep + T_eff)) = D + {k:.4f} x D^2 "
+             f"(T_rep {result.t_rep_h:g} h, T_eff {nxt.t_eff_h:g} h, alpha/beta {result.alpha_beta_gy:g} Gy)."]
+    allowed = []
+    for limit in result.limits:
+        if limit.key == "bed_gy" and result.cumulative_bed_gy is not None:
+            room = limit.value_gy - result.cumulative_bed_gy
+            dose = biology.max_dose(room, nxt.t_eff_h)
+            allowed.append(dose / nxt.gy_per_gbq)
+            lines.append(f"- BED: room {limit.value_gy:g} - {round(result.cumulative_bed_gy, 2):g} = "
+                         f"{round(room, 2):g} Gy; D + {k:.4f} x D^2 <= {round(room, 2):g} gives D <= "
+                         f"{dose:.2f} Gy, A <= {allowed[-1]:.2f} GBq")
+        elif limit.key == "absorbed_gy" and result.cumulative_absorbed_gy is not None:
+            room = limit.value_gy - result.cumulative_absorbed_gy
+            allowed.append(max(room, 0.0) / nxt.gy_per_gbq)
+            lines.append(f"- absorbed dose: room {limit.value_gy:g} - {round(result.cumulative_absorbed_gy, 2):g} = "
+                         f"{round(room, 2):g} Gy, A <= {allowed[-1]:.2f} GBq")
+    if allowed and nxt.max_activity_gbq is not None:
+        lines.append(f"- the smallest, {min(allowed):.2f} GBq, rounded down to a step of {nxt.step_gbq:g} GBq "
+                     f"(never above the planned {nxt.planned_activity_gbq:g} GBq): {nxt.max_activity_gbq:g} GBq")
+    return lines
+
+
+def kidney_dose_section(result: KidneyDosimetry | None) -> str | None:
+    """The card's kidney dosimetry section (None without dosimetry)."""
+    if result is None:
+        return None
+    limits = ", ".join(f"{_NAMES.get(limit.key, limit.key)} {limit.value_gy:g} Gy ({limit.rule})"
+                       for limit in result.limits) or "none"
+    lines = [f"**Kidney dosimetry**: cumulative absorbed dose {_gy(result.cumulative_absorbed_gy)}, "
+             f"BED {_gy(result.cumulative_bed_gy)} (alpha/beta {result.alpha_beta_gy:g} Gy, "
+             f"repair half-time {result.t_rep_h:g} h). "
+             f"Limits: {md.text(limits)}; {md.text(result.why)}.", ""]
+    rows = [[dose.cycle, _gy(dose.absorbed_gy), _gy(dose.bed_gy) if dose.absorbed_gy is not None else None,
+             None if dose.t_eff_h is None else f"{dose.t_eff_h:g} h", dose.observation or dose.reason]
+            for dose in result.cycles]
+    lines.append(md.table(["Cycle", "Absorbed", "BED", "T_eff", "Observation"], rows))
+    bars = _bars(result)
+    if bars:
+        lines += ["", "Cumulative kidney dose against each limit:", *bars]
+    for reason in (result.absorbed_reason, result.bed_reason):
+        if reason is not None:
+            lines += ["", md.text(reason)]
+    nxt = result.next
+    if nxt is not None:
+        lines += ["", f"Next cycle {nxt.cycle} at {nxt.planned_activity_gbq:g} GBq: absorbed "
+                      f"{_gy(nxt.projected_absorbed_gy)}, BED {_gy(nxt.projected_cumulative_bed_gy)}."]
+        if nxt.max_activity_gbq is None:
+            lines.append(f"Largest next activity: cannot evaluate ({md.text(nxt.reason)}).")
+        elif nxt.binding_limit is None:
+            lines.append(f"The planned {nxt.planned_activity_gbq:g} GBq keeps every limit.")
+        else:
+            lines.append(f"**Largest next activity within the limits: {nxt.max_activity_gbq:g} GBq** (set by the "
+                         f"{_NAMES.get(nxt.binding_limit, nxt.binding_limit)} limit; rounded down to "
+                         f"{nxt.step_gbq:g} GBq).")
+            lines += ["", *_arithmetic(result)]
+    for finding in result.findings:
+        when = "given so far" if finding.scope == "delivered" else "after the planned next cycle"
+        lines += ["", f"- {md.text(finding.text)} ({when}: {_gy(finding.value_gy)}; {md.text(finding.rule)}; "
+                      f"{md.text(finding.source)}, {md.text(finding.status)})"]
+    marrow = result.bone_marrow
+    if marrow is not None:
+        use = "information only" if marrow.limit_gy is None else f"site limit {marrow.limit_gy:g} Gy"
+        lines += ["", f"Bone marrow absorbed dose: {_gy(marrow.cumulative_absorbed_gy)} "
+                      f"({marrow.reference_gy:g} Gy often quoted, {md.text(marrow.reference_status)}: {use})."]
+    return "\n".join(lines)

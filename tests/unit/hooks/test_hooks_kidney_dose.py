@@ -1,0 +1,101 @@
+"""The kidney dosimetry on the cards: the patient-view card shows it and warns when a kidney limit holds
+the next activity down; an order above the largest activity within the kidney limits gets a warning card
+that offers that activity. Every response validates against the CDS Hooks 2.0 schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import factories as fx
+import hooks_support as hs
+
+TOXICITY = "/cds-services/prrt-toxicity"
+DOSE = "/cds-services/prrt-dose-check"
+
+
+def record(pid: str) -> tuple[list[dict[str, Any]], str]:
+    """Cycle 3 due with normal labs (proceed at 7.4 GBq); two cycles of 9 Gy at T_eff 20 h with
+    hypertension: BED 25.65 Gy of 28, the largest next activity 1.7 GBq, set by the BED (worked in
+    tests/unit/dosimetry/test_dosimetry_bed.py)."""
+    resources, as_of = hs.scenario("proceed", pid)
+    subject = f"Patient/{pid}"
+    resources += [
+        fx.condition(f"{pid}-htn", fx.HYPERTENSION, patient=subject),
+        fx.dosimetry(f"{pid}-d1", 9, half_life=20, part_of=f"Procedure/{pid}-cycle-1", patient=subject,
+                     when="2024-01-12T08:00:00Z"),
+        fx.dosimetry(f"{pid}-d2", 9, half_life=20, part_of=f"Procedure/{pid}-cycle-2", patient=subject,
+                     when="2024-03-08T08:00:00Z"),
+    ]
+    return resources, as_of
+
+
+def call(tmp_path: Path, path: str, body: dict[str, Any], as_of: str) -> tuple[list[dict[str, Any]], list[Any]]:
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        response = running.post(path, json=body)
+        audit = running.components.store.cards(body["hookInstance"])
+    assert response.status_code == 200, response.text
+    assert hs.schema_errors("service-response", response.json()) == []
+    return response.json()["cards"], audit
+
+
+def test_discovery_asks_for_dosimetry_and_kidney_risk_factors(tmp_path: Path) -> None:
+    with hs.in_process(tmp_path) as running:
+        discovery = running.get("/cds-services").json()
+    assert hs.schema_errors("discovery-response", discovery) == []
+    for service in discovery["services"]:
+        prefetch = service["prefetch"]
+        assert prefetch["dosimetry"] == ("Observation?patient={{context.patientId}}&code="
+                                         "urn:prrt-cds:dosimetry|kidney-absorbed-dose,"
+                                         "urn:prrt-cds:dosimetry|bone-marrow-absorbed-dose")
+        assert prefetch["kidneyRiskFactors"] == ("Condition?patient={{context.patientId}}&code="
+                                                 "http://snomed.info/sct|38341003,http://snomed.info/sct|73211009")
+
+
+def test_the_patient_view_card_shows_the_kidney_dose_and_warns(tmp_path: Path) -> None:
+    resources, as_of = record("p7")
+    body = hs.hook_request("patient-view", "p7", prefetch=hs.prefetch_for(resources))
+    [card], _ = call(tmp_path, TOXICITY, body, as_of)
+    assert card["indicator"] == "warning"  # proceed alone is info; the kidney limit asks for attention
+    assert card["summary"].startswith(  # the lower figure leads: never read as "give 7.4 GBq"
+        "Lutathera cycle 3: at most 1.7 GBq within the kidney dose limits (laboratory rules: proceed at 7.4 GBq)")
+    assert "proceed at 7.4 GBq;" not in card["summary"]
+    assert "- kidney BED: `██████████████████░░` 25.65 of 28 Gy (92%)" in card["detail"]
+    assert "- kidney absorbed dose: `███████████████░░░░░` 18 of 23 Gy (78%)" in card["detail"]
+    assert "BED: room 28 - 25.65 = 2.35 Gy" in card["detail"]
+    assert "gives D <= 2.13 Gy, A <= 1.75 GBq" in card["detail"]
+    assert "- the smallest, 1.75 GBq, rounded down to a step of 0.1 GBq (never above the planned 7.4 GBq): 1.7 GBq" in (
+        card["detail"])
+    assert "**Kidney dosimetry**: cumulative absorbed dose 18 Gy, BED 25.65 Gy" in card["detail"]
+    assert "**Largest next activity within the limits: 1.7 GBq** (set by the kidney BED limit" in card["detail"]
+    assert "dosimetry.kidney.bed\\_risk\\_factors" in card["detail"]  # the rule, escaped for Markdown
+
+
+def test_without_dosimetry_the_patient_view_card_is_unchanged(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("proceed", "p8")
+    body = hs.hook_request("patient-view", "p8", prefetch=hs.prefetch_for(resources))
+    [card], _ = call(tmp_path, TOXICITY, body, as_of)
+    assert card["indicator"] == "info" and "Kidney dosimetry" not in card["detail"]
+
+
+def test_an_order_above_the_kidney_limit_gets_a_warning_offering_the_largest_activity(tmp_path: Path) -> None:
+    resources, as_of = record("p9")
+    body = hs.hook_request("order-sign", "p9", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p9", 7.4)])
+    [card], audit = call(tmp_path, DOSE, body, as_of)
+    assert card["indicator"] == "warning"
+    assert card["summary"] == "Lutathera cycle 3: at most 1.7 GBq within the kidney dose limits (7.4 GBq ordered)"
+    change, remove = card["suggestions"]
+    assert change["label"] == "Change the order to 1.7 GBq" and change["actions"][0]["type"] == "update"
+    dose = change["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
+    assert dose["value"] == 1.7 and dose["code"] == "GBq"
+    assert remove["actions"][0]["type"] == "delete"
+    assert [row["action"] for row in audit] == ["kidney-dose"]
+
+
+def test_an_order_within_the_kidney_limit_gets_no_card(tmp_path: Path) -> None:
+    resources, as_of = record("p10")
+    body = hs.hook_request("order-sign", "p10", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-2", "p10", 1.7)])
+    cards, _ = call(tmp_path, DOSE, body, as_of)
+    assert cards == []
