@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     )
     from cds.evaluation import Evaluation, PatientEvaluation, evaluate_collected, evaluate_paths, evaluate_patient
     from cds.facts import Issue
+    from cds.protocol.conclusions import ProtocolCheck, ProtocolChecks
     from cds.recist.conclusions import BestOverallResponse, RecistAssessment, TimepointResponse
 
 __version__ = "0.1.0"
@@ -41,6 +42,7 @@ _WHERE = {
     "RecistAssessment": "cds.recist.conclusions", "TimepointResponse": "cds.recist.conclusions",
     "BestOverallResponse": "cds.recist.conclusions",
     "Issue": "cds.facts",
+    "ProtocolCheck": "cds.protocol.conclusions", "ProtocolChecks": "cds.protocol.conclusions",
     "to_document": "cds.document", "to_text": "cds.document",
     "CdsError": "cds.errors", "InputError": "cds.errors", "NoFhirResources": "cds.errors",
     "ConfigurationError": "cds.errors", "EvaluationError": "cds.errors", "InvalidInput": "cds.errors",
@@ -61,6 +63,8 @@ __all__ = [
     "Issue",
     "NoFhirResources",
     "PatientEvaluation",
+    "ProtocolCheck",
+    "ProtocolChecks",
     "RecistAssessment",
     "ServiceError",
     "TimepointResponse",
