@@ -132,6 +132,15 @@ class PregnancyEvidence(Timed):
     problem: str | None = None
 
 
+class PregnancyExclusion(Fact):
+    """A Condition the site lists as meaning the patient cannot be pregnant (fhir_mappings/
+    treatment_context.toml ``cannot_be_pregnant_snomed``), while it holds."""
+
+    ref: str
+    patient: str
+    code: str
+
+
 class LesionMeasurement(Timed):
     """One lesion's size at one time point (longest diameter, or short axis for a lymph node), in mm."""
 
@@ -201,6 +210,7 @@ class PatientRecord:
     ungradable: list[UngradableLab] = field(default_factory=list)
     treatment: list[TreatmentRecord] = field(default_factory=list)
     pregnancy: list[PregnancyEvidence] = field(default_factory=list)
+    pregnancy_excluded: list[PregnancyExclusion] = field(default_factory=list)
     performance: list[PerformanceScore] = field(default_factory=list)
     body: list[BodyMeasure] = field(default_factory=list)
     tumour: list[Tumour] = field(default_factory=list)

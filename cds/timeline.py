@@ -34,7 +34,7 @@ from cds.facts import (
 )
 
 if TYPE_CHECKING:
-    from cds.facts import PregnancyEvidence, TreatmentRecord
+    from cds.facts import PregnancyEvidence, PregnancyExclusion, TreatmentRecord
 
 
 class Cycle(Fact):
@@ -95,6 +95,7 @@ class Timeline:
     # the treatment context checked before a cycle (somatostatin analogues, amino acids; pregnancy), by date
     treatment: tuple[TreatmentRecord, ...] = ()
     pregnancy: tuple[PregnancyEvidence, ...] = ()
+    pregnancy_excluded: tuple[PregnancyExclusion, ...] = ()
     baselines: dict[str, Baseline] = field(default_factory=dict)
     dosimetry: tuple[DosimetryResult, ...] = ()  # in time order
     risk_factors: tuple[RiskFactor, ...] = ()
@@ -167,6 +168,7 @@ def build_timeline(record: PatientRecord) -> Timeline:
         issues=tuple(issues),
         treatment=tuple(sorted(record.treatment, key=lambda t: (t.local is None, str(t.local), t.ref))),
         pregnancy=tuple(sorted(record.pregnancy, key=lambda p: (p.at, p.ref))),
+        pregnancy_excluded=tuple(sorted(record.pregnancy_excluded, key=lambda p: p.ref)),
         baselines=_baselines(labs, first),
         dosimetry=tuple(sorted(record.dosimetry, key=by_time)),
         risk_factors=tuple(sorted(record.risk_factors, key=lambda r: r.ref)),

@@ -43,7 +43,14 @@ from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.dosimetry import dosimetry_organ, map_condition, map_dosimetry, risk_factor_of
 from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
 from cds.mapping.labs import map_lab, resolve_percentages
-from cds.mapping.treatment import RECORD_OF, agent_of, map_pregnancy, map_treatment, treatment_codes
+from cds.mapping.treatment import (
+    RECORD_OF,
+    agent_of,
+    map_pregnancy,
+    map_treatment,
+    pregnancy_exclusion,
+    treatment_codes,
+)
 from cds.mapping.tumour import map_measurement, map_recist_observation, organ_of
 from cds.reading import Collected
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
@@ -262,7 +269,12 @@ class _Mapper:
         self.out.record(patient).dosimetry.append(fact)
 
     def _condition(self, resource: Resource) -> None:
-        """A Condition that is a kidney risk factor (hypertension, diabetes); any other is skipped."""
+        """A Condition that is a kidney risk factor (hypertension, diabetes), or one the site lists as
+        meaning the patient cannot be pregnant; any other is skipped."""
+        if self.treatment.cannot_be_pregnant:
+            exclusion = pregnancy_exclusion(resource, self._patient_of(resource) or "", self.treatment)
+            if exclusion is not None and exclusion.patient:
+                self.out.record(exclusion.patient).pregnancy_excluded.append(exclusion)
         if risk_factor_of(resource, self.codes.dosimetry) is None:
             return  # a code this plugin does not use: skipped silently
         patient = subject(resource, self.aliases)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
-from cds.facts import PregnancyEvidence, TreatmentRecord
+from cds.facts import PregnancyEvidence, PregnancyExclusion, TreatmentRecord
 from cds.mapping.fhir import Unusable, codings, concept_text, effective, items, parse_instant, quantity, ref_of
 from cds.rulebook.files import mappings_dir
 from cds.rulebook.reading import malformed, read_table
@@ -61,6 +61,7 @@ class TreatmentCodes:
     negative_text: frozenset[str]
     hcg_units: UnitTable
     hcg_negative_below: float
+    cannot_be_pregnant: frozenset[str] = frozenset()  # SNOMED CT Condition codes (a site setting)
 
     @property
     def pregnancy_loinc(self) -> frozenset[str]:
@@ -114,6 +115,7 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             negative_text=frozenset(_strings(preg["negative_text"])),
             hcg_units=_units(preg["quantitative_units"], "[IU]/L"),
             hcg_negative_below=float(preg["quantitative_negative_below"]),
+            cannot_be_pregnant=_codes(preg["cannot_be_pregnant_snomed"]),
         )
 
 
@@ -250,6 +252,28 @@ def draft_order_record(resource: Resource, patient: str, day: date, table: Treat
         agent="amino-acids", record="request", day=day, local=datetime(day.year, day.month, day.day),
         volume_ml=_volume_ml(resource, "request", table),
     )
+
+
+_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+
+def _statuses(concept: Any, system: str) -> set[str]:
+    return {code for found, code in codings(concept) if found in (system, None)}
+
+
+def pregnancy_exclusion(resource: Resource, patient: str, table: TreatmentCodes) -> PregnancyExclusion | None:
+    """A Condition whose code the site lists as meaning the patient cannot be pregnant, while it holds
+    (clinicalStatus active, recurrence or relapse; not refuted or entered in error); else None."""
+    codes_found = [code for system, code in codings(resource.get("code"))
+                   if system == table.snomed_system and code in table.cannot_be_pregnant]
+    if not codes_found:
+        return None
+    if _statuses(resource.get("verificationStatus"), _VERIFICATION) & {"refuted", "entered-in-error"}:
+        return None
+    if not _statuses(resource.get("clinicalStatus"), _CLINICAL) & {"active", "recurrence", "relapse"}:
+        return None
+    return PregnancyExclusion(ref=ref_of(resource), patient=patient, code=codes_found[0])
 
 
 # --- pregnancy -------------------------------------------------------------------------------------

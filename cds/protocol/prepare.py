@@ -40,6 +40,7 @@ class CheckFact(EngineFact):
     age_known: float = 0.0
     age_years: float = 0.0
     later_cycle: float = 0.0
+    excluded: float = 0.0  # a Condition the site lists says the patient cannot be pregnant
     every_cycle: float = 0.0
     volume_known: float = 0.0
     volume_ml: float = 0.0
@@ -104,16 +105,20 @@ def _pregnancy(timeline: Timeline, cycle: int, day: date, table: ProtocolTable) 
         later_cycle=_flag(cycle > 1), every_cycle=table.setting("pregnancy_every_cycle"),
     )
     values = {"sex": sex or "unknown", "age_years": "unknown" if age is None else str(age)}
+    exclusions = [e.ref for e in timeline.pregnancy_excluded]
+    if exclusions:
+        fact = fact.model_copy(update={"excluded": 1.0})
+        values["condition"] = ", ".join(exclusions)
     found: list[PregnancyEvidence] = [p for p in timeline.pregnancy if p.day <= day]
     if not found:
-        return Prepared(fact=fact, values=values)
+        return Prepared(fact=fact, values=values, evidence=tuple(exclusions))
     latest = found[-1]
     fact = fact.model_copy(update={
         "recorded": 1.0, "pregnant": _flag(latest.result == "pregnant"),
         "indeterminate": _flag(latest.result == "indeterminate"), "age_days": float((day - latest.day).days)})
     values |= {"test": TEST_NAMES[latest.test], "date": latest.day.isoformat(),
                "age_days": str((day - latest.day).days), "problem": latest.problem or ""}
-    return Prepared(fact=fact, values=values, evidence=(latest.ref,))
+    return Prepared(fact=fact, values=values, evidence=(latest.ref, *exclusions))
 
 
 def _amino_acids(timeline: Timeline, day: date, table: ProtocolTable,

@@ -38,15 +38,16 @@ FIELDS: dict[CheckId, tuple[str, ...]] = {
     "ssa-long-acting": (*_SSA, "days"),
     "ssa-short-acting": (*_SSA, "hours"),
     "pregnancy": ("recorded", "pregnant", "indeterminate", "age_days", "sex_known", "female", "age_known",
-                  "age_years", "later_cycle", "every_cycle"),
+                  "age_years", "later_cycle", "every_cycle", "excluded"),
     "amino-acids": ("unusable", "recorded", "volume_known", "volume_ml", "in_orders"),
     "potassium": ("recorded", "age_days", "graded", "grade"),
 }
 FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "pregnant", "indeterminate", "sex_known",
-                   "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded", "in_orders"})
+                   "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded", "in_orders",
+                   "excluded"})
 # Values of the record a text names, filled when the check is shown.
 VALUES = frozenset({"date", "days", "hours", "problem", "value", "grade", "age_days", "age_years", "sex", "test",
-                    "volume_ml", "ctcae_version", "reason", "term"})
+                    "volume_ml", "ctcae_version", "reason", "term", "condition"})
 _SOURCE_KEY = re.compile(r"(?<![\w])(S\d+|US PI|LysaKare)(?![\w])")
 
 

@@ -80,3 +80,33 @@ Feature: Pregnancy status before the next cycle (rules/protocol_checks.toml)
     Examples:
       | status | rule                                |
       | ok     | protocol.pregnancy.first_cycle_only |
+
+  Scenario Outline: A Condition the site lists as meaning the patient cannot be pregnant: <condition>
+    The site lists its code for the status after a hysterectomy (here "999999999", a code of the
+    site's choosing: the table lists none by default). The Condition counts while it is active and
+    not refuted.
+
+    Given a female patient born 1990-06-01
+    And the site lists SNOMED CT "999999999" as a Condition meaning the patient cannot be pregnant
+    And <condition>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | condition                                                   | status  | rule                        |
+      | an active Condition coded SNOMED CT "999999999"              | ok      | protocol.pregnancy.excluded |
+      | a resolved Condition coded SNOMED CT "999999999"             | unknown | protocol.pregnancy.none     |
+      | an active Condition coded SNOMED CT "999999999" that is refuted | unknown | protocol.pregnancy.none  |
+      | an active Condition coded SNOMED CT "123456789"              | unknown | protocol.pregnancy.none     |
+
+  Scenario Outline: A positive test outweighs a listed Condition
+    Given a female patient born 1990-06-01
+    And the site lists SNOMED CT "999999999" as a Condition meaning the patient cannot be pregnant
+    And an active Condition coded SNOMED CT "999999999"
+    And a urine hCG test "positive" on 2024-04-28
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | status  | rule                        |
+      | warning | protocol.pregnancy.pregnant |

@@ -111,6 +111,25 @@ def _day(text: str) -> Any:
     return date.fromisoformat(text)
 
 
+@given(parsers.re(r'the site lists SNOMED CT "(?P<code>\d+)" as a Condition meaning the patient cannot be pregnant'))
+def site_lists_exclusion(monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    """fhir_mappings/treatment_context.toml ``cannot_be_pregnant_snomed`` as a site would set it."""
+    import cds.mapping
+    from cds.mapping.treatment import treatment_codes
+
+    changed = replace(treatment_codes(), cannot_be_pregnant=frozenset({code}))
+    monkeypatch.setattr(cds.mapping, "treatment_codes", lambda: changed)
+
+
+@given(parsers.re(r'an? (?P<status>active|resolved) Condition coded SNOMED CT "(?P<code>\d+)"'
+                  r'(?P<refuted> that is refuted)?'))
+def coded_condition(chart: Chart, status: str, code: str, refuted: str | None) -> None:
+    cid = chart.next_id("condition")
+    resource = fx.condition(cid, code, clinical_status=status, patient=PATIENT,
+                            verification="refuted" if refuted else None)
+    chart.add(lambda _: resource, None)
+
+
 # --- Given: site settings -------------------------------------------------------------------------
 
 

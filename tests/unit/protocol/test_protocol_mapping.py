@@ -248,3 +248,24 @@ def test_a_malformed_mapping_table_is_a_configuration_error(tmp_path: Path) -> N
                       encoding="utf-8")
     with pytest.raises(ConfigurationError, match=r"treatment_context\.toml: malformed mapping table"):
         load_treatment_codes(broken)
+
+
+def test_a_condition_the_site_lists_excludes_pregnancy_while_it_holds(map_fhir: Any,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    import cds.mapping
+    from cds.mapping.treatment import treatment_codes
+
+    assert treatment_codes().cannot_be_pregnant == frozenset()  # none by default: the safe reading
+    listed = replace(treatment_codes(), cannot_be_pregnant=frozenset({"999999999"}))
+    monkeypatch.setattr(cds.mapping, "treatment_codes", lambda: listed)
+    mapped = map_fhir(
+        fx.patient(),
+        fx.condition("active", "999999999"),
+        fx.condition("resolved", "999999999", clinical_status="resolved"),
+        fx.condition("refuted", "999999999", verification="refuted"),
+        fx.condition("no-status", "999999999", clinical_status=None),
+        fx.condition("other", "123456789"),
+    )
+    assert [e.ref for e in mapped.records["Patient/p1"].pregnancy_excluded] == ["Condition/active"]
