@@ -1,5 +1,6 @@
 """The protocol checks as the composition root lists them (``cds.concern.Concern``); they read the dose
-advice's next cycle due (``Context.earlier["dose"]``) and the CTCAE grades (``Context.earlier["ctcae"]``)."""
+advice's next cycle due (``Context.earlier["dose"]``), the CTCAE grades (``Context.earlier["ctcae"]``)
+and the kidney dosimetry (``Context.earlier["dosimetry"]``, for the kidney-dose check)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from cds.concern import Context, Selection
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert
+from cds.dosimetry.conclusions import KidneyDosimetry
 from cds.engine import Engine, Ruleset
 from cds.facts import Issue, TreatmentRecord
 from cds.protocol import table as protocol_table
@@ -42,7 +44,7 @@ class ProtocolConcern:
             return None
         table = protocol_table.table()
         prepared = prepare(context.timeline, context.earlier["ctcae"], upcoming.cycle, upcoming.decision_date, table,
-                           context.selection.ctcae_version)
+                           context.selection.ctcae_version, kidney=context.earlier.get("dosimetry"))
         return ProtocolChecks(cycle=upcoming.cycle, decision_date=upcoming.decision_date,
                               checks=decide(prepared, table, context.engine))
 
@@ -55,11 +57,12 @@ class ProtocolConcern:
 
 
 def checks_with_orders(timeline: Timeline, grades: Sequence[ToxicityGrade], upcoming: DoseAlert, ctcae_version: str,
-                       engine: Engine, ordered: Sequence[TreatmentRecord]) -> ProtocolChecks:
+                       engine: Engine, ordered: Sequence[TreatmentRecord],
+                       kidney: KidneyDosimetry | None = None) -> ProtocolChecks:
     """The checks of the next cycle due as an order hook sees them: the orders being signed count for the
     amino acids, and their absence there is a warning (rules/protocol_checks.toml, in_orders)."""
     table = protocol_table.table()
-    prepared = prepare(timeline, grades, upcoming.cycle, upcoming.decision_date, table, ctcae_version, ordered)
+    prepared = prepare(timeline, grades, upcoming.cycle, upcoming.decision_date, table, ctcae_version, ordered, kidney)
     return ProtocolChecks(cycle=upcoming.cycle, decision_date=upcoming.decision_date,
                           checks=decide(prepared, table, engine))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from cds.ctcae.conclusions import ToxicityGrade
+from cds.dosimetry.conclusions import KidneyDosimetry
 from cds.engine import EngineFact
 from cds.facts import LabResult, PregnancyEvidence, TreatmentRecord, UngradableLab, age_years
 from cds.protocol.table import CheckId, ProtocolTable
@@ -47,6 +48,9 @@ class CheckFact(EngineFact):
     in_orders: float = 0.0  # on an order hook: the orders being signed were read for the amino acids
     graded: float = 0.0
     grade: float = 0.0
+    delivered_over: float = 0.0  # the kidney dose given so far is above a limit in force
+    projected: float = 0.0  # the next cycle could be projected (the patient's kinetics are known)
+    projected_over: float = 0.0  # the planned next activity would take the kidney dose above a limit
 
 
 @dataclass(frozen=True)
@@ -170,14 +174,54 @@ def _potassium(timeline: Timeline, grades: Sequence[ToxicityGrade], day: date, t
     return Prepared(fact=fact, values=values, evidence=(latest.ref,))
 
 
+_LIMIT_NAMES = {"bed_gy": "BED", "absorbed_gy": "absorbed dose"}
+
+
+def _gy(value: float | None) -> str:
+    return "cannot evaluate" if value is None else f"{round(value, 2):g} Gy"
+
+
+def _kidney(dosimetry: KidneyDosimetry, cycle: int) -> Prepared:
+    """The kidney dose check from the dosimetry's conclusions (which the dosimetry's own rules decided:
+    the limits in force, and whether the dose given or projected exceeds them)."""
+    cumulative_reason = dosimetry.bed_reason or dosimetry.absorbed_reason
+    delivered = [f for f in dosimetry.findings if f.scope == "delivered"]
+    nxt = dosimetry.next if dosimetry.next is not None and dosimetry.next.cycle == cycle else None
+    projected = nxt is not None and nxt.max_activity_gbq is not None
+    fact = CheckFact(id="kidney-dose", kind=KIND, check="kidney-dose",
+                     unusable=_flag(dosimetry.cumulative_bed_gy is None or dosimetry.cumulative_absorbed_gy is None),
+                     delivered_over=_flag(bool(delivered)), projected=_flag(projected),
+                     projected_over=_flag(projected and nxt is not None and nxt.binding_limit is not None))
+    limits = ", ".join(f"{_LIMIT_NAMES[limit.key]} {limit.value_gy:g} Gy" for limit in dosimetry.limits
+                       if limit.key in _LIMIT_NAMES)
+    values = {"bed": _gy(dosimetry.cumulative_bed_gy), "absorbed": _gy(dosimetry.cumulative_absorbed_gy),
+              "limits": limits or "none", "why": dosimetry.why,
+              "reason": cumulative_reason or (nxt.reason if nxt is not None and nxt.reason else "")
+              or "no projection for this cycle",
+              "exceeded": "; ".join(f"{_LIMIT_NAMES.get(f.limit, f.limit)} {_gy(f.value_gy)} above {f.limit_gy:g} Gy"
+                                    for f in delivered)}
+    if nxt is not None:
+        values["planned"] = f"{nxt.planned_activity_gbq:g} GBq"
+        if nxt.max_activity_gbq is not None:
+            values["max_activity"] = f"{nxt.max_activity_gbq:g} GBq"
+    evidence = tuple(dict.fromkeys(
+        [*(c.observation for c in dosimetry.cycles if c.observation), *(r.ref for r in dosimetry.risk_factors)]))
+    return Prepared(fact=fact, values=values, evidence=evidence)
+
+
 def prepare(timeline: Timeline, grades: Sequence[ToxicityGrade], cycle: int, day: date, table: ProtocolTable,
-            ctcae_version: str, ordered: Sequence[TreatmentRecord] | None = None) -> dict[CheckId, Prepared]:
+            ctcae_version: str, ordered: Sequence[TreatmentRecord] | None = None,
+            kidney: KidneyDosimetry | None = None) -> dict[CheckId, Prepared]:
     """Every check's fact for the cycle decided on ``day``, in the order of the output contract;
-    ``ordered``: the orders being signed, on an order hook (None elsewhere)."""
-    return {
+    ``ordered``: the orders being signed, on an order hook (None elsewhere); ``kidney``: the kidney
+    dosimetry, whose check is listed only when the record holds dosimetry."""
+    found: dict[CheckId, Prepared] = {
         "ssa-long-acting": _ssa("ssa-long-acting", "long", timeline, day, table),
         "ssa-short-acting": _ssa("ssa-short-acting", "short", timeline, day, table),
         "pregnancy": _pregnancy(timeline, cycle, day, table),
         "amino-acids": _amino_acids(timeline, day, table, ordered),
         "potassium": _potassium(timeline, grades, day, table, ctcae_version),
     }
+    if kidney is not None:
+        found["kidney-dose"] = _kidney(kidney, cycle)
+    return found

@@ -26,10 +26,11 @@ from cds.rulebook.placeholders import fill
 from cds.rulebook.precedence import by_priority
 from cds.rulebook.reading import malformed, read_table
 
-CheckId = Literal["ssa-long-acting", "ssa-short-acting", "pregnancy", "amino-acids", "potassium"]
+CheckId = Literal["ssa-long-acting", "ssa-short-acting", "pregnancy", "amino-acids", "potassium", "kidney-dose"]
 Outcome = Literal["ok", "warning", "unknown"]
 # The checks of the output contract (docs/outputs.md ``protocol_checks``), in the order they are listed.
-CHECKS: tuple[CheckId, ...] = ("ssa-long-acting", "ssa-short-acting", "pregnancy", "amino-acids", "potassium")
+CHECKS: tuple[CheckId, ...] = ("ssa-long-acting", "ssa-short-acting", "pregnancy", "amino-acids", "potassium",
+                               "kidney-dose")
 OUTCOMES: tuple[Outcome, ...] = ("ok", "warning", "unknown")
 
 # The fields each check's facts carry (cds/protocol/prepare.py): the yes/no ones are flags.
@@ -41,13 +42,16 @@ FIELDS: dict[CheckId, tuple[str, ...]] = {
                   "age_years", "later_cycle", "every_cycle", "excluded"),
     "amino-acids": ("unusable", "recorded", "volume_known", "volume_ml", "in_orders"),
     "potassium": ("recorded", "age_days", "graded", "grade"),
+    # from the kidney dosimetry (cds.dosimetry, rules/kidney_dosimetry.toml), listed only where it exists
+    "kidney-dose": ("unusable", "delivered_over", "projected", "projected_over"),
 }
 FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "pregnant", "indeterminate", "sex_known",
                    "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded", "in_orders",
-                   "excluded"})
+                   "excluded", "delivered_over", "projected", "projected_over"})
 # Values of the record a text names, filled when the check is shown.
 VALUES = frozenset({"date", "days", "hours", "problem", "value", "grade", "age_days", "age_years", "sex", "test",
-                    "volume_ml", "ctcae_version", "reason", "term", "condition"})
+                    "volume_ml", "ctcae_version", "reason", "term", "condition", "bed", "absorbed", "limits",
+                    "planned", "max_activity", "exceeded", "why"})
 _SOURCE_KEY = re.compile(r"(?<![\w])(S\d+|US PI|LysaKare)(?![\w])")
 
 

@@ -27,7 +27,7 @@ from steps.patterns import DATE
 
 MOMENT = rf"(?P<when>{DATE}(?:T\d{{2}}:\d{{2}})?)"
 RECORD = {"given": "MedicationAdministration", "taken": "MedicationStatement", "ordered": "MedicationRequest"}
-CHECK = r'"(?P<check>ssa-long-acting|ssa-short-acting|pregnancy|amino-acids|potassium)"'
+CHECK = r'"(?P<check>ssa-long-acting|ssa-short-acting|pregnancy|amino-acids|potassium|kidney-dose)"'
 
 
 def _when(moment: str) -> str:

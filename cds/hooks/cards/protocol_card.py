@@ -36,7 +36,12 @@ TOPIC_SYSTEM = "urn:prrt-cds:card-topic"
 LABELS = {
     "ssa-long-acting": "long-acting somatostatin analogue", "ssa-short-acting": "short-acting somatostatin analogue",
     "pregnancy": "pregnancy status", "amino-acids": "amino acids", "potassium": "potassium",
+    "kidney-dose": "cumulative kidney dose",
 }
+# Checks whose warning is carried by another card of the service: the kidney dose is weighed against the
+# activity actually ordered by the dose card (cds.hooks.cards.dose_card, kidney cap), so an order within
+# the kidney limits gets no second warning here; the check stays in every card's extension.
+CARRIED_ELSEWHERE = frozenset({"kidney-dose"})
 
 
 def _for_patient(resource: dict[str, Any], patient_id: str) -> bool:
@@ -67,7 +72,7 @@ def order_checks(result: PatientEvaluation, drafts: Sequence[TreatmentRecord], c
     if upcoming is None:
         return None
     return checks_with_orders(result.timeline, result.toxicities, upcoming, ctcae_version, bootstrap.default_engine(),
-                              drafts)
+                              drafts, result.kidney_dosimetry)
 
 
 def extension(checks: ProtocolChecks | None) -> dict[str, Any] | None:
@@ -107,7 +112,7 @@ def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], 
     the checks in its extension, unknown ones included."""
     if checks is None:
         return []
-    open_checks = [c for c in checks.checks if c.status != "ok"]
+    open_checks = [c for c in checks.checks if c.status != "ok" and c.check not in CARRIED_ELSEWHERE]
     if not any(c.status == "warning" for c in open_checks):
         return []
     warned = [LABELS[c.check] for c in open_checks if c.status == "warning"]

@@ -90,7 +90,11 @@ def test_an_order_above_the_kidney_limit_gets_a_warning_offering_the_largest_act
     dose = change["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
     assert dose["value"] == 1.7 and dose["code"] == "GBq"
     assert remove["actions"][0]["type"] == "delete"
-    assert [row["action"] for row in audit] == ["kidney-dose"]
+    assert [row["action"] for row in audit] == ["kidney-dose"]  # the kidney-dose check adds no second card
+    checks = {c["check"]: c for c in card["extension"]["org.prrt-cds.protocol-checks"]["protocol_checks"]}
+    assert (checks["kidney-dose"]["status"], checks["kidney-dose"]["rule"]) == (
+        "warning", "protocol.kidney_dose.planned_over")
+    assert "at most 1.7 GBq keeps every limit" in checks["kidney-dose"]["text"]
 
 
 def test_an_order_within_the_kidney_limit_gets_no_card(tmp_path: Path) -> None:
