@@ -10,8 +10,8 @@ adding it changed no other value or id (the published series' figures stay as th
 - the amino-acid solution (lysine + arginine) on each cycle's day, missing at one cycle for about one
   patient in twenty; serum potassium with every laboratory panel, high (5.6-5.9 mmol/L) the day before
   a cycle for about one patient in twenty-five;
-- women aged 55 or less at the first cycle: a negative urine pregnancy test 1-3 days before it for
-  most, none for about one in ten, one 30 days before for about one in twenty;
+- women aged 55 or less at the first cycle: a negative urine pregnancy test 1-3 days before each cycle
+  for most; never for about one in ten; for about one in twenty, none before one of the later cycles;
 - hypertension (about a quarter) and diabetes (about one in ten) as active Conditions;
 - post-therapy SPECT/CT dosimetry for about a third: the kidney and bone-marrow absorbed dose of each
   cycle, the day after, with the kidney's effective half-life and Gy/GBq; one patient in about
@@ -83,13 +83,14 @@ def treatment_context(plan: PatientPlan, first: date, cycle_days: list[int], cyc
             rng.uniform(3.8, 4.8), 1)
         out.append(fhir.lab(rid("potassium"), pid, day(offset), loinc, text, value, unit, low, upper))
 
-    # Pregnancy status before the first cycle.
+    # Pregnancy status before each cycle.
     if plan.sex == "female" and plan.age <= CHILD_BEARING_MAX_AGE:
         draw = rng.random()
-        if draw >= 0.15:
-            out.append(fhir.pregnancy_test(rid("hcg"), pid, day(-rng.randint(1, 3))))
-        elif draw >= 0.1:
-            out.append(fhir.pregnancy_test(rid("hcg"), pid, day(-30)))
+        skipped = rng.randrange(1, len(cycle_days)) if 0.1 <= draw < 0.15 and len(cycle_days) > 1 else None
+        if draw >= 0.1:
+            for n, offset in enumerate(cycle_days):
+                if n != skipped:
+                    out.append(fhir.pregnancy_test(rid("hcg"), pid, day(offset - rng.randint(1, 3))))
 
     # Kidney risk factors.
     if rng.random() < 0.25:

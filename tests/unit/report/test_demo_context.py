@@ -86,10 +86,10 @@ def test_the_cohort_holds_both_sides_of_every_protocol_check(cohort: Any) -> Non
         plan = random_plan(i, SEED)
         tests = [r for r in resources if "-hcg-" in r["id"]]
         if plan.sex == "female" and plan.age <= CHILD_BEARING_MAX_AGE:
-            first = min(cycles).date()
-            days = [(first - date.fromisoformat(t["effectiveDateTime"][:10])).days for t in tests]
-            tested += any(1 <= d <= 3 for d in days)
-            stale += days == [30]
+            days = [date.fromisoformat(t["effectiveDateTime"][:10]) for t in tests]
+            before = [any(1 <= (c.date() - d).days <= 3 for d in days) for c in cycles]
+            tested += all(before)
+            stale += any(before) and not all(before)
             untested += not days
         else:
             assert not tests
@@ -103,3 +103,34 @@ def test_the_cohort_holds_both_sides_of_every_protocol_check(cohort: Any) -> Non
     assert min(lar_too_close, short_too_close, short_ok, amino_missing, potassium_high) >= 1
     assert min(tested, untested, stale) >= 1 and tested > untested + stale
     assert COHORT / 5 < dosimetry < COHORT / 2 and near_limit >= 1
+
+
+def _dated(resource: dict[str, Any]) -> str | None:
+    for key in ("performedDateTime", "effectiveDateTime", "onsetDateTime"):
+        if key in resource:
+            return str(resource[key])[:10]
+    period = resource.get("effectivePeriod")
+    return str(period["end"])[:10] if period else None
+
+
+def test_the_checks_before_each_cycle_read_the_demo_context(cohort: Any) -> None:
+    """Each demo record as it stood the day a later cycle was decided: every context resource is read
+    (no issue), and the protocol checks see both sides of the analogue and potassium checks."""
+    from cds.document import to_document
+    from cds.evaluation import evaluate_collected
+    from cds.reading import from_objects
+
+    seen: set[tuple[str, str]] = set()
+    for _, resources in cohort[:60]:
+        cycles = sorted(r["performedDateTime"][:10] for r in resources if r["resourceType"] == "Procedure")
+        for day in cycles[1:]:
+            kept = [r for r in resources if (when := _dated(r)) is None or when < day]
+            bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in kept]}
+            document = to_document(evaluate_collected(from_objects([bundle]), date.fromisoformat(day), "5.0"))
+            (patient,) = document["patients"]
+            assert patient["issues"] == [] and document["issues"] == []
+            for alert in patient["alerts"]:
+                seen |= {(c["check"], c["status"]) for c in alert.get("protocol_checks", [])}
+    assert {("ssa-long-acting", "ok"), ("ssa-long-acting", "warning"), ("ssa-short-acting", "ok"),
+            ("potassium", "ok"), ("potassium", "warning"), ("pregnancy", "ok"), ("kidney-dose", "ok"),
+            ("kidney-dose", "warning")} <= seen
