@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import factories as fx
 import hooks_support as hs
 import httpx
 
@@ -190,3 +191,41 @@ def test_the_log_holds_no_patient_data_and_no_token(client: httpx.Client, live: 
     log = live.service.log_text()
     assert pid not in log and f"fhir-{pid}" not in log and token not in log
     assert "Platelet" not in log
+
+
+def test_order_sign_fetches_the_treatment_context_and_offers_the_amino_acids(client: httpx.Client,
+                                                                             live: hs.SharedService) -> None:
+    """Nothing prefetched: the service fetches the analogues, pregnancy tests, kidney risk factors and
+    dosimetry from the FHIR server with the new templates; an LAR 20 days before the cycle and no
+    amino-acid order give a protocol card with a ``create`` of the site's amino-acid order, and the kidney
+    dose of two 9 Gy cycles with hypertension holds the 7.4 GBq order to 1.7 GBq."""
+    pid = hs.distinct("os-ctx")
+    resources, _ = hs.scenario("proceed", pid)
+    subject = f"Patient/{pid}"
+    resources += [
+        fx.medication_record(f"{pid}-lar", "MedicationStatement", "octreotide LAR 30 mg", "2024-04-09",
+                             patient=subject),
+        fx.condition(f"{pid}-htn", fx.HYPERTENSION, patient=subject),
+        fx.dosimetry(f"{pid}-d1", 9, half_life=20, part_of=f"Procedure/{pid}-cycle-1", patient=subject,
+                     when="2024-01-12T08:00:00Z"),
+        fx.dosimetry(f"{pid}-d2", 9, half_life=20, part_of=f"Procedure/{pid}-cycle-2", patient=subject,
+                     when="2024-03-08T08:00:00Z"),
+    ]
+    live.data.add(pid, resources)
+    body = hs.hook_request("order-sign", pid, fhir_server=live.fhir.base, orders=[hs.medication_request("mr-1", pid)],
+                           with_amino_acids=False)
+    cards = cards_of(call(client, "/cds-services/prrt-dose-check", body))
+    by_action = {row[5]: row for row in audit(live, body["hookInstance"])}
+    assert set(by_action) == {"kidney-dose", "protocol-checks"}
+    kidney = next(c for c in cards if "kidney dose limits" in c["summary"])
+    assert kidney["suggestions"][0]["label"] == "Change the order to 1.7 GBq"
+    protocol = next(c for c in cards if c["summary"].startswith("Before Lutathera cycle 3"))
+    checks = {c["check"]: c for c in protocol["extension"]["org.prrt-cds.protocol-checks"]["protocol_checks"]}
+    assert checks["ssa-long-acting"]["status"] == "warning" and checks["amino-acids"]["status"] == "warning"
+    assert checks["kidney-dose"]["status"] == "warning"
+    [create] = protocol["suggestions"][0]["actions"]
+    assert create["type"] == "create" and create["resource"]["resourceType"] == "MedicationRequest"
+    paths = [path for path, _ in live.data.requests if pid in path]
+    for resource_type in ("MedicationStatement", "MedicationRequest", "Condition"):
+        assert any(p.startswith(f"/{resource_type}?") for p in paths), paths
+    assert any("dosimetry" in p for p in paths) and any("2106-3" in p for p in paths), paths
