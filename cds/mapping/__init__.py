@@ -403,6 +403,22 @@ class _Mapper:
                 record.administrations.append(fact)
 
 
+def patient_of(resource: Resource, aliases: Mapping[str, str] | None = None) -> str | None:
+    """The patient a resource belongs to, as ``Patient/id``: a Patient itself, or the ``subject`` (or
+    ``patient``) reference of any other; None for a resource of no patient (Medication, or a resource
+    whose subject cannot be read, which the mapping reports where it reads it).
+
+    The partition key of bulk input (streaming, the Spark backend): every resource the mapping ties to a
+    patient has this key, so evaluating each patient's resources alone gives the same result as the whole."""
+    if resource.get("resourceType") == "Patient":
+        rid = resource.get("id")
+        return f"Patient/{rid}" if isinstance(rid, str) else None
+    try:
+        return subject(resource, aliases or {})
+    except Unusable:
+        return None
+
+
 def map_collected(
     collected: Collected, analyte_table: AnalyteTable | None = None, code_table: CodeTable | None = None
 ) -> Mapped:
