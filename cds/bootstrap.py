@@ -4,6 +4,7 @@ version string their tables make. Registering a new concern is one line of ``CON
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import cache
 from typing import Literal
 
@@ -13,6 +14,7 @@ from cds.ctcae.table import available_versions
 from cds.dose.concern import CONCERN as DOSE
 from cds.dosimetry.concern import CONCERN as DOSIMETRY
 from cds.engine import Engine, Ruleset
+from cds.engine.memo import DEFAULT_SIZE, Memo, MemoEngine
 from cds.protocol.concern import CONCERN as PROTOCOL
 from cds.recist.concern import CONCERN as RECIST
 from cds.rulebook.files import mappings_dir
@@ -70,9 +72,30 @@ def build_engine(kind: EngineKind = "durable") -> Engine:
     raise ValueError(f"unknown engine kind {kind!r}")
 
 
+# The process's memo of per-fact rule hits (cds.engine.memo), kept for the life of the process: across
+# the service's requests, and across the patients of a cohort.
+_MEMO = Memo(DEFAULT_SIZE)
+_DEFAULT: Engine | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def set_engine_memo_size(size: int) -> None:
+    """Bound the process's memo to ``size`` entries (0: no memo); the service sets its
+    ``engine_memo_size`` here. Entries beyond the new bound are dropped, oldest first."""
+    _MEMO.resize(size)
+
+
 def default_engine() -> Engine:
-    """The engine the CLI, the service and the report use when none is given."""
-    return build_engine("durable")
+    """The engine the CLI, the service and the report use when none is given: the process's
+    durable_rules host behind the process's memo (docs/rule-engine.md, "Memo")."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            rulesets = all_rulesets()
+            from cds.engine.durable_adapter import process_engine
+
+            _DEFAULT = MemoEngine(process_engine(lambda: rulesets), rulesets, _MEMO)
+        return _DEFAULT
 
 
 def mappings_digest() -> str:

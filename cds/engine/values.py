@@ -53,16 +53,28 @@ def compared_numerically(ruleset: Ruleset) -> frozenset[str]:
 
 def fact_bodies(ruleset: str, kind: str, numeric: frozenset[str], facts: Sequence[EngineFact]) -> list[dict[str, Any]]:
     """The facts as the engine takes them (``engine_value`` applied to every field); raises
-    EvaluationError for a fact of another kind or two facts sharing an id."""
+    EvaluationError for a fact of another kind or two facts sharing an id.
+
+    A fact's fields are read from the model's ``__dict__`` (what ``model_dump`` gives for fields that are
+    floats or identifiers; anything else is refused either way), and a float already inside the engine's
+    exact range is kept as it is: the same values as ``engine_value`` gives, at a fraction of the cost."""
     bodies = []
     ids = set()
+    numeric_of: dict[type[EngineFact], frozenset[str]] = {}
     for fact in facts:
-        body = fact.model_dump()
+        body = dict(fact.__dict__)
         if body["kind"] != kind:
             raise EvaluationError(f"fact kind does not belong to ruleset {ruleset!r}")
-        fields = numeric_fields(type(fact)) | numeric
+        model = type(fact)
+        fields = numeric_of.get(model)
+        if fields is None:
+            fields = numeric_of[model] = numeric_fields(model) | numeric
         for name, value in body.items():
-            body[name] = engine_value(name, value, name in fields)
+            if name in fields:
+                if type(value) is not float or not TINY <= abs(value) < HUGE:
+                    body[name] = engine_value(name, value, True)  # 0.0, tiny, huge, or refused
+            elif type(value) is not str:
+                engine_value(name, value, False)  # refused
         if body["id"] in ids or body["id"] == OPEN:
             raise EvaluationError("two facts share an id in one evaluation")
         ids.add(body["id"])

@@ -1,0 +1,187 @@
+"""An ``Engine`` that decides identical facts once per process: a bounded LRU of per-fact rule hits.
+
+A ruleset is a pure function of one fact's values and its own tests (docs/rule-engine.md, "Memo"), so
+the rules a fact fires depend on nothing but
+
+- the ruleset's definition: its name, kind and every rule with every test (``ruleset_digest``), and
+- the fact's body as every engine reads it (``cds.engine.values.fact_bodies``), without its id.
+
+That pair is the key; the value is the ids of the rules the fact fired. Every call still reads and
+checks every fact first (kind, shared ids, floats, NaN and infinities: the port's refusals), hit or
+miss. The misses of one call go to the wrapped engine in one call; the hits it returns are filed under
+their keys only once that call has succeeded, so a failed evaluation leaves nothing behind. Each
+fact's answer is returned under its own id: a conclusion always names its own fact.
+
+The memo holds rule ids, never whole answers: the concern still concludes from them fact by fact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from cds.engine.model import EngineFact, Hit, Ruleset, Test
+from cds.engine.port import Engine
+from cds.engine.values import compared_numerically, fact_bodies
+from cds.errors import ConfigurationError, EvaluationError
+
+DEFAULT_SIZE = 200_000  # entries; about 0.3 KiB each for a CTCAE fact (docs/rule-engine.md, "Memo")
+
+Key = tuple[str, bytes]  # (ruleset digest, the values its rules can read: see _Keys)
+
+
+def ruleset_digest(ruleset: Ruleset) -> str:
+    """A digest of everything that decides the ruleset's hits: name, kind, every rule and test (the
+    dataclasses' repr is exact: floats print as the shortest text that reads back as them)."""
+    return hashlib.sha256(repr(ruleset).encode()).hexdigest()
+
+
+class Memo:
+    """A thread-safe LRU from a fact's key to the rule ids it fired. ``size`` 0: nothing is kept."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        if size < 0:
+            raise ConfigurationError(f"engine memo size must be 0 or more, not {size}")
+        self._size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Key, tuple[str, ...]] = OrderedDict()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def resize(self, size: int) -> None:
+        if size < 0:
+            raise ConfigurationError(f"engine memo size must be 0 or more, not {size}")
+        with self._lock:
+            self._size = size
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get_many(self, keys: Iterable[Key]) -> list[tuple[str, ...] | None]:
+        with self._lock:
+            found = []
+            for key in keys:
+                rules = self._entries.get(key)
+                if rules is not None:
+                    self._entries.move_to_end(key)
+                found.append(rules)
+            return found
+
+    def put_many(self, items: Iterable[tuple[Key, tuple[str, ...]]]) -> None:
+        with self._lock:
+            for key, rules in items:
+                self._entries[key] = rules
+                self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _selects(test: Test) -> bool:
+    """An identifier test (``field == "text"``): a fact that fails it cannot fire the rule."""
+    return test.op == "==" and isinstance(test.value, str)
+
+
+class _Keys:
+    """How the facts of one ruleset are keyed: by the fields its rules can read for them.
+
+    A rule fires only if each of its tests holds, so a fact fires none of the rules whose identifier
+    tests (``field == "text"``) it fails, whatever its other values. The key is the fact's value of
+    every field an identifier test names (``None``: absent; no engine takes None as a value), then of
+    every field of every rule those values leave in play. Two facts with equal keys put the same rules
+    in play and agree on every field those rules test: they fire the same rules."""
+
+    LIMIT = 4096  # distinct identifier values remembered; beyond, the table is rebuilt as needed
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.digest = ruleset_digest(ruleset)
+        self._rules = ruleset.rules
+        self._selectors = tuple(sorted({test.field for rule in ruleset.rules for test in rule.tests if _selects(test)}))
+        self._reads: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+    def _fields_read(self, chosen: tuple[Any, ...]) -> tuple[str, ...]:
+        values = dict(zip(self._selectors, chosen, strict=True))
+        in_play = [rule for rule in self._rules
+                   if all(values[test.field] == test.value for test in rule.tests if _selects(test))]
+        return self._selectors + tuple(sorted({test.field for rule in in_play for test in rule.tests}
+                                              - set(self._selectors)))
+
+    def key(self, body: dict[str, Any]) -> Key:
+        chosen = tuple(body.get(name) for name in self._selectors)
+        reads = self._reads.get(chosen)
+        if reads is None:
+            if len(self._reads) >= self.LIMIT:
+                self._reads.clear()
+            reads = self._reads[chosen] = self._fields_read(chosen)
+        # marshal version 2 writes no back-references: equal values give equal bytes, and the bytes read
+        # back as exactly those values (floats in binary, identifiers as text, None for an absent field).
+        return self.digest, marshal.dumps(tuple(body.get(name) for name in reads), 2)
+
+
+class MemoEngine:
+    """``engine`` (holding exactly ``rulesets``) with a memo of per-fact hits in front of it."""
+
+    def __init__(self, engine: Engine, rulesets: Iterable[Ruleset], memo: Memo) -> None:
+        self._engine = engine
+        self._memo = memo
+        self._rulesets = {ruleset.name: ruleset for ruleset in rulesets}
+        if tuple(self._rulesets) != engine.rulesets:
+            raise ConfigurationError("the memo must be given the rulesets its engine holds")
+        self._keys = {name: _Keys(r) for name, r in self._rulesets.items()}
+        self._numeric = {name: compared_numerically(r) for name, r in self._rulesets.items()}
+        self._order = {name: {rule.id: i for i, rule in enumerate(r.rules)} for name, r in self._rulesets.items()}
+        self.hits = 0  # facts answered from the memo (counters are approximate under threads)
+        self.misses = 0
+
+    @property
+    def rulesets(self) -> tuple[str, ...]:
+        return self._engine.rulesets
+
+    @property
+    def memo(self) -> Memo:
+        return self._memo
+
+    def evaluate(self, ruleset: str, facts: Sequence[EngineFact]) -> list[Hit]:
+        definition = self._rulesets.get(ruleset)
+        if definition is None:
+            raise EvaluationError(f"unknown ruleset {ruleset!r}")
+        if self._memo.size == 0 or not facts:
+            return self._engine.evaluate(ruleset, facts)
+        bodies = fact_bodies(ruleset, definition.kind, self._numeric[ruleset], facts)  # every refusal
+        ids = [body["id"] for body in bodies]
+        key_of = self._keys[ruleset].key
+        keys = [key_of(body) for body in bodies]
+        found = self._memo.get_many(keys)
+        missing: dict[Key, EngineFact] = {}  # one fact per distinct missing key
+        for fact, key, rules in zip(facts, keys, found, strict=True):
+            if rules is None and key not in missing:
+                missing[key] = fact
+        self.hits += len(facts) - len(missing)
+        self.misses += len(missing)
+        if missing:
+            fired: dict[str, list[str]] = {fact.id: [] for fact in missing.values()}
+            order = self._order[ruleset]
+            for hit in self._engine.evaluate(ruleset, list(missing.values())):
+                if hit.fact_id not in fired or hit.rule_id not in order:
+                    raise EvaluationError(f"the engine answered outside the facts or rules of ruleset {ruleset!r}")
+                fired[hit.fact_id].append(hit.rule_id)
+            learned = {key: tuple(sorted(fired[fact.id], key=order.__getitem__)) for key, fact in missing.items()}
+            self._memo.put_many(learned.items())
+            found = [learned[key] if rules is None else rules for key, rules in zip(keys, found, strict=True)]
+        by_rule: dict[str, list[str]] = {rule.id: [] for rule in definition.rules}
+        for fact_id, rules in zip(ids, found, strict=True):
+            assert rules is not None
+            for rule_id in rules:
+                by_rule[rule_id].append(fact_id)
+        return [Hit(fact_id, rule_id) for rule_id, fact_ids in by_rule.items() for fact_id in fact_ids]
