@@ -8,6 +8,7 @@ meets, and Python reads the highest grade met, or says which inputs were missing
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.prepare import FACT_KIND, HAS_FIELD, Inputs, Pending, prepare
@@ -63,9 +64,8 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
         converted_from=item.converted_from,
     )
     have = inputs.available()
-    missing_required = sorted(term.requires - have)
-    if missing_required:
-        reason = "; ".join(MISSING_TEXT[m] for m in missing_required)
+    if not term.requires <= have:
+        reason = "; ".join(MISSING_TEXT[m] for m in sorted(term.requires - have))
         return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade")
     best: Criterion | None = None
     unevaluable: list[tuple[Criterion, frozenset[Input]]] = []
@@ -73,17 +73,19 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
         if criterion.rule in met:
             if best is None or criterion.grade > best.grade:  # the highest grade wins
                 best = criterion
-        elif _applies(criterion, inputs) and not criterion.needs <= have:
+        elif not criterion.needs <= have and _applies(criterion, inputs):
             missing = criterion.needs - have
             if inputs.is_baseline:
                 missing -= {"baseline"}  # not missing: it does not apply to the baseline itself
             if missing:
                 unevaluable.append((criterion, missing))
     grade = best.grade if best else 0
-    notes = tuple(sorted({
-        f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"
-        for c, missing in unevaluable if c.grade > grade
-    }))
+    notes: tuple[str, ...] = ()
+    if unevaluable:
+        notes = tuple(sorted({
+            f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"
+            for c, missing in unevaluable if c.grade > grade
+        }))
     if best is None:
         blocking = [(c, m) for c, m in unevaluable if not c.optional]
         if blocking:
@@ -101,12 +103,18 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
 def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: Engine) -> list[ToxicityGrade]:
     """Every (lab, applicable term) of one patient, graded; ungradable labs with their reason."""
     pending, facts = prepare(timeline, table)
-    met: dict[str, set[str]] = {key: set() for key in pending}
+    met: dict[str, set[str]] = {}
     for hit in engine.evaluate(ruleset_name(table), facts):
-        met[hit.fact_id].add(hit.rule_id)
-    grades = [
-        _conclude(item, met[key], table, timeline.cycle_of(item.lab.day)) for key, item in pending.items()
-    ]
+        met.setdefault(hit.fact_id, set()).add(hit.rule_id)
+    none: set[str] = set()
+    cycles: dict[date, int] = {}  # day -> cycle: many results share a day
+    grades = []
+    for key, item in pending.items():
+        day = item.lab.day
+        cycle = cycles.get(day)
+        if cycle is None:
+            cycle = cycles[day] = timeline.cycle_of(day)
+        grades.append(_conclude(item, met.get(key, none), table, cycle))
     grades += list(_ungradable(timeline.ungradable, table, timeline))
     grades.sort(key=lambda g: (g.effective, g.observation, g.term))
     return grades

@@ -10,13 +10,14 @@ the table (rules/ctcae_v5.toml).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from cds.ctcae.table import CtcaeTable, Input, Term
 from cds.engine import EngineFact
 from cds.facts import LabResult
 from cds.numbers import signif
 from cds.tables import analytes
-from cds.timeline import Timeline
+from cds.timeline import Baseline, Timeline
 
 FACT_KIND = "ctcae_lab"
 # The fact field that says an input is present (0.0: missing, its ratio is then 0.0 and not compared).
@@ -52,6 +53,10 @@ class Inputs:
     is_baseline: bool = False  # the lab is the baseline, or precedes it: "x baseline" does not apply
 
     def available(self) -> frozenset[Input]:
+        return self._available
+
+    @cached_property
+    def _available(self) -> frozenset[Input]:
         have: set[Input] = set()
         if self.uln is not None:
             have.add("ULN")
@@ -87,7 +92,7 @@ def _positive(x: float | None) -> float | None:
     return x if x is not None and x > 0 else None
 
 
-def _inputs(lab: LabResult, timeline: Timeline, factor: float, reported: bool) -> Inputs:
+def _inputs(lab: LabResult, baseline: Baseline | None, factor: float, reported: bool) -> Inputs:
     """The lab's inputs in the criterion set's unit (value, LLN, ULN and baseline all in that one unit).
 
     ``reported``: the set is written in the unit the laboratory reported, so the reported number is
@@ -96,7 +101,6 @@ def _inputs(lab: LabResult, timeline: Timeline, factor: float, reported: bool) -
     the baseline were normal (ULN multiples): a value cannot be a change from itself, and CTCAE's
     baseline criteria describe change on treatment (conservative: the ULN reading is the stricter one).
     """
-    baseline = timeline.baseline(lab.analyte)
     uln, lln = _positive(lab.high), _positive(lab.low)
     is_baseline = baseline is not None and lab.at <= baseline.lab.at
     base = _positive(baseline.lab.value) if baseline is not None and not is_baseline else None
@@ -110,15 +114,17 @@ def _inputs(lab: LabResult, timeline: Timeline, factor: float, reported: bool) -
     )
 
 
-def _fact(fact_id: str, term: Term, unit_set: str, inputs: Inputs) -> GradingFact:
+def _numbers(inputs: Inputs) -> dict[str, float]:
+    """The numeric fields of a fact: the same for every term graded in one set's unit."""
     value = inputs.value
-    return GradingFact(
-        id=fact_id, kind=FACT_KIND, term=term.id, unit_set=unit_set, value=signif(value),
-        x_uln=signif(value / inputs.uln) if inputs.uln else 0.0, has_uln=1.0 if inputs.uln else 0.0,
-        x_lln=signif(value / inputs.lln) if inputs.lln else 0.0, has_lln=1.0 if inputs.lln else 0.0,
-        over_uln=signif(value - inputs.uln) if inputs.uln else 0.0,
-        x_base=signif(value / inputs.base) if inputs.base else 0.0, has_base=1.0 if inputs.base else 0.0,
-        pct_base=signif((value - inputs.base) / inputs.base * 100.0) if inputs.base else 0.0,
+    uln, lln, base = inputs.uln, inputs.lln, inputs.base
+    return dict(
+        value=signif(value),
+        x_uln=signif(value / uln) if uln else 0.0, has_uln=1.0 if uln else 0.0,
+        x_lln=signif(value / lln) if lln else 0.0, has_lln=1.0 if lln else 0.0,
+        over_uln=signif(value - uln) if uln else 0.0,
+        x_base=signif(value / base) if base else 0.0, has_base=1.0 if base else 0.0,
+        pct_base=signif((value - base) / base * 100.0) if base else 0.0,
         base_abnormal=1.0 if inputs.base_abnormal else 0.0,
     )
 
@@ -137,17 +143,36 @@ def criterion_set(lab: LabResult, term: Term) -> Choice:
     dimensionless value, which do not depend on the unit. A derived count (a percent differential with
     a WBC) is computed in the canonical unit: it is not a conversion of a reported value.
     """
-    units = analytes().analytes[lab.analyte].units
-    reported = None if lab.derived_from else units.factor(lab.reported_unit)
+    return _choice(term, lab.analyte, lab.reported_unit, bool(lab.derived_from))
+
+
+# (term, analyte, reported unit, derived) -> Choice: a few dozen per table and site; the analyte table
+# is read once per process, so the choice never changes for these four.
+_CHOICES: dict[tuple[int, str, str, bool], tuple[Term, Choice]] = {}
+
+
+def _choice(term: Term, analyte: str, reported_unit: str, derived: bool) -> Choice:
+    key = (id(term), analyte, reported_unit, derived)
+    known = _CHOICES.get(key)
+    if known is not None and known[0] is term:  # the term itself is kept, so its id is never reused
+        return known[1]
+    units = analytes().analytes[analyte].units
+    reported = None if derived else units.factor(reported_unit)
+    choice = None
     if reported is None or term.unit is None:
-        return Choice("si", 1.0, reported is not None and _same(reported, 1.0), None)
-    for unit in term.sets:
-        factor = units.factor(unit) if unit != "si" else None
-        if factor is not None and _same(factor, reported):
-            return Choice(unit, factor, True, None)
-    if _same(reported, 1.0):
-        return Choice("si", 1.0, True, None)
-    return Choice("si", 1.0, False, lab.reported_unit)
+        choice = Choice("si", 1.0, reported is not None and _same(reported, 1.0), None)
+    else:
+        for unit in term.sets:
+            factor = units.factor(unit) if unit != "si" else None
+            if factor is not None and _same(factor, reported):
+                choice = Choice(unit, factor, True, None)
+                break
+        else:
+            choice = Choice("si", 1.0, True, None) if _same(reported, 1.0) else Choice("si", 1.0, False, reported_unit)
+    if len(_CHOICES) >= 10_000:
+        _CHOICES.clear()
+    _CHOICES[key] = (term, choice)
+    return choice
 
 
 def prepare(timeline: Timeline, table: CtcaeTable) -> tuple[dict[str, Pending], list[GradingFact]]:
@@ -155,14 +180,22 @@ def prepare(timeline: Timeline, table: CtcaeTable) -> tuple[dict[str, Pending], 
     pending: dict[str, Pending] = {}
     facts: list[GradingFact] = []
     for index, lab in enumerate(timeline.labs):
-        for term in table.for_analyte(lab.analyte):
+        terms = table.for_analyte(lab.analyte)
+        if not terms:
+            continue
+        baseline = timeline.baseline(lab.analyte)
+        per_set: dict[tuple[float, bool], tuple[Inputs, dict[str, float]]] = {}  # terms sharing a unit
+        for term in terms:
             key = f"{index}|{term.id}"
             choice = criterion_set(lab, term)
-            inputs = _inputs(lab, timeline, choice.factor, choice.reported)
-            baseline = timeline.baseline(lab.analyte)
+            shared = per_set.get((choice.factor, choice.reported))
+            if shared is None:
+                inputs = _inputs(lab, baseline, choice.factor, choice.reported)
+                shared = per_set[(choice.factor, choice.reported)] = (inputs, _numbers(inputs))
+            inputs, numbers = shared
             pending[key] = Pending(
                 lab=lab, term=term, unit_set=choice.unit_set, inputs=inputs, converted_from=choice.converted_from,
                 baseline=_positive(baseline.lab.value) if baseline is not None and not inputs.is_baseline else None,
             )
-            facts.append(_fact(key, term, choice.unit_set, inputs))
+            facts.append(GradingFact(id=key, kind=FACT_KIND, term=term.id, unit_set=choice.unit_set, **numbers))
     return pending, facts

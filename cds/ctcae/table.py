@@ -108,9 +108,19 @@ class CtcaeTable:
     def for_analyte(self, analyte: str) -> tuple[Term, ...]:
         """The terms that grade a result of ``analyte``: its own, and those of the broader analyte it is
         also graded as (fhir_mappings/analytes.toml ``also_graded_as``: a fasting glucose is a glucose)."""
-        entry = analytes().analytes.get(analyte)
-        broader = entry.also_graded_as if entry is not None else None
-        return tuple(t for t in self.terms if t.analyte == analyte or (broader is not None and t.analyte == broader))
+        found = self._by_analyte.get(analyte)
+        if found is None:
+            entry = analytes().analytes.get(analyte)
+            broader = entry.also_graded_as if entry is not None else None
+            found = tuple(t for t in self.terms if t.analyte in (analyte, broader))
+            if len(self._by_analyte) < 1000:  # analyte names come from the records: keep the table bounded
+                self._by_analyte[analyte] = found
+        return found
+
+    @cached_property
+    def _by_analyte(self) -> dict[str, tuple[Term, ...]]:
+        """``for_analyte``'s answers so far (the analyte table is read once per process)."""
+        return {}
 
     @property
     def rule_ids(self) -> tuple[str, ...]:

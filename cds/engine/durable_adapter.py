@@ -68,7 +68,7 @@ def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[s
         def run(c: Any) -> None:
             matched = c.m if isinstance(c.m, list) else [c.m]
             for fact in matched:
-                collect(str(fact.id), rule_id)
+                collect(fact["id"], rule_id)  # every id is a string: fact_bodies refuses anything else
 
         return run
 
@@ -96,7 +96,7 @@ class RuleEngine:
 
     def __init__(self, rulesets: Iterable[Ruleset], *, host: type[QuietHost] = QuietHost) -> None:
         self._lock = threading.Lock()
-        self._hits: list[Hit] = []
+        self._hits: list[tuple[str, str]] = []  # (fact id, rule id) as the actions report them
         self._kinds: dict[str, str] = {}
         self._opening: dict[str, dict[str, str]] = {}
         self._numeric: dict[str, frozenset[str]] = {}
@@ -113,7 +113,7 @@ class RuleEngine:
         self._host.register_rulesets(definitions)
 
     def _collect(self, fact_id: str, rule_id: str) -> None:
-        self._hits.append(Hit(fact_id, rule_id))
+        self._hits.append((fact_id, rule_id))
 
     @property
     def rulesets(self) -> tuple[str, ...]:
@@ -158,10 +158,11 @@ class RuleEngine:
                 self._hits = []
                 with contextlib.suppress(Exception):
                     self._host.delete_state(ruleset, sid)
-        seen = {hit.fact_id for hit in hits if hit.rule_id == SEEN} - {OPEN}
+        seen = {fact_id for fact_id, rule_id in hits if rule_id == SEEN}
+        seen.discard(OPEN)
         if seen != {body["id"] for body in payload}:
             raise EvaluationError(f"the engine did not process every fact of ruleset {ruleset!r}")
-        return [hit for hit in hits if hit.rule_id != SEEN]
+        return [Hit(fact_id, rule_id) for fact_id, rule_id in hits if rule_id != SEEN]
 
 
 _ENGINE: RuleEngine | None = None

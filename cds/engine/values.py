@@ -72,7 +72,8 @@ def fact_bodies(ruleset: str, kind: str, numeric: frozenset[str], facts: Sequenc
         for name, value in body.items():
             if name in fields:
                 if type(value) is not float or not TINY <= abs(value) < HUGE:
-                    body[name] = engine_value(name, value, True)  # 0.0, tiny, huge, or refused
+                    # 0.0 for -0.0 and 0.0 as engine_value gives; tiny, huge, NaN or not a float: engine_value
+                    body[name] = 0.0 if type(value) is float and value == 0.0 else engine_value(name, value, True)
             elif type(value) is not str:
                 engine_value(name, value, False)  # refused
         if body["id"] in ids or body["id"] == OPEN:
