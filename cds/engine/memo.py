@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cds.engine.model import EngineFact, Hit, Ruleset, Test
+from cds.engine.model import EngineFact, Hit, Rule, Ruleset, Test
 from cds.engine.port import Engine
 from cds.engine.values import compared_numerically, fact_bodies
 from cds.errors import ConfigurationError, EvaluationError
@@ -88,45 +88,61 @@ class Memo:
             self._entries.clear()
 
 
-def _selects(test: Test) -> bool:
-    """An identifier test (``field == "text"``): a fact that fails it cannot fire the rule."""
-    return test.op == "==" and isinstance(test.value, str)
+def _out_of_play(test: Test, value: Any) -> bool:
+    """Whether an equality test surely fails on ``value``: a value of the test's own type (float or
+    identifier) that differs from it. Anything else keeps the rule in play."""
+    return type(value) is type(test.value) and value != test.value
 
 
 class _Keys:
     """How the facts of one ruleset are keyed: by the fields its rules can read for them.
 
-    A rule fires only if each of its tests holds, so a fact fires none of the rules whose identifier
-    tests (``field == "text"``) it fails, whatever its other values. The key is the fact's value of
-    every field an identifier test names (``None``: absent; no engine takes None as a value), then of
-    every field of every rule those values leave in play. Two facts with equal keys put the same rules
-    in play and agree on every field those rules test: they fire the same rules."""
+    A rule fires only if each of its tests holds, so a fact fires none of the rules with an equality
+    test it surely fails (``_out_of_play``), whatever its other values. The key is made in three parts:
 
-    LIMIT = 4096  # distinct identifier values remembered; beyond, the table is rebuilt as needed
+    1. the fact's values of the fields the ruleset tests for an identifier (``term == "anemia"``);
+    2. of the rules those leave in play, the values of the fields they test for a number
+       (``has_base == 1.0``);
+    3. of the rules both leave in play, the values of every other field they test.
+
+    ``None`` stands for an absent field (no engine takes None as a value). Two facts with equal keys put
+    the same rules in play and agree on every field those rules test: they fire the same rules."""
+
+    LIMIT = 4096  # combinations of equality-tested values remembered; beyond, the table is rebuilt
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.digest = ruleset_digest(ruleset)
         self._rules = ruleset.rules
-        self._selectors = tuple(sorted({test.field for rule in ruleset.rules for test in rule.tests if _selects(test)}))
-        self._reads: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._identifiers = _equality_fields(self._rules, str)
+        self._plans: dict[tuple[Any, ...], tuple[tuple[str, ...], dict[tuple[Any, ...], tuple[str, ...]]]] = {}
 
-    def _fields_read(self, chosen: tuple[Any, ...]) -> tuple[str, ...]:
-        values = dict(zip(self._selectors, chosen, strict=True))
-        in_play = [rule for rule in self._rules
-                   if all(values[test.field] == test.value for test in rule.tests if _selects(test))]
-        return self._selectors + tuple(sorted({test.field for rule in in_play for test in rule.tests}
-                                              - set(self._selectors)))
+    def _in_play(self, values: dict[str, Any], rules: Iterable[Rule]) -> list[Rule]:
+        return [rule for rule in rules
+                if not any(t.op == "==" and t.field in values and _out_of_play(t, values[t.field]) for t in rule.tests)]
 
     def key(self, body: dict[str, Any]) -> Key:
-        chosen = tuple(body.get(name) for name in self._selectors)
-        reads = self._reads.get(chosen)
+        identifiers = tuple(map(body.get, self._identifiers))
+        plan = self._plans.get(identifiers)
+        if plan is None:
+            if len(self._plans) >= self.LIMIT:
+                self._plans.clear()
+            candidates = self._in_play(dict(zip(self._identifiers, identifiers, strict=True)), self._rules)
+            plan = self._plans[identifiers] = (_equality_fields(candidates, float), {})
+        flag_fields, reads_by_flags = plan
+        flags = tuple(map(body.get, flag_fields))
+        reads = reads_by_flags.get(flags)
         if reads is None:
-            if len(self._reads) >= self.LIMIT:
-                self._reads.clear()
-            reads = self._reads[chosen] = self._fields_read(chosen)
+            values = dict(zip(self._identifiers + flag_fields, identifiers + flags, strict=True))
+            in_play = self._in_play(values, self._rules)
+            reads = reads_by_flags[flags] = tuple(sorted({t.field for r in in_play for t in r.tests} - set(values)))
         # marshal version 2 writes no back-references: equal values give equal bytes, and the bytes read
         # back as exactly those values (floats in binary, identifiers as text, None for an absent field).
-        return self.digest, marshal.dumps(tuple(body.get(name) for name in reads), 2)
+        return self.digest, marshal.dumps((identifiers, flags, tuple(map(body.get, reads))), 2)
+
+
+def _equality_fields(rules: Iterable[Rule], kind: type) -> tuple[str, ...]:
+    """The fields ``rules`` test for equality with a constant of ``kind`` (str or float)."""
+    return tuple(sorted({t.field for rule in rules for t in rule.tests if t.op == "==" and type(t.value) is kind}))
 
 
 class MemoEngine:

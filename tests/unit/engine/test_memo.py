@@ -333,6 +333,7 @@ class Tagged(EngineFact):
     term: str
     value: float
     other: float
+    has: float = 1.0
 
 
 def test_a_fact_is_keyed_by_the_fields_its_rules_can_read() -> None:
@@ -352,3 +353,18 @@ def test_a_fact_is_keyed_by_the_fields_its_rules_can_read() -> None:
                                 Tagged(id="4", kind="k", term="b", value=1.0, other=1.0),
                                 Tagged(id="5", kind="k", term="a", value=9.0, other=1.0)]) == [Hit("4", "b_low")]
     assert len(memo.memo) == 4
+    # a rule whose number flag (has == 1.0) fails is out of play too: its other field is not read
+    memo.memo.clear()
+    flagged = Ruleset(name=unique("test_flags"), kind="k", rules=(
+        Rule("b_low", (Check("term", "==", "b"), Check("has", "==", 1.0), Check("other", "<", 3.0))),
+        Rule("b_high", (Check("term", "==", "b"), Check("value", ">", 5.0))),
+    ))
+    memo = memoised(ReferenceEngine([flagged]), [flagged])
+    assert memo.evaluate(flagged.name, [Tagged(id="1", kind="k", term="b", value=9.0, other=1.0, has=0.0),
+                                        Tagged(id="2", kind="k", term="b", value=9.0, other=7.0, has=0.0)]) == [
+        Hit("1", "b_high"), Hit("2", "b_high")]
+    assert len(memo.memo) == 1
+    assert memo.evaluate(flagged.name, [Tagged(id="3", kind="k", term="b", value=9.0, other=1.0, has=1.0),
+                                        Tagged(id="4", kind="k", term="b", value=9.0, other=7.0, has=1.0)]) == [
+        Hit("3", "b_low"), Hit("3", "b_high"), Hit("4", "b_high")]
+    assert len(memo.memo) == 3
