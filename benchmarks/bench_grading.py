@@ -35,9 +35,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from cds import bootstrap
 from cds.bootstrap import default_engine as engine
 from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import table
+from cds.engine import Engine
+from cds.engine.memo import DEFAULT_SIZE, Memo, MemoEngine
 from cds.evaluation import evaluate_patient
 from cds.facts import Administration, LabResult, Patient, PatientRecord
 from cds.timeline import Timeline, build_timeline
@@ -48,6 +51,8 @@ from host import describe, peak_rss_mib, pin_one_core
 
 SEED = 20261124
 AGREEMENT_TARGET = 1.0
+COLD_TARGET = 25_000  # (lab, term) grades/s, all facts distinct, fresh memo, one core
+COHORT_TARGET = 1.0  # engine time / oracle time on the realistic cohort
 
 # analyte -> (canonical unit, conventional unit or None, conventional factor, decimals in canonical,
 #             decimals in conventional, direction of its toxicity: "low" / "high" / "both")
@@ -109,11 +114,49 @@ def _lab_value(rng: random.Random, analyte: str, low: float, high: float) -> flo
     return max(value, low * 0.02)
 
 
-def make_patient(index: int, seed: int, labs: int) -> Patient_:
+# Decimals a laboratory reports, in the canonical unit and in the conventional one ("cohort" style).
+SI_PLACES = {"hemoglobin": 0, "wbc": 2, "neutrophils": 2, "lymphocytes": 2, "platelets": 0, "creatinine": 1,
+             "bilirubin": 0, "alt": 0, "ast": 0, "alp": 0, "albumin": 0, "sodium": 0, "potassium": 1,
+             "calcium": 2, "glucose": 1, "magnesium": 2}
+CONVENTIONAL_PLACES = {"hemoglobin": 1, "wbc": 1, "neutrophils": 1, "lymphocytes": 1, "platelets": 0,
+                       "creatinine": 2, "bilirubin": 1, "albumin": 1, "calcium": 1, "glucose": 0, "magnesium": 1}
+SITES = 4  # the cohort's laboratories: each its own reference ranges; the last reports in conventional units
+
+
+def _site_range(seed: int, site: int, analyte: str, low: float, high: float, places: int) -> tuple[float, float]:
+    """A site's reference range: the default one moved by a few percent, at the site's precision."""
+    rng = random.Random(f"{seed}-{site}-{analyte}")
+    return round(low * rng.uniform(0.9, 1.1), places), round(high * rng.uniform(0.9, 1.1), places)
+
+
+def _reported(rng: random.Random, analyte: str, style: str, site: int, f: float, low: float, high: float,
+              seed: int) -> tuple[float, tuple[float, float] | None]:
+    """The value as the laboratory reports it, and its own range in the same unit (None: the default range).
+
+    ``mixed``: the original workload; ``cold``: every value and range at full precision (no two facts
+    alike); ``cohort``: values and ranges at the precision laboratories report, ranges from the patient's site.
+    """
+    if style == "mixed":
+        places = _places(_lab_value(rng, analyte, low, high) / f)
+        reported = round(_lab_value(rng, analyte, low, high) / f, places)
+        own = (round(low / f, places + 1), round(high / f, places + 1)) if rng.random() < 0.85 else None
+        return reported, own
+    if style == "cold":
+        reported = _lab_value(rng, analyte, low, high) / f
+        own = (low / f * rng.uniform(0.95, 1.05), high / f * rng.uniform(0.95, 1.05)) if rng.random() < 0.85 else None
+        return reported, own
+    places = (CONVENTIONAL_PLACES if f != 1.0 else SI_PLACES)[analyte]
+    reported = round(_lab_value(rng, analyte, low, high) / f, places)
+    own = _site_range(seed, site, analyte, low / f, high / f, places) if rng.random() < 0.85 else None
+    return reported, own
+
+
+def make_patient(index: int, seed: int, labs: int, style: str = "mixed") -> Patient_:
     rng = random.Random(seed * 1_000_003 + index)
     ref = f"Patient/b{index}"
     sex = rng.choice(["male", "female"])
     first = date(2024, 1, 8) + timedelta(days=rng.randint(0, 300))
+    site = index % SITES
     admins = [
         Administration(
             ref=f"Procedure/b{index}-c{k}", patient=ref, at=datetime.combine(first + timedelta(days=56 * k),
@@ -134,16 +177,17 @@ def make_patient(index: int, seed: int, labs: int) -> Patient_:
                 assert table_range is not None
                 d_low, d_high = float(table_range[0]), float(table_range[1])
                 canonical = oracle.canonical_unit(analyte)
-                unit = CONVENTIONAL[analyte] if analyte in CONVENTIONAL and rng.random() < 0.2 else canonical
+                if style == "cohort":
+                    conventional = site == SITES - 1 and analyte in CONVENTIONAL
+                    unit = CONVENTIONAL[analyte] if conventional else canonical
+                else:
+                    unit = CONVENTIONAL[analyte] if analyte in CONVENTIONAL and rng.random() < 0.2 else canonical
                 factor = oracle.factor(analyte, unit)
                 assert factor is not None
                 f = float(factor)
-                places = _places(_lab_value(rng, analyte, d_low, d_high) / f)
-                reported = round(_lab_value(rng, analyte, d_low, d_high) / f, places)
-                own_range = rng.random() < 0.85
-                if own_range:
-                    low = Decimal(str(round(d_low / f, places + 1)))
-                    high = Decimal(str(round(d_high / f, places + 1)))
+                reported, own = _reported(rng, analyte, style, site, f, d_low, d_high, seed)
+                if own is not None:
+                    low, high = Decimal(repr(own[0])), Decimal(repr(own[1]))
                     range_unit, lab_low, lab_high, source = unit, float(low) * f, float(high) * f, "observation"
                 else:
                     low, high = table_range
@@ -161,10 +205,10 @@ def make_patient(index: int, seed: int, labs: int) -> Patient_:
     return Patient_(build_timeline(record), specs)
 
 
-def patients(count: int, labs: int, seed: int) -> Iterator[Patient_]:
+def patients(count: int, labs: int, seed: int, style: str = "mixed") -> Iterator[Patient_]:
     base, extra = divmod(labs, count)
     for index in range(count):
-        yield make_patient(index, seed, base + (1 if index < extra else 0))
+        yield make_patient(index, seed, base + (1 if index < extra else 0), style)
 
 
 def oracle_grades(patient: Patient_) -> dict[tuple[str, str], int | None]:
@@ -200,10 +244,11 @@ class Phase:
         return self.labs / self.seconds if self.seconds else 0.0
 
 
-def run_engine(count: int, labs: int, seed: int) -> tuple[Phase, dict[str, str]]:
+def run_engine(count: int, labs: int, seed: int, style: str = "mixed",
+               rules: Engine | None = None) -> tuple[Phase, dict[str, str]]:
     phase, kept = Phase(), {}
-    rules, ctcae = engine(), table("5.0")
-    for patient in patients(count, labs, seed):
+    rules, ctcae = rules or engine(), table("5.0")
+    for patient in patients(count, labs, seed, style):
         start = time.perf_counter()
         grades = grade_timeline(patient.timeline, ctcae, rules)
         phase.seconds += time.perf_counter() - start
@@ -241,10 +286,10 @@ def one_patient(seed: int, labs: int = 300, repeats: int = 50) -> tuple[float, f
 
 
 def run_oracle(
-    count: int, labs: int, seed: int, engine_grades: dict[str, str]
+    count: int, labs: int, seed: int, engine_grades: dict[str, str], style: str = "mixed"
 ) -> tuple[Phase, int, list[str]]:
     phase, mismatches, examples = Phase(), 0, []
-    for patient in patients(count, labs, seed):
+    for patient in patients(count, labs, seed, style):
         start = time.perf_counter()
         grades = oracle_grades(patient)
         phase.seconds += time.perf_counter() - start
@@ -265,12 +310,75 @@ def run_oracle(
     return phase, mismatches, examples
 
 
+@dataclass
+class Mode:
+    name: str
+    engine: Phase
+    oracle: Phase
+    hit_rate: float
+    mismatches: int
+
+    @property
+    def results_per_s(self) -> float:
+        return self.engine.grades / self.engine.seconds if self.engine.seconds else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.engine.seconds / self.oracle.seconds if self.oracle.seconds else float("inf")
+
+
+def run_mode(style: str, count: int, labs: int, seed: int) -> Mode:
+    """One workload style graded by the process's engine behind a fresh memo (as ``default_engine``
+    composes it, with the default size), then by the oracle timed the same way."""
+    memoised = MemoEngine(bootstrap.build_engine("durable"), bootstrap.all_rulesets(), Memo(DEFAULT_SIZE))
+    gc.collect()
+    engine_phase, grades = run_engine(count, labs, seed, style, memoised)
+    decided = memoised.hits + memoised.misses
+    hit_rate = memoised.hits / decided if decided else 0.0
+    del memoised
+    gc.collect()
+    oracle_phase, mismatches, examples = run_oracle(count, labs, seed, grades, style)
+    for example in examples:
+        print(f"  {style} mismatch {example}")
+    return Mode(style, engine_phase, oracle_phase, hit_rate, mismatches)
+
+
+def mode_rows(mode: Mode, label: str, *, min_rate: float | None = None,
+              max_ratio: float | None = None) -> list[tuple[str, str, str, str]]:
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    agreement = 1 - mode.mismatches / max(mode.oracle.grades, 1)
+    rate = (f">= {min_rate:,.0f}", verdict(mode.results_per_s >= min_rate)) if min_rate else ("-", "info")
+    ratio = (f"<= {max_ratio:.1f}x", verdict(mode.ratio <= max_ratio)) if max_ratio else ("-", "info")
+    return [
+        (f"{label}: engine results/s", f"{mode.results_per_s:,.0f}", *rate),
+        (f"{label}: engine / oracle time", f"{mode.ratio:.2f}x", *ratio),
+        (f"{label}: oracle results/s", f"{mode.oracle.grades / mode.oracle.seconds:,.0f}", "-", "info"),
+        (f"{label}: memo hit rate", f"{mode.hit_rate:.1%}", "-", "info"),
+        (f"{label}: engine = oracle", f"{agreement:.4%}", f"{AGREEMENT_TARGET:.0%}", verdict(mode.mismatches == 0)),
+    ]
+
+
+def print_mode(mode: Mode, title: str) -> None:
+    print()
+    print(f"## {title}")
+    print(f"(lab, term) grades: {mode.engine.grades:,} of {mode.engine.labs:,} labs")
+    print(f"engine:   {mode.engine.seconds:,.2f} s -> {mode.results_per_s:,.0f} results/s;"
+          f" memo hit rate {mode.hit_rate:.1%}")
+    print(f"oracle:   {mode.oracle.seconds:,.2f} s -> {mode.oracle.grades / mode.oracle.seconds:,.0f} results/s")
+    print(f"ratio engine / oracle time: {mode.ratio:.2f}")
+    print(f"agreement: {mode.oracle.grades - mode.mismatches:,} of {mode.oracle.grades:,};"
+          f" mismatches {mode.mismatches:,}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labs", type=int, default=1_000_000, help="lab results in total (default 1,000,000)")
     parser.add_argument("--patients", type=int, default=10_000, help="patients (default 10,000)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the generated labs (default {SEED})")
     parser.add_argument("--no-oracle", action="store_true", help="skip the oracle phase")
+    parser.add_argument("--no-modes", action="store_true", help="skip the cold and realistic-cohort modes")
     args = parser.parse_args(argv)
 
     print("# bench_grading: CTCAE grading on the engine vs the plain-Python oracle")
@@ -334,6 +442,14 @@ def main(argv: list[str] | None = None) -> int:
              "PASS" if mismatches == 0 else "MISS"),
             ("peak RSS after oracle phase", f"{oracle_phase.rss_mib:,.0f} MiB", "-", "info"),
         ]
+
+    if not args.no_modes:
+        cold = run_mode("cold", args.patients, args.labs, args.seed)
+        print_mode(cold, "cold: every fact distinct (values and ranges at full precision), a fresh memo")
+        cohort = run_mode("cohort", args.patients, args.labs, args.seed)
+        print_mode(cohort, f"realistic cohort: values at reported precision, {SITES} sites' ranges, a fresh memo")
+        rows += mode_rows(cold, "cold", min_rate=COLD_TARGET)
+        rows += mode_rows(cohort, "realistic cohort", max_ratio=COHORT_TARGET)
 
     print()
     print("## Summary")

@@ -368,3 +368,22 @@ def test_a_fact_is_keyed_by_the_fields_its_rules_can_read() -> None:
                                         Tagged(id="4", kind="k", term="b", value=9.0, other=7.0, has=1.0)]) == [
         Hit("3", "b_low"), Hit("3", "b_high"), Hit("4", "b_high")]
     assert len(memo.memo) == 3
+
+
+def test_the_service_setting_bounds_the_process_memo() -> None:
+    from cds.hooks.settings import ServiceSettings
+
+    assert ServiceSettings().engine_memo_size == 200_000
+    assert ServiceSettings(engine_memo_size=0).engine_memo_size == 0
+    with pytest.raises(ValueError, match="engine_memo_size"):
+        ServiceSettings(engine_memo_size=-1)
+    engine = bootstrap.default_engine()
+    assert isinstance(engine, MemoEngine)
+    before = engine.memo.size
+    try:
+        bootstrap.set_engine_memo_size(0)
+        assert engine.memo.size == 0 and len(engine.memo) == 0
+        bootstrap.set_engine_memo_size(5)
+        assert engine.memo.size == 5
+    finally:
+        bootstrap.set_engine_memo_size(before)
