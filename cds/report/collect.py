@@ -42,11 +42,13 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting processes costs mor
 
 
 class Progress(Protocol):
-    """What a progress display needs: a total, then steps."""
+    """What a progress display needs: a total, then steps; and the name of each later phase of the run."""
 
     def start(self, total: int, unit: str) -> None: ...
 
     def advance(self, steps: int = 1) -> None: ...
+
+    def phase(self, name: str) -> None: ...
 
 
 class _NoProgress:
@@ -54,6 +56,9 @@ class _NoProgress:
         pass
 
     def advance(self, steps: int = 1) -> None:
+        pass
+
+    def phase(self, name: str) -> None:
         pass
 
 
