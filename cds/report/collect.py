@@ -35,6 +35,7 @@ from cds.facts import Issue, PatientRecord
 from cds.input_checks import no_resources
 from cds.mapping import map_collected
 from cds.reading import SUFFIXES, Collected, read_paths
+from cds.report.heap import frozen_scope, untracked
 from cds.report.patient import PatientSummary, summarize
 from cds.timeline import build_timeline
 
@@ -101,19 +102,24 @@ def _until(record: PatientRecord, cutoff: date) -> PatientRecord:
 
 def summarize_collected(collected: Collected, settings: Settings,
                         progress: Progress | None = None) -> tuple[list[PatientSummary], list[Issue]]:
-    """Map, build timelines and evaluate every patient of ``collected``; their summaries and the input issues."""
-    mapped = map_collected(collected)
-    progress = progress or _NoProgress()
-    progress.start(len(mapped.records), "patients")
-    summaries = []
-    for ref in sorted(mapped.records):
-        record = mapped.records.pop(ref)
-        if settings.data_cutoff is not None:
-            record = _until(record, settings.data_cutoff)
-        result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
-        summaries.append(summarize(result, settings.confirmed))
-        progress.advance()
-    return summaries, list(mapped.issues)
+    """Map, build timelines and evaluate every patient of ``collected``; their summaries and the input issues.
+
+    The mapped records are kept out of the cyclic collector's way while the patients are evaluated
+    (``cds.report.heap``).
+    """
+    with frozen_scope():
+        mapped = untracked(lambda: map_collected(collected))
+        progress = progress or _NoProgress()
+        progress.start(len(mapped.records), "patients")
+        summaries = []
+        for ref in sorted(mapped.records):
+            record = mapped.records.pop(ref)
+            if settings.data_cutoff is not None:
+                record = _until(record, settings.data_cutoff)
+            result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
+            summaries.append(summarize(result, settings.confirmed))
+            progress.advance()
+        return summaries, list(mapped.issues)
 
 
 @dataclass(frozen=True)
@@ -126,10 +132,11 @@ class _Chunk:
 
 def _evaluate_files(files: Sequence[str], settings: Settings) -> _Chunk:
     """One worker's job: read, map, evaluate and summarize the patients of these files."""
-    collected = read_paths(files)
-    resources = len(collected.resources)
-    summaries, issues = summarize_collected(collected, settings)
-    return _Chunk(tuple(summaries), tuple(issues), collected.files_read, resources)
+    with frozen_scope():
+        collected = untracked(lambda: read_paths(files))
+        resources = len(collected.resources)
+        summaries, issues = summarize_collected(collected, settings)
+        return _Chunk(tuple(summaries), tuple(issues), collected.files_read, resources)
 
 
 def input_files(paths: Iterable[str | Path]) -> list[Path]:
