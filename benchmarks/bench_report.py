@@ -56,6 +56,26 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def _children_of(pid: int) -> list[int] | None:
+    """The children of ``pid`` from /proc/PID/task/*/children: only this process tree is read, not every
+    process of the machine (which cost a few percent of a core at 20 samples a second). None where the
+    kernel has no such file."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found: list[int] = []
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found += [int(child) for child in handle.read().split()]
+        except FileNotFoundError:
+            return None if task == tasks[0] and not found else found
+        except OSError:
+            continue
+    return found
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
@@ -76,11 +96,15 @@ class TreeMemory:
     def _run(self) -> None:
         root = os.getpid()
         while not self._stop.is_set():
-            tree, pids, stack = _children(), [], [root]
+            tree, pids, stack = None, [], [root]
             while stack:
                 pid = stack.pop()
                 pids.append(pid)
-                stack.extend(tree.get(pid, []))
+                children = _children_of(pid) if tree is None else None
+                if children is None:
+                    tree = tree or _children()
+                    children = tree.get(pid, [])
+                stack.extend(children)
             sizes = {pid: _rss(pid) for pid in pids}
             total = sum(sizes.values())
             self.own_peak = max(self.own_peak, sizes[root])
