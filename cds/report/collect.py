@@ -153,10 +153,21 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+TAPER = 4  # the last chunks are this many times smaller
+
+
 def _chunks(files: list[Path], jobs: int) -> Iterator[list[str]]:
+    """Chunks of up to 64 files, about 8 per worker; the last ``jobs`` chunks' worth of files in chunks
+    ``TAPER`` times smaller, so that the workers run out of work together rather than one finishing a
+    whole chunk while the others wait."""
     size = max(1, min(64, len(files) // (jobs * 8)))
-    for start in range(0, len(files), size):
+    tail_start = max(0, len(files) - jobs * size)
+    tail_start -= tail_start % size
+    for start in range(0, tail_start, size):
         yield [str(f) for f in files[start:start + size]]
+    small = max(1, size // TAPER)
+    for start in range(tail_start, len(files), small):
+        yield [str(f) for f in files[start:start + small]]
 
 
 def default_jobs() -> int:
