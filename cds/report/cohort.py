@@ -13,7 +13,7 @@ the first administration (day 0) and are reported in months of 30.4375 days.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
@@ -149,9 +149,15 @@ def _survival(data: TimeToEvent, settings: ReportSettings) -> SurvivalSummary | 
     return kaplan_meier(data.months, data.observed, settings.ci_method, LANDMARK_MONTHS)
 
 
-def build_report(data: CohortData, settings: ReportSettings | None = None) -> CohortReport:
-    """The cohort figures of everything collected."""
+def _silent(name: str) -> None:
+    pass
+
+
+def build_report(data: CohortData, settings: ReportSettings | None = None,
+                 phase: Callable[[str], None] = _silent) -> CohortReport:
+    """The cohort figures of everything collected; ``phase`` is told each step's name (for progress)."""
     settings = settings or ReportSettings()
+    phase("statistics: demographics")
     issues = list(data.issues)
     treated = []
     for p in data.summaries:
@@ -172,9 +178,25 @@ def build_report(data: CohortData, settings: ReportSettings | None = None) -> Co
                                             "left out of cumulative activity"))
         else:
             activities.append(total)
+    phase("statistics: survival")
     os_data = overall_survival_data(treated, settings.data_cutoff, issues)
     has_pfs_dates = any(p.responses for p in treated)
     pfs_data = progression_free_data(treated) if has_pfs_dates else TimeToEvent()
+    overall_survival = _survival(os_data, settings)
+    progression_free_survival = _survival(pfs_data, settings) if has_pfs_dates else None
+    phase("statistics: response")
+    responses = summarize_responses([p.best_response for p in treated], settings.confirmed)
+    fall = waterfall(treated)
+    phase("statistics: toxicity")
+    toxicity = worst_grade_table([p.worst_grades for p in treated], [p.nadir_days for p in treated])
+    phase("statistics: performance status")
+    ecog = compare("ecog", [(b, a) for p in treated if (b := p.ecog[0]) is not None
+                            and (a := p.ecog[1]) is not None], higher_is_better=False)
+    kps = compare("karnofsky", [(b, a) for p in treated if (b := p.kps[0]) is not None
+                                and (a := p.kps[1]) is not None], higher_is_better=True)
+    phase("statistics: dose modifications")
+    modifications = summarize_modifications(treated, planned_course(), dose_table().interval_days,
+                                            settings.activity_tolerance)
     evaluation_issues: dict[str, int] = {}
     for p in data.summaries:
         for severity, count in p.issue_counts.items():
@@ -187,19 +209,16 @@ def build_report(data: CohortData, settings: ReportSettings | None = None) -> Co
         age_years=Range.of([float(a) for a in ages]),
         cycles=Range.of([float(p.n_cycles) for p in treated]),
         cumulative_activity_gbq=Range.of(activities),
-        responses=summarize_responses([p.best_response for p in treated], settings.confirmed),
+        responses=responses,
         deaths=sum(1 for p in treated if p.deceased),
-        overall_survival=_survival(os_data, settings),
-        progression_free_survival=_survival(pfs_data, settings) if has_pfs_dates else None,
-        toxicity=worst_grade_table([p.worst_grades for p in treated], [p.nadir_days for p in treated]),
-        ecog=compare("ecog", [(b, a) for p in treated if (b := p.ecog[0]) is not None
-                              and (a := p.ecog[1]) is not None], higher_is_better=False),
-        kps=compare("karnofsky", [(b, a) for p in treated if (b := p.kps[0]) is not None
-                                  and (a := p.kps[1]) is not None], higher_is_better=True),
+        overall_survival=overall_survival,
+        progression_free_survival=progression_free_survival,
+        toxicity=toxicity,
+        ecog=ecog,
+        kps=kps,
         patients=tuple(treated),
-        dose_modifications=summarize_modifications(treated, planned_course(), dose_table().interval_days,
-                                                   settings.activity_tolerance),
-        waterfall=waterfall(treated),
+        dose_modifications=modifications,
+        waterfall=fall,
         os_data=os_data,
         pfs_data=pfs_data,
         issues=tuple(issues),

@@ -35,6 +35,7 @@ from cds.facts import Issue, PatientRecord
 from cds.input_checks import no_resources
 from cds.mapping import map_collected
 from cds.reading import SUFFIXES, Collected, read_paths
+from cds.report.heap import frozen_scope, untracked
 from cds.report.patient import PatientSummary, summarize
 from cds.timeline import build_timeline
 
@@ -42,11 +43,13 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting processes costs mor
 
 
 class Progress(Protocol):
-    """What a progress display needs: a total, then steps."""
+    """What a progress display needs: a total, then steps; and the name of each later phase of the run."""
 
     def start(self, total: int, unit: str) -> None: ...
 
     def advance(self, steps: int = 1) -> None: ...
+
+    def phase(self, name: str) -> None: ...
 
 
 class _NoProgress:
@@ -54,6 +57,9 @@ class _NoProgress:
         pass
 
     def advance(self, steps: int = 1) -> None:
+        pass
+
+    def phase(self, name: str) -> None:
         pass
 
 
@@ -96,19 +102,24 @@ def _until(record: PatientRecord, cutoff: date) -> PatientRecord:
 
 def summarize_collected(collected: Collected, settings: Settings,
                         progress: Progress | None = None) -> tuple[list[PatientSummary], list[Issue]]:
-    """Map, build timelines and evaluate every patient of ``collected``; their summaries and the input issues."""
-    mapped = map_collected(collected)
-    progress = progress or _NoProgress()
-    progress.start(len(mapped.records), "patients")
-    summaries = []
-    for ref in sorted(mapped.records):
-        record = mapped.records.pop(ref)
-        if settings.data_cutoff is not None:
-            record = _until(record, settings.data_cutoff)
-        result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
-        summaries.append(summarize(result, settings.confirmed))
-        progress.advance()
-    return summaries, list(mapped.issues)
+    """Map, build timelines and evaluate every patient of ``collected``; their summaries and the input issues.
+
+    The mapped records are kept out of the cyclic collector's way while the patients are evaluated
+    (``cds.report.heap``).
+    """
+    with frozen_scope():
+        mapped = untracked(lambda: map_collected(collected))
+        progress = progress or _NoProgress()
+        progress.start(len(mapped.records), "patients")
+        summaries = []
+        for ref in sorted(mapped.records):
+            record = mapped.records.pop(ref)
+            if settings.data_cutoff is not None:
+                record = _until(record, settings.data_cutoff)
+            result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
+            summaries.append(summarize(result, settings.confirmed))
+            progress.advance()
+        return summaries, list(mapped.issues)
 
 
 @dataclass(frozen=True)
@@ -121,10 +132,11 @@ class _Chunk:
 
 def _evaluate_files(files: Sequence[str], settings: Settings) -> _Chunk:
     """One worker's job: read, map, evaluate and summarize the patients of these files."""
-    collected = read_paths(files)
-    resources = len(collected.resources)
-    summaries, issues = summarize_collected(collected, settings)
-    return _Chunk(tuple(summaries), tuple(issues), collected.files_read, resources)
+    with frozen_scope():
+        collected = untracked(lambda: read_paths(files))
+        resources = len(collected.resources)
+        summaries, issues = summarize_collected(collected, settings)
+        return _Chunk(tuple(summaries), tuple(issues), collected.files_read, resources)
 
 
 def input_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -141,10 +153,21 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+TAPER = 4  # the last chunks are this many times smaller
+
+
 def _chunks(files: list[Path], jobs: int) -> Iterator[list[str]]:
+    """Chunks of up to 64 files, about 8 per worker; the last ``jobs`` chunks' worth of files in chunks
+    ``TAPER`` times smaller, so that the workers run out of work together rather than one finishing a
+    whole chunk while the others wait."""
     size = max(1, min(64, len(files) // (jobs * 8)))
-    for start in range(0, len(files), size):
+    tail_start = max(0, len(files) - jobs * size)
+    tail_start -= tail_start % size
+    for start in range(0, tail_start, size):
         yield [str(f) for f in files[start:start + size]]
+    small = max(1, size // TAPER)
+    for start in range(tail_start, len(files), small):
+        yield [str(f) for f in files[start:start + small]]
 
 
 def default_jobs() -> int:

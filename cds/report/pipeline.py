@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cds.report.cohort import CohortReport, ReportSettings, build_report
@@ -29,5 +29,6 @@ def generate_report(
         evaluation = Settings(data_cutoff=settings.data_cutoff, ctcae_version=ctcae_version,
                               confirmed=settings.confirmed)
     data = collect(paths, evaluation, jobs=jobs, progress=progress)
-    report = build_report(data, settings)
-    return report, write_report(report, out_dir, formats)
+    phase: Callable[[str], None] = progress.phase if progress is not None else (lambda name: None)
+    report = build_report(data, settings, phase)
+    return report, write_report(report, out_dir, formats, phase)

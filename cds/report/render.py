@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,11 +70,16 @@ def _km_caption(label: str, summary: SurvivalSummary, data: TimeToEvent) -> str:
             f"{marks}, the median where reached, and the numbers at risk under the time axis.")
 
 
-def figures(report: CohortReport) -> list[Figure]:
+def _silent(name: str) -> None:
+    pass
+
+
+def figures(report: CohortReport, phase: Callable[[str], None] = _silent) -> list[Figure]:
     """The report's figures: Kaplan-Meier curves (OS, PFS when present), swimmer, waterfall and spider."""
     out = []
     os_ = report.overall_survival
     if os_ is not None:
+        phase("figure: overall survival")
         out.append(Figure("overall_survival.png",
                           png(kaplan_meier_figure(os_, report.os_data, "Overall survival",
                                               "Overall survival probability")),
@@ -82,6 +87,7 @@ def figures(report: CohortReport) -> list[Figure]:
                           "Kaplan-Meier curve of overall survival"))
     pfs = report.progression_free_survival
     if pfs is not None:
+        phase("figure: progression-free survival")
         out.append(Figure("progression_free_survival.png",
                           png(kaplan_meier_figure(pfs, report.pfs_data, "Progression-free survival",
                                                "Progression-free survival probability")),
@@ -89,6 +95,7 @@ def figures(report: CohortReport) -> list[Figure]:
                           "Kaplan-Meier curve of progression-free survival"))
     rows = swimmer_rows(report.patients, report.os_data)
     if rows:
+        phase("figure: swimmer")
         sampled = (f"{len(rows)} of {report.n_patients} patients, evenly sampled"
                    if report.n_patients > len(rows) else f"{len(rows)} patients")
         out.append(Figure("swimmer.png", png(swimmer_figure(report.patients, report.os_data)),
@@ -99,6 +106,7 @@ def figures(report: CohortReport) -> list[Figure]:
                           "Swimmer plot of cycles, responses and deaths"))
     fall = report.waterfall
     if fall.bars:
+        phase("figure: waterfall")
         out.append(Figure("waterfall.png", png(waterfall_figure(fall)),
                           f"Waterfall plot: best percentage change of the sum of target diameters from baseline "
                           f"(RECIST 1.1) for {len(fall.bars)} patients, sorted, coloured by best overall "
@@ -106,6 +114,7 @@ def figures(report: CohortReport) -> list[Figure]:
                           f"{fall.no_follow_up} with measurable disease and no complete follow-up sum, "
                           f"{fall.not_measurable} without measurable disease.",
                           "Waterfall plot of the best change in tumour size per patient"))
+        phase("figure: spider")
         drawn, total = spider_patients(report.patients)
         sampled = f"{len(drawn)} of {total} patients, evenly sampled" if total > len(drawn) else f"{total} patients"
         out.append(Figure("spider.png", png(spider_figure(report.patients)),
@@ -154,17 +163,21 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def write_report(report: CohortReport, out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write the chosen formats into ``out_dir`` (created); returns the files written."""
+def write_report(report: CohortReport, out_dir: Path, formats: Iterable[str] = FORMATS,
+                 phase: Callable[[str], None] = _silent) -> list[Path]:
+    """Write the chosen formats into ``out_dir`` (created); returns the files written. ``phase`` is told
+    each step's name (for progress)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     chosen = tuple(formats)
     written = []
     if "json" in chosen:
+        phase("writing: report.json")
         path = out_dir / "report.json"
         path.write_text(json.dumps(report_document(report), indent=2) + "\n", encoding="utf-8")
         written.append(path)
-    drawn = figures(report) if ("md" in chosen or "html" in chosen) else []
+    drawn = figures(report, phase) if ("md" in chosen or "html" in chosen) else []
     if "md" in chosen:
+        phase("writing: report.md")
         for figure in drawn:
             (out_dir / figure.name).write_bytes(figure.png)
             written.append(out_dir / figure.name)
@@ -172,6 +185,7 @@ def write_report(report: CohortReport, out_dir: Path, formats: Iterable[str] = F
         path.write_text(render_markdown(report, drawn), encoding="utf-8")
         written.append(path)
     if "html" in chosen:
+        phase("writing: report.html")
         path = out_dir / "report.html"
         path.write_text(render_html(report, drawn), encoding="utf-8")
         written.append(path)
