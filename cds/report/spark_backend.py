@@ -36,7 +36,6 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +89,9 @@ class SparkRun:
 
 def spark_problem() -> str | None:
     """Why the Spark backend cannot run here (one line), or None."""
-    if find_spec("pyspark") is None:
+    try:
+        import pyspark  # noqa: F401  (the backend is chosen: its import is due)
+    except ImportError:
         return "the Spark backend needs pyspark: pip install 'prrt-cds[spark]'"
     home = os.environ.get("JAVA_HOME")
     if home:
