@@ -78,7 +78,7 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
     from cds.report.cohort import ReportSettings
     from cds.report.pipeline import generate_report
     from cds.report.progress import TerminalProgress
-    from cds.report.spark_backend import SparkUnavailable
+    from cds.report.spark_backend import SparkJobFailed, SparkUnavailable
     from cds.report.survival import ci_method as parse_ci
 
     formats = formats_option(output_format)
@@ -101,6 +101,9 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
     except SparkUnavailable as exc:
         typer.echo(f"prrt-cds: {exc}", err=True)
         raise typer.Exit(2) from None
+    except SparkJobFailed as exc:
+        typer.echo(f"prrt-cds: {exc}", err=True)
+        raise typer.Exit(1) from None
     except InputError as exc:
         echo_input_error(exc)
         raise typer.Exit(1) from None

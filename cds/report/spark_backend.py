@@ -69,6 +69,11 @@ class SparkUnavailable(CdsError):
     """Spark cannot run here: pyspark not installed, no Java, or the session did not start. One line."""
 
 
+class SparkJobFailed(CdsError):
+    """A Spark job of the report failed (an executor without prrt-cds, a file gone, ...). One line: the
+    executors' tracebacks are in Spark's log, which is kept and named."""
+
+
 @dataclass(frozen=True)
 class SparkRun:
     """Where and how the Spark backend runs.
@@ -118,7 +123,6 @@ def spark_conf(run: SparkRun) -> dict[str, str]:
     }
     if is_local(run.master):
         conf["spark.ui.enabled"] = "false"
-        conf["spark.pyspark.python"] = sys.executable
     conf.update(run.conf)
     return conf
 
@@ -161,11 +165,19 @@ def spark_session(run: SparkRun) -> Iterator[SparkSession]:
     except Exception as exc:  # the gateway did not start (Java too old, a bad master URL): said in one line
         raise SparkUnavailable(f"Spark did not start ({type(exc).__name__}); its log: {log}") from None
     session.sparkContext.setLogLevel("ERROR")
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    failed = False
     try:
         yield session
+    except (Py4JError, PySparkException) as exc:  # its text holds executors' tracebacks, which may quote input
+        failed = True
+        raise SparkJobFailed(f"the Spark job failed ({type(exc).__name__}); Spark's log: {log}") from None
     finally:
         session.stop()
-        log.unlink(missing_ok=True)
+        if not failed:
+            log.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -148,12 +148,26 @@ def test_the_command_runs_on_spark(spark: Any, export: Path, tmp_path: Path) -> 
     runner = CliRunner()
     local = runner.invoke(app, ["report", str(export), "--out", str(tmp_path / "local"), "--format", "json"])
     assert local.exit_code == 0, local.output
-    spark.stop()  # the command starts its own session; the fixture's is not needed any more
+    spark.stop()  # the command starts its own session; the fixture's is not needed any more (tests below)
     result = runner.invoke(app, ["report", str(export), "--out", str(tmp_path / "spark"), "--format", "json",
                                  "--backend", "spark", "--spark-master", "local[2]",
                                  "--spark-conf", "spark.sql.shuffle.partitions=3"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "spark" / "report.json").read_bytes() == (tmp_path / "local" / "report.json").read_bytes()
+    assert os.environ["PYSPARK_PYTHON"] == sys.executable  # the local workers run this interpreter
+
+
+def test_a_failed_spark_job_is_one_line_and_exit_1(spark: Any, export: Path, tmp_path: Path) -> None:
+    """The executors' tracebacks (which may quote the input) stay in Spark's log, which is kept and named."""
+    spark.stop()
+    result = CliRunner().invoke(app, ["report", str(export), "--out", str(tmp_path / "out"), "--backend", "spark",
+                                      "--spark-conf", "spark.python.daemon.module=no_such_module"])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("prrt-cds: the Spark job failed (Py4JJavaError); Spark's log: ")
+    log = Path(lines[0].rsplit(": ", 1)[1])
+    assert log.is_file()
+    log.unlink()
 
 
 def _without_java(tmp_path: Path, java_home: str | None) -> subprocess.CompletedProcess[str]:
@@ -196,7 +210,7 @@ def test_spark_options_need_the_spark_backend(tmp_path: Path) -> None:
 
 def test_a_local_master_runs_quietly_without_a_ui() -> None:
     conf = spark_conf(SparkRun(master="local[2]", conf={"spark.executor.memory": "2g"}))
-    assert conf["spark.ui.enabled"] == "false" and conf["spark.pyspark.python"] == sys.executable
+    assert conf["spark.ui.enabled"] == "false"
     assert conf["spark.ui.showConsoleProgress"] == "false" and conf["spark.executor.memory"] == "2g"
     assert "spark.ui.enabled" not in spark_conf(SparkRun(master="spark://host:7077"))
     assert spark_conf(SparkRun(master="local[2]", conf={"spark.ui.enabled": "true"}))["spark.ui.enabled"] == "true"
