@@ -40,6 +40,6 @@ def generate_report(
     else:
         from cds.report.spark_backend import collect_spark  # pyspark only when the backend is chosen
 
-        data = collect_spark(paths, evaluation, spark)
+        data = collect_spark(paths, evaluation, spark, progress)
     report = build_report(data, settings)
     return report, write_report(report, out_dir, formats)

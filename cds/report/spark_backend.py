@@ -32,9 +32,11 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
+import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +49,7 @@ from cds.input_checks import no_resources
 from cds.jsonio import JsonInputError, loads
 from cds.mapping import patient_of
 from cds.reading import Collected, _message, read_paths
-from cds.report.collect import CohortData, Settings, input_files, summarize_collected
+from cds.report.collect import CohortData, Progress, Settings, input_files, summarize_collected
 from cds.report.patient import PatientSummary
 
 if TYPE_CHECKING:
@@ -298,13 +300,18 @@ def pieces(files: Sequence[Path], split_bytes: int = SPLIT_BYTES) -> list[Piece]
     return out
 
 
+def _slices(sc: SparkContext, items: int) -> int:
+    """The tasks a job over this many pieces runs in: four per core, fewer for fewer pieces."""
+    return max(1, min(items, sc.defaultParallelism * 4))
+
+
 def number_lines(sc: SparkContext, cut: list[Piece]) -> tuple[list[Piece], list[tuple[Position, Issue]]]:
     """Set the first line number of every piece of a file cut in several (a small job that counts line
     ends); the "empty file" issue of such a file that holds only white space."""
     split = [p for p in cut if not p.whole_file]
     if not split:
         return cut, []
-    counts = sc.parallelize(split, min(len(split), sc.defaultParallelism * 4)).map(count_lines).collect()
+    counts = sc.parallelize(split, _slices(sc, len(split))).map(count_lines).collect()
     first: dict[tuple[int, int], int] = {}
     content: dict[int, bool] = {}
     seen: dict[int, int] = {}
@@ -412,6 +419,45 @@ def evaluate_patients(shared: Broadcast[Shared], settings: Settings
 # --- the driver -----------------------------------------------------------------------------------------
 
 
+class TaskProgress:
+    """Advances a ``Progress`` by the Spark tasks of this report's jobs as they finish (polled from
+    Spark's status tracker in a thread of the driver; the evaluation itself never runs in threads)."""
+
+    def __init__(self, sc: SparkContext, progress: Progress, interval: float = 0.5) -> None:
+        self.sc, self.progress, self.interval = sc, progress, interval
+        self.group = f"prrt-cds-report-{uuid.uuid4().hex}"
+        self.done = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="spark-progress", daemon=True)
+        self._previous: str | None = None
+
+    def _poll(self) -> None:
+        tracker = self.sc.statusTracker()
+        stages = {stage for job in tracker.getJobIdsForGroup(self.group)
+                  for stage in getattr(tracker.getJobInfo(job), "stageIds", ())}
+        done = sum(getattr(tracker.getStageInfo(stage), "numCompletedTasks", 0) for stage in stages)
+        if done > self.done:
+            self.progress.advance(done - self.done)
+            self.done = done
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._poll()
+
+    def __enter__(self) -> TaskProgress:
+        self._previous = self.sc.getLocalProperty("spark.jobGroup.id")
+        self.sc.setJobGroup(self.group, "prrt-cds report")
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if exc[0] is None:
+            self._poll()
+        self.sc.setLocalProperty("spark.jobGroup.id", self._previous)  # type: ignore[arg-type]  # None: unset
+
+
 def _partitions(sc: SparkContext, run: SparkRun) -> int:
     if run.partitions is not None:
         return max(1, run.partitions)
@@ -419,26 +465,33 @@ def _partitions(sc: SparkContext, run: SparkRun) -> int:
     return max(1, int(configured)) if configured else max(1, sc.defaultParallelism * 4)
 
 
-def collect_spark(paths: Iterable[str | Path], settings: Settings, run: SparkRun) -> CohortData:
+def collect_spark(paths: Iterable[str | Path], settings: Settings, run: SparkRun,
+                  progress: Progress | None = None) -> CohortData:
     """``collect.collect`` on Spark: the same ``CohortData`` for the same input. Raises InputError for a
     missing path, NoFhirResources when nothing read is a FHIR resource, SparkUnavailable when Spark
-    cannot run."""
+    cannot run, SparkJobFailed when a job fails. ``progress`` counts Spark tasks."""
     paths = list(paths)
     files = input_files(paths)
+    if not files:
+        raise no_resources(paths, 0, [])
     cut = pieces(files, run.split_bytes)
     with spark_context(run) as sc:
-        cut, empty = number_lines(sc, cut)
         patients = _partitions(sc, run)
-        slices = max(1, min(len(cut), sc.defaultParallelism * 4))
-        grouped = (sc.parallelize(cut, slices).flatMap(read_piece)
-                   .groupByKey(patients + 1, PatientPartitions(patients)))
-        unowned = sc.runJob(grouped, evaluate_unowned(settings), [0])[0] if cut else Evaluated()
-        shared = sc.broadcast(unowned.shared)
-        try:
-            done: list[Evaluated] = sc.runJob(grouped, evaluate_patients(shared, settings),
-                                              list(range(1, patients + 1))) if cut else []
-        finally:
-            shared.unpersist()
+        slices = _slices(sc, len(cut))
+        split = sum(1 for p in cut if not p.whole_file)
+        if progress is not None:  # the tasks of the jobs below: line count, reading, partition 0, patients
+            progress.start((_slices(sc, split) if split else 0) + slices + 1 + patients, "Spark tasks")
+        with TaskProgress(sc, progress) if progress is not None else nullcontext():
+            cut, empty = number_lines(sc, cut)
+            grouped = (sc.parallelize(cut, slices).flatMap(read_piece)
+                       .groupByKey(patients + 1, PatientPartitions(patients)))
+            unowned = sc.runJob(grouped, evaluate_unowned(settings), [0])[0]
+            shared = sc.broadcast(unowned.shared)
+            try:
+                done: list[Evaluated] = sc.runJob(grouped, evaluate_patients(shared, settings),
+                                                  list(range(1, patients + 1)))
+            finally:
+                shared.unpersist()
     reading = [issue for _, issue in sorted((*unowned.reading_issues, *empty), key=lambda pair: pair[0])]
     if not unowned.resources + sum(part.resources for part in done):
         raise no_resources(paths, len(files), reading)

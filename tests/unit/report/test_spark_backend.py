@@ -24,8 +24,9 @@ from typer.testing import CliRunner
 from cds.cli import app
 from cds.demo import write_cohort
 from cds.report.cohort import ReportSettings
+from cds.report.collect import Settings
 from cds.report.pipeline import generate_report
-from cds.report.spark_backend import SparkRun, spark_conf, spark_problem, spark_session
+from cds.report.spark_backend import SparkRun, collect_spark, spark_conf, spark_problem, spark_session
 
 PRRT_MEDICATION = {
     "resourceType": "Medication", "id": "lutathera",
@@ -142,6 +143,26 @@ def test_the_medication_of_no_patient_reaches_every_patient(spark: Any, export: 
     bare = json.loads(_report([without], tmp_path / "bare", ReportSettings(), spark=SparkRun(session=spark)))
     full = json.loads(_report([export], tmp_path / "full", ReportSettings(), spark=SparkRun(session=spark)))
     assert bare["cumulative_activity_gbq"] != full["cumulative_activity_gbq"]
+
+
+class CountingProgress:
+    def __init__(self) -> None:
+        self.total: tuple[int, str] | None = None
+        self.steps = 0
+
+    def start(self, total: int, unit: str) -> None:
+        self.total = (total, unit)
+
+    def advance(self, steps: int = 1) -> None:
+        self.steps += steps
+
+
+def test_progress_counts_every_spark_task(spark: Any, export: Path) -> None:
+    progress = CountingProgress()
+    data = collect_spark([export], Settings(), SparkRun(session=spark, split_bytes=64 * 1024), progress)
+    assert progress.total is not None and progress.total[1] == "Spark tasks"
+    assert progress.steps == progress.total[0] > 4 and len(data.summaries) == 16
+    assert spark.sparkContext.getLocalProperty("spark.jobGroup.id") is None
 
 
 def test_the_command_runs_on_spark(spark: Any, export: Path, tmp_path: Path) -> None:
