@@ -153,6 +153,9 @@ def report(
 
     if backend is BackendOption.local and (spark_master is not None or spark_conf):
         raise typer.BadParameter("--spark-master and --spark-conf need --backend spark", param_hint="--backend")
+    if backend is BackendOption.spark and jobs is not None:
+        raise typer.BadParameter("--jobs is for --backend local; Spark's cores are those of --spark-master",
+                                 param_hint="--jobs")
     spark = None
     if backend is BackendOption.spark:
         spark = SparkRun(master=spark_master or DEFAULT_MASTER, conf=spark_conf_option(spark_conf or []))

@@ -227,6 +227,9 @@ def test_spark_options_need_the_spark_backend(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(tmp_path), "--out", str(tmp_path / "out"),
                                       "--backend", "spark", "--spark-conf", "no-equals-sign"])
     assert result.exit_code == 2
+    result = CliRunner().invoke(app, ["report", str(tmp_path), "--out", str(tmp_path / "out"),
+                                      "--backend", "spark", "--jobs", "4"])
+    assert result.exit_code == 2 and "--jobs" in result.output
 
 
 def test_a_local_master_runs_quietly_without_a_ui() -> None:
