@@ -121,7 +121,6 @@ def spark_conf(run: SparkRun) -> dict[str, str]:
         "spark.app.name": "prrt-cds report",
         "spark.ui.showConsoleProgress": "false",
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J.as_uri()}",
-        "spark.executor.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J.as_uri()}",
     }
     if is_local(run.master):
         conf["spark.ui.enabled"] = "false"
@@ -209,7 +208,9 @@ class Piece:
 
 
 def _ref(resource: Mapping[str, Any]) -> str:
-    return f"{resource.get('resourceType')}/{resource.get('id')}"
+    """``Type/id`` as the mapping names a resource in its issues (``?`` for a resource without an id)."""
+    rid = resource.get("id")
+    return f"{resource.get('resourceType')}/{rid if isinstance(rid, str) else '?'}"
 
 
 def _keyed(collected: Collected, index: int, line: int) -> Iterator[tuple[str | None, Item]]:

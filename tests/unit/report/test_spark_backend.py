@@ -35,6 +35,8 @@ PRRT_MEDICATION = {
 }
 BUNDLED = 3  # patients written as Bundles with urn:uuid references; the others go to NDJSON
 UNREADABLE_LINE = 40  # of Observation.ndjson
+NO_SUBJECT = {"resourceType": "Observation", "id": "no-subject", "status": "final",  # a platelet count
+              "code": {"coding": [{"system": "http://loinc.org", "code": "777-3"}]}}
 
 
 def _urn(ref: str) -> str:
@@ -85,8 +87,7 @@ def bulk_export(root: Path, patients: int = 16, with_medication: bool = True) ->
             continue
         for resource in resources:
             by_type.setdefault(resource["resourceType"], []).append(resource)
-    by_type["Observation"].append({"resourceType": "Observation", "id": "no-subject", "status": "final",
-                                   "code": {"coding": [{"system": "http://loinc.org", "code": "777-3"}]}})
+    by_type["Observation"].append(dict(NO_SUBJECT))
     by_type["Patient"].append({"resourceType": "Patient", "id": "broken", "birthDate": "19x0"})
     shuffle = random.Random(11)
     for kind, resources in by_type.items():
@@ -94,6 +95,7 @@ def bulk_export(root: Path, patients: int = 16, with_medication: bool = True) ->
         lines = [json.dumps(r) for r in resources]
         if kind == "Observation":
             lines.insert(UNREADABLE_LINE - 1, '{"resourceType": "Observation", "id": ')
+            lines.append(json.dumps({**NO_SUBJECT, "id": None}))  # after Observation/no-subject: its issue too
         (out / f"{kind}.ndjson").write_text("\n".join(lines) + "\n")
     if with_medication:
         (out / "Medication.ndjson").write_text(json.dumps(PRRT_MEDICATION) + "\n")
@@ -134,6 +136,7 @@ def test_spark_gives_the_local_report(spark: Any, export: Path, tmp_path: Path, 
     issues = {(i["resource"], i["message"]) for i in doc["issues"]}
     assert (str(export / "Observation.ndjson") + f":{UNREADABLE_LINE}", "not JSON") in issues
     assert ("Observation/no-subject", "no subject Patient reference") in issues
+    assert ("Observation/?", "no subject Patient reference") in issues
     assert any(resource == "Patient/broken" for resource, _ in issues)
 
 
