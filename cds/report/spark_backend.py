@@ -7,9 +7,10 @@ result is the local backend's ``CohortData``, so the report is the same; only wh
    (``SPLIT_BYTES``); a JSON file (a Bundle) is one piece. A first small job counts the line ends of
    the ranges of files cut in more than one, so every line keeps its number (issues name ``file:line``).
 2. The executors read the pieces and key every resource by ``cds.mapping.patient_of`` (a Bundle's
-   resources with its ``fullUrl`` aliases resolved), with its place in the input (file, line, entry),
-   and the shuffle groups them by patient. Resources of no patient, the aliases of no patient and the
-   reading issues go to one partition of their own.
+   resources with its ``fullUrl`` aliases resolved), with its place in the input (file, line, entry);
+   the shuffle sorts them by patient within each partition (spilling to disk), so an executor holds one
+   patient's resources at a time. Resources of no patient, the aliases of no patient and the reading
+   issues go to one partition of their own.
 3. That partition is evaluated first, in an executor: its issues (a resource without a usable subject,
    say) and the ``Medication`` and ``BodyStructure`` resources of no patient come back to the driver,
    which broadcasts those resources, so every patient resolves its ``medicationReference``.
@@ -38,6 +39,8 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +62,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MASTER = "local[2]"
 SPLIT_BYTES = 32 * 1024 * 1024  # an NDJSON file is read in pieces of about this size
+TASK_BYTES = 64 * 1024 * 1024  # about this much input per reading task and per patient partition, at most
+NO_PATIENT = ""  # the key of what belongs to no patient (a patient's key is "Patient/<id>")
 BROADCAST_KINDS = frozenset({"Medication", "BodyStructure"})  # read by reference from other resources
 LOG4J = Path(__file__).with_name("spark-log4j2.properties")
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
@@ -84,7 +89,8 @@ class SparkRun:
     ``conf``: further Spark settings (``spark.executor.memory``, ...); ``session``: an active
     ``SparkSession`` to use and leave running (tests, notebooks) instead of starting one;
     ``partitions``: patient partitions of the shuffle (default: ``spark.sql.shuffle.partitions`` when
-    set, else four per core of the cluster); ``split_bytes``: the size of the pieces NDJSON files are read in.
+    set, else four per core of the cluster or one per ``TASK_BYTES`` of input if more);
+    ``split_bytes``: the size of the pieces NDJSON files are read in.
     """
 
     master: str = DEFAULT_MASTER
@@ -213,17 +219,17 @@ def _ref(resource: Mapping[str, Any]) -> str:
     return f"{resource.get('resourceType')}/{rid if isinstance(rid, str) else '?'}"
 
 
-def _keyed(collected: Collected, index: int, line: int) -> Iterator[tuple[str | None, Item]]:
+def _keyed(collected: Collected, index: int, line: int) -> Iterator[tuple[str, Item]]:
     """The resources, aliases and issues of one file or NDJSON line, keyed by their patient."""
-    owner: dict[str, str | None] = {}
+    owner: dict[str, str] = {}
     for entry, resource in enumerate(collected.resources):
-        key = patient_of(resource, collected.aliases)
+        key = patient_of(resource, collected.aliases) or NO_PATIENT
         owner[_ref(resource)] = key
         yield key, ("resource", (index, line, entry), resource)
     for number, (url, target) in enumerate(collected.aliases.items()):
-        yield owner.get(target), ("alias", (index, line, number), url, target)
+        yield owner.get(target, NO_PATIENT), ("alias", (index, line, number), url, target)
     for number, issue in enumerate(collected.issues):
-        yield None, ("issue", (index, line, number), issue)
+        yield NO_PATIENT, ("issue", (index, line, number), issue)
 
 
 def _line_start(handle: Any, start: int) -> int:
@@ -237,7 +243,7 @@ def _line_start(handle: Any, start: int) -> int:
     return 1
 
 
-def _read_ndjson(piece: Piece) -> Iterator[tuple[str | None, Item]]:
+def _read_ndjson(piece: Piece) -> Iterator[tuple[str, Item]]:
     name = piece.path
     content = False
     with open(piece.path, "rb") as handle:
@@ -259,11 +265,11 @@ def _read_ndjson(piece: Piece) -> Iterator[tuple[str | None, Item]]:
                 yield from _keyed(collected, piece.index, number)
             number += 1
     if piece.whole_file and not content:
-        yield None, ("issue", (piece.index, 0, 0), Issue(severity="error", resource=name, message="empty file"))
+        yield NO_PATIENT, ("issue", (piece.index, 0, 0), Issue(severity="error", resource=name, message="empty file"))
 
 
-def read_piece(piece: Piece) -> Iterator[tuple[str | None, Item]]:
-    """Every resource, alias and reading issue of one piece, keyed by patient (None: of no patient)."""
+def read_piece(piece: Piece) -> Iterator[tuple[str, Item]]:
+    """Every resource, alias and reading issue of one piece, keyed by patient (``NO_PATIENT``: of none)."""
     with gc_paused():
         if piece.ndjson:
             yield from _read_ndjson(piece)
@@ -301,9 +307,10 @@ def pieces(files: Sequence[Path], split_bytes: int = SPLIT_BYTES) -> list[Piece]
     return out
 
 
-def _slices(sc: SparkContext, items: int) -> int:
-    """The tasks a job over this many pieces runs in: four per core, fewer for fewer pieces."""
-    return max(1, min(items, sc.defaultParallelism * 4))
+def _slices(sc: SparkContext, items: int, size: int = 0) -> int:
+    """The tasks a job over this many pieces (of ``size`` bytes in all) runs in: four per core, or one per
+    ``TASK_BYTES`` of input if that is more, never more than the pieces."""
+    return max(1, min(items, max(sc.defaultParallelism * 4, -(-size // TASK_BYTES))))
 
 
 def number_lines(sc: SparkContext, cut: list[Piece]) -> tuple[list[Piece], list[tuple[Position, Issue]]]:
@@ -336,8 +343,8 @@ class PatientPartitions:
     def __init__(self, patients: int) -> None:
         self.patients = patients
 
-    def __call__(self, key: str | None) -> int:
-        return 0 if key is None else 1 + zlib.crc32(key.encode()) % self.patients
+    def __call__(self, key: str) -> int:
+        return 0 if key == NO_PATIENT else 1 + zlib.crc32(key.encode()) % self.patients
 
 
 @dataclass(frozen=True)
@@ -384,12 +391,21 @@ def _evaluate(items: Iterable[Item], shared: Shared, settings: Settings, out: Ev
         out.issues.append(((0 if ref.startswith("Patient/") else 1, where.get(ref, (-1, 0, 0))), issue))
 
 
-def evaluate_unowned(settings: Settings) -> Callable[[Iterable[tuple[Any, Iterable[Item]]]], list[Evaluated]]:
+Keyed = Iterable[tuple[str, Item]]  # a partition, sorted by key: each patient's items one after the other
+
+
+def _groups(partition: Keyed) -> Iterator[Iterator[Item]]:
+    """The items of each key in turn: one patient's resources in memory at a time."""
+    for _, pairs in groupby(partition, key=itemgetter(0)):
+        yield (item for _, item in pairs)
+
+
+def evaluate_unowned(settings: Settings) -> Callable[[Keyed], list[Evaluated]]:
     """Partition 0: evaluate what belongs to no patient, and set aside what every patient needs."""
 
-    def run(groups: Iterable[tuple[Any, Iterable[Item]]]) -> list[Evaluated]:
+    def run(partition: Keyed) -> list[Evaluated]:
         out = Evaluated()
-        for _, values in groups:
+        for values in _groups(partition):
             items = list(values)
             _evaluate(items, Shared(), settings, out)
             out.shared = Shared(
@@ -403,14 +419,13 @@ def evaluate_unowned(settings: Settings) -> Callable[[Iterable[tuple[Any, Iterab
     return run
 
 
-def evaluate_patients(shared: Broadcast[Shared], settings: Settings
-                      ) -> Callable[[Iterable[tuple[Any, Iterable[Item]]]], list[Evaluated]]:
+def evaluate_patients(shared: Broadcast[Shared], settings: Settings) -> Callable[[Keyed], list[Evaluated]]:
     """A patient partition: evaluate each patient's group with the resources every patient needs."""
 
-    def run(groups: Iterable[tuple[Any, Iterable[Item]]]) -> list[Evaluated]:
+    def run(partition: Keyed) -> list[Evaluated]:
         out = Evaluated()
         common = shared.value
-        for _, values in groups:
+        for values in _groups(partition):
             _evaluate(values, common, settings, out)
         return [out]
 
@@ -459,11 +474,13 @@ class TaskProgress:
         self.sc.setLocalProperty("spark.jobGroup.id", self._previous)  # type: ignore[arg-type]  # None: unset
 
 
-def _partitions(sc: SparkContext, run: SparkRun) -> int:
+def _partitions(sc: SparkContext, run: SparkRun, size: int) -> int:
+    """Patient partitions: as asked, else ``spark.sql.shuffle.partitions`` if set, else four per core or one
+    per ``TASK_BYTES`` of input, whichever is more."""
     if run.partitions is not None:
         return max(1, run.partitions)
     configured = sc.getConf().get("spark.sql.shuffle.partitions")
-    return max(1, int(configured)) if configured else max(1, sc.defaultParallelism * 4)
+    return max(1, int(configured)) if configured else max(sc.defaultParallelism * 4, -(-size // TASK_BYTES))
 
 
 def collect_spark(paths: Iterable[str | Path], settings: Settings, run: SparkRun,
@@ -477,15 +494,18 @@ def collect_spark(paths: Iterable[str | Path], settings: Settings, run: SparkRun
         raise no_resources(paths, 0, [])
     cut = pieces(files, run.split_bytes)
     with spark_context(run) as sc:
-        patients = _partitions(sc, run)
-        slices = _slices(sc, len(cut))
+        size = sum(p.end - p.start for p in cut)
+        patients = _partitions(sc, run, size)
+        slices = _slices(sc, len(cut), size)
         split = sum(1 for p in cut if not p.whole_file)
         if progress is not None:  # the tasks of the jobs below: line count, reading, partition 0, patients
             progress.start((_slices(sc, split) if split else 0) + slices + 1 + patients, "Spark tasks")
         with TaskProgress(sc, progress) if progress is not None else nullcontext():
             cut, empty = number_lines(sc, cut)
+            # sorted by patient within each partition (Spark's external sort spills to disk): an executor
+            # holds one patient's resources at a time, however large its partition
             grouped = (sc.parallelize(cut, slices).flatMap(read_piece)
-                       .groupByKey(patients + 1, PatientPartitions(patients)))
+                       .repartitionAndSortWithinPartitions(patients + 1, PatientPartitions(patients)))
             unowned = sc.runJob(grouped, evaluate_unowned(settings), [0])[0]
             shared = sc.broadcast(unowned.shared)
             try:
