@@ -10,6 +10,7 @@
     performance  ECOG / Karnofsky before vs after, Wilcoxon signed-rank
     document     ``report.json``; narrative, plots, render: Markdown and self-contained HTML
     pipeline     ``generate_report``: all of it, as ``prrt-cds report`` runs it
+    spark_backend  ``collect`` on Apache Spark (``--backend spark``): per-patient evaluation in the executors
 
 Only ``cds.report`` knows statistics (README.md, "Layout"). Names are imported lazily, so that the
 worker processes of ``collect`` do not load lifelines, scipy and matplotlib.

@@ -9,12 +9,15 @@ from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cds.cli_options import DATA_CUTOFF, CtcaeVersion, DataCutoff, FhirPaths, Jobs, ReportFormats
 from cds.evaluation import DEFAULT_CTCAE_VERSION
+
+if TYPE_CHECKING:
+    from cds.report.spark_backend import SparkRun
 
 
 class CiMethodOption(StrEnum):
@@ -22,6 +25,11 @@ class CiMethodOption(StrEnum):
     log = "log"
     plain = "plain"
     symmetric = "symmetric"
+
+
+class BackendOption(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 class ResponseOption(StrEnum):
@@ -33,6 +41,20 @@ CI_HELP = ("interval of the median survival: log-log (lifelines' default; the de
            "plain, or symmetric (median ± 1.96·SE, as SPSS prints)")
 CiMethod = Annotated[CiMethodOption, typer.Option("--ci-method", help=CI_HELP)]
 ALL_FORMATS = "md,html,json"
+BACKEND_HELP = ("where patients are evaluated: local (this machine's processes) or spark (Apache Spark; "
+                "needs prrt-cds[spark] and Java 17)")
+SPARK_MASTER_HELP = "Spark master URL for --backend spark: local[2] (default), local[*], spark://host:7077, yarn"
+SPARK_CONF_HELP = "a Spark setting for --backend spark, KEY=VALUE (repeatable), e.g. spark.executor.memory=4g"
+
+
+def spark_conf_option(values: list[str]) -> dict[str, str]:
+    conf: dict[str, str] = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--spark-conf")
+        conf[key.strip()] = setting
+    return conf
 
 
 def formats_option(value: str) -> tuple[str, ...]:
@@ -46,19 +68,24 @@ def formats_option(value: str) -> tuple[str, ...]:
 
 def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMethodOption,
                data_cutoff: date | None, response: ResponseOption, ctcae_version: str, jobs: int | None,
-               description: str = "evaluating", activity_tolerance: float | None = None) -> None:
-    """Evaluate, report, print the files written; exit 1 when no input could be read."""
+               description: str = "evaluating", activity_tolerance: float | None = None,
+               spark: SparkRun | None = None) -> None:
+    """Evaluate, report, print the files written; exit 1 when no input could be read, 2 when the Spark
+    backend (``spark``) cannot run here."""
     from cds.bootstrap import check_tables
     from cds.errors import ConfigurationError, InputError
     from cds.input_checks import check_ctcae_version, check_out_dir, echo_input_error
     from cds.report.cohort import ReportSettings
     from cds.report.pipeline import generate_report
     from cds.report.progress import TerminalProgress
+    from cds.report.spark_backend import SparkJobFailed, SparkUnavailable
     from cds.report.survival import ci_method as parse_ci
 
     formats = formats_option(output_format)
     check_ctcae_version(ctcae_version)
     check_out_dir(out)
+    if spark is not None:
+        _check_spark()
     try:
         check_tables(ctcae_version)
     except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
@@ -70,7 +97,13 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
         settings = replace(settings, activity_tolerance=activity_tolerance / 100)
     try:
         with TerminalProgress(description) as progress:
-            report, written = generate_report(paths, out, formats, settings, ctcae_version, jobs, progress)
+            report, written = generate_report(paths, out, formats, settings, ctcae_version, jobs, progress, spark)
+    except SparkUnavailable as exc:
+        typer.echo(f"prrt-cds: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except SparkJobFailed as exc:
+        typer.echo(f"prrt-cds: {exc}", err=True)
+        raise typer.Exit(1) from None
     except InputError as exc:
         echo_input_error(exc)
         raise typer.Exit(1) from None
@@ -82,6 +115,16 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
     unreadable = sum(1 for i in report.issues if i.severity == "error" and i.patient is None)
     if report.files_read and unreadable >= report.files_read and not report.n_patients:
         raise typer.Exit(1)
+
+
+def _check_spark() -> None:
+    """Before anything is read: one line and exit 2 when pyspark or Java is missing."""
+    from cds.report.spark_backend import spark_problem
+
+    problem = spark_problem()
+    if problem is not None:
+        typer.echo(f"prrt-cds: {problem}", err=True)
+        raise typer.Exit(2)
 
 
 def report(
@@ -99,9 +142,22 @@ def report(
         "--activity-tolerance", min=0.0, max=49.0, metavar="PERCENT",
         help="a cycle counts as given at the full (7.4 GBq) or reduced (3.7 GBq) activity within this many "
              "percent of it")] = 10.0,
+    backend: Annotated[BackendOption, typer.Option("--backend", help=BACKEND_HELP)] = BackendOption.local,
+    spark_master: Annotated[str | None, typer.Option("--spark-master", metavar="URL", help=SPARK_MASTER_HELP)] = None,
+    spark_conf: Annotated[list[str] | None, typer.Option("--spark-conf", metavar="KEY=VALUE",
+                                                         help=SPARK_CONF_HELP)] = None,
 ) -> None:
     """Cohort report: survival, response, toxicity and performance status, as JSON, Markdown and HTML."""
     from cds.input_checks import parse_day
+    from cds.report.spark_backend import DEFAULT_MASTER, SparkRun
 
+    if backend is BackendOption.local and (spark_master is not None or spark_conf):
+        raise typer.BadParameter("--spark-master and --spark-conf need --backend spark", param_hint="--backend")
+    if backend is BackendOption.spark and jobs is not None:
+        raise typer.BadParameter("--jobs is for --backend local; Spark's cores are those of --spark-master",
+                                 param_hint="--jobs")
+    spark = None
+    if backend is BackendOption.spark:
+        spark = SparkRun(master=spark_master or DEFAULT_MASTER, conf=spark_conf_option(spark_conf or []))
     run_report(paths, out, output_format, ci_method, parse_day(data_cutoff, DATA_CUTOFF), response,
-               ctcae_version, jobs, activity_tolerance=activity_tolerance)
+               ctcae_version, jobs, activity_tolerance=activity_tolerance, spark=spark)
