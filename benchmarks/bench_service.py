@@ -17,6 +17,9 @@ Run by hand (never part of the test suite)::
    ``--concurrency`` client tasks on fresh tokens, in rounds that alternate the two, after a warm-up;
    prints p50 / p95 / p99 latency and requests/s of each, measured in the same run, and their ratio.
 Targets (2 workers): cold p95 <= 3x the echo's, warm p95 <= 1.5x the echo's, >= 80 requests/s.
+``--profile`` instead runs the app in this process (httpx's ASGITransport, the same configuration, a real
+signed token per request) under cProfile, the evaluation thread's and the audit's work included, and
+prints the functions of most cumulative time per mode.
 ``--url URL --key-dir DIR`` loads a server already running with a configuration made by
 ``python -m cds.hooks.local_key init --dir DIR`` instead of starting one (its ``as_of`` should be the
 day printed as "as of").
@@ -26,9 +29,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import platform
+import pstats
 import random
 import shutil
 import signal
@@ -48,7 +53,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from host import cpu_model, library_versions
 
+from cds.hooks.app import create_app
 from cds.hooks.security import local_key
+from cds.hooks.settings import load_settings
 
 COLD_RATIO_TARGET = 3.0  # cold p95 / echo p95
 WARM_RATIO_TARGET = 1.5  # warm p95 / echo p95
@@ -342,6 +349,61 @@ def _table(mode: Mode) -> None:
           f"{service.rate / echo.rate:7.2f}x")
 
 
+def _profiled(function: Any, profiles: list[cProfile.Profile]) -> Any:
+    """``function`` run under a profiler of its own (it runs in another thread than the event loop)."""
+
+    def run(*args: Any) -> Any:
+        profile = cProfile.Profile()
+        profile.enable()
+        try:
+            return function(*args)
+        finally:
+            profile.disable()
+            profiles.append(profile)
+
+    return run
+
+
+def profile_in_process(modes: dict[str, list[bytes]], as_of: str, top: int = 30) -> None:
+    """Each mode's requests through the ASGI app in this process under cProfile, with a real signed token."""
+    folder = Path(tempfile.mkdtemp(prefix="prrt-cds-profile-"))
+    base = "http://bench.invalid"
+    config = local_key.init(folder)
+    config.write_text(f'database_url = "sqlite:///{folder / "bench.db"}"\nas_of = "{as_of}"\n'
+                      f'public_base_url = "{base}"\n' + config.read_text())
+    app = create_app(load_settings(config))
+    endpoint = f"{base}/cds-services/prrt-toxicity"
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            components = app.state.components
+            profiles: list[cProfile.Profile] = []
+            components.handler._guarded = _profiled(components.handler._guarded, profiles)
+            components.store.record_cards = _profiled(components.store.record_cards, profiles)
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as client:
+                for name, payloads in modes.items():
+                    main = cProfile.Profile()
+                    for index, payload in enumerate(payloads):
+                        headers = {"Content-Type": "application/json",
+                                   "Authorization": f"Bearer {local_key.token(folder, endpoint)}"}
+                        if index == 2:  # the first two warm the process up, unprofiled
+                            profiles.clear()
+                            main.enable()
+                        _service_ok(await client.post(endpoint, content=payload, headers=headers))
+                    main.disable()
+                    stats = pstats.Stats(main)
+                    for profile in profiles:
+                        stats.add(profile)
+                    print(f"\n--- {name}: {len(payloads) - 2} requests profiled (the evaluation thread and the "
+                          f"audit included) ---")
+                    stats.sort_stats("cumulative").print_stats(top)
+
+    try:
+        asyncio.run(run())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -358,9 +420,16 @@ def main() -> None:
     parser.add_argument("--keep-alive", action="store_true", help="reuse connections (default: one per request)")
     parser.add_argument("--url", help="a running service (with --key-dir) instead of starting one")
     parser.add_argument("--key-dir", type=Path, help="the folder of `python -m cds.hooks.local_key init`")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the app in this process (cProfile) instead of loading servers")
     args = parser.parse_args()
 
     _, as_of, observations = patient_view_body(args.observations)
+    if args.profile:
+        count = min(args.requests, 30) + 2
+        profile_in_process({"cold": cold_bodies(args.observations, count),
+                            "warm": warm_bodies(args.observations, count)}, as_of)
+        return
     # the warm-up: patients of their own, then the warm patient's chart opened once (its first, cold, open)
     warmup = cold_bodies(args.observations, args.warmup, first=10_000_000)
     warm_all = warm_bodies(args.observations, args.requests + 1)
