@@ -28,7 +28,7 @@ from pydantic_core import PydanticSerializationError
 
 from cds.dose.schedule import planned_course
 from cds.errors import EvaluationError
-from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation, evaluate_collected
+from cds.evaluation import DEFAULT_CTCAE_VERSION, Evaluation, PatientEvaluation, evaluate_collected
 from cds.facts import Issue, TreatmentRecord
 from cds.hooks.api.models import (
     CONTEXTS,
@@ -49,7 +49,7 @@ from cds.hooks.runtime.slots import EvaluationSlots
 from cds.hooks.services import SERVICES, CardInputs
 from cds.hooks.services import CdsService as Service
 from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, Unstorable
-from cds.reading import from_prefetch
+from cds.reading import Collected, from_prefetch
 
 logger = logging.getLogger("cds.hooks")
 
@@ -203,13 +203,16 @@ class HookHandler:
             # that a missing record gives "labs needed" rather than no answer.
             collected.add({"resourceType": "Patient", "id": patient_id}, "context.patientId")
         as_of = self.as_of or self.clock().date()
-        try:
-            evaluation = evaluate_collected(collected, as_of, self.ctcae_version)
-        except EvaluationError:
-            logger.error("%s: the rule engine failed", service.id)
-            raise EvaluationFailed("the evaluation failed") from None
         patient = f"Patient/{patient_id}"
+        evaluation = self._evaluate(service, collected, as_of)
         result = next((p for p in evaluation.patients if p.patient == patient), None)
+        if result is None:
+            # None of the patient's resources could be used (a Patient failing FHIR validation and nothing
+            # else): the patient still exists, with no usable data, so an order gets "labs needed", never
+            # the empty answer that reads as "the order agrees with the rules".
+            collected.add({"resourceType": "Patient", "id": patient_id}, "context.patientId")
+            evaluation = self._evaluate(service, collected, as_of)
+            result = next((p for p in evaluation.patients if p.patient == patient), None)
         issued = self._cards(service, result, orders, evaluation.ruleset_version, as_of,
                              [t.label for t in resolved.unavailable], amino_acid_orders(drafts, patient_id, as_of))
         if note is not None:
@@ -227,6 +230,13 @@ class HookHandler:
             for c in issued
         ]
         return Decision(answer=answer, records=records)
+
+    def _evaluate(self, service: Service, collected: Collected, as_of: date) -> Evaluation:
+        try:
+            return evaluate_collected(collected, as_of, self.ctcae_version)
+        except EvaluationError:
+            logger.error("%s: the rule engine failed", service.id)
+            raise EvaluationFailed("the evaluation failed") from None
 
     def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
                ruleset_version: str, as_of: date, unavailable: list[str],

@@ -54,12 +54,17 @@ def split_page(bundle: dict[str, Any]) -> tuple[list[Any], str | None]:
                 raise DataUnavailable("the search reported an error")
             continue
         kept.append(entry)
+    return kept, next_link(bundle)
+
+
+def next_link(bundle: dict[str, Any]) -> str | None:
+    """The URL of a search page's ``next`` link (the last one, if it has several), else None."""
     links = bundle.get("link")
     following = None
     for link in links if isinstance(links, list) else []:
         if isinstance(link, dict) and link.get("relation") == "next" and isinstance(link.get("url"), str):
             following = link["url"]
-    return kept, following
+    return following
 
 
 def _normal_base(url: str) -> httpx.URL:

@@ -62,6 +62,8 @@ class PatientScope:
     server: str | None
     aliases: dict[str, str] = field(default_factory=dict)
     dropped: int = 0
+    # reference text -> whether it names the patient, under the aliases as they are (cleared when they change)
+    _verdicts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, patient_id: str, server: str | None, prefetch: Mapping[str, Any] | None) -> PatientScope:
@@ -72,6 +74,12 @@ class PatientScope:
         target = reference.get("reference") if isinstance(reference, dict) else None
         if not isinstance(target, str):
             return False
+        verdict = self._verdicts.get(target)
+        if verdict is None:
+            verdict = self._verdicts[target] = self._target_names_patient(target)
+        return verdict
+
+    def _target_names_patient(self, target: str) -> bool:
         if target in self.aliases:
             return self.aliases[target] == f"Patient/{self.patient_id}"
         if target.startswith(("urn:", "#")):
@@ -143,11 +151,17 @@ class PatientScope:
         """Filter what the FHIR server answered too. Raises PreconditionFailed when a required template's
         data held only another patient's resources."""
         by_key = {t.key: t for t in templates}
-        fetched = {k: v for k, v in resolved.data.items() if isinstance(v, dict)}
-        self.aliases.update(from_prefetch(fetched).aliases)
+        given = {k: v for k, v in resolved.data.items() if isinstance(v, dict)}
+        aliases = from_prefetch(given).aliases
+        changed = any(self.aliases.get(alias) != target for alias, target in aliases.items())
+        if changed:
+            self.aliases.update(aliases)
+            self._verdicts.clear()
         for key, value in list(resolved.data.items()):
             if not isinstance(value, dict):
                 continue
+            if not changed and key not in resolved.fetched:
+                continue  # filtered by ``prefetch`` under the same aliases: filtering again changes nothing
             kept, own, left_out = self._filter(value)
             self.dropped += left_out
             if left_out and not own:

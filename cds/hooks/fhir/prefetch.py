@@ -22,15 +22,17 @@ from urllib.parse import quote
 from cds.hooks.api.discovery import PATIENT_TOKEN, Template
 from cds.hooks.api.models import HookRequest
 from cds.hooks.errors import PreconditionFailed
-from cds.hooks.fhir.client import DataUnavailable, FhirClient, split_page
+from cds.hooks.fhir.client import DataUnavailable, FhirClient, next_link, split_page
 
 
 @dataclass
 class Resolved:
-    """The data per template key (``None``: no data) and the templates whose data is not available."""
+    """The data per template key (``None``: no data), the templates whose data is not available, and the
+    keys whose data came (wholly or in part) from the FHIR server rather than as the client prefetched it."""
 
     data: dict[str, Any] = field(default_factory=dict)
     unavailable: list[Template] = field(default_factory=list)
+    fetched: set[str] = field(default_factory=set)
 
 
 def render(query: str, patient_id: str) -> str:
@@ -43,6 +45,14 @@ def render(query: str, patient_id: str) -> str:
     quoted = quote(patient_id, safe="")
     typed = query.replace(f"patient={PATIENT_TOKEN}", f"patient=Patient/{quoted}")
     return typed.replace(PATIENT_TOKEN, quoted)
+
+
+def _from_server(key: str, given: Mapping[str, dict[str, Any] | None]) -> bool:
+    """Whether ``_one`` asked the FHIR server for the key's data: not prefetched, or a paginated Bundle."""
+    if key not in given:
+        return True
+    value = given[key]
+    return value is not None and value.get("resourceType") == "Bundle" and next_link(value) is not None
 
 
 class PrefetchResolver:
@@ -71,6 +81,8 @@ class PrefetchResolver:
                 raise outcome
             else:
                 resolved.data[template.key] = outcome
+                if _from_server(template.key, given):
+                    resolved.fetched.add(template.key)
         missing = [t.key for t in resolved.unavailable if t.required]
         if missing:
             raise PreconditionFailed(missing)

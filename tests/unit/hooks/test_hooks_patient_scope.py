@@ -157,3 +157,27 @@ def test_prefetch_keys_filtered_kept_or_treated_as_missing() -> None:
     assert scoped["tumourAssessments"] == outcome
     assert scope.dropped == 3
     assert scope.note() is not None and "3 resource(s)" in scope.note()  # type: ignore[operator]
+
+
+def test_prefetched_data_is_not_filtered_again_unless_fetched_data_changes_an_alias() -> None:
+    from cds.hooks.fhir.prefetch import Resolved
+
+    mine = fx.lab("m", "platelets", 200, "10*9/L", patient="urn:uuid:who")
+    patients = {"resourceType": "Bundle", "type": "searchset",
+                "entry": [{"fullUrl": "urn:uuid:who", "resource": fx.patient("p1")}]}
+    prefetch = {"patient": patients, "labs": fx.bundle([mine], "searchset")}
+    scope = PatientScope.of("p1", None, prefetch)
+    scoped = scope.prefetch(prefetch)
+    assert scoped is not None and [e["resource"]["id"] for e in scoped["labs"]["entry"]] == ["m"]
+
+    # nothing fetched: the prefetched data stays as it was scoped, the very same objects
+    resolved = Resolved(data=dict(scoped))
+    scope.resolved(resolved, [])
+    assert resolved.data["labs"] is scoped["labs"] and scope.dropped == 0
+
+    # the FHIR server's answer says urn:uuid:who is another patient: the lab is no longer the patient's
+    other = {"resourceType": "Bundle", "type": "searchset",
+             "entry": [{"fullUrl": "urn:uuid:who", "resource": fx.patient("p2")}]}
+    resolved = Resolved(data={**scoped, "bodyWeight": other}, fetched={"bodyWeight"})
+    scope.resolved(resolved, [])
+    assert "labs" not in resolved.data and scope.dropped == 2  # the lab, and the other Patient fetched

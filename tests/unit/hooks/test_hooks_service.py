@@ -440,3 +440,22 @@ def test_a_fhir_server_that_times_out_is_412_and_never_a_5xx(tmp_path: Path) -> 
         response = running.post(TOXICITY, json=hs.hook_request("patient-view", "p1", fhir_server=hs.FHIR_BASE))
     assert response.status_code == 412
     assert response.json()["detail"] == "required data not available: labs"
+
+
+@pytest.mark.parametrize("patient", [
+    {"resourceType": "Patient", "id": "p9", "birthDate": "1961-13-45"},  # fails FHIR R4B validation
+    {"resourceType": "Patient", "id": "p9", "gender": 5},
+])
+def test_an_order_for_a_patient_whose_only_resource_is_unusable_gets_labs_needed_not_an_empty_answer(
+        tmp_path: Path, patient: dict[str, Any]) -> None:
+    from cds.hooks.api.discovery import templates
+
+    prefetch: dict[str, Any] = {t.key: None for t in templates()}
+    prefetch["patient"] = patient
+    body = hs.hook_request("order-sign", "p9", prefetch=prefetch, orders=[hs.medication_request("mr-9", "p9")])
+    with hs.in_process(tmp_path) as running:
+        [card] = cards_of(running.post(DOSE, json=body))
+        audit = running.components.store.cards(body["hookInstance"])
+    assert card["summary"].startswith("Laboratory results needed before Lutathera cycle 1")
+    assert card["indicator"] == "warning"
+    assert [row["card_uuid"] for row in audit] == [card["uuid"]]
