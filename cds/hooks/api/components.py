@@ -100,6 +100,7 @@ async def build_components(settings: ServiceSettings, *, fhir_transport: httpx.A
                           slots=EvaluationSlots(settings.evaluation_slots),
                           deadline_seconds=settings.request_deadline_seconds, max_resources=settings.max_resources,
                           ctcae_version=settings.ctcae_version)
+    bootstrap.set_engine_memo_size(settings.engine_memo_size)  # the memo is kept across requests
     await run_in_threadpool(_warm_up, settings.ctcae_version)
     logger.info("CDS Hooks service ready: base %s, database %s, replay cache %s, %d trusted issuer(s)",
                 settings.public_base_url, redacted(settings.database_url),

@@ -123,3 +123,19 @@ def test_prrt_cds_serve_refuses_a_configuration_that_cannot_work(tmp_path: Path,
     assert "one worker" in result.output
     missing = CliRunner().invoke(app, ["serve", "--config", str(tmp_path / "missing.toml")])
     assert missing.exit_code == 2 and "cannot read the service configuration" in missing.output
+
+
+def test_the_service_applies_its_engine_memo_size_at_start(tmp_path: Path) -> None:
+    from cds import bootstrap
+    from cds.engine.memo import MemoEngine
+
+    engine = bootstrap.default_engine()
+    assert isinstance(engine, MemoEngine)
+    before = engine.memo.size
+    try:
+        with hs.in_process(tmp_path, engine_memo_size=7) as running:
+            assert running.get("/cds-services").status_code == 200
+            assert engine.memo.size == 7
+            assert len(engine.memo) <= 7
+    finally:
+        bootstrap.set_engine_memo_size(before)
