@@ -15,7 +15,10 @@ still refuses duplicate keys, but reads ``NaN`` / ``Infinity`` as floats and an 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+import orjson
 
 from cds.errors import InvalidInput
 
@@ -143,3 +146,61 @@ def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
         children = node.values() if isinstance(node, dict) else node
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Output: a fast encoder (orjson) that writes what ``json.dumps(value, indent=2)`` writes, byte for byte
+# ---------------------------------------------------------------------------------------------------
+# orjson writes UTF-8 where json escapes every character outside ASCII (and DEL) as \uXXXX, so those are
+# escaped after it. Its floats are the shortest round-trip digits, as Python's repr, except in exponent
+# form and below 1e-4 (orjson 0.00001, Python 1e-05): a value so written, or a type orjson refuses (a str
+# with a lone surrogate), is encoded by json instead. Non-finite floats never reach a document (the
+# mapping refuses them).
+_NOT_ASCII = re.compile(rb"[\x7f-\xff]+")
+_PYTHON_WRITES_OTHERWISE = re.compile(rb"(?:^|[\s\[:,])-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
+
+
+def _escape(match: re.Match[bytes]) -> bytes:
+    out = []
+    for char in match.group().decode("utf-8"):
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out).encode("ascii")
+
+
+def _float_subclass(value: Any) -> Any:
+    if isinstance(value, float):  # ReportedFloat: written as its float, as json writes it
+        return float(value)
+    raise TypeError
+
+
+def dumps_indented(value: Any) -> bytes:
+    """``json.dumps(value, indent=2)``, as ASCII bytes, at orjson's speed."""
+    try:
+        text = orjson.dumps(value, default=_float_subclass, option=orjson.OPT_INDENT_2)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value, indent=2).encode("ascii")
+    if _PYTHON_WRITES_OTHERWISE.search(text):
+        return json.dumps(value, indent=2).encode("ascii")
+    return _NOT_ASCII.sub(_escape, text)
+
+
+def dumps_line(value: Any) -> bytes:
+    """``json.dumps(value, separators=(",", ":"))``: one compact ASCII line (NDJSON), without the newline."""
+    try:
+        text = orjson.dumps(value, default=_float_subclass)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
+    if _PYTHON_WRITES_OTHERWISE.search(text):
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
+    return _NOT_ASCII.sub(_escape, text)
+
+
+def indented(text: bytes, spaces: int) -> bytes:
+    """An indented JSON text moved right by ``spaces``, as when it is nested in a larger document."""
+    pad = b" " * spaces
+    return pad + text.replace(b"\n", b"\n" + pad)
