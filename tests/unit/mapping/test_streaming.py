@@ -168,3 +168,19 @@ def test_an_ndjson_file_is_read_line_by_line_with_the_same_line_numbers(tmp_path
         reading = parts.reading_issues
     assert reading == read_paths([path]).issues
     assert [i.resource for i in reading] == [f"{path}:2", f"{path}:4", f"{path}:5"]
+
+
+def test_the_cohort_report_reads_ndjson_through_the_partition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The serial branch of the report's collection: the same summaries as reading whole, without it."""
+    from cds.report import collect as report_collect
+
+    export = bulk_export(tmp_path, patients=4)
+    expected, issues = report_collect.summarize_collected(read_paths([export]), report_collect.Settings())
+
+    def whole_input(*_: Any) -> Any:
+        raise AssertionError("the NDJSON input was read whole")
+
+    monkeypatch.setattr(report_collect, "read_paths", whole_input)
+    data = report_collect.collect([export], jobs=1)
+    assert list(data.summaries) == expected
+    assert list(data.issues) == issues
