@@ -106,8 +106,52 @@ def _constant(name: str) -> Any:
     raise JsonInputError(f"{name} is not JSON")
 
 
+# The lenient mode's fast path: orjson parses a line several times faster than json with the hooks above,
+# and gives the same value when three things hold, checked on the text and on what it parsed. (1) No
+# backslash: then no string holds a quote, so each object key is the one place a quote is followed by a
+# colon, and counting those in the text and in orjson's output of the value tells whether a key was
+# given twice. (2) Every number literal is one that json reads as orjson does: no exponent, at most 18
+# characters (an integer of more digits orjson reads as a float), and a decimal ending in 0 only when its
+# repr is the literal ("150.0", not "7.40").
+# Candidates are found after ':', ',' or '[', which finds every number and at worst some text of a
+# string (then the slow path decides). (3) orjson accepted it: it refuses NaN, Infinity, integers beyond
+# 64 bits, lone surrogates and deep nesting, which json reads (or refuses) by itself. Anything else goes
+# to json.
+_KEY_END = re.compile(rb'"\s*:')
+_NUMBER = re.compile(rb"[:,\[]\s*(-?\d[\d.eE+-]*)")
+
+
+def _fast_lenient(data: bytes) -> Any:
+    """The value of ``data`` if the fast path gives exactly what json would, else ``None``."""
+    if b"\\" in data:
+        return None
+    for literal in _NUMBER.findall(data):
+        if len(literal) > 18 or b"e" in literal or b"E" in literal:  # orjson reads an integer past 64 bits
+            return None                                               # as a float: json's path decides
+        if literal[-1:] == b"0" and b"." in literal:
+            text = literal.decode("ascii")
+            try:
+                if repr(float(text)) != text:
+                    return None
+            except ValueError:
+                return None
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(value, (dict, list)):
+        return None
+    if len(_KEY_END.findall(data)) != orjson.dumps(value).count(b'":'):
+        return None  # a key given twice (orjson keeps the last one silently)
+    return value
+
+
 def loads(data: str | bytes | bytearray, *, strict: bool = True) -> Any:
     """Parse one JSON value; raises ``JsonInputError`` (a ``ValueError``) on what the mode refuses."""
+    if not strict and isinstance(data, bytes):
+        value = _fast_lenient(data)
+        if value is not None:
+            return value
     try:
         if not strict:
             return json.loads(data, object_pairs_hook=_pairs, parse_int=_lenient_int, parse_float=_lenient_float)
