@@ -125,7 +125,7 @@ def _has_exponent(data: bytes) -> bool:
     for mark in _EXPONENT_MARKS:
         at = data.find(mark)
         while at != -1:
-            if 0 < at and data[at - 1] in _DIGITS and data[at + 2:at + 3].isdigit():
+            if at > 0 and data[at - 1] in _DIGITS and data[at + 2:at + 3].isdigit():
                 start = at - 1
                 while start > 0 and data[start - 1] in _MANTISSA:
                     start -= 1
