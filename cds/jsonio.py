@@ -205,7 +205,10 @@ def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
 # with a lone surrogate), is encoded by json instead. Non-finite floats never reach a document (the
 # mapping refuses them).
 _NOT_ASCII = re.compile(rb"[\x7f-\xff]+")
-_PYTHON_WRITES_OTHERWISE = re.compile(rb"(?:^|[\s\[:,])-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
+# Where a number can stand: in indented output after '": ' or at the start of a line (an array's item),
+# in compact output after ':', ',' or '['; text inside a string seldom looks so ("10e9 /L" does not).
+_OTHERWISE_INDENTED = re.compile(rb"(?:^|\": |\n *)-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
+_OTHERWISE_COMPACT = re.compile(rb"(?:^|[:,\[])-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
 
 
 def _escape(match: re.Match[bytes]) -> bytes:
@@ -232,7 +235,7 @@ def dumps_indented(value: Any) -> bytes:
         text = orjson.dumps(value, default=_float_subclass, option=orjson.OPT_INDENT_2)
     except TypeError:  # orjson.JSONEncodeError is one
         return json.dumps(value, indent=2).encode("ascii")
-    if _PYTHON_WRITES_OTHERWISE.search(text):
+    if _OTHERWISE_INDENTED.search(text):
         return json.dumps(value, indent=2).encode("ascii")
     return _NOT_ASCII.sub(_escape, text)
 
@@ -243,7 +246,7 @@ def dumps_line(value: Any) -> bytes:
         text = orjson.dumps(value, default=_float_subclass)
     except TypeError:
         return json.dumps(value, separators=(",", ":")).encode("ascii")
-    if _PYTHON_WRITES_OTHERWISE.search(text):
+    if _OTHERWISE_COMPACT.search(text):
         return json.dumps(value, separators=(",", ":")).encode("ascii")
     return _NOT_ASCII.sub(_escape, text)
 

@@ -92,3 +92,20 @@ def test_input_of_only_unreadable_files_is_exit_1_in_every_format(tmp_path: Path
     bad.write_text('{"resourceType": "Patient", "id": "p1"', encoding="utf-8")
     result = run("evaluate", str(bad), "--format", output_format)
     assert result.exit_code == 1
+
+
+def test_the_fast_encoder_needs_no_fallback_on_a_real_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Criteria such as "75.0 x 10e9 /L" are text, not numbers in exponent form: orjson writes the
+    document itself (json, the fallback, would be several times slower)."""
+    from cds import jsonio
+
+    document = to_document(evaluate_collected(read_paths([EXAMPLE])))
+    expected = json.dumps(document["patients"][0], indent=2).encode()
+    assert b"10e9" in expected
+
+    def no_fallback(*_: Any, **__: Any) -> str:
+        raise AssertionError("fell back to json")
+
+    monkeypatch.setattr(jsonio.json, "dumps", no_fallback)
+    assert dumps_indented(document["patients"][0]) == expected
+    dumps_line(document["patients"][0])
