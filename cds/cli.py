@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,11 +11,10 @@ import typer
 
 from cds.cli_options import AS_OF, AsOf, CtcaeVersion, FhirPaths
 from cds.demo.command import demo as demo_command
-from cds.document import to_document, to_text
+from cds.document import write_json, write_ndjson, write_text
 from cds.errors import ConfigurationError, InputError
-from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_collected
+from cds.evaluation import DEFAULT_CTCAE_VERSION, EvaluationStream, evaluation_stream
 from cds.input_checks import check_ctcae_version, echo_input_error, no_resources, parse_day
-from cds.reading import read_paths
 from cds.report.command import report as report_command
 
 app = typer.Typer(
@@ -29,7 +27,19 @@ app = typer.Typer(
 
 class OutputFormat(StrEnum):
     json = "json"
+    ndjson = "ndjson"
     text = "text"
+
+
+def _write(stream: EvaluationStream, output_format: OutputFormat) -> int:
+    """The evaluation on standard output as each patient is done; the number of patients."""
+    if output_format is OutputFormat.text:
+        return write_text(stream, sys.stdout)
+    sys.stdout.flush()
+    write = write_json if output_format is OutputFormat.json else write_ndjson
+    count = write(stream, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+    return count
 
 
 @app.command()
@@ -39,27 +49,24 @@ def evaluate(
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.json,
     ctcae_version: CtcaeVersion = DEFAULT_CTCAE_VERSION,
 ) -> None:
-    """Map FHIR input to facts, run every ruleset, print the result per patient."""
+    """Map FHIR input to facts, run every ruleset, print the result per patient (json: one document;
+    ndjson: a line per patient as it is done, then a line of what belongs to no patient; text)."""
     day = parse_day(as_of, AS_OF)
     check_ctcae_version(ctcae_version)
     try:
-        collected = read_paths(paths)
-        if not collected.resources:  # nothing to evaluate is a failure, never an empty "all is well"
-            raise no_resources(paths, collected.files_read, collected.issues)
-        evaluation = evaluate_collected(collected, day, ctcae_version)
+        with evaluation_stream(paths, day, ctcae_version) as stream:
+            if not stream.resources:  # nothing to evaluate is a failure, never an empty "all is well"
+                raise no_resources(paths, stream.files_read, stream.issues)
+            patients = _write(stream, output_format)
+            issues, files_read = stream.issues, stream.files_read
     except InputError as exc:
         echo_input_error(exc)
         raise typer.Exit(1) from None
     except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
         typer.echo(f"prrt-cds: configuration error: {exc}", err=True)
         raise typer.Exit(2) from None
-    if output_format is OutputFormat.json:
-        json.dump(to_document(evaluation), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(to_text(evaluation))
-    readable = evaluation.files_read - sum(1 for i in evaluation.issues if i.severity == "error")
-    if evaluation.files_read and readable <= 0 and not evaluation.patients:
+    readable = files_read - sum(1 for i in issues if i.severity == "error")
+    if files_read and readable <= 0 and not patients:
         raise typer.Exit(1)
 
 

@@ -1,8 +1,13 @@
-"""Render an ``Evaluation`` as the stable JSON document of docs/outputs.md, or as text."""
+"""Render an ``Evaluation`` as the stable JSON document of docs/outputs.md, or as text.
+
+``write_json``, ``write_ndjson`` and ``write_text`` write an evaluation given patient by patient
+(``cds.evaluation.evaluation_stream``) as each patient is done, never holding the whole document.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO, Protocol
 
 from cds.bootstrap import CONCERNS
 from cds.ctcae.document import graded_lines, ungraded_lines
@@ -10,6 +15,7 @@ from cds.dose.document import alerts_text
 from cds.dosimetry.document import dosimetry_text
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
+from cds.jsonio import dumps_indented, dumps_line, indented
 from cds.protocol.document import attach, protocol_text
 from cds.recist.document import recist_lines
 
@@ -18,7 +24,20 @@ def _issue(issue: Issue) -> dict[str, Any]:
     return {"severity": issue.severity, "resource": issue.resource, "message": issue.message}
 
 
+class Streamed(Protocol):
+    """An evaluation given patient by patient: ``cds.evaluation.EvaluationStream``, or an ``Evaluation``."""
 
+    @property
+    def ruleset_version(self) -> str: ...
+
+    @property
+    def patients(self) -> Iterable[PatientEvaluation]: ...
+
+    @property
+    def issues(self) -> tuple[Issue, ...]: ...  # complete once ``patients`` is exhausted
+
+    @property
+    def files_read(self) -> int: ...
 
 def patient_document(result: PatientEvaluation) -> dict[str, Any]:
     timeline = result.timeline
@@ -51,23 +70,74 @@ def to_document(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def to_text(evaluation: Evaluation) -> str:
-    lines = [f"ruleset {evaluation.ruleset_version}"]
+def write_json(evaluation: Streamed, out: BinaryIO) -> int:
+    """The document of ``to_document`` as ``json.dump(document, out, indent=2)`` writes it (and a newline),
+    one patient at a time; the number of patients written."""
+    out.write(b'{\n  "ruleset_version": ' + dumps_indented(evaluation.ruleset_version) + b',\n  "patients": [')
+    count = 0
     for result in evaluation.patients:
-        doc = patient_document(result)
-        lines.append("")
-        lines.append(f"{doc['patient']}")
-        for cycle in doc["cycles"]:
-            activity = "activity unknown" if cycle["activity_gbq"] is None else f"{cycle['activity_gbq']:g} GBq"
-            lines.append(f"  cycle {cycle['number']}  {cycle['date']}  {activity}")
-        lines += graded_lines(result.toxicities)
-        lines += alerts_text(result.alerts)
-        lines += dosimetry_text(result.kidney_dosimetry)
-        lines += recist_lines(result.recist)
-        lines += protocol_text(result.protocol_checks)
-        lines += ungraded_lines(result.toxicities)
-        for issue in doc["issues"]:
-            lines.append(f"  [{issue['severity']}] {issue['resource']}: {issue['message']}")
+        out.write(b"\n" if count == 0 else b",\n")
+        out.write(indented(dumps_indented(patient_document(result)), 4))
+        count += 1
+    out.write(b"\n  ],\n" if count else b"],\n")
+    issues = dumps_indented([_issue(issue) for issue in evaluation.issues])
+    out.write(b'  "issues": ' + indented(issues, 2)[2:] + b"\n}\n")
+    return count
+
+
+def write_ndjson(evaluation: Streamed, out: BinaryIO) -> int:
+    """One line per patient (the document's patient object), each flushed as that patient is done, then one
+    line of what belongs to no patient (docs/outputs.md, "NDJSON"); the number of patients written."""
+    count = 0
+    for result in evaluation.patients:
+        out.write(dumps_line(patient_document(result)) + b"\n")
+        out.flush()
+        count += 1
+    out.write(dumps_line({
+        "ruleset_version": evaluation.ruleset_version,
+        "patients": count,
+        "files_read": evaluation.files_read,
+        "issues": [_issue(issue) for issue in evaluation.issues],
+    }) + b"\n")
+    return count
+
+
+def _patient_text(result: PatientEvaluation) -> Iterator[str]:
+    doc = patient_document(result)
+    yield ""
+    yield f"{doc['patient']}"
+    for cycle in doc["cycles"]:
+        activity = "activity unknown" if cycle["activity_gbq"] is None else f"{cycle['activity_gbq']:g} GBq"
+        yield f"  cycle {cycle['number']}  {cycle['date']}  {activity}"
+    yield from graded_lines(result.toxicities)
+    yield from alerts_text(result.alerts)
+    yield from dosimetry_text(result.kidney_dosimetry)
+    yield from recist_lines(result.recist)
+    yield from protocol_text(result.protocol_checks)
+    yield from ungraded_lines(result.toxicities)
+    for issue in doc["issues"]:
+        yield f"  [{issue['severity']}] {issue['resource']}: {issue['message']}"
+
+
+def _text_lines(evaluation: Streamed) -> Iterator[str]:
+    yield f"ruleset {evaluation.ruleset_version}"
+    for result in evaluation.patients:
+        yield from _patient_text(result)
     for issue in evaluation.issues:
-        lines.append(f"[{issue.severity}] {issue.resource}: {issue.message}")
-    return "\n".join(lines) + "\n"
+        yield f"[{issue.severity}] {issue.resource}: {issue.message}"
+
+
+def to_text(evaluation: Evaluation) -> str:
+    return "\n".join(_text_lines(evaluation)) + "\n"
+
+
+def write_text(evaluation: Streamed, out: Any) -> int:
+    """``to_text``, written to a text stream one patient at a time; the number of patients written."""
+    count = 0
+    out.write(f"ruleset {evaluation.ruleset_version}\n")
+    for result in evaluation.patients:
+        out.write("".join(line + "\n" for line in _patient_text(result)))
+        count += 1
+    for issue in evaluation.issues:
+        out.write(f"[{issue.severity}] {issue.resource}: {issue.message}\n")
+    return count

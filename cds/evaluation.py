@@ -6,7 +6,8 @@ collected resources -> mapping -> per-patient timeline -> every concern of ``cds
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,15 +19,16 @@ from cds.ctcae.conclusions import ToxicityGrade
 from cds.dose.conclusions import DoseAlert
 from cds.dosimetry.conclusions import KidneyDosimetry
 from cds.engine import Engine
-from cds.facts import Issue
+from cds.facts import Issue, PatientRecord
 from cds.mapping import map_collected
+from cds.partition import Partitioned, partitioned
 from cds.protocol.conclusions import ProtocolChecks
-from cds.reading import Collected, read_paths
+from cds.reading import Collected
 from cds.recist.conclusions import RecistAssessment
 from cds.timeline import Timeline, build_timeline
 
-__all__ = ["DEFAULT_CTCAE_VERSION", "Evaluation", "PatientEvaluation", "evaluate_collected", "evaluate_paths",
-           "evaluate_patient"]
+__all__ = ["DEFAULT_CTCAE_VERSION", "Evaluation", "EvaluationStream", "PatientEvaluation", "evaluate_collected",
+           "evaluate_paths", "evaluate_patient", "evaluation_stream"]
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,63 @@ def evaluate_collected(
     )
 
 
+class EvaluationStream:
+    """An evaluation given patient by patient (``patients``), with what belongs to no patient after it.
+
+    ``issues`` (those of no patient) is complete once ``patients`` is exhausted; ``files_read`` and
+    ``resources`` (FHIR resources read) are known from the start."""
+
+    def __init__(self, ruleset_version: str, parts: Partitioned, patients: Iterator[PatientEvaluation]) -> None:
+        self.ruleset_version = ruleset_version
+        self.files_read = parts.files_read
+        self.resources = parts.resources
+        self.patients = patients
+        self._parts = parts
+
+    @property
+    def issues(self) -> tuple[Issue, ...]:
+        return tuple(self._parts.issues())
+
+
+@contextmanager
+def evaluation_stream(
+    paths: Iterable[str | Path], as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION,
+    *, engine: Engine | None = None,
+) -> Iterator[EvaluationStream]:
+    """Read FHIR files, NDJSON files or directories partitioned by patient (``cds.partition``) and evaluate
+    one patient at a time: the same patients, conclusions and issues as ``evaluate_collected`` of the whole
+    input, in the same order. Raises InputError (on entry).
+
+    Without ``as_of``, "today" is the latest date of the whole input (docs/outputs.md), so every patient is
+    mapped first and kept on disk, and evaluated after; with it, each patient is evaluated as mapped."""
+    version = bootstrap.ruleset_version(ctcae_version)  # checks the tables' links before any grade
+    engine = engine if engine is not None else bootstrap.default_engine()
+    with partitioned(paths) as parts:
+        yield EvaluationStream(version, parts, _stream(parts, as_of, ctcae_version, engine))
+
+
+def _stream(parts: Partitioned, as_of: date | None, ctcae_version: str, engine: Engine) -> Iterator[PatientEvaluation]:
+    records: Iterable[PatientRecord] = parts.records()
+    if as_of is None:
+        days = []
+        for record in records:
+            day = build_timeline(record).latest_day()
+            if day is not None:
+                days.append(day)
+            parts.spill(record)
+        as_of = max(days) if days else None
+        records = parts.spilled()
+    for record in records:
+        yield evaluate_patient(build_timeline(record), as_of, ctcae_version, engine=engine)
+
+
 def evaluate_paths(
     paths: Iterable[str | Path], as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION,
     *, engine: Engine | None = None,
 ) -> Evaluation:
-    """Read, map and evaluate FHIR files, NDJSON files or directories. Raises InputError."""
-    return evaluate_collected(read_paths(paths), as_of, ctcae_version, engine=engine)
+    """Read, map and evaluate FHIR files, NDJSON files or directories (patient by patient,
+    ``evaluation_stream``). Raises InputError."""
+    with evaluation_stream(paths, as_of, ctcae_version, engine=engine) as stream:
+        patients = tuple(stream.patients)
+        return Evaluation(ruleset_version=stream.ruleset_version, patients=patients, issues=stream.issues,
+                          files_read=stream.files_read)

@@ -15,7 +15,10 @@ still refuses duplicate keys, but reads ``NaN`` / ``Infinity`` as floats and an 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+import orjson
 
 from cds.errors import InvalidInput
 
@@ -103,8 +106,56 @@ def _constant(name: str) -> Any:
     raise JsonInputError(f"{name} is not JSON")
 
 
+# The lenient mode's fast path: orjson parses an NDJSON line several times faster than json with the hooks
+# above. Its value is taken only when orjson writes it back as the very text read (compact, as bulk
+# exports write): then no key was given twice (orjson keeps the last one silently: its text would be
+# shorter), no integer went past 64 bits (orjson would read it as a float), and every number literal is
+# orjson's shortest form of its float, which json also reads as a plain float, except in exponent form
+# (orjson 1e-7 and Python 1e-07): a text with an exponent goes to json. A backslash (an escape in a string)
+# goes to json too, as does everything orjson refuses (NaN, Infinity, lone surrogates, deep nesting).
+_EXPONENT_MARKS = (b"e-", b"e+")
+_DIGITS = frozenset(b"0123456789")
+_MANTISSA = frozenset(b"0123456789.")
+_BEFORE_NUMBER = frozenset(b":,[ ")
+
+
+def _has_exponent(data: bytes) -> bool:
+    """Whether a number is written with an exponent: digits (and a point) after ':', ',' or '[' (an
+    optional minus between), then e+ or e- and a digit. "3e-45ab" inside a uuid is not one."""
+    for mark in _EXPONENT_MARKS:
+        at = data.find(mark)
+        while at != -1:
+            if at > 0 and data[at - 1] in _DIGITS and data[at + 2:at + 3].isdigit():
+                start = at - 1
+                while start > 0 and data[start - 1] in _MANTISSA:
+                    start -= 1
+                if start > 1 and data[start - 1] == 0x2D:  # a minus sign
+                    start -= 1
+                if start == 0 or data[start - 1] in _BEFORE_NUMBER:
+                    return True
+            at = data.find(mark, at + 2)
+    return False
+
+
+def _fast_lenient(data: bytes) -> Any:
+    """The value of ``data`` if orjson gives exactly what json would, else ``None``."""
+    if b"\\" in data:
+        return None
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(value, (dict, list)) or orjson.dumps(value) != data.strip() or _has_exponent(data):
+        return None
+    return value
+
+
 def loads(data: str | bytes | bytearray, *, strict: bool = True) -> Any:
     """Parse one JSON value; raises ``JsonInputError`` (a ``ValueError``) on what the mode refuses."""
+    if not strict and isinstance(data, bytes):
+        value = _fast_lenient(data)
+        if value is not None:
+            return value
     try:
         if not strict:
             return json.loads(data, object_pairs_hook=_pairs, parse_int=_lenient_int, parse_float=_lenient_float)
@@ -143,3 +194,64 @@ def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
         children = node.values() if isinstance(node, dict) else node
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Output: a fast encoder (orjson) that writes what ``json.dumps(value, indent=2)`` writes, byte for byte
+# ---------------------------------------------------------------------------------------------------
+# orjson writes UTF-8 where json escapes every character outside ASCII (and DEL) as \uXXXX, so those are
+# escaped after it. Its floats are the shortest round-trip digits, as Python's repr, except in exponent
+# form and below 1e-4 (orjson 0.00001, Python 1e-05): a value so written, or a type orjson refuses (a str
+# with a lone surrogate), is encoded by json instead. Non-finite floats never reach a document (the
+# mapping refuses them).
+_NOT_ASCII = re.compile(rb"[\x7f-\xff]+")
+# Where a number can stand: in indented output after '": ' or at the start of a line (an array's item),
+# in compact output after ':', ',' or '['; text inside a string seldom looks so ("10e9 /L" does not).
+_OTHERWISE_INDENTED = re.compile(rb"(?:^|\": |\n *)-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
+_OTHERWISE_COMPACT = re.compile(rb"(?:^|[:,\[])-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
+
+
+def _escape(match: re.Match[bytes]) -> bytes:
+    out = []
+    for char in match.group().decode("utf-8"):
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out).encode("ascii")
+
+
+def _float_subclass(value: Any) -> Any:
+    if isinstance(value, float):  # ReportedFloat: written as its float, as json writes it
+        return float(value)
+    raise TypeError
+
+
+def dumps_indented(value: Any) -> bytes:
+    """``json.dumps(value, indent=2)``, as ASCII bytes, at orjson's speed."""
+    try:
+        text = orjson.dumps(value, default=_float_subclass, option=orjson.OPT_INDENT_2)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value, indent=2).encode("ascii")
+    if _OTHERWISE_INDENTED.search(text):
+        return json.dumps(value, indent=2).encode("ascii")
+    return _NOT_ASCII.sub(_escape, text)
+
+
+def dumps_line(value: Any) -> bytes:
+    """``json.dumps(value, separators=(",", ":"))``: one compact ASCII line (NDJSON), without the newline."""
+    try:
+        text = orjson.dumps(value, default=_float_subclass)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
+    if _OTHERWISE_COMPACT.search(text):
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
+    return _NOT_ASCII.sub(_escape, text)
+
+
+def indented(text: bytes, spaces: int) -> bytes:
+    """An indented JSON text moved right by ``spaces``, as when it is nested in a larger document."""
+    pad = b" " * spaces
+    return pad + text.replace(b"\n", b"\n" + pad)

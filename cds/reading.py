@@ -1,8 +1,11 @@
 """Read FHIR JSON from files, NDJSON, directories, lists and CDS Hooks prefetch objects.
 
-Every input is turned into one flat list of resource dicts plus an alias map from each Bundle entry's
-``fullUrl`` to ``ResourceType/id`` (so ``urn:uuid:`` references resolve). A file that is not JSON is an
-``Issue``; only a path that does not exist or cannot be opened raises ``InputError``.
+Every input is turned into resource dicts plus an alias map from each Bundle entry's ``fullUrl`` to
+``ResourceType/id`` (so ``urn:uuid:`` references resolve). A file that is not JSON is an ``Issue``; only a
+path that does not exist or cannot be opened raises ``InputError``.
+
+What is read goes to a ``Sink``: ``Collected`` keeps everything in one list (``read_paths``); the bulk
+path (``cds.partition``) files each resource away as it comes (``stream_paths``), NDJSON line by line.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cds.errors import InputError
 from cds.facts import Issue
@@ -21,14 +24,25 @@ Resource = dict[str, Any]
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 
 
-@dataclass
-class Collected:
-    """Resources gathered from inputs, ready for mapping."""
+class Sink(Protocol):
+    """Where reading puts what it finds: resources, Bundle aliases, issues of no patient, files read."""
 
-    resources: list[Resource] = field(default_factory=list)
-    aliases: dict[str, str] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-    files_read: int = 0
+    aliases: dict[str, str]
+    issues: list[Issue]
+    files_read: int
+
+    def add(self, obj: Any, origin: str) -> None: ...
+
+
+class Adding:
+    """Turns parsed JSON (a resource, a Bundle, a list of either) into resources, aliases and issues."""
+
+    aliases: dict[str, str]
+    issues: list[Issue]
+    files_read: int
+
+    def resource(self, resource: Resource) -> None:
+        raise NotImplementedError
 
     def add(self, obj: Any, origin: str) -> None:
         """Add a resource, a Bundle, or a list of either."""
@@ -42,7 +56,7 @@ class Collected:
         if obj["resourceType"] == "Bundle":
             self._add_bundle(obj, origin)
             return
-        self.resources.append(obj)
+        self.resource(obj)
 
     def _add_bundle(self, bundle: Resource, origin: str) -> None:
         entries = bundle.get("entry") or []
@@ -65,13 +79,29 @@ class Collected:
             self.add(resource, origin)
 
 
+@dataclass
+class Collected(Adding):
+    """Resources gathered from inputs, ready for mapping."""
+
+    resources: list[Resource] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    files_read: int = 0
+
+    def resource(self, resource: Resource) -> None:
+        self.resources.append(resource)
+
+
 def _message(error: JsonInputError) -> str:
     if error.reason in ("not JSON", "Extra data", "not UTF-8 JSON"):
         return "not UTF-8 JSON" if error.reason == "not UTF-8 JSON" else "not JSON"
     return f"not acceptable JSON: {error.reason}"
 
 
-def _parse_file(path: Path, collected: Collected) -> None:
+def _parse_file(path: Path, collected: Sink, *, stream: bool = False) -> None:
+    if stream and path.suffix in (".ndjson", ".jsonl"):
+        _stream_ndjson(path, collected)
+        return
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -94,14 +124,42 @@ def _parse_file(path: Path, collected: Collected) -> None:
         collected.issues.append(Issue(severity="error", resource=name, message=f"{_message(exc)}{where}"))
 
 
-def _parse_ndjson(data: bytes, name: str, collected: Collected) -> None:
+def _parse_ndjson(data: bytes, name: str, collected: Sink) -> None:
     for number, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
+        if line.strip():
+            _parse_line(line, name, number, collected)
+
+
+def _parse_line(line: bytes, name: str, number: int, collected: Sink) -> None:
+    try:
+        collected.add(loads(line, strict=False), f"{name}:{number}")
+    except JsonInputError as exc:
+        collected.issues.append(Issue(severity="error", resource=f"{name}:{number}", message=_message(exc)))
+
+
+def _stream_ndjson(path: Path, collected: Sink) -> None:
+    """An NDJSON file line by line, never whole: the same resources, issues and line numbers as
+    ``_parse_file`` (``bytes.splitlines`` also ends a line at a lone carriage return)."""
+    name = str(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    collected.files_read += 1
+    number = 0
+    seen = False
+    with handle:
         try:
-            collected.add(loads(line, strict=False), f"{name}:{number}")
-        except JsonInputError as exc:
-            collected.issues.append(Issue(severity="error", resource=f"{name}:{number}", message=_message(exc)))
+            for chunk in handle:
+                for line in chunk.splitlines() if b"\r" in chunk else (chunk,):
+                    number += 1
+                    if line.strip():
+                        seen = True
+                        _parse_line(line, name, number, collected)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    if not seen:
+        collected.issues.append(Issue(severity="error", resource=name, message="empty file"))
 
 
 def _files(path: Path) -> Iterator[Path]:
@@ -118,12 +176,24 @@ def read_paths(paths: Iterable[str | Path]) -> Collected:
     collected = Collected()
     with gc_paused():
         for raw in paths:
-            path = Path(raw)
-            if not path.exists():
-                raise InputError(f"no such file or directory: {path}")
-            for file in _files(path):
+            for file in _files(_existing(raw)):
                 _parse_file(file, collected)
     return collected
+
+
+def stream_paths(paths: Iterable[str | Path], sink: Sink) -> None:
+    """Read every file (or directory of files) named into ``sink``, in ``read_paths``' order, NDJSON
+    files line by line. Raises InputError for a missing path."""
+    for raw in paths:
+        for file in _files(_existing(raw)):
+            _parse_file(file, sink, stream=True)
+
+
+def _existing(raw: str | Path) -> Path:
+    path = Path(raw)
+    if not path.exists():
+        raise InputError(f"no such file or directory: {path}")
+    return path
 
 
 def from_objects(objects: Iterable[Any], origin: str = "input") -> Collected:

@@ -14,7 +14,7 @@ by the hundred thousand, are validated on the elements the mapping reads (see fh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -65,6 +65,10 @@ class Mapped:
 
     records: dict[str, PatientRecord] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    # for each issue the mapping added to ``issues`` (after the ones it was given): the pass (0: Patients,
+    # Medications and BodyStructures; 1: the rest) and the index of the resource it is about, so that the
+    # issues of mapping patient by patient can be put back in the order of mapping the whole input
+    origins: list[tuple[int, int]] = field(default_factory=list)
 
     def record(self, patient: str) -> PatientRecord:
         found = self.records.get(patient)
@@ -81,11 +85,13 @@ def _validation_issue(exc: ValidationError) -> str:
 
 
 class _Mapper:
-    def __init__(self, collected: Collected, analyte_table: AnalyteTable, code_table: CodeTable) -> None:
-        self.aliases = collected.aliases
+    def __init__(self, aliases: Mapping[str, str], issues: list[Issue], analyte_table: AnalyteTable,
+                 code_table: CodeTable) -> None:
+        self.aliases = aliases
         self.analytes = analyte_table
         self.codes = code_table
-        self.out = Mapped(issues=list(collected.issues))
+        self.out = Mapped(issues=list(issues))
+        self.where = (0, 0)  # the pass and the index of the resource being mapped
         self.loinc = code_table.system("loinc")
         self.recist = code_table.system("recist")
         self.usable_status = set(code_table.section("observation")["usable_status"])
@@ -114,6 +120,7 @@ class _Mapper:
             self.out.record(patient).issues.append(entry)
         else:
             self.out.issues.append(entry)
+            self.out.origins.append(self.where)
 
     def validate(self, resource: Resource) -> None:
         try:
@@ -121,18 +128,19 @@ class _Mapper:
         except ValidationError as exc:
             raise Unusable(_validation_issue(exc)) from None
 
-    def run(self, resources: list[dict[str, Any]]) -> Mapped:
-        for resource in resources:
-            kind = resource["resourceType"]
-            if kind == "Patient":
+    def run(self, resources: Sequence[Resource], lookups: Sequence[Resource] = ()) -> Mapped:
+        """Map ``resources``; ``lookups`` are Medications and BodyStructures of no patient that they may
+        reference (the bulk path maps each patient's resources apart, with these beside them)."""
+        for resource in lookups:
+            self._lookup(resource)
+        for index, resource in enumerate(resources):
+            self.where = (0, index)
+            if resource["resourceType"] == "Patient":
                 self._patient(resource)
-            elif kind == "Medication" and isinstance(resource.get("id"), str):
-                self.medications[ref_of(resource)] = resource
-            elif kind == "BodyStructure" and isinstance(resource.get("id"), str):
-                organ = organ_of(resource)
-                if organ is not None:
-                    self.organs[ref_of(resource)] = organ
-        for resource in resources:
+            else:
+                self._lookup(resource)
+        for index, resource in enumerate(resources):
+            self.where = (1, index)
             kind = resource["resourceType"]
             try:
                 if kind in ("MedicationStatement", "MedicationRequest"):
@@ -151,6 +159,15 @@ class _Mapper:
                 self.issue("warning", resource, str(exc), patient)
         self._finish()
         return self.out
+
+    def _lookup(self, resource: Resource) -> None:
+        kind = resource["resourceType"]
+        if kind == "Medication" and isinstance(resource.get("id"), str):
+            self.medications[ref_of(resource)] = resource
+        elif kind == "BodyStructure" and isinstance(resource.get("id"), str):
+            organ = organ_of(resource)
+            if organ is not None:
+                self.organs[ref_of(resource)] = organ
 
     def _patient_of(self, resource: Resource) -> str | None:
         try:
@@ -419,10 +436,27 @@ def patient_of(resource: Resource, aliases: Mapping[str, str] | None = None) -> 
         return None
 
 
+def is_lookup(resource: Resource) -> bool:
+    """Whether a resource of no patient is one that others reference by id (Medication, BodyStructure):
+    the bulk path keeps these beside every patient's resources."""
+    return resource.get("resourceType") in ("Medication", "BodyStructure")
+
+
 def map_collected(
     collected: Collected, analyte_table: AnalyteTable | None = None, code_table: CodeTable | None = None
 ) -> Mapped:
     """Map everything collected from the inputs into per-patient records."""
-    mapper = _Mapper(collected, analyte_table or analytes(), code_table or codes())
+    mapper = _Mapper(collected.aliases, collected.issues, analyte_table or analytes(), code_table or codes())
     with gc_paused():
         return mapper.run(collected.resources)
+
+
+def map_resources(
+    resources: Sequence[Resource], aliases: Mapping[str, str], lookups: Sequence[Resource] = (),
+    analyte_table: AnalyteTable | None = None, code_table: CodeTable | None = None,
+) -> Mapped:
+    """Map one part of the input (a patient's resources, ``patient_of``) with the Medications and
+    BodyStructures of no patient beside it; ``Mapped.origins`` tells where each issue of no patient arose."""
+    mapper = _Mapper(aliases, [], analyte_table or analytes(), code_table or codes())
+    with gc_paused():
+        return mapper.run(resources, lookups)

@@ -34,6 +34,7 @@ from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
 from cds.facts import Issue, PatientRecord
 from cds.input_checks import no_resources
 from cds.mapping import map_collected
+from cds.partition import partitioned
 from cds.reading import SUFFIXES, Collected, read_paths
 from cds.report.heap import frozen_scope, untracked
 from cds.report.patient import PatientSummary, summarize
@@ -219,9 +220,16 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
     bundles_only = all(f.suffix == ".json" for f in files)
     if jobs > 1 and bundles_only and len(files) >= 2 * jobs and size >= PARALLEL_MIN_BYTES:
         return _parallel(files, settings, jobs, progress)
-    collected = read_paths(files)
-    if not collected.resources:
-        raise no_resources(list(paths), collected.files_read, collected.issues)
-    summaries, issues = summarize_collected(collected, settings, progress)
-    return CohortData(tuple(summaries), tuple(issues), ruleset_version(settings.ctcae_version), collected.files_read,
-                      settings.ctcae_version)
+    with partitioned(files) as parts:  # NDJSON line by line, by patient on disk: one patient in memory at a time
+        if not parts.resources:
+            raise no_resources(list(paths), parts.files_read, parts.issues())
+        progress.start(parts.patients(), "patients")
+        summaries = []
+        for record in parts.records():
+            if settings.data_cutoff is not None:
+                record = _until(record, settings.data_cutoff)
+            result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
+            summaries.append(summarize(result, settings.confirmed))
+            progress.advance()
+        return CohortData(tuple(summaries), tuple(parts.issues()), ruleset_version(settings.ctcae_version),
+                          parts.files_read, settings.ctcae_version)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cds import jsonio
 from cds.jsonio import MAX_NUMBER_CHARS, JsonInputError, ReportedFloat, UnreadableNumber, deeper_than, loads
 
 
@@ -79,3 +84,55 @@ def test_a_number_keeps_the_digits_it_was_written_with(strict: bool) -> None:
     assert isinstance(kept, ReportedFloat) and kept == 7.4 and kept.text == "7.40"
     assert type(plain) is float and plain == 0.37
     assert pickle.loads(pickle.dumps(kept)).text == "7.40"  # report workers receive it intact
+
+
+# The lenient mode's fast path (orjson) gives what json with the hooks gives, or leaves the text to it.
+def _slow(data: bytes) -> Any:
+    return json.loads(data, object_pairs_hook=jsonio._pairs, parse_int=jsonio._lenient_int,
+                      parse_float=jsonio._lenient_float)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float):
+        return repr(a) == repr(b) and getattr(a, "text", None) == getattr(b, "text", None)
+    return bool(a == b)
+
+
+@pytest.mark.parametrize("text", [
+    b'{"a": 1, "a" : 2}', b'{"a":1,"b":{"a":2,"a":3}}', b'{"v": 7.40}', b'{"v": 150.0}', b'{"v": 1e5}',
+    b'{"v": -9223372036854775809}', b'{"v": 123456789012345678901234567890}', b'{"v": NaN}', b'[Infinity]',
+    b'{"k\\"": 1, "k\\"": 2}', b'{"t": "2024-01-03T07:30:00.120Z", "n": 0.1}', b'{"v": [1, 2.50, -0.0]}',
+    b'{"s": "\\ud800"}', b'"just a string"', b'{"u": "urn:uuid:1e5a", "x": 10.10}',
+])
+def test_the_fast_path_reads_as_json_does(text: bytes) -> None:
+    try:
+        expected = ("ok", _slow(text))
+    except (JsonInputError, ValueError):
+        expected = ("error", None)
+    try:
+        got = ("ok", loads(text, strict=False))
+    except JsonInputError:
+        got = ("error", None)
+    assert expected[0] == got[0]
+    assert _same(expected[1], got[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=12,
+), st.sampled_from([(",", ":"), (", ", ": "), (",", " : ")]), st.booleans())
+def test_the_fast_path_agrees_with_json_on_any_value(value: Any, separators: tuple[str, str], ascii_only: bool) -> None:
+    text = json.dumps({"v": value}, separators=separators, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    try:
+        expected = _slow(text)
+    except (JsonInputError, ValueError):
+        return
+    assert _same(loads(text, strict=False), expected)

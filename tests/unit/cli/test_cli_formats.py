@@ -1,0 +1,111 @@
+"""``prrt-cds evaluate --format json|ndjson|text`` (docs/outputs.md): the json document is byte for byte
+what ``json.dump(document, indent=2)`` wrote; ndjson is one line per patient, then one line of what
+belongs to no patient."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import factories as fx
+import pytest
+from typer.testing import CliRunner
+
+from cds.cli import app
+from cds.document import to_document, to_text
+from cds.evaluation import evaluate_collected
+from cds.jsonio import dumps_indented, dumps_line
+from cds.reading import read_paths
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "prrt_patient.json"
+SYNTHEA = ROOT / "tests" / "data" / "synthea"
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+def old_json(paths: list[Path]) -> str:
+    """What evaluate printed before it streamed: the whole document through json.dump(indent=2)."""
+    return json.dumps(to_document(evaluate_collected(read_paths(paths))), indent=2) + "\n"
+
+
+@pytest.mark.parametrize("path", [EXAMPLE, SYNTHEA], ids=["example", "synthea"])
+def test_json_is_byte_identical_to_json_dump(path: Path) -> None:
+    result = run("evaluate", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == old_json([path])
+
+
+def test_json_of_non_ascii_text_and_exponent_floats_is_as_json_dump(tmp_path: Path) -> None:
+    patient = fx.patient("p1")
+    patient["id"] = "pé😀"
+    lab = fx.lab("o1", "platelets", 0.00007, "10*3/uL", low=150, high=400)  # 7e-05: json's exponent form
+    lab["subject"] = {"reference": "Patient/pé😀"}
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(fx.bundle([patient, fx.procedure("c1", "2024-01-08"), lab]), ensure_ascii=False),
+                    encoding="utf-8")
+    result = run("evaluate", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == old_json([path])
+    assert "\\u00e9" in result.stdout
+
+
+@pytest.mark.parametrize("value", [
+    "é", "😀", "\x7f", "\x00\n\t\"\\", "\ud800", 0.1, 1e-05, 7e-05, 1e16, 1e22, 123456.789, -0.0, 5e-324,
+    [], {}, {"a": [1, {"b": []}]}, True, None, 2**62,
+])
+def test_the_fast_encoder_writes_what_json_writes(value: Any) -> None:
+    assert dumps_indented(value) == json.dumps(value, indent=2).encode()
+    assert dumps_line(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+def test_ndjson_is_a_line_per_patient_then_what_belongs_to_no_patient(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text("not json\n", encoding="utf-8")
+    result = run("evaluate", str(SYNTHEA), str(bad), "--format", "ndjson")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    document = to_document(evaluate_collected(read_paths([SYNTHEA, bad])))
+    *patients, last = lines
+    assert patients == document["patients"]
+    assert len(patients) == 5
+    assert last == {
+        "ruleset_version": document["ruleset_version"],
+        "patients": 5,
+        "files_read": 6,
+        "issues": [{"severity": "error", "resource": f"{bad}:1", "message": "not JSON"}],
+    }
+
+
+def test_text_is_as_before() -> None:
+    result = run("evaluate", str(EXAMPLE), "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == to_text(evaluate_collected(read_paths([EXAMPLE])))
+
+
+@pytest.mark.parametrize("output_format", ["json", "ndjson", "text"])
+def test_input_of_only_unreadable_files_is_exit_1_in_every_format(tmp_path: Path, output_format: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resourceType": "Patient", "id": "p1"', encoding="utf-8")
+    result = run("evaluate", str(bad), "--format", output_format)
+    assert result.exit_code == 1
+
+
+def test_the_fast_encoder_needs_no_fallback_on_a_real_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Criteria such as "75.0 x 10e9 /L" are text, not numbers in exponent form: orjson writes the
+    document itself (json, the fallback, would be several times slower)."""
+    from cds import jsonio
+
+    document = to_document(evaluate_collected(read_paths([EXAMPLE])))
+    expected = json.dumps(document["patients"][0], indent=2).encode()
+    assert b"10e9" in expected
+
+    def no_fallback(*_: Any, **__: Any) -> str:
+        raise AssertionError("fell back to json")
+
+    monkeypatch.setattr(jsonio.json, "dumps", no_fallback)
+    assert dumps_indented(document["patients"][0]) == expected
+    dumps_line(document["patients"][0])

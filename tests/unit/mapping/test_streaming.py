@@ -1,0 +1,186 @@
+"""The bulk path (``cds.partition`` -> ``cds.evaluation.evaluation_stream``) gives what reading the whole
+input gives: the same JSON document, patients in the same order, the same issues of no patient, the same
+default "as of" day; its temporary partition is gone afterwards, after an error too."""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import factories as fx
+import pytest
+
+from cds.demo.cohort import patient_bundle
+from cds.document import to_document
+from cds.errors import InputError
+from cds.evaluation import Evaluation, evaluate_collected, evaluation_stream
+from cds.partition import partitioned
+from cds.reading import read_paths
+
+ROOT = Path(__file__).resolve().parents[3]
+SYNTHEA = ROOT / "tests" / "data" / "synthea"
+EXAMPLE = ROOT / "examples" / "prrt_patient.json"
+SSA = "Medication/octreotide-lar"
+
+
+def whole(paths: list[Path], **kw: Any) -> dict[str, Any]:
+    return to_document(evaluate_collected(read_paths(paths), **kw))
+
+
+def streamed(paths: list[Path], **kw: Any) -> dict[str, Any]:
+    with evaluation_stream(paths, **kw) as stream:
+        patients = tuple(stream.patients)
+        evaluation = Evaluation(stream.ruleset_version, patients, stream.issues, stream.files_read)
+    return to_document(evaluation)
+
+
+@pytest.fixture
+def own_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A directory of its own for temporary files, to see what the partition leaves there."""
+    directory = tmp_path / "tmp"
+    directory.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    yield directory
+
+
+def bulk_export(directory: Path, patients: int = 20, seed: int = 7) -> Path:
+    """A demo cohort as a bulk export: its resources shuffled over one NDJSON file per type, the
+    somatostatin analogue given through a Medication resource of its own file (medicationReference)."""
+    resources: list[dict[str, Any]] = []
+    code: Any = None
+    for index in range(1, patients + 1):
+        _, bundle = patient_bundle(index, patients, seed)
+        for entry in bundle["entry"]:
+            resource = entry["resource"]
+            concept = resource.get("medicationCodeableConcept")
+            if resource["resourceType"].startswith("Medication") and "Octreotide" in str(concept):
+                code = resource.pop("medicationCodeableConcept")
+                resource["medicationReference"] = {"reference": SSA}
+            resources.append(resource)
+    assert code is not None
+    resources.append({"resourceType": "Medication", "id": SSA.split("/")[1], "code": code})
+    random.Random(seed).shuffle(resources)
+    export = directory / "export"
+    export.mkdir()
+    for resource in resources:
+        with (export / f"{resource['resourceType']}.ndjson").open("a", encoding="utf-8") as out:
+            out.write(json.dumps(resource) + "\n")
+    return export
+
+
+def test_synthea_bundles_evaluate_the_same_streamed() -> None:
+    expected = whole([SYNTHEA])
+    assert len(expected["patients"]) == 5
+    assert streamed([SYNTHEA]) == expected
+
+
+def test_a_shuffled_bulk_export_evaluates_the_same_streamed(tmp_path: Path) -> None:
+    export = bulk_export(tmp_path)
+    assert {p.name for p in export.iterdir()} >= {"Patient.ndjson", "Observation.ndjson", "Medication.ndjson",
+                                                   "MedicationAdministration.ndjson", "Procedure.ndjson"}
+    expected = whole([export])
+    assert len(expected["patients"]) == 20
+    assert [p["patient"] for p in expected["patients"]] == sorted(p["patient"] for p in expected["patients"])
+    assert streamed([export]) == expected
+
+
+def test_the_medication_of_another_file_resolves_for_every_patient(tmp_path: Path) -> None:
+    export = bulk_export(tmp_path)
+    with_medication = streamed([export])
+    (export / "Medication.ndjson").unlink()
+    without = streamed([export])
+    assert without == whole([export])
+    assert with_medication != without  # the analogue is only known through the Medication resource
+
+
+def test_the_default_as_of_is_the_latest_date_of_the_whole_input(tmp_path: Path) -> None:
+    """Patient p2's record ends a year after p1's: p1's next cycle is judged on p2's last day."""
+    first = [fx.patient("p1"), fx.procedure("c1", "2024-01-08")]
+    second = [fx.patient("p2"), {**fx.procedure("c2", "2025-01-08"), "subject": {"reference": "Patient/p2"}}]
+    path = tmp_path / "two.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*second, *first]), encoding="utf-8")
+    alone = tmp_path / "p1.ndjson"
+    alone.write_text("".join(json.dumps(r) + "\n" for r in first), encoding="utf-8")
+    expected = whole([path])
+    assert streamed([path]) == expected
+    p1 = next(p for p in expected["patients"] if p["patient"] == "Patient/p1")
+    assert p1 != streamed([alone])["patients"][0]  # alone, p1 would be judged on its own last day
+
+
+def test_issues_of_no_patient_are_kept_in_the_order_of_reading_whole(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(fx.patient("p1")),
+        "not json",
+        json.dumps({"hello": "world"}),
+        json.dumps({**fx.procedure("c0", "2024-01-01"), "subject": {"reference": "Group/g1"}}),
+        json.dumps({"resourceType": "Patient", "id": 7}),  # fails validation: an issue of no patient
+        json.dumps(fx.procedure("c1", "2024-01-08")),
+        json.dumps({**fx.lab("o1", "platelets", 70, "10*3/uL"), "subject": None}),
+    ]
+    path = tmp_path / "mixed.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = whole([path])
+    assert len(expected["issues"]) >= 4
+    assert streamed([path]) == expected
+
+
+def test_a_transaction_bundle_whose_patient_comes_last_is_filed_under_that_patient(tmp_path: Path) -> None:
+    """``urn:uuid:`` references resolve through aliases read after the resources that use them."""
+    record = [fx.procedure("c1", "2024-01-08"), fx.lab("o1", "platelets", 70, "10*3/uL"), fx.patient("p1")]
+    path = tmp_path / "tx.json"
+    path.write_text(json.dumps(fx.transaction_bundle(record)), encoding="utf-8")
+    extra = tmp_path / "extra.ndjson"  # an NDJSON file read first, referring to the Bundle's fullUrl
+    lab = fx.lab("o2", "platelets", 60, "10*3/uL")
+    lab["subject"] = {"reference": f"urn:uuid:{fx.uuid_for(fx.patient('p1'))}"}
+    extra.write_text(json.dumps(lab) + "\n", encoding="utf-8")
+    expected = whole([extra, path])
+    assert len(expected["patients"]) == 1 and len(expected["patients"][0]["toxicities"]) == 2
+    assert streamed([extra, path]) == expected
+
+
+def test_the_partition_is_removed_after_success(tmp_path: Path, own_tempdir: Path) -> None:
+    export = bulk_export(tmp_path, patients=3)
+    with partitioned([export]) as parts:
+        assert any(own_tempdir.iterdir())  # the partition is on disk while it is used
+        assert sum(1 for _ in parts.records()) == 3
+    assert not any(own_tempdir.iterdir())
+
+
+def test_the_partition_is_removed_after_an_error(tmp_path: Path, own_tempdir: Path) -> None:
+    export = bulk_export(tmp_path, patients=3)
+    with pytest.raises(InputError), partitioned([export, tmp_path / "missing.ndjson"]):
+        pass
+    assert not any(own_tempdir.iterdir())
+    with pytest.raises(RuntimeError), evaluation_stream([export]) as stream:
+        next(iter(stream.patients))
+        raise RuntimeError("stopped while evaluating")
+    assert not any(own_tempdir.iterdir())
+
+
+def test_an_ndjson_file_is_read_line_by_line_with_the_same_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "lines.ndjson"
+    path.write_bytes(b"\n".join([json.dumps(fx.patient("p1")).encode(), b"{bad", b"", b"[1]\r{also bad"]) + b"\n")
+    with partitioned([path]) as parts:
+        reading = parts.reading_issues
+    assert reading == read_paths([path]).issues
+    assert [i.resource for i in reading] == [f"{path}:2", f"{path}:4", f"{path}:5"]
+
+
+def test_the_cohort_report_reads_ndjson_through_the_partition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The serial branch of the report's collection: the same summaries as reading whole, without it."""
+    from cds.report import collect as report_collect
+
+    export = bulk_export(tmp_path, patients=4)
+    expected, issues = report_collect.summarize_collected(read_paths([export]), report_collect.Settings())
+
+    def whole_input(*_: Any) -> Any:
+        raise AssertionError("the NDJSON input was read whole")
+
+    monkeypatch.setattr(report_collect, "read_paths", whole_input)
+    data = report_collect.collect([export], jobs=1)
+    assert list(data.summaries) == expected
+    assert list(data.issues) == issues
