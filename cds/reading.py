@@ -92,7 +92,8 @@ class Collected(Adding):
         self.resources.append(resource)
 
 
-def _message(error: JsonInputError) -> str:
+def unreadable_message(error: JsonInputError) -> str:
+    """The issue text for JSON that cannot be read (the same words whichever reader meets it)."""
     if error.reason in ("not JSON", "Extra data", "not UTF-8 JSON"):
         return "not UTF-8 JSON" if error.reason == "not UTF-8 JSON" else "not JSON"
     return f"not acceptable JSON: {error.reason}"
@@ -121,7 +122,7 @@ def _parse_file(path: Path, collected: Sink, *, stream: bool = False) -> None:
             _parse_ndjson(data, name, collected)
             return
         where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
-        collected.issues.append(Issue(severity="error", resource=name, message=f"{_message(exc)}{where}"))
+        collected.issues.append(Issue(severity="error", resource=name, message=f"{unreadable_message(exc)}{where}"))
 
 
 def _parse_ndjson(data: bytes, name: str, collected: Sink) -> None:
@@ -134,7 +135,7 @@ def _parse_line(line: bytes, name: str, number: int, collected: Sink) -> None:
     try:
         collected.add(loads(line, strict=False), f"{name}:{number}")
     except JsonInputError as exc:
-        collected.issues.append(Issue(severity="error", resource=f"{name}:{number}", message=_message(exc)))
+        collected.issues.append(Issue(severity="error", resource=f"{name}:{number}", message=unreadable_message(exc)))
 
 
 def _stream_ndjson(path: Path, collected: Sink) -> None:

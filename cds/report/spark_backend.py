@@ -51,7 +51,7 @@ from cds.gc_pause import gc_paused
 from cds.input_checks import no_resources
 from cds.jsonio import JsonInputError, loads
 from cds.mapping import patient_of
-from cds.reading import Collected, _message, read_paths
+from cds.reading import Collected, read_paths, unreadable_message
 from cds.report.collect import CohortData, Progress, Settings, input_files, summarize_collected
 from cds.report.patient import PatientSummary
 
@@ -261,7 +261,7 @@ def _read_ndjson(piece: Piece) -> Iterator[tuple[str, Item]]:
                     collected.add(loads(line, strict=False), f"{name}:{number}")
                 except JsonInputError as exc:
                     collected.issues.append(Issue(severity="error", resource=f"{name}:{number}",
-                                                  message=_message(exc)))
+                                                  message=unreadable_message(exc)))
                 yield from _keyed(collected, piece.index, number)
             number += 1
     if piece.whole_file and not content:
