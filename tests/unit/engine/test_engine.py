@@ -16,7 +16,6 @@ import random
 import subprocess
 import sys
 import textwrap
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +24,7 @@ from typing import Any
 
 import factories as fx
 import pytest
+from engine_facts import Loose, Num, unique
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError, create_model
@@ -54,20 +54,6 @@ def fnv1a_32(text: str) -> int:
     for byte in text.encode():
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
     return h
-
-
-class Num(EngineFact):
-    value: float
-
-
-class Loose(EngineFact):
-    """A fact model that does not type its field: the adapter itself must refuse what is unsafe."""
-
-    value: Any
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
 def small_ruleset(name: str, kind: str = "k") -> Ruleset:

@@ -6,13 +6,13 @@ failed evaluation; bounded."""
 from __future__ import annotations
 
 import random
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from engine_facts import Loose, Num, unique
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import create_model
@@ -31,18 +31,6 @@ from cds.facts import LabResult, Patient
 from cds.timeline import Baseline, Timeline
 
 RULESETS = {ruleset.name: ruleset for ruleset in bootstrap.all_rulesets()}
-
-
-class Num(EngineFact):
-    value: float
-
-
-class Loose(EngineFact):
-    value: Any
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
 def small_ruleset(name: str, threshold: float = 8.0) -> Ruleset:
