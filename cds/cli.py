@@ -12,9 +12,16 @@ import typer
 from cds.cli_options import AS_OF, AsOf, CtcaeVersion, FhirPaths
 from cds.demo.command import demo as demo_command
 from cds.document import write_json, write_ndjson, write_text
-from cds.errors import ConfigurationError, InputError
+from cds.errors import ConfigurationError, EvaluationError, InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, EvaluationStream, evaluation_stream
-from cds.input_checks import check_ctcae_version, echo_input_error, no_resources, parse_day
+from cds.input_checks import (
+    EVALUATION_FAILED,
+    check_ctcae_version,
+    echo_evaluation_error,
+    echo_input_error,
+    no_resources,
+    parse_day,
+)
 from cds.report.command import report as report_command
 
 app = typer.Typer(
@@ -65,6 +72,10 @@ def evaluate(
     except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
         typer.echo(f"prrt-cds: configuration error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except EvaluationError as exc:  # mid-stream: what is on stdout already is cut short, never a result
+        sys.stdout.flush()
+        echo_evaluation_error(exc, "the output on stdout is cut short and is not a result")
+        raise typer.Exit(EVALUATION_FAILED) from None
     readable = files_read - sum(1 for i in issues if i.severity == "error")
     if files_read and readable <= 0 and not patients:
         raise typer.Exit(1)

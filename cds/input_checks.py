@@ -6,7 +6,9 @@
 - a CTCAE version without a table is a usage error that lists the versions there are;
 - a date option (``--as-of``, ``--data-cutoff``) that is not a date, or lies outside the plausible date
   window of ``fhir_mappings/codes.toml`` (the window every FHIR date is checked against), is a usage
-  error of its option: "today" in 0001 or 9999 would otherwise overflow the date arithmetic.
+  error of its option: "today" in 0001 or 9999 would otherwise overflow the date arithmetic;
+- the rule engine failing during a run (``EvaluationError``) is never "no finding" and never a
+  traceback: exit 3 with one line that says the result is incomplete (``echo_evaluation_error``).
 
 Messages name paths and reasons only, never a value from the input.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 import typer
 
 from cds.ctcae.table import available_versions
-from cds.errors import InputError, NoFhirResources
+from cds.errors import EvaluationError, InputError, NoFhirResources
 from cds.facts import Issue
 from cds.reading import SUFFIXES
 from cds.tables import codes
@@ -53,6 +55,15 @@ def echo_input_error(exc: InputError) -> None:
     if len(problems) > MAX_SHOWN:
         typer.echo(f"prrt-cds: ... and {len(problems) - MAX_SHOWN} more", err=True)
     typer.echo(f"prrt-cds: {exc}", err=True)
+
+
+EVALUATION_FAILED = 3  # exit code: the rule engine failed, the run has no valid result (docs/outputs.md)
+
+
+def echo_evaluation_error(exc: EvaluationError, consequence: str) -> None:
+    """``prrt-cds: evaluation failed: <the engine's reason>; <consequence>`` on stderr. The reason names a
+    ruleset or a fact field, never a value from the input."""
+    typer.echo(f"prrt-cds: evaluation failed: {exc}; {consequence}", err=True)
 
 
 def check_out_dir(out: Path, option: str = "--out") -> None:

@@ -71,10 +71,16 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
                description: str = "evaluating", activity_tolerance: float | None = None,
                spark: SparkRun | None = None) -> None:
     """Evaluate, report, print the files written; exit 1 when no input could be read, 2 when the Spark
-    backend (``spark``) cannot run here."""
+    backend (``spark``) cannot run here, 3 when the rule engine failed (nothing written)."""
     from cds.bootstrap import check_tables
-    from cds.errors import ConfigurationError, InputError
-    from cds.input_checks import check_ctcae_version, check_out_dir, echo_input_error
+    from cds.errors import ConfigurationError, EvaluationError, InputError
+    from cds.input_checks import (
+        EVALUATION_FAILED,
+        check_ctcae_version,
+        check_out_dir,
+        echo_evaluation_error,
+        echo_input_error,
+    )
     from cds.report.cohort import ReportSettings
     from cds.report.pipeline import generate_report
     from cds.report.progress import TerminalProgress
@@ -107,6 +113,9 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
     except InputError as exc:
         echo_input_error(exc)
         raise typer.Exit(1) from None
+    except EvaluationError as exc:  # the report is written only after every patient: nothing was written
+        echo_evaluation_error(exc, "no report was written")
+        raise typer.Exit(EVALUATION_FAILED) from None
     except OSError as exc:  # the report could not be written (disk full, permissions): said, not a traceback
         typer.echo(f"prrt-cds: cannot write the report to {out}: {exc.strerror or type(exc).__name__}", err=True)
         raise typer.Exit(1) from None
