@@ -205,10 +205,39 @@ def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
 # with a lone surrogate), is encoded by json instead. Non-finite floats never reach a document (the
 # mapping refuses them).
 _NOT_ASCII = re.compile(rb"[\x7f-\xff]+")
-# Where a number can stand: in indented output after '": ' or at the start of a line (an array's item),
-# in compact output after ':', ',' or '['; text inside a string seldom looks so ("10e9 /L" does not).
-_OTHERWISE_INDENTED = re.compile(rb"(?:^|\": |\n *)-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
-_OTHERWISE_COMPACT = re.compile(rb"(?:^|[:,\[])-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
+# A number Python writes otherwise: in exponent form, or below 1e-4. Each pattern begins with the byte that
+# stands before a number (a space in indented output, ':', ',' or '[' in compact output), so that the
+# scan skips fast to the few places worth a look; a bare number (a whole text) is checked on its own.
+_OTHERWISE = rb"-?(?:\d+(?:\.\d+)?[eE]|0\.0000)"
+_AFTER_SPACE = re.compile(rb" " + _OTHERWISE)
+_AFTER_PUNCTUATION = re.compile(rb"[:,\[]" + _OTHERWISE)
+_NUMBER_START = b"-0123456789"
+
+
+def _otherwise_indented(text: bytes) -> bool:
+    """Whether indented orjson output holds a number Python writes otherwise. In indented output a number
+    stands after '": ' or after a line's indentation (two spaces or more); unit text inside a string such
+    as "x 10e9 /L" stands after a letter, and is passed over."""
+    if text[:1] in _NUMBER_START:
+        return True
+    for found in _AFTER_SPACE.finditer(text):
+        at = found.start()
+        if text[at - 1:at] in (b" ", b"\n") or text[at - 2:at] == b'":':
+            return True
+    return False
+
+
+def _otherwise_compact(text: bytes) -> bool:
+    """Whether compact orjson output holds a number Python writes otherwise (text inside a string that
+    looks so sends the value to json too: slower, never wrong)."""
+    return text[:1] in _NUMBER_START or _AFTER_PUNCTUATION.search(text) is not None
+
+
+def _ascii(text: bytes) -> bytes:
+    """orjson's UTF-8 with every character outside ASCII, and DEL, escaped as json escapes them."""
+    if text.isascii() and b"\x7f" not in text:
+        return text
+    return _NOT_ASCII.sub(_escape, text)
 
 
 def _escape(match: re.Match[bytes]) -> bytes:
@@ -235,9 +264,9 @@ def dumps_indented(value: Any) -> bytes:
         text = orjson.dumps(value, default=_float_subclass, option=orjson.OPT_INDENT_2)
     except TypeError:  # orjson.JSONEncodeError is one
         return json.dumps(value, indent=2).encode("ascii")
-    if _OTHERWISE_INDENTED.search(text):
+    if _otherwise_indented(text):
         return json.dumps(value, indent=2).encode("ascii")
-    return _NOT_ASCII.sub(_escape, text)
+    return _ascii(text)
 
 
 def dumps_line(value: Any) -> bytes:
@@ -246,9 +275,9 @@ def dumps_line(value: Any) -> bytes:
         text = orjson.dumps(value, default=_float_subclass)
     except TypeError:
         return json.dumps(value, separators=(",", ":")).encode("ascii")
-    if _OTHERWISE_COMPACT.search(text):
+    if _otherwise_compact(text):
         return json.dumps(value, separators=(",", ":")).encode("ascii")
-    return _NOT_ASCII.sub(_escape, text)
+    return _ascii(text)
 
 
 def indented(text: bytes, spaces: int) -> bytes:

@@ -10,6 +10,8 @@ from typing import Any
 
 import factories as fx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cds.cli import app
@@ -58,6 +60,27 @@ def test_json_of_non_ascii_text_and_exponent_floats_is_as_json_dump(tmp_path: Pa
     [], {}, {"a": [1, {"b": []}]}, True, None, 2**62,
 ])
 def test_the_fast_encoder_writes_what_json_writes(value: Any) -> None:
+    assert dumps_indented(value) == json.dumps(value, indent=2).encode()
+    assert dumps_line(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+_FLOATS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([1e-05, -7e-05, 0.0001, 0.00012, 1e16, -1e22, 9999999999999998.0, 2.5e-300]),
+)
+_TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["x 10e9 /L", " 1e-05", "a:1e5", "  7e-05", "é 0.00001"]))
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), _FLOATS, _TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_TEXT, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON)
+def test_the_fast_encoder_writes_what_json_writes_of_any_value(value: Any) -> None:
+    """Numbers in exponent form or below 1e-4 at any depth, in arrays or objects, and text that looks like
+    them: the bytes are json's, whichever encoder wrote them."""
     assert dumps_indented(value) == json.dumps(value, indent=2).encode()
     assert dumps_line(value) == json.dumps(value, separators=(",", ":")).encode()
 
