@@ -10,6 +10,9 @@ Two modes. ``strict`` (CDS Hooks request bodies) refuses all of the above. The l
 and NDJSON lines, where refusing a whole Bundle for one bad value would lose the rest of the record)
 still refuses duplicate keys, but reads ``NaN`` / ``Infinity`` as floats and an overlong number as an
 ``UnreadableNumber`` (a ``str``), so that the mapping refuses that one value as a per-resource issue.
+``loads_bounded`` (a CDS Hooks request body) is the strict mode that also refuses nesting deeper than
+``MAX_DEPTH``. Both modes read with orjson where that gives the very value json with these checks gives,
+and with json otherwise. The output half writes what ``json.dumps`` writes, at orjson's speed.
 """
 
 from __future__ import annotations
@@ -106,56 +109,104 @@ def _constant(name: str) -> Any:
     raise JsonInputError(f"{name} is not JSON")
 
 
-# The lenient mode's fast path: orjson parses an NDJSON line several times faster than json with the hooks
-# above. Its value is taken only when orjson writes it back as the very text read (compact, as bulk
-# exports write): then no key was given twice (orjson keeps the last one silently: its text would be
-# shorter), no integer went past 64 bits (orjson would read it as a float), and every number literal is
-# orjson's shortest form of its float, which json also reads as a plain float, except in exponent form
-# (orjson 1e-7 and Python 1e-07): a text with an exponent goes to json. A backslash (an escape in a string)
-# goes to json too, as does everything orjson refuses (NaN, Infinity, lone surrogates, deep nesting).
-_EXPONENT_MARKS = (b"e-", b"e+")
+# Deepest nesting a CDS Hooks request may have. FHIR resources in a prefetch nest about 10 levels (a
+# Bundle entry's resource's component's code's coding); nested extensions add a few. An order nested
+# hundreds of levels deep cannot be a real order, and copying it into a suggestion would exceed what
+# Python and pydantic can walk: refuse it when it arrives.
+MAX_DEPTH = 64
+
+
+# The fast path of both modes: orjson parses several times faster than json with the hooks above, and its
+# value is taken only when a few byte-level checks show it is the value json with the hooks would give:
+# - no backslash: no string has an escape, so every '"' opens or closes a string and orjson's strings are
+#   the text's, byte for byte;
+# - orjson reads it (it refuses NaN, Infinity, a byte-order mark, bad UTF-8 and control characters in
+#   strings: each such text goes to json, for its value or its reason);
+# - the text is, but for whitespace, what orjson writes of the value: then no key was given twice (orjson
+#   keeps the last one silently: its text would be shorter), no integer went past 64 bits (orjson reads it
+#   as a float), and every number literal is the shortest form of its float, which json reads as a plain
+#   float ("71.0", never "7.40"), except in exponent form (orjson 1e-7, Python 1e-07): such a text goes to
+#   json;
+# - for a request body (``loads_bounded``), the brackets nest at most MAX_DEPTH levels.
+_SLOW = object()  # the text needs json with the hooks
+_WHITESPACE = b" \t\n\r"  # JSON's whitespace
+_EXPONENT = re.compile(rb"e[-+]\d")  # as orjson writes one (the text is what orjson writes, see below)
 _DIGITS = frozenset(b"0123456789")
 _MANTISSA = frozenset(b"0123456789.")
-_BEFORE_NUMBER = frozenset(b":,[ ")
+_BEFORE_NUMBER = frozenset(b":,[ \t\n\r")
+_BRACKETS = bytes.maketrans(b"{[}]", b"(())")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"{}[]")
 
 
 def _has_exponent(data: bytes) -> bool:
-    """Whether a number is written with an exponent: digits (and a point) after ':', ',' or '[' (an
-    optional minus between), then e+ or e- and a digit. "3e-45ab" inside a uuid is not one."""
-    for mark in _EXPONENT_MARKS:
-        at = data.find(mark)
-        while at != -1:
-            if at > 0 and data[at - 1] in _DIGITS and data[at + 2:at + 3].isdigit():
-                start = at - 1
-                while start > 0 and data[start - 1] in _MANTISSA:
-                    start -= 1
-                if start > 1 and data[start - 1] == 0x2D:  # a minus sign
-                    start -= 1
-                if start == 0 or data[start - 1] in _BEFORE_NUMBER:
-                    return True
-            at = data.find(mark, at + 2)
+    """Whether a number is written with an exponent: digits (and a point) after ':', ',', '[' or whitespace
+    (an optional minus between), then e+ or e- and a digit. "3e-45ab" inside a uuid is not one."""
+    for found in _EXPONENT.finditer(data):
+        start = found.start()
+        if start == 0 or data[start - 1] not in _DIGITS:
+            continue
+        while start > 0 and data[start - 1] in _MANTISSA:
+            start -= 1
+        if start > 0 and data[start - 1] == 0x2D:  # a minus sign
+            start -= 1
+        if start == 0 or data[start - 1] in _BEFORE_NUMBER:
+            return True
     return False
 
 
-def _fast_lenient(data: bytes) -> Any:
-    """The value of ``data`` if orjson gives exactly what json would, else ``None``."""
+def _deeper_than(data: bytes, limit: int) -> bool:
+    """Whether the brackets of JSON text without escapes (well nested: orjson read it) nest more than
+    ``limit`` deep. Each pass removes every empty pair, the innermost containers, so a tree of height h
+    needs h passes."""
+    brackets = b" ".join(data.split(b'"')[0::2]).translate(_BRACKETS, _NOT_BRACKETS)  # outside the strings
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"()", b"")
+    return bool(brackets)
+
+
+def _orjson_value(data: bytes, depth: int | None = None) -> Any:
+    """orjson's value of ``data`` if json with the hooks gives the same, else ``_SLOW``; with ``depth``, also
+    ``_SLOW`` when the text nests deeper. (orjson writes no more than 254 levels, far within json's limit.)"""
     if b"\\" in data:
-        return None
+        return _SLOW
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
-        return None
-    if not isinstance(value, (dict, list)) or orjson.dumps(value) != data.strip() or _has_exponent(data):
-        return None
-    return value
+        return _SLOW
+    if depth is not None and _deeper_than(data, depth):
+        return _SLOW
+    try:
+        written = orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError: nested too deeply to write back
+        return _SLOW
+    if written != data.strip(_WHITESPACE) and written.translate(None, _WHITESPACE) != data.translate(None, _WHITESPACE):
+        return _SLOW
+    return _SLOW if _has_exponent(data) else value
 
 
 def loads(data: str | bytes | bytearray, *, strict: bool = True) -> Any:
     """Parse one JSON value; raises ``JsonInputError`` (a ``ValueError``) on what the mode refuses."""
-    if not strict and isinstance(data, bytes):
-        value = _fast_lenient(data)
-        if value is not None:
+    if isinstance(data, bytes):
+        value = _orjson_value(data)
+        if value is not _SLOW:
             return value
+    return _json_loads(data, strict)
+
+
+def loads_bounded(data: bytes) -> Any:
+    """``loads`` (strict) of a CDS Hooks request body, refused when it nests deeper than ``MAX_DEPTH``."""
+    value = _orjson_value(data, MAX_DEPTH)
+    if value is not _SLOW:
+        return value
+    value = _json_loads(data, strict=True)
+    if deeper_than(value, MAX_DEPTH):
+        raise JsonInputError(f"nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _json_loads(data: str | bytes | bytearray, strict: bool) -> Any:
     try:
         if not strict:
             return json.loads(data, object_pairs_hook=_pairs, parse_int=_lenient_int, parse_float=_lenient_float)
@@ -173,13 +224,6 @@ def loads(data: str | bytes | bytearray, *, strict: bool = True) -> Any:
         raise JsonInputError("JSON nested too deeply") from None
     except ValueError:  # int()/float() refusals not caught above
         raise JsonInputError("a number that cannot be read") from None
-
-
-# Deepest nesting a CDS Hooks request may have. FHIR resources in a prefetch nest about 10 levels (a
-# Bundle entry's resource's component's code's coding); nested extensions add a few. An order nested
-# hundreds of levels deep cannot be a real order, and copying it into a suggestion would exceed what
-# Python and pydantic can walk: refuse it when it arrives.
-MAX_DEPTH = 64
 
 
 def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:

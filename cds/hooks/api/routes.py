@@ -18,7 +18,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cds.hooks.api.body import parse_body
 from cds.hooks.api.components import Components
 from cds.hooks.api.discovery import discovery_document
 from cds.hooks.errors import ANSWERS, BadRequest, NotAuthenticated, PayloadTooLarge, Unavailable, answer_for, outcome
@@ -26,7 +25,7 @@ from cds.hooks.security.auth import Caller, Unauthorized
 from cds.hooks.security.replay import ReplayCacheError
 from cds.hooks.services import SERVICES
 from cds.hooks.store import StoreError
-from cds.jsonio import JsonInputError
+from cds.jsonio import JsonInputError, loads_bounded
 
 logger = logging.getLogger("cds.hooks")
 router = APIRouter()
@@ -73,7 +72,7 @@ async def read_json(request: Request, limit: int) -> Any:
         chunks.append(chunk)
     data = b"".join(chunks)
     try:  # a big body in a thread: parsing many megabytes takes time the event loop cannot give
-        body = parse_body(data) if len(data) <= PARSE_INLINE_BYTES else await run_in_threadpool(parse_body, data)
+        body = loads_bounded(data) if len(data) <= PARSE_INLINE_BYTES else await run_in_threadpool(loads_bounded, data)
     except JsonInputError as exc:  # duplicate keys, NaN, overlong numbers, bad UTF-8, too deep
         if exc.reason in ("not JSON", "Extra data", "not UTF-8 JSON"):
             raise BadRequest("the body is not JSON") from None

@@ -1,5 +1,6 @@
-"""The fast reader of a hook call's body gives exactly what the strict reader gives: the same value, of the
-same types (a ReportedFloat where a number would not print as written), or the same refusal."""
+"""The fast reader of a hook call's body (orjson, ``cds.jsonio.loads_bounded``) gives exactly what the strict
+reader (json with the hooks) gives: the same value, of the same types (a ReportedFloat where a number would
+not print as written), or the same refusal."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cds.hooks.api import body as body_module
-from cds.hooks.api.body import parse_body
-from cds.jsonio import MAX_DEPTH, JsonInputError, ReportedFloat, deeper_than, loads
+from cds import jsonio
+from cds.jsonio import MAX_DEPTH, JsonInputError, ReportedFloat, deeper_than, loads_bounded
 
 
 def strict(data: bytes) -> Any:
     """What the service read before the fast path: the strict reader and the depth check."""
-    value = loads(data)
+    value = jsonio._json_loads(data, strict=True)
     if deeper_than(value, MAX_DEPTH):
         raise JsonInputError(f"nested deeper than {MAX_DEPTH} levels")
     return value
@@ -44,7 +44,7 @@ def outcome(reader: Any, data: bytes) -> tuple[str, Any]:
 
 
 def assert_same_outcome(data: bytes) -> None:
-    fast, slow = outcome(parse_body, data), outcome(strict, data)
+    fast, slow = outcome(loads_bounded, data), outcome(strict, data)
     assert fast[0] == slow[0], (data[:200], fast, slow)
     if fast[0] == "value":
         assert same(fast[1], slow[1]), data[:200]
@@ -79,14 +79,14 @@ def test_edge_bodies_read_or_are_refused_as_by_the_strict_reader(data: bytes) ->
 def test_a_plain_fhir_body_takes_the_fast_path() -> None:
     data = json.dumps({"hook": "patient-view", "prefetch": {"labs": {"resourceType": "Bundle", "entry": [
         {"resource": {"resourceType": "Observation", "valueQuantity": {"value": 71.0, "unit": "kg"}}}]}}}).encode()
-    assert body_module._fast(data) is not body_module._SLOW
+    assert jsonio._orjson_value(data) is not jsonio._SLOW
     assert_same_outcome(data)
 
 
 def test_a_repeated_key_or_a_reported_literal_takes_the_strict_reader() -> None:
-    assert body_module._fast(b'{"a": 1, "a": 1}') is body_module._SLOW
-    assert body_module._fast(b'{"value": 7.40}') is body_module._SLOW
-    [value] = parse_body(b"[7.40]")
+    assert jsonio._orjson_value(b'{"a": 1, "a": 1}') is jsonio._SLOW
+    assert jsonio._orjson_value(b'{"value": 7.40}') is jsonio._SLOW
+    [value] = loads_bounded(b"[7.40]")
     assert isinstance(value, ReportedFloat) and value.text == "7.40"
 
 
