@@ -4,6 +4,7 @@ version string their tables make. Registering a new concern is one line of ``CON
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from functools import cache
 from typing import Literal
@@ -14,7 +15,8 @@ from cds.ctcae.table import available_versions
 from cds.dose.concern import CONCERN as DOSE
 from cds.dosimetry.concern import CONCERN as DOSIMETRY
 from cds.engine import Engine, Ruleset
-from cds.engine.memo import DEFAULT_SIZE, Memo, MemoEngine
+from cds.engine.memo import DEFAULT_SIZE, MAX_SIZE, Memo, MemoEngine
+from cds.errors import ConfigurationError
 from cds.protocol.concern import CONCERN as PROTOCOL
 from cds.recist.concern import CONCERN as RECIST
 from cds.rulebook.files import mappings_dir
@@ -73,24 +75,49 @@ def build_engine(kind: EngineKind = "durable") -> Engine:
 
 
 # The process's memo of per-fact rule hits (cds.engine.memo), kept for the life of the process: across
-# the service's requests, and across the patients of a cohort.
+# the service's requests, and across the patients of a cohort. Its bound: the service's setting
+# ``engine_memo_size``, which is also the variable PRRT_CDS_ENGINE_MEMO_SIZE that the other commands (and
+# the report's worker processes) read when they first need the engine.
+MEMO_SIZE_VARIABLE = "PRRT_CDS_ENGINE_MEMO_SIZE"
 _MEMO = Memo(DEFAULT_SIZE)
+_MEMO_SIZE_GIVEN = False
 _DEFAULT: Engine | None = None
 _DEFAULT_LOCK = threading.Lock()
+
+
+def memo_size_setting() -> int | None:
+    """The memo bound PRRT_CDS_ENGINE_MEMO_SIZE asks for (None: not set); ConfigurationError if it is not a
+    whole number from 0 to 10,000,000."""
+    text = os.environ.get(MEMO_SIZE_VARIABLE, "").strip()
+    if not text:
+        return None
+    try:
+        size = int(text)
+    except ValueError:
+        size = -1
+    if not 0 <= size <= MAX_SIZE:
+        raise ConfigurationError(f"{MEMO_SIZE_VARIABLE} must be a whole number of entries from 0 to {MAX_SIZE}")
+    return size
 
 
 def set_engine_memo_size(size: int) -> None:
     """Bound the process's memo to ``size`` entries (0: no memo); the service sets its
     ``engine_memo_size`` here. Entries beyond the new bound are dropped, oldest first."""
+    global _MEMO_SIZE_GIVEN
     _MEMO.resize(size)
+    _MEMO_SIZE_GIVEN = True
 
 
 def default_engine() -> Engine:
     """The engine the CLI, the service and the report use when none is given: the process's
-    durable_rules host behind the process's memo (docs/rule-engine.md, "Memo")."""
+    durable_rules host behind the process's memo (docs/rule-engine.md, "Memo"), bounded by
+    ``set_engine_memo_size`` or else PRRT_CDS_ENGINE_MEMO_SIZE. Raises ConfigurationError."""
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
+            size = None if _MEMO_SIZE_GIVEN else memo_size_setting()
+            if size is not None:
+                _MEMO.resize(size)
             rulesets = all_rulesets()
             from cds.engine.durable_adapter import process_engine
 

@@ -30,6 +30,7 @@ from cds.engine.values import compared_numerically, fact_bodies
 from cds.errors import ConfigurationError, EvaluationError
 
 DEFAULT_SIZE = 200_000  # entries; about 0.3 KiB each for a CTCAE fact (docs/rule-engine.md, "Memo")
+MAX_SIZE = 10_000_000  # some 3 GB: a bound beyond this is a typing error, not a setting
 
 Key = tuple[str, bytes]  # (ruleset digest, the values its rules can read: see _Keys)
 

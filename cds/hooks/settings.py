@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.ctcae.table import available_versions
+from cds.engine.memo import DEFAULT_SIZE, MAX_SIZE
 from cds.errors import ConfigurationError
 
 ENV_PREFIX = "PRRT_CDS_"
@@ -121,7 +122,7 @@ class ServiceSettings(BaseSettings):
     ctcae_version: str = DEFAULT_CTCAE_VERSION
     # Facts whose rule hits each worker remembers (docs/rule-engine.md, "Memo"), about 0.3 KiB each;
     # 0: no memo. Kept across requests for the life of the worker.
-    engine_memo_size: int = Field(default=200_000, ge=0, le=10_000_000)
+    engine_memo_size: int = Field(default=DEFAULT_SIZE, ge=0, le=MAX_SIZE)
 
     @field_validator("ctcae_version")
     @classmethod

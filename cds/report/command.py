@@ -72,7 +72,7 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
                spark: SparkRun | None = None) -> None:
     """Evaluate, report, print the files written; exit 1 when no input could be read, 2 when the Spark
     backend (``spark``) cannot run here, 3 when the rule engine failed (nothing written)."""
-    from cds.bootstrap import check_tables
+    from cds.bootstrap import check_tables, memo_size_setting
     from cds.errors import ConfigurationError, EvaluationError, InputError
     from cds.input_checks import (
         EVALUATION_FAILED,
@@ -94,6 +94,7 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
         _check_spark()
     try:
         check_tables(ctcae_version)
+        memo_size_setting()  # read by every worker process: refused once, here
     except ConfigurationError as exc:  # the rule tables disagree (e.g. a dose class names an unknown term)
         typer.echo(f"prrt-cds: configuration error: {exc}", err=True)
         raise typer.Exit(2) from None
