@@ -11,6 +11,9 @@ BodyStructures, which any patient's resources may reference, are given to every 
 rest is mapped once for its issues. The result equals mapping the whole input (``cds.mapping.map_collected``):
 the same records in the same (sorted) order and the same issues of no patient in the same order. The
 temporary database is removed when the ``partitioned`` block ends, by an error too.
+
+Other processes may map ranges of patients from the same database (``Partitioned.share``, ``map_range``):
+the cohort report spreads a bulk export over its worker processes so.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -122,17 +126,62 @@ class _Filing(Adding):
         self.unowned.sort(key=itemgetter(0))
 
 
+Located = tuple[int, int, Issue]  # an issue of no patient with its place: (mapping step, input position)
+
+
+@dataclass(frozen=True)
+class Share:
+    """What a process needs to map patients from a partition on its own: the database, the Bundle aliases
+    and the resources of no patient that any patient's may reference (Medications, BodyStructures)."""
+
+    path: str
+    aliases: dict[str, str]
+    lookups: list[Resource]
+
+
+def _mapped_groups(rows: Iterable[tuple[bytes, int, bytes]], aliases: dict[str, str], lookups: list[Resource],
+                   ) -> Iterator[tuple[list[tuple[str, PatientRecord]], list[Located]]]:
+    """Each patient's rows (ordered by key, then position) mapped alone: its records by reference, sorted,
+    and the issues of no patient its mapping raised, with their places."""
+    for _, group in groupby(rows, key=itemgetter(0)):
+        positions: list[int] = []
+        resources: list[Resource] = []
+        with gc_paused():  # once per patient: each resume collects the young objects again
+            for _, position, body in group:
+                positions.append(position)
+                resources.append(_loads(body))
+            mapped = map_resources(resources, aliases, lookups)
+            del resources
+        found = [(step, positions[index], issue)
+                 for (step, index), issue in zip(mapped.origins, mapped.issues, strict=True)]
+        yield sorted(mapped.records.items()), found
+
+
+def map_range(share: Share, first: bytes, last: bytes,
+              ) -> Iterator[tuple[list[tuple[str, PatientRecord]], list[Located]]]:
+    """The patients whose keys lie from ``first`` to ``last`` (``Partitioned.keys``), mapped as
+    ``Partitioned.records`` maps them, read from the partition by another process."""
+    db = sqlite3.connect(Path(share.path).as_uri() + "?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT key, position, body FROM part WHERE key BETWEEN ? AND ? ORDER BY key, position",
+                          (first, last))
+        yield from _mapped_groups(rows, share.aliases, share.lookups)
+    finally:
+        db.close()
+
+
 class Partitioned:
     """The input filed by patient: what was read, and each patient's record mapped on demand."""
 
-    def __init__(self, db: sqlite3.Connection, filing: _Filing) -> None:
+    def __init__(self, db: sqlite3.Connection, filing: _Filing, path: str) -> None:
         self._db = db
+        self._path = path
         self.aliases = filing.aliases
         self.files_read = filing.files_read
         self.resources = filing.count  # FHIR resources read
         self.reading_issues = list(filing.issues)
         self._unowned = filing.unowned
-        self._mapping_issues: list[tuple[int, int, Issue]] | None = None
+        self._mapping_issues: list[Located] | None = None
         self._spilled = 0
 
     def patients(self) -> int:
@@ -142,31 +191,41 @@ class Partitioned:
 
     def records(self) -> Iterator[PatientRecord]:
         """Every patient's record, sorted by patient reference, each mapped from its own resources."""
-        lookups = [resource for _, resource in self._unowned if is_lookup(resource)]
+        unowned_records, found = self.unowned()
+        rows = self._db.execute("SELECT key, position, body FROM part ORDER BY key, position")
+        for records, issues in _mapped_groups(rows, self.aliases, self._lookups()):
+            found += issues
+            for ref, record in records:
+                while unowned_records and unowned_records[0][0] < ref:
+                    yield unowned_records.pop(0)[1]
+                yield record
+        yield from (record for _, record in unowned_records)
+        self.found(found)
+
+    def unowned(self) -> tuple[list[tuple[str, PatientRecord]], list[Located]]:
+        """The mapping of the resources of no patient: the records it makes (none in practice), by
+        reference, and its issues with their place in the input (for ``found``)."""
         unowned = [position for position, _ in self._unowned]
         mapped = map_resources([resource for _, resource in self._unowned], self.aliases)
         found = [(step, unowned[index], issue) for (step, index), issue in zip(mapped.origins, mapped.issues,
                                                                                strict=True)]
-        unowned_records = sorted(mapped.records.items())  # none in practice: a resource of no patient
-        rows = self._db.execute("SELECT key, position, body FROM part ORDER BY key, position")
-        for _, group in groupby(rows, key=itemgetter(0)):
-            positions: list[int] = []
-            resources: list[Resource] = []
-            with gc_paused():  # once per patient: each resume collects the young objects again
-                for _, position, body in group:
-                    positions.append(position)
-                    resources.append(_loads(body))
-                mapped = map_resources(resources, self.aliases, lookups)
-                del resources
-            found += [(step, positions[index], issue)
-                      for (step, index), issue in zip(mapped.origins, mapped.issues, strict=True)]
-            for ref in sorted(mapped.records):
-                while unowned_records and unowned_records[0][0] < ref:
-                    yield unowned_records.pop(0)[1]
-                yield mapped.records.pop(ref)
-        yield from (record for _, record in unowned_records)
-        found.sort(key=lambda item: (item[0], item[1]))  # the order of mapping the whole input
-        self._mapping_issues = found
+        return sorted(mapped.records.items()), found
+
+    def found(self, issues: Iterable[Located]) -> None:
+        """The mapping's issues of no patient, from every patient's mapping and from ``unowned``, in any
+        order: ``issues`` gives them in the order of mapping the whole input."""
+        self._mapping_issues = sorted(issues, key=lambda item: (item[0], item[1]))
+
+    def keys(self) -> list[bytes]:
+        """Every patient's key, in order: ``map_range`` maps the patients between two of them."""
+        return [key for (key,) in self._db.execute("SELECT DISTINCT key FROM part ORDER BY key")]
+
+    def share(self) -> Share:
+        """What another process needs to map patients from this partition (``map_range``)."""
+        return Share(self._path, dict(self.aliases), self._lookups())
+
+    def _lookups(self) -> list[Resource]:
+        return [resource for _, resource in self._unowned if is_lookup(resource)]
 
     def issues(self) -> list[Issue]:
         """The issues of no patient, reading's then mapping's: complete once ``records`` is exhausted."""
@@ -190,7 +249,8 @@ class Partitioned:
 def partitioned(paths: Iterable[str | Path]) -> Iterator[Partitioned]:
     """Read ``paths`` into a temporary partition by patient (removed when the block ends). Raises InputError."""
     with tempfile.TemporaryDirectory(prefix="prrt-cds-") as directory:
-        db = sqlite3.connect(Path(directory) / "partition.sqlite3", isolation_level=None)
+        path = str(Path(directory) / "partition.sqlite3")
+        db = sqlite3.connect(path, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
@@ -203,6 +263,8 @@ def partitioned(paths: Iterable[str | Path]) -> Iterator[Partitioned]:
             with gc_paused():
                 stream_paths(paths, filing)
             filing.finish()
-            yield Partitioned(db, filing)
+            db.execute("COMMIT")  # readable by other processes (map_range) from here on
+            db.execute("BEGIN")
+            yield Partitioned(db, filing, path)
         finally:
             db.close()

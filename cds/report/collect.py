@@ -10,7 +10,9 @@ its chunks. That is exact when each patient's resources lie in one chunk (a Bund
 group of patients, as the demo, Synthea and per-patient exports write). A patient found in more than one
 chunk is detected, and the files of every chunk holding such a patient are read and evaluated again
 together, so the result equals a serial run. NDJSON input (bulk exports split by resource type) is
-evaluated serially from the start. Limitation: a ``Medication`` resource in one chunk referenced by a
+first partitioned by patient on disk (``cds.partition``) in this process; then each worker maps and
+evaluates ranges of patients from the partition, and the issues of no patient are put back in the order
+of a serial run. Limitation: a ``Medication`` resource in one chunk referenced by a
 ``MedicationAdministration`` in another is not resolved; keep such resources in one Bundle.
 
 Data cut-off: facts dated after it are dropped before the timeline is built, and a death after it is
@@ -34,7 +36,7 @@ from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
 from cds.facts import Issue, PatientRecord
 from cds.input_checks import no_resources
 from cds.mapping import map_collected
-from cds.partition import partitioned
+from cds.partition import Located, Partitioned, Share, map_range, partitioned
 from cds.reading import SUFFIXES, Collected, read_paths
 from cds.report.heap import frozen_scope, untracked
 from cds.report.patient import PatientSummary, summarize
@@ -157,18 +159,24 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
 TAPER = 4  # the last chunks are this many times smaller
 
 
-def _chunks(files: list[Path], jobs: int) -> Iterator[list[str]]:
-    """Chunks of up to 64 files, about 8 per worker; the last ``jobs`` chunks' worth of files in chunks
-    ``TAPER`` times smaller, so that the workers run out of work together rather than one finishing a
-    whole chunk while the others wait."""
-    size = max(1, min(64, len(files) // (jobs * 8)))
-    tail_start = max(0, len(files) - jobs * size)
+def _slices(count: int, jobs: int, largest: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of chunks of ``count`` items: up to ``largest``, about 8 per worker; the last ``jobs``
+    chunks' worth in chunks ``TAPER`` times smaller, so that the workers run out of work together rather
+    than one finishing a whole chunk while the others wait."""
+    size = max(1, min(largest, count // (jobs * 8)))
+    tail_start = max(0, count - jobs * size)
     tail_start -= tail_start % size
     for start in range(0, tail_start, size):
-        yield [str(f) for f in files[start:start + size]]
+        yield start, start + size
     small = max(1, size // TAPER)
-    for start in range(tail_start, len(files), small):
-        yield [str(f) for f in files[start:start + small]]
+    for start in range(tail_start, count, small):
+        yield start, min(count, start + small)
+
+
+def _chunks(files: list[Path], jobs: int) -> Iterator[list[str]]:
+    """Chunks of up to 64 files (``_slices``)."""
+    for start, stop in _slices(len(files), jobs, 64):
+        yield [str(f) for f in files[start:stop]]
 
 
 def default_jobs() -> int:
@@ -209,7 +217,7 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
     """Evaluate and summarize every patient of the FHIR input. Raises InputError for a missing path,
     NoFhirResources when nothing read is a FHIR resource.
 
-    ``jobs``: worker processes (default: the CPUs this process may use); large Bundle inputs only.
+    ``jobs``: worker processes (default: the CPUs this process may use); for large inputs only.
     """
     paths = list(paths)
     settings = settings or Settings()
@@ -223,13 +231,59 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
     with partitioned(files) as parts:  # NDJSON line by line, by patient on disk: one patient in memory at a time
         if not parts.resources:
             raise no_resources(list(paths), parts.files_read, parts.issues())
-        progress.start(parts.patients(), "patients")
-        summaries = []
-        for record in parts.records():
-            if settings.data_cutoff is not None:
-                record = _until(record, settings.data_cutoff)
-            result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
-            summaries.append(summarize(result, settings.confirmed))
-            progress.advance()
+        patients = parts.patients()
+        progress.start(patients, "patients")
+        if jobs > 1 and patients >= 2 * jobs and size >= PARALLEL_MIN_BYTES:
+            summaries = _parallel_partition(parts, settings, jobs, progress)
+        else:
+            summaries = []
+            for record in parts.records():
+                summaries.append(_summary(record, settings))
+                progress.advance()
         return CohortData(tuple(summaries), tuple(parts.issues()), ruleset_version(settings.ctcae_version),
                           parts.files_read, settings.ctcae_version)
+
+
+def _summary(record: PatientRecord, settings: Settings) -> PatientSummary:
+    if settings.data_cutoff is not None:
+        record = _until(record, settings.data_cutoff)
+    result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
+    return summarize(result, settings.confirmed)
+
+
+@dataclass(frozen=True)
+class _Range:
+    summaries: tuple[PatientSummary, ...]
+    found: tuple[Located, ...]  # the mapping's issues of no patient, with their places in the input
+
+
+def _evaluate_range(share: Share, first: bytes, last: bytes, settings: Settings) -> _Range:
+    """One worker's job: map, evaluate and summarize the patients from ``first`` to ``last`` of a partition."""
+    summaries: list[PatientSummary] = []
+    found: list[Located] = []
+    for records, issues in map_range(share, first, last):
+        found += issues
+        summaries += [_summary(record, settings) for _, record in records]
+    return _Range(tuple(summaries), tuple(found))
+
+
+def _parallel_partition(parts: Partitioned, settings: Settings, jobs: int, progress: Progress) -> list[PatientSummary]:
+    """Every patient of the partition evaluated by ``jobs`` worker processes, ranges of patients each; the
+    summaries sorted by patient as a serial run gives them, and the issues of no patient given back to
+    ``parts`` in a serial run's order."""
+    keys = parts.keys()
+    share = parts.share()
+    unowned, found = parts.unowned()
+    summaries = [_summary(record, settings) for _, record in unowned]  # none in practice
+    progress.advance(len(summaries))
+    ranges = [(keys[start], keys[stop - 1], stop - start) for start, stop in _slices(len(keys), jobs, 500)]
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_evaluate_range, share, first, last, settings): count for first, last, count in ranges}
+        for future in as_completed(futures):
+            done = future.result()
+            summaries += done.summaries
+            found += done.found
+            progress.advance(futures[future])
+    parts.found(found)
+    summaries.sort(key=lambda summary: summary.patient)
+    return summaries

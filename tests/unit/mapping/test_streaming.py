@@ -184,3 +184,32 @@ def test_the_cohort_report_reads_ndjson_through_the_partition(tmp_path: Path, mo
     data = report_collect.collect([export], jobs=1)
     assert list(data.summaries) == expected
     assert list(data.issues) == issues
+
+
+def test_the_cohort_report_spreads_a_bulk_export_over_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranges of patients from the partition, evaluated by two spawned workers: the same summaries in the
+    same order, and the same issues of no patient in the same order, as one process gives."""
+    from cds.report import collect as report_collect
+
+    export = bulk_export(tmp_path, patients=24)
+    with (export / "Observation.ndjson").open("a", encoding="utf-8") as out:  # issues of no patient
+        out.write("not json\n")
+        out.write(json.dumps({"resourceType": "Patient", "id": 7}) + "\n")
+        out.write(json.dumps({**fx.lab("o-nobody", "platelets", 70, "10*3/uL"), "subject": None}) + "\n")
+    serial = report_collect.collect([export], jobs=1)
+    assert len(serial.summaries) == 24 and len(serial.issues) >= 3
+
+    calls: list[int] = []
+    original = report_collect._parallel_partition
+
+    def watched(parts: Any, *args: Any) -> Any:
+        calls.append(len(parts.keys()))
+        return original(parts, *args)
+
+    monkeypatch.setattr(report_collect, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(report_collect, "_parallel_partition", watched)
+    parallel = report_collect.collect([export], jobs=2)
+    assert calls == [24], "the workers were not used"
+    assert parallel == serial
