@@ -213,7 +213,7 @@ class Partitioned:
 
     def found(self, issues: Iterable[Located]) -> None:
         """The mapping's issues of no patient, from every patient's mapping and from ``unowned``, in any
-        order: ``issues`` gives them in the order of mapping the whole input."""
+        order: ``issues()`` gives them in the order of mapping the whole input."""
         self._mapping_issues = sorted(issues, key=lambda item: (item[0], item[1]))
 
     def keys(self) -> list[bytes]:
