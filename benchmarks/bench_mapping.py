@@ -123,7 +123,6 @@ class PathRun:
     issues: int
     timelines: int
     cycles: int
-    skipped: int
     read_s: float
     map_s: float
     timeline_s: float
@@ -155,7 +154,6 @@ def run_path(collect: Callable[[], Collected]) -> PathRun:
         issues=len(mapped.issues) + sum(len(t.issues) for t in timelines),
         timelines=len(timelines),
         cycles=sum(len(t.cycles) for t in timelines),
-        skipped=mapped.skipped,
         read_s=read - start,
         map_s=mapped_at - read,
         timeline_s=done - mapped_at,
@@ -526,7 +524,7 @@ def bench_ndjson(generated: Generated, repeats: int) -> NdjsonFigures:
     print(f"ratio mapping / json.loads: {fig.ratio:.2f}x "
           f"(against json.loads with all results kept: {run.total_s / loads_kept_s:.2f}x)")
     print(f"mapped: {run.labs:,} LabResults, {run.ungradable:,} ungradable, {run.issues:,} issues, "
-          f"{run.timelines} timelines, {run.cycles} cycles, {run.skipped} skipped")
+          f"{run.timelines} timelines, {run.cycles} cycles")
     print(f"peak RSS of the process after the timed runs (ru_maxrss): {rss:,.0f} MiB")
     print(f"peak traced Python memory of one read+map: {peak / 2**20:,.1f} MiB "
           f"({peak / n:,.0f} B per lab Observation)")
