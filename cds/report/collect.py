@@ -116,11 +116,7 @@ def summarize_collected(collected: Collected, settings: Settings,
         progress.start(len(mapped.records), "patients")
         summaries = []
         for ref in sorted(mapped.records):
-            record = mapped.records.pop(ref)
-            if settings.data_cutoff is not None:
-                record = _until(record, settings.data_cutoff)
-            result = evaluate_patient(build_timeline(record), settings.data_cutoff, settings.ctcae_version)
-            summaries.append(summarize(result, settings.confirmed))
+            summaries.append(_summary(mapped.records.pop(ref), settings))
             progress.advance()
         return summaries, list(mapped.issues)
 
