@@ -154,7 +154,7 @@ def _has_exponent(data: bytes) -> bool:
     return False
 
 
-def _deeper_than(data: bytes, limit: int) -> bool:
+def _text_deeper_than(data: bytes, limit: int) -> bool:
     """Whether the brackets of JSON text without escapes (well nested: orjson read it) nest more than
     ``limit`` deep. Each pass removes every empty pair, the innermost containers, so a tree of height h
     needs h passes."""
@@ -175,7 +175,7 @@ def _orjson_value(data: bytes, depth: int | None = None) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return _SLOW
-    if depth is not None and _deeper_than(data, depth):
+    if depth is not None and _text_deeper_than(data, depth):
         return _SLOW
     try:
         written = orjson.dumps(value)
