@@ -29,16 +29,18 @@ from cds.engine.port import Engine
 from cds.engine.values import compared_numerically, fact_bodies
 from cds.errors import ConfigurationError, EvaluationError
 
-DEFAULT_SIZE = 200_000  # entries; about 0.3 KiB each for a CTCAE fact (docs/rule-engine.md, "Memo")
+DEFAULT_SIZE = 200_000  # entries; about 0.25 KiB each for a CTCAE fact (docs/rule-engine.md, "Memo")
 MAX_SIZE = 10_000_000  # some 3 GB: a bound beyond this is a typing error, not a setting
 
-Key = tuple[str, bytes]  # (ruleset digest, the values its rules can read: see _Keys)
+# The ruleset's digest (32 bytes) followed by the values its rules can read (see _Keys): one bytes object,
+# no tuple around it, so that a remembered fact costs one small object besides the LRU's own entry.
+Key = bytes
 
 
-def ruleset_digest(ruleset: Ruleset) -> str:
-    """A digest of everything that decides the ruleset's hits: name, kind, every rule and test (the
-    dataclasses' repr is exact: floats print as the shortest text that reads back as them)."""
-    return hashlib.sha256(repr(ruleset).encode()).hexdigest()
+def ruleset_digest(ruleset: Ruleset) -> bytes:
+    """A digest (SHA-256, 32 bytes) of everything that decides the ruleset's hits: name, kind, every rule
+    and test (the dataclasses' repr is exact: floats print as the shortest text that reads back as them)."""
+    return hashlib.sha256(repr(ruleset).encode()).digest()
 
 
 class Memo:
@@ -50,6 +52,8 @@ class Memo:
         self._size = size
         self._lock = threading.Lock()
         self._entries: OrderedDict[Key, tuple[str, ...]] = OrderedDict()
+        # Few distinct answers (a hundred or so for CTCAE) stand behind many keys: each is kept once.
+        self._answers: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     @property
     def size(self) -> int:
@@ -79,7 +83,9 @@ class Memo:
     def put_many(self, items: Iterable[tuple[Key, tuple[str, ...]]]) -> None:
         with self._lock:
             for key, rules in items:
-                self._entries[key] = rules
+                if len(self._answers) >= self._size:
+                    self._answers.clear()  # only a sharing of equal tuples: entries keep theirs
+                self._entries[key] = self._answers.setdefault(rules, rules)
                 self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
@@ -87,6 +93,7 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._answers.clear()
 
 
 def _out_of_play(test: Test, value: Any) -> bool:
@@ -138,7 +145,7 @@ class _Keys:
             reads = reads_by_flags[flags] = tuple(sorted({t.field for r in in_play for t in r.tests} - set(values)))
         # marshal version 2 writes no back-references: equal values give equal bytes, and the bytes read
         # back as exactly those values (floats in binary, identifiers as text, None for an absent field).
-        return self.digest, marshal.dumps((identifiers, flags, tuple(map(body.get, reads))), 2)
+        return self.digest + marshal.dumps((identifiers, flags, tuple(map(body.get, reads))), 2)
 
 
 def _equality_fields(rules: Iterable[Rule], kind: type) -> tuple[str, ...]:

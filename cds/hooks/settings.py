@@ -120,7 +120,7 @@ class ServiceSettings(BaseSettings):
     # The CTCAE table the service grades with (rules/ctcae_v<version>.toml); discovery, the cards and
     # every audit row name it. One of the tables shipped, else the service does not start.
     ctcae_version: str = DEFAULT_CTCAE_VERSION
-    # Facts whose rule hits each worker remembers (docs/rule-engine.md, "Memo"), about 0.3 KiB each;
+    # Facts whose rule hits each worker remembers (docs/rule-engine.md, "Memo"), about 0.25 KiB each;
     # 0: no memo. Kept across requests for the life of the worker.
     engine_memo_size: int = Field(default=DEFAULT_SIZE, ge=0, le=MAX_SIZE)
 
