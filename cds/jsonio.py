@@ -17,6 +17,7 @@ and with json otherwise. The output half writes what ``json.dumps`` writes, at o
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import Any
@@ -248,7 +249,6 @@ def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
 # form and below 1e-4 (orjson 0.00001, Python 1e-05): a value so written, or a type orjson refuses (a str
 # with a lone surrogate), is encoded by json instead. Non-finite floats never reach a document (the
 # mapping refuses them).
-_NOT_ASCII = re.compile(rb"[\x7f-\xff]+")
 # A number Python writes otherwise: in exponent form, or below 1e-4. Each pattern begins with the byte that
 # stands before a number (a space in indented output, ':', ',' or '[' in compact output), so that the
 # scan skips fast to the few places worth a look; a bare number (a whole text) is checked on its own.
@@ -278,22 +278,32 @@ def _otherwise_compact(text: bytes) -> bool:
 
 
 def _ascii(text: bytes) -> bytes:
-    """orjson's UTF-8 with every character outside ASCII, and DEL, escaped as json escapes them."""
-    if text.isascii() and b"\x7f" not in text:
-        return text
-    return _NOT_ASCII.sub(_escape, text)
+    """orjson's UTF-8 with every character outside ASCII, and DEL, escaped as json escapes them. The
+    codec finds the characters to escape (a regular expression over the bytes took 1.5 ms for a 140 KB
+    document; the codec a few µs); DEL is ASCII and only stands inside a string, where it is escaped."""
+    if not text.isascii():
+        text = text.decode("utf-8").encode("ascii", _JSON_ESCAPE)
+    return text.replace(b"\x7f", b"\\u007f") if b"\x7f" in text else text
 
 
-def _escape(match: re.Match[bytes]) -> bytes:
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    """The codec's error handler: the characters it cannot write in ASCII, as json's \\uXXXX escapes
+    (a character beyond the Basic Multilingual Plane as its UTF-16 surrogate pair)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
     out = []
-    for char in match.group().decode("utf-8"):
+    for char in error.object[error.start:error.end]:
         code = ord(char)
         if code > 0xFFFF:
             code -= 0x10000
             out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
         else:
             out.append(f"\\u{code:04x}")
-    return "".join(out).encode("ascii")
+    return "".join(out), error.end
+
+
+_JSON_ESCAPE = "prrt-cds-json-escape"
+codecs.register_error(_JSON_ESCAPE, _escape)
 
 
 def _float_subclass(value: Any) -> Any:
