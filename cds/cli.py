@@ -14,6 +14,7 @@ from cds.demo.command import demo as demo_command
 from cds.document import write_json, write_ndjson, write_text
 from cds.errors import ConfigurationError, EvaluationError, InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, EvaluationStream, evaluation_stream
+from cds.gc_pause import batch_collection
 from cds.input_checks import (
     EVALUATION_FAILED,
     check_ctcae_version,
@@ -61,7 +62,7 @@ def evaluate(
     day = parse_day(as_of, AS_OF)
     check_ctcae_version(ctcae_version)
     try:
-        with evaluation_stream(paths, day, ctcae_version) as stream:
+        with batch_collection(), evaluation_stream(paths, day, ctcae_version) as stream:
             if not stream.resources:  # nothing to evaluate is a failure, never an empty "all is well"
                 raise no_resources(paths, stream.files_read, stream.issues)
             patients = _write(stream, output_format)

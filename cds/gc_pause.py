@@ -1,4 +1,5 @@
-"""Pause Python's cyclic garbage collector while parsing and mapping many resources.
+"""Python's cyclic garbage collector around bulk work: paused while parsing and mapping many resources
+(``gc_paused``), and set for a command's long evaluation (``batch_collection``).
 
 JSON-derived dicts and frozen facts hold no reference cycles, so the generation-2 collections that
 hundreds of thousands of new objects trigger find nothing to free; measured on 200,000 lab
@@ -22,3 +23,26 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# Net allocations between collections of the youngest generation in a batch (Python's default is 700).
+BATCH_THRESHOLD = 10_000
+
+
+@contextmanager
+def batch_collection() -> Iterator[None]:
+    """For a command's long evaluation in one thread: what is alive at the start (modules, tables, the
+    engine) is frozen, so that collections of the oldest generation skip it, and the youngest generation
+    is collected every ``BATCH_THRESHOLD`` net allocations instead of 700. Most of a patient's objects are
+    freed by reference count; the collector's walks over them were about 7% of ``evaluate``'s time.
+    Both are undone at the end of the block (a heap frozen before it stays frozen)."""
+    frozen_before = gc.get_freeze_count() > 0
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(BATCH_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if not frozen_before:
+            gc.unfreeze()
