@@ -279,8 +279,8 @@ def _otherwise_compact(text: bytes) -> bool:
 
 def _ascii(text: bytes) -> bytes:
     """orjson's UTF-8 with every character outside ASCII, and DEL, escaped as json escapes them. The
-    codec finds the characters to escape (a regular expression over the bytes took 1.5 ms for a 140 KB
-    document; the codec a few µs); DEL is ASCII and only stands inside a string, where it is escaped."""
+    codec finds the characters to escape: on a 127 KB patient document 0.3-0.7 ms, where a regular
+    expression over the bytes took 1.3-1.7 ms. DEL is ASCII and only stands inside a string."""
     if not text.isascii():
         text = text.decode("utf-8").encode("ascii", _JSON_ESCAPE)
     return text.replace(b"\x7f", b"\\u007f") if b"\x7f" in text else text
