@@ -50,6 +50,8 @@ class Budget:
     limit: float
     projected: Callable[[float], float]
     estimate: float  # the exact largest activity (GBq) from the closed form, before rounding
+    cumulative: float  # the value delivered so far (Gy)
+    gy_per_gbq: float  # the organ's dose per activity
 
 
 def steps_within(budget: Budget, step: float) -> int:

@@ -50,6 +50,18 @@ class Finding(Fact):
     status: str
 
 
+class LimitRoom(Fact):
+    """One limit in force for the next cycle: the dose left under it and the largest activity that fits
+    (before rounding to the step), as the decision worked them out: what a card shows as its arithmetic."""
+
+    limit: str  # "bed_gy", "absorbed_gy" (kidney) or "bone_marrow_absorbed_gy"
+    limit_gy: float
+    cumulative_gy: float  # delivered so far
+    room_gy: float  # limit_gy - cumulative_gy (below 0: the limit is already exceeded)
+    gy_per_gbq: float  # of the organ the limit is about
+    activity_gbq: float  # the largest activity within this limit, unrounded (0 when there is no room)
+
+
 class NextCycle(Fact):
     """The next cycle projected with the patient's own kinetics, and the largest activity within the limits."""
 
@@ -66,6 +78,7 @@ class NextCycle(Fact):
     binding_limit: str | None = None
     step_gbq: float
     reason: str | None = None  # why no largest activity can be given
+    rooms: tuple[LimitRoom, ...] = ()  # every limit in force, when the largest activity could be worked out
 
 
 class BoneMarrow(Fact):

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from cds.dose.conclusions import DoseAlert
 from cds.dosimetry import prepare
 from cds.dosimetry.bed import Budget, Radiobiology, largest_activity
-from cds.dosimetry.conclusions import BoneMarrow, CycleDose, Finding, KidneyDosimetry, LimitInForce, NextCycle
+from cds.dosimetry.conclusions import (
+    BoneMarrow,
+    CycleDose,
+    Finding,
+    KidneyDosimetry,
+    LimitInForce,
+    LimitRoom,
+    NextCycle,
+)
 from cds.dosimetry.table import LIMIT_KEY, DosimetryTable, LimitRow
 from cds.engine import Engine, Rule, Ruleset, Test
 from cds.facts import Issue, RiskFactor
@@ -85,14 +93,15 @@ def _budgets(limits: dict[str, LimitRow], cum: dict[str, float | None], kidney: 
                             "(cumulative BED, Gy/GBq or T_eff unknown)")
             rate, t_eff = kidney.gy_per_gbq, kidney.t_eff_h
             budgets.append(Budget(key, row.threshold, _bed_after(bio, bed, rate, t_eff),
-                                  bio.max_dose(row.threshold - bed, t_eff) / rate))
+                                  bio.max_dose(row.threshold - bed, t_eff) / rate, bed, rate))
         else:
             dose = cum["absorbed_gy" if key == "absorbed_gy" else "bone_marrow_gy"]
             source = kidney if key == "absorbed_gy" else marrow
             if dose is None or source is None or source.gy_per_gbq is None:
                 return [], f"the {key} after the next cycle cannot be projected (cumulative dose or Gy/GBq unknown)"
             rate = source.gy_per_gbq
-            budgets.append(Budget(key, row.threshold, _dose_after(dose, rate), (row.threshold - dose) / rate))
+            budgets.append(Budget(key, row.threshold, _dose_after(dose, rate), (row.threshold - dose) / rate,
+                                  dose, rate))
     return budgets, None
 
 
@@ -197,5 +206,11 @@ def _next(planned: Planned, in_force: dict[str, LimitRow], cumulative: dict[str,
         t_eff_h=kidney.t_eff_h if kidney is not None else None,
         projected_absorbed_gy=projected["absorbed_gy"], projected_cumulative_bed_gy=projected["bed_gy"],
         max_activity_gbq=maximum, max_activity_within_limits_gbq=within, binding_limit=binding, step_gbq=step,
-        reason=reason,
+        reason=reason, rooms=tuple(_room(budget) for budget in budgets) if reason is None else (),
     ), projected
+
+
+def _room(budget: Budget) -> LimitRoom:
+    return LimitRoom(limit=budget.name, limit_gy=budget.limit, cumulative_gy=budget.cumulative,
+                     room_gy=budget.limit - budget.cumulative, gy_per_gbq=budget.gy_per_gbq,
+                     activity_gbq=max(budget.estimate, 0.0))

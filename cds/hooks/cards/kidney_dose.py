@@ -81,31 +81,28 @@ def _bars(result: KidneyDosimetry) -> list[str]:
 
 def _arithmetic(result: KidneyDosimetry) -> list[str]:
     """How the largest next activity follows (rules/kidney_dosimetry.toml): the patient's kinetics, the
-    room left under each limit and the activity it allows, then the rounding."""
+    room left under each limit in force and the activity it allows, as the decision worked them out
+    (``NextCycle.rooms``: every limit, the bone marrow's included), then the rounding."""
     nxt = result.next
     if nxt is None or nxt.gy_per_gbq is None or nxt.t_eff_h is None or nxt.max_activity_within_limits_gbq is None:
         return []
-    biology = Radiobiology(result.alpha_beta_gy, result.t_rep_h)
-    k = biology.k(nxt.t_eff_h)
+    k = Radiobiology(result.alpha_beta_gy, result.t_rep_h).k(nxt.t_eff_h)
     lines = [f"Arithmetic (kinetics of cycle {nxt.kinetics_cycle}): D = {nxt.gy_per_gbq:g} Gy/GBq x A; "
              f"BED = D + D^2 x T_rep / ((alpha/beta) x (T_rep + T_eff)) = D + {k:.4f} x D^2 "
              f"(T_rep {result.t_rep_h:g} h, T_eff {nxt.t_eff_h:g} h, alpha/beta {result.alpha_beta_gy:g} Gy)."]
-    allowed = []
-    for limit in result.limits:
-        if limit.key == "bed_gy" and result.cumulative_bed_gy is not None:
-            room = limit.value_gy - result.cumulative_bed_gy
-            dose = biology.max_dose(room, nxt.t_eff_h)
-            allowed.append(dose / nxt.gy_per_gbq)
-            lines.append(f"- BED: room {limit.value_gy:g} - {round(result.cumulative_bed_gy, 2):g} = "
-                         f"{round(room, 2):g} Gy; D + {k:.4f} x D^2 <= {round(room, 2):g} gives D <= "
-                         f"{dose:.2f} Gy, A <= {allowed[-1]:.2f} GBq")
-        elif limit.key == "absorbed_gy" and result.cumulative_absorbed_gy is not None:
-            room = limit.value_gy - result.cumulative_absorbed_gy
-            allowed.append(max(room, 0.0) / nxt.gy_per_gbq)
-            lines.append(f"- absorbed dose: room {limit.value_gy:g} - {round(result.cumulative_absorbed_gy, 2):g} = "
-                         f"{round(room, 2):g} Gy, A <= {allowed[-1]:.2f} GBq")
-    if allowed and nxt.max_activity_gbq is not None:
-        lines.append(f"- the smallest, {min(allowed):.2f} GBq, rounded down to a step of {nxt.step_gbq:g} GBq "
+    for room in nxt.rooms:
+        left = (f"room {room.limit_gy:g} - {round(room.cumulative_gy, 2):g} = {round(room.room_gy, 2):g} Gy")
+        if room.limit == "bed_gy":
+            lines.append(f"- BED: {left}; D + {k:.4f} x D^2 <= {round(room.room_gy, 2):g} gives D <= "
+                         f"{room.activity_gbq * room.gy_per_gbq:.2f} Gy, A <= {room.activity_gbq:.2f} GBq")
+        elif room.limit == "absorbed_gy":
+            lines.append(f"- absorbed dose: {left}, A <= {room.activity_gbq:.2f} GBq")
+        else:
+            lines.append(f"- {_NAMES.get(room.limit, room.limit)}: {left} at {room.gy_per_gbq:g} Gy/GBq, "
+                         f"A <= {room.activity_gbq:.2f} GBq")
+    if nxt.rooms and nxt.max_activity_gbq is not None:
+        smallest = min(room.activity_gbq for room in nxt.rooms)
+        lines.append(f"- the smallest, {smallest:.2f} GBq, rounded down to a step of {nxt.step_gbq:g} GBq "
                      f"(never above the planned {nxt.planned_activity_gbq:g} GBq): {nxt.max_activity_gbq:g} GBq")
     return lines
 

@@ -68,11 +68,11 @@ def test_worked_example_two_cycles_of_9_gy_with_hypertension() -> None:
 
 def _bed_budget(cum_bed: float, rate: float, t_eff: float, limit: float) -> Budget:
     return Budget("bed_gy", limit, lambda a: cum_bed + KIDNEY.bed(a * rate, t_eff),
-                  KIDNEY.max_dose(limit - cum_bed, t_eff) / rate)
+                  KIDNEY.max_dose(limit - cum_bed, t_eff) / rate, cum_bed, rate)
 
 
 def _absorbed_budget(cum: float, rate: float, limit: float) -> Budget:
-    return Budget("absorbed_gy", limit, lambda a: cum + a * rate, (limit - cum) / rate)
+    return Budget("absorbed_gy", limit, lambda a: cum + a * rate, (limit - cum) / rate, cum, rate)
 
 
 @settings(max_examples=300, deadline=None)

@@ -10,6 +10,15 @@ from typing import Any
 import factories as fx
 import hooks_support as hs
 
+from cds.dosimetry import decide
+from cds.dosimetry.table import load_table
+from cds.engine.reference import ReferenceEngine
+from cds.hooks.cards.kidney_dose import kidney_dose_section
+from cds.mapping import map_collected
+from cds.reading import from_objects
+from cds.rulebook.files import rules_dir
+from cds.timeline import build_timeline
+
 TOXICITY = "/cds-services/prrt-toxicity"
 DOSE = "/cds-services/prrt-dose-check"
 
@@ -103,3 +112,29 @@ def test_an_order_within_the_kidney_limit_gets_no_card(tmp_path: Path) -> None:
                            orders=[hs.medication_request("mr-2", "p10", 1.7)])
     cards, _ = call(tmp_path, DOSE, body, as_of)
     assert cards == []
+
+
+def test_the_arithmetic_shows_every_limit_in_force_the_bone_marrow_one_included(tmp_path: Path) -> None:
+    """A site bone marrow limit of 1.5 Gy sets the next activity (0.7 Gy left at 0.10811 Gy/GBq: 6.47 GBq,
+    6.4 GBq; worked in tests/unit/dosimetry/test_dosimetry_table.py). The card's arithmetic is the
+    decision's: it shows the bone marrow's room, and its smallest activity is the one that was rounded to
+    6.4 GBq. It used to list the kidney limits only and read "the smallest, 35.15 GBq, rounded down ...:
+    6.4 GBq", which contradicts itself."""
+    text = (rules_dir() / "kidney_dosimetry.toml").read_text()
+    assert "# bone_marrow_absorbed_gy = 2.0" in text
+    path = tmp_path / "kidney_dosimetry.toml"
+    path.write_text(text.replace("# bone_marrow_absorbed_gy = 2.0", "bone_marrow_absorbed_gy = 1.5", 1))
+    site = load_table(path)
+    resources = [fx.patient(), fx.procedure("c1", "2024-01-08"),
+                 fx.dosimetry("d1", 4, half_life=50, part_of="Procedure/c1"),
+                 fx.dosimetry("m1", 0.8, organ="bone-marrow-absorbed-dose", part_of="Procedure/c1")]
+    timeline = build_timeline(map_collected(from_objects(resources)).records["Patient/p1"])
+    result = decide.assess(timeline, (), 7.4, site, ReferenceEngine(decide.compile_rulesets(site)))
+    section = kidney_dose_section(result)
+    assert section is not None
+    assert "- BED: room 40 - 4.33 = 35.67 Gy; D + 0.0204 x D^2 <= 35.67 gives D <= 23.96 Gy, A <= 44.33 GBq" in section
+    assert "- absorbed dose: room 23 - 4 = 19 Gy, A <= 35.15 GBq" in section
+    assert "- bone marrow absorbed dose: room 1.5 - 0.8 = 0.7 Gy at 0.108108 Gy/GBq, A <= 6.47 GBq" in section
+    assert ("- the smallest, 6.47 GBq, rounded down to a step of 0.1 GBq (never above the planned 7.4 GBq): 6.4 GBq"
+            in section)
+    assert "the smallest, 35.15 GBq" not in section
