@@ -34,7 +34,6 @@ from cds.bootstrap import ruleset_version
 from cds.errors import InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
 from cds.facts import Issue, PatientRecord
-from cds.gc_pause import batch_collection
 from cds.input_checks import no_resources
 from cds.mapping import map_collected
 from cds.partition import Located, Partitioned, Share, map_range, partitioned
@@ -132,7 +131,7 @@ class _Chunk:
 
 def _evaluate_files(files: Sequence[str], settings: Settings) -> _Chunk:
     """One worker's job: read, map, evaluate and summarize the patients of these files."""
-    with batch_collection(), frozen_scope():
+    with frozen_scope():
         collected = untracked(lambda: read_paths(files))
         resources = len(collected.resources)
         summaries, issues = summarize_collected(collected, settings)
@@ -258,10 +257,9 @@ def _evaluate_range(share: Share, first: bytes, last: bytes, settings: Settings)
     """One worker's job: map, evaluate and summarize the patients from ``first`` to ``last`` of a partition."""
     summaries: list[PatientSummary] = []
     found: list[Located] = []
-    with batch_collection():
-        for records, issues in map_range(share, first, last):
-            found += issues
-            summaries += [_summary(record, settings) for _, record in records]
+    for records, issues in map_range(share, first, last):
+        found += issues
+        summaries += [_summary(record, settings) for _, record in records]
     return _Range(tuple(summaries), tuple(found))
 
 

@@ -15,7 +15,6 @@ import typer
 
 from cds.cli_options import DATA_CUTOFF, CtcaeVersion, DataCutoff, FhirPaths, Jobs, ReportFormats
 from cds.evaluation import DEFAULT_CTCAE_VERSION
-from cds.gc_pause import batch_collection
 
 if TYPE_CHECKING:
     from cds.report.spark_backend import SparkRun
@@ -104,7 +103,7 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
     if activity_tolerance is not None:
         settings = replace(settings, activity_tolerance=activity_tolerance / 100)
     try:
-        with batch_collection(), TerminalProgress(description) as progress:
+        with TerminalProgress(description) as progress:
             report, written = generate_report(paths, out, formats, settings, ctcae_version, jobs, progress, spark)
     except SparkUnavailable as exc:
         typer.echo(f"prrt-cds: {exc}", err=True)
