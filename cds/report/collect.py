@@ -34,11 +34,12 @@ from cds.bootstrap import ruleset_version
 from cds.errors import InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
 from cds.facts import Issue, PatientRecord
+from cds.gc_pause import frozen_scope
 from cds.input_checks import no_resources
 from cds.mapping import map_collected
 from cds.partition import Located, Partitioned, Share, map_range, partitioned
 from cds.reading import SUFFIXES, Collected, read_paths
-from cds.report.heap import frozen_scope, untracked
+from cds.report.heap import untracked
 from cds.report.patient import PatientSummary, summarize
 from cds.timeline import build_timeline
 

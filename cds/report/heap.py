@@ -7,33 +7,21 @@ them again and free nothing: they hold no reference cycles. Measured on 300 demo
 a sixth of the evaluation's time.
 
 ``untracked`` builds such a value with the collector paused and then freezes the heap (``gc.freeze``:
-what is alive moves to a permanent generation that collections skip); ``frozen_scope`` hands the heap
-back to the collector when the work is done, unless it was frozen before (a service that froze its
-start-up heap keeps it so). Freeing by reference count is unchanged, so a patient's records still go as
+what is alive moves to a permanent generation that collections skip); ``cds.gc_pause.frozen_scope``
+hands the heap back to the collector when the work is done, unless it was frozen before (a service that
+froze its start-up heap keeps it so). Freeing by reference count is unchanged, so a patient's records still go as
 soon as it is evaluated, and the evaluation's own short-lived garbage is collected as usual.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TypeVar
 
 from cds.gc_pause import gc_paused
 
 T = TypeVar("T")
-
-
-@contextmanager
-def frozen_scope() -> Iterator[None]:
-    """Unfreeze the heap at the end of the block, if it held no frozen object at its start."""
-    outer = gc.get_freeze_count() > 0
-    try:
-        yield
-    finally:
-        if not outer:
-            gc.unfreeze()
 
 
 def untracked(build: Callable[[], T]) -> T:

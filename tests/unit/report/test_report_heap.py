@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from cds.demo import write_cohort
+from cds.gc_pause import frozen_scope
 from cds.report import collect as collect_module
 from cds.report.collect import Settings, collect
-from cds.report.heap import frozen_scope, untracked
+from cds.report.heap import untracked
 
 
 @pytest.fixture
