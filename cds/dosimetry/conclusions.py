@@ -57,9 +57,13 @@ class LimitRoom(Fact):
     limit: str  # "bed_gy", "absorbed_gy" (kidney) or "bone_marrow_absorbed_gy"
     limit_gy: float
     cumulative_gy: float  # delivered so far
-    room_gy: float  # limit_gy - cumulative_gy (below 0: the limit is already exceeded)
     gy_per_gbq: float  # of the organ the limit is about
     activity_gbq: float  # the largest activity within this limit, unrounded (0 when there is no room)
+
+    @property
+    def room_gy(self) -> float:
+        """The dose left under the limit (below 0: the limit is already exceeded)."""
+        return self.limit_gy - self.cumulative_gy
 
 
 class NextCycle(Fact):

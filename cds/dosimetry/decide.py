@@ -212,5 +212,4 @@ def _next(planned: Planned, in_force: dict[str, LimitRow], cumulative: dict[str,
 
 def _room(budget: Budget) -> LimitRoom:
     return LimitRoom(limit=budget.name, limit_gy=budget.limit, cumulative_gy=budget.cumulative,
-                     room_gy=budget.limit - budget.cumulative, gy_per_gbq=budget.gy_per_gbq,
-                     activity_gbq=max(budget.estimate, 0.0))
+                     gy_per_gbq=budget.gy_per_gbq, activity_gbq=max(budget.estimate, 0.0))

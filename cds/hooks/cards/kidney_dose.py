@@ -91,7 +91,7 @@ def _arithmetic(result: KidneyDosimetry) -> list[str]:
              f"BED = D + D^2 x T_rep / ((alpha/beta) x (T_rep + T_eff)) = D + {k:.4f} x D^2 "
              f"(T_rep {result.t_rep_h:g} h, T_eff {nxt.t_eff_h:g} h, alpha/beta {result.alpha_beta_gy:g} Gy)."]
     for room in nxt.rooms:
-        left = (f"room {room.limit_gy:g} - {round(room.cumulative_gy, 2):g} = {round(room.room_gy, 2):g} Gy")
+        left = f"room {room.limit_gy:g} - {round(room.cumulative_gy, 2):g} = {round(room.room_gy, 2):g} Gy"
         if room.limit == "bed_gy":
             lines.append(f"- BED: {left}; D + {k:.4f} x D^2 <= {round(room.room_gy, 2):g} gives D <= "
                          f"{room.activity_gbq * room.gy_per_gbq:.2f} Gy, A <= {room.activity_gbq:.2f} GBq")
