@@ -8,6 +8,7 @@ activity in ``dosage.dose``; ``partOf`` a Procedure gives that Procedure its act
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,48 +19,58 @@ from cds.tables import CodeTable
 Resource = Mapping[str, Any]
 
 
+def _names(text: str, words: list[str]) -> bool:
+    """Whether one of ``words`` stands in ``text`` as a word of its own: "y-90" in "after Y-90 SIRT",
+    not in "restaging at day-90"."""
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) for word in words)
+
+
 def names_other_agent(concept: Any, table: CodeTable) -> bool:
     """Whether the text names a radiopharmaceutical other than 177Lu-DOTATATE (e.g. Lu-PSMA, I-131)."""
-    text = concept_text(concept)
-    return any(agent in text for agent in table.section("administration")["text_other_agents"])
+    return _names(concept_text(concept), table.section("administration")["text_other_agents"])
 
 
 def _coded(concept: Any, coded: set[str], system: str) -> bool:
     return any(sys == system and code in coded for sys, code in codings(concept))
 
 
-def names_prrt(concept: Any, table: CodeTable, coded: set[str], system: str) -> bool:
-    """Whether a CodeableConcept names a 177Lu-DOTATATE administration (by code or by text).
-
-    The generic SNOMED codes (radionuclide therapy, administration of radiopharmaceutical) also cover
-    other agents: when the text names one of those, the record is not a PRRT cycle.
-    """
-    if _coded(concept, coded, system):
-        return not names_other_agent(concept, table)
+def _text_names_prrt(concept: Any, table: CodeTable) -> bool:
     section = table.section("administration")
     text = concept_text(concept)
     if any(brand in text for brand in section["text_brand"]):
         return True
-    return any(r in text for r in section["text_radionuclide"]) and any(
-        p in text for p in section["text_peptide"]
-    )
+    return any(r in text for r in section["text_radionuclide"]) and any(p in text for p in section["text_peptide"])
+
+
+def names_prrt(concept: Any, table: CodeTable, coded: set[str], system: str, *, generic: bool) -> bool:
+    """Whether a CodeableConcept names a 177Lu-DOTATATE administration (by code or by text).
+
+    A code of the product itself (RxNorm, ``generic`` false) decides on its own: free text beside it
+    cannot take a Lutathera order out of the checks. The generic SNOMED codes (radionuclide therapy,
+    administration of radiopharmaceutical) also cover other agents: such a record is a PRRT cycle when
+    its text names 177Lu-DOTATATE, or names no other agent (as a word: "day-90" does not name Y-90).
+    """
+    if _coded(concept, coded, system):
+        return not generic or _text_names_prrt(concept, table) or not names_other_agent(concept, table)
+    return _text_names_prrt(concept, table)
 
 
 def is_prrt_procedure(resource: Resource, table: CodeTable) -> bool:
     section = table.section("administration")
-    return names_prrt(resource.get("code"), table, set(section["procedure_snomed"]), table.system("snomed"))
+    return names_prrt(resource.get("code"), table, set(section["procedure_snomed"]), table.system("snomed"),
+                      generic=True)
 
 
 def is_other_agent_procedure(resource: Resource, table: CodeTable) -> bool:
     """A Procedure with a generic radionuclide-therapy code whose text names another agent."""
     code = resource.get("code")
     coded = set(table.section("administration")["procedure_snomed"])
-    return _coded(code, coded, table.system("snomed")) and names_other_agent(code, table)
+    return _coded(code, coded, table.system("snomed")) and not is_prrt_procedure(resource, table)
 
 
 def is_prrt_medication(concept: Any, table: CodeTable) -> bool:
     section = table.section("administration")
-    return names_prrt(concept, table, set(section["medication_rxnorm"]), table.system("rxnorm"))
+    return names_prrt(concept, table, set(section["medication_rxnorm"]), table.system("rxnorm"), generic=False)
 
 
 def _activity(value: Any, table: CodeTable) -> tuple[float | None, str | None]:

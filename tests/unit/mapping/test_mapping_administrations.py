@@ -210,3 +210,22 @@ def test_generic_radionuclide_code_naming_another_agent_is_not_a_prrt_cycle(map_
     record = mapped.records["Patient/p1"]
     assert record.administrations == []
     assert [i.message for i in record.issues] == ["radionuclide therapy of another agent: not a PRRT cycle"]
+
+
+@pytest.mark.parametrize("text", [
+    "Lutathera cycle 3, restaging CT at day-90",  # "day-90" is not Y-90
+    "Lu-177 DOTATATE after Y-90 radioembolisation",  # names 177Lu-DOTATATE itself
+    "Radionuclide therapy, then iodinated-contrast-free imaging",  # "iodinated" is not the word "iodine"
+])
+def test_generic_code_whose_text_names_prrt_or_no_other_agent_is_a_cycle(map_fhir: Any, text: str) -> None:
+    procedure = fx.procedure("c1", "2024-01-08", activity=7.4, snomed="399315003", text=text)
+    mapped = map_fhir(fx.patient(), procedure)
+    assert list(admins(mapped)) == ["Procedure/c1"]
+    assert issues(mapped) == []
+
+
+@pytest.mark.parametrize("text", ["lutetium Lu 177 dotatate; no iodine contrast", "Lutathera after Y-90 SIRT"])
+def test_the_product_code_decides_whatever_the_text_says(map_fhir: Any, text: str) -> None:
+    """An RxNorm code of Lutathera names the product: a word in the text cannot drop the cycle."""
+    mapped = map_fhir(fx.patient(), fx.medication_administration("m1", text=text))
+    assert list(admins(mapped)) == ["MedicationAdministration/m1"]
