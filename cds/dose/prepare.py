@@ -214,17 +214,28 @@ class PointEvaluation:
         self.labs_used = labs_used(self.latest, self.table, self.point.decision)
         for analyte in self.table.required_analytes:
             lab = self.latest.get(analyte)
-            if lab is None or lab.day < oldest:
-                name = analytes().analytes[analyte].display
-                text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
-                unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)
-                if unusable is not None:
-                    text = f"no usable {name} result from {oldest.isoformat()} to " \
-                           f"{self.point.decision.isoformat()}: {unusable.ref}: {unusable.reason}"
-                self.missing.append(DoseReason(
-                    kind="labs", rule=f"lutathera.labs.{analyte}", text=text,
-                    observations=tuple(f.ref for f in (lab, unusable) if f is not None),
-                ))
+            name = analytes().analytes[analyte].display
+            if lab is not None and lab.day >= oldest:
+                newer = self.timeline.latest_unusable(analyte, lab.day, self.point.decision, self.point.after)
+                if newer is not None and newer.at > lab.at:
+                    # The latest result is the one that counts: an earlier usable one does not show the
+                    # value now (platelets "<10" after 160 is grade 4, not grade 0).
+                    self.missing.append(DoseReason(
+                        kind="labs", rule=f"lutathera.labs.{analyte}",
+                        text=f"the latest {name} result cannot be used: {newer.ref}: {newer.reason}; the earlier "
+                             f"usable one ({lab.day.isoformat()}) does not show the value now",
+                        observations=(newer.ref, lab.ref),
+                    ))
+                continue
+            text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
+            unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)
+            if unusable is not None:
+                text = f"no usable {name} result from {oldest.isoformat()} to " \
+                       f"{self.point.decision.isoformat()}: {unusable.ref}: {unusable.reason}"
+            self.missing.append(DoseReason(
+                kind="labs", rule=f"lutathera.labs.{analyte}", text=text,
+                observations=tuple(f.ref for f in (lab, unusable) if f is not None),
+            ))
 
 
 def shown(lab: LabResult) -> str:

@@ -89,3 +89,19 @@ Feature: Lutathera dose before the next cycle: labs needed
     And the indicator for cycle 3 is "critical"
     And the recommendation for cycle 3 cites "lutathera.thrombocytopenia.withhold"
     And the recommendation for cycle 3 asks for the platelet count
+
+  Scenario Outline: A platelet count that cannot be used <when> the usable one: <recommendation>
+    The latest result is the one that counts: a usable count before an unusable one does not show the
+    count now (a "<10" after 160 is grade 4, not grade 0), so the cycle needs the result again. An
+    unusable result before the usable one changes nothing.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And a platelet count without a value on <day>
+    When the rules are evaluated on 2024-04-29
+    Then the recommendation for cycle 3 is <recommendation>
+    And the recommendation for cycle 3 cites "<rule>"
+
+    Examples:
+      | when   | day        | recommendation       | rule                     |
+      | after  | 2024-04-24 | "labs-needed"        | lutathera.labs.platelets |
+      | before | 2024-04-20 | "proceed" at 7.4 GBq | lutathera.proceed        |
