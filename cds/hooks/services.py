@@ -24,6 +24,9 @@ from cds.hooks.cards.toxicity_card import toxicity_card
 
 TOXICITY = "prrt-toxicity"
 DOSE_CHECK = "prrt-dose-check"
+# Dose cards that say the ordered cycle is not to be given now (besides every critical one): the protocol
+# card then suggests no amino-acid order for it.
+HELD = frozenset({"withhold", "discontinue", "labs-needed", "implausible-activity", "beyond-course"})
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,10 @@ def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
                        inputs.planned_cycles)
     checks = order_checks(inputs.result, inputs.amino_acid_orders, inputs.ctcae_version)
     patient_id = inputs.result.patient.partition("/")[2]
+    held = frozenset(card.order for card in cards
+                     if card.order is not None and (card.action in HELD or card.card.indicator == "critical"))
     cards += protocol_cards(inputs.result, inputs.orders, checks, patient_id, inputs.as_of,
-                            footer(inputs.ruleset_version, inputs.as_of, inputs.unavailable))
+                            footer(inputs.ruleset_version, inputs.as_of, inputs.unavailable), held)
     return [with_checks(card, checks) for card in cards]
 
 

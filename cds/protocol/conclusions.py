@@ -19,6 +19,7 @@ class ProtocolCheck(Fact):
     source: str | None = None
     verification: str | None = None  # the rule's verification status (verified, unverified ...)
     evidence: tuple[str, ...] = ()
+    stops_cycle: bool = False  # a warning that means the cycle must not be given (rules/protocol_checks.toml)
 
 
 class ProtocolChecks(Fact):
@@ -33,3 +34,8 @@ class ProtocolChecks(Fact):
         """``warning`` if any check warns, else ``unknown`` if any is unknown, else ``ok``."""
         statuses = {check.status for check in self.checks}
         return "warning" if "warning" in statuses else "unknown" if "unknown" in statuses else "ok"
+
+    @property
+    def stopping(self) -> tuple[ProtocolCheck, ...]:
+        """The warnings that mean the cycle must not be given as ordered."""
+        return tuple(check for check in self.checks if check.status == "warning" and check.stops_cycle)

@@ -50,5 +50,5 @@ def decide(prepared: Mapping[CheckId, Prepared], table: ProtocolTable, engine: E
             continue
         out.append(ProtocolCheck(check=check, status=rule.outcome, text=shown(rule.text, found.values),
                                  rule=rule.rule, source=rule.source, verification=rule.status,
-                                 evidence=found.evidence))
+                                 evidence=found.evidence, stops_cycle=rule.stops_cycle))
     return tuple(out)

@@ -16,6 +16,8 @@ def check_document(check: ProtocolCheck) -> dict[str, Any]:
         entry["source"] = check.source
     if check.verification is not None:
         entry["verification"] = check.verification
+    if check.stops_cycle:
+        entry["stops_cycle"] = True
     return entry
 
 
@@ -39,5 +41,6 @@ def protocol_text(checks: ProtocolChecks | None) -> list[str]:
     lines = [f"  protocol checks before cycle {checks.cycle} ({checks.decision_date.isoformat()}):"]
     for check in checks.checks:
         evidence = f" ({', '.join(check.evidence)})" if check.evidence else ""
-        lines.append(f"    {check.status:<7} {check.check}: {check.text}{evidence} [{check.rule}]")
+        stops = " (the cycle must not be given)" if check.stops_cycle else ""
+        lines.append(f"    {check.status:<7} {check.check}: {check.text}{stops}{evidence} [{check.rule}]")
     return lines

@@ -65,6 +65,9 @@ class CheckRule:
     text: str  # settings filled; the record's values ({date} ...) left for when it is shown
     source: str  # written out in full
     status: str
+    # a warning that means the cycle must not be given as ordered (a positive pregnancy test): the cards
+    # then recommend holding the Lutathera order instead of only naming the check
+    stops_cycle: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,11 +124,14 @@ def _rule(entry: dict[str, Any], check: CheckId, settings: dict[str, float], sou
     outcome = entry["outcome"]
     if outcome not in OUTCOMES:
         raise ConfigurationError(f"{file}: {rule}: outcome {outcome!r} is not one of {', '.join(OUTCOMES)}")
+    stops_cycle = entry.get("stops_cycle", False)
+    if not isinstance(stops_cycle, bool) or (stops_cycle and outcome != "warning"):
+        raise ConfigurationError(f"{file}: {rule}: stops_cycle must be true or false, and true only on a warning")
     return CheckRule(
         rule=rule, check=check, priority=int(entry["priority"]), tests=tests, outcome=outcome,
         text=fill(str(entry["text"]), settings, file=file, entry=rule, keep=VALUES),
         source=_written_out(str(entry["source"]), sources, settings, file, rule),
-        status=_written_out(str(entry["status"]), sources, settings, file, rule),
+        status=_written_out(str(entry["status"]), sources, settings, file, rule), stops_cycle=stops_cycle,
     )
 
 

@@ -23,6 +23,7 @@ from cds.facts import TreatmentRecord
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Action, Card, Coding, IssuedCard, Source, Suggestion, override_reasons, summary_of
 from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.protocol_notice import LABELS, hold_summary, open_checks
 from cds.hooks.cards.toxicity_card import next_alert
 from cds.mapping.fhir import normalise_reference
 from cds.mapping.treatment import draft_order_record, treatment_codes
@@ -33,15 +34,7 @@ from cds.protocol.document import checks_document
 
 PROTOCOL_EXTENSION = "org.prrt-cds.protocol-checks"
 TOPIC_SYSTEM = "urn:prrt-cds:card-topic"
-LABELS = {
-    "ssa-long-acting": "long-acting somatostatin analogue", "ssa-short-acting": "short-acting somatostatin analogue",
-    "pregnancy": "pregnancy status", "amino-acids": "amino acids", "potassium": "potassium",
-    "kidney-dose": "cumulative kidney dose",
-}
-# Checks whose warning is carried by another card of the service: the kidney dose is weighed against the
-# activity actually ordered by the dose card (cds.hooks.cards.dose_card, kidney cap), so an order within
-# the kidney limits gets no second warning here; the check stays in every card's extension.
-CARRIED_ELSEWHERE = frozenset({"kidney-dose"})
+
 
 
 def _for_patient(resource: dict[str, Any], patient_id: str) -> bool:
@@ -106,21 +99,30 @@ def amino_acid_order(patient_id: str, day: date) -> dict[str, Any]:
 
 
 def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], checks: ProtocolChecks | None,
-                   patient_id: str, as_of: date, closing: str) -> list[IssuedCard]:
-    """One card per Lutathera order when a check of the next cycle warns (indicator warning); the checks that
-    are unknown are named on it too. Without a warning no card is added: every card of the service lists
-    the checks in its extension, unknown ones included."""
+                   patient_id: str, as_of: date, closing: str, held: frozenset[str] = frozenset()) -> list[IssuedCard]:
+    """One card per Lutathera order when a check of the next cycle warns; the checks that are unknown are
+    named on it too. Without a warning no card is added: every card of the service lists the checks in
+    its extension, unknown ones included.
+
+    A warning that stops the cycle (a positive pregnancy test: ``stops_cycle`` in
+    rules/protocol_checks.toml) makes the card critical, and its suggestion is to hold the cycle by
+    removing the Lutathera order. The amino-acid order is suggested only for a cycle that is to be
+    given: never beside such a warning, nor for an order in ``held`` (the dose card of that order says
+    withhold, discontinue, labs needed, or an implausible activity)."""
     if checks is None:
         return []
-    open_checks = [c for c in checks.checks if c.status != "ok" and c.check not in CARRIED_ELSEWHERE]
-    if not any(c.status == "warning" for c in open_checks):
+    remaining = open_checks(checks)
+    if not any(c.status == "warning" for c in remaining):
         return []
-    warned = [LABELS[c.check] for c in open_checks if c.status == "warning"]
-    unknown = [LABELS[c.check] for c in open_checks if c.status == "unknown"]
+    warned = [LABELS[c.check] for c in remaining if c.status == "warning"]
+    unknown = [LABELS[c.check] for c in remaining if c.status == "unknown"]
+    hold = hold_summary(checks)
     parts = [f"Before Lutathera cycle {checks.cycle}: " + (f"check {', '.join(warned)}" if warned else
                                                           f"verify {', '.join(unknown)}")]
     if warned and unknown:
         parts.append(f"verify {', '.join(unknown)}")
+    if hold is not None:
+        parts.insert(0, hold)
     rows = [[c.check, c.status, c.text, ", ".join(c.evidence) or None, f"{c.source} ({c.verification})"]
             for c in checks.checks]
     body = "\n\n".join([
@@ -131,14 +133,21 @@ def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], 
     cards = []
     for order in orders:
         suggestions = None
-        if amino is not None and amino.rule == "protocol.amino_acids.not_ordered":
+        if hold is not None:
+            if order.id is not None:  # a delete action needs the order's id
+                suggestions = [Suggestion(label="Hold the cycle: remove the Lutathera order", isRecommended=True,
+                                          actions=[Action(type="delete", description=f"Remove the draft order "
+                                                          f"{order.ref}", resourceId=order.ref)])]
+        elif amino is not None and amino.rule == "protocol.amino_acids.not_ordered" and order.ref not in held:
             suggestions = [Suggestion(label="Add the amino-acid renal protection order", isRecommended=True, actions=[
                 Action(type="create", description="Order the amino-acid solution (L-lysine and L-arginine) with this "
                                                   "cycle, at the full dose", resource=amino_acid_order(patient_id,
                                                                                                       as_of)),
             ])]
-        card = Card(summary=summary_of(parts), detail=body, indicator="warning", source=_source(),
-                    suggestions=suggestions, selectionBehavior="at-most-one" if suggestions else None,
+        card = Card(summary=summary_of(parts), detail=body, indicator="critical" if hold else "warning",
+                    source=_source(), suggestions=suggestions,
+                    selectionBehavior="at-most-one" if suggestions else None,
                     overrideReasons=override_reasons(), extension=extension(checks))
-        cards.append(IssuedCard(card=card, action="protocol-checks", cycle=checks.cycle, order=order.ref))
+        cards.append(IssuedCard(card=card, action="protocol-hold" if hold else "protocol-checks",
+                                cycle=checks.cycle, order=order.ref))
     return cards

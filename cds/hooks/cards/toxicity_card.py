@@ -5,7 +5,9 @@ worst CTCAE grade per laboratory term over the whole course (with its cycle) and
 (the latest administration; terms at grade 0 folded into one line), the cycles given otherwise than
 recommended, the latest RECIST 1.1 response and the best overall response. The
 indicator is the next cycle's (info to proceed; warning to reduce or when labs are needed; critical
-to withhold or discontinue). No card for a patient without a recorded PRRT administration: the
+to withhold or discontinue), raised to warning when a check before the cycle warns (cds.protocol) and
+to critical when one says the cycle must not be given (a positive pregnancy test), which then leads
+the summary. No card for a patient without a recorded PRRT administration: the
 eligibility check before cycle 1 belongs to the order (``prrt-dose-check``).
 """
 
@@ -23,6 +25,8 @@ from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
 from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
+from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks
+from cds.protocol.conclusions import ProtocolChecks
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
 from cds.tables import shown_unit, shown_value
@@ -54,8 +58,14 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
              alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
-             cap: float | None = None) -> str:
-    if alert is not None and cap is not None and alert.action in ("proceed", "reduce"):
+             cap: float | None = None, checks: ProtocolChecks | None = None) -> str:
+    hold = hold_summary(checks) if alert is not None and checks is not None else None
+    warned = [LABELS[c.check] for c in open_checks(checks) if c.status == "warning" and not c.stops_cycle]
+    if hold is not None and alert is not None:
+        # A check stops the cycle (a positive pregnancy test): that leads, never "proceed at 7.4 GBq".
+        first = f"{hold} (laboratory rules: {recommendation(alert)})"
+        kidney = None
+    elif alert is not None and cap is not None and alert.action in ("proceed", "reduce"):
         # The kidney dose limits hold this cycle below what the laboratory rules allow: the lower figure
         # leads, so the summary never reads as an instruction to give the higher one.
         first = (f"Lutathera cycle {alert.cycle}: at most {cap:g} GBq within the kidney dose limits "
@@ -71,7 +81,8 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
         second = f"cycle {cycle.number}: worst CTCAE grade {top[0].grade} {top[0].term}{more}"
     else:
         second = f"cycle {cycle.number}: no CTCAE grade 1 or higher"
-    parts = [first, *([kidney] if kidney else []), second]
+    parts = [first, *([f"check {', '.join(warned)}"] if warned and alert is not None else []),
+             *([kidney] if kidney else []), second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
     return summary_noting(parts, stale_notice(labs))
@@ -186,18 +197,24 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         sections.append(f"**Planned course complete**: {cycle.number} cycles given (the label plans "
                         f"{planned_cycles}); no next cycle is due. Latest laboratory results: "
                         f"{md.text(labs_text(labs, as_of.isoformat()))}.")
+    checks = result.protocol_checks if alert is not None else None
     by_ref = {lab.ref: lab for lab in timeline.labs}
     sections += [part for part in (
+        checks_lines(checks) if checks is not None else "",
         kidney_dose_section(result.kidney_dosimetry), deviations_section(result.alerts),
         _grades_section(cycle, course, worst, ungradable, by_ref, ctcae_version),
         response_section(result), footer(ruleset_version, as_of, unavailable)) if part]
     indicator = alert.indicator if alert is not None else "info"
     if indicator == "info" and kidney_dose_warns(result.kidney_dosimetry):  # a kidney limit asks for attention
         indicator = "warning"
+    if indicator == "info" and any(c.status == "warning" for c in open_checks(checks)):  # a check before the cycle
+        indicator = "warning"
+    if checks is not None and hold_summary(checks) is not None:  # a check says the cycle must not be given
+        indicator = "critical"
     card = Card(
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
                          kidney_dose_notice(result.kidney_dosimetry),
-                         kidney_cap(result, alert) if alert is not None else None),
+                         kidney_cap(result, alert) if alert is not None else None, checks),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )

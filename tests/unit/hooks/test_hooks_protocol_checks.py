@@ -120,3 +120,79 @@ def test_the_prefetch_asks_for_the_treatment_context() -> None:
         assert f"http://loinc.org|{code}" in queries["pregnancy"]
     assert not any(t.required for t in templates() if t.key in ("medicationStatements", "medicationRequests",
                                                                   "pregnancy"))
+
+
+VIEW = "/cds-services/prrt-toxicity"
+
+
+def _young_woman(scenario: str, hcg: str | None) -> tuple[list[dict[str, Any]], Any]:
+    """The scenario's patient at 30 years old, with a urine hCG the day before the cycle (or none)."""
+    resources, as_of = hs.scenario(scenario, "p1")
+    for resource in resources:
+        if resource["resourceType"] == "Patient":
+            assert resource["gender"] == "female"
+            resource["birthDate"] = "1994-02-01"
+    if hcg is not None:
+        resources.append(fx.pregnancy_observation("p1-hcg", fx.URINE_HCG, hcg, patient="Patient/p1",
+                                                  when="2024-04-28T08:00:00Z"))
+    return resources, as_of
+
+
+def _call(tmp_path: Path, path: str, body: dict[str, Any], as_of: Any) -> list[dict[str, Any]]:
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        response = running.post(path, json=body)
+    assert response.status_code == 200, response.text
+    assert hs.schema_errors("service-response", response.json()) == []
+    cards: list[dict[str, Any]] = response.json()["cards"]
+    return cards
+
+
+def test_a_positive_pregnancy_test_holds_the_order_instead_of_only_naming_the_check(tmp_path: Path) -> None:
+    """The laboratory rules say proceed; the card said "check pregnancy status" (warning) with no
+    suggestion, and the 7.4 GBq order stood. Now: critical, and the recommended suggestion removes it."""
+    resources, as_of = _young_woman("proceed", fx.POSITIVE)
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)], with_amino_acids=False)
+    [card] = _call(tmp_path, DOSE, body, as_of)
+    assert card["indicator"] == "critical"
+    assert card["summary"].startswith("Hold Lutathera cycle 3: pregnancy status says the cycle must not be given")
+    [suggestion] = card["suggestions"]
+    assert suggestion["isRecommended"] is True
+    assert [(a["type"], a.get("resourceId")) for a in suggestion["actions"]] == [
+        ("delete", "MedicationRequest/mr-1")]  # no amino-acid order for a cycle on hold
+    pregnancy = checks_of(card)["pregnancy"]
+    assert (pregnancy["status"], pregnancy["stops_cycle"]) == ("warning", True)
+
+
+def test_a_negative_pregnancy_test_holds_nothing(tmp_path: Path) -> None:
+    resources, as_of = _young_woman("proceed", fx.NEGATIVE)
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    assert _call(tmp_path, DOSE, body, as_of) == []
+
+
+def test_patient_view_never_reads_proceed_beside_a_positive_pregnancy_test(tmp_path: Path) -> None:
+    resources, as_of = _young_woman("proceed", fx.POSITIVE)
+    [card] = _call(tmp_path, VIEW, hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources)), as_of)
+    assert card["indicator"] == "critical"
+    assert card["summary"].startswith("Hold Lutathera cycle 3: pregnancy status says the cycle must not be given "
+                                      "(laboratory rules: proceed")
+    assert "**Checks before Lutathera cycle 3**" in card["detail"]
+    assert "pregnancy status**: warning (the cycle must not be given)" in card["detail"]
+
+
+def test_patient_view_with_a_negative_test_proceeds(tmp_path: Path) -> None:
+    resources, as_of = _young_woman("proceed", fx.NEGATIVE)
+    [card] = _call(tmp_path, VIEW, hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources)), as_of)
+    assert card["summary"].startswith("Lutathera cycle 3: proceed")
+    assert "Hold" not in card["summary"]
+
+
+def test_a_withheld_cycle_is_not_offered_its_amino_acid_order(tmp_path: Path) -> None:
+    """Accepting the withhold and the amino-acid order left a 1000 mL infusion ordered for a cycle
+    that is not to be given."""
+    withhold, protocol = answer(tmp_path, "withhold", [hs.medication_request("mr-1", "p1", 7.4)],
+                                with_amino_acids=False)
+    assert withhold["summary"].startswith("Withhold Lutathera cycle 3")
+    assert protocol["summary"].startswith("Before Lutathera cycle 3: check amino acids")
+    assert "suggestions" not in protocol

@@ -41,6 +41,11 @@ def test_the_shipped_table_has_every_check_with_sources_and_statuses() -> None:
     assert loaded.setting("long_acting_min_days") == 28 and loaded.setting("short_acting_min_hours") == 24
 
 
+def test_only_a_positive_pregnancy_test_stops_the_cycle() -> None:
+    stopping = [r.rule for check in table().rules.values() for r in check if r.stops_cycle]
+    assert stopping == ["protocol.pregnancy.pregnant"]
+
+
 def test_texts_take_their_numbers_from_the_settings() -> None:
     too_recent = next(r for r in table().rules["ssa-long-acting"] if r.rule == "protocol.ssa_long_acting.too_recent")
     assert "at least 28 days (4 weeks)" in too_recent.text and "{days}" in too_recent.text
@@ -66,6 +71,9 @@ def test_texts_take_their_numbers_from_the_settings() -> None:
         ("cycle_hour = 0 ", "cycle_hour = 24 ", "cycle_hour must be an hour"),
         ("[checks.potassium]", "[checks.kalium]", "[checks] must be exactly"),
         ('rule = "protocol.potassium.normal"', 'rule = "protocol.potassium.high"', "a rule id appears twice"),
+        ("stops_cycle = true", "stops_cycle = 1", "stops_cycle must be true or false"),
+        ('outcome = "warning"\ntext = "{test} on {date} says pregnant',
+         'outcome = "unknown"\ntext = "{test} on {date} says pregnant', "true only on a warning"),
     ],
 )
 def test_a_malformed_table_is_refused_naming_the_file(tmp_path: Path, old: str, new: str, message: str) -> None:
