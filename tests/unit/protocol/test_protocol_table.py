@@ -71,7 +71,7 @@ def test_texts_take_their_numbers_from_the_settings() -> None:
         ("cycle_hour = 0 ", "cycle_hour = 24 ", "cycle_hour must be an hour"),
         ("[checks.potassium]", "[checks.kalium]", "[checks] must be exactly"),
         ('rule = "protocol.potassium.normal"', 'rule = "protocol.potassium.high"', "a rule id appears twice"),
-        ("stops_cycle = true", "stops_cycle = 1", "stops_cycle must be true or false"),
+        ("stops_cycle = true\n", "stops_cycle = 1\n", "stops_cycle must be true or false"),
         ('outcome = "warning"\ntext = "{test} on {date} says pregnant',
          'outcome = "unknown"\ntext = "{test} on {date} says pregnant', "true only on a warning"),
     ],
