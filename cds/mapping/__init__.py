@@ -309,7 +309,10 @@ class _Mapper:
             return  # a code this plugin does not use: skipped silently
         patient = subject(resource, self.aliases)
         self.validate(resource)
-        self.out.record(patient).administrations.append(self.dated(map_procedure(resource, patient, self.codes)))
+        fact, problem = map_procedure(resource, patient, self.codes)
+        if problem is not None:
+            self.issue("warning", resource, problem, patient)
+        self.out.record(patient).administrations.append(self.dated(fact))
 
     def _medication_administration(self, resource: Resource) -> None:
         concept = resource.get("medicationCodeableConcept")
@@ -321,7 +324,9 @@ class _Mapper:
             return
         patient = subject(resource, self.aliases)
         self.validate(resource)
-        fact, part_of = map_medication_administration(resource, patient, self.codes, self.aliases)
+        fact, part_of, problem = map_medication_administration(resource, patient, self.codes, self.aliases)
+        if problem is not None:
+            self.issue("warning", resource, problem, patient)
         self.dated(fact)
         if part_of is not None:
             self.part_of[fact.ref] = (part_of, fact)

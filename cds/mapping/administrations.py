@@ -84,35 +84,47 @@ def _activity(value: Any, table: CodeTable) -> tuple[float | None, str | None]:
     return number * factor, f"{number:g} {unit.text}"
 
 
+def _activity_kept(value: Any, table: CodeTable) -> tuple[float | None, str | None, str | None]:
+    """(GBq, text as reported, problem): an activity that cannot be read leaves the cycle without one
+    (never drops it: a cycle given must count towards the course and the kidney dose)."""
+    try:
+        activity, reported = _activity(value, table)
+    except Unusable as exc:
+        return None, None, f"{exc}: the cycle is kept with its activity not recorded"
+    return activity, reported, None
+
+
 def _status_ok(resource: Resource, table: CodeTable) -> None:
     if resource.get("status") not in table.section("administration")["completed_status"]:
         raise Unusable("administration not completed: ignored")
 
 
-def map_procedure(resource: Resource, patient: str, table: CodeTable) -> Administration:
+def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[Administration, str | None]:
+    """The administration, and the problem of its activity when it cannot be read."""
     _status_ok(resource, table)
     at, day = effective(resource, "performedDateTime", "performedPeriod")
     url = table.section("administration")["activity_extension_url"]
-    activity = reported = None
+    activity = reported = problem = None
     for extension in items(resource.get("extension")):
         if isinstance(extension, dict) and extension.get("url") == url:
-            activity, reported = _activity(extension.get("valueQuantity"), table)
+            activity, reported, problem = _activity_kept(extension.get("valueQuantity"), table)
     ref = ref_of(resource)
     return Administration(
         ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
         sources=(ref,),
-    )
+    ), problem
 
 
 def map_medication_administration(
     resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str]
-) -> tuple[Administration, str | None]:
-    """The administration and the Procedure it is ``partOf`` (if any)."""
+) -> tuple[Administration, str | None, str | None]:
+    """The administration, the Procedure it is ``partOf`` (if any), and the problem of its activity
+    when it cannot be read."""
     _status_ok(resource, table)
     at, day = effective(resource, "effectiveDateTime", "effectivePeriod")
     dosage = resource.get("dosage")
     dose = dosage.get("dose") if isinstance(dosage, dict) else None
-    activity, reported = _activity(dose, table)
+    activity, reported, problem = _activity_kept(dose, table)
     part_of = None
     for item in items(resource.get("partOf")):
         target = reference(item, aliases)
@@ -123,4 +135,4 @@ def map_medication_administration(
         ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
         sources=(ref,),
     )
-    return fact, part_of
+    return fact, part_of, problem

@@ -80,12 +80,25 @@ def test_activity_units(map_fhir: Any, value: float, unit: str, gbq: float) -> N
     assert admin.activity_reported == f"{value:g} {unit}"
 
 
-def test_unknown_activity_unit_is_an_issue_and_the_procedure_is_not_used(map_fhir: Any) -> None:
+@pytest.mark.parametrize("unit", ["mSv", "millicurie"])
+def test_an_activity_in_an_unknown_unit_leaves_the_cycle_without_an_activity(map_fhir: Any, unit: str) -> None:
+    """The cycle was given: dropping it made a fifth cycle read as the fourth, and left its kidney dose
+    out of the cumulative."""
     mapped = map_fhir(
-        fx.patient(), fx.procedure("c1", activity=200, activity_unit="mSv"), fx.procedure("c2", "2024-03-04")
+        fx.patient(), fx.procedure("c1", activity=200, activity_unit=unit), fx.procedure("c2", "2024-03-04")
     )
-    assert list(admins(mapped)) == ["Procedure/c2"]
-    assert issues(mapped) == [("Procedure/c1", "activity unit 'mSv' is not convertible to GBq")]
+    assert list(admins(mapped)) == ["Procedure/c1", "Procedure/c2"]
+    assert (admins(mapped)["Procedure/c1"].activity_gbq, admins(mapped)["Procedure/c1"].activity_reported) == (
+        None, None)
+    assert issues(mapped) == [("Procedure/c1", f"activity unit {unit!r} is not convertible to GBq: the cycle is "
+                                               "kept with its activity not recorded")]
+
+
+def test_a_medication_administration_in_an_unknown_unit_is_kept_too(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.medication_administration("m1", dose=200, dose_unit="millicurie"))
+    assert admins(mapped)["MedicationAdministration/m1"].activity_gbq is None
+    assert issues(mapped) == [("MedicationAdministration/m1", "activity unit 'millicurie' is not convertible to "
+                                                              "GBq: the cycle is kept with its activity not recorded")]
 
 
 @pytest.mark.parametrize("status", ["in-progress", "not-done", "stopped", "entered-in-error"])
