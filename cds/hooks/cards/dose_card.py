@@ -54,6 +54,9 @@ def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None,
     or none and the card's explanation when the order cannot be rewritten safely."""
     gbq = alert.recommended_activity_gbq
     assert gbq is not None
+    if order.id is None:  # an update the EHR cannot match to its draft would stand beside the old order
+        return None, (f"**The order cannot be changed to {gbq:g} GBq automatically**: it has no id. Change every "
+                      f"dose and text of the order to {gbq:g} GBq by hand, or remove it.")
     change = rewrite_order(order, gbq, change_reason(alert))
     if isinstance(change, NotRewritable):
         return None, (f"**The order cannot be changed to {gbq:g} GBq automatically**: {md.text(change.reason)}. "
@@ -112,8 +115,9 @@ def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
                           f"({ordered})"], ": ")
     why = (f"Largest activity of Lutathera cycle {alert.cycle} within the kidney dose limits "
            f"(binding limit {dosimetry.next.binding_limit}; rules/kidney_dosimetry.toml)")
-    suggestions: list[Suggestion | None] = [_delete(order, "Remove the Lutathera order", False)]
-    if cap > 0:
+    # No activity keeps every limit: the cycle is not to be given, and removing the order is recommended.
+    suggestions: list[Suggestion | None] = [_delete(order, "Remove the Lutathera order", cap <= 0)]
+    if cap > 0 and order.id is not None:
         change = rewrite_order(order, cap, why)
         if not isinstance(change, NotRewritable):
             suggestions.insert(0, Suggestion(label=f"Change the order to {cap:g} GBq", isRecommended=False, actions=[
@@ -121,7 +125,7 @@ def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
                                                   "and text", resource=change.resource)]))
     body = "\n\n".join(part for part in (alert_section(alert, result.timeline, "Recommendation"),
                                           kidney_dose_section(dosimetry)) if part)
-    card = _card(order, summary, "warning", suggestions, body, result, closing)
+    card = _card(order, summary, "critical" if cap <= 0 else "warning", suggestions, body, result, closing)
     return IssuedCard(card=card, action="kidney-dose", cycle=alert.cycle, order=order.ref)
 
 

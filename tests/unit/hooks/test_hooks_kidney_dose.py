@@ -23,7 +23,7 @@ TOXICITY = "/cds-services/prrt-toxicity"
 DOSE = "/cds-services/prrt-dose-check"
 
 
-def record(pid: str) -> tuple[list[dict[str, Any]], str]:
+def record(pid: str, gy: float = 9) -> tuple[list[dict[str, Any]], str]:
     """Cycle 3 due with normal labs (proceed at 7.4 GBq); two cycles of 9 Gy at T_eff 20 h with
     hypertension: BED 25.65 Gy of 28, the largest next activity 1.7 GBq, set by the BED (worked in
     tests/unit/dosimetry/test_dosimetry_bed.py)."""
@@ -31,9 +31,9 @@ def record(pid: str) -> tuple[list[dict[str, Any]], str]:
     subject = f"Patient/{pid}"
     resources += [
         fx.condition(f"{pid}-htn", fx.HYPERTENSION, patient=subject),
-        fx.dosimetry(f"{pid}-d1", 9, half_life=20, part_of=f"Procedure/{pid}-cycle-1", patient=subject,
+        fx.dosimetry(f"{pid}-d1", gy, half_life=20, part_of=f"Procedure/{pid}-cycle-1", patient=subject,
                      when="2024-01-12T08:00:00Z"),
-        fx.dosimetry(f"{pid}-d2", 9, half_life=20, part_of=f"Procedure/{pid}-cycle-2", patient=subject,
+        fx.dosimetry(f"{pid}-d2", gy, half_life=20, part_of=f"Procedure/{pid}-cycle-2", patient=subject,
                      when="2024-03-08T08:00:00Z"),
     ]
     return resources, as_of
@@ -98,7 +98,7 @@ def test_an_order_above_the_kidney_limit_gets_a_warning_offering_the_largest_act
     assert change["label"] == "Change the order to 1.7 GBq" and change["actions"][0]["type"] == "update"
     dose = change["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
     assert dose["value"] == 1.7 and dose["code"] == "GBq"
-    assert remove["actions"][0]["type"] == "delete"
+    assert remove["actions"][0]["type"] == "delete" and remove["isRecommended"] is False
     assert [row["action"] for row in audit] == ["kidney-dose"]  # the kidney-dose check adds no second card
     checks = {c["check"]: c for c in card["extension"]["org.prrt-cds.protocol-checks"]["protocol_checks"]}
     assert (checks["kidney-dose"]["status"], checks["kidney-dose"]["rule"]) == (
@@ -138,3 +138,16 @@ def test_the_arithmetic_shows_every_limit_in_force_the_bone_marrow_one_included(
     assert ("- the smallest, 6.47 GBq, rounded down to a step of 0.1 GBq (never above the planned 7.4 GBq): 6.4 GBq"
             in section)
     assert "the smallest, 35.15 GBq" not in section
+
+
+def test_a_kidney_limit_already_exceeded_recommends_removing_the_order(tmp_path: Path) -> None:
+    """Two cycles of 14 Gy with hypertension: BED above its 28 Gy limit, no activity keeps it. The card
+    was a warning whose only suggestion, removal, was not recommended."""
+    resources, as_of = record("p11", gy=14)
+    body = hs.hook_request("order-sign", "p11", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-3", "p11", 7.4)])
+    [card], _ = call(tmp_path, DOSE, body, as_of)
+    assert card["indicator"] == "critical"
+    assert card["summary"] == "Lutathera cycle 3: at most 0 GBq within the kidney dose limits (7.4 GBq ordered)"
+    [remove] = card["suggestions"]
+    assert (remove["actions"][0]["type"], remove["isRecommended"]) == ("delete", True)

@@ -250,3 +250,18 @@ def test_any_text_and_dose_give_a_coherent_order_or_a_reason(texts: list[str], v
             assert gbq == pytest.approx(3.7, rel=1e-6), (where, gbq, change.resource)
     else:
         assert change.reason
+
+
+def test_an_order_without_an_id_is_not_offered_an_update(tmp_path: Path) -> None:
+    """An update the EHR cannot match to its draft would add a 3.7 GBq order beside the 7.4 GBq one."""
+    order = hs.medication_request("mr-1", "p1", 7.4)
+    del order["id"]
+    resources, as_of = hs.scenario("reduce", "p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        response = running.post(DOSE, json=body)
+    assert response.status_code == 200, response.text
+    [card] = response.json()["cards"]
+    assert card["summary"].startswith("Reduce Lutathera cycle 3 to 3.7 GBq")
+    assert "suggestions" not in card
+    assert "**The order cannot be changed to 3.7 GBq automatically**: it has no id." in card["detail"]

@@ -52,3 +52,11 @@ def test_odd_draft_orders_are_ignored() -> None:
            {"resource": {"resourceType": "MedicationRequest", "id": "1", "medicationCodeableConcept": "x",
                          "dosageInstruction": "x"}}]
     assert lutathera_orders(odd, "p1") == []
+
+
+@pytest.mark.parametrize("text", ["Lutathera (lutetium Lu 177 dotatate), restaging CT at day-90",
+                                  "Lutathera, no iodine contrast", "Lutathera after Y-90 radioembolisation"])
+def test_a_coded_lutathera_order_is_one_whatever_its_text_adds(text: str) -> None:
+    """These orders (RxNorm 1999682) were not Lutathera orders: a cycle to withhold got no card."""
+    found = lutathera_orders(entries(hs.medication_request("a", "p1", 7.4, text=text)), "p1")
+    assert [(o.ref, o.activity_gbq) for o in found] == [("MedicationRequest/a", 7.4)]
