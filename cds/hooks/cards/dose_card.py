@@ -3,7 +3,8 @@
 The recommendation for the next cycle due decides (cds.dose). A card is issued when it is to
 withhold, discontinue, reduce (and the order asks for more than the reduced activity, or does not
 say), or when laboratory results are needed first; also when the order would give a cycle beyond
-the planned course. Suggestions are spec actions on the draft order: ``update`` it to the reduced
+the planned course, and when its activity cannot be verified (none the service reads, or different
+ones in its doses). Suggestions are spec actions on the draft order: ``update`` it to the reduced
 activity (the whole resource, changed) or ``delete`` it. No card when the order agrees.
 """
 
@@ -99,10 +100,43 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
                 [_delete(order, "Remove the Lutathera order", False)], body, result, closing)
             cards.append(IssuedCard(card=card, action="beyond-course", cycle=given + 1, order=order.ref))
             continue
+        unclear = _unclear_activity(order, alert, result, closing)
+        if unclear is not None:  # the rules cannot agree with an activity they cannot read
+            cards.append(unclear)
+            continue
         issued = _for_alert(order, alert, result, closing)
         if issued is not None:
             cards.append(issued)
     return cards
+
+
+def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation,
+                      closing: str) -> IssuedCard | None:
+    """A warning card for an order the rules would let pass (proceed, or reduce with an activity at the
+    reduced one) whose activity cannot be verified: it states none the service can read, or states
+    different ones. Without it the answer was empty, which reads as "the order agrees"."""
+    if alert.action not in ("proceed", "reduce"):
+        return None  # those cards are issued whatever the order states
+    distinct = sorted({round(gbq, 6) for gbq, _, _ in order.activities})
+    if len(distinct) > 1:
+        problem = f"it states different activities ({' and '.join(f'{g:g} GBq' for g in distinct)})"
+    elif order.activity_gbq is None and alert.action == "proceed" and kidney_cap(result, alert) is None:
+        # (under a kidney cap the kidney card says "activity not stated" and offers the largest activity)
+        problem = "it states no activity in a unit the service reads (GBq, MBq, kBq, mCi, Ci)"
+    else:
+        return None
+    target = alert.recommended_activity_gbq
+    assert target is not None
+    summary = summary_noting([f"Lutathera cycle {alert.cycle}: the ordered activity cannot be verified",
+                              f"the rules allow {target:g} GBq"], stale_notice(alert.labs))
+    body = "\n\n".join(part for part in (
+        f"**The ordered activity cannot be verified**: {problem}. Correct the order so that every dose "
+        f"states one activity, at most {target:g} GBq, or remove it.",
+        alert_section(alert, result.timeline, "Recommendation"), kidney_dose_section(result.kidney_dosimetry))
+        if part)
+    card = _card(order, summary, "warning", [_delete(order, "Remove the Lutathera order", False)], body, result,
+                 closing)
+    return IssuedCard(card=card, action="activity-unclear", cycle=alert.cycle, order=order.ref)
 
 
 def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, cap: float,

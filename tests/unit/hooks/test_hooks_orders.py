@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factories as fx
 import hooks_support as hs
 import pytest
@@ -60,3 +62,37 @@ def test_a_coded_lutathera_order_is_one_whatever_its_text_adds(text: str) -> Non
     """These orders (RxNorm 1999682) were not Lutathera orders: a cycle to withhold got no card."""
     found = lutathera_orders(entries(hs.medication_request("a", "p1", 7.4, text=text)), "p1")
     assert [(o.ref, o.activity_gbq) for o in found] == [("MedicationRequest/a", 7.4)]
+
+
+def _sign(tmp_path: Any, scenario: str, order: dict[str, Any]) -> list[dict[str, Any]]:
+    resources, as_of = hs.scenario(scenario, "p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        response = running.post("/cds-services/prrt-dose-check", json=body)
+    assert response.status_code == 200, response.text
+    assert hs.schema_errors("service-response", response.json()) == []
+    cards: list[dict[str, Any]] = response.json()["cards"]
+    return cards
+
+
+@pytest.mark.parametrize("unit", ["gigabecquerel", "GBQ"])
+def test_an_activity_the_service_cannot_read_is_said_not_left_silent(tmp_path: Any, unit: str) -> None:
+    """74 'gigabecquerel' (ten times the dose) was answered with no card at all."""
+    [card] = _sign(tmp_path, "proceed", hs.medication_request("mr-1", "p1", 74, unit=unit))
+    assert card["indicator"] == "warning"
+    assert card["summary"] == "Lutathera cycle 3: the ordered activity cannot be verified; the rules allow 7.4 GBq"
+    assert "it states no activity in a unit the service reads" in card["detail"]
+
+
+def test_an_order_stating_two_activities_is_said(tmp_path: Any) -> None:
+    order = hs.medication_request("mr-1", "p1", 3.7)
+    order["dosageInstruction"][0]["doseAndRate"].append({"doseQuantity": fx.quantity(7.4, "GBq")})
+    [card] = _sign(tmp_path, "reduce", order)
+    assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
+    assert "it states different activities (3.7 GBq and 7.4 GBq)" in card["detail"]
+
+
+@pytest.mark.parametrize(("scenario", "gbq"), [("proceed", 7.4), ("reduce", 3.7)])
+def test_an_order_stating_one_readable_activity_that_agrees_gets_no_card(tmp_path: Any, scenario: str,
+                                                                        gbq: float) -> None:
+    assert _sign(tmp_path, scenario, hs.medication_request("mr-1", "p1", gbq)) == []
