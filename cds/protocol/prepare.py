@@ -116,7 +116,11 @@ def _pregnancy(timeline: Timeline, cycle: int, day: date, table: ProtocolTable) 
     found: list[PregnancyEvidence] = [p for p in timeline.pregnancy if p.day <= day]
     if not found:
         return Prepared(fact=fact, values=values, evidence=tuple(exclusions))
-    latest = found[-1]
+    # Results at the latest moment that disagree: the one that says pregnant, else the one that cannot be
+    # read, decides (never the order of their ids).
+    same = [p for p in found if p.at == found[-1].at]
+    latest = next((p for p in same if p.result == "pregnant"), None) or \
+        next((p for p in same if p.result == "indeterminate"), None) or same[-1]
     fact = fact.model_copy(update={
         "recorded": 1.0, "pregnant": _flag(latest.result == "pregnant"),
         "indeterminate": _flag(latest.result == "indeterminate"), "age_days": float((day - latest.day).days)})

@@ -110,3 +110,19 @@ Feature: Pregnancy status before the next cycle (rules/protocol_checks.toml)
     Examples:
       | status  | rule                        |
       | warning | protocol.pregnancy.pregnant |
+
+  Scenario Outline: A positive and a negative test at the same moment: a warning, whichever is listed first
+    Two results taken together that disagree do not exclude pregnancy; the order they come in (or their
+    ids) never decides.
+
+    Given a female patient born 1990-06-01
+    And a <first> hCG test "<first answer>" on 2024-04-28
+    And a <second> hCG test "<second answer>" on 2024-04-28
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | first | first answer | second | second answer | status  | rule                            |
+      | urine | positive     | serum  | negative      | warning | protocol.pregnancy.pregnant     |
+      | serum | negative     | urine  | positive      | warning | protocol.pregnancy.pregnant     |
+      | urine | negative     | serum  | negative      | ok      | protocol.pregnancy.not_pregnant |
