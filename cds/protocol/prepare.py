@@ -162,7 +162,13 @@ def _potassium(timeline: Timeline, grades: Sequence[ToxicityGrade], day: date, t
     fact = CheckFact(id="potassium", kind=KIND, check="potassium")
     if not results:
         return Prepared(fact=fact, values=values)
-    latest = results[-1]
+    def severity(result: LabResult | UngradableLab) -> float:
+        """Of results at the same moment, the highest grade decides; one that cannot be graded ranks
+        above a normal one (the check is then unknown), never the order of their ids."""
+        grade = next((g for g in grades if g.observation == result.ref and g.term == table.potassium_term), None)
+        return float(grade.grade) if grade is not None and grade.grade is not None else 0.5
+
+    latest = max((r for r in results if r.at == results[-1].at), key=severity)
     values |= {"date": latest.day.isoformat(), "age_days": str((day - latest.day).days)}
     fact = fact.model_copy(update={"recorded": 1.0, "age_days": float((day - latest.day).days)})
     if isinstance(latest, UngradableLab):

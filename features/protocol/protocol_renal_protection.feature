@@ -52,6 +52,20 @@ Feature: Amino-acid renal protection and the potassium before it (rules/protocol
       | 5.1   | 1     | warning | protocol.potassium.high   |
       | 6.2   | 3     | warning | protocol.potassium.high   |
 
+  Scenario Outline: Two potassium results at the same moment, <first> then <second> mmol/L: <status>
+    The higher grade decides, whichever result is listed first (or sorts first by its id).
+
+    Given a potassium of <first> mmol/L with a lower limit of 3.5 and an upper limit of 5.0 on 2024-04-22
+    And a potassium of <second> mmol/L with a lower limit of 3.5 and an upper limit of 5.0 on 2024-04-22
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "potassium" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | first | second | status  | rule                      |
+      | 6.5   | 4.0    | warning | protocol.potassium.high   |
+      | 4.0   | 6.5    | warning | protocol.potassium.high   |
+      | 4.0   | 4.2    | ok      | protocol.potassium.normal |
+
   Scenario Outline: Potassium graded by CTCAE v6.0 when the site selects it: <value> mmol/L is <status>
     Given CTCAE version "6.0"
     And a potassium of <value> mmol/L with a lower limit of 3.5 and an upper limit of 5.0 on 2024-04-22
