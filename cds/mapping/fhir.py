@@ -157,9 +157,20 @@ class Unit:
 
     text: str | None
     ucum: bool = False
+    # the Quantity's ``unit`` text when it differs from the code read: a reader checks that the two
+    # agree (``disagrees``), so that a code and a display naming different units are never graded
+    shown: str | None = None
 
     def factor(self, table: UnitTable) -> float | None:
         return table.factor(self.text, exact=self.ucum)
+
+    def disagrees(self, table: UnitTable) -> bool:
+        """Whether the unit text names a listed unit other than the code's (by its factor): "/uL" beside
+        the code "10*9/L" is a million-fold apart. A text the table does not list says nothing."""
+        if self.shown is None:
+            return False
+        code, text = self.factor(table), table.factor(self.shown)
+        return code is not None and text is not None and abs(code - text) > 1e-9 * max(abs(code), abs(text))
 
 
 def quantity(value: Any) -> tuple[float, Unit]:
@@ -170,10 +181,11 @@ def quantity(value: Any) -> tuple[float, Unit]:
     if value.get("comparator") is not None:
         raise Unusable("quantity has a comparator (< <= >= >): an inexact value is not graded")
     code, text = value.get("code"), value.get("unit")
+    shown = text if isinstance(code, str) and isinstance(text, str) and text.strip() != code.strip() else None
     if isinstance(code, str) and value.get("system") == UCUM:
-        return number, Unit(code, ucum=True)
+        return number, Unit(code, ucum=True, shown=shown)
     unit = code if isinstance(code, str) else text
-    return number, Unit(unit if isinstance(unit, str) else None)
+    return number, Unit(unit if isinstance(unit, str) else None, shown=shown)
 
 
 def number_text(value: Any) -> str | None:

@@ -114,6 +114,9 @@ def map_lab(
     if factor is None:
         reason = f"unit {unit.text!r} is not convertible to {analyte.canonical_unit}: cannot grade"
         return UngradableLab(**common, reason=reason), None
+    if unit.disagrees(analyte.units):
+        reason = f"unit code {unit.text!r} and unit text {unit.shown!r} name different units: cannot grade"
+        return UngradableLab(**common, reason=reason), None
     if not analyte.plausible.admits(number * factor):
         return UngradableLab(**common, reason=implausible_reason(number, unit, analyte)), None
     try:

@@ -220,10 +220,14 @@ def test_ucum_code_is_case_sensitive(map_fhir: Any) -> None:
     assert [u.reason for u in record.ungradable] == ["unit 'Mmol/L' is not convertible to mmol/L: cannot grade"]
 
 
-def test_ucum_code_wins_over_the_unit_text(map_fhir: Any) -> None:
+def test_a_unit_text_that_disagrees_with_the_ucum_code_is_not_overruled(map_fhir: Any) -> None:
+    """It was: the code won, silently (1.0 read as mg/dL, 88.42 umol/L, where the text said umol/L)."""
     observation = fx.lab("o1", "creatinine", 1.0, "mg/dL")
     observation["valueQuantity"]["unit"] = "umol/L"  # a display text that disagrees with the code
-    assert only_lab(map_fhir(fx.patient(), observation)).value == pytest.approx(88.42)
+    record = map_fhir(fx.patient(), observation).records["Patient/p1"]
+    assert record.labs == []
+    assert [u.reason for u in record.ungradable] == [
+        "unit code 'mg/dL' and unit text 'umol/L' name different units: cannot grade"]
 
 
 @pytest.mark.parametrize(
@@ -251,3 +255,20 @@ def test_unconvertible_range_unit_falls_back_to_the_default_range_with_an_issue(
     [issue] = mapped.records["Patient/p1"].issues
     assert issue.resource == "Observation/o1"
     assert issue.message == "reference range unit 'K/mm' is not convertible to 10*9/L; default range used"
+
+
+@pytest.mark.parametrize("system", ["http://unitsofmeasure.org", "urn:example:local-units"])
+def test_a_code_and_a_unit_text_naming_different_units_cannot_be_graded(map_fhir: Any, system: str) -> None:
+    """ANC 400 "/uL" coded 10*9/L was read as 400 x10^9/L (grade 0); 400/uL is 0.4 x10^9/L (grade 4)."""
+    observation = fx.lab("o1", "neutrophils", 400, "10*9/L")
+    observation["valueQuantity"].update({"unit": "/uL", "system": system})
+    [lab] = map_fhir(fx.patient(), observation).records["Patient/p1"].ungradable
+    assert isinstance(lab, UngradableLab)
+    assert lab.reason == "unit code '10*9/L' and unit text '/uL' name different units: cannot grade"
+
+
+@pytest.mark.parametrize("text", ["10^9/L", "x10E9/L", "10*9/L", "cells"])  # spellings of one unit, or unlisted
+def test_a_unit_text_that_agrees_with_the_code_or_says_nothing_is_graded(map_fhir: Any, text: str) -> None:
+    observation = fx.lab("o1", "neutrophils", 0.4, "10*9/L")
+    observation["valueQuantity"]["unit"] = text
+    assert only_lab(map_fhir(fx.patient(), observation)).value == pytest.approx(0.4)
