@@ -209,9 +209,27 @@ class PointEvaluation:
             self._add("albumin", lab.value, Measure(latest=latest, observations=refs, value=lab.value, unit="g/L"),
                       **partner)
 
+    def _conflicts(self) -> None:
+        """Two usable results of one analyte at the latest moment that disagree (an original and a
+        correction sent as a new resource, two feeds): which is right cannot be told, and the order of
+        their ids must not decide, so the result is needed again."""
+        for analyte, lab in self.latest.items():
+            others = [o for o in self.labs if o.analyte == analyte and o.at == lab.at and o is not lab]
+            differing = [o for o in others if o.value != lab.value]
+            if not differing:
+                continue
+            name = analytes().analytes[analyte].display
+            shown_all = " and ".join(f"{o.ref} ({shown(o)})" for o in (*differing, lab))
+            self.missing.append(DoseReason(
+                kind="labs", rule=f"lutathera.labs.{analyte}",
+                text=f"{name} results of the same moment disagree: {shown_all}",
+                observations=tuple(o.ref for o in (*differing, lab)),
+            ))
+
     def _freshness(self) -> None:
         oldest = self.point.decision - timedelta(days=self.table.labs_max_age_days)
         self.labs_used = labs_used(self.latest, self.table, self.point.decision)
+        self._conflicts()
         for analyte in self.table.required_analytes:
             lab = self.latest.get(analyte)
             name = analytes().analytes[analyte].display

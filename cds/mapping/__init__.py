@@ -98,6 +98,8 @@ class _Mapper:
         self.pending_pct: list[LabResult] = []
         self.earliest, self.latest = code_table.dates.earliest, code_table.dates.latest()  # today: once per run
         self.part_of: dict[str, tuple[str, Administration]] = {}
+        # Observations of which some version is entered-in-error: no version of them is used
+        self.retracted: set[str] = set()
         self.medications: dict[str, Resource] = {}
         self.organs: dict[str, str] = {}
         self.special: dict[str, str] = {
@@ -230,6 +232,8 @@ class _Mapper:
             return  # a code this plugin does not use: skipped silently
         patient = subject(resource, self.aliases)
         status = resource.get("status")
+        if status == "entered-in-error":
+            self.retracted.add(ref_of(resource))
         if not isinstance(status, str) or status not in self.usable_status:
             shown = f"{status:.20}" if isinstance(status, str) else "(not a code)"
             message = f"status {shown} is not final, amended or corrected: ignored"
@@ -363,7 +367,9 @@ class _Mapper:
     def _finish(self) -> None:
         self._attach_part_of()
         for record in self.out.records.values():
+            self._drop_retracted(record)
             self._check_age(record)
+        self.pending_pct = [lab for lab in self.pending_pct if lab.ref not in self.retracted]
         wbcs = [lab for rec in self.out.records.values() for lab in rec.labs if lab.analyte == "wbc"]
         for fact in resolve_percentages(self.pending_pct, wbcs, self.analytes):
             record = self.out.record(fact.patient)
@@ -373,6 +379,23 @@ class _Mapper:
                                            patient=fact.patient))
             else:
                 record.labs.append(fact)
+
+    def _drop_retracted(self, record: PatientRecord) -> None:
+        """A laboratory has retracted an Observation (a version of it is entered-in-error): the other
+        versions of it in the input (an older export, a history Bundle) are not used either."""
+        if not self.retracted:
+            return
+        groups: list[list[Any]] = [record.labs, record.ungradable, record.pregnancy, record.performance,
+                                   record.body, record.tumour, record.dosimetry]
+        dropped: set[str] = set()
+        for group in groups:
+            kept = [fact for fact in group if getattr(fact, "ref", None) not in self.retracted]
+            dropped |= {fact.ref for fact in group if getattr(fact, "ref", None) in self.retracted}
+            group[:] = kept
+        for ref in sorted(dropped):
+            record.issues.append(Issue(severity="warning", resource=ref, patient=record.patient.ref,
+                                       message="a version of this Observation is entered-in-error: none of its "
+                                               "versions is used"))
 
     def _check_age(self, record: PatientRecord) -> None:
         """A birth date that gives an age outside the plausible ages (codes.toml ``[plausibility]``) on

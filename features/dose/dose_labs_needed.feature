@@ -105,3 +105,22 @@ Feature: Lutathera dose before the next cycle: labs needed
       | when   | day        | recommendation       | rule                     |
       | after  | 2024-04-24 | "labs-needed"        | lutathera.labs.platelets |
       | before | 2024-04-20 | "proceed" at 7.4 GBq | lutathera.proceed        |
+
+  Scenario Outline: Two platelet counts of the same moment, <first> and <second> x10^9/L: <recommendation>
+    An original and its correction sent as a new resource, or two feeds: which count is right cannot be
+    told, and the order of their ids must not decide (40 then 180 read "resolved: resume at 3.7 GBq").
+    The count is asked for again; a grade 3 among them still withholds. The same count twice is one
+    result.
+
+    Given the other pre-cycle labs of 2024-04-22 are normal
+    And a platelet count of <first> x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And a platelet count of <second> x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    When the rules are evaluated on 2024-04-29
+    Then the recommendation for cycle 3 is <recommendation>
+    And the recommendation for cycle 3 cites "<rule>"
+
+    Examples:
+      | first | second | recommendation       | rule                     |
+      | 180   | 40     | "withhold"           | lutathera.labs.platelets |
+      | 40    | 180    | "labs-needed"        | lutathera.labs.platelets |
+      | 180   | 180    | "proceed" at 7.4 GBq | lutathera.proceed        |

@@ -156,6 +156,25 @@ def test_other_statuses_are_ignored_and_counted_as_info(map_fhir: Any, status: s
     ]
 
 
+@pytest.mark.parametrize("order", ["final first", "retraction first"])
+def test_an_entered_in_error_version_retracts_every_version_of_the_observation(map_fhir: Any, order: str) -> None:
+    """A platelet count of 180 and its entered-in-error version (same id, an older export beside a newer
+    one): the 180 stayed in use, and the cycle proceeded on a result the laboratory had withdrawn."""
+    final = fx.lab("o1", "platelets", 180, "10*9/L")
+    retracted = fx.lab("o1", "platelets", 180, "10*9/L", status="entered-in-error")
+    versions = [final, retracted] if order == "final first" else [retracted, final]
+    mapped = map_fhir(fx.patient(), *versions, fx.lab("o2", "alt", 10, "U/L"))
+    assert list(labs_of(mapped)) == ["Observation/o2"]
+    assert ("warning", "Observation/o1", "a version of this Observation is entered-in-error: none of its versions "
+                                         "is used") in messages(mapped)
+
+
+def test_an_entered_in_error_observation_retracts_only_itself(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.lab("o1", "platelets", 180, "10*9/L", status="entered-in-error"),
+                      fx.lab("o2", "platelets", 170, "10*9/L"))
+    assert list(labs_of(mapped)) == ["Observation/o2"]
+
+
 # --- specimen and percent differentials ----------------------------------------------------------------
 
 
