@@ -80,6 +80,7 @@ class PointEvaluation:
         for lab in self.labs:
             self.latest[lab.analyte] = lab
         window = {lab.ref for lab in self.labs}
+        self.ungraded = [g for g in grades if g.observation in window and g.grade is None]
         self.grades = [g for g in grades if g.observation in window and g.grade is not None]
         self.facts: list[MeasureFact] = []
         self.meaning: dict[str, Measure] = {}
@@ -189,6 +190,12 @@ class PointEvaluation:
                 ratio = lab.value / lab.high
                 self._add("bilirubin_x_uln", ratio, Measure(latest=latest, observations=(lab.ref,),
                                                              value=round(ratio, 3), unit="x ULN"))
+            elif lab.analyte == "bilirubin" and latest:  # a laboratory ULN of 0: the hepatic rule cannot apply
+                self.missing.append(DoseReason(
+                    kind="labs", rule="lutathera.labs.bilirubin",
+                    text="total bilirubin x ULN cannot be computed: the latest result has no upper limit of normal",
+                    observations=(lab.ref,), value=lab.value, unit=lab.unit,
+                ))
             if lab.analyte != "albumin":
                 continue
             inrs = [i for i in self.labs if i.analyte == "inr" and i.day <= lab.day]
@@ -244,6 +251,16 @@ class PointEvaluation:
                              f"usable one ({lab.day.isoformat()}) does not show the value now",
                         observations=(newer.ref, lab.ref),
                     ))
+                    continue
+                for grade in self.ungraded:
+                    if grade.observation == lab.ref and self.table.class_of(grade.term, grade.ctcae_version):
+                        # e.g. a laboratory ULN of 0: the term that modifies the dose cannot be graded
+                        self.missing.append(DoseReason(
+                            kind="labs", rule=f"lutathera.labs.{analyte}",
+                            text=f"the latest {name} result cannot be graded for {grade.term}: {grade.reason}",
+                            observations=(lab.ref,),
+                        ))
+                        break
                 continue
             text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
             unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)

@@ -56,13 +56,6 @@ def _range(
     if isinstance(ranges, list) and ranges and isinstance(ranges[0], dict):
         low = _limit(ranges[0].get("low"), analyte, value_unit)
         high = _limit(ranges[0].get("high"), analyte, value_unit)
-        # An upper limit of 0 is no limit of normal (every result would be "x ULN" of nothing: the
-        # ULN criteria would silently not apply), and a range whose low lies above its high says two
-        # things: both are replaced by the default range, with a warning.
-        if high is not None and high <= 0:
-            raise Unusable("reference range upper limit is 0, not a limit of normal")
-        if low is not None and high is not None and low > high:
-            raise Unusable("reference range low limit is above its high limit")
     defaults = analyte.default_limits(sex)
     if low is not None and high is not None:
         return low, high, "observation"

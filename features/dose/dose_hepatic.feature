@@ -32,6 +32,22 @@ Feature: Lutathera dose before the next cycle: hepatotoxicity
       | 3.61      | 3     | withheld | "withhold"           | lutathera.other.withhold   | "lutathera.other.trigger"                           |
       | 3.6       | 2     | proceed  | "proceed" at 7.4 GBq | lutathera.proceed          | "lutathera.proceed"                                 |
 
+  Scenario Outline: A total bilirubin whose laboratory upper limit is <uln> mg/dL: <recommendation>
+    With an upper limit of 0 the bilirubin cannot be set against its ULN: the hepatic row cannot be
+    read, and the result is asked for again (it was left out, and 4.0 mg/dL, 3.3 x the default ULN,
+    read "proceed").
+
+    Given a total bilirubin of 4.0 mg/dL with a lower limit of 0 and an upper limit of <uln> on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When the rules are evaluated on 2024-04-29
+    Then the recommendation for cycle 3 is <recommendation>
+    And the recommendation for cycle 3 cites "<rule>"
+
+    Examples:
+      | uln | recommendation | rule                       |
+      | 0   | "labs-needed"  | lutathera.labs.bilirubin   |
+      | 1.2 | "withhold"     | lutathera.hepatic.withhold |
+
   Scenario Outline: Albumin <albumin> g/L with an INR of <inr>: the cycle is <action>
     Both are needed: albumin below 30 g/L and an INR above 1.5. Neither albumin 29 g/L (CTCAE grade 2)
     nor an INR of 1.6 (grade 2) modifies the dose on its own.

@@ -159,21 +159,6 @@ def test_a_reference_range_outside_the_plausible_values_is_replaced_by_the_defau
         "reference range limit outside the plausible values; default range used"]
 
 
-@pytest.mark.parametrize(("low", "high", "message"), [
-    (0, 0, "reference range upper limit is 0, not a limit of normal"),
-    (None, 0, "reference range upper limit is 0, not a limit of normal"),
-    (21, 5, "reference range low limit is above its high limit"),
-])
-def test_a_range_that_is_no_limit_of_normal_is_replaced_by_the_default(low: float | None, high: float,
-                                                                      message: str) -> None:
-    """Bilirubin 68 umol/L is grade 3 against the default ULN of 22; with its laboratory's ULN of 0 it
-    read "no upper limit of normal: cannot grade", which the dose rules did not see."""
-    patient = evaluate([fx.patient(), fx.lab("o1", "bilirubin", 68, "umol/L", low=low, high=high)])
-    [entry] = toxicities(patient, "o1")
-    assert (entry["grade"], entry["range_source"], entry["uln"]) == (3, "default", 22)
-    assert messages(patient, "Observation/o1") == [f"{message}; default range used"]
-
-
 @pytest.mark.parametrize(("low", "high", "grade"), [(5, 5, 4), (5, 40, 2)])
 def test_a_range_whose_limits_meet_or_are_ordered_is_the_laboratorys(low: float, high: float, grade: int) -> None:
     patient = evaluate([fx.patient(), fx.lab("o1", "bilirubin", 68, "umol/L", low=low, high=high)])
