@@ -82,6 +82,9 @@ class ProtocolTable:
     file: str = "protocol_checks.toml"
     # the MedicationRequest a card offers to create when the orders being signed have no amino acids
     amino_acid_order: Mapping[str, Any] = field(default_factory=dict)
+    # checks whose "unknown" alone asks for a card on the order hooks (the cycle is not to be given
+    # until the record says: pregnancy not excluded)
+    card_when_unknown: frozenset[CheckId] = frozenset()
 
     def setting(self, name: str) -> float:
         return self.settings[name]
@@ -135,6 +138,13 @@ def _rule(entry: dict[str, Any], check: CheckId, settings: dict[str, float], sou
     )
 
 
+def _flag(section: dict[str, Any], name: str, file: str) -> bool:
+    value = section.get(name, False)
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{file}: {name} must be true or false")
+    return value
+
+
 def _order_template(raw: Any, file: str) -> dict[str, Any]:
     if not isinstance(raw, dict) or raw.get("resourceType") != "MedicationRequest":
         raise ConfigurationError(f"{file}: [checks.amino-acids.order_template] is not a MedicationRequest")
@@ -166,6 +176,7 @@ def load_table(path: Path) -> ProtocolTable:
             titles={check: str(checks[check]["title"]) for check in CHECKS}, rules=rules,
             potassium_term=str(checks["potassium"]["ctcae_term"]), digest=read.digest, file=file,
             amino_acid_order=_order_template(checks["amino-acids"]["order_template"], file),
+            card_when_unknown=frozenset(check for check in CHECKS if _flag(checks[check], "card_when_unknown", file)),
         )
     twice = duplicates(table.rule_ids)
     if twice:

@@ -100,9 +100,10 @@ def amino_acid_order(patient_id: str, day: date) -> dict[str, Any]:
 
 def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], checks: ProtocolChecks | None,
                    patient_id: str, as_of: date, closing: str, held: frozenset[str] = frozenset()) -> list[IssuedCard]:
-    """One card per Lutathera order when a check of the next cycle warns; the checks that are unknown are
-    named on it too. Without a warning no card is added: every card of the service lists the checks in
-    its extension, unknown ones included.
+    """One card per Lutathera order when a check of the next cycle warns, or is unknown where the table
+    says an unknown asks for a card (``card_when_unknown``: pregnancy not excluded); the checks that are
+    unknown are named on it too. Otherwise no card is added: every card of the service lists the checks
+    in its extension, unknown ones included.
 
     A warning that stops the cycle (a positive pregnancy test: ``stops_cycle`` in
     rules/protocol_checks.toml) makes the card critical, and its suggestion is to hold the cycle by
@@ -112,10 +113,13 @@ def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], 
     if checks is None:
         return []
     remaining = open_checks(checks)
-    if not any(c.status == "warning" for c in remaining):
+    asking = protocol_table.table().card_when_unknown
+    if not any(c.status == "warning" or c.check in asking for c in remaining):
         return []
     warned = [LABELS[c.check] for c in remaining if c.status == "warning"]
-    unknown = [LABELS[c.check] for c in remaining if c.status == "unknown"]
+    # the unknown checks that ask for a card lead (pregnancy status first when it is not excluded)
+    unknown = [LABELS[c.check] for c in sorted((c for c in remaining if c.status == "unknown"),
+                                               key=lambda c: c.check not in asking)]
     hold = hold_summary(checks)
     parts = [f"Before Lutathera cycle {checks.cycle}: " + (f"check {', '.join(warned)}" if warned else
                                                           f"verify {', '.join(unknown)}")]

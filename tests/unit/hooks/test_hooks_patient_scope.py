@@ -44,8 +44,9 @@ def test_a_prefetch_of_another_patient_without_a_fhir_server_is_412_never_all_is
 
 def test_the_control_with_every_prefetch_key_null_asks_for_labs(tmp_path: Path) -> None:
     nulls = dict.fromkeys(others_prefetch())
-    [card] = post(tmp_path, request("order-sign", nulls)).json()["cards"]
+    card, pregnancy = post(tmp_path, request("order-sign", nulls)).json()["cards"]
     assert card["summary"].startswith("Laboratory results needed before Lutathera cycle 1")
+    assert pregnancy["summary"].startswith("Before Lutathera cycle 1: verify pregnancy status")  # not excluded
 
 
 @pytest.mark.parametrize("hook", ["order-sign", "order-select", "patient-view"])

@@ -196,3 +196,22 @@ def test_a_withheld_cycle_is_not_offered_its_amino_acid_order(tmp_path: Path) ->
     assert withhold["summary"].startswith("Withhold Lutathera cycle 3")
     assert protocol["summary"].startswith("Before Lutathera cycle 3: check amino acids")
     assert "suggestions" not in protocol
+
+
+def test_a_woman_who_could_be_pregnant_without_a_status_gets_a_card_to_verify_it(tmp_path: Path) -> None:
+    """The EU SmPC contraindicates Lutathera while pregnancy has not been excluded; the answer was empty."""
+    resources, as_of = _young_woman("proceed", None)
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    [card] = _call(tmp_path, DOSE, body, as_of)
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Before Lutathera cycle 3: verify pregnancy status")
+    assert checks_of(card)["pregnancy"]["status"] == "unknown"
+    assert "suggestions" not in card  # the amino acids are ordered
+
+
+def test_the_scenario_patient_past_the_ages_who_could_be_pregnant_gets_no_card(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("proceed", "p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    assert _call(tmp_path, DOSE, body, as_of) == []

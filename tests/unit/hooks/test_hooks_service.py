@@ -454,8 +454,10 @@ def test_an_order_for_a_patient_whose_only_resource_is_unusable_gets_labs_needed
     prefetch["patient"] = patient
     body = hs.hook_request("order-sign", "p9", prefetch=prefetch, orders=[hs.medication_request("mr-9", "p9")])
     with hs.in_process(tmp_path) as running:
-        [card] = cards_of(running.post(DOSE, json=body))
+        card, pregnancy = cards_of(running.post(DOSE, json=body))
         audit = running.components.store.cards(body["hookInstance"])
     assert card["summary"].startswith("Laboratory results needed before Lutathera cycle 1")
     assert card["indicator"] == "warning"
-    assert [row["card_uuid"] for row in audit] == [card["uuid"]]
+    # sex and age unknown: pregnancy is not excluded, which asks for a card of its own
+    assert pregnancy["summary"].startswith("Before Lutathera cycle 1: verify pregnancy status")
+    assert [row["card_uuid"] for row in audit] == [card["uuid"], pregnancy["uuid"]]

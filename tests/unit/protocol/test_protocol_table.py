@@ -44,6 +44,7 @@ def test_the_shipped_table_has_every_check_with_sources_and_statuses() -> None:
 def test_only_a_positive_pregnancy_test_stops_the_cycle() -> None:
     stopping = [r.rule for check in table().rules.values() for r in check if r.stops_cycle]
     assert stopping == ["protocol.pregnancy.pregnant"]
+    assert table().card_when_unknown == {"pregnancy"}
 
 
 def test_texts_take_their_numbers_from_the_settings() -> None:
@@ -72,6 +73,7 @@ def test_texts_take_their_numbers_from_the_settings() -> None:
         ("[checks.potassium]", "[checks.kalium]", "[checks] must be exactly"),
         ('rule = "protocol.potassium.normal"', 'rule = "protocol.potassium.high"', "a rule id appears twice"),
         ("stops_cycle = true\n", "stops_cycle = 1\n", "stops_cycle must be true or false"),
+        ("card_when_unknown = true\n", "card_when_unknown = 1\n", "card_when_unknown must be true or false"),
         ('outcome = "warning"\ntext = "{test} on {date} says pregnant',
          'outcome = "unknown"\ntext = "{test} on {date} says pregnant', "true only on a warning"),
     ],
