@@ -40,7 +40,7 @@ from cds.hooks.api.models import (
     describe_error,
 )
 from cds.hooks.cards.card import IssuedCard
-from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders
+from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders, other_patients_orders
 from cds.hooks.cards.protocol_card import amino_acid_orders
 from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, UnknownFeedbackCard, UnknownService
 from cds.hooks.fhir.patient_scope import PatientScope, with_note
@@ -145,6 +145,7 @@ class HookHandler:
             assert isinstance(context, OrderSignContext)
             selections = context.selections if isinstance(context, OrderSelectContext) else None
             orders = lutathera_orders(context.draftOrders.entry, context.patientId, selections)
+            orders += other_patients_orders(context.draftOrders.entry, context.patientId, selections)
             drafts = tuple(context.draftOrders.entry)
             if not orders:
                 logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)

@@ -83,7 +83,14 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     alert = next_alert(result)
     closing = footer(ruleset_version, as_of, unavailable)
     cards = []
+    for kind in ("MedicationRequest", "ServiceRequest"):  # a medication and a procedure order: one infusion
+        own = [order for order in orders if order.other_patient is None and order.kind == kind]
+        if len(own) > 1:
+            cards.append(_several_orders_card(own, alert, result, closing))
     for order in orders:
+        if order.other_patient is not None:
+            cards.append(_other_patient_card(order, result, closing))
+            continue
         implausible = implausible_card(order, result, closing)
         if implausible is not None:  # whatever the labs say: the order cannot be a cycle (issue 10, section 9)
             cards.append(implausible)
@@ -108,6 +115,44 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if issued is not None:
             cards.append(issued)
     return cards
+
+
+def _several_orders_card(orders: Sequence[LutatheraOrder], alert: DoseAlert | None, result: PatientEvaluation,
+                         closing: str) -> IssuedCard:
+    """A warning card for more than one Lutathera order of one kind in one call (two MedicationRequests):
+    one cycle is one infusion, and two orders that each agree with the rules (3.7 GBq twice) add up to
+    more than the cycle allows. A MedicationRequest beside a ServiceRequest is the usual pair for one
+    infusion, not two."""
+    cycle = alert.cycle if alert is not None else len(result.timeline.cycles) + 1
+    stated = [o.activity_gbq for o in orders]
+    total = f"{sum(a for a in stated if a is not None):g} GBq" + ("" if None not in stated else " and more")
+    rows = "\n".join(f"- {md.text(o.ref)}: {_ordered(o)}" for o in orders)
+    allowed = "" if alert is None or alert.recommended_activity_gbq is None else \
+        f" The rules allow {alert.recommended_activity_gbq:g} GBq for this cycle."
+    body = (f"**{len(orders)} Lutathera {orders[0].kind}s for cycle {cycle}**, together {md.text(total)}: "
+            f"one cycle is one infusion.{allowed} Keep one order and remove the others.\n\n{rows}")
+    suggestions = [_delete(o, f"Remove {o.ref}", False) for o in orders]
+    kept = [s for s in suggestions if s is not None]
+    card = Card(summary=summary_of([f"{len(orders)} Lutathera orders for cycle {cycle} ({total} together): "
+                                    "one cycle is one order"]),
+                detail="\n\n".join([body, closing]), indicator="warning", source=dose_source(),
+                suggestions=kept or None, selectionBehavior="at-most-one" if kept else None,
+                overrideReasons=override_reasons())
+    return IssuedCard(card=card, action="several-orders", cycle=cycle, order=None)
+
+
+def _other_patient_card(order: LutatheraOrder, result: PatientEvaluation, closing: str) -> IssuedCard:
+    """A critical card for a Lutathera order that names another patient than the chart's: it is checked
+    against no record, and signing it in this chart is likely an error. No suggestion: another patient's
+    order is not this chart's to change."""
+    other = order.other_patient or "another patient"
+    body = (f"**This order names {md.text(other)}**, not {md.text(result.patient)}, the patient of this chart. "
+            "It was not checked against any record. Verify the patient before signing; check the order in "
+            f"the chart of {md.text(other)}.")
+    card = Card(summary=summary_of([f"Lutathera order for {other}, not this chart's patient: not checked"]),
+                detail="\n\n".join([f"**Lutathera order {md.text(order.ref)}**: {_ordered(order)}.", body, closing]),
+                indicator="critical", source=dose_source(), overrideReasons=override_reasons())
+    return IssuedCard(card=card, action="other-patient", cycle=None, order=order.ref)
 
 
 def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation,

@@ -31,6 +31,8 @@ class LutatheraOrder:
     activity_gbq: float | None  # the ordered activity, when the order states one in a known unit
     # Every activity the order's dose places state: (GBq, the number as ordered, its unit as ordered).
     activities: tuple[tuple[float, float, str], ...] = ()
+    # the patient the order names when it is not the hook's context patient (``other_patients_orders``)
+    other_patient: str | None = None
 
     @property
     def ref(self) -> str:
@@ -99,18 +101,36 @@ def _activities(quantities: Iterator[Resource], table: CodeTable) -> tuple[tuple
     return tuple(found)
 
 
-def _for_patient(order: Resource, patient_id: str) -> bool:
-    """An order naming another patient is not this hook's business; one naming none is taken as this one's."""
+def _named_patient(order: Resource) -> str | None:
     target = order.get("subject") or order.get("patient")
     reference = target.get("reference") if isinstance(target, dict) else None
-    if not isinstance(reference, str):
-        return True
-    return normalise_reference(reference, {}) == f"Patient/{patient_id}"
+    return normalise_reference(reference, {}) if isinstance(reference, str) else None
+
+
+def _for_patient(order: Resource, patient_id: str) -> bool:
+    """An order naming another patient is not checked against this patient's record; one naming none is
+    taken as this one's."""
+    named = _named_patient(order)
+    return named is None or named == f"Patient/{patient_id}"
 
 
 def lutathera_orders(entries: Sequence[Any], patient_id: str, selections: Sequence[str] | None = None,
                      table: CodeTable | None = None) -> list[LutatheraOrder]:
     """The Lutathera orders among ``draftOrders`` entries (only the selected ones when ``selections``)."""
+    return [o for o in _orders(entries, selections, table) if _for_patient(o.resource, patient_id)]
+
+
+def other_patients_orders(entries: Sequence[Any], patient_id: str, selections: Sequence[str] | None = None,
+                          table: CodeTable | None = None) -> list[LutatheraOrder]:
+    """The Lutathera orders among ``draftOrders`` that name another patient than the context's: they are
+    not checked against this record, and a card says so (never the empty answer that reads as "agrees")."""
+    return [LutatheraOrder(resource=o.resource, kind=o.kind, id=o.id, activity_gbq=o.activity_gbq,
+                           activities=o.activities, other_patient=_named_patient(o.resource))
+            for o in _orders(entries, selections, table) if not _for_patient(o.resource, patient_id)]
+
+
+def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: CodeTable | None
+            ) -> list[LutatheraOrder]:
     table = table or codes()
     resources = list(_resources(entries))
     found = []
@@ -118,8 +138,6 @@ def lutathera_orders(entries: Sequence[Any], patient_id: str, selections: Sequen
         kind = resource["resourceType"]
         rid = resource.get("id") if isinstance(resource.get("id"), str) and resource.get("id") else None
         if selections is not None and f"{kind}/{rid}" not in selections:
-            continue
-        if not _for_patient(resource, patient_id):
             continue
         if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources), table):
             stated = _activities(_dose_quantities(resource), table)

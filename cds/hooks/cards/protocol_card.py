@@ -135,14 +135,19 @@ def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], 
         md.table(["check", "status", "found", "evidence", "source"], rows), closing])
     amino = next((c for c in checks.checks if c.check == "amino-acids"), None)
     cards = []
+    offered = False  # one amino-acid order per cycle, however many Lutathera orders carry the card
     for order in orders:
+        if order.other_patient is not None:  # not checked against this record (its own card says so)
+            continue
         suggestions = None
         if hold is not None:
             if order.id is not None:  # a delete action needs the order's id
                 suggestions = [Suggestion(label="Hold the cycle: remove the Lutathera order", isRecommended=True,
                                           actions=[Action(type="delete", description=f"Remove the draft order "
                                                           f"{order.ref}", resourceId=order.ref)])]
-        elif amino is not None and amino.rule == "protocol.amino_acids.not_ordered" and order.ref not in held:
+        elif (amino is not None and amino.rule == "protocol.amino_acids.not_ordered" and order.ref not in held
+              and not offered):
+            offered = True
             suggestions = [Suggestion(label="Add the amino-acid renal protection order", isRecommended=True, actions=[
                 Action(type="create", description="Order the amino-acid solution (L-lysine and L-arginine) with this "
                                                   "cycle, at the full dose", resource=amino_acid_order(patient_id,

@@ -96,3 +96,34 @@ def test_an_order_stating_two_activities_is_said(tmp_path: Any) -> None:
 def test_an_order_stating_one_readable_activity_that_agrees_gets_no_card(tmp_path: Any, scenario: str,
                                                                         gbq: float) -> None:
     assert _sign(tmp_path, scenario, hs.medication_request("mr-1", "p1", gbq)) == []
+
+
+def test_an_order_naming_another_patient_gets_a_critical_card_not_silence(tmp_path: Any) -> None:
+    """In p1's chart, a draft order for Patient/p2 was left out and the answer was empty."""
+    [card] = _sign(tmp_path, "withhold", hs.medication_request("mr-2", "p2", 7.4))
+    assert card["indicator"] == "critical"
+    assert card["summary"] == "Lutathera order for Patient/p2, not this chart's patient: not checked"
+    assert "suggestions" not in card  # another patient's order is not this chart's to change
+
+
+def test_beside_the_charts_own_order_the_other_patients_order_is_named_too(tmp_path: Any) -> None:
+    resources, as_of = hs.scenario("withhold", "p1")
+    orders = [hs.medication_request("mr-1", "p1", 7.4), hs.medication_request("mr-2", "p2", 7.4)]
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=orders)
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        cards = running.post("/cds-services/prrt-dose-check", json=body).json()["cards"]
+    assert [c["summary"].split(":")[0] for c in cards] == [
+        "Withhold Lutathera cycle 3", "Lutathera order for Patient/p2, not this chart's patient"]
+
+
+def test_two_orders_of_the_reduced_activity_are_one_cycle_too_many(tmp_path: Any) -> None:
+    """Two 3.7 GBq orders each agree with "reduce to 3.7 GBq": the answer was empty, for 7.4 GBq in all."""
+    resources, as_of = hs.scenario("reduce", "p1")
+    orders = [hs.medication_request("mr-1", "p1", 3.7), hs.medication_request("mr-2", "p1", 3.7)]
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=orders)
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        [card] = running.post("/cds-services/prrt-dose-check", json=body).json()["cards"]
+    assert card["summary"] == "2 Lutathera orders for cycle 3 (7.4 GBq together): one cycle is one order"
+    assert card["indicator"] == "warning"
+    assert [s["actions"][0]["resourceId"] for s in card["suggestions"]] == [
+        "MedicationRequest/mr-1", "MedicationRequest/mr-2"]

@@ -215,3 +215,13 @@ def test_the_scenario_patient_past_the_ages_who_could_be_pregnant_gets_no_card(t
     body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
                            orders=[hs.medication_request("mr-1", "p1", 7.4)])
     assert _call(tmp_path, DOSE, body, as_of) == []
+
+
+def test_two_lutathera_orders_are_offered_one_amino_acid_order(tmp_path: Path) -> None:
+    """A MedicationRequest and a ServiceRequest for one cycle: each protocol card offered a 1000 mL
+    amino-acid order, and accepting both created two."""
+    orders = [hs.medication_request("mr-1", "p1", 7.4), hs.service_request("sr-1", "p1", 7.4)]
+    cards = answer(tmp_path, "proceed", orders, with_amino_acids=False)
+    creates = [a for c in cards for s in c.get("suggestions", []) for a in s["actions"] if a["type"] == "create"]
+    assert len(creates) == 1
+    assert len(cards) == 2 and all(c["summary"].startswith("Before Lutathera cycle 3") for c in cards)
