@@ -182,9 +182,14 @@ def _dated(resource: Resource, record: RecordKind) -> tuple[Any, bool]:
     raise Unusable("no usable date (effectiveDateTime, effectivePeriod.end, dateAsserted)")
 
 
+class VolumeUnreadable(Unusable):
+    """An amino-acid record states a dose the check cannot read as a volume (grams, an unknown unit)."""
+
+
 def _volume_ml(resource: Resource, record: RecordKind, table: TreatmentCodes) -> float | None:
     """The volume an amino-acid record states (dosage.dose, or the first dosageInstruction's dose), in mL;
-    None when it states none or one in another unit."""
+    None when it states none. A dose it states that is no readable volume raises VolumeUnreadable: an
+    infusion of unknown volume is never read as a full one."""
     dose: Any = None
     if record == "administration":
         dosage = resource.get("dosage")
@@ -203,10 +208,13 @@ def _volume_ml(resource: Resource, record: RecordKind, table: TreatmentCodes) ->
         return None
     try:
         number, unit = quantity(dose)
-    except Unusable:
-        return None
+    except Unusable as exc:
+        raise VolumeUnreadable(f"amino-acid volume cannot be read: {exc}") from None
     factor = unit.factor(table.volume_units)
-    return None if factor is None else number * factor
+    if factor is None:
+        raise VolumeUnreadable(f"amino-acid volume in {unit.text!r}, not a volume unit this check reads "
+                               f"({', '.join(table.volume_units.factors)})")
+    return number * factor
 
 
 def map_treatment(
@@ -225,7 +233,10 @@ def map_treatment(
     if not isinstance(status, str) or status not in table.used_status[record]:
         shown = f"{status:.20}" if isinstance(status, str) else "(none)"
         return TreatmentRecord(**base, problem=f"status {shown} is not one this check can read"), None
-    volume = _volume_ml(resource, record, table) if kind == "amino-acids" else None
+    try:
+        volume = _volume_ml(resource, record, table) if kind == "amino-acids" else None
+    except VolumeUnreadable as exc:
+        return TreatmentRecord(**base, problem=str(exc)), None
     try:
         text, ongoing = _dated(resource, record)
         day, local = _moment(text)
@@ -247,11 +258,13 @@ def draft_order_record(resource: Resource, patient: str, day: date, table: Treat
     if agent is None or agent[0] != "amino-acids":
         return None
     rid = resource.get("id")
-    return TreatmentRecord(
-        ref=f"MedicationRequest/{rid}" if isinstance(rid, str) and rid else "MedicationRequest", patient=patient,
-        agent="amino-acids", record="request", day=day, local=datetime(day.year, day.month, day.day),
-        volume_ml=_volume_ml(resource, "request", table),
-    )
+    ref = f"MedicationRequest/{rid}" if isinstance(rid, str) and rid else "MedicationRequest"
+    try:
+        volume = _volume_ml(resource, "request", table)
+    except VolumeUnreadable as exc:
+        return TreatmentRecord(ref=ref, patient=patient, agent="amino-acids", record="request", problem=str(exc))
+    return TreatmentRecord(ref=ref, patient=patient, agent="amino-acids", record="request", day=day,
+                           local=datetime(day.year, day.month, day.day), volume_ml=volume)
 
 
 _CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"

@@ -153,13 +153,26 @@ def test_a_record_without_a_patient_is_an_issue(map_fhir: Any) -> None:
 
 @pytest.mark.parametrize(
     ("volume", "unit", "expected"),
-    [(1000, "mL", 1000.0), (1, "L", 1000.0), (500, "mL", 500.0), (25, "g", None), ("1000", "mL", None)],
+    [(1000, "mL", 1000.0), (1, "L", 1000.0), (500, "mL", 500.0), (500, "cc", 500.0), (5, "dL", 500.0)],
 )
 def test_the_amino_acid_volume(map_fhir: Any, volume: Any, unit: str, expected: float | None) -> None:
     record = fx.medication_record("m1", MR, "LysaKare", "2024-04-26",
                                   dosageInstruction=[{"doseAndRate": [{"doseQuantity": fx.quantity(volume, unit)}]}])
     (fact,) = treatment(map_fhir(fx.patient(), record))
-    assert fact.volume_ml == expected
+    assert (fact.volume_ml, fact.problem) == (expected, None)
+
+
+@pytest.mark.parametrize(("volume", "unit", "problem"), [
+    (25, "g", "amino-acid volume in 'g', not a volume unit this check reads"),
+    ("1000", "mL", "amino-acid volume cannot be read: quantity"),
+])
+def test_an_amino_acid_dose_that_is_no_readable_volume_cannot_be_read(map_fhir: Any, volume: Any, unit: str,
+                                                                     problem: str) -> None:
+    """Such a record counted as the full infusion: the check read "ok" for 12.5 g or 500 cc."""
+    record = fx.medication_record("m1", MR, "LysaKare", "2024-04-26",
+                                  dosageInstruction=[{"doseAndRate": [{"doseQuantity": fx.quantity(volume, unit)}]}])
+    (fact,) = treatment(map_fhir(fx.patient(), record))
+    assert fact.volume_ml is None and fact.problem is not None and fact.problem.startswith(problem)
 
 
 # --- pregnancy ------------------------------------------------------------------------------------
