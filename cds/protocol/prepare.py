@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.dosimetry.conclusions import KidneyDosimetry
@@ -131,13 +131,17 @@ def _pregnancy(timeline: Timeline, cycle: int, day: date, table: ProtocolTable) 
 
 def _amino_acids(timeline: Timeline, day: date, table: ProtocolTable,
                  ordered: Sequence[TreatmentRecord] | None) -> Prepared:
-    """The amino-acid solution recorded for this cycle: given, taken or ordered after the previous cycle's
-    day, up to the decision date; on an order hook (``ordered`` not None) also the orders being signed,
-    which come last (the latest)."""
+    """The amino-acid solution recorded for this cycle: ordered after the previous cycle's day, or given or
+    taken at most ``amino_acid_given_max_days`` before the decision date, up to it; on an order hook
+    (``ordered`` not None) also the orders being signed, which come last (the latest)."""
     previous = timeline.cycles[-1].date if timeline.cycles else None
     records = [t for t in timeline.treatment if t.agent == "amino-acids"]
     unusable = [t for t in records if t.day is None]
-    mine = [t for t in records if t.day is not None and t.day <= day and (previous is None or t.day > previous)]
+    # An infusion given (or taken) is this cycle's only close to it (amino_acid_given_max_days): one given
+    # the day after the previous cycle was that cycle's, recorded late, not protection for this one.
+    given_from = day - timedelta(days=int(table.setting("amino_acid_given_max_days")))
+    mine = [t for t in records if t.day is not None and t.day <= day and (previous is None or t.day > previous)
+            and (t.record == "request" or t.day >= given_from)]
     mine += [t for t in ordered or () if t.agent == "amino-acids" and t.day is not None]
     fact = CheckFact(id="amino-acids", kind=KIND, check="amino-acids", unusable=_flag(bool(unusable)),
                      in_orders=_flag(ordered is not None))

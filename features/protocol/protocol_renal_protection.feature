@@ -13,8 +13,10 @@ Feature: Amino-acid renal protection and the potassium before it (rules/protocol
     And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
 
   Scenario Outline: Amino acids for cycle 3: <record>
-    An order on the day of cycle 2 (2024-03-04) is that cycle's, not cycle 3's. LysaKare is 1000 mL
-    (amino_acid_min_volume_ml); less is a reduced infusion.
+    An order on the day of cycle 2 (2024-03-04) is that cycle's, not cycle 3's. An infusion given counts
+    on the day of the cycle or the day before (amino_acid_given_max_days = 1): one given on 2024-03-05,
+    the day after cycle 2, was cycle 2's. LysaKare is 1000 mL (amino_acid_min_volume_ml); less is a
+    reduced infusion.
 
     Given <record>
     When the rules are evaluated on 2024-04-29
@@ -26,6 +28,9 @@ Feature: Amino-acid renal protection and the potassium before it (rules/protocol
       | "L-lysine HCl and L-arginine HCl infusion" was ordered on 2024-04-26 as 1000 mL  | ok      | protocol.amino_acids.recorded   |
       | "L-lysine HCl and L-arginine HCl infusion" was ordered on 2024-04-26 as 999 mL   | warning | protocol.amino_acids.reduced    |
       | "amino acid solution for renal protection" was given on 2024-04-29T07:30 as 500 mL | warning | protocol.amino_acids.reduced |
+      | "amino acid solution for renal protection" was given on 2024-04-28T20:00 as 1000 mL | ok    | protocol.amino_acids.recorded |
+      | "amino acid solution for renal protection" was given on 2024-04-27T20:00 as 1000 mL | unknown | protocol.amino_acids.none   |
+      | "amino acid solution for renal protection" was given on 2024-03-05T07:30 as 1000 mL | unknown | protocol.amino_acids.none   |
       | "LysaKare 25 g/25 g solution for infusion" was ordered on 2024-03-04             | unknown | protocol.amino_acids.none       |
       | "LysaKare 25 g/25 g solution for infusion" was ordered without a date            | unknown | protocol.amino_acids.unreadable |
 
