@@ -40,6 +40,7 @@ class TreatmentCodes:
     ssa_text: tuple[str, ...]
     ssa_rxnorm: frozenset[str]
     long_acting_text: tuple[str, ...]
+    short_acting_text: tuple[str, ...]
     long_acting_rxnorm: frozenset[str]
     amino_all_of: tuple[str, ...]
     amino_products: tuple[str, ...]
@@ -101,6 +102,7 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             snomed_system=table.system("snomed"),
             ssa_text=_strings(ssa["text_ingredients"]), ssa_rxnorm=_codes(ssa["rxnorm"]),
             long_acting_text=_strings(ssa["long_acting_text"]), long_acting_rxnorm=_codes(ssa["long_acting_rxnorm"]),
+            short_acting_text=_strings(ssa["short_acting_text"]),
             amino_all_of=_strings(amino["text_all_of"]), amino_products=_strings(amino["text_products"]),
             amino_solution=_strings(amino["text_solution"]), amino_purpose=_strings(amino["text_purpose"]),
             amino_rxnorm=_codes(amino["rxnorm"]), volume_units=_units(amino["volume_units"], "mL"),
@@ -134,8 +136,11 @@ def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["s
     text = f"{concept_text(concept)} {concept_text(form)}"
     rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
     if rxnorm & table.ssa_rxnorm or any(name in text for name in table.ssa_text):
-        long_acting = bool(rxnorm & table.long_acting_rxnorm) or any(_says(text, w) for w in table.long_acting_text)
-        return "ssa", "long" if long_acting else "short"
+        if bool(rxnorm & table.long_acting_rxnorm) or any(_says(text, w) for w in table.long_acting_text):
+            return "ssa", "long"
+        if any(_says(text, w) for w in table.short_acting_text):
+            return "ssa", "short"
+        return "ssa", None  # the form is not recorded: both checks read it (cds.protocol.prepare)
     named = all(word in text for word in table.amino_all_of) or any(p in text for p in table.amino_products)
     solution = any(s in text for s in table.amino_solution) and any(p in text for p in table.amino_purpose)
     if rxnorm & table.amino_rxnorm or named or solution:

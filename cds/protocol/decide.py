@@ -27,9 +27,17 @@ def compile_rulesets(table: ProtocolTable) -> list[Ruleset]:
     return [Ruleset(name=RULESET, kind=KIND, rules=tuple(rules))]
 
 
+MAY_BE_EMPTY = frozenset({"form"})  # placeholders that add a note only when there is one
+
+
 def shown(text: str, values: Mapping[str, str]) -> str:
-    """A rule's text with the record's values in place (a value the record lacks reads "unknown")."""
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or "unknown", text)
+    """A rule's text with the record's values in place (a value the record lacks reads "unknown"; one
+    given as empty, such as ``form`` of a record that states its form, reads as nothing)."""
+    def value(match: re.Match[str]) -> str:
+        found = values.get(match.group(1))
+        return found if found or (found == "" and match.group(1) in MAY_BE_EMPTY) else "unknown"
+
+    return _PLACEHOLDER.sub(value, text)
 
 
 def decide(prepared: Mapping[CheckId, Prepared], table: ProtocolTable, engine: Engine) -> tuple[ProtocolCheck, ...]:

@@ -76,10 +76,11 @@ def cycle_start(day: date, table: ProtocolTable) -> datetime:
 
 
 def _ssa(check: CheckId, acting: str, timeline: Timeline, day: date, table: ProtocolTable) -> Prepared:
-    records = [t for t in timeline.treatment if t.agent == "ssa" and t.acting == acting]
+    # a record that does not say its form counts in both checks (the stricter reading for each)
+    records = [t for t in timeline.treatment if t.agent == "ssa" and t.acting in (acting, None)]
     unusable = [t for t in records if t.day is None]
     dated = [t for t in records if t.day is not None and t.day <= day]
-    values: dict[str, str] = {"problem": (unusable[0].problem or "") if unusable else ""}
+    values: dict[str, str] = {"problem": (unusable[0].problem or "") if unusable else "", "form": ""}
     fact = CheckFact(id=check, kind=KIND, check=check, unusable=_flag(bool(unusable)),
                      absence_reads_ok=table.setting("no_ssa_reads_ok"))
     evidence = [t.ref for t in unusable]
@@ -94,7 +95,8 @@ def _ssa(check: CheckId, acting: str, timeline: Timeline, day: date, table: Prot
             "hours": hours})
         values |= {"date": latest.local.strftime("%Y-%m-%d %H:%M") if check == "ssa-short-acting"
                    else latest.day.isoformat(),
-                   "days": str((day - latest.day).days), "hours": _number(hours)}
+                   "days": str((day - latest.day).days), "hours": _number(hours),
+                   "form": "" if latest.acting is not None else " (its form is not recorded: read as this kind)"}
         evidence.insert(0, latest.ref)
     return Prepared(fact=fact, values=values, evidence=tuple(evidence))
 

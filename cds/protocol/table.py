@@ -51,7 +51,7 @@ FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "pregn
 # Values of the record a text names, filled when the check is shown.
 VALUES = frozenset({"date", "days", "hours", "problem", "value", "grade", "age_days", "age_years", "sex", "test",
                     "volume_ml", "ctcae_version", "reason", "term", "condition", "bed", "absorbed", "limits",
-                    "planned", "max_activity", "exceeded", "why"})
+                    "planned", "max_activity", "exceeded", "why", "form"})
 _SOURCE_KEY = re.compile(r"(?<![\w])(S\d+|US PI|LysaKare)(?![\w])")
 
 

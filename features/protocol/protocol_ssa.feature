@@ -117,6 +117,20 @@ Feature: Somatostatin analogues stopped before the next cycle (rules/protocol_ch
       | status  | rule                          |
       | unknown | protocol.ssa_long_acting.none |
 
+  Scenario Outline: An analogue whose form is not recorded counts as long-acting too: <record>
+    Plain "octreotide" (or its RxNorm code alone) may be a depot injection: read as a short-acting dose,
+    a depot 10 days before the cycle passed the 4-week check. It counts in both checks, and says so.
+
+    Given <record>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "ssa-long-acting" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | record                                                 | status  | rule                                   |
+      | "octreotide" was given on 2024-04-19T08:00             | warning | protocol.ssa_long_acting.too_recent    |
+      | "octreotide 100 micrograms s.c." was given on 2024-04-19T08:00 | unknown | protocol.ssa_long_acting.none |
+      | "octreotide" was given on 2024-03-31T08:00             | ok      | protocol.ssa_long_acting.stopped       |
+
   Scenario Outline: A record that cannot be read is unknown, never ok: <record>
     Even where the site reads no record as none given.
 

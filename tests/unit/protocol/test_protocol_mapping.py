@@ -47,7 +47,7 @@ def messages(mapped: Mapped) -> list[str]:
         ("pasireotide LAR", None, "ssa", "long"),
         ("octreotide 100 micrograms s.c.", None, "ssa", "short"),
         ("similar octreotide 50 mcg", None, "ssa", "short"),  # "lar" inside a word is not LAR
-        (None, "7617", "ssa", "short"),  # RxNorm octreotide, no text: short-acting (the profile)
+        (None, "7617", "ssa", None),  # RxNorm octreotide, no text: its form is not recorded (both checks read it)
         ("LysaKare", None, "amino-acids", None),
         ("L-lysine HCl 25 g / L-arginine HCl 25 g", None, "amino-acids", None),
         ("amino acid solution for renal protection", None, "amino-acids", None),
@@ -244,7 +244,8 @@ def test_bad_input_never_reads_ok() -> None:
     assert {check: c["status"] for check, c in checks.items()} == {
         "ssa-long-acting": "unknown", "ssa-short-acting": "unknown", "pregnancy": "unknown",
         "amino-acids": "unknown", "potassium": "unknown"}
-    assert checks["ssa-long-acting"]["evidence"] == ("MedicationAdministration/m1",)
+    # m2, octreotide of unstated form, counts in both checks
+    assert checks["ssa-long-acting"]["evidence"] == ("MedicationAdministration/m1", "MedicationAdministration/m2")
 
 
 def test_an_empty_record_reads_unknown_everywhere_but_never_ok() -> None:
