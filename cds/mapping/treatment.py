@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cds.errors import ConfigurationError
 from cds.facts import PregnancyEvidence, PregnancyExclusion, TreatmentRecord
 from cds.mapping.fhir import Unusable, codings, concept_text, effective, items, parse_instant, quantity, ref_of
 from cds.rulebook.files import mappings_dir
@@ -63,6 +65,9 @@ class TreatmentCodes:
     hcg_units: UnitTable
     hcg_negative_below: float
     cannot_be_pregnant: frozenset[str] = frozenset()  # SNOMED CT Condition codes (a site setting)
+    # the site's time zone ([site] timezone): a time written with an offset is read on this zone's wall
+    # clock, the clock the cycle hour is on; None: every time as written
+    site_zone: ZoneInfo | None = None
 
     @property
     def pregnancy_loinc(self) -> frozenset[str]:
@@ -118,7 +123,20 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             hcg_units=_units(preg["quantitative_units"], "[IU]/L"),
             hcg_negative_below=float(preg["quantitative_negative_below"]),
             cannot_be_pregnant=_codes(preg["cannot_be_pregnant_snomed"]),
+            site_zone=_zone(raw.get("site", {}).get("timezone", ""), read.name),
         )
+
+
+def _zone(name: Any, file: str) -> ZoneInfo | None:
+    if not isinstance(name, str):
+        raise ConfigurationError(f"{file}: [site] timezone is not a text")
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"{file}: [site] timezone {name!r} is not a time zone this machine knows "
+                                 "(an IANA name such as 'Europe/Berlin')") from None
 
 
 @cache
@@ -156,14 +174,19 @@ def _says(text: str, word: str) -> bool:
 # --- the record ------------------------------------------------------------------------------------
 
 
-def _moment(text: Any) -> tuple[date, datetime]:
-    """(day as written, wall-clock time as written); a date without a time is taken at the end of its
+def _moment(text: Any, zone: ZoneInfo | None = None) -> tuple[date, datetime]:
+    """(day, wall-clock time): as written, or on the site's clock (``zone``) for a time written with an
+    offset ("23:30Z" is 00:30 the next day in Berlin); a date without a time is taken at the end of its
     day (the later moment: fewer hours before the cycle). Raises Unusable."""
-    _, day = parse_instant(text)
+    instant, day = parse_instant(text)
     assert isinstance(text, str)
     if _DATE_ONLY.match(text):
         return day, datetime(day.year, day.month, day.day) + timedelta(days=1)
-    return day, datetime.fromisoformat(text).replace(tzinfo=None)
+    written = datetime.fromisoformat(text)
+    if zone is not None and written.tzinfo is not None:
+        local = instant.astimezone(zone).replace(tzinfo=None)
+        return local.date(), local
+    return day, written.replace(tzinfo=None)
 
 
 def _dated(resource: Resource, record: RecordKind) -> tuple[Any, bool]:
@@ -244,7 +267,7 @@ def map_treatment(
         return TreatmentRecord(**base, problem=str(exc)), None
     try:
         text, ongoing = _dated(resource, record)
-        day, local = _moment(text)
+        day, local = _moment(text, table.site_zone)
     except Unusable as exc:
         return TreatmentRecord(**base, volume_ml=volume, problem=str(exc)), None
     if not dates.admits(day):

@@ -283,3 +283,31 @@ def test_a_condition_the_site_lists_excludes_pregnancy_while_it_holds(map_fhir: 
         fx.condition("other", "123456789"),
     )
     assert [e.ref for e in mapped.records["Patient/p1"].pregnancy_excluded] == ["Condition/active"]
+
+
+def _site_table(tmp_path: Path, timezone: str) -> Any:
+    source = Path(__file__).resolve().parents[3] / "fhir_mappings" / "treatment_context.toml"
+    table = tmp_path / "treatment_context.toml"
+    table.write_text(source.read_text(encoding="utf-8").replace('timezone = ""', f'timezone = "{timezone}"'),
+                     encoding="utf-8")
+    return load_treatment_codes(table)
+
+
+@pytest.mark.parametrize("written", ["2024-06-22T23:30:00Z", "2024-06-23T00:30:00+01:00"])
+def test_with_the_sites_time_zone_one_instant_is_one_wall_clock_time(tmp_path: Path, written: str) -> None:
+    """As written, these were 23:30 on the 22nd and 00:30 on the 23rd: 24.5 and 23.5 hours before a
+    cycle at midnight on the 24th, an 'ok' and a 'warning' for one instant."""
+    from cds.mapping.treatment import map_treatment
+    from cds.tables import codes
+
+    resource = fx.medication_record("m1", MA, "octreotide 100 micrograms s.c.", written)
+    record, _ = map_treatment(resource, ("ssa", "short"), "Patient/p1", _site_table(tmp_path, "Africa/Lagos"),
+                              codes().dates)
+    assert record is not None and (record.day, record.local) == (date(2024, 6, 23), datetime(2024, 6, 23, 0, 30))
+    as_written, _ = map_treatment(resource, ("ssa", "short"), "Patient/p1", load_treatment_codes(), codes().dates)
+    assert as_written is not None and as_written.local == datetime.fromisoformat(written).replace(tzinfo=None)
+
+
+def test_an_unknown_site_time_zone_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"treatment_context\.toml: \[site\] timezone 'Mars/Olympus'"):
+        _site_table(tmp_path, "Mars/Olympus")
