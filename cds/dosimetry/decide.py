@@ -113,9 +113,10 @@ def assess(timeline: Timeline, alerts: Sequence[DoseAlert], full_activity_gbq: f
     issues: list[Issue] = []
     bio = prepare.radiobiology(table)
     placed = prepare.place(timeline, issues)
-    kidney = prepare.organ_doses(timeline, placed, "kidney", bio, issues)
+    kidney = prepare.organ_doses(timeline, placed, "kidney", bio, issues, table.gy_per_gbq_tolerance)
     marrow_placed = any(organ == "bone-marrow" for organ, _ in placed)
-    marrow = prepare.organ_doses(timeline, placed, "bone-marrow", None, issues) if marrow_placed else ()
+    marrow = prepare.organ_doses(timeline, placed, "bone-marrow", None, issues, table.gy_per_gbq_tolerance) \
+        if marrow_placed else ()
     cum_absorbed, absorbed_reason = prepare.total(kidney, "absorbed_gy", "kidney absorbed dose")
     cum_bed, bed_reason = prepare.total(kidney, "bed_gy", "kidney BED")
     cum_marrow, marrow_reason = prepare.total(marrow, "absorbed_gy", "bone marrow absorbed dose") \

@@ -61,7 +61,7 @@ def place(timeline: Timeline, issues: list[Issue]) -> dict[tuple[str, int], list
 
 
 def cycle_dose(cycle: Cycle, results: Sequence[DosimetryResult], bio: Radiobiology | None,
-               issues: list[Issue]) -> CycleDose:
+               issues: list[Issue], tolerance: float = 0.1) -> CycleDose:
     """One cycle's dose to one organ (``bio``: the kidney's radiobiology, for its BED; None for marrow)."""
     refs = tuple(r.ref for r in results)
     usable = [r for r in results if r.absorbed_gy is not None]
@@ -79,8 +79,16 @@ def cycle_dose(cycle: Cycle, results: Sequence[DosimetryResult], bio: Radiobiolo
     dose = chosen.absorbed_gy
     assert dose is not None
     gy_per_gbq, origin = chosen.gy_per_gbq, "observation"
-    if gy_per_gbq is None and cycle.activity_gbq is not None and cycle.activity_gbq > 0:
-        gy_per_gbq, origin = dose / cycle.activity_gbq, "activity"
+    implied = dose / cycle.activity_gbq if cycle.activity_gbq is not None and cycle.activity_gbq > 0 else None
+    if gy_per_gbq is None and implied is not None:
+        gy_per_gbq, origin = implied, "activity"
+    elif gy_per_gbq is not None and implied is not None and gy_per_gbq < implied * (1 - tolerance):
+        # A stated Gy/GBq well below what the cycle's own dose and activity give (0.81 mGy/GBq written for
+        # 0.81 Gy/GBq) would project a thousand-fold activity: the larger, the record's own arithmetic, is used.
+        issues.append(Issue(severity="warning", resource=chosen.ref, patient=chosen.patient,
+                            message=f"cycle {cycle.number}: stated {gy_per_gbq:.4g} Gy/GBq is below the "
+                                    f"{implied:.4g} Gy/GBq of its dose and activity; the larger is used"))
+        gy_per_gbq, origin = implied, "activity"
     bed = reason = None
     if bio is not None:
         if chosen.t_eff_h is None:
@@ -95,9 +103,10 @@ def cycle_dose(cycle: Cycle, results: Sequence[DosimetryResult], bio: Radiobiolo
 
 
 def organ_doses(timeline: Timeline, placed: dict[tuple[str, int], list[DosimetryResult]], organ: str,
-                bio: Radiobiology | None, issues: list[Issue]) -> tuple[CycleDose, ...]:
+                bio: Radiobiology | None, issues: list[Issue], tolerance: float = 0.1) -> tuple[CycleDose, ...]:
     """Every cycle given, with its dose to the organ (a cycle without dosimetry says so)."""
-    return tuple(cycle_dose(cycle, placed.get((organ, cycle.number), []), bio, issues) for cycle in timeline.cycles)
+    return tuple(cycle_dose(cycle, placed.get((organ, cycle.number), []), bio, issues, tolerance)
+                 for cycle in timeline.cycles)
 
 
 def total(doses: Sequence[CycleDose], field: str, what: str) -> tuple[float | None, str | None]:

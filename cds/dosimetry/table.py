@@ -59,6 +59,7 @@ class DosimetryTable:
     t_rep_h: float
     activity_step_gbq: float
     kinetics_cycle: int
+    gy_per_gbq_tolerance: float  # a stated Gy/GBq this much below dose / activity is not used
     bone_marrow_reference_gy: float
     parameters_source: str
     bone_marrow_reference_source: str
@@ -140,6 +141,7 @@ def load_table(path: Path) -> DosimetryTable:
             t_rep_h=_number(settings["t_rep_h"], "t_rep_h", name),
             activity_step_gbq=_number(settings["activity_step_gbq"], "activity_step_gbq", name),
             kinetics_cycle=kinetics,
+            gy_per_gbq_tolerance=_number(settings["gy_per_gbq_tolerance"], "gy_per_gbq_tolerance", name),
             bone_marrow_reference_gy=_number(settings["bone_marrow_reference_gy"], "bone_marrow_reference_gy", name),
             parameters_source=str(settings["parameters_source"]),
             bone_marrow_reference_source=str(settings["bone_marrow_reference_source"]),

@@ -89,6 +89,25 @@ def test_gy_per_gbq_from_the_observation_else_from_the_recorded_activity() -> No
                                                                              (0.6, "observation")]
 
 
+def test_a_stated_gy_per_gbq_far_below_the_cycles_own_arithmetic_is_not_used() -> None:
+    """6 Gy after 7.4 GBq is 0.81 Gy/GBq; written as 0.81 mGy/GBq it projected 6,172.8 GBq within the
+    limits. The larger figure projects, with a warning."""
+    doc, messages, _ = _evaluate(fx.procedure("c1", "2024-01-08", activity=7.4),
+                                 fx.dosimetry("d1", 6, half_life=50, per_activity=0.81, per_activity_unit="mGy/GBq",
+                                              part_of="Procedure/c1"))
+    assert [(c["gy_per_gbq"], c["gy_per_gbq_from"]) for c in doc["cycles"]] == [(0.8108, "activity")]
+    assert "cycle 1: stated 0.00081 Gy/GBq is below the 0.8108 Gy/GBq of its dose and activity; the larger is used" \
+        in messages
+
+
+def test_a_stated_gy_per_gbq_within_a_tenth_of_the_arithmetic_or_above_it_is_used() -> None:
+    for stated in (0.74, 0.9):  # 6 Gy / 7.4 GBq = 0.8108: 0.74 is 8.7% below it, 0.9 above
+        doc, messages, _ = _evaluate(fx.procedure("c1", "2024-01-08", activity=7.4),
+                                     fx.dosimetry("d1", 6, half_life=50, per_activity=stated, part_of="Procedure/c1"))
+        assert [(c["gy_per_gbq"], c["gy_per_gbq_from"]) for c in doc["cycles"]] == [(stated, "observation")]
+        assert not any("Gy/GBq is below" in m for m in messages)
+
+
 def test_the_projection_uses_cycle_1_kinetics_even_when_a_later_cycle_has_its_own() -> None:
     doc, _, _ = _evaluate(*_cycles("2024-01-08", "2024-03-04"),
                           fx.dosimetry("d1", 4, half_life=50, per_activity=0.5, part_of="Procedure/c1"),
