@@ -121,13 +121,18 @@ def total(doses: Sequence[CycleDose], field: str, what: str) -> tuple[float | No
 
 
 def kinetics(doses: Sequence[CycleDose], preferred: int) -> CycleDose | None:
-    """The cycle whose Gy/GBq and T_eff project the next: the preferred cycle (the table's
-    ``kinetics_cycle``, cycle 1) when it has both, else the earliest that has both; failing that, the
-    preferred or the earliest cycle with a Gy/GBq alone (the absorbed dose can still be projected)."""
+    """The cycle whose Gy/GBq and T_eff project the next. ``preferred`` (the table's ``kinetics_cycle``)
+    0: the cycle with the highest Gy/GBq among those with both (the most dose per GBq the patient has
+    shown: kinetics that worsen are never projected from a better cycle); a cycle number: that cycle
+    when it has both, else the earliest that has both. Failing both, the same choice among the cycles
+    with a Gy/GBq alone (the absorbed dose can still be projected)."""
     complete = [d for d in doses if d.gy_per_gbq is not None and d.t_eff_h is not None]
     with_rate = [d for d in doses if d.gy_per_gbq is not None]
     for pool in (complete, with_rate):
-        chosen = next((d for d in pool if d.cycle == preferred), None) or (pool[0] if pool else None)
+        if preferred == 0:
+            chosen = max(pool, key=lambda d: d.gy_per_gbq or 0.0) if pool else None
+        else:
+            chosen = next((d for d in pool if d.cycle == preferred), None) or (pool[0] if pool else None)
         if chosen is not None:
             return chosen
     return None

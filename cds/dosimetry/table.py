@@ -133,8 +133,8 @@ def load_table(path: Path) -> DosimetryTable:
         if BONE_MARROW_SETTING in limits:
             rows.append(_bone_marrow_row(limits))
         kinetics = settings["kinetics_cycle"]
-        if isinstance(kinetics, bool) or not isinstance(kinetics, int) or kinetics < 1:
-            raise ConfigurationError(f"{name}: kinetics_cycle must be a cycle number (1 or more)")
+        if isinstance(kinetics, bool) or not isinstance(kinetics, int) or kinetics < 0:
+            raise ConfigurationError(f"{name}: kinetics_cycle must be 0 (the highest Gy/GBq) or a cycle number")
         table = DosimetryTable(
             version=str(meta["version"]), title=str(meta.get("title", "")),
             alpha_beta_gy=_number(settings["alpha_beta_gy"], "alpha_beta_gy", name),

@@ -108,12 +108,24 @@ def test_a_stated_gy_per_gbq_within_a_tenth_of_the_arithmetic_or_above_it_is_use
         assert not any("Gy/GBq is below" in m for m in messages)
 
 
-def test_the_projection_uses_cycle_1_kinetics_even_when_a_later_cycle_has_its_own() -> None:
+def test_the_projection_uses_the_highest_gy_per_gbq_the_patient_has_shown() -> None:
+    """Kinetics that worsen (0.5 then 0.8 Gy/GBq) were projected from cycle 1: 13.7 Gy where cycle 2's
+    kinetics give 15.92 Gy."""
     doc, _, _ = _evaluate(*_cycles("2024-01-08", "2024-03-04"),
                           fx.dosimetry("d1", 4, half_life=50, per_activity=0.5, part_of="Procedure/c1"),
                           fx.dosimetry("d2", 6, half_life=40, per_activity=0.8, part_of="Procedure/c2"))
-    assert doc["next"]["kinetics"] == {"cycle": 1, "gy_per_gbq": 0.5, "t_eff_h": 50.0}
-    assert doc["next"]["projected_absorbed_gy"] == round(10 + 7.4 * 0.5, 2)
+    assert doc["next"]["kinetics"] == {"cycle": 2, "gy_per_gbq": 0.8, "t_eff_h": 40.0}
+    assert doc["next"]["projected_absorbed_gy"] == round(10 + 7.4 * 0.8, 2)
+
+
+def test_a_site_may_project_from_cycle_1_kinetics() -> None:
+    from cds.dosimetry.conclusions import CycleDose
+    from cds.dosimetry.prepare import kinetics
+
+    doses = [CycleDose(cycle=1, absorbed_gy=4, gy_per_gbq=0.5, t_eff_h=50.0),
+             CycleDose(cycle=2, absorbed_gy=6, gy_per_gbq=0.8, t_eff_h=40.0)]
+    chosen_1, chosen_0 = kinetics(doses, 1), kinetics(doses, 0)
+    assert chosen_1 is not None and chosen_0 is not None and (chosen_1.cycle, chosen_0.cycle) == (1, 2)
 
 
 def test_without_cycle_1_kinetics_the_earliest_cycle_with_them_projects() -> None:

@@ -56,7 +56,7 @@ ABSORBED = 'when = "absorbed_gy > kidney_absorbed_gy"'
      "cannot read"),
     ("kidney_absorbed_gy = 23.0", "kidney_absorbed_gy = -23.0", "must be a finite number above 0"),
     ("activity_step_gbq = 0.1", "activity_step_gbq = 0", "must be a finite number above 0"),
-    ("kinetics_cycle = 1", "kinetics_cycle = 0", "kinetics_cycle must be a cycle number"),
+    ("kinetics_cycle = 0", "kinetics_cycle = -1", "kinetics_cycle must be 0"),
     ('rule = "dosimetry.kidney.bed"', 'rule = "dosimetry.kidney.absorbed"', "appears twice"),
     ('rule = "dosimetry.kidney.bed"', 'rule = "kidney.bed"', "does not start with dosimetry."),
     ("{kidney_bed_gy} Gy", "{kidney_bed_mgy} Gy", "names no number of [settings]"),
