@@ -220,17 +220,19 @@ class PointEvaluation:
         """Two usable results of one analyte at the latest moment that disagree (an original and a
         correction sent as a new resource, two feeds): which is right cannot be told, and the order of
         their ids must not decide, so the result is needed again."""
-        for analyte, lab in self.latest.items():
-            others = [o for o in self.labs if o.analyte == analyte and o.at == lab.at and o is not lab]
-            differing = [o for o in others if o.value != lab.value]
-            if not differing:
-                continue
+        differing: dict[str, list[LabResult]] = {}  # one pass over the labs, not one per analyte
+        for other in self.labs:
+            lab = self.latest[other.analyte]
+            if other is not lab and other.at == lab.at and other.value != lab.value:
+                differing.setdefault(other.analyte, []).append(other)
+        for analyte, others in differing.items():
+            lab = self.latest[analyte]
             name = analytes().analytes[analyte].display
-            shown_all = " and ".join(f"{o.ref} ({shown(o)})" for o in (*differing, lab))
+            shown_all = " and ".join(f"{o.ref} ({shown(o)})" for o in (*others, lab))
             self.missing.append(DoseReason(
                 kind="labs", rule=f"lutathera.labs.{analyte}",
                 text=f"{name} results of the same moment disagree: {shown_all}",
-                observations=tuple(o.ref for o in (*differing, lab)),
+                observations=tuple(o.ref for o in (*others, lab)),
             ))
 
     def _freshness(self) -> None:
