@@ -32,7 +32,7 @@ from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
-from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.orders import LutatheraOrder, removal
 from cds.hooks.cards.toxicity_card import next_alert, response_section
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
@@ -40,14 +40,6 @@ TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agr
 
 def _ordered(order: LutatheraOrder) -> str:
     return "activity not stated" if order.activity_gbq is None else f"{order.activity_gbq:g} GBq ordered"
-
-
-def _delete(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion | None:
-    if order.id is None:
-        return None  # a delete action needs the order's id
-    return Suggestion(label=label, isRecommended=recommended, actions=[
-        Action(type="delete", description=f"Remove the draft order {order.ref}", resourceId=order.ref),
-    ])
 
 
 def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None, str]:
@@ -104,7 +96,7 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
             card = _card(order, summary_noting([
                 f"Lutathera cycle {given + 1} is beyond the planned {planned_cycles} cycles"], stale_notice(labs)),
                 "warning",
-                [_delete(order, "Remove the Lutathera order", False)], body, result, closing)
+                [removal(order, "Remove the Lutathera order", False)], body, result, closing)
             cards.append(IssuedCard(card=card, action="beyond-course", cycle=given + 1, order=order.ref))
             continue
         unclear = _unclear_activity(order, alert, result, closing)
@@ -131,7 +123,7 @@ def _several_orders_card(orders: Sequence[LutatheraOrder], alert: DoseAlert | No
         f" The rules allow {alert.recommended_activity_gbq:g} GBq for this cycle."
     body = (f"**{len(orders)} Lutathera {orders[0].kind}s for cycle {cycle}**, together {md.text(total)}: "
             f"one cycle is one infusion.{allowed} Keep one order and remove the others.\n\n{rows}")
-    suggestions = [_delete(o, f"Remove {o.ref}", False) for o in orders]
+    suggestions = [removal(o, f"Remove {o.ref}", False) for o in orders]
     kept = [s for s in suggestions if s is not None]
     card = Card(summary=summary_of([f"{len(orders)} Lutathera orders for cycle {cycle} ({total} together): "
                                     "one cycle is one order"]),
@@ -179,7 +171,7 @@ def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
         f"states one activity, at most {target:g} GBq, or remove it.",
         alert_section(alert, result.timeline, "Recommendation"), kidney_dose_section(result.kidney_dosimetry))
         if part)
-    card = _card(order, summary, "warning", [_delete(order, "Remove the Lutathera order", False)], body, result,
+    card = _card(order, summary, "warning", [removal(order, "Remove the Lutathera order", False)], body, result,
                  closing)
     return IssuedCard(card=card, action="activity-unclear", cycle=alert.cycle, order=order.ref)
 
@@ -195,7 +187,7 @@ def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
     why = (f"Largest activity of Lutathera cycle {alert.cycle} within the kidney dose limits "
            f"(binding limit {dosimetry.next.binding_limit}; rules/kidney_dosimetry.toml)")
     # No activity keeps every limit: the cycle is not to be given, and removing the order is recommended.
-    suggestions: list[Suggestion | None] = [_delete(order, "Remove the Lutathera order", cap <= 0)]
+    suggestions: list[Suggestion | None] = [removal(order, "Remove the Lutathera order", cap <= 0)]
     if cap > 0 and order.id is not None:
         change = rewrite_order(order, cap, why)
         if not isinstance(change, NotRewritable):
@@ -227,17 +219,17 @@ def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
                               *([f"{headline} has resolved"] if headline else [])], ": ")
         update, cannot = _update(order, alert)
         body = "\n\n".join(part for part in (body, cannot) if part)
-        suggestions = [update, _delete(order, "Remove the Lutathera order", False)]
+        suggestions = [update, removal(order, "Remove the Lutathera order", False)]
     elif alert.action == "labs-needed":
         summary = summary_of([f"Laboratory results needed before Lutathera cycle {alert.cycle}",
                               *([headline] if headline else [])], ": ")
-        suggestions = [_delete(order, "Remove the order until the results are available", False)]
+        suggestions = [removal(order, "Remove the order until the results are available", False)]
     else:
         verb = "Withhold" if alert.action == "withhold" else "Discontinue"
         what = f"Withhold Lutathera cycle {alert.cycle}" if verb == "Withhold" else \
             f"Discontinue Lutathera (cycle {alert.cycle} not to be given)"
         summary = summary_of([what, *([headline] if headline else [])], ": ")
-        suggestions = [_delete(order, f"{verb}: remove the Lutathera order", True)]
+        suggestions = [removal(order, f"{verb}: remove the Lutathera order", True)]
     summary = summary_noting([summary], stale_notice(alert.labs))  # stale labs are said in the summary
     body = "\n\n".join(part for part in (body, kidney_dose_section(result.kidney_dosimetry)) if part)
     card = _card(order, summary, alert.indicator, suggestions, body, result, closing)

@@ -18,16 +18,14 @@ from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import (
     SUMMARY_MAX,
-    Action,
     Card,
     IssuedCard,
-    Suggestion,
     dose_source,
     override_reasons,
     summary_of,
 )
 from cds.hooks.cards.evidence import alert_section
-from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.orders import LutatheraOrder, removal
 from cds.hooks.cards.toxicity_card import next_alert
 
 RELATIVE_EPSILON = 1e-9  # 300 mCi is 11.1 GBq, whatever the binary rounding of 300 x 0.037
@@ -84,10 +82,8 @@ def implausible_card(order: LutatheraOrder, result: PatientEvaluation, closing: 
     if alert is not None:
         detail.append(alert_section(alert, result.timeline, "Recommendation"))
     detail.append(closing)
-    suggestions = None
-    if order.id is not None:  # a delete action needs the order's id
-        suggestions = [Suggestion(label="Remove the order and re-enter the activity", isRecommended=True, actions=[
-            Action(type="delete", description=f"Remove the draft order {order.ref}", resourceId=order.ref)])]
+    removed = removal(order, "Remove the order and re-enter the activity", True)
+    suggestions = [removed] if removed is not None else None
     summary = f"Implausible ordered activity: {ordered} of Lutathera (cycle {cycle})"
     if len(summary) > SUMMARY_MAX:
         summary = summary_of([f"Implausible ordered activity: {ordered}"])

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from cds.hooks.cards.card import Action, Suggestion
 from cds.mapping.administrations import is_prrt_medication, is_prrt_procedure
 from cds.mapping.fhir import Unusable, items, normalise_reference, quantity
 from cds.tables import CodeTable, codes
@@ -37,6 +38,16 @@ class LutatheraOrder:
     @property
     def ref(self) -> str:
         return f"{self.kind}/{self.id}" if self.id else self.kind
+
+
+def removal(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion | None:
+    """The suggestion that deletes the draft order; None for an order without an id (a delete action
+    names the order it removes)."""
+    if order.id is None:
+        return None
+    return Suggestion(label=label, isRecommended=recommended, actions=[
+        Action(type="delete", description=f"Remove the draft order {order.ref}", resourceId=order.ref),
+    ])
 
 
 def _resources(entries: Sequence[Any]) -> Iterator[Resource]:

@@ -22,7 +22,7 @@ from cds.evaluation import PatientEvaluation
 from cds.facts import TreatmentRecord
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Action, Card, Coding, IssuedCard, Source, Suggestion, override_reasons, summary_of
-from cds.hooks.cards.orders import LutatheraOrder
+from cds.hooks.cards.orders import LutatheraOrder, removal
 from cds.hooks.cards.protocol_notice import LABELS, hold_summary, open_checks
 from cds.hooks.cards.toxicity_card import next_alert
 from cds.mapping.fhir import normalise_reference
@@ -141,10 +141,8 @@ def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], 
             continue
         suggestions = None
         if hold is not None:
-            if order.id is not None:  # a delete action needs the order's id
-                suggestions = [Suggestion(label="Hold the cycle: remove the Lutathera order", isRecommended=True,
-                                          actions=[Action(type="delete", description=f"Remove the draft order "
-                                                          f"{order.ref}", resourceId=order.ref)])]
+            removed = removal(order, "Hold the cycle: remove the Lutathera order", True)
+            suggestions = [removed] if removed is not None else None
         elif (amino is not None and amino.rule == "protocol.amino_acids.not_ordered" and order.ref not in held
               and not offered):
             offered = True
