@@ -30,7 +30,7 @@ from cds.hooks.cards.card import (
 )
 from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
-from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section
+from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_dose_unknown
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder, removal
 from cds.hooks.cards.toxicity_card import next_alert, response_section
@@ -200,6 +200,28 @@ def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
     return IssuedCard(card=card, action="kidney-dose", cycle=alert.cycle, order=order.ref)
 
 
+def _kidney_dose_unknown(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation,
+                         closing: str) -> IssuedCard | None:
+    """A warning card for an order the laboratory rules let pass while the record's dosimetry cannot say
+    whether the cycle keeps the kidney dose limits (a cycle without a usable dose, kinetics unknown).
+    Without it the answer was empty, which reads as "within the limits". None when the limits can be
+    checked, or the record has no dosimetry."""
+    dosimetry = result.kidney_dosimetry
+    if not kidney_dose_unknown(dosimetry, alert.cycle):
+        return None
+    assert dosimetry is not None and dosimetry.next is not None
+    summary = summary_noting([f"Lutathera cycle {alert.cycle}: cumulative kidney dose cannot be evaluated "
+                              f"({_ordered(order)})"], stale_notice(alert.labs))
+    why = (f"**The kidney dose limits cannot be checked for cycle {alert.cycle}**: "
+           f"{md.text(dosimetry.next.reason or 'the next cycle cannot be projected')}. The laboratory rules "
+           "allow the order; obtain the missing dosimetry, or confirm the kidney dose otherwise, before signing.")
+    body = "\n\n".join(part for part in (why, alert_section(alert, result.timeline, "Recommendation"),
+                                          kidney_dose_section(dosimetry)) if part)
+    card = _card(order, summary, "warning", [removal(order, "Remove the Lutathera order", False)], body, result,
+                 closing)
+    return IssuedCard(card=card, action="kidney-dose-unknown", cycle=alert.cycle, order=order.ref)
+
+
 def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, closing: str) -> IssuedCard | None:
     headline = headline_reason(alert)
     body = alert_section(alert, result.timeline, "Recommendation")
@@ -209,11 +231,11 @@ def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
             order.activity_gbq is None or order.activity_gbq > cap * (1 + TOLERANCE)):
         return _above_kidney_cap(order, alert, result, cap, closing)
     if alert.action == "proceed":
-        return None
+        return _kidney_dose_unknown(order, alert, result, closing)
     if alert.action == "reduce":
         assert target is not None
         if order.activity_gbq is not None and order.activity_gbq <= target * (1 + TOLERANCE):
-            return None
+            return _kidney_dose_unknown(order, alert, result, closing)
         ordered = "" if order.activity_gbq is None else f" (ordered {order.activity_gbq:g} GBq)"
         summary = summary_of([f"Reduce Lutathera cycle {alert.cycle} to {target:g} GBq{ordered}",
                               *([f"{headline} has resolved"] if headline else [])], ": ")

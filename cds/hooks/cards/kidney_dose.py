@@ -30,9 +30,20 @@ def kidney_cap(result: PatientEvaluation, alert: DoseAlert) -> float | None:
     return nxt.max_activity_gbq
 
 
+def kidney_dose_unknown(result: KidneyDosimetry | None, cycle: int | None = None) -> bool:
+    """Whether the record has dosimetry but the largest next activity within the limits cannot be worked
+    out (a cycle without a usable dose, kinetics unknown): the limits cannot be checked for the next cycle
+    (of number ``cycle``, when given). Never read as "within the limits"."""
+    nxt = result.next if result is not None else None
+    if nxt is None or (cycle is not None and nxt.cycle != cycle):
+        return False
+    return nxt.max_activity_gbq is None
+
+
 def kidney_dose_notice(result: KidneyDosimetry | None) -> str | None:
     """A short summary part: a limit exceeded by the dose given, else a limit that holds the next
-    activity below the planned one; None when neither."""
+    activity below the planned one, else a next activity the limits cannot be checked for; None when
+    none of these."""
     if result is None:
         return None
     delivered = [f for f in result.findings if f.scope == "delivered"]
@@ -41,15 +52,18 @@ def kidney_dose_notice(result: KidneyDosimetry | None) -> str | None:
     nxt = result.next
     if nxt is not None and nxt.binding_limit is not None and nxt.max_activity_gbq is not None:
         return f"kidney dose limits: at most {nxt.max_activity_gbq:g} GBq next"
+    if kidney_dose_unknown(result):
+        return "cumulative kidney dose cannot be evaluated"
     return None
 
 
 def kidney_dose_warns(result: KidneyDosimetry | None) -> bool:
-    """Whether the dosimetry asks for attention: a limit exceeded, delivered or projected, or a next
-    activity below the planned one."""
+    """Whether the dosimetry asks for attention: a limit exceeded, delivered or projected, a next
+    activity below the planned one, or a next activity the limits cannot be checked for."""
     if result is None:
         return False
-    return bool(result.findings) or (result.next is not None and result.next.binding_limit is not None)
+    return (bool(result.findings) or (result.next is not None and result.next.binding_limit is not None)
+            or kidney_dose_unknown(result))
 
 
 BAR_WIDTH = 20

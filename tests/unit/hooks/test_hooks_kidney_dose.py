@@ -151,3 +151,34 @@ def test_a_kidney_limit_already_exceeded_recommends_removing_the_order(tmp_path:
     assert card["summary"] == "Lutathera cycle 3: at most 0 GBq within the kidney dose limits (7.4 GBq ordered)"
     [remove] = card["suggestions"]
     assert (remove["actions"][0]["type"], remove["isRecommended"]) == ("delete", True)
+
+
+def record_without_cycle_2_dosimetry(pid: str) -> tuple[list[dict[str, Any]], str]:
+    """Cycle 3 due with normal labs (proceed at 7.4 GBq); dosimetry after cycle 1 only: the cumulative
+    kidney dose, and so the limits for cycle 3, cannot be evaluated."""
+    resources, as_of = hs.scenario("proceed", pid)
+    resources.append(fx.dosimetry(f"{pid}-d1", 4, half_life=50, part_of=f"Procedure/{pid}-cycle-1",
+                                  patient=f"Patient/{pid}", when="2024-01-12T08:00:00Z"))
+    return resources, as_of
+
+
+def test_an_order_whose_kidney_dose_cannot_be_evaluated_gets_a_warning_not_an_empty_answer(tmp_path: Path) -> None:
+    resources, as_of = record_without_cycle_2_dosimetry("p12")
+    body = hs.hook_request("order-sign", "p12", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-4", "p12", 7.4)])
+    [card], audit = call(tmp_path, DOSE, body, as_of)
+    assert card["indicator"] == "warning"
+    assert card["summary"] == "Lutathera cycle 3: cumulative kidney dose cannot be evaluated (7.4 GBq ordered)"
+    assert "**The kidney dose limits cannot be checked for cycle 3**" in card["detail"]
+    [remove] = card["suggestions"]
+    assert remove["actions"][0]["type"] == "delete" and remove["isRecommended"] is False
+    assert [row["action"] for row in audit] == ["kidney-dose-unknown"]
+
+
+def test_the_patient_view_card_says_the_kidney_dose_cannot_be_evaluated(tmp_path: Path) -> None:
+    resources, as_of = record_without_cycle_2_dosimetry("p13")
+    body = hs.hook_request("patient-view", "p13", prefetch=hs.prefetch_for(resources))
+    [card], _ = call(tmp_path, TOXICITY, body, as_of)
+    assert card["indicator"] == "warning"  # proceed alone is info; limits that cannot be checked are not
+    assert card["summary"].startswith(
+        "Lutathera cycle 3: proceed at 7.4 GBq; cumulative kidney dose cannot be evaluated;")
