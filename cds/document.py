@@ -11,12 +11,13 @@ from typing import Any, BinaryIO, Protocol
 
 from cds.bootstrap import CONCERNS
 from cds.ctcae.document import graded_lines, ungraded_lines
-from cds.dose.document import alerts_text
+from cds.dose.document import alerts_document, alerts_text
 from cds.dosimetry.document import dosimetry_text
 from cds.evaluation import Evaluation, PatientEvaluation
 from cds.facts import Issue
 from cds.jsonio import dumps_indented, dumps_line, indented
 from cds.protocol.document import attach, protocol_text
+from cds.protocol.hold import held
 from cds.recist.document import recist_lines
 
 
@@ -58,6 +59,9 @@ def patient_document(result: PatientEvaluation) -> dict[str, Any]:
            for key, value in concern.document(result.conclusions[concern.name]).items()},
         "issues": [_issue(issue) for issue in result.issues],
     }
+    alerts = held(result.alerts, result.protocol_checks)  # a check that stops the next cycle withholds it
+    if "alerts" in document and alerts != result.alerts:
+        document["alerts"] = alerts_document(alerts)
     attach(document.get("alerts", []), result.protocol_checks)  # on the next cycle's alert (docs/outputs.md)
     return document
 
@@ -110,7 +114,7 @@ def _patient_text(result: PatientEvaluation) -> Iterator[str]:
         activity = "activity unknown" if cycle["activity_gbq"] is None else f"{cycle['activity_gbq']:g} GBq"
         yield f"  cycle {cycle['number']}  {cycle['date']}  {activity}"
     yield from graded_lines(result.toxicities)
-    yield from alerts_text(result.alerts)
+    yield from alerts_text(held(result.alerts, result.protocol_checks))
     yield from dosimetry_text(result.kidney_dosimetry)
     yield from recist_lines(result.recist)
     yield from protocol_text(result.protocol_checks)

@@ -13,8 +13,9 @@ from cds.facts import Fact, Indicator
 Decision = Literal["proceed", "reduce", "labs-needed", "withhold", "discontinue"]
 # What a reason is, for whoever shows it (the cards): a finding of a trigger rule before cycles 2+, an
 # eligibility finding before cycle 1, a laboratory result needed, an exempt term, the class action rule
-# that decided, a discontinuation carried forward, or nothing dose-modifying.
-ReasonKind = Literal["finding", "eligibility", "labs", "exempt", "action", "discontinued", "proceed"]
+# that decided, a discontinuation carried forward, nothing dose-modifying, or a protocol check that stops
+# the cycle (cds.protocol.hold).
+ReasonKind = Literal["finding", "eligibility", "labs", "exempt", "action", "discontinued", "proceed", "protocol"]
 
 
 class DoseReason(Fact):
@@ -70,6 +71,9 @@ class DoseAlert(Fact):
     reasons: tuple[DoseReason, ...] = ()
     deviations: tuple[Deviation, ...] = ()  # every deviation of a cycle given, most severe first
     labs: LabsUsed | None = None
+    # What the laboratory rules alone said, when a protocol check that stops the cycle holds it
+    # (cds.protocol.hold); None otherwise.
+    laboratory_action: Decision | None = None
 
     @property
     def deviation(self) -> Deviation | None:

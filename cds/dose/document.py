@@ -50,6 +50,8 @@ def _alert(alert: DoseAlert) -> dict[str, Any]:
         "reasons": [_reason(reason) for reason in alert.reasons],
         "labs": _labs(alert.labs),
     }
+    if alert.laboratory_action is not None:  # a protocol check holds the cycle (cds.protocol.hold)
+        entry["laboratory_action"] = alert.laboratory_action
     if alert.given:  # docs/outputs.md: a cycle given says where it departs from the recommendation
         entry["deviation"] = _deviation(alert.deviation) if alert.deviation else None
         entry["deviations"] = [_deviation(d) for d in alert.deviations]
@@ -85,7 +87,8 @@ def alerts_text(alerts: Sequence[DoseAlert]) -> list[str]:
             state = f"given {alert.decision_date.isoformat()}, {given}"
         else:
             state = f"due {alert.due.isoformat()}"
-        lines.append(f"  cycle {alert.cycle} ({state}): {alert.action}{activity}")
+        held = "" if alert.laboratory_action is None else f" (laboratory rules: {alert.laboratory_action})"
+        lines.append(f"  cycle {alert.cycle} ({state}): {alert.action}{activity}{held}")
         lines.append(f"    {labs_text(alert.labs, alert.decision_date.isoformat())}")
         for deviation in alert.deviations:
             lines.append(f"    ! deviation ({deviation.kind}): {deviation.text} [{deviation.rule}]")

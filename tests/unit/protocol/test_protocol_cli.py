@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import factories as fx
+import hooks_support as hs
 from typer.testing import CliRunner
 
 from cds.cli import app
@@ -54,3 +55,45 @@ def test_evaluate_text_lists_the_protocol_checks(tmp_path: Path) -> None:
     assert "  protocol checks before cycle 3 (2024-04-29):" in result.stdout
     assert "    warning ssa-long-acting: long-acting somatostatin analogue on 2024-04-10" in result.stdout
     assert "[protocol.potassium.high]" in result.stdout
+
+
+def _pregnant(tmp_path: Path) -> tuple[Path, str]:
+    """Cycle 3 due with normal labs (the laboratory rules: proceed at 7.4 GBq) and a positive hCG."""
+    resources, as_of = hs.scenario("proceed", "p1")
+    resources.append(fx.pregnancy_observation("hcg", fx.URINE_HCG, fx.POSITIVE, patient="Patient/p1",
+                                              when="2024-04-26T08:00:00Z"))
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(fx.bundle(resources)), encoding="utf-8")
+    return path, as_of
+
+
+def test_a_check_that_stops_the_cycle_withholds_the_next_alert_in_json(tmp_path: Path) -> None:
+    path, as_of = _pregnant(tmp_path)
+    result = CliRunner().invoke(app, ["evaluate", str(path), "--as-of", as_of])
+    assert result.exit_code == 0, result.output
+    [patient] = json.loads(result.stdout)["patients"]
+    [upcoming] = [a for a in patient["alerts"] if not a["given"]]
+    assert (upcoming["action"], upcoming["indicator"], upcoming["recommended_activity_gbq"]) == (
+        "withhold", "critical", None)  # never "proceed" beside a positive pregnancy test
+    assert upcoming["laboratory_action"] == "proceed"
+    assert upcoming["reasons"][0]["rule"] == "protocol.pregnancy.pregnant"
+    assert upcoming["reasons"][0]["observations"] == ["Observation/hcg"]
+    assert [r["rule"] for r in upcoming["reasons"][1:]] == ["lutathera.proceed"]
+    assert all("laboratory_action" not in a for a in patient["alerts"] if a["given"])
+
+
+def test_a_check_that_stops_the_cycle_withholds_the_next_alert_in_text(tmp_path: Path) -> None:
+    path, as_of = _pregnant(tmp_path)
+    result = CliRunner().invoke(app, ["evaluate", str(path), "--as-of", as_of, "--format", "text"])
+    assert result.exit_code == 0, result.output
+    assert "  cycle 3 (due 2024-04-29): withhold (laboratory rules: proceed)" in result.stdout
+
+
+def test_without_a_stopping_check_the_alert_has_no_laboratory_action(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("proceed", "p2")
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(fx.bundle(resources)), encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", str(path), "--as-of", as_of])
+    [patient] = json.loads(result.stdout)["patients"]
+    [upcoming] = [a for a in patient["alerts"] if not a["given"]]
+    assert upcoming["action"] == "proceed" and "laboratory_action" not in upcoming
