@@ -37,6 +37,7 @@ class TreatmentCodes:
     """``fhir_mappings/treatment_context.toml`` as typed data."""
 
     rxnorm_system: str
+    atc_system: str
     loinc_system: str
     snomed_system: str
     ssa_text: tuple[str, ...]
@@ -44,6 +45,8 @@ class TreatmentCodes:
     long_acting_text: tuple[str, ...]
     short_acting_text: tuple[str, ...]
     long_acting_rxnorm: frozenset[str]
+    ssa_atc: frozenset[str]
+    long_acting_atc: frozenset[str]
     amino_all_of: tuple[str, ...]
     amino_products: tuple[str, ...]
     amino_solution: tuple[str, ...]
@@ -102,12 +105,13 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
         ssa, amino, status, preg = (raw["somatostatin_analogues"], raw["amino_acids"], raw["medication_status"],
                                     raw["pregnancy"])
         table = codes()
-        return TreatmentCodes(
-            rxnorm_system=table.system("rxnorm"), loinc_system=table.system("loinc"),
+        loaded = TreatmentCodes(
+            rxnorm_system=table.system("rxnorm"), atc_system=table.system("atc"), loinc_system=table.system("loinc"),
             snomed_system=table.system("snomed"),
             ssa_text=_strings(ssa["text_ingredients"]), ssa_rxnorm=_codes(ssa["rxnorm"]),
             long_acting_text=_strings(ssa["long_acting_text"]), long_acting_rxnorm=_codes(ssa["long_acting_rxnorm"]),
             short_acting_text=_strings(ssa["short_acting_text"]),
+            ssa_atc=_codes(ssa["atc"]), long_acting_atc=_codes(ssa["long_acting_atc"]),
             amino_all_of=_strings(amino["text_all_of"]), amino_products=_strings(amino["text_products"]),
             amino_solution=_strings(amino["text_solution"]), amino_purpose=_strings(amino["text_purpose"]),
             amino_rxnorm=_codes(amino["rxnorm"]), volume_units=_units(amino["volume_units"], "mL"),
@@ -125,6 +129,10 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             cannot_be_pregnant=_codes(preg["cannot_be_pregnant_snomed"]),
             site_zone=_zone(raw.get("site", {}).get("timezone", ""), read.name),
         )
+    if not loaded.long_acting_atc <= loaded.ssa_atc:  # a long-acting code must be an analogue's code
+        raise ConfigurationError(f"{read.name}: long_acting_atc lists codes that atc does not: "
+                                 f"{', '.join(sorted(loaded.long_acting_atc - loaded.ssa_atc))}")
+    return loaded
 
 
 def _zone(name: Any, file: str) -> ZoneInfo | None:
@@ -153,8 +161,10 @@ def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["s
     Medication's dose form, when the medication is a referenced Medication."""
     text = f"{concept_text(concept)} {concept_text(form)}"
     rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
-    if rxnorm & table.ssa_rxnorm or any(name in text for name in table.ssa_text):
-        if bool(rxnorm & table.long_acting_rxnorm) or any(_says(text, w) for w in table.long_acting_text):
+    atc = {code.upper() for system, code in codings(concept) if system == table.atc_system}
+    if rxnorm & table.ssa_rxnorm or atc & table.ssa_atc or any(name in text for name in table.ssa_text):
+        if (rxnorm & table.long_acting_rxnorm or atc & table.long_acting_atc
+                or any(_says(text, w) for w in table.long_acting_text)):
             return "ssa", "long"
         if any(_says(text, w) for w in table.short_acting_text):
             return "ssa", "short"

@@ -61,6 +61,28 @@ def test_medications_recognised_by_text_or_code(map_fhir: Any, text: str | None,
     assert fact.problem is None and not messages(mapped)
 
 
+@pytest.mark.parametrize(("atc", "acting"), [
+    ("H01CB02", None),  # octreotide: its form is not recorded, so both checks read it
+    ("H01CB03", "long"),  # lanreotide: long-acting by code, as by name
+    ("H01CB05", None),  # pasireotide
+])
+def test_an_analogue_coded_by_atc_alone_is_recognised(map_fhir: Any, atc: str, acting: str | None) -> None:
+    record = fx.medication_record("m1", MA, None, "2024-04-01T08:00:00Z", rxnorm=None)
+    record["medicationCodeableConcept"] = {"coding": [{"system": "http://www.whocc.no/atc", "code": atc}]}
+    mapped = map_fhir(fx.patient(), record)
+    (fact,) = treatment(mapped)  # before: no fact, and the check read "no somatostatin analogue recorded"
+    assert (fact.agent, fact.acting) == ("ssa", acting)
+
+
+def test_a_long_acting_atc_code_that_is_no_analogue_code_is_a_configuration_error(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[3] / "fhir_mappings" / "treatment_context.toml"
+    broken = tmp_path / "treatment_context.toml"
+    broken.write_text(source.read_text(encoding="utf-8").replace('long_acting_atc = ["H01CB03"]',
+                                                                 'long_acting_atc = ["H01CB04"]'), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="long_acting_atc lists codes that atc does not: H01CB04"):
+        load_treatment_codes(broken)
+
+
 @pytest.mark.parametrize("text", ["paracetamol 1 g", "amino acid supplement", "granisetron 1 mg", None])
 def test_other_medications_are_skipped_silently(map_fhir: Any, text: str | None) -> None:
     mapped = map_fhir(fx.patient(), fx.medication_record("m1", MA, text, "2024-04-01", rxnorm=None))
