@@ -95,6 +95,7 @@ class _Mapper:
         self.loinc = code_table.system("loinc")
         self.recist = code_table.system("recist")
         self.usable_status = set(code_table.section("observation")["usable_status"])
+        self.pending_status = set(code_table.section("observation")["pending_status"])
         self.pending_pct: list[LabResult] = []
         self.earliest, self.latest = code_table.dates.earliest, code_table.dates.latest()  # today: once per run
         self.part_of: dict[str, tuple[str, Administration]] = {}
@@ -234,6 +235,9 @@ class _Mapper:
         status = resource.get("status")
         if status == "entered-in-error":
             self.retracted.add(ref_of(resource))
+        if kind == "lab" and isinstance(status, str) and status in self.pending_status:
+            self._pending_lab(resource, analyte, loinc_code, patient, status)
+            return
         if not isinstance(status, str) or status not in self.usable_status:
             shown = f"{status:.20}" if isinstance(status, str) else "(not a code)"
             message = f"status {shown} is not final, amended or corrected: ignored"
@@ -274,6 +278,18 @@ class _Mapper:
             tumour = map_recist_observation(resource, loinc_code, patient, self.codes, self.aliases)
             if tumour is not None:
                 record.tumour.append(self.dated(tumour))
+
+    def _pending_lab(self, resource: Resource, analyte: Any, loinc_code: str, patient: str, status: str) -> None:
+        """A laboratory result not yet final (codes.toml ``pending_status``: preliminary) is never graded,
+        but it is kept as a result that cannot be used: newer than the final result the dose rules would
+        use, it makes the cycle wait for its final value (labs-needed), never "proceed" on the older one."""
+        assert analyte is not None
+        fact, _ = map_lab(resource, analyte, loinc_code, patient, self._sex(patient), self.aliases, self.codes)
+        self.dated(fact)
+        reason = f"status {status}: not a final result, not graded until its final value"
+        self.issue("info", resource, reason, patient)
+        self.out.record(patient).ungradable.append(UngradableLab(
+            ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, analyte=fact.analyte, reason=reason))
 
     def _dosimetry(self, resource: Resource, organ: Any) -> None:
         """A dosimetry Observation (status as for any Observation); one that cannot be used is kept

@@ -139,12 +139,12 @@ def test_procedure_without_a_subject(map_fhir: Any) -> None:
 
 
 def test_non_final_status_is_ignored_and_counted(map_fhir: Any) -> None:
-    pending = [fx.lab(f"pending-{i}", "alt", 30, "U/L", status="preliminary") for i in range(3)]
+    pending = [fx.lab(f"pending-{i}", "alt", 30, "U/L", status="registered") for i in range(3)]
     mapped = map_fhir(fx.patient(), *pending, *good_rest())
     issues = all_issues(mapped)
     assert len(issues) == 3
     assert {(severity, message) for severity, _, message in issues} == {
-        ("info", "status preliminary is not final, amended or corrected: ignored")
+        ("info", "status registered is not final, amended or corrected: ignored")
     }
     assert sorted(resource for _, resource, _ in issues) == [f"Observation/pending-{i}" for i in range(3)]
     assert_rest_mapped(mapped)

@@ -145,7 +145,7 @@ def test_usable_statuses(map_fhir: Any, status: str) -> None:
     assert "Observation/o1" in labs_of(map_fhir(fx.patient(), fx.lab("o1", "alt", 9, "U/L", status=status)))
 
 
-@pytest.mark.parametrize("status", ["preliminary", "registered", "cancelled", "entered-in-error", "unknown"])
+@pytest.mark.parametrize("status", ["registered", "cancelled", "entered-in-error", "unknown"])
 def test_other_statuses_are_ignored_and_counted_as_info(map_fhir: Any, status: str) -> None:
     mapped = map_fhir(
         fx.patient(), fx.lab("o1", "alt", 9, "U/L", status=status), fx.lab("o2", "alt", 10, "U/L")
@@ -154,6 +154,14 @@ def test_other_statuses_are_ignored_and_counted_as_info(map_fhir: Any, status: s
     assert messages(mapped) == [
         ("info", "Observation/o1", f"status {status} is not final, amended or corrected: ignored")
     ]
+
+
+def test_a_preliminary_result_is_kept_ungraded_not_ignored(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.lab("o1", "alt", 9, "U/L", status="preliminary"), fx.lab("o2", "alt", 10, "U/L"))
+    assert list(labs_of(mapped)) == ["Observation/o2"]
+    reason = "status preliminary: not a final result, not graded until its final value"
+    assert [(u.ref, u.reason) for u in mapped.records["Patient/p1"].ungradable] == [("Observation/o1", reason)]
+    assert messages(mapped) == [("info", "Observation/o1", reason)]
 
 
 @pytest.mark.parametrize("order", ["final first", "retraction first"])
