@@ -94,14 +94,31 @@ def _activity_kept(value: Any, table: CodeTable) -> tuple[float | None, str | No
     return activity, reported, None
 
 
-def _status_ok(resource: Resource, table: CodeTable) -> None:
-    if resource.get("status") not in table.section("administration")["completed_status"]:
+STOPPED = ("administration stopped before completion: counted as a cycle given, with the activity recorded "
+           "(check what was delivered)")
+
+
+def _status_ok(resource: Resource, table: CodeTable) -> str | None:
+    """None for a completed administration, the warning of one stopped before completion (counted: codes.toml
+    ``stopped_status``); raises Unusable for any other status."""
+    section, status = table.section("administration"), resource.get("status")
+    if not isinstance(status, str):
         raise Unusable("administration not completed: ignored")
+    if status in section["completed_status"]:
+        return None
+    if status in section["stopped_status"]:
+        return STOPPED
+    raise Unusable("administration not completed: ignored")
+
+
+def _problems(*problems: str | None) -> str | None:
+    kept = [p for p in problems if p is not None]
+    return "; ".join(kept) if kept else None
 
 
 def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[Administration, str | None]:
     """The administration, and the problem of its activity when it cannot be read."""
-    _status_ok(resource, table)
+    stopped = _status_ok(resource, table)
     at, day = effective(resource, "performedDateTime", "performedPeriod")
     url = table.section("administration")["activity_extension_url"]
     activity = reported = problem = None
@@ -112,7 +129,7 @@ def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[A
     return Administration(
         ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
         sources=(ref,),
-    ), problem
+    ), _problems(stopped, problem)
 
 
 def map_medication_administration(
@@ -120,7 +137,7 @@ def map_medication_administration(
 ) -> tuple[Administration, str | None, str | None]:
     """The administration, the Procedure it is ``partOf`` (if any), and the problem of its activity
     when it cannot be read."""
-    _status_ok(resource, table)
+    stopped = _status_ok(resource, table)
     at, day = effective(resource, "effectiveDateTime", "effectivePeriod")
     dosage = resource.get("dosage")
     dose = dosage.get("dose") if isinstance(dosage, dict) else None
@@ -135,4 +152,4 @@ def map_medication_administration(
         ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
         sources=(ref,),
     )
-    return fact, part_of, problem
+    return fact, part_of, _problems(stopped, problem)

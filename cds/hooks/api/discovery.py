@@ -74,12 +74,17 @@ def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...
     tumour = code_table.section("tumour")
     dosimetry = code_table.dosimetry
     observation = f"Observation?patient={PATIENT_TOKEN}&code="
+    administration = code_table.section("administration")
+    given = [*administration["completed_status"], *administration["stopped_status"]]
     return (
         Template("patient", f"Patient/{PATIENT_TOKEN}", True, "patient record"),
         Template("labs", observation + _codes(loinc, labs), True, "laboratory results"),
-        Template("procedures", f"Procedure?patient={PATIENT_TOKEN}&status=completed", True,
+        # every status that counts: a completed cycle, one stopped before completion (counted, codes.toml),
+        # and an analogue given or being given (treatment_context.toml)
+        Template("procedures", f"Procedure?patient={PATIENT_TOKEN}&status={','.join(given)}", True,
                  "PRRT procedures"),
-        Template("medicationAdministrations", f"MedicationAdministration?patient={PATIENT_TOKEN}&status=completed",
+        Template("medicationAdministrations", f"MedicationAdministration?patient={PATIENT_TOKEN}&status="
+                 f"{','.join(dict.fromkeys([*given, *sorted(treatment_codes().used_status['administration'])]))}",
                  True, "medication administrations"),
         # the treatment context checked before a cycle (cds.protocol): somatostatin analogues taken or
         # ordered, amino-acid orders, pregnancy status and tests (fhir_mappings/treatment_context.toml)

@@ -50,3 +50,11 @@ def test_the_patient_id_is_quoted_into_the_query() -> None:
     assert render("Patient/{{context.patientId}}", "a.b-1") == "Patient/a.b-1"
     assert render("Observation?patient={{context.patientId}}", "x&y") == "Observation?patient=Patient/x%26y"
     assert render("Observation?subject={{context.patientId}}", "x&y") == "Observation?subject=x%26y"
+
+
+def test_administrations_are_asked_for_in_every_status_that_counts() -> None:
+    """A cycle stopped before completion counts (fhir_mappings/codes.toml stopped_status), and an analogue
+    being given counts for the washout: a prefetch of completed records alone hid both."""
+    queries = {t.key: parse_qs(t.query.split("?", 1)[1]) for t in templates() if "?" in t.query}
+    assert queries["procedures"]["status"] == ["completed,stopped"]
+    assert set(queries["medicationAdministrations"]["status"][0].split(",")) == {"completed", "stopped", "in-progress"}

@@ -101,11 +101,23 @@ def test_a_medication_administration_in_an_unknown_unit_is_kept_too(map_fhir: An
                                                               "GBq: the cycle is kept with its activity not recorded")]
 
 
-@pytest.mark.parametrize("status", ["in-progress", "not-done", "stopped", "entered-in-error"])
+@pytest.mark.parametrize("status", ["in-progress", "not-done", "entered-in-error"])
 def test_procedure_not_completed_is_ignored_with_an_issue(map_fhir: Any, status: str) -> None:
     mapped = map_fhir(fx.patient(), fx.procedure("c1", status=status))
     assert admins(mapped) == {}
     assert issues(mapped) == [("Procedure/c1", "administration not completed: ignored")]
+
+
+STOPPED = ("administration stopped before completion: counted as a cycle given, with the activity recorded "
+           "(check what was delivered)")
+
+
+def test_an_infusion_stopped_before_completion_counts_as_a_cycle_given_with_a_warning(map_fhir: Any) -> None:
+    mapped = map_fhir(fx.patient(), fx.procedure("c1", status="stopped", activity=3.1),
+                      fx.medication_administration("m1", dose=2.5, dose_unit="GBq", status="stopped"))
+    given = admins(mapped)
+    assert (given["Procedure/c1"].activity_gbq, given["MedicationAdministration/m1"].activity_gbq) == (3.1, 2.5)
+    assert issues(mapped) == [("Procedure/c1", STOPPED), ("MedicationAdministration/m1", STOPPED)]
 
 
 # --- MedicationAdministration ------------------------------------------------------------------------
