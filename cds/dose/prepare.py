@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.dose.conclusions import DoseReason, LabsUsed
 from cds.dose.labs_used import labs_used
@@ -117,9 +118,12 @@ class PointEvaluation:
                 continue
             lab = by_ref.get(grade.observation)
             digits = lab.reported_text if lab is not None and lab.reported_value == grade.value else None
-            self._add(f"grade:{toxicity_class}", float(grade.grade), Measure(
+            acts_as, shift = self.table.dose_grade(grade.term, grade.grade, grade.ctcae_version)
+            detail = (f"CTCAE v{grade.ctcae_version} grade {grade.grade} acts as grade {acts_as} of the label's "
+                      f"row, whose bands are CTCAE v{DEFAULT_CTCAE_VERSION}'s (grade_shift)") if shift else None
+            self._add(f"grade:{toxicity_class}", float(acts_as), Measure(
                 latest=grade.observation in latest_refs, observations=(grade.observation,), term=grade.term,
-                grade=grade.grade, value=grade.value, unit=grade.unit, value_text=digits,
+                grade=grade.grade, value=grade.value, unit=grade.unit, value_text=digits, detail=detail,
             ))
 
     def _note_exempt(self, grade: ToxicityGrade, latest: bool) -> None:

@@ -100,6 +100,10 @@ class VersionTerms:
     absent: frozenset[str] = frozenset()  # names here that the version does not have
     added: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> terms only that version has
     unclassed: frozenset[str] = frozenset()  # names here that version never grades high enough for a class
+    # names in that version -> how many grades its bands sit below the bands the label's rows were written
+    # on (this table's own CTCAE version): a grade g >= 1 there acts on the classes as grade g + shift (at
+    # most 4). Checked against both CTCAE tables when they are linked (_shift_checked).
+    grade_shift: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,15 @@ class DoseTable:
             raise ConfigurationError(f"{self.file}: {term!r} is not a term of the CTCAE v{ctcae_version} table")
         return links[term]
 
+    def dose_grade(self, term: str, grade: int, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[int, int]:
+        """The grade a term's CTCAE grade acts as on the toxicity classes, and the shift that made it (0:
+        the grade itself). A term of a version whose bands sit below the label's (``grade_shift``) acts on
+        the label's bands: CTCAE v6.0 neutrophils 0.5 - <1.0 x10^9/L, grade 2 there, act as grade 3."""
+        shift = self.versions.get(ctcae_version, VersionTerms()).grade_shift.get(term, 0)
+        if grade < 1 or shift == 0:
+            return grade, 0
+        return min(grade + shift, 4), shift
+
     def is_exempt(self, term: str, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> bool:
         """Whether a term of the selected CTCAE table is one the exemption names (lymphopenia)."""
         version = self.versions.get(ctcae_version, VersionTerms())
@@ -239,6 +252,8 @@ def _link(dose: DoseTable, ctcae: CtcaeTable) -> Mapping[str, str | None]:
         if cls == OTHER and highest[there] < dose.other_grade:
             raise ConfigurationError(f"{dose.file}: class 'other' names the CTCAE term {there!r}, which {where} "
                                      f"never grades {dose.other_grade} or higher")
+    for name, shift in version.grade_shift.items():
+        _shift_checked(dose, ctcae, name, shift, links)
     for name, grade in highest.items():
         if name not in links:
             if grade >= dose.other_grade:
@@ -249,6 +264,36 @@ def _link(dose: DoseTable, ctcae: CtcaeTable) -> Mapping[str, str | None]:
     return links
 
 
+def _shift_checked(dose: DoseTable, ctcae: CtcaeTable, name: str, shift: int,
+                   links: Mapping[str, str | None]) -> None:
+    """A ``grade_shift`` entry is true of the two CTCAE tables: the term is classed in ``ctcae``, and each
+    of its grades g (g + shift <= 4) has, in every unit set, the very conditions of grade g + shift of the
+    same term in the table the label's classes are written in (DEFAULT_CTCAE_VERSION)."""
+    where = f"the CTCAE v{ctcae.version} table ({ctcae.file})"
+    if ctcae.version == DEFAULT_CTCAE_VERSION or not isinstance(shift, int) or not 1 <= shift <= 3:
+        raise ConfigurationError(f"{dose.file}: grade_shift of {name!r} must be 1-3 grades, for a CTCAE version "
+                                 f"other than {DEFAULT_CTCAE_VERSION}")
+    if links.get(name) is None:
+        raise ConfigurationError(f"{dose.file}: grade_shift names {name!r}, which is not a classed term of {where}")
+    version = dose.versions.get(ctcae.version, VersionTerms())
+    here_name = next((old for old, new in version.renamed.items() if new == name), name)
+    label = {t.name: t for t in ctcae_table(DEFAULT_CTCAE_VERSION).terms}.get(here_name)
+    term = {t.name: t for t in ctcae.terms}[name]
+    if label is None or set(label.sets) != set(term.sets):
+        raise ConfigurationError(f"{dose.file}: grade_shift of {name!r}: CTCAE v{DEFAULT_CTCAE_VERSION} has no "
+                                 f"term {here_name!r} with the same unit sets")
+
+    def bands(criteria: tuple[Any, ...], grade: int) -> set[tuple[Any, ...]]:
+        return {tuple((c.kind, c.op, c.threshold) for c in k.conditions) for k in criteria if k.grade == grade}
+
+    for unit_set, criteria in term.sets.items():
+        for grade in range(1, 5 - shift):
+            if not bands(criteria, grade) or bands(criteria, grade) != bands(label.sets[unit_set], grade + shift):
+                raise ConfigurationError(
+                    f"{dose.file}: grade_shift of {name!r} by {shift}: grade {grade} of {where} ({unit_set}) is not "
+                    f"grade {grade + shift} of CTCAE v{DEFAULT_CTCAE_VERSION}")
+
+
 def _versions(raw: dict[str, Any]) -> dict[str, VersionTerms]:
     return {
         str(version): VersionTerms(
@@ -256,6 +301,7 @@ def _versions(raw: dict[str, Any]) -> dict[str, VersionTerms]:
             absent=frozenset(str(n) for n in entry.get("absent", [])),
             added={str(k): tuple(str(n) for n in v) for k, v in entry.get("added", {}).items()},
             unclassed=frozenset(str(n) for n in entry.get("unclassed", [])),
+            grade_shift={str(k): v for k, v in entry.get("grade_shift", {}).items()},
         )
         for version, entry in raw.items()
     }

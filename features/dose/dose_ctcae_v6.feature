@@ -1,8 +1,8 @@
 Feature: Lutathera dose before the next cycle, graded by CTCAE v6.0
   The dose-modification table of the Lutathera label (rules/lutathera_dose.toml) read against CTCAE
   v6.0 grades ([ctcae_versions."6.0"]): "Thrombocytopenia" (v5.0 "Platelet count decreased") is the
-  thrombocytopenia class and withholds from grade 2, as before; neutropenia withholds from grade 3 on
-  v6.0's bands; hyperglycemia grade 3-4 is "any other grade 3 or 4"; a creatinine clearance is the renal
+  thrombocytopenia class and withholds from grade 2, as before; neutropenia withholds below 1.0 x10^9/L
+  as the label's row was written (v5.0 grade 3), which is v6.0 grade 2 (grade_shift); hyperglycemia grade 3-4 is "any other grade 3 or 4"; a creatinine clearance is the renal
   class; CD4 lymphocytes decreased stays exempt, and v6.0 has no low-lymphocyte grade at all.
 
   Two cycles were given at full activity and cycle 3 is due 8 weeks after cycle 2, on 2024-04-29; its
@@ -39,9 +39,12 @@ Feature: Lutathera dose before the next cycle, graded by CTCAE v6.0
       | 10        | 3     | ctcae6.thrombocytopenia.g3 | withheld | "withhold"           | critical  | lutathera.thrombocytopenia.withhold | lutathera.thrombocytopenia.trigger |
       | 9.9       | 4     | ctcae6.thrombocytopenia.g4 | withheld | "withhold"           | critical  | lutathera.thrombocytopenia.withhold | lutathera.thrombocytopenia.trigger |
 
-  Scenario Outline: Neutropenia on v6.0's bands: neutrophils <anc> x10^9/L are grade <grade>, the cycle is <action>
-    CTCAE v6.0 grade 3 is "<0.5 - 0.1 x 10^9/L": 0.99 x10^9/L, grade 3 in v5.0, is grade 2 in v6.0 and
-    does not modify the dose; 0.49 is grade 3 and withholds until grade 0-2.
+  Scenario Outline: Neutropenia on the label's bands: neutrophils <anc> x10^9/L, v6.0 grade <grade>, the cycle is <action>
+    CTCAE v6.0 moved neutropenia down one band: grade 2 is "<1.0 - 0.5 x 10^9/L", which v5.0, the bands
+    of the label's row, calls grade 3. The label withholds "grade 3 or 4" anemia or neutropenia, ANC
+    < 1.0 x10^9/L: a v6.0 grade g acts as grade g + 1 (grade_shift in rules/lutathera_dose.toml, the
+    conservative reading). 1.0 is v6.0 grade 1 and does not modify the dose; 0.99 (v6.0 grade 2), 0.49
+    (grade 3) and 0.09 (grade 4) withhold until the count is 1.0 or more. The grade written is v6.0's.
 
     Given an absolute neutrophil count of <anc> x10^9/L with a lower limit of 2.0 and an upper limit of 7.0 on 2024-04-22
     And the other pre-cycle labs of 2024-04-22 are normal
@@ -53,9 +56,18 @@ Feature: Lutathera dose before the next cycle, graded by CTCAE v6.0
 
     Examples:
       | anc  | grade | action   | recommendation       | decision                              | rule                                 |
-      | 0.99 | 2     | proceed  | "proceed" at 7.4 GBq | lutathera.proceed                     | lutathera.proceed                    |
+      | 1.5  | 0     | proceed  | "proceed" at 7.4 GBq | lutathera.proceed                     | lutathera.proceed                    |
+      | 1.0  | 1     | proceed  | "proceed" at 7.4 GBq | lutathera.proceed                     | lutathera.proceed                    |
+      | 0.99 | 2     | withheld | "withhold"           | lutathera.anemia_neutropenia.withhold | lutathera.anemia_neutropenia.trigger |
       | 0.49 | 3     | withheld | "withhold"           | lutathera.anemia_neutropenia.withhold | lutathera.anemia_neutropenia.trigger |
       | 0.09 | 4     | withheld | "withhold"           | lutathera.anemia_neutropenia.withhold | lutathera.anemia_neutropenia.trigger |
+
+  Scenario: A v6.0 neutropenia grade 2 says how it was read
+    Given an absolute neutrophil count of 0.7 x10^9/L with a lower limit of 2.0 and an upper limit of 7.0 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When the rules are evaluated on 2024-04-29
+    Then the recommendation for cycle 3 is "withhold"
+    And the text output shows "CTCAE v6.0 grade 2 acts as grade 3 of the label's row"
 
   Scenario Outline: Hyperglycemia is any other grade 3 or 4: glucose <glucose> mmol/L is grade <grade>, the cycle is <action>
     Given a glucose of <glucose> mmol/L with a lower limit of 3.9 and an upper limit of 5.6 on 2024-04-22

@@ -202,3 +202,31 @@ def test_the_ruleset_version_hashes_the_mapping_tables(tmp_path: Path, monkeypat
         bootstrap.ruleset_version.cache_clear()
     assert after != before
     assert after.rsplit("+", 1)[0] == before.rsplit("+", 1)[0]  # same table versions, another content hash
+
+
+SHIFT = 'grade_shift = { "Neutrophil count decreased" = 1 }\n'
+
+
+@pytest.mark.parametrize(("new", "message"), [
+    ('grade_shift = { "Neutrophil count decreased" = 2 }\n',
+     r"grade_shift of 'Neutrophil count decreased' by 2: grade 1 of the CTCAE v6.0 table \(ctcae_v6.toml\) \(si\) "
+     r"is not grade 3 of CTCAE v5.0"),
+    ('grade_shift = { "Anemia" = 1 }\n', r"grade_shift of 'Anemia' by 1: grade 1 of the CTCAE v6.0 table"),
+    ('grade_shift = { "HDL decreased" = 1 }\n', r"grade_shift names 'HDL decreased', which is not a classed term"),
+    ('grade_shift = { "Neutrophil count decreased" = 0 }\n', r"grade_shift of 'Neutrophil count decreased' must be"),
+])
+def test_a_grade_shift_is_checked_against_both_ctcae_tables(rules: Path, new: str, message: str) -> None:
+    """The shift says a v6.0 band is the v5.0 band one grade up (rules/lutathera_dose.toml): a shift that
+    is not true of the two tables stops the CLI and the service, never a silent regrading."""
+    _edit(rules / "lutathera_dose.toml", SHIFT, new)
+    with pytest.raises(ConfigurationError, match=message):
+        bootstrap.check_tables("6.0")
+
+
+def test_the_shipped_grade_shift_reads_v6_neutrophils_on_the_labels_bands() -> None:
+    """Every v6.0 neutrophil grade acts as the v5.0 grade of the same count (grades 1-4: 2, 3, 4, 4)."""
+    dose = dose_table.table()
+    assert [dose.dose_grade("Neutrophil count decreased", g, "6.0") for g in range(5)] == [
+        (0, 0), (2, 1), (3, 1), (4, 1), (4, 1)]
+    assert dose.dose_grade("Neutrophil count decreased", 2, "5.0") == (2, 0)
+    assert dose.dose_grade("Anemia", 2, "6.0") == (2, 0)
