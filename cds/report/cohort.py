@@ -125,14 +125,21 @@ def overall_survival_data(patients: Sequence[PatientSummary], cutoff: date | Non
     return TimeToEvent(tuple(refs), tuple(months), tuple(observed))
 
 
-def progression_free_data(patients: Sequence[PatientSummary]) -> TimeToEvent:
+def progression_free_data(patients: Sequence[PatientSummary], issues: list[Issue]) -> TimeToEvent:
+    """From the first cycle to the first progression on or after it, or death, whichever comes first; else
+    censored at the latest assessment. A death before the first cycle excludes the patient, as from overall
+    survival; a death without a date excludes only a patient with no progression to end the time on."""
     refs, months, observed = [], [], []
     for p in patients:
         first = p.first_day
         assert first is not None
-        if p.deceased and p.death_date is None:
+        if p.death_date is not None and p.death_date < first:
+            continue  # the issue is written once, by overall_survival_data
+        progression = next((r.day for r in p.responses if r.overall == "PD" and r.day >= first), None)
+        if p.deceased and p.death_date is None and progression is None:
+            issues.append(_issue(p.patient, "deceased without a date of death and no progression recorded: "
+                                            "excluded from progression-free survival"))
             continue
-        progression = next((r.day for r in p.responses if r.overall == "PD"), None)
         events = [d for d in (progression, p.death_date) if d is not None and d >= first]
         if events:
             end, event = min(events), True
@@ -181,7 +188,7 @@ def build_report(data: CohortData, settings: ReportSettings | None = None,
     phase("statistics: survival")
     os_data = overall_survival_data(treated, settings.data_cutoff, issues)
     has_pfs_dates = any(p.responses for p in treated)
-    pfs_data = progression_free_data(treated) if has_pfs_dates else TimeToEvent()
+    pfs_data = progression_free_data(treated, issues) if has_pfs_dates else TimeToEvent()
     overall_survival = _survival(os_data, settings)
     progression_free_survival = _survival(pfs_data, settings) if has_pfs_dates else None
     phase("statistics: response")

@@ -8,8 +8,9 @@ Definitions (each is stated in the report too):
   any cycle's activity is unknown;
 - the best overall response is RECIST 1.1's (confirmed by default; ``best_overall_response`` below is
   the one place that reads it); no assessment after baseline counts as NE;
-- toxicity: the worst CTCAE grade per term over laboratory results from the first cycle on (cycle >= 1:
-  baseline values are not treatment-emergent);
+- toxicity: the worst CTCAE grade per term over laboratory results after the day of the first cycle
+  (baseline values, the latest on or before that day, are not treatment-emergent, even in cycle 1's
+  window when drawn that morning);
 - performance status: "before" is the latest score on or before the day of the first cycle, "after"
   the first score dated after the day of the last cycle (the post-treatment assessment);
 - follow-up: the latest date of any of the patient's facts (labs, performance, body, tumour, cycles);
@@ -187,11 +188,13 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
     """Reduce one patient's evaluation to its summary."""
     timeline = result.timeline
     cycles = timeline.cycles
+    first = cycles[0].date if cycles else None
+    day_of = {lab.ref: lab.day for lab in timeline.labs}
     worst: dict[str, int] = {}
     for grade in result.toxicities:
-        if grade.grade is not None and grade.cycle >= 1:
+        day = day_of.get(grade.observation, grade.effective.date())
+        if grade.grade is not None and grade.cycle >= 1 and first is not None and day > first:
             worst[grade.term] = max(worst.get(grade.term, 0), grade.grade)
-    first = cycles[0].date if cycles else None
     last = cycles[-1].date if cycles else None
     given = [a for a in result.alerts if a.given]
     return PatientSummary(

@@ -132,3 +132,42 @@ def test_toxicity_counts_only_results_from_the_first_cycle_on() -> None:
 def test_no_tumour_assessment_in_the_input_means_no_progression_free_survival() -> None:
     report = report_of(*treated("a", deceased_date="2024-06-01"), *treated("b"), seen("b", "2024-09-01"))
     assert report.overall_survival is not None and report.progression_free_survival is None
+
+
+def test_a_result_of_the_first_cycles_morning_is_the_baseline_not_a_toxicity() -> None:
+    """Platelets of 40 drawn two hours before cycle 1 are the baseline (the latest on or before the day of
+    the first administration), not a treatment-emergent grade 3; before, the report counted it."""
+    report = report_of(
+        fx.patient("a"), fx.procedure("a-c1", "2024-01-08T09:00:00Z", patient="Patient/a"),
+        fx.lab("p0", "platelets", 40, "10*9/L", low=150, high=400, patient="Patient/a", when="2024-01-08T07:00:00Z"),
+        fx.lab("p1", "platelets", 200, "10*9/L", low=150, high=400, patient="Patient/a", when="2024-02-01T08:00:00Z"),
+    )
+    rows = {row.term: row for row in report.toxicity.rows}
+    assert rows["Platelet count decreased"].by_grade == {1: 0, 2: 0, 3: 0, 4: 0}
+    assert rows["Platelet count decreased"].evaluated == 1
+
+
+def test_a_progression_ends_the_progression_free_time_of_a_patient_dead_without_a_date() -> None:
+    """The progression date is known, so the missing death date does not matter to PFS; before, the
+    patient left PFS and the documented PD with it."""
+    report = report_of(*treated("pd", deceased=True), *_lesions("pd", {"2024-01-01": 40, "2024-04-08": 56}),
+                       *treated("b"), *_lesions("b", {"2024-01-01": 40, "2024-04-08": 38}))
+    pfs = dict(zip(report.pfs_data.patients, zip(report.pfs_data.months, report.pfs_data.observed, strict=True),
+                   strict=True))
+    assert pfs["Patient/pd"] == (pytest.approx(91 / MONTH_DAYS), True)
+    assert report.os_data.patients == ("Patient/b",)
+
+
+def test_a_patient_dead_without_a_date_and_no_progression_leaves_pfs_with_an_issue() -> None:
+    report = report_of(*treated("a", deceased=True), *_lesions("a", {"2024-01-01": 40, "2024-04-08": 38}),
+                       *treated("b"), *_lesions("b", {"2024-01-01": 40, "2024-04-08": 38}))
+    assert report.pfs_data.patients == ("Patient/b",)
+    assert any(i.resource == "Patient/a" and "excluded from progression-free survival" in i.message
+               for i in report.issues)
+
+
+def test_a_death_before_the_first_cycle_excludes_the_patient_from_pfs_too() -> None:
+    """The issue says "excluded from survival": before, the patient stayed in PFS, censored at month 0."""
+    report = report_of(*treated("a", deceased_date="2023-12-01"),
+                       *treated("b"), *_lesions("b", {"2024-01-01": 40, "2024-04-08": 38}))
+    assert report.pfs_data.patients == ("Patient/b",)
