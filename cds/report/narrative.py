@@ -178,9 +178,14 @@ def paragraphs(report: CohortReport) -> list[str]:
     if not n:
         return ["No patient with a PRRT administration was found in the input."]
     sex = report.sex
+    others = n - sex.get("female", 0) - sex.get("male", 0)  # every patient is in the sentence, sex unknown too
+    other_text = f", {others} of other or unknown sex" if others else ""
+    aged = report.age_years.n if report.age_years is not None else 0
+    age_of = f" (of the {aged} with a usable birth date)" if aged < n else ""
     out.append(
-        f"{number(n, True)} patients ({sex.get('female', 0)} women, {sex.get('male', 0)} men) were treated with "
-        f"177Lu-DOTATATE; their median age at the first cycle was {_range_text(report.age_years, ' years')}. "
+        f"{number(n, True)} patients ({sex.get('female', 0)} women, {sex.get('male', 0)} men{other_text}) were "
+        f"treated with 177Lu-DOTATATE; their median age at the first cycle{age_of} was "
+        f"{_range_text(report.age_years, ' years')}. "
         f"They received a median of {_range_text(report.cycles, ' cycles')}, a median cumulative activity of "
         f"{_range_text(report.cumulative_activity_gbq, ' GBq')}."
     )
@@ -293,12 +298,12 @@ def _waterfall_sentence(report: CohortReport) -> str:
 def tables(report: CohortReport) -> list[Table]:
     """The tables of the report: responses, dose modifications, survival, toxicity, performance status."""
     out = []
-    n = report.n_patients or 1
+    n = report.n_patients
     r = report.responses
     out.append(Table(
         "Best overall response (RECIST 1.1, " + ("confirmed" if r.confirmed else "unconfirmed") + ")",
         ("response", "patients", "%"),
-        (*((f"{k} ({RESPONSE_NAMES[k]})", str(c), pct(c / n)) for k, c in r.counts.items()),
+        (*((f"{k} ({RESPONSE_NAMES[k]})", str(c), pct(c / n) if n else "NA") for k, c in r.counts.items()),
          (ORR_TEXT, str(r.orr.successes), _proportion(r.orr)),
          (DCR_TEXT, str(r.dcr.successes), _proportion(r.dcr))),
     ))

@@ -124,6 +124,25 @@ def test_empty_cohort_still_renders(tmp_path: Path) -> None:
     write_report(empty, tmp_path)
     assert "No patient with a PRRT administration" in (tmp_path / "report.md").read_text()
     assert json.loads((tmp_path / "report.json").read_text())["overall_survival"] is None
+    # no denominator: every share is NA, never "0.0%" (before, each response row read 0 | 0.0%)
+    assert "| CR (complete response) | 0 | NA |" in (tmp_path / "report.md").read_text()
+    assert "0.0%" not in (tmp_path / "report.md").read_text()
+
+
+def test_every_patient_is_in_the_opening_sentence(tmp_path: Path) -> None:
+    """Patients of other or unknown sex, and those without a usable birth date, are named, not dropped:
+    before, four patients read "(0 women, 1 men)" and the age of one as the cohort's."""
+    resources: list[dict[str, object]] = []
+    for pid, sex, born in (("a", "male", "1950-01-01"), ("b", "other", None), ("c", "unknown", None),
+                           ("d", None, None)):
+        resources += [fx.patient(pid, gender=sex, birth_date=born),
+                      fx.procedure(f"{pid}-c1", "2024-01-08", patient=f"Patient/{pid}")]
+    summaries, issues = summarize_collected(from_objects(resources), Settings())
+    write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 4), ReportSettings()),
+                 tmp_path, ("md",))
+    text = (tmp_path / "report.md").read_text()
+    assert "Four patients (0 women, 1 men, 3 of other or unknown sex) were treated" in text
+    assert "median age at the first cycle (of the 1 with a usable birth date) was 74 years" in text
 
 
 def _non_target_only_cohort() -> CohortReport:
