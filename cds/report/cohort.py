@@ -195,7 +195,8 @@ def build_report(data: CohortData, settings: ReportSettings | None = None,
     responses = summarize_responses([p.best_response for p in treated], settings.confirmed)
     fall = waterfall(treated)
     phase("statistics: toxicity")
-    toxicity = worst_grade_table([p.worst_grades for p in treated], [p.nadir_days for p in treated])
+    toxicity = worst_grade_table([p.worst_grades for p in treated], [p.nadir_days for p in treated],
+                                 [p.not_graded for p in treated])
     phase("statistics: performance status")
     ecog = compare("ecog", [(b, a) for p in treated if (b := p.ecog[0]) is not None
                             and (a := p.ecog[1]) is not None], higher_is_better=False)

@@ -115,6 +115,8 @@ def report_document(report: CohortReport) -> dict[str, Any]:
         "toxicity_evaluated": {row.term: row.evaluated for row in report.toxicity.rows},
         "toxicity_grade_3_plus": {row.term: row.grade_3_plus for row in report.toxicity.rows},
         "toxicity_graded_patients": {row.term: row.evaluated for row in report.toxicity.with_toxicity},
+        "toxicity_not_graded": {n.analyte: {"results": n.results, "patients": n.patients}
+                                for n in report.toxicity.not_graded},
         "nadir_weeks": {n.analyte: {"median": _round(n.median_weeks, 1), "min": _round(n.min_weeks, 1),
                                     "max": _round(n.max_weeks, 1), "cycles": n.cycles, "patients": n.patients}
                         for n in report.toxicity.nadirs},

@@ -220,6 +220,18 @@ def paragraphs(report: CohortReport) -> list[str]:
 
 
 def _toxicity_sentence(report: CohortReport) -> str:
+    text = _graded_sentence(report)
+    missed = report.toxicity.not_graded
+    if missed:
+        results = sum(n.results for n in missed)
+        listed = ", ".join(f"{n.analyte} {n.results} ({n.patients} {'patient' if n.patients == 1 else 'patients'})"
+                           for n in missed)
+        text += (f" {number(results, True)} laboratory {'result' if results == 1 else 'results'} from the first "
+                 f"cycle on could not be graded and {'is' if results == 1 else 'are'} not counted above: {listed}.")
+    return text
+
+
+def _graded_sentence(report: CohortReport) -> str:
     tox = report.toxicity
     version = f"CTCAE v{report.ctcae_version}"
     if not tox.rows:

@@ -77,6 +77,7 @@ class PatientSummary:
     measurable: bool = False  # target lesions at baseline (RECIST 1.1 measurable disease)
     changes: tuple[ChangePoint, ...] = ()
     nadir_days: dict[str, tuple[int, ...]] = field(default_factory=dict)  # analyte -> per cycle
+    not_graded: dict[str, int] = field(default_factory=dict)  # analyte -> results from cycle 1 on not graded
 
     @property
     def best_change_pct(self) -> float | None:
@@ -191,10 +192,22 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
     first = cycles[0].date if cycles else None
     day_of = {lab.ref: lab.day for lab in timeline.labs}
     worst: dict[str, int] = {}
+    graded: set[str] = set()
+    # observation -> analyte of the results no term could grade (an unusable value is a null grade too)
+    ungraded: dict[str, str] = {}
     for grade in result.toxicities:
         day = day_of.get(grade.observation, grade.effective.date())
-        if grade.grade is not None and grade.cycle >= 1 and first is not None and day > first:
+        if grade.cycle < 1 or first is None or day <= first:
+            continue
+        if grade.grade is None:
+            ungraded[grade.observation] = grade.analyte
+        else:
+            graded.add(grade.observation)
             worst[grade.term] = max(worst.get(grade.term, 0), grade.grade)
+    not_graded: dict[str, int] = {}
+    for ref, analyte in ungraded.items():
+        if ref not in graded:
+            not_graded[analyte] = not_graded.get(analyte, 0) + 1
     last = cycles[-1].date if cycles else None
     given = [a for a in result.alerts if a.given]
     return PatientSummary(
@@ -209,6 +222,7 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
         best_response=best_overall_response(result, confirmed),
         responses=_responses(result),
         worst_grades=worst,
+        not_graded=not_graded,
         ecog=_before_after(timeline.performance, "ecog", first, last),
         kps=_before_after(timeline.performance, "karnofsky", first, last),
         issue_counts=_counts(result),

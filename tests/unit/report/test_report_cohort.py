@@ -171,3 +171,19 @@ def test_a_death_before_the_first_cycle_excludes_the_patient_from_pfs_too() -> N
     report = report_of(*treated("a", deceased_date="2023-12-01"),
                        *treated("b"), *_lesions("b", {"2024-01-01": 40, "2024-04-08": 38}))
     assert report.pfs_data.patients == ("Patient/b",)
+
+
+def test_results_that_could_not_be_graded_are_counted_not_silently_left_out() -> None:
+    """A platelet count in a unit that cannot be converted, and an ALT without an upper limit, are in no
+    toxicity count; before, nothing in the report said they existed."""
+    report = report_of(
+        *treated("a"),
+        fx.lab("p1", "platelets", 40, "furlongs", patient="Patient/a", when="2024-02-01T08:00:00Z"),
+        fx.lab("p2", "platelets", 35, "furlongs", patient="Patient/a", when="2024-02-15T08:00:00Z"),
+        fx.lab("p0", "platelets", 20, "furlongs", patient="Patient/a", when="2024-01-08T07:00:00Z"),  # baseline day
+        *treated("b"),
+        fx.lab("q1", "platelets", 200, "10*9/L", low=150, high=400, patient="Patient/b", when="2024-02-01T08:00:00Z"),
+    )
+    missed = {n.analyte: (n.results, n.patients) for n in report.toxicity.not_graded}
+    assert missed == {"platelets": (2, 1)}
+    assert {row.term: row.evaluated for row in report.toxicity.rows}["Platelet count decreased"] == 1

@@ -220,3 +220,15 @@ def test_html_reads_methods_then_results_and_prints_each_figure_on_a_page(writte
     assert methods < html.index("Sixteen patients") < html.index("<figure>")
     assert html.count('<div class="table-scroll">\n<table>') == html.count("<table>") == 7
     assert "@media print" in html and "break-after: page" in html
+
+
+def test_the_results_section_says_how_many_results_could_not_be_graded(tmp_path: Path) -> None:
+    resources = [fx.patient("a"), fx.procedure("a-c1", "2024-01-08", patient="Patient/a"),
+                 fx.lab("p1", "platelets", 40, "furlongs", patient="Patient/a", when="2024-02-01T08:00:00Z")]
+    summaries, issues = summarize_collected(from_objects(resources), Settings())
+    report = build_report(CohortData(tuple(summaries), tuple(issues), "test", 1), ReportSettings())
+    write_report(report, tmp_path, ("md", "json"))
+    assert ("One laboratory result from the first cycle on could not be graded and is not counted above: "
+            "platelets 1 (1 patient).") in (tmp_path / "report.md").read_text()
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert doc["toxicity_not_graded"] == {"platelets": {"results": 1, "patients": 1}}
