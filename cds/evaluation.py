@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -104,12 +104,16 @@ def evaluate_patient(
 
 def evaluate_collected(
     collected: Collected, as_of: date | None = None, ctcae_version: str = DEFAULT_CTCAE_VERSION,
-    *, engine: Engine | None = None,
+    *, engine: Engine | None = None, risk_factors_unknown: bool = False,
 ) -> Evaluation:
+    """``risk_factors_unknown``: the kidney risk factors could not be retrieved (the CDS Hooks service, when
+    their prefetch and the FHIR server both failed): the limits of a patient with risk factors apply."""
     version = bootstrap.ruleset_version(ctcae_version)  # checks the tables' links before any grade
     engine = engine if engine is not None else bootstrap.default_engine()
     mapped = map_collected(collected)
     timelines = [build_timeline(mapped.records[ref]) for ref in sorted(mapped.records)]
+    if risk_factors_unknown:
+        timelines = [replace(t, risk_factors_unknown=True) for t in timelines]
     if as_of is None:  # docs/outputs.md: default "today" is the latest date in the input
         days = [day for t in timelines if (day := t.latest_day()) is not None]
         as_of = max(days) if days else None

@@ -99,6 +99,9 @@ class Timeline:
     baselines: dict[str, Baseline] = field(default_factory=dict)
     dosimetry: tuple[DosimetryResult, ...] = ()  # in time order
     risk_factors: tuple[RiskFactor, ...] = ()
+    # the kidney risk factors could not be retrieved (a CDS Hooks prefetch or FHIR read that failed): not
+    # "none recorded"; the kidney dose limits of a patient with risk factors apply
+    risk_factors_unknown: bool = False
 
     @property
     def first_day(self) -> date | None:

@@ -63,7 +63,11 @@ def planned_next(timeline: Timeline, alerts: Sequence[DoseAlert], full_activity_
     return Planned(number, full_activity_gbq, "full-activity")
 
 
-def _why(risk_factors: Sequence[RiskFactor]) -> str:
+def _why(risk_factors: Sequence[RiskFactor], unknown: bool = False) -> str:
+    if unknown:
+        known = "".join(f", {r.factor} ({r.ref})" for r in risk_factors)
+        return ("kidney risk factors could not be retrieved: the limits with a risk factor apply (conservative)"
+                + known)
     if not risk_factors:
         return "no kidney risk factor recorded (active hypertension or diabetes)"
     return ", ".join(f"{r.factor} ({r.ref})" for r in risk_factors)
@@ -123,7 +127,7 @@ def assess(timeline: Timeline, alerts: Sequence[DoseAlert], full_activity_gbq: f
         if marrow else (None, None)
     cumulative: dict[str, float | None] = {"bed_gy": cum_bed, "absorbed_gy": cum_absorbed,
                                            "bone_marrow_gy": cum_marrow}
-    risk = bool(timeline.risk_factors)
+    risk = bool(timeline.risk_factors) or timeline.risk_factors_unknown
 
     # the limits in force, then what the doses delivered exceed
     probe = prepare.facts("probe", {q: prepare.PROBE for q in cumulative}, risk)
@@ -154,7 +158,8 @@ def assess(timeline: Timeline, alerts: Sequence[DoseAlert], full_activity_gbq: f
         absorbed_reason=absorbed_reason, bed_reason=bed_reason, risk_factors=timeline.risk_factors,
         limits=tuple(LimitInForce(key=key, value_gy=row.threshold, rule=row.rule, text=row.text, source=row.source,
                                   status=row.status) for key, row in in_force.items()),
-        why=_why(timeline.risk_factors), alpha_beta_gy=table.alpha_beta_gy, t_rep_h=table.t_rep_h,
+        why=_why(timeline.risk_factors, timeline.risk_factors_unknown), alpha_beta_gy=table.alpha_beta_gy,
+        t_rep_h=table.t_rep_h,
         parameters_source=table.parameters_source, next=next_cycle, findings=tuple(findings),
         bone_marrow=BoneMarrow(
             cycles=marrow, cumulative_absorbed_gy=cum_marrow, reason=marrow_reason,

@@ -205,17 +205,21 @@ class HookHandler:
             collected.add({"resourceType": "Patient", "id": patient_id}, "context.patientId")
         as_of = self.as_of or self.clock().date()
         patient = f"Patient/{patient_id}"
-        evaluation = self._evaluate(service, collected, as_of)
+        # optional data the rules decide from, which neither the prefetch nor the FHIR server gave
+        incomplete = tuple(t for t in resolved.unavailable if t.decides)
+        unknown_risk = any(t.key == "kidneyRiskFactors" for t in incomplete)
+        evaluation = self._evaluate(service, collected, as_of, unknown_risk)
         result = next((p for p in evaluation.patients if p.patient == patient), None)
         if result is None:
             # None of the patient's resources could be used (a Patient failing FHIR validation and nothing
             # else): the patient still exists, with no usable data, so an order gets "labs needed", never
             # the empty answer that reads as "the order agrees with the rules".
             collected.add({"resourceType": "Patient", "id": patient_id}, "context.patientId")
-            evaluation = self._evaluate(service, collected, as_of)
+            evaluation = self._evaluate(service, collected, as_of, unknown_risk)
             result = next((p for p in evaluation.patients if p.patient == patient), None)
         issued = self._cards(service, result, orders, evaluation.ruleset_version, as_of,
-                             [t.label for t in resolved.unavailable], amino_acid_orders(drafts, patient_id, as_of))
+                             [t.label for t in resolved.unavailable], amino_acid_orders(drafts, patient_id, as_of),
+                             tuple(f"{t.label}: {t.decides}" for t in incomplete))
         if note is not None:
             issued = [with_note(c, note) for c in issued]
         try:
@@ -232,22 +236,24 @@ class HookHandler:
         ]
         return Decision(answer=answer, records=records)
 
-    def _evaluate(self, service: Service, collected: Collected, as_of: date) -> Evaluation:
+    def _evaluate(self, service: Service, collected: Collected, as_of: date,
+                  risk_factors_unknown: bool = False) -> Evaluation:
         try:
-            return evaluate_collected(collected, as_of, self.ctcae_version)
+            return evaluate_collected(collected, as_of, self.ctcae_version, risk_factors_unknown=risk_factors_unknown)
         except EvaluationError:
             logger.error("%s: the rule engine failed", service.id)
             raise EvaluationFailed("the evaluation failed") from None
 
     def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
                ruleset_version: str, as_of: date, unavailable: list[str],
-               amino_acids: Sequence[TreatmentRecord] = ()) -> list[IssuedCard]:
+               amino_acids: Sequence[TreatmentRecord] = (), incomplete: tuple[str, ...] = ()) -> list[IssuedCard]:
         if result is None:
             return []
         planned = planned_course().planned_cycles
         return service.cards(CardInputs(result=result, orders=orders, ruleset_version=ruleset_version, as_of=as_of,
                                         unavailable=unavailable, planned_cycles=planned,
-                                        ctcae_version=self.ctcae_version, amino_acid_orders=amino_acids))
+                                        ctcae_version=self.ctcae_version, amino_acid_orders=amino_acids,
+                                        incomplete=incomplete))
 
     async def feedback(self, service_id: str, body: Any) -> dict[str, Any]:
         service = _service(service_id)

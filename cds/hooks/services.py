@@ -18,9 +18,10 @@ from cds.hooks.api.discovery import Template, templates
 from cds.hooks.cards.card import IssuedCard
 from cds.hooks.cards.dose_card import dose_cards
 from cds.hooks.cards.evidence import footer
+from cds.hooks.cards.incomplete import incomplete_cards
 from cds.hooks.cards.orders import LutatheraOrder
 from cds.hooks.cards.protocol_card import order_checks, protocol_cards, with_checks
-from cds.hooks.cards.toxicity_card import toxicity_card
+from cds.hooks.cards.toxicity_card import next_alert, toxicity_card
 
 TOXICITY = "prrt-toxicity"
 DOSE_CHECK = "prrt-dose-check"
@@ -42,6 +43,9 @@ class CardInputs:
     ctcae_version: str
     # the amino-acid orders among the call's draftOrders (order hooks), for the protocol checks
     amino_acid_orders: Sequence[TreatmentRecord] = ()
+    # "label: what it decides" of the optional data the rules need that could not be had
+    # (discovery ``Template.decides``): the answer is "not fully checked"
+    incomplete: tuple[str, ...] = ()
 
 
 CardBuilder = Callable[[CardInputs], list[IssuedCard]]
@@ -66,7 +70,7 @@ class CdsService:
 
 def _toxicity(inputs: CardInputs) -> list[IssuedCard]:
     card = toxicity_card(inputs.result, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
-                         inputs.planned_cycles, ctcae_version=inputs.ctcae_version)
+                         inputs.planned_cycles, ctcae_version=inputs.ctcae_version, incomplete=inputs.incomplete)
     return [] if card is None else [card]
 
 
@@ -79,8 +83,10 @@ def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
     patient_id = inputs.result.patient.partition("/")[2]
     held = frozenset(card.order for card in cards
                      if card.order is not None and (card.action in HELD or card.card.indicator == "critical"))
-    cards += protocol_cards(inputs.result, inputs.orders, checks, patient_id, inputs.as_of,
-                            footer(inputs.ruleset_version, inputs.as_of, inputs.unavailable), held)
+    closing = footer(inputs.ruleset_version, inputs.as_of, inputs.unavailable)
+    cards += protocol_cards(inputs.result, inputs.orders, checks, patient_id, inputs.as_of, closing, held)
+    cards += incomplete_cards(inputs.result, next_alert(inputs.result), inputs.orders, inputs.incomplete, held,
+                              closing)
     return [with_checks(card, checks) for card in cards]
 
 

@@ -45,6 +45,10 @@ class Template:
     query: str
     required: bool
     label: str  # what the data is, in a clinician's words (named on a card when it is missing)
+    # what the rules decide from it, when an optional template's data can change the next cycle's answer:
+    # without that data the answer is "not fully checked" (a warning), never the silence or the info card
+    # that read as "proceed" (cds.hooks.cards.incomplete). Empty: the data only informs (RECIST, ECOG).
+    decides: str = ""
 
     @property
     def is_read(self) -> bool:
@@ -89,13 +93,13 @@ def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...
         # the treatment context checked before a cycle (cds.protocol): somatostatin analogues taken or
         # ordered, amino-acid orders, pregnancy status and tests (fhir_mappings/treatment_context.toml)
         Template("medicationStatements", f"MedicationStatement?patient={PATIENT_TOKEN}", False,
-                 "medication statements"),
+                 "medication statements", "the somatostatin analogue washout"),
         Template("medicationRequests", f"MedicationRequest?patient={PATIENT_TOKEN}&status=active", False,
-                 "active medication orders"),
+                 "active medication orders", "the somatostatin analogue washout and the amino-acid order"),
         Template("pregnancy", observation + _codes(loinc, sorted(treatment_codes().pregnancy_loinc)), False,
-                 "pregnancy status and tests"),
+                 "pregnancy status and tests", "whether pregnancy is excluded"),
         Template("bodyWeight", observation + _codes(loinc, list(code_table.section("body_weight")["loinc"])), False,
-                 "body weight"),
+                 "body weight", "the Cockcroft-Gault creatinine clearance"),
         Template("performanceStatus", observation + _codes(
             loinc, [code_table.section("ecog")["loinc"], code_table.section("karnofsky")["loinc"]]), False,
             "performance status"),
@@ -105,9 +109,11 @@ def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...
                             tumour["timepoint_response_code"]]),
         ]), False, "tumour assessments"),
         Template("dosimetry", observation + _codes(
-            dosimetry.system, [dosimetry.kidney_code, dosimetry.bone_marrow_code]), False, "post-therapy dosimetry"),
+            dosimetry.system, [dosimetry.kidney_code, dosimetry.bone_marrow_code]), False, "post-therapy dosimetry",
+            "the cumulative kidney dose"),
         Template("kidneyRiskFactors", f"Condition?patient={PATIENT_TOKEN}&code=" + _codes(
-            dosimetry.snomed, sorted(dosimetry.risk_factors)), False, "kidney risk factors (hypertension, diabetes)"),
+            dosimetry.snomed, sorted(dosimetry.risk_factors)), False, "kidney risk factors (hypertension, diabetes)",
+            "the kidney dose limits in force (the stricter ones are applied)"),
     )
 
 

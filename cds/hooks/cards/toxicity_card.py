@@ -13,6 +13,7 @@ eligibility check before cycle 1 belongs to the order (``prrt-dose-check``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from cds.ctcae.conclusions import ToxicityGrade
@@ -24,6 +25,7 @@ from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
 from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
+from cds.hooks.cards.incomplete import incomplete_notice, incomplete_section
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
 from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks
 from cds.protocol.conclusions import ProtocolChecks
@@ -58,7 +60,7 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
              alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
-             cap: float | None = None, checks: ProtocolChecks | None = None) -> str:
+             cap: float | None = None, checks: ProtocolChecks | None = None, incomplete: str | None = None) -> str:
     hold = hold_summary(checks) if alert is not None and checks is not None else None
     warned = [LABELS[c.check] for c in open_checks(checks) if c.status == "warning" and not c.stops_cycle]
     if hold is not None and alert is not None:
@@ -85,7 +87,8 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
              *([kidney] if kidney else []), second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
-    return summary_noting(parts, stale_notice(labs))
+    notices = [notice for notice in (stale_notice(labs), incomplete) if notice]
+    return summary_noting(parts, "; ".join(notices) or None)
 
 
 def _value(grade: ToxicityGrade, labs: dict[str, LabResult]) -> str | None:
@@ -178,8 +181,10 @@ def best_response_text(result: PatientEvaluation) -> str:
 
 
 def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, unavailable: list[str],
-                  planned_cycles: int, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> IssuedCard | None:
-    """The patient-view card, or None when the patient has no recorded PRRT administration."""
+                  planned_cycles: int, ctcae_version: str = DEFAULT_CTCAE_VERSION,
+                  incomplete: Sequence[str] = ()) -> IssuedCard | None:
+    """The patient-view card, or None when the patient has no recorded PRRT administration. ``incomplete``:
+    data the rules decide from that could not be had; the card then says "not fully checked" (a warning)."""
     timeline = result.timeline
     if not timeline.cycles:
         return None
@@ -200,6 +205,7 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     checks = result.protocol_checks if alert is not None else None
     by_ref = {lab.ref: lab for lab in timeline.labs}
     sections += [part for part in (
+        incomplete_section(incomplete) if incomplete and alert is not None else "",
         checks_lines(checks) if checks is not None else "",
         kidney_dose_section(result.kidney_dosimetry), deviations_section(result.alerts),
         _grades_section(cycle, course, worst, ungradable, by_ref, ctcae_version),
@@ -209,12 +215,15 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         indicator = "warning"
     if indicator == "info" and any(c.status == "warning" for c in open_checks(checks)):  # a check before the cycle
         indicator = "warning"
+    if indicator == "info" and incomplete and alert is not None:  # decided without data the rules need
+        indicator = "warning"
     if checks is not None and hold_summary(checks) is not None:  # a check says the cycle must not be given
         indicator = "critical"
     card = Card(
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
                          kidney_dose_notice(result.kidney_dosimetry),
-                         kidney_cap(result, alert) if alert is not None else None, checks),
+                         kidney_cap(result, alert) if alert is not None else None, checks,
+                         incomplete_notice(incomplete) if alert is not None else None),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )

@@ -1,0 +1,65 @@
+"""The "not fully checked" card and notice: optional data the rules decide from could not be had.
+
+A prefetch template that is not required (discovery ``Template.decides``: the somatostatin analogues,
+pregnancy, body weight, dosimetry, kidney risk factors) may be missing from the prefetch, or answered
+with an OperationOutcome, while the FHIR server cannot be read either. The rules then decide without
+that data, and an answer drawn from less data than the rules need must never read as "the order agrees"
+(an empty answer) or "proceed" (an info card): each Lutathera order gets a warning card naming what is
+missing and what it decides, and the patient-view card says "not fully checked" in its summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cds.dose.conclusions import DoseAlert
+from cds.evaluation import PatientEvaluation
+from cds.hooks.cards import markdown as md
+from cds.hooks.cards.card import Card, IssuedCard, dose_source, override_reasons, summary_noting
+from cds.hooks.cards.evidence import alert_section
+from cds.hooks.cards.orders import LutatheraOrder, removal
+
+ACTION = "data-unavailable"
+
+
+def incomplete_notice(incomplete: Sequence[str]) -> str | None:
+    """The summary's notice, kept whatever else is dropped: "not fully checked: dosimetry not available"."""
+    if not incomplete:
+        return None
+    names = ", ".join(item.partition(":")[0] for item in incomplete)
+    return f"not fully checked: {names} not available"
+
+
+def incomplete_section(incomplete: Sequence[str]) -> str:
+    """What could not be had and what the rules decide from it, one line each."""
+    rows = "\n".join(f"- {md.text(item)}" for item in incomplete)
+    return ("**Not fully checked**: the EHR did not send, and its FHIR server did not give, data the rules "
+            f"decide from. The recommendation is drawn without it:\n{rows}")
+
+
+def incomplete_cards(result: PatientEvaluation, alert: DoseAlert | None, orders: Sequence[LutatheraOrder],
+                     incomplete: Sequence[str], held: frozenset[str], closing: str) -> list[IssuedCard]:
+    """One warning card per Lutathera order of the patient that no card already holds, when ``incomplete``
+    names data that could not be had (``alert``: the next cycle's recommendation, drawn without it);
+    removing the order is offered, not recommended."""
+    if not incomplete:
+        return []
+    cycle = alert.cycle if alert is not None else len(result.timeline.cycles) + 1
+    notice = incomplete_notice(incomplete)
+    cards = []
+    for order in orders:
+        if order.other_patient is not None or order.ref in held:
+            continue
+        body = [f"**Lutathera order {md.text(order.ref)}**", incomplete_section(incomplete),
+                "Obtain the missing data, or check it in the record, before signing."]
+        if alert is not None:
+            body.append(alert_section(alert, result.timeline, "Recommendation without it"))
+        suggestion = removal(order, "Remove the Lutathera order", False)
+        ordered = "activity not stated" if order.activity_gbq is None else f"{order.activity_gbq:g} GBq ordered"
+        card = Card(summary=summary_noting([f"Lutathera cycle {cycle} ({ordered})"], notice),
+                    detail="\n\n".join([*body, closing]), indicator="warning", source=dose_source(),
+                    suggestions=[suggestion] if suggestion is not None else None,
+                    selectionBehavior="at-most-one" if suggestion is not None else None,
+                    overrideReasons=override_reasons())
+        cards.append(IssuedCard(card=card, action=ACTION, cycle=cycle, order=order.ref))
+    return cards

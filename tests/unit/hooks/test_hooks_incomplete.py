@@ -1,0 +1,77 @@
+"""Optional data the rules decide from that could not be had (its prefetch missing or an OperationOutcome,
+and no FHIR server, or one that fails): the answer says "not fully checked", never the empty answer that
+reads as "the order agrees" nor the info card that reads "proceed". Missing kidney risk factors apply the
+stricter kidney limits. Every response validates against the CDS Hooks 2.0 schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import hooks_support as hs
+import pytest
+from test_hooks_kidney_dose import DOSE, TOXICITY, call, record
+
+FAILED = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "exception"}]}
+
+
+def _prefetch(resources: list[dict[str, Any]], **changed: Any) -> dict[str, Any]:
+    prefetch = hs.prefetch_for(resources)
+    for key, value in changed.items():
+        if value is None:
+            prefetch.pop(key, None)
+        else:
+            prefetch[key] = value
+    return prefetch
+
+
+@pytest.mark.parametrize("dosimetry", [FAILED, None], ids=["operation-outcome", "not-prefetched"])
+def test_an_order_decided_without_the_dosimetry_is_not_fully_checked(tmp_path: Path, dosimetry: Any) -> None:
+    """Before: {"cards": []} for a 7.4 GBq order whose dosimetry holds it to 1.7 GBq."""
+    resources, as_of = record("p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=_prefetch(resources, dosimetry=dosimetry),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    cards, audit = call(tmp_path, DOSE, body, as_of)
+    [card] = cards
+    assert card["indicator"] == "warning"
+    assert card["summary"] == ("Lutathera cycle 3 (7.4 GBq ordered); not fully checked: post-therapy dosimetry "
+                               "not available")
+    assert "post-therapy dosimetry: the cumulative kidney dose" in card["detail"]
+    assert [s["isRecommended"] for s in card["suggestions"]] == [False]  # removal offered, not recommended
+    assert [row["action"] for row in audit] == ["data-unavailable"]
+
+
+def test_patient_view_decided_without_the_dosimetry_warns(tmp_path: Path) -> None:
+    """Before: an info card "Lutathera cycle 3: proceed at 7.4 GBq", the missing data in its footer only."""
+    resources, as_of = record("p1")
+    body = hs.hook_request("patient-view", "p1", prefetch=_prefetch(resources, dosimetry=FAILED))
+    [card], _ = call(tmp_path, TOXICITY, body, as_of)
+    assert card["indicator"] == "warning"
+    assert card["summary"].endswith("; not fully checked: post-therapy dosimetry not available")
+
+
+def test_unretrievable_kidney_risk_factors_apply_the_stricter_limits(tmp_path: Path) -> None:
+    """Hypertension recorded but not retrievable: before, the limits without risk factors allowed 4.1 GBq
+    and a 4.0 GBq order got no card; now the limit with a risk factor (BED 28 Gy) holds it to 1.7 GBq."""
+    resources, as_of = record("p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=_prefetch(resources, kidneyRiskFactors=FAILED),
+                           orders=[hs.medication_request("mr-1", "p1", 4.0)])
+    cards, _ = call(tmp_path, DOSE, body, as_of)
+    summaries = [c["summary"] for c in cards]
+    assert summaries == [
+        "Lutathera cycle 3: at most 1.7 GBq within the kidney dose limits (4 GBq ordered)",
+        "Lutathera cycle 3 (4 GBq ordered); not fully checked: kidney risk factors (hypertension, diabetes) "
+        "not available",
+    ]
+    assert "kidney risk factors could not be retrieved: the limits with a risk factor apply" in cards[0]["detail"]
+
+
+def test_data_that_only_informs_asks_for_no_card(tmp_path: Path) -> None:
+    """Performance status and tumour assessments do not change the next cycle's answer: an order the
+    rules let pass still gets the empty answer, with nothing of the kind said."""
+    resources, as_of = hs.scenario("proceed", "p1")
+    body = hs.hook_request("order-sign", "p1",
+                           prefetch=_prefetch(resources, performanceStatus=FAILED, tumourAssessments=None),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    cards, _ = call(tmp_path, DOSE, body, as_of)
+    assert cards == []
