@@ -362,6 +362,12 @@ def fhir_answer(data: FhirData, base: str, url: str, authorization: str | None) 
             return 200, {"resourceType": "Bundle", "type": "searchset",
                          "entry": [{"resource": _outcome("fatal", "too costly"), "search": {"mode": "outcome"}}]}
         return status, _outcome("error", "not available")
+    if kind == "Medication" and not rid:  # outside the patient compartment: searched by _id
+        wanted = set(",".join(params.get("_id") or [""]).split(","))
+        found = [r for rs in data.resources.values() for r in rs
+                 if r["resourceType"] == "Medication" and r.get("id") in wanted]
+        return 200, {"resourceType": "Bundle", "type": "searchset", "total": len(found),
+                     "entry": [{"fullUrl": f"{base}/{fx.ref(r)}", "resource": r} for r in found]}
     held = data.resources.get(pid, [])
     if kind == "Patient" and rid:
         found = [r for r in held if r["resourceType"] == "Patient"]

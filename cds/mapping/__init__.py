@@ -334,11 +334,35 @@ class _Mapper:
             self.issue("warning", resource, problem, patient)
         self.out.record(patient).administrations.append(self.dated(fact))
 
-    def _medication_administration(self, resource: Resource) -> None:
+    def _medication(self, resource: Resource) -> tuple[Any, Any, str | None]:
+        """The medication's code and form: its ``medicationCodeableConcept``, else the Medication its
+        ``medicationReference`` names (in the input, or contained in the resource), and the reference when
+        that Medication is in neither (the record cannot be told to be Lutathera or an analogue)."""
         concept = resource.get("medicationCodeableConcept")
-        medication = reference(resource.get("medicationReference"), self.aliases)
-        if concept is None and medication in self.medications:
-            concept = self.medications[medication].get("code")
+        if concept is not None:
+            return concept, None, None
+        raw = resource.get("medicationReference")
+        medication = reference(raw, self.aliases)
+        if medication is None:
+            return None, None, None
+        found = self.medications.get(medication)
+        if found is None and medication.startswith("#"):
+            found = next((c for c in resource.get("contained") or () if isinstance(c, dict)
+                          and c.get("resourceType") == "Medication" and f"#{c.get('id')}" == medication), None)
+        if found is None:
+            return None, None, medication
+        return found.get("code"), found.get("form"), None
+
+    def _unresolved(self, resource: Resource, medication: str) -> None:
+        self.issue("warning", resource, f"its medication {medication[:80]} is not in the input: it cannot be told "
+                                        "to be a Lutathera cycle or a somatostatin analogue, and is not used "
+                                        "(send the Medication with it)", self._patient_of(resource))
+
+    def _medication_administration(self, resource: Resource) -> None:
+        concept, _, unresolved = self._medication(resource)
+        if unresolved is not None:
+            self._unresolved(resource, unresolved)
+            return
         if not is_prrt_medication(concept, self.codes):
             self._treatment(resource)  # a medication of the treatment context, or skipped silently
             return
@@ -356,10 +380,10 @@ class _Mapper:
     def _treatment(self, resource: Resource) -> None:
         """A somatostatin analogue or the amino-acid renal protection (given, taken or ordered); any other
         medication is skipped silently. One that cannot be read is kept with its problem and an issue."""
-        concept, form = resource.get("medicationCodeableConcept"), None
-        medication = reference(resource.get("medicationReference"), self.aliases)
-        if concept is None and medication in self.medications:
-            concept, form = self.medications[medication].get("code"), self.medications[medication].get("form")
+        concept, form, unresolved = self._medication(resource)
+        if unresolved is not None:
+            self._unresolved(resource, unresolved)
+            return
         agent = agent_of(concept, form, self.treatment)
         if agent is None:
             return  # a medication this plugin does not use: skipped silently

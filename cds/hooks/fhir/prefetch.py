@@ -9,18 +9,25 @@ For each template key:
 - missing: fetched from ``fhirServer`` with the ``fhirAuthorization`` token, if there is one and the
   settings allow calling it; otherwise (or if that fails) the data is not available.
 Data a required template stands for that is not available makes the answer 412 Precondition Failed.
+
+The Medications that the medication records name by ``medicationReference`` (as many EHRs write them) are
+outside the patient compartment, so no template of the recommended subset can ask for them: those the
+prefetch does not hold are read from ``fhirServer`` in one search (``Medication?_id=...``) and added to the
+Bundle that names them. Where they cannot be had, the medications are data not available (``MEDICATIONS``:
+which records are Lutathera cycles or analogues cannot be told), never "no cycle".
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from cds.hooks.api.discovery import PATIENT_TOKEN, Template
-from cds.hooks.api.models import HookRequest
+from cds.hooks.api.models import FHIR_ID, HookRequest
 from cds.hooks.errors import PreconditionFailed
 from cds.hooks.fhir.client import DataUnavailable, FhirClient, next_link, split_page
 
@@ -33,6 +40,40 @@ class Resolved:
     data: dict[str, Any] = field(default_factory=dict)
     unavailable: list[Template] = field(default_factory=list)
     fetched: set[str] = field(default_factory=set)
+
+
+# The records that may name their medication by reference, and the data not available when it cannot be read.
+MEDICATION_KEYS = ("medicationAdministrations", "medicationStatements", "medicationRequests")
+MEDICATIONS = Template("medications", "Medication?_id=", False, "the Medications the medication records name",
+                       "which administrations are Lutathera cycles, and which records are somatostatin analogues")
+MAX_MEDICATIONS = 100  # ids asked for in one search; a record naming more is not one patient's chart
+_ID = re.compile(FHIR_ID)
+
+
+def _entries(bundle: Any) -> list[dict[str, Any]]:
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        return []
+    return [entry["resource"] for entry in bundle.get("entry") or ()
+            if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)]
+
+
+def missing_medications(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Template key -> the ids of the Medications its records name by a relative or absolute reference that
+    no Bundle of ``data`` holds (a contained ``#id`` is read from the record itself)."""
+    held = {r.get("id") for bundle in data.values() for r in _entries(bundle) if r.get("resourceType") == "Medication"}
+    wanted: dict[str, list[str]] = {}
+    for key in MEDICATION_KEYS:
+        for resource in _entries(data.get(key)):
+            ref = resource.get("medicationReference")
+            text = ref.get("reference") if isinstance(ref, dict) else None
+            if not isinstance(text, str) or text.startswith("#"):
+                continue
+            parts = text.split("/_history")[0].rstrip("/").split("/")
+            if len(parts) >= 2 and parts[-2] == "Medication" and _ID.match(parts[-1]) and parts[-1] not in held:
+                wanted.setdefault(key, [])
+                if parts[-1] not in wanted[key]:
+                    wanted[key].append(parts[-1])
+    return wanted
 
 
 def render(query: str, patient_id: str) -> str:
@@ -86,7 +127,35 @@ class PrefetchResolver:
         missing = [t.key for t in resolved.unavailable if t.required]
         if missing:
             raise PreconditionFailed(missing)
+        await self._medications(resolved, server, token, tuple(also))
         return resolved
+
+    async def _medications(self, resolved: Resolved, server: str | None, token: str | None,
+                           also: tuple[str, ...]) -> None:
+        """Add the Medications the records name and the data does not hold, read from the FHIR server, to
+        the Bundle that names them; if they cannot be had, the medications are not available."""
+        wanted = missing_medications(resolved.data)
+        ids = list(dict.fromkeys(i for found in wanted.values() for i in found))
+        if not ids:
+            return
+        try:
+            if server is None or len(ids) > MAX_MEDICATIONS:
+                raise DataUnavailable("Medications not prefetched and no FHIR server to read them from")
+            async with asyncio.timeout(self.timeout):
+                found = await self.client.search(server, f"Medication?_id={quote(','.join(ids), safe=',')}", token,
+                                                 also)
+        except (DataUnavailable, TimeoutError):
+            resolved.unavailable.append(MEDICATIONS)
+            return
+        medications = [r for r in _entries(found) if r.get("resourceType") == "Medication" and r.get("id") in ids]
+        for key in wanted:
+            bundle = resolved.data[key]
+            named = set(wanted[key])
+            extra = [{"resource": m} for m in medications if m.get("id") in named]
+            resolved.data[key] = {**bundle, "entry": [*(bundle.get("entry") or []), *extra]}
+            resolved.fetched.add(key)
+        if {m.get("id") for m in medications} < set(ids):
+            resolved.unavailable.append(MEDICATIONS)  # a Medication the server does not have either
 
     async def _one(self, template: Template, given: Mapping[str, dict[str, Any] | None], server: str | None,
                    token: str | None, patient_id: str, also: tuple[str, ...]) -> dict[str, Any] | None:

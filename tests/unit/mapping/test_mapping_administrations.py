@@ -171,9 +171,22 @@ def test_medication_reference_to_another_drug_is_skipped(map_fhir: Any) -> None:
     assert admins(mapped) == {}
 
 
-def test_unresolvable_medication_reference_is_skipped(map_fhir: Any) -> None:
+UNRESOLVED = ("its medication Medication/elsewhere is not in the input: it cannot be told to be a Lutathera cycle "
+              "or a somatostatin analogue, and is not used (send the Medication with it)")
+
+
+def test_unresolvable_medication_reference_is_not_used_and_says_so(map_fhir: Any) -> None:
+    """A patient-level export leaves the Medication out (it is outside the patient compartment): before,
+    the administration vanished without a word, and the cycle it gave with it."""
     mapped = map_fhir(fx.patient(), fx.medication_administration("m1", medication_ref="Medication/elsewhere"))
     assert admins(mapped) == {}
+    assert issues(mapped) == [("MedicationAdministration/m1", UNRESOLVED)]
+
+
+def test_a_contained_medication_is_resolved(map_fhir: Any) -> None:
+    contained = {**fx.medication("lutathera", rxnorm="1999687", text=None), "id": "lu"}
+    ma = fx.medication_administration("m1", medication_ref="#lu", contained=[contained])
+    assert admins(map_fhir(fx.patient(), ma))["MedicationAdministration/m1"].activity_gbq == pytest.approx(7.4)
 
 
 def test_medication_administration_without_dose(map_fhir: Any) -> None:

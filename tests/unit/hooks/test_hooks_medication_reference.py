@@ -1,0 +1,56 @@
+"""Cycles recorded as MedicationAdministrations that name their medication by reference (as many EHRs
+write them). The Medication is outside the patient compartment, so no prefetch template of the
+recommended subset can ask for it: the service reads the Medications it lacks from the FHIR server in one
+search, and where it cannot, the answer is "not fully checked", never an answer that forgot the cycles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import factories as fx
+import hooks_support as hs
+
+DOSE = "/cds-services/prrt-dose-check"
+TOXICITY = "/cds-services/prrt-toxicity"
+
+
+def _record(pid: str) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    """Cycle 3 due with normal labs; cycles 1 and 2 given as MedicationAdministrations of Medication/lu."""
+    resources, as_of = hs.scenario("proceed", pid)
+    resources = [r for r in resources if r["resourceType"] != "Procedure"]
+    for number, day in ((1, "2024-01-08T09:30:00Z"), (2, "2024-03-04T09:30:00Z")):
+        resources.append(fx.medication_administration(f"{pid}-ma-{number}", day, patient=f"Patient/{pid}",
+                                                      medication_ref="Medication/lu"))
+    medication = {**fx.medication("lutathera", rxnorm="1999687", text=None), "id": "lu"}
+    return resources, medication, as_of
+
+
+def _post(tmp_path: Path, data: hs.FhirData, body: dict[str, Any], path: str, as_of: str) -> list[dict[str, Any]]:
+    with hs.in_process(tmp_path, data, as_of=as_of) as running:
+        response = running.post(path, json=body)
+    assert response.status_code == 200, response.text
+    assert hs.schema_errors("service-response", response.json()) == []
+    cards: list[dict[str, Any]] = response.json()["cards"]
+    return cards
+
+
+def test_the_medication_is_read_from_the_fhir_server_and_the_cycles_count(tmp_path: Path) -> None:
+    """Before: the administrations were not recognised, and patient-view had no card at all (no cycle)."""
+    resources, medication, as_of = _record("p1")
+    data = hs.FhirData()
+    data.add("p1", [medication])
+    body = hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources), fhir_server=hs.FHIR_BASE)
+    [card] = _post(tmp_path, data, body, TOXICITY, as_of)
+    assert card["summary"].startswith("Lutathera cycle 3: proceed at 7.4 GBq")
+    assert [path for path, _ in data.requests if path.startswith("/Medication")] == ["/Medication?_id=lu&_count=200"]
+
+
+def test_without_the_medication_an_order_is_not_fully_checked(tmp_path: Path) -> None:
+    """No FHIR server to read it from: before, the order read as cycle 1 and could get the empty answer."""
+    resources, _, as_of = _record("p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    cards = _post(tmp_path, hs.FhirData(), body, DOSE, as_of)
+    assert [c["summary"] for c in cards][-1].endswith(
+        "not fully checked: the Medications the medication records name not available")
