@@ -52,6 +52,7 @@ from cds.mapping.treatment import (
     treatment_codes,
 )
 from cds.mapping.tumour import map_measurement, map_recist_observation, organ_of
+from cds.mapping.versions import current_versions
 from cds.reading import Collected
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
 
@@ -136,6 +137,11 @@ class _Mapper:
         reference (the bulk path maps each patient's resources apart, with these beside them)."""
         for resource in lookups:
             self._lookup(resource)
+        resources, notes = current_versions(resources)
+        for resource, severity, message in notes:
+            self.where = (0, 0)
+            patient = ref_of(resource) if resource["resourceType"] == "Patient" else self._patient_of(resource)
+            self.issue(severity, resource, message, patient)
         for index, resource in enumerate(resources):
             self.where = (0, index)
             if resource["resourceType"] == "Patient":
@@ -231,10 +237,10 @@ class _Mapper:
                 self.issue("warning", resource, f"code {shown!r} under {self.loinc} is not a LOINC code",
                            self._patient_of(resource))
             return  # a code this plugin does not use: skipped silently
-        patient = subject(resource, self.aliases)
         status = resource.get("status")
-        if status == "entered-in-error":
+        if status == "entered-in-error":  # before the subject: a retraction naming no patient still retracts
             self.retracted.add(ref_of(resource))
+        patient = subject(resource, self.aliases)
         if kind == "lab" and isinstance(status, str) and status in self.pending_status:
             self._pending_lab(resource, analyte, loinc_code, patient, status)
             return
@@ -294,8 +300,10 @@ class _Mapper:
     def _dosimetry(self, resource: Resource, organ: Any) -> None:
         """A dosimetry Observation (status as for any Observation); one that cannot be used is kept
         without a dose, with an issue, so that its cycle cannot be evaluated rather than count 0 Gy."""
-        patient = subject(resource, self.aliases)
         status = resource.get("status")
+        if status == "entered-in-error":  # no version of this dosimetry is used (as for any Observation)
+            self.retracted.add(ref_of(resource))
+        patient = subject(resource, self.aliases)
         if not isinstance(status, str) or status not in self.usable_status:
             shown = f"{status:.20}" if isinstance(status, str) else "(not a code)"
             self.issue("info", resource, f"status {shown} is not final, amended or corrected: ignored", patient)
@@ -327,6 +335,8 @@ class _Mapper:
                 self.issue("info", resource, "radionuclide therapy of another agent: not a PRRT cycle",
                            self._patient_of(resource))
             return  # a code this plugin does not use: skipped silently
+        if resource.get("status") == "entered-in-error":  # no version of this cycle is a cycle
+            self.retracted.add(ref_of(resource))
         patient = subject(resource, self.aliases)
         self.validate(resource)
         fact, problem = map_procedure(resource, patient, self.codes)
@@ -366,6 +376,8 @@ class _Mapper:
         if not is_prrt_medication(concept, self.codes):
             self._treatment(resource)  # a medication of the treatment context, or skipped silently
             return
+        if resource.get("status") == "entered-in-error":  # no version of this cycle is a cycle
+            self.retracted.add(ref_of(resource))
         patient = subject(resource, self.aliases)
         self.validate(resource)
         fact, part_of, problem = map_medication_administration(resource, patient, self.codes, self.aliases)
@@ -426,15 +438,16 @@ class _Mapper:
         if not self.retracted:
             return
         groups: list[list[Any]] = [record.labs, record.ungradable, record.pregnancy, record.performance,
-                                   record.body, record.tumour, record.dosimetry]
+                                   record.body, record.tumour, record.dosimetry, record.administrations]
         dropped: set[str] = set()
         for group in groups:
             kept = [fact for fact in group if getattr(fact, "ref", None) not in self.retracted]
             dropped |= {fact.ref for fact in group if getattr(fact, "ref", None) in self.retracted}
             group[:] = kept
         for ref in sorted(dropped):
+            what = "Observation" if ref.startswith("Observation/") else "administration"
             record.issues.append(Issue(severity="warning", resource=ref, patient=record.patient.ref,
-                                       message="a version of this Observation is entered-in-error: none of its "
+                                       message=f"a version of this {what} is entered-in-error: none of its "
                                                "versions is used"))
 
     def _check_age(self, record: PatientRecord) -> None:
