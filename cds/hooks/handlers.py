@@ -219,7 +219,8 @@ class HookHandler:
             result = next((p for p in evaluation.patients if p.patient == patient), None)
         issued = self._cards(service, result, orders, evaluation.ruleset_version, as_of,
                              [t.label for t in resolved.unavailable], amino_acid_orders(drafts, patient_id, as_of),
-                             tuple(f"{t.label}: {t.decides}" for t in incomplete))
+                             tuple(f"{t.label}: {t.decides}" for t in incomplete),
+                             tuple(lutathera_orders(drafts, patient_id)) if drafts else ())
         if note is not None:
             issued = [with_note(c, note) for c in issued]
         try:
@@ -246,14 +247,15 @@ class HookHandler:
 
     def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
                ruleset_version: str, as_of: date, unavailable: list[str],
-               amino_acids: Sequence[TreatmentRecord] = (), incomplete: tuple[str, ...] = ()) -> list[IssuedCard]:
+               amino_acids: Sequence[TreatmentRecord] = (), incomplete: tuple[str, ...] = (),
+               drafted: tuple[LutatheraOrder, ...] = ()) -> list[IssuedCard]:
         if result is None:
             return []
         planned = planned_course().planned_cycles
         return service.cards(CardInputs(result=result, orders=orders, ruleset_version=ruleset_version, as_of=as_of,
                                         unavailable=unavailable, planned_cycles=planned,
                                         ctcae_version=self.ctcae_version, amino_acid_orders=amino_acids,
-                                        incomplete=incomplete))
+                                        incomplete=incomplete, drafted=drafted))
 
     async def feedback(self, service_id: str, body: Any) -> dict[str, Any]:
         service = _service(service_id)

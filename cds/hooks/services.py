@@ -46,6 +46,9 @@ class CardInputs:
     # "label: what it decides" of the optional data the rules need that could not be had
     # (discovery ``Template.decides``): the answer is "not fully checked"
     incomplete: tuple[str, ...] = ()
+    # every Lutathera order of the patient in draftOrders, selected or not (order-select: the other
+    # unsigned orders of the session count when one infusion is ordered twice)
+    drafted: Sequence[LutatheraOrder] = ()
 
 
 CardBuilder = Callable[[CardInputs], list[IssuedCard]]
@@ -78,7 +81,7 @@ def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
     """The dose cards and, when a check before the cycle is not ok, the protocol card of each order; every
     card carries the protocol checks (docs/outputs.md)."""
     cards = dose_cards(inputs.result, inputs.orders, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
-                       inputs.planned_cycles)
+                       inputs.planned_cycles, inputs.drafted)
     checks = order_checks(inputs.result, inputs.amino_acid_orders, inputs.ctcae_version)
     patient_id = inputs.result.patient.partition("/")[2]
     held = frozenset(card.order for card in cards

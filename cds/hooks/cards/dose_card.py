@@ -71,13 +71,18 @@ def _card(order: LutatheraOrder, summary: str, indicator: Indicator, suggestions
 
 
 def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], ruleset_version: str, as_of: date,
-               unavailable: list[str], planned_cycles: int) -> list[IssuedCard]:
+               unavailable: list[str], planned_cycles: int,
+               drafted: Sequence[LutatheraOrder] = ()) -> list[IssuedCard]:
+    """``orders``: the orders to check (order-select: the selected ones); ``drafted``: every Lutathera order
+    of the patient among the draft orders, selected or not, for the check of one infusion ordered twice."""
     alert = next_alert(result)
     closing = footer(ruleset_version, as_of, unavailable)
     cards = []
+    checked = {order.ref for order in orders}
     for kind in ("MedicationRequest", "ServiceRequest"):  # a medication and a procedure order: one infusion
         own = [order for order in orders if order.other_patient is None and order.kind == kind]
-        if len(own) > 1:
+        own += [order for order in drafted if order.kind == kind and order.ref not in checked]
+        if len(own) > 1 and any(order.ref in checked for order in own):
             cards.append(_several_orders_card(own, alert, result, closing))
     for order in orders:
         if order.other_patient is not None:

@@ -127,3 +127,24 @@ def test_two_orders_of_the_reduced_activity_are_one_cycle_too_many(tmp_path: Any
     assert card["indicator"] == "warning"
     assert [s["actions"][0]["resourceId"] for s in card["suggestions"]] == [
         "MedicationRequest/mr-1", "MedicationRequest/mr-2"]
+
+
+def test_order_select_counts_the_other_unsigned_lutathera_orders(tmp_path: Any) -> None:
+    """order-select's draftOrders hold every unsigned order of the session: selecting the second 3.7 GBq
+    order beside the first is one infusion ordered twice. Before, order-select answered [] where
+    order-sign, on the same drafts, warned."""
+    resources, as_of = hs.scenario("reduce", "p1")
+    orders = [hs.medication_request("mr-1", "p1", 3.7), hs.medication_request("mr-2", "p1", 3.7)]
+    body = hs.hook_request("order-select", "p1", prefetch=hs.prefetch_for(resources), orders=orders,
+                           selections=["MedicationRequest/mr-2"])
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        [card] = running.post("/cds-services/prrt-dose-check", json=body).json()["cards"]
+    assert card["summary"] == "2 Lutathera orders for cycle 3 (7.4 GBq together): one cycle is one order"
+
+
+def test_order_select_of_one_lutathera_order_beside_an_amino_acid_order_is_quiet(tmp_path: Any) -> None:
+    resources, as_of = hs.scenario("proceed", "p1")
+    body = hs.hook_request("order-select", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)], selections=["MedicationRequest/mr-1"])
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        assert running.post("/cds-services/prrt-dose-check", json=body).json()["cards"] == []
