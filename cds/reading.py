@@ -22,6 +22,10 @@ from cds.jsonio import JsonInputError, loads
 
 Resource = dict[str, Any]
 SUFFIXES = (".json", ".ndjson", ".jsonl")
+# A FHIR file compressed (a bulk export's Observation.ndjson.gz) is not read: in a directory it is named in
+# an issue, never left out without a word (a directory of only such files has no FHIR resource: exit 1).
+COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
+NOT_READ = "compressed file not read: decompress it to read its resources"
 
 
 class Sink(Protocol):
@@ -163,11 +167,17 @@ def _stream_ndjson(path: Path, collected: Sink) -> None:
         collected.issues.append(Issue(severity="error", resource=name, message="empty file"))
 
 
-def _files(path: Path) -> Iterator[Path]:
+def _files(path: Path, sink: Sink | None = None) -> Iterator[Path]:
+    """The FHIR files of ``path`` (itself, or those in a directory), in name order; a compressed FHIR file
+    in a directory is named in an issue of ``sink``."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            if child.is_file() and child.suffix in SUFFIXES:
+            if not child.is_file():
+                continue
+            if child.suffix in SUFFIXES:
                 yield child
+            elif sink is not None and child.suffix in COMPRESSED and Path(child.stem).suffix in SUFFIXES:
+                sink.issues.append(Issue(severity="warning", resource=str(child), message=NOT_READ))
     else:
         yield path
 
@@ -177,7 +187,7 @@ def read_paths(paths: Iterable[str | Path]) -> Collected:
     collected = Collected()
     with gc_paused():
         for raw in paths:
-            for file in _files(_existing(raw)):
+            for file in _files(_existing(raw), collected):
                 _parse_file(file, collected)
     return collected
 
@@ -186,7 +196,7 @@ def stream_paths(paths: Iterable[str | Path], sink: Sink) -> None:
     """Read every file (or directory of files) named into ``sink``, in ``read_paths``' order, NDJSON
     files line by line. Raises InputError for a missing path."""
     for raw in paths:
-        for file in _files(_existing(raw)):
+        for file in _files(_existing(raw), sink):
             _parse_file(file, sink, stream=True)
 
 

@@ -3,6 +3,7 @@ lists of resources and CDS Hooks prefetch objects."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 
 from cds.errors import InputError
 from cds.mapping import map_collected
-from cds.reading import from_objects, from_prefetch, read_paths
+from cds.reading import Collected, from_objects, from_prefetch, read_paths, stream_paths
 
 
 def a_patient_record() -> list[dict[str, Any]]:
@@ -257,3 +258,17 @@ def test_nan_in_a_file_is_read_but_never_becomes_a_value(tmp_path: Path) -> None
     record = map_collected(read_paths([path])).records["Patient/p1"]
     assert record.labs == []
     assert [u.reason for u in record.ungradable] == ["quantity value is not a finite number: cannot grade"]
+
+
+def test_a_compressed_export_file_in_a_directory_is_named_not_skipped_silently(tmp_path: Path) -> None:
+    """A bulk export with Observation.ndjson.gz beside plain files: before, the laboratory results were left
+    out with exit 0 and no issue, and every cycle read 'labs needed'."""
+    (tmp_path / "Patient.ndjson").write_text(json.dumps(fx.patient()) + "\n")
+    (tmp_path / "Observation.ndjson.gz").write_bytes(gzip.compress(b"{}\n"))
+    (tmp_path / "notes.txt.gz").write_bytes(gzip.compress(b"not FHIR"))
+    streamed = Collected()
+    stream_paths([tmp_path], streamed)
+    for collected in (read_paths([tmp_path]), streamed):
+        assert [(i.resource, i.message) for i in collected.issues] == [
+            (str(tmp_path / "Observation.ndjson.gz"),
+             "compressed file not read: decompress it to read its resources")]
