@@ -351,8 +351,7 @@ class _Mapper:
         concept = resource.get("medicationCodeableConcept")
         if concept is not None:
             return concept, None, None
-        raw = resource.get("medicationReference")
-        medication = reference(raw, self.aliases)
+        medication = reference(resource.get("medicationReference"), self.aliases)
         if medication is None:
             return None, None, None
         found = self.medications.get(medication)

@@ -38,10 +38,6 @@ from cds.hooks.cards.toxicity_card import next_alert, response_section
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
 
 
-def _ordered(order: LutatheraOrder) -> str:
-    return "activity not stated" if order.activity_gbq is None else f"{order.activity_gbq:g} GBq ordered"
-
-
 def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None, str]:
     """The suggestion that changes the whole order to the recommended activity (cds.hooks.cards.order_update),
     or none and the card's explanation when the order cannot be rewritten safely."""
@@ -63,7 +59,7 @@ def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None,
 def _card(order: LutatheraOrder, summary: str, indicator: Indicator, suggestions: Sequence[Suggestion | None],
           body: str, result: PatientEvaluation, footer_text: str) -> Card:
     kept = [s for s in suggestions if s is not None]
-    detail = [f"**Lutathera order {md.text(order.ref)}**: {_ordered(order)}.", body, response_section(result),
+    detail = [f"**Lutathera order {md.text(order.ref)}**: {order.ordered}.", body, response_section(result),
               footer_text]
     return Card(summary=summary, detail="\n\n".join(part for part in detail if part), indicator=indicator,
                 source=dose_source(), suggestions=kept or None, selectionBehavior="at-most-one" if kept else None,
@@ -123,7 +119,7 @@ def _several_orders_card(orders: Sequence[LutatheraOrder], alert: DoseAlert | No
     cycle = alert.cycle if alert is not None else len(result.timeline.cycles) + 1
     stated = [o.activity_gbq for o in orders]
     total = f"{sum(a for a in stated if a is not None):g} GBq" + ("" if None not in stated else " and more")
-    rows = "\n".join(f"- {md.text(o.ref)}: {_ordered(o)}" for o in orders)
+    rows = "\n".join(f"- {md.text(o.ref)}: {o.ordered}" for o in orders)
     allowed = "" if alert is None or alert.recommended_activity_gbq is None else \
         f" The rules allow {alert.recommended_activity_gbq:g} GBq for this cycle."
     body = (f"**{len(orders)} Lutathera {orders[0].kind}s for cycle {cycle}**, together {md.text(total)}: "
@@ -147,7 +143,7 @@ def _other_patient_card(order: LutatheraOrder, result: PatientEvaluation, closin
             "It was not checked against any record. Verify the patient before signing; check the order in "
             f"the chart of {md.text(other)}.")
     card = Card(summary=summary_of([f"Lutathera order for {other}, not this chart's patient: not checked"]),
-                detail="\n\n".join([f"**Lutathera order {md.text(order.ref)}**: {_ordered(order)}.", body, closing]),
+                detail="\n\n".join([f"**Lutathera order {md.text(order.ref)}**: {order.ordered}.", body, closing]),
                 indicator="critical", source=dose_source(), overrideReasons=override_reasons())
     return IssuedCard(card=card, action="other-patient", cycle=None, order=order.ref)
 
@@ -216,7 +212,7 @@ def _kidney_dose_unknown(order: LutatheraOrder, alert: DoseAlert, result: Patien
         return None
     assert dosimetry is not None and dosimetry.next is not None
     summary = summary_noting([f"Lutathera cycle {alert.cycle}: cumulative kidney dose cannot be evaluated "
-                              f"({_ordered(order)})"], stale_notice(alert.labs))
+                              f"({order.ordered})"], stale_notice(alert.labs))
     why = (f"**The kidney dose limits cannot be checked for cycle {alert.cycle}**: "
            f"{md.text(dosimetry.next.reason or 'the next cycle cannot be projected')}. The laboratory rules "
            "allow the order; obtain the missing dosimetry, or confirm the kidney dose otherwise, before signing.")

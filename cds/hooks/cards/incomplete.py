@@ -55,8 +55,7 @@ def incomplete_cards(result: PatientEvaluation, alert: DoseAlert | None, orders:
         if alert is not None:
             body.append(alert_section(alert, result.timeline, "Recommendation without it"))
         suggestion = removal(order, "Remove the Lutathera order", False)
-        ordered = "activity not stated" if order.activity_gbq is None else f"{order.activity_gbq:g} GBq ordered"
-        card = Card(summary=summary_noting([f"Lutathera cycle {cycle} ({ordered})"], notice),
+        card = Card(summary=summary_noting([f"Lutathera cycle {cycle} ({order.ordered})"], notice),
                     detail="\n\n".join([*body, closing]), indicator="warning", source=dose_source(),
                     suggestions=[suggestion] if suggestion is not None else None,
                     selectionBehavior="at-most-one" if suggestion is not None else None,

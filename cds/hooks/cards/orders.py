@@ -39,6 +39,11 @@ class LutatheraOrder:
     def ref(self) -> str:
         return f"{self.kind}/{self.id}" if self.id else self.kind
 
+    @property
+    def ordered(self) -> str:
+        """What the order asks for, as a card says it: "7.4 GBq ordered", or "activity not stated"."""
+        return "activity not stated" if self.activity_gbq is None else f"{self.activity_gbq:g} GBq ordered"
+
 
 def removal(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion | None:
     """The suggestion that deletes the draft order; None for an order without an id (a delete action

@@ -30,6 +30,7 @@ from cds.hooks.api.discovery import PATIENT_TOKEN, Template
 from cds.hooks.api.models import FHIR_ID, HookRequest
 from cds.hooks.errors import PreconditionFailed
 from cds.hooks.fhir.client import DataUnavailable, FhirClient, next_link, split_page
+from cds.mapping.fhir import normalise_reference
 
 
 @dataclass
@@ -68,11 +69,11 @@ def missing_medications(data: Mapping[str, Any]) -> dict[str, list[str]]:
             text = ref.get("reference") if isinstance(ref, dict) else None
             if not isinstance(text, str) or text.startswith("#"):
                 continue
-            parts = text.split("/_history")[0].rstrip("/").split("/")
-            if len(parts) >= 2 and parts[-2] == "Medication" and _ID.match(parts[-1]) and parts[-1] not in held:
+            kind, _, rid = normalise_reference(text, {}).partition("/")  # the mapping's reading of a reference
+            if kind == "Medication" and _ID.match(rid) and rid not in held:
                 wanted.setdefault(key, [])
-                if parts[-1] not in wanted[key]:
-                    wanted[key].append(parts[-1])
+                if rid not in wanted[key]:
+                    wanted[key].append(rid)
     return wanted
 
 
