@@ -44,7 +44,7 @@ from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders, other_patie
 from cds.hooks.cards.protocol_card import amino_acid_orders
 from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, UnknownFeedbackCard, UnknownService
 from cds.hooks.fhir.patient_scope import PatientScope, with_note
-from cds.hooks.fhir.prefetch import PrefetchResolver, Resolved
+from cds.hooks.fhir.prefetch import MEDICATIONS, PrefetchResolver, Resolved
 from cds.hooks.runtime.slots import EvaluationSlots
 from cds.hooks.services import SERVICES, CardInputs
 from cds.hooks.services import CdsService as Service
@@ -220,7 +220,8 @@ class HookHandler:
         issued = self._cards(service, result, orders, evaluation.ruleset_version, as_of,
                              [t.label for t in resolved.unavailable], amino_acid_orders(drafts, patient_id, as_of),
                              tuple(f"{t.label}: {t.decides}" for t in incomplete),
-                             tuple(lutathera_orders(drafts, patient_id)) if drafts else ())
+                             tuple(lutathera_orders(drafts, patient_id)) if drafts else (),
+                             any(t.key == MEDICATIONS.key for t in incomplete))
         if note is not None:
             issued = [with_note(c, note) for c in issued]
         try:
@@ -248,14 +249,15 @@ class HookHandler:
     def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
                ruleset_version: str, as_of: date, unavailable: list[str],
                amino_acids: Sequence[TreatmentRecord] = (), incomplete: tuple[str, ...] = (),
-               drafted: tuple[LutatheraOrder, ...] = ()) -> list[IssuedCard]:
+               drafted: tuple[LutatheraOrder, ...] = (), history_incomplete: bool = False) -> list[IssuedCard]:
         if result is None:
             return []
         planned = planned_course().planned_cycles
         return service.cards(CardInputs(result=result, orders=orders, ruleset_version=ruleset_version, as_of=as_of,
                                         unavailable=unavailable, planned_cycles=planned,
                                         ctcae_version=self.ctcae_version, amino_acid_orders=amino_acids,
-                                        incomplete=incomplete, drafted=drafted))
+                                        incomplete=incomplete, drafted=drafted,
+                                        history_incomplete=history_incomplete))
 
     async def feedback(self, service_id: str, body: Any) -> dict[str, Any]:
         service = _service(service_id)

@@ -49,6 +49,9 @@ class CardInputs:
     # every Lutathera order of the patient in draftOrders, selected or not (order-select: the other
     # unsigned orders of the session count when one infusion is ordered twice)
     drafted: Sequence[LutatheraOrder] = ()
+    # the Medications that medication records name could not be read: which of them are Lutathera cycles
+    # is unknown (patient-view without a known cycle says so rather than giving no card)
+    history_incomplete: bool = False
 
 
 CardBuilder = Callable[[CardInputs], list[IssuedCard]]
@@ -73,7 +76,8 @@ class CdsService:
 
 def _toxicity(inputs: CardInputs) -> list[IssuedCard]:
     card = toxicity_card(inputs.result, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
-                         inputs.planned_cycles, ctcae_version=inputs.ctcae_version, incomplete=inputs.incomplete)
+                         inputs.planned_cycles, ctcae_version=inputs.ctcae_version, incomplete=inputs.incomplete,
+                         history_incomplete=inputs.history_incomplete)
     return [] if card is None else [card]
 
 

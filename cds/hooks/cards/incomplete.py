@@ -6,6 +6,9 @@ with an OperationOutcome, while the FHIR server cannot be read either. The rules
 that data, and an answer drawn from less data than the rules need must never read as "the order agrees"
 (an empty answer) or "proceed" (an info card): each Lutathera order gets a warning card naming what is
 missing and what it decides, and the patient-view card says "not fully checked" in its summary.
+When the Medications the medication records name could not be read, those records cannot be told to
+be Lutathera cycles: a patient-view without any known cycle then gets a warning that the course is not
+fully checked, never the no-card answer of a patient without a PRRT course.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Sequence
 from cds.dose.conclusions import DoseAlert
 from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
-from cds.hooks.cards.card import Card, IssuedCard, dose_source, override_reasons, summary_noting
+from cds.hooks.cards.card import Card, IssuedCard, Source, dose_source, override_reasons, summary_noting
 from cds.hooks.cards.evidence import alert_section
 from cds.hooks.cards.orders import LutatheraOrder, removal
 
@@ -62,3 +65,17 @@ def incomplete_cards(result: PatientEvaluation, alert: DoseAlert | None, orders:
                     overrideReasons=override_reasons())
         cards.append(IssuedCard(card=card, action=ACTION, cycle=cycle, order=order.ref))
     return cards
+
+
+def history_card(incomplete: Sequence[str], closing: str, source: Source) -> IssuedCard:
+    """patient-view without a known cycle while the medication records could not all be read (``incomplete``
+    names the Medications): the patient may be in a PRRT course the service cannot see."""
+    card = Card(summary=summary_noting(["PRRT course not fully checked"], incomplete_notice(incomplete)),
+                detail="\n\n".join([
+                    "**No Lutathera cycle could be read**, and medication records name a Medication that "
+                    "neither the EHR nor its FHIR server gave: any of them may be a Lutathera cycle.",
+                    incomplete_section(incomplete),
+                    "Check the administrations in the record before relying on the absence of a PRRT course.",
+                    closing]),
+                indicator="warning", source=source, overrideReasons=override_reasons())
+    return IssuedCard(card=card, action=ACTION, cycle=None, order=None)

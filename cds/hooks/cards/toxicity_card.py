@@ -25,7 +25,7 @@ from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
 from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
-from cds.hooks.cards.incomplete import incomplete_notice, incomplete_section
+from cds.hooks.cards.incomplete import history_card, incomplete_notice, incomplete_section
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
 from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks
 from cds.protocol.conclusions import ProtocolChecks
@@ -182,11 +182,15 @@ def best_response_text(result: PatientEvaluation) -> str:
 
 def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, unavailable: list[str],
                   planned_cycles: int, ctcae_version: str = DEFAULT_CTCAE_VERSION,
-                  incomplete: Sequence[str] = ()) -> IssuedCard | None:
+                  incomplete: Sequence[str] = (), history_incomplete: bool = False) -> IssuedCard | None:
     """The patient-view card, or None when the patient has no recorded PRRT administration. ``incomplete``:
-    data the rules decide from that could not be had; the card then says "not fully checked" (a warning)."""
+    data the rules decide from that could not be had; the card then says "not fully checked" (a warning).
+    ``history_incomplete``: medication records could not be told to be Lutathera cycles or not; without a
+    known cycle, the card says the course is not fully checked instead of giving no card."""
     timeline = result.timeline
     if not timeline.cycles:
+        if history_incomplete:
+            return history_card(incomplete, footer(ruleset_version, as_of, unavailable), toxicity_source(ctcae_version))
         return None
     cycle = timeline.cycles[-1]
     worst = worst_per_term(result, cycle.number)

@@ -54,3 +54,23 @@ def test_without_the_medication_an_order_is_not_fully_checked(tmp_path: Path) ->
     cards = _post(tmp_path, hs.FhirData(), body, DOSE, as_of)
     assert [c["summary"] for c in cards][-1].endswith(
         "not fully checked: the Medications the medication records name not available")
+
+
+def test_patient_view_without_the_medication_says_the_history_is_not_fully_checked(tmp_path: Path) -> None:
+    """Every cycle recorded by reference and no FHIR server to read the Medication from: before, no
+    card at all, which reads as "this patient has no PRRT course" for a patient due for cycle 3."""
+    resources, _, as_of = _record("p1")
+    body = hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources))
+    [card] = _post(tmp_path, hs.FhirData(), body, TOXICITY, as_of)
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("PRRT course not fully checked")
+    assert "the Medications the medication records name not available" in card["summary"]
+    assert "which administrations are Lutathera cycles" in card["detail"]
+
+
+def test_patient_view_of_a_patient_without_medication_records_still_has_no_card(tmp_path: Path) -> None:
+    """The other side: no medication record names a Medication, nothing is missing, no PRRT course."""
+    resources, _, as_of = _record("p1")
+    resources = [r for r in resources if r["resourceType"] != "MedicationAdministration"]
+    body = hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources))
+    assert _post(tmp_path, hs.FhirData(), body, TOXICITY, as_of) == []
