@@ -58,7 +58,7 @@ def _range(
         high = _limit(ranges[0].get("high"), analyte, value_unit)
     defaults = analyte.default_limits(sex)
     if low is not None and high is not None:
-        return low, high, "observation"
+        return _ordered(low, high, "observation", analyte, value_unit)
     if low is None and high is None:
         if defaults is None:
             return None, None, "none"
@@ -66,6 +66,18 @@ def _range(
     if defaults is None:
         return low, high, "observation"
     return (low if low is not None else defaults[0]), (high if high is not None else defaults[1]), "mixed"
+
+
+def _ordered(low: float, high: float, source: str, analyte: Analyte, value_unit: Unit) -> tuple[float, float, str]:
+    """The laboratory's range, unless its low is above its high (swapped limits): then neither limit can
+    be told to be the LLN or the ULN, and grading against it would be a silent wrong grade. Limits that
+    meet are the laboratory's, and so is a high of 0, which gives no ULN (a limit of 0 cannot scale a
+    criterion: "no upper limit of normal")."""
+    if low <= high or high == 0:
+        return low, high, source
+    factor = value_unit.factor(analyte.units) or 1.0  # said in the unit of the value, as the range was sent
+    unit = f" {value_unit.text}" if value_unit.text else ""
+    raise Unusable(f"reference range {low / factor:.6g} to {high / factor:.6g}{unit} has its low above its high")
 
 
 def implausible_reason(number: float, unit: Unit, analyte: Analyte) -> str:

@@ -384,7 +384,8 @@ def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | N
     """LLN / ULN in the canonical unit as the FHIR input profile defines them: the Observation's own
     range, a missing side filled from the default table, no range at all: the default (by sex). A range
     with a limit below 0 or above the analyte's plausible maximum is refused whole, and the default
-    stands in for it (cds/mapping/labs.py: such a range would make every result abnormal, or none)."""
+    stands in for it (cds/mapping/labs.py: such a range would make every result abnormal, or none), and
+    so does a whole range whose low is above its high (a high of 0 excepted: it gives no ULN)."""
     f = oracle.factor(analyte, spec.unit)
     assert f is not None
     low = None if spec.lln is None else spec.lln * f
@@ -392,6 +393,8 @@ def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | N
     defaults = oracle.default_range(analyte, sex)
     highest = plausible_limits(analyte)[1]
     if any(limit is not None and not 0 <= limit <= highest for limit in (low, high)):
+        return defaults if defaults is not None else (None, None)
+    if low is not None and high is not None and low > high != 0:  # swapped limits: refused whole too
         return defaults if defaults is not None else (None, None)
     if defaults is not None:
         low = defaults[0] if low is None else low

@@ -159,6 +159,17 @@ def test_a_reference_range_outside_the_plausible_values_is_replaced_by_the_defau
         "reference range limit outside the plausible values; default range used"]
 
 
+@pytest.mark.parametrize(("low", "high"), [(400, 150), (150.1, 150)])
+def test_a_range_whose_low_is_above_its_high_is_replaced_by_the_default(low: float, high: float) -> None:
+    """Before: a swapped range was the laboratory's, and a normal count of 220 was 'grade 1' below an LLN
+    of 400. The other side of the threshold (limits that meet) is the laboratory's, in the test below."""
+    patient = evaluate([fx.patient(), fx.lab("o1", "platelets", 220, "10*9/L", low=low, high=high)])
+    [entry] = toxicities(patient, "o1")
+    assert (entry["grade"], entry["range_source"], entry["lln"]) == (0, "default", 165)
+    assert messages(patient, "Observation/o1") == [
+        f"reference range {low:g} to {high:g} 10*9/L has its low above its high; default range used"]
+
+
 @pytest.mark.parametrize(("low", "high", "grade"), [(5, 5, 4), (5, 40, 2)])
 def test_a_range_whose_limits_meet_or_are_ordered_is_the_laboratorys(low: float, high: float, grade: int) -> None:
     patient = evaluate([fx.patient(), fx.lab("o1", "bilirubin", 68, "umol/L", low=low, high=high)])
