@@ -127,17 +127,49 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
       | 301 mCi  | 301 mCi (11.137 GBq) |
       | -200 mCi | -200 mCi (-7.4 GBq)  |
 
-  Scenario Outline: An ordered activity above 0 and at most 11.1 GBq is not implausible
+  Scenario Outline: An ordered activity above 0 and at most 11.1 GBq is not implausible, yet not the 7.4 GBq allowed
+    Before, such an order got no card at all: 11.1 GBq passed where the rules say 7.4 GBq.
+
     Given the pre-cycle labs of 2024-04-22 are normal
     When a Lutathera order of <ordered> is signed on 2024-04-29
-    Then the service shows no card
+    Then the service shows one card
+    And the card is warning
+    And the card says "<ordered as> ordered, <side> the 7.4 GBq the rules allow"
+    And the card suggests "Change the order to 7.4 GBq"
+    And the card offers reasons to override it
 
     Examples:
-      | ordered   |
-      | 11.1 GBq  |
-      | 0.001 GBq |
-      | 300 mCi   |
-      | 11100 MBq |
+      | ordered   | ordered as | side  |
+      | 11.1 GBq  | 11.1 GBq   | above |
+      | 0.001 GBq | 0.001 GBq  | below |
+      | 300 mCi   | 11.1 GBq   | above |
+      | 11100 MBq | 11.1 GBq   | above |
+
+  Scenario Outline: Proceed at 7.4 GBq: an order up to 0.5% above, or up to 10% below, agrees (<ordered>)
+    The order may exceed the recommended activity by 0.5% (TOLERANCE of the dose card), and fall short
+    of it by the deviations' activity_tolerance (10%, rules/lutathera_dose.toml), inclusive.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of <ordered> is signed on 2024-04-29
+    Then the service shows <cards>
+
+    Examples:
+      | ordered  | cards    |
+      | 7.437 GBq | no card  |
+      | 7.44 GBq  | one card |
+      | 6.66 GBq  | no card  |
+      | 6.65 GBq  | one card |
+      | 200 mCi   | no card  |
+
+  Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 0.37 GBq is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "0.37 GBq ordered, below the 3.7 GBq the rules allow"
+    And the card suggests "Change the order to 3.7 GBq"
 
   Scenario: An implausible order with laboratory results too old to decide: still the implausible-activity card
     When a Lutathera order of 740 GBq is signed on 2024-04-29

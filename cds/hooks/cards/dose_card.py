@@ -3,8 +3,9 @@
 The recommendation for the next cycle due decides (cds.dose). A card is issued when it is to
 withhold, discontinue, reduce (and the order asks for more than the reduced activity, or does not
 say), or when laboratory results are needed first; also when the order would give a cycle beyond
-the planned course, and when its activity cannot be verified (none the service reads, or different
-ones in its doses). Suggestions are spec actions on the draft order: ``update`` it to the reduced
+the planned course, when its activity cannot be verified (none the service reads, or different
+ones in its doses), and when it is not the activity the rules allow (above it, or below it by more
+than the deviations' tolerance). Suggestions are spec actions on the draft order: ``update`` it to the reduced
 activity (the whole resource, changed) or ``delete`` it. No card when the order agrees.
 """
 
@@ -15,6 +16,7 @@ from datetime import date
 
 from cds.dose.conclusions import DoseAlert
 from cds.dose.labs_used import labs_text, latest_labs, stale_notice
+from cds.dose.table import table as dose_table
 from cds.evaluation import PatientEvaluation
 from cds.facts import Indicator
 from cds.hooks.cards import markdown as md
@@ -36,6 +38,12 @@ from cds.hooks.cards.orders import LutatheraOrder, removal
 from cds.hooks.cards.toxicity_card import next_alert, response_section
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
+
+
+def exceeds(ordered: float, allowed: float) -> bool:
+    """Whether an ordered activity is above the allowed one by more than TOLERANCE, compared at 9 decimals
+    (7.437 GBq is 0.5 % above 7.4 GBq, although 7.4 x 1.005 computes 7.436999...)."""
+    return round(ordered - allowed * (1 + TOLERANCE), 9) > 0
 
 
 def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None, str]:
@@ -223,19 +231,73 @@ def _kidney_dose_unknown(order: LutatheraOrder, alert: DoseAlert, result: Patien
     return IssuedCard(card=card, action="kidney-dose-unknown", cycle=alert.cycle, order=order.ref)
 
 
+def _off_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, cap: float | None,
+                  closing: str) -> IssuedCard | None:
+    """A warning card for an order whose activity is not the one the rules allow (the recommended one, or
+    the kidney dose limit's when lower): above it by more than TOLERANCE when the rules say proceed (an
+    order of 11.1 GBq for 7.4 GBq; the reduce card and the kidney card speak for an order above their
+    activity), or below it by more than the deviations' activity tolerance (an order of 0.74 GBq, a
+    decimal slip, which given would be the deviation "given where ... was recommended" of the course
+    review). Changing the order is recommended when it is above, only offered when it is below: a lower
+    activity may be meant."""
+    target = alert.recommended_activity_gbq
+    ordered = order.activity_gbq
+    if ordered is None or target is None:
+        return None
+    allowed = target if cap is None else min(target, cap)
+    table = dose_table()
+    above = alert.action == "proceed" and exceeds(ordered, allowed)
+    below = ordered < allowed and not table.within_tolerance(ordered, allowed)
+    if allowed <= 0 or not (above or below):
+        return None
+    side = "above" if above else "below"
+    basis = "within the kidney dose limits" if cap is not None and cap < target else "recommended"
+    summary = summary_noting([f"Lutathera cycle {alert.cycle}: {ordered:g} GBq ordered, {side} the {allowed:g} GBq "
+                              "the rules allow"], stale_notice(alert.labs))
+    if above:
+        why = (f"**The ordered activity is above the one the rules allow**: {ordered:g} GBq ordered, {allowed:g} GBq "
+               f"{basis}. Correct the order to {allowed:g} GBq, or remove it.")
+    else:
+        tolerance = table.deviations.activity_tolerance if table.deviations else 0.0
+        why = (f"**The ordered activity is below the one the rules allow**: {ordered:g} GBq ordered, {allowed:g} "
+               f"GBq {basis} (more than {tolerance:.0%} below it). Given, the cycle would be recorded as given "
+               "otherwise than recommended. Check the activity (a unit or decimal slip), or record the reason for "
+               "the lower activity.")
+    suggestions: list[Suggestion | None] = [removal(order, "Remove the Lutathera order", False)]
+    if order.id is not None:
+        change = rewrite_order(order, allowed, f"Activity of Lutathera cycle {alert.cycle} the rules allow "
+                                              f"({basis})")
+        if isinstance(change, NotRewritable):
+            why += (f" The order cannot be changed to {allowed:g} GBq automatically: {md.text(change.reason)}; "
+                    "change it by hand.")
+        else:
+            suggestions.insert(0, Suggestion(label=f"Change the order to {allowed:g} GBq", isRecommended=above,
+                                             actions=[Action(type="update", description=(
+                                                 f"Set the activity of {order.ref} to {allowed:g} GBq in every "
+                                                 "dose and text"), resource=change.resource)]))
+    body = "\n\n".join(part for part in (why, alert_section(alert, result.timeline, "Recommendation"),
+                                          kidney_dose_section(result.kidney_dosimetry)) if part)
+    card = _card(order, summary, "warning", suggestions, body, result, closing)
+    return IssuedCard(card=card, action=f"activity-{side}", cycle=alert.cycle, order=order.ref)
+
+
 def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, closing: str) -> IssuedCard | None:
     headline = headline_reason(alert)
     body = alert_section(alert, result.timeline, "Recommendation")
     target = alert.recommended_activity_gbq
     cap = kidney_cap(result, alert)
     if cap is not None and alert.action in ("proceed", "reduce") and (
-            order.activity_gbq is None or order.activity_gbq > cap * (1 + TOLERANCE)):
+            order.activity_gbq is None or exceeds(order.activity_gbq, cap)):
         return _above_kidney_cap(order, alert, result, cap, closing)
+    if alert.action in ("proceed", "reduce"):
+        off = _off_activity(order, alert, result, cap, closing)
+        if off is not None:
+            return off
     if alert.action == "proceed":
         return _kidney_dose_unknown(order, alert, result, closing)
     if alert.action == "reduce":
         assert target is not None
-        if order.activity_gbq is not None and order.activity_gbq <= target * (1 + TOLERANCE):
+        if order.activity_gbq is not None and not exceeds(order.activity_gbq, target):
             return _kidney_dose_unknown(order, alert, result, closing)
         ordered = "" if order.activity_gbq is None else f" (ordered {order.activity_gbq:g} GBq)"
         summary = summary_of([f"Reduce Lutathera cycle {alert.cycle} to {target:g} GBq{ordered}",
