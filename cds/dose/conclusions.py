@@ -81,9 +81,16 @@ class DoseAlert(Fact):
         return self.deviations[0] if self.deviations else None
 
 
+def same_activity(given: float, target: float, tolerance: float) -> bool:
+    """Whether an activity is the target activity within ``tolerance`` (a fraction, inclusive), compared
+    at 9 decimals: the deviations' reading of "given as recommended" (rules/lutathera_dose.toml)."""
+    return round(abs(given - target) / target, 9) <= tolerance
+
+
 class DoseCourse(Fact):
     """The course the dose table plans, as the cards cite it: the label, the cycles and activities, the
-    plausibility maximum of an ordered activity, and the analytes required before every cycle."""
+    plausibility maximum of an ordered activity, the deviations' activity tolerance, and the analytes
+    required before every cycle."""
 
     label_version: str  # the Lutathera label version the table encodes ("2024-04")
     planned_cycles: int
@@ -92,3 +99,7 @@ class DoseCourse(Fact):
     max_plausible_activity_factor: float
     max_plausible_activity_gbq: float  # above it, or at or below 0, an activity cannot be one cycle
     required_analytes: tuple[str, ...]
+    activity_tolerance: float = 0.0  # [deviations] activity_tolerance: given within it is as recommended
+
+    def within_tolerance(self, given: float, target: float) -> bool:
+        return same_activity(given, target, self.activity_tolerance)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.ctcae.table import CtcaeTable
 from cds.ctcae.table import table as ctcae_table
+from cds.dose.conclusions import same_activity
 from cds.errors import ConfigurationError
 from cds.rulebook.files import rules_dir
 from cds.rulebook.grammar import Comparison, Names, parse_when
@@ -160,8 +161,7 @@ class DoseTable:
 
     def within_tolerance(self, given: float, target: float) -> bool:
         """Whether an activity given is the target activity, within the deviation tolerance (inclusive)."""
-        tolerance = self.deviations.activity_tolerance if self.deviations else 0.0
-        return round(abs(given - target) / target, 9) <= tolerance
+        return same_activity(given, target, self.deviations.activity_tolerance if self.deviations else 0.0)
 
     @property
     def max_plausible_activity_gbq(self) -> float:

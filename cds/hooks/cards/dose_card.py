@@ -16,7 +16,7 @@ from datetime import date
 
 from cds.dose.conclusions import DoseAlert
 from cds.dose.labs_used import labs_text, latest_labs, stale_notice
-from cds.dose.table import table as dose_table
+from cds.dose.schedule import planned_course
 from cds.evaluation import PatientEvaluation
 from cds.facts import Indicator
 from cds.hooks.cards import markdown as md
@@ -245,9 +245,9 @@ def _off_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvalua
     if ordered is None or target is None:
         return None
     allowed = target if cap is None else min(target, cap)
-    table = dose_table()
+    course = planned_course()
     above = alert.action == "proceed" and exceeds(ordered, allowed)
-    below = ordered < allowed and not table.within_tolerance(ordered, allowed)
+    below = ordered < allowed and not course.within_tolerance(ordered, allowed)
     if allowed <= 0 or not (above or below):
         return None
     side = "above" if above else "below"
@@ -258,11 +258,10 @@ def _off_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvalua
         why = (f"**The ordered activity is above the one the rules allow**: {ordered:g} GBq ordered, {allowed:g} GBq "
                f"{basis}. Correct the order to {allowed:g} GBq, or remove it.")
     else:
-        tolerance = table.deviations.activity_tolerance if table.deviations else 0.0
         why = (f"**The ordered activity is below the one the rules allow**: {ordered:g} GBq ordered, {allowed:g} "
-               f"GBq {basis} (more than {tolerance:.0%} below it). Given, the cycle would be recorded as given "
-               "otherwise than recommended. Check the activity (a unit or decimal slip), or record the reason for "
-               "the lower activity.")
+               f"GBq {basis} (more than {course.activity_tolerance:.0%} below it). Given, the cycle would be "
+               "recorded as given otherwise than recommended. Check the activity (a unit or decimal slip), or "
+               "record the reason for the lower activity.")
     suggestions: list[Suggestion | None] = [removal(order, "Remove the Lutathera order", False)]
     if order.id is not None:
         change = rewrite_order(order, allowed, f"Activity of Lutathera cycle {alert.cycle} the rules allow "
