@@ -83,11 +83,13 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     closing = footer(ruleset_version, as_of, unavailable)
     cards = []
     checked = {order.ref for order in orders}
+    crowded: set[str] = set()  # orders beside another of their kind: no change of one of them is offered
     for kind in ("MedicationRequest", "ServiceRequest"):  # a medication and a procedure order: one infusion
         own = [order for order in orders if order.other_patient is None and order.kind == kind]
         own += [order for order in drafted if order.kind == kind and order.ref not in checked]
         if len(own) > 1 and any(order.ref in checked for order in own):
             cards.append(_several_orders_card(own, alert, result, closing))
+            crowded.update(order.ref for order in own)
     for order in orders:
         if order.other_patient is not None:
             cards.append(_other_patient_card(order, result, closing))
@@ -115,7 +117,25 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         issued = _for_alert(order, alert, result, closing)
         if issued is not None:
             cards.append(issued)
-    return cards
+    return [_without_changes(card) if card.order in crowded else card for card in cards]
+
+
+def _without_changes(issued: IssuedCard) -> IssuedCard:
+    """The card of an order drafted beside another Lutathera order of its kind, without its suggestions
+    that change the order: each card changing its own order (3.7 GBq twice, each to 7.4 GBq) would,
+    accepted together, give the cycle twice over. The several-orders card says to keep one; removal
+    stays offered."""
+    card = issued.card
+    kept = [s for s in card.suggestions or () if not any(a.type == "update" for a in s.actions or ())]
+    if len(kept) == len(card.suggestions or ()):
+        return issued
+    note = ("**No change of this order is offered** while another Lutathera order of its kind is drafted for "
+            "the cycle: keep one order, remove the others, and check it again.")
+    body, _, closing = (card.detail or "").rpartition("\n\n")  # the note goes before the closing footer
+    changed = card.model_copy(update={"suggestions": kept or None,
+                                      "selectionBehavior": card.selectionBehavior if kept else None,
+                                      "detail": "\n\n".join(part for part in (body, note, closing) if part)})
+    return IssuedCard(card=changed, action=issued.action, cycle=issued.cycle, order=issued.order)
 
 
 def _several_orders_card(orders: Sequence[LutatheraOrder], alert: DoseAlert | None, result: PatientEvaluation,

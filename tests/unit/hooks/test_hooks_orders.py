@@ -129,6 +129,32 @@ def test_two_orders_of_the_reduced_activity_are_one_cycle_too_many(tmp_path: Any
         "MedicationRequest/mr-1", "MedicationRequest/mr-2"]
 
 
+@pytest.mark.parametrize(("scenario", "gbq"), [("reduce", 7.4), ("proceed", 3.7)])
+def test_two_orders_are_offered_no_change_that_accepted_twice_gives_the_cycle_twice(
+        tmp_path: Any, scenario: str, gbq: float) -> None:
+    """Before: beside the several-orders card, each order's card offered its own change (to 3.7 GBq in
+    reduce, recommended; to 7.4 GBq in proceed): accepted on both, 7.4 GBq for a reduced cycle, 14.8 GBq
+    for a full one. Now only removal is offered on them; the several-orders card says to keep one."""
+    resources, as_of = hs.scenario(scenario, "p1")
+    orders = [hs.medication_request("mr-1", "p1", gbq), hs.medication_request("mr-2", "p1", gbq)]
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=orders)
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        cards = running.post("/cds-services/prrt-dose-check", json=body).json()["cards"]
+    assert cards[0]["summary"].endswith("one cycle is one order")
+    per_order = cards[1:]
+    assert len(per_order) == 2
+    actions = [a["type"] for c in per_order for s in c.get("suggestions", []) for a in s["actions"]]
+    assert actions == ["delete", "delete"]
+    assert all("No change of this order is offered" in c["detail"] for c in per_order)
+    assert all(c["detail"].rstrip().endswith(cards[0]["detail"].rpartition("\n\n")[2]) for c in per_order)
+
+
+def test_one_order_is_still_offered_its_change(tmp_path: Any) -> None:
+    """The other side: a single 7.4 GBq order in reduce keeps its recommended change to 3.7 GBq."""
+    [card] = _sign(tmp_path, "reduce", hs.medication_request("mr-1", "p1", 7.4))
+    assert [a["type"] for s in card["suggestions"] for a in s["actions"]] == ["update", "delete"]
+
+
 def test_order_select_counts_the_other_unsigned_lutathera_orders(tmp_path: Any) -> None:
     """order-select's draftOrders hold every unsigned order of the session: selecting the second 3.7 GBq
     order beside the first is one infusion ordered twice. Before, order-select answered [] where
