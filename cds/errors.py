@@ -26,7 +26,9 @@
         ├── DataUnavailable       cds.hooks.fhir.client: the FHIR server did not give the data
         ├── StoreError            cds.hooks.store: the database could not be written or read
         ├── Unstorable            cds.hooks.store: a value the database would refuse (also a ValueError)
-        └── UnknownCard           cds.hooks.store: feedback for a card never issued (also a LookupError)
+        ├── UnknownCard           cds.hooks.store: feedback for a card never issued (also a LookupError)
+        └── UnknownSuggestion     cds.hooks.store: feedback accepting a suggestion its card did not offer
+                                  (a 400 BadRequest; also a LookupError)
 
 Only the ``HookFailure`` branch and ``NotAuthenticated`` reach a client; the others are caught by the
 layer that knows what they mean and become one of those (or a card's "not available").

@@ -48,7 +48,7 @@ from cds.hooks.fhir.prefetch import MEDICATIONS, PrefetchResolver, Resolved
 from cds.hooks.runtime.slots import EvaluationSlots
 from cds.hooks.services import SERVICES, CardInputs
 from cds.hooks.services import CdsService as Service
-from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, Unstorable
+from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, UnknownSuggestion, Unstorable
 from cds.reading import Collected, from_prefetch
 
 logger = logging.getLogger("cds.hooks")
@@ -233,7 +233,8 @@ class HookHandler:
             CardRecord(card_uuid=c.card.uuid, hook_instance=request.hookInstance, service_id=service.id,
                        hook=request.hook, patient=patient, ruleset_version=evaluation.ruleset_version, issued_at=now,
                        ctcae_version=self.ctcae_version,
-                       indicator=c.card.indicator, action=c.action, cycle=c.cycle, order_ref=c.order)
+                       indicator=c.card.indicator, action=c.action, cycle=c.cycle, order_ref=c.order,
+                       suggestions=[suggestion.uuid for suggestion in c.card.suggestions or ()])
             for c in issued
         ]
         return Decision(answer=answer, records=records)
@@ -273,6 +274,9 @@ class HookHandler:
         except UnknownCard as exc:
             logger.info("%s feedback: %s", service.id, exc)
             raise UnknownFeedbackCard("no card with that uuid was issued by this service") from None
+        except UnknownSuggestion as exc:
+            logger.info("%s feedback: %s", service.id, exc)
+            raise BadRequest("an accepted suggestion was not offered on its card") from None
         except StoreError as exc:
             logger.error("%s feedback: %s", service.id, exc)
             raise Unavailable("feedback cannot be stored") from None

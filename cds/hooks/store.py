@@ -75,11 +75,14 @@ card_audit = Table(
     # Added after the first release: NULL in the rows written before it (their ruleset_version names
     # the CTCAE version, "ctcae-5.0+..."); create_schema adds it to an existing table.
     Column("ctcae_version", String(16)),
+    # the uuids of the card's suggestions, so that feedback accepting one it did not offer is refused;
+    # NULL for a card recorded by an earlier release (its feedback is not checked); create_schema adds it.
+    Column("suggestions", JSON),
 )
 
 # Columns added to an existing table by create_schema (ALTER TABLE ... ADD COLUMN, nullable, no default),
 # so that a database made by an earlier release keeps working without a migration tool.
-ADDED_COLUMNS = ((card_audit, "ctcae_version"),)
+ADDED_COLUMNS = ((card_audit, "ctcae_version"), (card_audit, "suggestions"))
 
 feedback_table = Table(
     "prrt_cds_feedback", metadata,
@@ -164,6 +167,10 @@ class UnknownCard(ServiceError, LookupError):
     """Feedback names a card the service never issued (404): it is not stored as if it were known."""
 
 
+class UnknownSuggestion(ServiceError, LookupError):
+    """Feedback accepts a suggestion its card did not offer (400): nothing of the request is stored."""
+
+
 # The audit columns whose values come from the request (the others the service writes itself: a value
 # of its own that does not fit is a fault of the service, left to the database and answered 503).
 CARD_COLUMNS_FROM_REQUEST = frozenset({"hook_instance", "patient", "order_ref"})
@@ -198,6 +205,7 @@ class CardRecord:
     cycle: int | None = None
     order_ref: str | None = None
     ctcae_version: str | None = None  # the CTCAE table the card's grades come from
+    suggestions: list[str] | None = None  # the uuids of the card's suggestions (None: not recorded)
 
 
 def engine_url(url: str) -> str:
@@ -312,7 +320,8 @@ class Store:
 
     def record_feedback(self, service_id: str, items: Sequence[Feedback], received_at: datetime) -> tuple[int, int]:
         """Store each item once; returns (stored now, already stored). Raises UnknownCard (and stores
-        nothing) when an item names a card this service never issued, Unstorable for a bad value."""
+        nothing) when an item names a card this service never issued, UnknownSuggestion when it accepts a
+        suggestion its card did not offer, Unstorable for a bad value."""
         rows = []
         for item in items:
             reason = item.overrideReason.reason if item.overrideReason else None
@@ -331,10 +340,16 @@ class Store:
         try:
             with self._bounded(), self.engine.begin() as connection:
                 cards = {row["card_uuid"] for row in rows}
-                known = set(connection.execute(select(card_audit.c.card_uuid).where(
-                    card_audit.c.card_uuid.in_(cards), card_audit.c.service_id == service_id)).scalars())
-                if cards - known:
-                    raise UnknownCard(f"{len(cards - known)} card(s) this service never issued")
+                offered: dict[str, list[str] | None] = {card: suggestions for card, suggestions in connection.execute(
+                    select(card_audit.c.card_uuid, card_audit.c.suggestions).where(
+                        card_audit.c.card_uuid.in_(cards), card_audit.c.service_id == service_id))}
+                if cards - offered.keys():
+                    raise UnknownCard(f"{len(cards - offered.keys())} card(s) this service never issued")
+                strange = [item for item in items if item.acceptedSuggestions
+                           and (known := offered[item.card]) is not None
+                           and {s.id for s in item.acceptedSuggestions} - set(known)]
+                if strange:
+                    raise UnknownSuggestion(f"{len(strange)} item(s) accept a suggestion their card did not offer")
                 for row in rows:
                     statement = self._insert(feedback_table).values(**row).on_conflict_do_nothing(
                         index_elements=["content_key"]).returning(feedback_table.c.id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -371,6 +372,34 @@ def test_feedback_on_an_issued_card(tmp_path: Path) -> None:
         assert running.post(f"{DOSE}/feedback", json=feedback).json() == {"stored": 1, "alreadyStored": 0}
         [row] = running.components.store.feedback(card["uuid"])
     assert row["service_id"] == "prrt-dose-check"
+
+
+@pytest.mark.parametrize("scenario", ["reduce", "proceed"])
+def test_feedback_accepting_a_suggestion_the_card_did_not_offer_is_400_and_not_stored(
+        tmp_path: Path, scenario: str) -> None:
+    """Before: any suggestion id was stored as accepted, so the audit could say a clinician accepted a
+    change no card offered. reduce: the card offers its own suggestions, another id is refused; proceed:
+    the patient-view card offers none, so no acceptance of it can be true."""
+    resources, as_of = hs.scenario(scenario, "p1")
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        if scenario == "reduce":
+            body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                                   orders=[hs.medication_request("mr-8", "p1")])
+            path = DOSE
+        else:
+            body = hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources))
+            path = TOXICITY
+        [card] = cards_of(running.post(path, json=body))
+        offered = [s["uuid"] for s in card.get("suggestions", [])]
+        feedback = {"feedback": [{"card": card["uuid"], "outcome": "accepted",
+                                  "acceptedSuggestions": [{"id": i} for i in [*offered[:1], str(uuid.uuid4())]],
+                                  "outcomeTimestamp": "2024-04-29T10:00:00Z"}]}
+        response = running.post(f"{path}/feedback", json=feedback)
+        assert (response.status_code, response.json()["detail"]) == (
+            400, "an accepted suggestion was not offered on its card")
+        assert running.components.store.feedback() == []
+        [row] = running.components.store.cards(body["hookInstance"])
+    assert row["suggestions"] == offered
 
 
 # --- the spec's own examples ---------------------------------------------------------------------------
