@@ -100,6 +100,7 @@ class DoseCourse(Fact):
     max_plausible_activity_gbq: float  # above it, or at or below 0, an activity cannot be one cycle
     required_analytes: tuple[str, ...]
     activity_tolerance: float = 0.0  # [deviations] activity_tolerance: given within it is as recommended
+    min_interval_days: int | None = None  # [deviations] min_interval_days: given sooner after the last cycle is early
 
     def within_tolerance(self, given: float, target: float) -> bool:
         return same_activity(given, target, self.activity_tolerance)

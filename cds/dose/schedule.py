@@ -68,4 +68,5 @@ def planned_course(table: DoseTable | None = None) -> DoseCourse:
         max_plausible_activity_factor=table.max_plausible_activity_factor,
         max_plausible_activity_gbq=table.max_plausible_activity_gbq, required_analytes=table.required_analytes,
         activity_tolerance=table.deviations.activity_tolerance if table.deviations else 0.0,
+        min_interval_days=table.deviations.min_interval_days if table.deviations else None,
     )

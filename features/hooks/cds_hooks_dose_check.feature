@@ -221,3 +221,27 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the card's details show "38.4 mL/min (Cockcroft-Gault); Cockcroft-Gault, actual body weight: (140 - 61 years) x 70 kg / (72 x 1.70 mg/dL creatinine) x 0.85 = 38.4 mL/min"
     And the card's details show "x baseline clearance; creatinine clearance 38.4 mL/min on 2024-04-22 vs"
     And the card's details show "2.125 x baseline; creatinine 1.7 mg/dL on 2024-04-22 vs 0.8 mg/dL at baseline (2024-01-02)"
+
+  Scenario Outline: An order planned <days> days after cycle 2: <outcome>
+    The label gives every 8 weeks (+/- 1 week): the earliest day is 49 days after the previous cycle
+    (min_interval_days, rules/lutathera_dose.toml). Before, an order planned for day 48 got no card,
+    although the course review then records the cycle as given early.
+
+    Given the pre-cycle labs of 2024-04-18 are normal
+    When a Lutathera order of 7.4 GBq planned for <planned> is signed on 2024-04-18
+    Then the service shows <cards>
+
+    Examples:
+      | days | planned    | outcome                       | cards    |
+      | 48   | 2024-04-21 | a warning, planned too early  | one card |
+      | 49   | 2024-04-22 | no card, the earliest day     | no card  |
+
+  Scenario: An order planned too early says when the cycle may be given, and offers to remove it
+    Given the pre-cycle labs of 2024-04-18 are normal
+    When a Lutathera order of 7.4 GBq planned for 2024-04-21 is signed on 2024-04-18
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3 planned on 2024-04-21, 48 days after cycle 2: earliest 2024-04-22"
+    And the suggestion removes the order
+    And the card offers reasons to override it
+    And the card is recorded in the audit

@@ -6,6 +6,7 @@ are normal", tumour measurements).
     When the clinician opens the patient's chart on 2024-04-29
     When a Lutathera order of 7.4 GBq is signed on 2024-04-29
     When a Lutathera order of 7.4 GBq is selected on 2024-04-29
+    When a Lutathera order of 7.4 GBq planned for 2024-04-21 is signed on 2024-04-18
     Then the service shows one card | no card
     Then the card is critical | warning | info
     Then the card says "..."                       (its one-line summary contains the text)
@@ -76,6 +77,15 @@ def order_drafted(chart: Chart, gbq: str, how: str, day: str) -> HookOutcome:
     """order-sign or order-select with a MedicationRequest for Lutathera (RxNorm 1999682) at ``gbq``."""
     order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(gbq))
     return _call(chart, "order-sign" if how == "signed" else "order-select", day, [order])
+
+
+@when(parsers.re(rf"a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq planned for (?P<planned>{DATE}) is signed on "
+                 rf"(?P<day>{DATE})"), target_fixture="hook_outcome")
+def order_planned(chart: Chart, gbq: str, planned: str, day: str) -> HookOutcome:
+    """order-sign with a MedicationRequest whose ``dosageInstruction.timing.event`` is ``planned``."""
+    order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(gbq))
+    order["dosageInstruction"][0]["timing"] = {"event": [planned]}
+    return _call(chart, "order-sign", day, [order])
 
 
 @then(parsers.re(r"the service shows (?P<count>one card|no card)"))

@@ -33,6 +33,7 @@ from cds.hooks.cards.card import (
 from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_dose_unknown
+from cds.hooks.cards.order_timing import early_card
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder, removal
 from cds.hooks.cards.toxicity_card import next_alert, response_section
@@ -117,6 +118,9 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         issued = _for_alert(order, alert, result, closing)
         if issued is not None:
             cards.append(issued)
+        early = early_card(order, alert, result, closing) if alert.action in ("proceed", "reduce") else None
+        if early is not None:  # beside the activity's card: a second problem of the same order
+            cards.append(early)
     return [_without_changes(card) if card.order in crowded else card for card in cards]
 
 

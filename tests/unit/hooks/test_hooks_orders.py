@@ -174,3 +174,21 @@ def test_order_select_of_one_lutathera_order_beside_an_amino_acid_order_is_quiet
                            orders=[hs.medication_request("mr-1", "p1", 7.4)], selections=["MedicationRequest/mr-1"])
     with hs.in_process(tmp_path, as_of=as_of) as running:
         assert running.post("/cds-services/prrt-dose-check", json=body).json()["cards"] == []
+
+
+@pytest.mark.parametrize(("occurrence", "early"), [
+    ({"occurrenceDateTime": "2024-04-21T09:00:00Z"}, True),
+    ({"occurrencePeriod": {"start": "2024-04-21", "end": "2024-04-23"}}, True),
+    ({"occurrenceDateTime": "2024-04-22T09:00:00Z"}, False),
+    ({"occurrenceDateTime": "2024-04"}, False),  # a month only: the day is not known, not judged
+])
+def test_a_service_request_planned_too_early_gets_a_warning(tmp_path: Any, occurrence: dict[str, Any],
+                                                            early: bool) -> None:
+    """Cycle 2 on 2024-03-04: the earliest day of cycle 3 is 2024-04-22 (49 days)."""
+    resources = hs.prrt_record("p1", panels=[("2024-04-18", {})])
+    order = {**hs.service_request("sr-1", "p1", 7.4), **occurrence}
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
+    with hs.in_process(tmp_path, as_of="2024-04-18") as running:
+        cards = running.post("/cds-services/prrt-dose-check", json=body).json()["cards"]
+    assert [c["summary"].split(",")[0] for c in cards] == (
+        ["Lutathera cycle 3 planned on 2024-04-21"] if early else [])
