@@ -98,7 +98,7 @@ class _Filing(Adding):
     def finish(self) -> None:
         """Re-file what a Bundle alias read after it ties to a patient (or to another), then index."""
         self.flush()
-        if self.aliases:
+        if self.aliases or self.conflicting_urls():
             self._refile()
         self.db.execute("CREATE INDEX part_key ON part (key, position)")
 
@@ -113,7 +113,9 @@ class _Filing(Adding):
         self.unowned = still
         self.flush()
         self.db.execute("CREATE TEMP TABLE alias (text BLOB PRIMARY KEY)")
-        self.db.executemany("INSERT INTO alias VALUES (?)", ((_key(text),) for text in self.aliases))
+        # a fullUrl found to name two resources was an alias when earlier resources were filed by it
+        self.db.executemany("INSERT INTO alias VALUES (?)",
+                            ((_key(text),) for text in {*self.aliases, *self.conflicting_urls()}))
         rows = self.db.execute("SELECT position, key, body FROM part WHERE subject IN (SELECT text FROM alias) "
                                "OR patient IN (SELECT text FROM alias)").fetchall()
         for position, key, body in rows:

@@ -79,8 +79,31 @@ class Adding:
                 if not isinstance(resource.get("id"), str):
                     # A transaction entry may carry its identity only in fullUrl (urn:uuid:...).
                     resource = {**resource, "id": full_url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]}
-                self.aliases[full_url] = f"{rtype}/{resource['id']}"
+                self._alias(full_url, f"{rtype}/{resource['id']}", origin)
             self.add(resource, origin)
+
+    def conflicting_urls(self) -> set[str]:
+        """The fullUrls that named two different resources: not aliases of either."""
+        found: set[str] = self.__dict__.setdefault("_conflicting_urls", set())
+        return found
+
+    def _alias(self, full_url: str, target: str, origin: str) -> None:
+        """Remember ``fullUrl -> Type/id``, unless that fullUrl already names another resource (two
+        Bundles reusing one ``urn:uuid``): then no reference through it is resolved, and a warning says so;
+        a reference that resolved to the last one read would move a result to another patient or make one
+        medication another."""
+        conflicting = self.conflicting_urls()
+        if full_url in conflicting:
+            return
+        known = self.aliases.get(full_url)
+        if known is None or known == target:
+            self.aliases[full_url] = target
+            return
+        del self.aliases[full_url]
+        conflicting.add(full_url)
+        self.issues.append(Issue(severity="warning", resource=origin, message=(
+            f"the fullUrl {full_url[:100]} names two resources ({known} and {target}): references through it "
+            "are not resolved (the records naming it are reported as without a patient or medication)")))
 
 
 @dataclass

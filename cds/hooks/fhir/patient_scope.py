@@ -152,10 +152,15 @@ class PatientScope:
         data held only another patient's resources."""
         by_key = {t.key: t for t in templates}
         given = {k: v for k, v in resolved.data.items() if isinstance(v, dict)}
-        aliases = from_prefetch(given).aliases
-        changed = any(self.aliases.get(alias) != target for alias, target in aliases.items())
+        collected = from_prefetch(given)
+        aliases = collected.aliases
+        # a fullUrl that now names two resources is an alias of neither (cds.reading)
+        conflicting = {url for url in collected.conflicting_urls() if url in self.aliases}
+        changed = bool(conflicting) or any(self.aliases.get(alias) != target for alias, target in aliases.items())
         if changed:
             self.aliases.update(aliases)
+            for url in conflicting:
+                del self.aliases[url]
             self._verdicts.clear()
         for key, value in list(resolved.data.items()):
             if not isinstance(value, dict):

@@ -213,3 +213,24 @@ def test_the_cohort_report_spreads_a_bulk_export_over_worker_processes(
     parallel = report_collect.collect([export], jobs=2)
     assert calls == [24], "the workers were not used"
     assert parallel == serial
+
+
+def test_a_full_url_naming_two_resources_resolves_no_reference_read_whole_or_streamed(tmp_path: Path) -> None:
+    """Two Bundles reuse urn:uuid:1 for Patient/a and Patient/b. Before, the last Bundle read won: the
+    platelet count of Patient a was graded as Patient b's, who then had two. Now neither is attributed,
+    and a warning names the fullUrl; the whole read and the partition agree."""
+    url = "urn:uuid:00000000-0000-0000-0000-000000000001"
+    paths = []
+    for pid, oid, value in (("a", "o1", 60), ("b", "o2", 70)):
+        lab = fx.lab(oid, "platelets", value, "10*3/uL")
+        lab["subject"] = {"reference": url}
+        bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": url, "resource": fx.patient(pid)}, {"fullUrl": f"urn:uuid:{oid}", "resource": lab}]}
+        path = tmp_path / f"{pid}.json"
+        path.write_text(json.dumps(bundle), encoding="utf-8")
+        paths.append(path)
+    expected = whole(paths)
+    assert all(p["toxicities"] == [] for p in expected["patients"])
+    messages = [i["message"] for i in expected["issues"]]
+    assert any(m.startswith(f"the fullUrl {url} names two resources (Patient/a and Patient/b)") for m in messages)
+    assert streamed(paths) == expected
