@@ -36,7 +36,7 @@ from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_
 from cds.hooks.cards.order_timing import early_card
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder, removal
-from cds.hooks.cards.toxicity_card import next_alert, response_section
+from cds.hooks.cards.toxicity_card import next_alert, response_section, worst_per_term
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
 
@@ -102,11 +102,18 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if alert is None:
             given = len(result.timeline.cycles)
             labs = latest_labs(result.timeline, as_of)
+            worst = [g for g in worst_per_term(result, given) if g.grade]
+            graded = (f"cycle {given}: worst CTCAE grade {worst[0].grade} {worst[0].term}"
+                      + (f" (+{len(worst) - 1} more)" if len(worst) > 1 else "")) if worst else None
             body = (f"{given} cycles are recorded; the Lutathera label plans a total of {planned_cycles}. This order "
-                    "would be a further cycle, outside the dose-modification rules.\n\nLatest laboratory results: "
-                    f"{md.text(labs_text(labs, as_of.isoformat()))}.")
+                    "would be a further cycle, outside the dose-modification rules, which therefore do not say "
+                    "whether the laboratory results allow it."
+                    + (f" Since cycle {given}: " + md.text("; ".join(f"{g.term} grade {g.grade} ({g.effective})"
+                                                                 for g in worst)) + "." if worst else "")
+                    + f"\n\nLatest laboratory results: {md.text(labs_text(labs, as_of.isoformat()))}.")
             card = _card(order, summary_noting([
-                f"Lutathera cycle {given + 1} is beyond the planned {planned_cycles} cycles"], stale_notice(labs)),
+                f"Lutathera cycle {given + 1} is beyond the planned {planned_cycles} cycles",
+                *([graded] if graded else [])], stale_notice(labs)),
                 "warning",
                 [removal(order, "Remove the Lutathera order", False)], body, result, closing)
             cards.append(IssuedCard(card=card, action="beyond-course", cycle=given + 1, order=order.ref))

@@ -192,3 +192,18 @@ def test_a_service_request_planned_too_early_gets_a_warning(tmp_path: Any, occur
         cards = running.post("/cds-services/prrt-dose-check", json=body).json()["cards"]
     assert [c["summary"].split(",")[0] for c in cards] == (
         ["Lutathera cycle 3 planned on 2024-04-21"] if early else [])
+
+
+@pytest.mark.parametrize(("values", "named"), [({"platelets": 20.0}, True), ({}, False)])
+def test_an_order_beyond_the_course_names_the_worst_grade_since_the_last_cycle(
+        tmp_path: Any, values: dict[str, float], named: bool) -> None:
+    """Before: a fifth cycle ordered with grade 4 thrombocytopenia read only 'beyond the planned 4 cycles'."""
+    resources = hs.prrt_record("p1", ("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24"),
+                               panels=[("2024-08-12", values)])
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    with hs.in_process(tmp_path, as_of="2024-08-19") as running:
+        [card] = running.post("/cds-services/prrt-dose-check", json=body).json()["cards"]
+    suffix = "; cycle 4: worst CTCAE grade 4 Platelet count decreased"
+    assert card["summary"] == "Lutathera cycle 5 is beyond the planned 4 cycles" + (suffix if named else "")
+    assert ("Platelet count decreased grade 4" in card["detail"]) is named
