@@ -161,6 +161,33 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
       | 6.65 GBq  | one card |
       | 200 mCi   | no card  |
 
+  Scenario Outline: A dose whose unit code and unit text name different units cannot be verified (<code> / <text>)
+    Before, the code was read and the text ignored: 3.7 with the code GBq and the text mCi passed as the
+    reduced 3.7 GBq, although the order also reads 3.7 mCi (0.137 GBq).
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of <value> with the unit code "<code>" and the unit text "<text>" is signed on 2024-04-29
+    Then the service shows <cards>
+
+    Examples:
+      | value | code | text | cards    |
+      | 3.7   | GBq  | mCi  | one card |
+      | 100   | mCi  | GBq  | one card |
+      | 3.7   | GBq  | GBq  | no card  |
+      | 100   | mCi  | mCi  | no card  |
+
+  Scenario: The card for a dose whose unit code and unit text disagree says so and offers only the removal
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 with the unit code "GBq" and the unit text "mCi" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified"
+    And the card's details show "a dose states its unit twice, as different units"
+    And the card offers no change of the order
+    And the suggestion removes the order
+
   Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
     And the other pre-cycle labs of 2024-04-01 are normal

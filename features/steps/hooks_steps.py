@@ -6,6 +6,7 @@ are normal", tumour measurements).
     When the clinician opens the patient's chart on 2024-04-29
     When a Lutathera order of 7.4 GBq is signed on 2024-04-29
     When a Lutathera order of 7.4 GBq is selected on 2024-04-29
+    When a Lutathera order of 7.4 with the unit code "GBq" and the unit text "mCi" is signed on 2024-04-29
     Then the service shows one card | no card
     Then the card is critical | warning | info
     Then the card says "..."                       (its one-line summary contains the text)
@@ -171,6 +172,16 @@ def order_in_unit(chart: Chart, value: str, unit: str, how: str, day: str) -> Or
 def order_with_text(chart: Chart, value: str, unit: str, text: str, how: str, day: str) -> OrderOutcome:
     """The order's dosage instruction text is ``text``."""
     return _order_call(chart, how, day, _order(value, unit, text))
+
+
+@when(parsers.re(r'a Lutathera order of (?P<value>\d+(?:\.\d+)?) with the unit code "(?P<code>[^"]+)" and the unit '
+                 rf'text "(?P<text>[^"]+)" is (?P<how>signed|selected) on (?P<day>{DATE})'),
+      target_fixture="hook_outcome")
+def order_with_unit_text(chart: Chart, value: str, code: str, text: str, how: str, day: str) -> OrderOutcome:
+    """The dose quantity's UCUM ``code`` is ``code`` and its ``unit`` (the text shown) is ``text``."""
+    order = _order(value, code)
+    order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["unit"] = text
+    return _order_call(chart, how, day, order)
 
 
 @then(parsers.re(r"the accepted suggestion leaves an order that states (?P<value>\d+(?:\.\d+)?) (?P<unit>GBq|mCi) "

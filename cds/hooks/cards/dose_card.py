@@ -159,12 +159,15 @@ def _other_patient_card(order: LutatheraOrder, result: PatientEvaluation, closin
 def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation,
                       closing: str) -> IssuedCard | None:
     """A warning card for an order the rules would let pass (proceed, or reduce with an activity at the
-    reduced one) whose activity cannot be verified: it states none the service can read, or states
-    different ones. Without it the answer was empty, which reads as "the order agrees"."""
+    reduced one) whose activity cannot be verified: it states none the service can read, a dose the
+    service cannot read (its unit code and unit text disagree), or different activities. Without it the
+    answer was empty, which reads as "the order agrees"."""
     if alert.action not in ("proceed", "reduce"):
         return None  # those cards are issued whatever the order states
     distinct = sorted({round(gbq, 6) for gbq, _, _ in order.activities})
-    if len(distinct) > 1:
+    if order.unreadable:
+        problem = "; ".join(dict.fromkeys(order.unreadable))
+    elif len(distinct) > 1:
         problem = f"it states different activities ({' and '.join(f'{g:g} GBq' for g in distinct)})"
     elif order.activity_gbq is None and alert.action == "proceed" and kidney_cap(result, alert) is None:
         # (under a kidney cap the kidney card says "activity not stated" and offers the largest activity)

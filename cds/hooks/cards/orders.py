@@ -32,6 +32,9 @@ class LutatheraOrder:
     activity_gbq: float | None  # the ordered activity, when the order states one in a known unit
     # Every activity the order's dose places state: (GBq, the number as ordered, its unit as ordered).
     activities: tuple[tuple[float, float, str], ...] = ()
+    # Why a dose the order states cannot be read (its unit code and unit text name different units),
+    # naming the dose, never quoting it: such a dose is in neither ``activity_gbq`` nor ``activities``.
+    unreadable: tuple[str, ...] = ()
     # the patient the order names when it is not the hook's context patient (``other_patients_orders``)
     other_patient: str | None = None
 
@@ -104,17 +107,30 @@ def _service_quantities(order: Resource, table: CodeTable) -> Iterator[Resource]
         yield order["quantityQuantity"]
 
 
-def _activities(quantities: Iterator[Resource], table: CodeTable) -> tuple[tuple[float, float, str], ...]:
-    found = []
+@dataclass(frozen=True)
+class _Doses:
+    activities: tuple[tuple[float, float, str], ...]
+    unreadable: tuple[str, ...]
+
+
+def _activities(quantities: Iterator[Resource], table: CodeTable) -> _Doses:
+    """The activities the dose quantities state; a dose whose UCUM code and unit text name different
+    units ({7.4, code "GBq", unit "mCi"}: 7.4 GBq or 0.27 GBq) is unreadable, as the mapping refuses a
+    laboratory value whose code and text disagree (cds.mapping.fhir.Unit.disagrees)."""
+    found, unreadable = [], []
     for value in quantities:
         try:
             number, unit = quantity(value)
         except Unusable:
             continue
         factor = unit.factor(table.activity_units)
-        if factor is not None and unit.text is not None:
-            found.append((number * factor, number, unit.text.strip()))
-    return tuple(found)
+        if factor is None or unit.text is None:
+            continue
+        if unit.disagrees(table.activity_units):
+            unreadable.append("a dose states its unit twice, as different units (its UCUM code and its unit text)")
+            continue
+        found.append((number * factor, number, unit.text.strip()))
+    return _Doses(tuple(found), tuple(unreadable))
 
 
 def _named_patient(order: Resource) -> str | None:
@@ -141,7 +157,7 @@ def other_patients_orders(entries: Sequence[Any], patient_id: str, selections: S
     """The Lutathera orders among ``draftOrders`` that name another patient than the context's: they are
     not checked against this record, and a card says so (never the empty answer that reads as "agrees")."""
     return [LutatheraOrder(resource=o.resource, kind=o.kind, id=o.id, activity_gbq=o.activity_gbq,
-                           activities=o.activities, other_patient=_named_patient(o.resource))
+                           activities=o.activities, unreadable=o.unreadable, other_patient=_named_patient(o.resource))
             for o in _orders(entries, selections, table) if not _for_patient(o.resource, patient_id)]
 
 
@@ -155,12 +171,15 @@ def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: Cod
         rid = resource.get("id") if isinstance(resource.get("id"), str) and resource.get("id") else None
         if selections is not None and f"{kind}/{rid}" not in selections:
             continue
+        lutathera: Kind
         if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources), table):
-            stated = _activities(_dose_quantities(resource), table)
-            found.append(LutatheraOrder(resource=resource, kind="MedicationRequest", id=rid,
-                                        activity_gbq=stated[0][0] if stated else None, activities=stated))
+            lutathera, doses = "MedicationRequest", _activities(_dose_quantities(resource), table)
         elif kind == "ServiceRequest" and is_prrt_procedure(resource, table):
-            stated = _activities(_service_quantities(resource, table), table)
-            found.append(LutatheraOrder(resource=resource, kind="ServiceRequest", id=rid,
-                                        activity_gbq=stated[0][0] if stated else None, activities=stated))
+            lutathera, doses = "ServiceRequest", _activities(_service_quantities(resource, table), table)
+        else:
+            continue
+        stated = doses.activities
+        found.append(LutatheraOrder(resource=resource, kind=lutathera, id=rid,
+                                    activity_gbq=stated[0][0] if stated else None, activities=stated,
+                                    unreadable=doses.unreadable))
     return found

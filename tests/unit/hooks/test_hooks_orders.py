@@ -92,6 +92,30 @@ def test_an_order_stating_two_activities_is_said(tmp_path: Any) -> None:
     assert "it states different activities (3.7 GBq and 7.4 GBq)" in card["detail"]
 
 
+@pytest.mark.parametrize(("scenario", "value", "code", "text"), [
+    ("reduce", 3.7, "GBq", "mCi"), ("proceed", 7.4, "GBq", "mCi"), ("proceed", 200, "mCi", "GBq")])
+def test_a_dose_whose_unit_code_and_unit_text_disagree_cannot_be_verified(tmp_path: Any, scenario: str, value: float,
+                                                                           code: str, text: str) -> None:
+    """{3.7, code "GBq", unit "mCi"} was read as 3.7 GBq, and answered with no card: 3.7 mCi is 0.137 GBq."""
+    order = hs.medication_request("mr-1", "p1", None)
+    order["dosageInstruction"] = [{"doseAndRate": [{"doseQuantity": fx.quantity(value, code, text=text)}]}]
+    [found] = lutathera_orders(entries(order), "p1")
+    assert (found.activity_gbq, found.activities, len(found.unreadable)) == (None, (), 1)
+    [card] = _sign(tmp_path, scenario, order)
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
+    assert "a dose states its unit twice, as different units" in card["detail"]
+    assert [s["label"] for s in card["suggestions"]] == ["Remove the Lutathera order"]
+
+
+@pytest.mark.parametrize("text", ["GBq", "gbq", "gigabecquerel"])
+def test_a_unit_text_naming_the_codes_unit_or_no_listed_unit_is_read_as_the_code(text: str) -> None:
+    order = hs.medication_request("mr-1", "p1", None)
+    order["dosageInstruction"] = [{"doseAndRate": [{"doseQuantity": fx.quantity(7.4, "GBq", text=text)}]}]
+    [found] = lutathera_orders(entries(order), "p1")
+    assert (found.activity_gbq, found.unreadable) == (7.4, ())
+
+
 @pytest.mark.parametrize(("scenario", "gbq"), [("proceed", 7.4), ("reduce", 3.7)])
 def test_an_order_stating_one_readable_activity_that_agrees_gets_no_card(tmp_path: Any, scenario: str,
                                                                         gbq: float) -> None:
