@@ -188,6 +188,34 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the card offers no change of the order
     And the suggestion removes the order
 
+  Scenario Outline: An order whose text names another activity than its dose cannot be verified ("<text>")
+    The dose and the text may differ by 0.5% (a rounding), not more. Before, the text was never compared:
+    a dose of 3.7 GBq with the text "7.4 GBq (200 mCi)" passed as the reduced activity.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq reading "<text>" is signed on 2024-04-29
+    Then the service shows <cards>
+
+    Examples:
+      | text                             | cards    |
+      | 7.4 GBq (200 mCi) IV over 30 min | no card  |
+      | 7.437 GBq IV                     | no card  |
+      | 7.44 GBq IV                      | one card |
+      | 3.7 GBq (100 mCi) IV             | one card |
+      | 740 GBq IV                       | one card |
+
+  Scenario: A reduced dose whose text still names the full activity: the activity cannot be verified
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 3.7 GBq reading "Lutathera 7.4 GBq (200 mCi) IV over 30 min" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified"
+    And the card's details show "it states different activities (3.7 GBq and 7.4 GBq)"
+    And the card offers no change of the order
+    And the suggestion removes the order
+
   Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
     And the other pre-cycle labs of 2024-04-01 are normal

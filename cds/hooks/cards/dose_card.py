@@ -34,10 +34,11 @@ from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_dose_unknown
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
-from cds.hooks.cards.orders import LutatheraOrder, removal
+from cds.hooks.cards.orders import LutatheraOrder, different_activities, removal
 from cds.hooks.cards.toxicity_card import next_alert, response_section
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
+PLACES_SHOWN = 3  # elements named on a card for an order stating different activities
 
 
 def exceeds(ordered: float, allowed: float) -> bool:
@@ -160,15 +161,20 @@ def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
                       closing: str) -> IssuedCard | None:
     """A warning card for an order the rules would let pass (proceed, or reduce with an activity at the
     reduced one) whose activity cannot be verified: it states none the service can read, a dose the
-    service cannot read (its unit code and unit text disagree), or different activities. Without it the
-    answer was empty, which reads as "the order agrees"."""
+    service cannot read (its unit code and unit text disagree), or different activities (in its doses,
+    or a text, dose range or dispense quantity naming another than its dose). Without it the answer was
+    empty, which reads as "the order agrees"."""
     if alert.action not in ("proceed", "reduce"):
         return None  # those cards are issued whatever the order states
-    distinct = sorted({round(gbq, 6) for gbq, _, _ in order.activities})
+    distinct, elsewhere = different_activities(order)
     if order.unreadable:
         problem = "; ".join(dict.fromkeys(order.unreadable))
-    elif len(distinct) > 1:
+    elif distinct:
         problem = f"it states different activities ({' and '.join(f'{g:g} GBq' for g in distinct)})"
+        if elsewhere:
+            shown = ", ".join(f"{md.text(where)} ({gbq:g} GBq)" for where, gbq in elsewhere[:PLACES_SHOWN])
+            more = f" and {len(elsewhere) - PLACES_SHOWN} more" if len(elsewhere) > PLACES_SHOWN else ""
+            problem += f"; stated otherwise in {shown}{more}"
     elif order.activity_gbq is None and alert.action == "proceed" and kidney_cap(result, alert) is None:
         # (under a kidney cap the kidney card says "activity not stated" and offers the largest activity)
         problem = "it states no activity in a unit the service reads (GBq, MBq, kBq, mCi, Ci)"

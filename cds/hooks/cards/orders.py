@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
+from cds.hooks.cards.activity_statements import same, statements
 from cds.hooks.cards.card import Action, Suggestion
 from cds.mapping.administrations import is_prrt_medication, is_prrt_procedure
 from cds.mapping.fhir import Unusable, items, normalise_reference, quantity
@@ -35,6 +37,9 @@ class LutatheraOrder:
     # Why a dose the order states cannot be read (its unit code and unit text name different units),
     # naming the dose, never quoting it: such a dose is in neither ``activity_gbq`` nor ``activities``.
     unreadable: tuple[str, ...] = ()
+    # Every activity the order states anywhere (its doses, a dose range, a dispense quantity or maximum dose,
+    # its texts and notes), as cds.hooks.cards.activity_statements reads it: (element, GBq).
+    stated: tuple[tuple[str, float], ...] = ()
     # the patient the order names when it is not the hook's context patient (``other_patients_orders``)
     other_patient: str | None = None
 
@@ -46,6 +51,23 @@ class LutatheraOrder:
     def ordered(self) -> str:
         """What the order asks for, as a card says it: "7.4 GBq ordered", or "activity not stated"."""
         return "activity not stated" if self.activity_gbq is None else f"{self.activity_gbq:g} GBq ordered"
+
+
+def different_activities(order: LutatheraOrder) -> tuple[tuple[float, ...], tuple[tuple[str, float], ...]]:
+    """The activities an order states when they are not one, and where it states the others; ((), ())
+    when it states one. Its doses differ at any difference (3.7 and 7.4 GBq); any other statement of an
+    activity (a text "7.4 GBq (200 mCi)", a dose range, a dispense quantity) differs from the dose, or
+    from the first activity the order states when it has no dose, when beyond 0.5% of it."""
+    doses = {round(gbq, 6) for gbq, _, _ in order.activities}
+    reference = order.activity_gbq if order.activity_gbq is not None else \
+        (order.stated[0][1] if order.stated else None)
+    others = tuple((where, gbq) for where, gbq in order.stated
+                   if reference is not None and not same(Decimal(str(gbq)), Decimal(str(reference))))
+    if len(doses) < 2 and not others:
+        return (), ()
+    assert reference is not None or len(doses) > 1
+    values = doses | {round(gbq, 6) for _, gbq in others} | ({round(reference, 6)} if reference is not None else set())
+    return tuple(sorted(values)), others
 
 
 def removal(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion | None:
@@ -157,7 +179,8 @@ def other_patients_orders(entries: Sequence[Any], patient_id: str, selections: S
     """The Lutathera orders among ``draftOrders`` that name another patient than the context's: they are
     not checked against this record, and a card says so (never the empty answer that reads as "agrees")."""
     return [LutatheraOrder(resource=o.resource, kind=o.kind, id=o.id, activity_gbq=o.activity_gbq,
-                           activities=o.activities, unreadable=o.unreadable, other_patient=_named_patient(o.resource))
+                           activities=o.activities, unreadable=o.unreadable, stated=o.stated,
+                           other_patient=_named_patient(o.resource))
             for o in _orders(entries, selections, table) if not _for_patient(o.resource, patient_id)]
 
 
@@ -179,7 +202,9 @@ def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: Cod
         else:
             continue
         stated = doses.activities
+        elsewhere, _ = statements(resource, table.activity_units)
         found.append(LutatheraOrder(resource=resource, kind=lutathera, id=rid,
                                     activity_gbq=stated[0][0] if stated else None, activities=stated,
-                                    unreadable=doses.unreadable))
+                                    unreadable=doses.unreadable,
+                                    stated=tuple((s.place, float(s.gbq)) for s in elsewhere)))
     return found

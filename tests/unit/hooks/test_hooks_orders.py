@@ -116,6 +116,74 @@ def test_a_unit_text_naming_the_codes_unit_or_no_listed_unit_is_read_as_the_code
     assert (found.activity_gbq, found.unreadable) == (7.4, ())
 
 
+def _with(order: dict[str, Any], where: str, text: str) -> dict[str, Any]:
+    if where == "note":
+        order["note"] = [{"text": text}]
+    elif where == "orderDetail":
+        order["orderDetail"] = [{"text": text}]
+    else:
+        order["dosageInstruction"][0][where] = text
+    return order
+
+
+@pytest.mark.parametrize(("scenario", "gbq", "where", "text"), [
+    ("reduce", 3.7, "text", "Lutathera 7.4 GBq (200 mCi) IV over 30 min"),
+    ("reduce", 3.7, "note", "Lutathera 7.4 GBq (200 mCi) IV over 30 min"),
+    ("reduce", 3.7, "patientInstruction", "7.4 GBq"),
+    ("proceed", 7.4, "text", "Lutathera 740 GBq IV"),
+    ("proceed", 7.4, "note", "3.7 GBq (100 mCi) IV")])
+def test_a_text_naming_another_activity_than_the_dose_cannot_be_verified(tmp_path: Any, scenario: str, gbq: float,
+                                                                          where: str, text: str) -> None:
+    """A dose of 3.7 GBq whose text read "7.4 GBq (200 mCi)" was answered with no card: the text was never read."""
+    [card] = _sign(tmp_path, scenario, _with(hs.medication_request("mr-1", "p1", gbq), where, text))
+    assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
+    assert "it states different activities" in card["detail"]
+    assert [s["label"] for s in card["suggestions"]] == ["Remove the Lutathera order"]
+
+
+def _dose_range(order: dict[str, Any], low: float, high: float) -> dict[str, Any]:
+    order["dosageInstruction"][0]["doseAndRate"].append(
+        {"doseRange": {"low": fx.quantity(low, "GBq"), "high": fx.quantity(high, "GBq")}})
+    return order
+
+
+@pytest.mark.parametrize(("scenario", "order"), [
+    ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 14.8)),
+    ("reduce", _dose_range(hs.medication_request("mr-1", "p1", 3.7), 3.7, 7.4)),
+    ("proceed", {**hs.medication_request("mr-1", "p1", 7.4),
+                 "dispenseRequest": {"quantity": fx.quantity(11.1, "GBq")}}),
+    ("reduce", {**hs.medication_request("mr-1", "p1", 3.7), "dosageInstruction": [
+        {"doseAndRate": [{"doseQuantity": fx.quantity(3.7, "GBq")}],
+         "maxDosePerAdministration": fx.quantity(7.4, "GBq")}]}),
+    ("reduce", _with(hs.service_request("sr-1", "p1", 3.7), "orderDetail", "7.4 GBq IV")),
+])
+def test_another_activity_in_a_dose_range_dispense_maximum_or_order_detail_cannot_be_verified(
+        tmp_path: Any, scenario: str, order: dict[str, Any]) -> None:
+    [card] = _sign(tmp_path, scenario, order)
+    assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
+    assert "it states different activities" in card["detail"]
+
+
+@pytest.mark.parametrize(("scenario", "order"), [
+    ("reduce", _with(hs.medication_request("mr-1", "p1", 3.7), "text", "3.7 GBq (100 mCi) IV over 30 min")),
+    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "note", "7.437 GBq")),
+    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "text", "Lutathera 370 MBq/mL, 7.4 GBq")),
+    ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 7.4)),
+    ("proceed", _with(hs.service_request("sr-1", "p1", 7.4), "orderDetail", "7400 MBq IV")),
+])
+def test_statements_of_the_dose_activity_elsewhere_in_the_order_agree(tmp_path: Any, scenario: str,
+                                                                      order: dict[str, Any]) -> None:
+    assert _sign(tmp_path, scenario, order) == []
+
+
+def test_the_card_names_where_the_order_states_another_activity(tmp_path: Any) -> None:
+    order = _with(hs.medication_request("mr-1", "p1", 3.7), "text", "7.4 GBq")
+    [found] = lutathera_orders(entries(order), "p1")
+    assert ("dosageInstruction[0].text", 7.4) in found.stated
+    [card] = _sign(tmp_path, "reduce", order)
+    assert "it states different activities (3.7 GBq and 7.4 GBq); stated otherwise in" in card["detail"]
+
+
 @pytest.mark.parametrize(("scenario", "gbq"), [("proceed", 7.4), ("reduce", 3.7)])
 def test_an_order_stating_one_readable_activity_that_agrees_gets_no_card(tmp_path: Any, scenario: str,
                                                                         gbq: float) -> None:
