@@ -216,6 +216,18 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the card offers no change of the order
     And the suggestion removes the order
 
+  Scenario: An order naming its Lutathera Medication by the urn:uuid of a draft entry is checked
+    The order's medicationReference is the fullUrl of a Medication sent beside it in draftOrders, as in
+    a Bundle. Before, it was not recognised as a Lutathera order: a cycle to withhold got no card.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming its Medication by the draft entry's fullUrl is signed on 2024-04-29
+    Then the service shows one card
+    And the card is critical
+    And the card says "Withhold Lutathera cycle 3: Platelet count decreased grade 2"
+    And the suggestion removes the order
+
   Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
     And the other pre-cycle labs of 2024-04-01 are normal

@@ -6,6 +6,7 @@ are normal", tumour measurements).
     When the clinician opens the patient's chart on 2024-04-29
     When a Lutathera order of 7.4 GBq is signed on 2024-04-29
     When a Lutathera order of 7.4 GBq is selected on 2024-04-29
+    When a Lutathera order of 7.4 GBq naming its Medication by the draft entry's fullUrl is signed on 2024-04-29
     When a Lutathera order of 7.4 with the unit code "GBq" and the unit text "mCi" is signed on 2024-04-29
     Then the service shows one card | no card
     Then the card is critical | warning | info
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import factories as fx
 import hooks_support as hs
 from pytest_bdd import parsers, then, when
 
@@ -47,11 +49,14 @@ class HookOutcome:
 
 
 def _call(chart: Chart, hook: str, day: str, orders: list[dict[str, Any]] | None = None, *,
-          with_amino_acids: bool = True) -> HookOutcome:
+          with_amino_acids: bool = True, entries: list[dict[str, Any]] | None = None) -> HookOutcome:
+    """``entries``: more ``draftOrders`` entries, as given (with their ``fullUrl``)."""
     assert chart.patient is not None, "the scenario needs a patient"
     pid = PATIENT.split("/")[1]
     body = hs.hook_request(hook, pid, prefetch=hs.prefetch_for(chart.resources()), orders=orders or [],
                            with_amino_acids=with_amino_acids)
+    if entries:
+        body["context"]["draftOrders"]["entry"] += entries
     service = "/cds-services/prrt-toxicity" if hook == "patient-view" else "/cds-services/prrt-dose-check"
     with tempfile.TemporaryDirectory() as folder, hs.in_process(Path(folder), as_of=day) as running:
         response = running.post(service, json=body)
@@ -136,6 +141,19 @@ def override_reasons(hook_outcome: HookOutcome) -> None:
 @then("the card is recorded in the audit")
 def card_audited(hook_outcome: HookOutcome) -> None:
     assert [row["card_uuid"] for row in hook_outcome.audit] == [hook_outcome.card["uuid"]], hook_outcome.audit
+
+
+@when(parsers.re(r"a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq naming its Medication by the draft entry's "
+                 rf"fullUrl is (?P<how>signed|selected) on (?P<day>{DATE})"), target_fixture="hook_outcome")
+def order_by_full_url(chart: Chart, gbq: str, how: str, day: str) -> HookOutcome:
+    """A MedicationRequest whose ``medicationReference`` is the "urn:uuid:..." ``fullUrl`` of a Lutathera
+    Medication sent beside it in ``draftOrders`` (as in a Bundle)."""
+    order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(gbq))
+    del order["medicationCodeableConcept"]
+    url = "urn:uuid:5d1c1b3e-7d1f-4b8e-9a52-1f0c2c1f7a10"
+    order["medicationReference"] = {"reference": url}
+    medication = {"fullUrl": url, "resource": fx.medication("lutathera")}
+    return _call(chart, "order-sign" if how == "signed" else "order-select", day, [order], entries=[medication])
 
 
 # --- the ordered activity: units other than GBq, texts, implausible values, an accepted update ---------

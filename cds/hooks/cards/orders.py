@@ -2,7 +2,8 @@
 
 An order is a Lutathera order when it is
 - a MedicationRequest whose medication (``medicationCodeableConcept``, or the Medication its
-  ``medicationReference`` names, contained or in ``draftOrders``) carries an RxNorm code of
+  ``medicationReference`` names, contained or in ``draftOrders``, by id or by the entry's ``fullUrl``
+  such as "urn:uuid:...") carries an RxNorm code of
   ``fhir_mappings/codes.toml`` or a text naming lutetium Lu 177 dotatate / Lutathera;
 - a ServiceRequest whose ``code`` names the PRRT procedure (SNOMED CT radionuclide therapy, or text),
   and not another radiopharmaceutical.
@@ -87,13 +88,27 @@ def _resources(entries: Sequence[Any]) -> Iterator[Resource]:
             yield resource
 
 
-def _medication_concept(order: Resource, others: Sequence[Resource]) -> Any:
+def _full_urls(entries: Sequence[Any]) -> dict[str, Resource]:
+    """The ``draftOrders`` resources by their entry's ``fullUrl`` ("urn:uuid:...", an absolute URL)."""
+    found: dict[str, Resource] = {}
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        url = entry.get("fullUrl") if isinstance(entry, dict) else None
+        if isinstance(url, str) and isinstance(resource, dict):
+            found.setdefault(url, resource)
+    return found
+
+
+def _medication_concept(order: Resource, others: Sequence[Resource], by_url: dict[str, Resource]) -> Any:
     if "medicationCodeableConcept" in order:
         return order["medicationCodeableConcept"]
     target = order.get("medicationReference")
     reference = target.get("reference") if isinstance(target, dict) else None
     if not isinstance(reference, str):
         return None
+    named = by_url.get(reference)  # a reference to an entry's fullUrl (urn:uuid:...), as in a Bundle
+    if named is not None and named.get("resourceType") == "Medication":
+        return named.get("code")
     if reference.startswith("#"):
         pool = [r for r in items(order.get("contained")) if isinstance(r, dict)]
         wanted = ("Medication", reference[1:])
@@ -188,6 +203,7 @@ def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: Cod
             ) -> list[LutatheraOrder]:
     table = table or codes()
     resources = list(_resources(entries))
+    by_url = _full_urls(entries)
     found = []
     for resource in resources:
         kind = resource["resourceType"]
@@ -195,7 +211,7 @@ def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: Cod
         if selections is not None and f"{kind}/{rid}" not in selections:
             continue
         lutathera: Kind
-        if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources), table):
+        if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources, by_url), table):
             lutathera, doses = "MedicationRequest", _activities(_dose_quantities(resource), table)
         elif kind == "ServiceRequest" and is_prrt_procedure(resource, table):
             lutathera, doses = "ServiceRequest", _activities(_service_quantities(resource, table), table)

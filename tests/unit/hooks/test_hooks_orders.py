@@ -35,6 +35,33 @@ def test_medication_reference_to_a_contained_or_drafted_medication() -> None:
     assert [o.ref for o in found] == ["MedicationRequest/a", "MedicationRequest/b"]
 
 
+UUID = "urn:uuid:11111111-1111-1111-1111-111111111111"
+
+
+def _by_urn(order_id: str) -> dict[str, object]:
+    order = hs.medication_request(order_id, "p1")
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": UUID}
+    return order
+
+
+@pytest.mark.parametrize("with_id", [True, False])
+def test_medication_reference_to_the_full_url_of_a_drafted_medication(with_id: bool) -> None:
+    """An order naming its Medication by the draftOrders entry's fullUrl (urn:uuid) was no Lutathera order."""
+    medication = fx.medication("lu")
+    if not with_id:
+        del medication["id"]
+    found = lutathera_orders([{"resource": _by_urn("a")}, {"fullUrl": UUID, "resource": medication}], "p1")
+    assert [(o.ref, o.activity_gbq) for o in found] == [("MedicationRequest/a", 7.4)]
+
+
+@pytest.mark.parametrize("named", [
+    {"resourceType": "Medication", "id": "amox", "code": fx.concept(hs.RXNORM, "617993", "Amoxicillin")},
+    {"resourceType": "Substance", "id": "lu", "code": fx.concept(None, None, "Lutathera")}])
+def test_a_full_url_naming_another_medication_or_no_medication_is_no_lutathera_order(named: dict[str, object]) -> None:
+    assert lutathera_orders([{"resource": _by_urn("a")}, {"fullUrl": UUID, "resource": named}], "p1") == []
+
+
 def test_service_request_for_the_procedure_but_not_for_another_radioligand() -> None:
     prrt = hs.service_request("s1", "p1", 7.4)
     psma = hs.service_request("s2", "p1")
