@@ -228,6 +228,20 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the card says "Withhold Lutathera cycle 3: Platelet count decreased grade 2"
     And the suggestion removes the order
 
+  Scenario Outline: An order naming "<display>" by a reference to a Medication not sent is <what>
+    Before, an order whose Medication was neither in the order nor among the draft orders was no
+    Lutathera order, whatever the reference's name: no card. One whose reference names Lutathera is
+    checked from that name, and said not fully checked; one naming another medication stays unchecked.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming "<display>" by a reference to a Medication not sent is signed on 2024-04-29
+    Then the service shows <cards>
+
+    Examples:
+      | display                             | what                                  | cards    |
+      | Lutathera (lutetium Lu 177 dotatate) | checked, and said not fully checked   | one card |
+      | Amoxicillin 500 mg                  | not a Lutathera order                 | no card  |
+
   Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
     And the other pre-cycle labs of 2024-04-01 are normal

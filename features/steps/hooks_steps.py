@@ -156,6 +156,17 @@ def order_by_full_url(chart: Chart, gbq: str, how: str, day: str) -> HookOutcome
     return _call(chart, "order-sign" if how == "signed" else "order-select", day, [order], entries=[medication])
 
 
+@when(parsers.re(r'a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq naming "(?P<display>[^"]+)" by a reference to a '
+                 rf"Medication not sent is (?P<how>signed|selected) on (?P<day>{DATE})"), target_fixture="hook_outcome")
+def order_by_absent_medication(chart: Chart, gbq: str, display: str, how: str, day: str) -> HookOutcome:
+    """A MedicationRequest whose ``medicationReference`` names a Medication that is not in the call, with
+    ``display`` as the reference's name."""
+    order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(gbq))
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": "Medication/not-sent", "display": display}
+    return _call(chart, "order-sign" if how == "signed" else "order-select", day, [order])
+
+
 # --- the ordered activity: units other than GBq, texts, implausible values, an accepted update ---------
 
 @dataclass

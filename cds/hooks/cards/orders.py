@@ -43,6 +43,10 @@ class LutatheraOrder:
     stated: tuple[tuple[str, float], ...] = ()
     # the patient the order names when it is not the hook's context patient (``other_patients_orders``)
     other_patient: str | None = None
+    # A MedicationRequest whose ``medicationReference`` names a Medication neither contained nor in
+    # ``draftOrders``, taken as a Lutathera order because the reference's ``display`` names Lutathera:
+    # its medication itself was not read, and a card says so when no other card does.
+    medication_unread: bool = False
 
     @property
     def ref(self) -> str:
@@ -122,6 +126,20 @@ def _medication_concept(order: Resource, others: Sequence[Resource], by_url: dic
     return None
 
 
+def _named_by_display(order: Resource, others: Sequence[Resource], by_url: dict[str, Resource],
+                      table: CodeTable) -> bool:
+    """Whether a MedicationRequest names its medication only by a reference the call does not resolve
+    (the Medication is not contained, nor in ``draftOrders``) whose ``display`` names Lutathera. A
+    reference without such a display is not taken as one: every unrelated order would be."""
+    if "medicationCodeableConcept" in order:
+        return False
+    target = order.get("medicationReference")
+    display = target.get("display") if isinstance(target, dict) else None
+    if not isinstance(display, str) or _medication_concept(order, others, by_url) is not None:
+        return False
+    return is_prrt_medication({"text": display}, table)
+
+
 def _dose_quantities(order: Resource) -> Iterator[Resource]:
     """Where a MedicationRequest states its dose: R4 ``doseAndRate[].doseQuantity`` or STU3 ``doseQuantity``."""
     for instruction in items(order.get("dosageInstruction")):
@@ -195,7 +213,7 @@ def other_patients_orders(entries: Sequence[Any], patient_id: str, selections: S
     not checked against this record, and a card says so (never the empty answer that reads as "agrees")."""
     return [LutatheraOrder(resource=o.resource, kind=o.kind, id=o.id, activity_gbq=o.activity_gbq,
                            activities=o.activities, unreadable=o.unreadable, stated=o.stated,
-                           other_patient=_named_patient(o.resource))
+                           other_patient=_named_patient(o.resource), medication_unread=o.medication_unread)
             for o in _orders(entries, selections, table) if not _for_patient(o.resource, patient_id)]
 
 
@@ -211,7 +229,10 @@ def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: Cod
         if selections is not None and f"{kind}/{rid}" not in selections:
             continue
         lutathera: Kind
-        if kind == "MedicationRequest" and is_prrt_medication(_medication_concept(resource, resources, by_url), table):
+        unread = False
+        if kind == "MedicationRequest" and (
+                is_prrt_medication(_medication_concept(resource, resources, by_url), table)
+                or (unread := _named_by_display(resource, resources, by_url, table))):
             lutathera, doses = "MedicationRequest", _activities(_dose_quantities(resource), table)
         elif kind == "ServiceRequest" and is_prrt_procedure(resource, table):
             lutathera, doses = "ServiceRequest", _activities(_service_quantities(resource, table), table)
@@ -222,5 +243,6 @@ def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: Cod
         found.append(LutatheraOrder(resource=resource, kind=lutathera, id=rid,
                                     activity_gbq=stated[0][0] if stated else None, activities=stated,
                                     unreadable=doses.unreadable,
-                                    stated=tuple((s.place, float(s.gbq)) for s in elsewhere)))
+                                    stated=tuple((s.place, float(s.gbq)) for s in elsewhere),
+                                    medication_unread=unread))
     return found

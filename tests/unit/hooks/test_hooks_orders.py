@@ -62,6 +62,47 @@ def test_a_full_url_naming_another_medication_or_no_medication_is_no_lutathera_o
     assert lutathera_orders([{"resource": _by_urn("a")}, {"fullUrl": UUID, "resource": named}], "p1") == []
 
 
+def _by_absent_medication(display: str | None) -> dict[str, Any]:
+    order = hs.medication_request("mr-1", "p1", 7.4)
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": "Medication/not-sent"}
+    if display is not None:
+        order["medicationReference"]["display"] = display
+    return order
+
+
+@pytest.mark.parametrize(("scenario", "summary"), [
+    ("proceed", "Lutathera cycle 3 order not fully checked: its Medication was not read"),
+    ("withhold", "Withhold Lutathera cycle 3: Platelet count decreased grade 2")])
+def test_a_medication_not_sent_whose_reference_names_lutathera_is_checked_and_said_unread(
+        tmp_path: Any, scenario: str, summary: str) -> None:
+    """An order naming "Lutathera" by a reference to a Medication not in the call was no Lutathera order: no card."""
+    order = _by_absent_medication("Lutathera 370 MBq/mL")
+    [found] = lutathera_orders(entries(order), "p1")
+    assert found.medication_unread
+    [card] = _sign(tmp_path, scenario, order)
+    assert card["summary"] == summary
+    assert "The order's medication was not read" in card["detail"]
+
+
+@pytest.mark.parametrize("display", [None, "Amoxicillin 500 mg", "Lu-177 PSMA"])
+def test_a_medication_not_sent_whose_reference_does_not_name_lutathera_is_no_lutathera_order(
+        tmp_path: Any, display: str | None) -> None:
+    order = _by_absent_medication(display)
+    assert lutathera_orders(entries(order), "p1") == []
+    assert _sign(tmp_path, "proceed", order) == []
+
+
+def test_a_drafted_medication_decides_whatever_the_reference_display_says() -> None:
+    order = _by_absent_medication("Lutathera")
+    order["medicationReference"]["reference"] = "Medication/amox"
+    amoxicillin = {"resourceType": "Medication", "id": "amox", "code": fx.concept(hs.RXNORM, "617993", "Amoxicillin")}
+    assert lutathera_orders(entries(order, amoxicillin), "p1") == []
+    [found] = lutathera_orders(entries(order | {"medicationReference": {"reference": "Medication/lu"}},
+                                       fx.medication("lu")), "p1")
+    assert not found.medication_unread
+
+
 def test_service_request_for_the_procedure_but_not_for_another_radioligand() -> None:
     prrt = hs.service_request("s1", "p1", 7.4)
     psma = hs.service_request("s2", "p1")
