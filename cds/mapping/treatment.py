@@ -55,6 +55,10 @@ class TreatmentCodes:
     volume_units: UnitTable
     used_status: Mapping[RecordKind, frozenset[str]]
     not_given_status: frozenset[str]
+    # A drafted amino-acid order (a hook's draftOrders) counts as ordered with one of these statuses and
+    # intents, and without doNotPerform: an order entered in error, cancelled, a proposal or a plan does not.
+    draft_order_status: frozenset[str]
+    draft_order_intent: frozenset[str]
     status_loinc: frozenset[str]
     presence_loinc: frozenset[str]
     quantitative_loinc: frozenset[str]
@@ -95,6 +99,13 @@ def _codes(value: Any) -> frozenset[str]:
     return frozenset(value)
 
 
+# The defaults of [medication_status] draft_order and draft_order_intent (a table without them): a draft
+# or active order (FHIR R4 MedicationRequest.status), with an intent to be carried out (not a proposal,
+# a plan or an option).
+DRAFT_ORDER_STATUS = ["draft", "active"]
+DRAFT_ORDER_INTENT = ["order", "original-order", "reflex-order", "filler-order", "instance-order"]
+
+
 def load_treatment_codes(path: Any = None) -> TreatmentCodes:
     """Read and check the table; a malformed one is a ConfigurationError naming the file."""
     from cds.tables import codes
@@ -118,6 +129,8 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             used_status={"administration": _codes(status["administration"]),
                          "statement": _codes(status["statement"]), "request": _codes(status["request"])},
             not_given_status=_codes(status["not_given"]),
+            draft_order_status=_codes(status.get("draft_order", DRAFT_ORDER_STATUS)),
+            draft_order_intent=_codes(status.get("draft_order_intent", DRAFT_ORDER_INTENT)),
             status_loinc=_codes(preg["status_loinc"]), presence_loinc=_codes(preg["presence_loinc"]),
             quantitative_loinc=_codes(preg["quantitative_loinc"]), pregnant=_codes(preg["pregnant"]),
             not_pregnant=_codes(preg["not_pregnant"]), unknown=_codes(preg["unknown"]),
@@ -288,9 +301,18 @@ def map_treatment(
 
 def draft_order_record(resource: Resource, patient: str, day: date, table: TreatmentCodes) -> TreatmentRecord | None:
     """A MedicationRequest of a hook's ``draftOrders`` that orders the amino acids, as the record of this
-    cycle's amino acids (dated ``day``, the day it is signed; a draft's status is not read); None for any
-    other order. The medication is read from ``medicationCodeableConcept`` only."""
+    cycle's amino acids (dated ``day``, the day it is signed); None for any other order, and for one that
+    does not order them: a status other than ``draft_order`` (entered-in-error, cancelled, revoked ...),
+    an intent other than ``draft_order_intent`` (a proposal, a plan), or ``doNotPerform``. The medication is
+    read from ``medicationCodeableConcept`` only."""
     if resource.get("resourceType") != "MedicationRequest":
+        return None
+    status, intent = resource.get("status"), resource.get("intent")
+    if not (isinstance(status, str) and status in table.draft_order_status):
+        return None
+    if not (isinstance(intent, str) and intent in table.draft_order_intent):
+        return None
+    if resource.get("doNotPerform", False) is not False:  # true, or a value that may mean it
         return None
     agent = agent_of(resource.get("medicationCodeableConcept"), None, table)
     if agent is None or agent[0] != "amino-acids":

@@ -161,6 +161,87 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
       | 6.65 GBq  | one card |
       | 200 mCi   | no card  |
 
+  Scenario Outline: A dose whose unit code and unit text name different units cannot be verified (<code> / <text>)
+    Before, the code was read and the text ignored: 3.7 with the code GBq and the text mCi passed as the
+    reduced 3.7 GBq, although the order also reads 3.7 mCi (0.137 GBq).
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of <value> with the unit code "<code>" and the unit text "<text>" is signed on 2024-04-29
+    Then the service shows <cards>
+
+    Examples:
+      | value | code | text | cards    |
+      | 3.7   | GBq  | mCi  | one card |
+      | 100   | mCi  | GBq  | one card |
+      | 3.7   | GBq  | GBq  | no card  |
+      | 100   | mCi  | mCi  | no card  |
+
+  Scenario: The card for a dose whose unit code and unit text disagree says so and offers only the removal
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 with the unit code "GBq" and the unit text "mCi" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified"
+    And the card's details show "a dose states its unit twice, as different units"
+    And the card offers no change of the order
+    And the suggestion removes the order
+
+  Scenario Outline: An order whose text names another activity than its dose cannot be verified ("<text>")
+    The dose and the text may differ by 0.5% (a rounding), not more. Before, the text was never compared:
+    a dose of 3.7 GBq with the text "7.4 GBq (200 mCi)" passed as the reduced activity.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq reading "<text>" is signed on 2024-04-29
+    Then the service shows <cards>
+
+    Examples:
+      | text                             | cards    |
+      | 7.4 GBq (200 mCi) IV over 30 min | no card  |
+      | 7.437 GBq IV                     | no card  |
+      | 7.44 GBq IV                      | one card |
+      | 3.7 GBq (100 mCi) IV             | one card |
+      | 740 GBq IV                       | one card |
+
+  Scenario: A reduced dose whose text still names the full activity: the activity cannot be verified
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 3.7 GBq reading "Lutathera 7.4 GBq (200 mCi) IV over 30 min" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified"
+    And the card's details show "it states different activities (3.7 GBq and 7.4 GBq)"
+    And the card offers no change of the order
+    And the suggestion removes the order
+
+  Scenario: An order naming its Lutathera Medication by the urn:uuid of a draft entry is checked
+    The order's medicationReference is the fullUrl of a Medication sent beside it in draftOrders, as in
+    a Bundle. Before, it was not recognised as a Lutathera order: a cycle to withhold got no card.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming its Medication by the draft entry's fullUrl is signed on 2024-04-29
+    Then the service shows one card
+    And the card is critical
+    And the card says "Withhold Lutathera cycle 3: Platelet count decreased grade 2"
+    And the suggestion removes the order
+
+  Scenario Outline: An order naming "<display>" by a reference to a Medication not sent is <what>
+    Before, an order whose Medication was neither in the order nor among the draft orders was no
+    Lutathera order, whatever the reference's name: no card. One whose reference names Lutathera is
+    checked from that name, and said not fully checked; one naming another medication stays unchecked.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming "<display>" by a reference to a Medication not sent is signed on 2024-04-29
+    Then the service shows <cards>
+
+    Examples:
+      | display                             | what                                  | cards    |
+      | Lutathera (lutetium Lu 177 dotatate) | checked, and said not fully checked   | one card |
+      | Amoxicillin 500 mg                  | not a Lutathera order                 | no card  |
+
   Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
     And the other pre-cycle labs of 2024-04-01 are normal

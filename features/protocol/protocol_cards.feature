@@ -40,6 +40,38 @@ Feature: Protocol checks on the Lutathera dose-check cards (order-sign, order-se
       | 1000   | no card  |
       | 999    | one card |
 
+  Scenario Outline: An amino-acid order that does not order them (<element> "<value>") is not the renal protection: <cards>
+    Before, every drafted amino-acid MedicationRequest counted, whatever its status, intent or
+    doNotPerform: one entered in error, cancelled or a proposal hid the missing renal protection.
+
+    When a Lutathera order of 7.4 GBq is signed on 2024-04-29 with an amino-acid order of 1000 mL whose <element> is "<value>"
+    Then the service shows <cards>
+
+    Examples:
+      | element      | value            | cards    |
+      | status       | entered-in-error | one card |
+      | status       | cancelled        | one card |
+      | status       | revoked          | one card |
+      | intent       | proposal         | one card |
+      | intent       | plan             | one card |
+      | doNotPerform | true             | one card |
+      | status       | draft            | no card  |
+      | status       | active           | no card  |
+      | intent       | original-order   | no card  |
+      | doNotPerform | false            | no card  |
+
+  Scenario Outline: The card for an amino-acid order entered in error offers the site's amino-acid order
+    When a Lutathera order of 7.4 GBq is signed on 2024-04-29 with an amino-acid order of 1000 mL whose status is "entered-in-error"
+    Then the service shows one card
+    And the card is warning
+    And the card says "Before Lutathera cycle 3: check amino acids"
+    And the card lists the protocol check "amino-acids" as "warning" by rule "<rule>"
+    And the card suggests "Add the amino-acid renal protection order"
+
+    Examples:
+      | rule                              |
+      | protocol.amino_acids.not_ordered  |
+
   Scenario Outline: A reduced amino-acid order is named on the warning card
     When a Lutathera order of 7.4 GBq is signed on 2024-04-29 with an amino-acid order of 500 mL
     Then the service shows one card

@@ -7,6 +7,8 @@ are normal", tumour measurements).
     When a Lutathera order of 7.4 GBq is signed on 2024-04-29
     When a Lutathera order of 7.4 GBq is selected on 2024-04-29
     When a Lutathera order of 7.4 GBq planned for 2024-04-21 is signed on 2024-04-18
+    When a Lutathera order of 7.4 GBq naming its Medication by the draft entry's fullUrl is signed on 2024-04-29
+    When a Lutathera order of 7.4 with the unit code "GBq" and the unit text "mCi" is signed on 2024-04-29
     Then the service shows one card | no card
     Then the card is critical | warning | info
     Then the card says "..."                       (its one-line summary contains the text)
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import factories as fx
 import hooks_support as hs
 from pytest_bdd import parsers, then, when
 
@@ -47,11 +50,14 @@ class HookOutcome:
 
 
 def _call(chart: Chart, hook: str, day: str, orders: list[dict[str, Any]] | None = None, *,
-          with_amino_acids: bool = True) -> HookOutcome:
+          with_amino_acids: bool = True, entries: list[dict[str, Any]] | None = None) -> HookOutcome:
+    """``entries``: more ``draftOrders`` entries, as given (with their ``fullUrl``)."""
     assert chart.patient is not None, "the scenario needs a patient"
     pid = PATIENT.split("/")[1]
     body = hs.hook_request(hook, pid, prefetch=hs.prefetch_for(chart.resources()), orders=orders or [],
                            with_amino_acids=with_amino_acids)
+    if entries:
+        body["context"]["draftOrders"]["entry"] += entries
     service = "/cds-services/prrt-toxicity" if hook == "patient-view" else "/cds-services/prrt-dose-check"
     with tempfile.TemporaryDirectory() as folder, hs.in_process(Path(folder), as_of=day) as running:
         response = running.post(service, json=body)
@@ -147,6 +153,30 @@ def card_audited(hook_outcome: HookOutcome) -> None:
     assert [row["card_uuid"] for row in hook_outcome.audit] == [hook_outcome.card["uuid"]], hook_outcome.audit
 
 
+@when(parsers.re(r"a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq naming its Medication by the draft entry's "
+                 rf"fullUrl is (?P<how>signed|selected) on (?P<day>{DATE})"), target_fixture="hook_outcome")
+def order_by_full_url(chart: Chart, gbq: str, how: str, day: str) -> HookOutcome:
+    """A MedicationRequest whose ``medicationReference`` is the "urn:uuid:..." ``fullUrl`` of a Lutathera
+    Medication sent beside it in ``draftOrders`` (as in a Bundle)."""
+    order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(gbq))
+    del order["medicationCodeableConcept"]
+    url = "urn:uuid:5d1c1b3e-7d1f-4b8e-9a52-1f0c2c1f7a10"
+    order["medicationReference"] = {"reference": url}
+    medication = {"fullUrl": url, "resource": fx.medication("lutathera")}
+    return _call(chart, "order-sign" if how == "signed" else "order-select", day, [order], entries=[medication])
+
+
+@when(parsers.re(r'a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq naming "(?P<display>[^"]+)" by a reference to a '
+                 rf"Medication not sent is (?P<how>signed|selected) on (?P<day>{DATE})"), target_fixture="hook_outcome")
+def order_by_absent_medication(chart: Chart, gbq: str, display: str, how: str, day: str) -> HookOutcome:
+    """A MedicationRequest whose ``medicationReference`` names a Medication that is not in the call, with
+    ``display`` as the reference's name."""
+    order = hs.medication_request("lutathera-order", PATIENT.split("/")[1], float(gbq))
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": "Medication/not-sent", "display": display}
+    return _call(chart, "order-sign" if how == "signed" else "order-select", day, [order])
+
+
 # --- the ordered activity: units other than GBq, texts, implausible values, an accepted update ---------
 
 @dataclass
@@ -181,6 +211,16 @@ def order_in_unit(chart: Chart, value: str, unit: str, how: str, day: str) -> Or
 def order_with_text(chart: Chart, value: str, unit: str, text: str, how: str, day: str) -> OrderOutcome:
     """The order's dosage instruction text is ``text``."""
     return _order_call(chart, how, day, _order(value, unit, text))
+
+
+@when(parsers.re(r'a Lutathera order of (?P<value>\d+(?:\.\d+)?) with the unit code "(?P<code>[^"]+)" and the unit '
+                 rf'text "(?P<text>[^"]+)" is (?P<how>signed|selected) on (?P<day>{DATE})'),
+      target_fixture="hook_outcome")
+def order_with_unit_text(chart: Chart, value: str, code: str, text: str, how: str, day: str) -> OrderOutcome:
+    """The dose quantity's UCUM ``code`` is ``code`` and its ``unit`` (the text shown) is ``text``."""
+    order = _order(value, code)
+    order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["unit"] = text
+    return _order_call(chart, how, day, order)
 
 
 @then(parsers.re(r"the accepted suggestion leaves an order that states (?P<value>\d+(?:\.\d+)?) (?P<unit>GBq|mCi) "

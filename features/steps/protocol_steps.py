@@ -201,15 +201,20 @@ def text_lists(outcome: Outcome, check: str, status: str) -> None:
 
 
 @when(parsers.re(rf"a Lutathera order of (?P<gbq>\d+(?:\.\d+)?) GBq is signed on (?P<day>{DATE}) "
-                 r"(?P<amino>without an amino-acid order|with an amino-acid order of (?P<volume>\d+) mL)"),
+                 r"(?P<amino>without an amino-acid order|with an amino-acid order of (?P<volume>\d+) mL)"
+                 r'(?: whose (?P<element>status|intent|doNotPerform) is "(?P<value>[^"]+)")?'),
       target_fixture="hook_outcome")
-def order_signed_with_or_without_amino_acids(chart: Chart, gbq: str, day: str, amino: str,
-                                             volume: str | None) -> HookOutcome:
-    """order-sign with a Lutathera MedicationRequest and, or not, the cycle's amino-acid order (LysaKare)."""
+def order_signed_with_or_without_amino_acids(chart: Chart, gbq: str, day: str, amino: str, volume: str | None,
+                                             element: str | None, value: str | None) -> HookOutcome:
+    """order-sign with a Lutathera MedicationRequest and, or not, the cycle's amino-acid order (LysaKare),
+    its ``status``, ``intent`` or ``doNotPerform`` (true, false) as given."""
     pid = PATIENT.split("/")[1]
     orders = [hs.medication_request("lutathera-order", pid, float(gbq))]
     if volume is not None:
-        orders.append(hs.amino_acids("amino-acid-order", pid, float(volume)))
+        amino_acids = hs.amino_acids("amino-acid-order", pid, float(volume))
+        if element is not None:
+            amino_acids[element] = value == "true" if element == "doNotPerform" else value
+        orders.append(amino_acids)
     return call_service(chart, "order-sign", day, orders, with_amino_acids=False)
 
 

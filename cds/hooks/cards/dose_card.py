@@ -5,8 +5,10 @@ withhold, discontinue, reduce (and the order asks for more than the reduced acti
 say), or when laboratory results are needed first; also when the order would give a cycle beyond
 the planned course, when its activity cannot be verified (none the service reads, or different
 ones in its doses), and when it is not the activity the rules allow (above it, or below it by more
-than the deviations' tolerance). Suggestions are spec actions on the draft order: ``update`` it to the reduced
-activity (the whole resource, changed) or ``delete`` it. No card when the order agrees.
+than the deviations' tolerance), and when the order's Medication was not read (an order taken as a
+Lutathera order from its reference's name only). Suggestions are spec actions on the draft order:
+``update`` it to the reduced activity (the whole resource, changed) or ``delete`` it. No card when the
+order agrees.
 """
 
 from __future__ import annotations
@@ -35,10 +37,15 @@ from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_dose_unknown
 from cds.hooks.cards.order_timing import early_card
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
-from cds.hooks.cards.orders import LutatheraOrder, removal
+from cds.hooks.cards.orders import LutatheraOrder, different_activities, removal
 from cds.hooks.cards.toxicity_card import next_alert, response_section, worst_per_term
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
+MEDICATION_UNREAD = ("**The order's medication was not read**: the order names its Medication by a reference "
+                     "whose name reads Lutathera, and that Medication was neither contained in the order nor among "
+                     "the draft orders. The order was checked as a Lutathera order from that name; verify the "
+                     "medication (send the Medication with the order, or name it by its code).")
+PLACES_SHOWN = 3  # elements named on a card for an order stating different activities
 
 
 def exceeds(ordered: float, allowed: float) -> bool:
@@ -68,8 +75,8 @@ def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None,
 def _card(order: LutatheraOrder, summary: str, indicator: Indicator, suggestions: Sequence[Suggestion | None],
           body: str, result: PatientEvaluation, footer_text: str) -> Card:
     kept = [s for s in suggestions if s is not None]
-    detail = [f"**Lutathera order {md.text(order.ref)}**: {order.ordered}.", body, response_section(result),
-              footer_text]
+    detail = [f"**Lutathera order {md.text(order.ref)}**: {order.ordered}.",
+              MEDICATION_UNREAD if order.medication_unread else "", body, response_section(result), footer_text]
     return Card(summary=summary, detail="\n\n".join(part for part in detail if part), indicator=indicator,
                 source=dose_source(), suggestions=kept or None, selectionBehavior="at-most-one" if kept else None,
                 overrideReasons=override_reasons())
@@ -128,6 +135,9 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         early = early_card(order, alert, result, closing) if alert.action in ("proceed", "reduce") else None
         if early is not None:  # beside the activity's card: a second problem of the same order
             cards.append(early)
+    answered = {card.order for card in cards}
+    cards += [_medication_unread_card(order, result, closing) for order in orders
+              if order.medication_unread and order.other_patient is None and order.ref not in answered]
     return [_without_changes(card) if card.order in crowded else card for card in cards]
 
 
@@ -147,6 +157,19 @@ def _without_changes(issued: IssuedCard) -> IssuedCard:
                                       "selectionBehavior": card.selectionBehavior if kept else None,
                                       "detail": "\n\n".join(part for part in (body, note, closing) if part)})
     return IssuedCard(card=changed, action=issued.action, cycle=issued.cycle, order=issued.order)
+
+
+def _medication_unread_card(order: LutatheraOrder, result: PatientEvaluation, closing: str) -> IssuedCard:
+    """A warning card for an order taken as a Lutathera order from its reference's display only (the
+    Medication it names was not in the call): the checks agree with it, but its medication was not read.
+    Without it the answer was empty, which reads as "the order agrees"."""
+    alert = next_alert(result)
+    cycle = alert.cycle if alert is not None else len(result.timeline.cycles) + 1
+    body = alert_section(alert, result.timeline, "Recommendation") if alert is not None else ""
+    card = _card(order, summary_of([f"Lutathera cycle {cycle} order not fully checked: its Medication was not "
+                                    "read"]), "warning", [removal(order, "Remove the Lutathera order", False)],
+                 body, result, closing)
+    return IssuedCard(card=card, action="medication-unread", cycle=cycle, order=order.ref)
 
 
 def _several_orders_card(orders: Sequence[LutatheraOrder], alert: DoseAlert | None, result: PatientEvaluation,
@@ -190,13 +213,21 @@ def _other_patient_card(order: LutatheraOrder, result: PatientEvaluation, closin
 def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation,
                       closing: str) -> IssuedCard | None:
     """A warning card for an order the rules would let pass (proceed, or reduce with an activity at the
-    reduced one) whose activity cannot be verified: it states none the service can read, or states
-    different ones. Without it the answer was empty, which reads as "the order agrees"."""
+    reduced one) whose activity cannot be verified: it states none the service can read, a dose the
+    service cannot read (its unit code and unit text disagree), or different activities (in its doses,
+    or a text, dose range or dispense quantity naming another than its dose). Without it the answer was
+    empty, which reads as "the order agrees"."""
     if alert.action not in ("proceed", "reduce"):
         return None  # those cards are issued whatever the order states
-    distinct = sorted({round(gbq, 6) for gbq, _, _ in order.activities})
-    if len(distinct) > 1:
+    distinct, elsewhere = different_activities(order)
+    if order.unreadable:
+        problem = "; ".join(dict.fromkeys(order.unreadable))
+    elif distinct:
         problem = f"it states different activities ({' and '.join(f'{g:g} GBq' for g in distinct)})"
+        if elsewhere:
+            shown = ", ".join(f"{md.text(where)} ({gbq:g} GBq)" for where, gbq in elsewhere[:PLACES_SHOWN])
+            more = f" and {len(elsewhere) - PLACES_SHOWN} more" if len(elsewhere) > PLACES_SHOWN else ""
+            problem += f"; stated otherwise in {shown}{more}"
     elif order.activity_gbq is None and alert.action == "proceed" and kidney_cap(result, alert) is None:
         # (under a kidney cap the kidney card says "activity not stated" and offers the largest activity)
         problem = "it states no activity in a unit the service reads (GBq, MBq, kBq, mCi, Ci)"

@@ -35,6 +35,74 @@ def test_medication_reference_to_a_contained_or_drafted_medication() -> None:
     assert [o.ref for o in found] == ["MedicationRequest/a", "MedicationRequest/b"]
 
 
+UUID = "urn:uuid:11111111-1111-1111-1111-111111111111"
+
+
+def _by_urn(order_id: str) -> dict[str, object]:
+    order = hs.medication_request(order_id, "p1")
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": UUID}
+    return order
+
+
+@pytest.mark.parametrize("with_id", [True, False])
+def test_medication_reference_to_the_full_url_of_a_drafted_medication(with_id: bool) -> None:
+    """An order naming its Medication by the draftOrders entry's fullUrl (urn:uuid) was no Lutathera order."""
+    medication = fx.medication("lu")
+    if not with_id:
+        del medication["id"]
+    found = lutathera_orders([{"resource": _by_urn("a")}, {"fullUrl": UUID, "resource": medication}], "p1")
+    assert [(o.ref, o.activity_gbq) for o in found] == [("MedicationRequest/a", 7.4)]
+
+
+@pytest.mark.parametrize("named", [
+    {"resourceType": "Medication", "id": "amox", "code": fx.concept(hs.RXNORM, "617993", "Amoxicillin")},
+    {"resourceType": "Substance", "id": "lu", "code": fx.concept(None, None, "Lutathera")}])
+def test_a_full_url_naming_another_medication_or_no_medication_is_no_lutathera_order(named: dict[str, object]) -> None:
+    assert lutathera_orders([{"resource": _by_urn("a")}, {"fullUrl": UUID, "resource": named}], "p1") == []
+
+
+def _by_absent_medication(display: str | None) -> dict[str, Any]:
+    order = hs.medication_request("mr-1", "p1", 7.4)
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": "Medication/not-sent"}
+    if display is not None:
+        order["medicationReference"]["display"] = display
+    return order
+
+
+@pytest.mark.parametrize(("scenario", "summary"), [
+    ("proceed", "Lutathera cycle 3 order not fully checked: its Medication was not read"),
+    ("withhold", "Withhold Lutathera cycle 3: Platelet count decreased grade 2")])
+def test_a_medication_not_sent_whose_reference_names_lutathera_is_checked_and_said_unread(
+        tmp_path: Any, scenario: str, summary: str) -> None:
+    """An order naming "Lutathera" by a reference to a Medication not in the call was no Lutathera order: no card."""
+    order = _by_absent_medication("Lutathera 370 MBq/mL")
+    [found] = lutathera_orders(entries(order), "p1")
+    assert found.medication_unread
+    [card] = _sign(tmp_path, scenario, order)
+    assert card["summary"] == summary
+    assert "The order's medication was not read" in card["detail"]
+
+
+@pytest.mark.parametrize("display", [None, "Amoxicillin 500 mg", "Lu-177 PSMA"])
+def test_a_medication_not_sent_whose_reference_does_not_name_lutathera_is_no_lutathera_order(
+        tmp_path: Any, display: str | None) -> None:
+    order = _by_absent_medication(display)
+    assert lutathera_orders(entries(order), "p1") == []
+    assert _sign(tmp_path, "proceed", order) == []
+
+
+def test_a_drafted_medication_decides_whatever_the_reference_display_says() -> None:
+    order = _by_absent_medication("Lutathera")
+    order["medicationReference"]["reference"] = "Medication/amox"
+    amoxicillin = {"resourceType": "Medication", "id": "amox", "code": fx.concept(hs.RXNORM, "617993", "Amoxicillin")}
+    assert lutathera_orders(entries(order, amoxicillin), "p1") == []
+    [found] = lutathera_orders(entries(order | {"medicationReference": {"reference": "Medication/lu"}},
+                                       fx.medication("lu")), "p1")
+    assert not found.medication_unread
+
+
 def test_service_request_for_the_procedure_but_not_for_another_radioligand() -> None:
     prrt = hs.service_request("s1", "p1", 7.4)
     psma = hs.service_request("s2", "p1")
@@ -90,6 +158,98 @@ def test_an_order_stating_two_activities_is_said(tmp_path: Any) -> None:
     [card] = _sign(tmp_path, "reduce", order)
     assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
     assert "it states different activities (3.7 GBq and 7.4 GBq)" in card["detail"]
+
+
+@pytest.mark.parametrize(("scenario", "value", "code", "text"), [
+    ("reduce", 3.7, "GBq", "mCi"), ("proceed", 7.4, "GBq", "mCi"), ("proceed", 200, "mCi", "GBq")])
+def test_a_dose_whose_unit_code_and_unit_text_disagree_cannot_be_verified(tmp_path: Any, scenario: str, value: float,
+                                                                           code: str, text: str) -> None:
+    """{3.7, code "GBq", unit "mCi"} was read as 3.7 GBq, and answered with no card: 3.7 mCi is 0.137 GBq."""
+    order = hs.medication_request("mr-1", "p1", None)
+    order["dosageInstruction"] = [{"doseAndRate": [{"doseQuantity": fx.quantity(value, code, text=text)}]}]
+    [found] = lutathera_orders(entries(order), "p1")
+    assert (found.activity_gbq, found.activities, len(found.unreadable)) == (None, (), 1)
+    [card] = _sign(tmp_path, scenario, order)
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
+    assert "a dose states its unit twice, as different units" in card["detail"]
+    assert [s["label"] for s in card["suggestions"]] == ["Remove the Lutathera order"]
+
+
+@pytest.mark.parametrize("text", ["GBq", "gbq", "gigabecquerel"])
+def test_a_unit_text_naming_the_codes_unit_or_no_listed_unit_is_read_as_the_code(text: str) -> None:
+    order = hs.medication_request("mr-1", "p1", None)
+    order["dosageInstruction"] = [{"doseAndRate": [{"doseQuantity": fx.quantity(7.4, "GBq", text=text)}]}]
+    [found] = lutathera_orders(entries(order), "p1")
+    assert (found.activity_gbq, found.unreadable) == (7.4, ())
+
+
+def _with(order: dict[str, Any], where: str, text: str) -> dict[str, Any]:
+    if where == "note":
+        order["note"] = [{"text": text}]
+    elif where == "orderDetail":
+        order["orderDetail"] = [{"text": text}]
+    else:
+        order["dosageInstruction"][0][where] = text
+    return order
+
+
+@pytest.mark.parametrize(("scenario", "gbq", "where", "text"), [
+    ("reduce", 3.7, "text", "Lutathera 7.4 GBq (200 mCi) IV over 30 min"),
+    ("reduce", 3.7, "note", "Lutathera 7.4 GBq (200 mCi) IV over 30 min"),
+    ("reduce", 3.7, "patientInstruction", "7.4 GBq"),
+    ("proceed", 7.4, "text", "Lutathera 740 GBq IV"),
+    ("proceed", 7.4, "note", "3.7 GBq (100 mCi) IV")])
+def test_a_text_naming_another_activity_than_the_dose_cannot_be_verified(tmp_path: Any, scenario: str, gbq: float,
+                                                                          where: str, text: str) -> None:
+    """A dose of 3.7 GBq whose text read "7.4 GBq (200 mCi)" was answered with no card: the text was never read."""
+    [card] = _sign(tmp_path, scenario, _with(hs.medication_request("mr-1", "p1", gbq), where, text))
+    assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
+    assert "it states different activities" in card["detail"]
+    assert [s["label"] for s in card["suggestions"]] == ["Remove the Lutathera order"]
+
+
+def _dose_range(order: dict[str, Any], low: float, high: float) -> dict[str, Any]:
+    order["dosageInstruction"][0]["doseAndRate"].append(
+        {"doseRange": {"low": fx.quantity(low, "GBq"), "high": fx.quantity(high, "GBq")}})
+    return order
+
+
+@pytest.mark.parametrize(("scenario", "order"), [
+    ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 14.8)),
+    ("reduce", _dose_range(hs.medication_request("mr-1", "p1", 3.7), 3.7, 7.4)),
+    ("proceed", {**hs.medication_request("mr-1", "p1", 7.4),
+                 "dispenseRequest": {"quantity": fx.quantity(11.1, "GBq")}}),
+    ("reduce", {**hs.medication_request("mr-1", "p1", 3.7), "dosageInstruction": [
+        {"doseAndRate": [{"doseQuantity": fx.quantity(3.7, "GBq")}],
+         "maxDosePerAdministration": fx.quantity(7.4, "GBq")}]}),
+    ("reduce", _with(hs.service_request("sr-1", "p1", 3.7), "orderDetail", "7.4 GBq IV")),
+])
+def test_another_activity_in_a_dose_range_dispense_maximum_or_order_detail_cannot_be_verified(
+        tmp_path: Any, scenario: str, order: dict[str, Any]) -> None:
+    [card] = _sign(tmp_path, scenario, order)
+    assert card["summary"].startswith("Lutathera cycle 3: the ordered activity cannot be verified")
+    assert "it states different activities" in card["detail"]
+
+
+@pytest.mark.parametrize(("scenario", "order"), [
+    ("reduce", _with(hs.medication_request("mr-1", "p1", 3.7), "text", "3.7 GBq (100 mCi) IV over 30 min")),
+    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "note", "7.437 GBq")),
+    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "text", "Lutathera 370 MBq/mL, 7.4 GBq")),
+    ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 7.4)),
+    ("proceed", _with(hs.service_request("sr-1", "p1", 7.4), "orderDetail", "7400 MBq IV")),
+])
+def test_statements_of_the_dose_activity_elsewhere_in_the_order_agree(tmp_path: Any, scenario: str,
+                                                                      order: dict[str, Any]) -> None:
+    assert _sign(tmp_path, scenario, order) == []
+
+
+def test_the_card_names_where_the_order_states_another_activity(tmp_path: Any) -> None:
+    order = _with(hs.medication_request("mr-1", "p1", 3.7), "text", "7.4 GBq")
+    [found] = lutathera_orders(entries(order), "p1")
+    assert ("dosageInstruction[0].text", 7.4) in found.stated
+    [card] = _sign(tmp_path, "reduce", order)
+    assert "it states different activities (3.7 GBq and 7.4 GBq); stated otherwise in" in card["detail"]
 
 
 @pytest.mark.parametrize(("scenario", "gbq"), [("proceed", 7.4), ("reduce", 3.7)])

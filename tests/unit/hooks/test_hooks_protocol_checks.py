@@ -5,14 +5,16 @@ against the CDS Hooks 2.0 service-response schema."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import factories as fx
 import hooks_support as hs
+import pytest
 
 from cds.hooks.api.discovery import templates
-from cds.hooks.cards.protocol_card import PROTOCOL_EXTENSION
+from cds.hooks.cards.protocol_card import PROTOCOL_EXTENSION, amino_acid_orders
 from cds.protocol.table import table as protocol_table
 
 DOSE = "/cds-services/prrt-dose-check"
@@ -60,6 +62,32 @@ def test_without_an_amino_acid_order_a_warning_card_offers_the_sites_order(tmp_p
 
 def test_with_the_amino_acids_ordered_and_nothing_else_to_warn_no_card(tmp_path: Path) -> None:
     assert answer(tmp_path, "proceed", [hs.medication_request("mr-1", "p1", 7.4)]) == []
+
+
+@pytest.mark.parametrize(("element", "value"), [
+    ("status", "entered-in-error"), ("status", "cancelled"), ("status", "revoked"), ("status", "on-hold"),
+    ("status", None), ("intent", "proposal"), ("intent", "plan"), ("intent", "option"), ("doNotPerform", True),
+    ("doNotPerform", "true")])
+def test_an_amino_acid_order_that_does_not_order_them_is_not_the_renal_protection(
+        tmp_path: Path, element: str, value: Any) -> None:
+    """An amino-acid order entered in error (or cancelled, a proposal, doNotPerform) counted as ordered: no card."""
+    amino_acids = hs.amino_acids("aa-1", "p1")
+    amino_acids[element] = value
+    assert amino_acid_orders([{"resource": amino_acids}], "p1", date(2024, 4, 29)) == ()
+    [card] = answer(tmp_path, "proceed", [hs.medication_request("mr-1", "p1", 7.4), amino_acids],
+                    with_amino_acids=False)
+    amino = checks_of(card)["amino-acids"]
+    assert (amino["status"], amino["rule"]) == ("warning", "protocol.amino_acids.not_ordered")
+    assert [s["label"] for s in card["suggestions"]] == ["Add the amino-acid renal protection order"]
+
+
+@pytest.mark.parametrize(("element", "value"), [("status", "draft"), ("status", "active"), ("intent", "order"),
+                                                ("intent", "original-order"), ("doNotPerform", False)])
+def test_a_draft_or_active_amino_acid_order_is_the_renal_protection(element: str, value: Any) -> None:
+    amino_acids = hs.amino_acids("aa-1", "p1")
+    amino_acids[element] = value
+    [record] = amino_acid_orders([{"resource": amino_acids}], "p1", date(2024, 4, 29))
+    assert (record.ref, record.volume_ml) == ("MedicationRequest/aa-1", 1000)
 
 
 def test_a_reduced_amino_acid_order_warns_without_offering_another(tmp_path: Path) -> None:
