@@ -10,6 +10,9 @@
   is claimed from contradictory records). A node is present at a short axis >= 10 mm.
 - New lesions (§4.3.5): a new-lesion observation or a measurement with role "new".
 - A lesion not in the baseline assessment and not declared new cannot be placed: "ambiguous".
+- Disease seen (for RECIST 1.1 Table 3 footnote a, disease after a CR): a non-nodal target above 0 mm,
+  a target node at >= 10 mm short axis (a smaller node is normal), a non-target lesion present or
+  progressing, a new lesion, or a lesion that cannot be placed.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ class FollowUp:
     non_target: NonTargetCounts | None  # None: no non-target lesion at baseline
     new_lesions: bool
     ambiguous: bool
+    disease_seen: bool = False  # any lesion seen now (RECIST 1.1 Table 3 footnote a: disease after a CR)
 
 
 def _percent(change: float, reference: float) -> float:
@@ -107,8 +111,11 @@ class FollowUpTracker:
                          "and not recorded as new: the time point is NE unless PD is shown")
         target = self._targets(point, usable) if self.baseline.targets else None
         non_target = self._non_targets(point, usable, statuses) if self.baseline.non_targets else None
+        seen = new or ambiguous or bool(target and (
+            target.non_nodal_remaining > 0 or target.node_max_mm >= self.limits.pathological_node_min_mm)) or bool(
+            non_target and (non_target.present > 0 or non_target.progressing > 0))
         return FollowUp(point=point, target=target, selection_valid=self.baseline.selection_valid,
-                        non_target=non_target, new_lesions=new, ambiguous=ambiguous)
+                        non_target=non_target, new_lesions=new, ambiguous=ambiguous, disease_seen=seen)
 
     def _target_size(self, target: Lesion, records: list[LesionMeasurement], point: TimePoint) -> float | None:
         sizes = {signif(m.size_mm) for m in records}

@@ -1,0 +1,82 @@
+"""Which time points count, and what one time point says, beyond RECIST 1.1 Tables 1-2.
+
+Records are FHIR resources (tests/factories.py) mapped and placed on a timeline as in production;
+``cds.recist.decide.assess_responses`` runs with the process's engine and, where a test says so, with one
+setting changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factories as fx
+
+from cds import bootstrap
+from cds.mapping import map_collected
+from cds.reading import from_objects
+from cds.recist.conclusions import RecistAssessment, RecistSettings
+from cds.recist.decide import assess_responses
+from cds.timeline import build_timeline
+
+Resource = dict[str, Any]
+BASE = "2024-01-02"
+
+
+def lesion(oid: str, lesion_id: str, size: float, day: str, *, node: bool = False, role: str = "target") -> Resource:
+    return fx.lesion(oid, size, focus=f"BodyStructure/{lesion_id}", role=role, lymph_node=node or None,
+                     when=f"{day}T08:00:00Z")
+
+
+def assess(*resources: Resource, first: str | None = "2024-01-08", **changes: object) -> RecistAssessment:
+    objects: list[Resource] = [fx.patient("p1"), *resources]
+    if first is not None:
+        objects.append(fx.procedure("c1", first, patient="Patient/p1"))
+    record = map_collected(from_objects(objects)).records["Patient/p1"]
+    settings = RecistSettings.defaults().model_copy(update=changes)
+    return assess_responses(build_timeline(record), bootstrap.build_engine(), settings)
+
+
+def messages(result: RecistAssessment) -> list[str]:
+    return [issue.message for issue in result.issues]
+
+
+def cr_then(size: float) -> list[Resource]:
+    """Target 50 mm at baseline, 0 mm (CR) on 2024-03-02, ``size`` mm on 2024-04-02."""
+    return [lesion("b", "T1", 50, BASE), lesion("f1", "T1", 0, "2024-03-02"), lesion("f2", "T1", size, "2024-04-02")]
+
+
+def by_day(result: RecistAssessment) -> dict[str, Any]:
+    return {r.day.isoformat(): r for r in result.responses}
+
+
+# --- disease after a CR (RECIST 1.1 Table 3 footnote a) ---------------------------------------------
+
+
+def test_disease_after_a_cr_is_pd_at_that_time_point_with_its_rule_and_a_warning() -> None:
+    result = assess(*cr_then(4))
+    later = by_day(result)["2024-04-02"]
+    assert (later.target, later.overall, later.overall_rule) == ("PR", "PD", "recist11.table3.pd_after_cr")
+    assert any("disease is seen on 2024-04-02 after the CR of 2024-03-02" in m for m in messages(result))
+    assert (result.best.unconfirmed, result.best.confirmed) == ("CR", "SD")
+
+
+def test_a_confirmed_cr_stays_the_best_response_when_disease_is_seen_later() -> None:
+    result = assess(lesion("b", "T1", 50, BASE), lesion("f1", "T1", 0, "2024-03-02"),
+                    lesion("f2", "T1", 0, "2024-04-02"), lesion("f3", "T1", 4, "2024-05-02"))
+    assert by_day(result)["2024-05-02"].overall == "PD"
+    assert result.best.confirmed == "CR"
+
+
+def test_a_reviewer_reading_the_cr_as_residual_disease_keeps_the_measured_response() -> None:
+    result = assess(*cr_then(4), cr_followed_by_pr="partial-response")
+    assert by_day(result)["2024-04-02"].overall == "PR"
+    assert not any("disease is seen" in m for m in messages(result))
+    assert result.best.confirmed == "PR"  # the CR relabelled PR (best.py)
+
+
+def test_a_new_lesion_after_a_cr_keeps_its_own_rule() -> None:
+    new = fx.new_lesion("n1", True, when="2024-04-02T08:00:00Z")
+    result = assess(*cr_then(0), new)
+    later = by_day(result)["2024-04-02"]
+    assert (later.overall, later.overall_rule) == ("PD", "recist11.table1.pd_new_lesion")
+    assert not any("disease is seen" in m for m in messages(result))
