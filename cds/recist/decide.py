@@ -247,6 +247,16 @@ def _with_reported(points: list[TimePoint], measured: dict[date, TimepointRespon
     return [out[day] for day in sorted(out)]
 
 
+def _before_treatment(points: list[TimePoint], baseline_day: date, cut: date, log: IssueLog) -> None:
+    """Imaging after the baseline assessment and on or before the first administration is no response
+    time point (RECIST 1.1 §4.4.3: "from the start of the treatment"), said once per date."""
+    for point in points:
+        if baseline_day < point.day <= cut and point.measured:
+            log.add("info", point.observations[0],
+                    f"tumour assessment of {point.day} is after the baseline assessment of {baseline_day} but not "
+                    f"after the first administration ({cut}): not a response time point (RECIST 1.1 §4.4.3)")
+
+
 def _without_baseline(points: list[TimePoint], cut: date | None) -> dict[date, TimepointResponse]:
     """Lesion data with no baseline to compare to: NE (the issue was logged when choosing the baseline)."""
     return {
@@ -314,10 +324,13 @@ def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSetting
         cut = timeline.first_day
         measured = _without_baseline(points, cut)
     else:
-        cut = base_point.day
+        # RECIST 1.1 §4.4.3: responses are recorded from the start of the treatment; the baseline may be
+        # earlier (the latest assessment on or before the first administration), never later.
+        cut = max(base_point.day, timeline.first_day) if timeline.first_day else base_point.day
         baseline = build_baseline(base_point, recist.baseline, settings, log)
+        _before_treatment(points, baseline.day, cut, log)
         tracker = FollowUpTracker(baseline, recist.baseline, log)
-        follow_ups = [tracker.follow_up(p) for p in points if p.day > baseline.day and p.measured]
+        follow_ups = [tracker.follow_up(p) for p in points if p.day > cut and p.measured]
         reported_cr = [p.day for p in points if p.day > cut and not p.measured and p.reported
                        and {r.response for r in p.reported} == {"CR"}]
         measured = {r.day: r for r in _measured(follow_ups, baseline, engine, recist, log, settings, reported_cr)}
