@@ -25,7 +25,7 @@ from typing import Any
 from cds.engine import Engine, EngineFact, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.errors import ConfigurationError, EvaluationError
-from cds.facts import LesionMeasurement, ReportedResponse, Response, Tumour
+from cds.facts import LesionMeasurement, NewLesion, ReportedResponse, Response, Tumour
 from cds.recist.baseline import RecistBaseline, build_baseline, choose_baseline
 from cds.recist.best import best_overall_response
 from cds.recist.conclusions import RecistAssessment, RecistSettings, TimepointResponse
@@ -267,10 +267,15 @@ def _without_baseline(points: list[TimePoint], cut: date | None) -> dict[date, T
 
 
 def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list[Tumour]:
-    """Drop lesion sizes no human lesion can have (a unit or entry error), each with an issue."""
+    """Drop lesion sizes no human lesion can have (a unit or entry error), each with an issue. A new
+    lesion (role "new") is still a new lesion: its presence is unequivocal, only its size is not used."""
     kept: list[Tumour] = []
     for fact in tumour:
-        if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
+        if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm and fact.role == "new":
+            log.add("warning", fact.ref, f"new lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} "
+                                         "mm): the new lesion is recorded, its size is not used")
+            kept.append(NewLesion(ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, lesion=fact.lesion))
+        elif isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
             log.add("warning", fact.ref, f"lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} mm): "
                                          "not used")
         else:

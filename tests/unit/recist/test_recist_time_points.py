@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import factories as fx
+import pytest
 
 from cds import bootstrap
 from cds.mapping import map_collected
@@ -80,3 +81,15 @@ def test_a_new_lesion_after_a_cr_keeps_its_own_rule() -> None:
     later = by_day(result)["2024-04-02"]
     assert (later.overall, later.overall_rule) == ("PD", "recist11.table1.pd_new_lesion")
     assert not any("disease is seen" in m for m in messages(result))
+
+
+# --- a new lesion with an implausible size --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("size", "warned"), [(1000, False), (1000.5, True), (1500, True)])
+def test_a_new_lesion_is_progression_whatever_its_size_says(size: float, warned: bool) -> None:
+    result = assess(lesion("b", "T1", 50, BASE), lesion("f1", "T1", 30, "2024-03-02"),
+                    lesion("n1", "N1", size, "2024-03-02", role="new"))
+    later = by_day(result)["2024-03-02"]
+    assert (later.target, later.new_lesions, later.overall) == ("PR", True, "PD")
+    assert any("the new lesion is recorded, its size is not used" in m for m in messages(result)) is warned
