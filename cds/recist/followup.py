@@ -109,6 +109,14 @@ class FollowUpTracker:
             self.log.add("warning", refs[0],
                          f"lesion {lesion_id} on {point.day} is not in the baseline assessment of {self.baseline.day} "
                          "and not recorded as new: the time point is NE unless PD is shown")
+        for lesion in self.baseline.targets:
+            for status in statuses.get(lesion.id, []):
+                # RECIST 1.1 §4.3.1: a target lesion is followed by its measurement; the measured target
+                # response stands and the conflict is named for review.
+                self.log.add("warning", status.ref,
+                             f"target lesion {lesion.id} has a non-target status {status.status!r} on {point.day}: "
+                             "the status is not used, the target response is read from the measurements "
+                             "(RECIST 1.1 §4.3.1); please review")
         target = self._targets(point, usable) if self.baseline.targets else None
         non_target = self._non_targets(point, usable, statuses) if self.baseline.non_targets else None
         seen = new or ambiguous or bool(target and (

@@ -93,3 +93,16 @@ def test_a_new_lesion_is_progression_whatever_its_size_says(size: float, warned:
     later = by_day(result)["2024-03-02"]
     assert (later.target, later.new_lesions, later.overall) == ("PR", True, "PD")
     assert any("the new lesion is recorded, its size is not used" in m for m in messages(result)) is warned
+
+
+# --- a target lesion with a non-target status -------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["unequivocal-progression", "present"])
+def test_a_target_lesion_with_a_non_target_status_keeps_its_measured_response_and_says_so(status: str) -> None:
+    flagged = fx.non_target_status("s1", status, "BodyStructure/T1", when="2024-03-02T08:00:00Z")
+    result = assess(lesion("b", "T1", 50, BASE), lesion("f1", "T1", 45, "2024-03-02"), flagged)
+    later = by_day(result)["2024-03-02"]
+    assert (later.target, later.overall) == ("SD", "SD")
+    assert any(f"target lesion BodyStructure/T1 has a non-target status '{status}' on 2024-03-02" in m
+               for m in messages(result))
