@@ -7,7 +7,8 @@
   incomplete sum never becomes the nadir.
 - Non-target lesions (§4.3.3): per baseline non-target lesion, unequivocal progression, present,
   absent or not assessed. A status and a measurement may both speak; present wins over absent (no CR
-  is claimed from contradictory records). A node is present at a short axis >= 10 mm.
+  is claimed from contradictory records). A node is present at a short axis >= 10 mm; whether a lesion
+  is a node is the baseline's say, as for targets (a follow-up that records it otherwise is a warning).
 - New lesions (§4.3.5): a new-lesion observation or a measurement with role "new".
 - A lesion not in the baseline assessment and not declared new cannot be placed: "ambiguous".
 - Disease seen (for RECIST 1.1 Table 3 footnote a, disease after a CR): a non-nodal target above 0 mm,
@@ -67,9 +68,10 @@ def _percent(change: float, reference: float) -> float:
     return signif(max(-sys.float_info.max, min(sys.float_info.max, value)))
 
 
-def _state(measurement: LesionMeasurement, limits: BaselineLimits) -> str:
-    """present / absent as a measured size says (a node is pathological at >= 10 mm short axis)."""
-    if measurement.lymph_node:
+def _state(measurement: LesionMeasurement, limits: BaselineLimits, node: bool | None = None) -> str:
+    """present / absent as a measured size says (a node is pathological at >= 10 mm short axis).
+    ``node``: the baseline's lymph-node flag of the lesion, which decides when known."""
+    if measurement.lymph_node if node is None else node:
         return "present" if measurement.size_mm >= limits.pathological_node_min_mm else "absent"
     return "present" if measurement.size_mm > 0 else "absent"
 
@@ -172,7 +174,12 @@ class FollowUpTracker:
         missing: list[str] = []
         for lesion in self.baseline.non_targets:
             records = usable.get(lesion.id, [])
-            states = {_state(m, self.limits) for m in records}
+            if lesion.node is not None and any(m.lymph_node != lesion.node for m in records):
+                kind = "a lymph node" if not lesion.node else "not a lymph node"
+                self.log.add("warning", records[0].ref,
+                             f"non-target lesion {lesion.id} is recorded as {kind} on {point.day}, unlike at "
+                             "baseline: read as at baseline")
+            states = {_state(m, self.limits, lesion.node) for m in records}
             states |= {s.status for s in statuses.get(lesion.id, [])}
             if not states:
                 missing.append(lesion.id)

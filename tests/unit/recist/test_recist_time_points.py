@@ -106,3 +106,25 @@ def test_a_target_lesion_with_a_non_target_status_keeps_its_measured_response_an
     assert (later.target, later.overall) == ("SD", "SD")
     assert any(f"target lesion BodyStructure/T1 has a non-target status '{status}' on 2024-03-02" in m
                for m in messages(result))
+
+
+# --- the baseline's lymph-node flag decides for non-target lesions ----------------------------------
+
+
+@pytest.mark.parametrize("node", [True, False])
+def test_a_non_nodal_non_target_re_recorded_as_a_node_is_read_as_at_baseline(node: bool) -> None:
+    """8 mm is normal for a node, but this lesion was not a node at baseline: still present."""
+    result = assess(lesion("b", "T1", 50, BASE), lesion("b2", "B1", 25, BASE, role="non-target"),
+                    lesion("f1", "T1", 0, "2024-03-02"),
+                    lesion("f2", "B1", 8, "2024-03-02", role="non-target", node=node))
+    later = by_day(result)["2024-03-02"]
+    assert (later.non_target, later.overall) == ("non-CR/non-PD", "PR")
+    assert any("recorded as a lymph node on 2024-03-02, unlike at baseline" in m for m in messages(result)) is node
+
+
+@pytest.mark.parametrize(("size", "non_target"), [(9.9, "CR"), (10, "non-CR/non-PD")])
+def test_a_baseline_non_target_node_is_normal_below_10_mm(size: float, non_target: str) -> None:
+    result = assess(lesion("b", "T1", 50, BASE), lesion("b2", "N1", 13, BASE, role="non-target", node=True),
+                    lesion("f1", "T1", 0, "2024-03-02"),
+                    lesion("f2", "N1", size, "2024-03-02", role="non-target", node=True))
+    assert by_day(result)["2024-03-02"].non_target == non_target
