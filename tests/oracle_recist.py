@@ -10,7 +10,10 @@ It shares no code with ``cds.recist*``. Two readings:
   sizes as written (tenths of a millimetre). It encodes the readings the table header documents:
   CR before PD for targets (normal nodes), NE for a non-target lesion not assessed, a lesion outside
   the baseline and not declared new is NE unless PD, SD after a CR and PR after a CR read as
-  progression for the confirmed best response, no NE between a response and its confirmation.
+  progression for the confirmed best response, no NE between a response and its confirmation, and
+  any disease seen after a time point whose overall response was CR (a non-nodal target above 0 mm,
+  a target node >= 10 mm, a non-target lesion present or progressing, a new lesion) makes that time
+  point PD (Table 3 footnote a).
   Non-target disease only (Table 2): non-CR/non-PD is its own category, never SD (Table 2 footnote);
   for the best response it ranks with SD (CR > PR > SD ~ non-CR/non-PD > PD > NE), needs the SD
   minimum duration, and names the stable best response of such a patient (CR unconfirmed included).
@@ -52,8 +55,8 @@ def row_decision(decision: str, fields: dict[str, Any]) -> str:
     """The rule id of the row of ``[[decision]]`` of lowest ``priority`` that holds for ``fields``."""
     for row in sorted(raw_table()[decision], key=lambda row: int(row["priority"])):
         if decision == "overall":
-            if all(row[col] == "*" or fields[col] in row[col] for col in ("target", "non_target", "new_lesions",
-                                                                        "ambiguous")):
+            columns = ("target", "non_target", "new_lesions", "ambiguous", "disease_after_cr")
+            if all(row.get(col, "*") == "*" or fields.get(col, False) in row[col] for col in columns):
                 return str(row["rule"])
         elif all(_holds(part, fields) for part in row["when"].split(" and ")):
             return str(row["rule"])
@@ -93,8 +96,11 @@ class Series:
         base = sum((t.baseline for t in self.targets.values()), Decimal(0))
         nadir = base
         out = []
+        complete_response = False  # an earlier visit's overall response was CR
         for visit in self.visits:
             target = None
+            seen = visit.new_lesion or any(v in ("present", "progressing") for v in visit.non_target.values()) or any(
+                s is not None and (s >= 10 if self.targets[i].node else s > 0) for i, s in visit.sizes.items())
             if self.targets:
                 sizes = visit.sizes
                 measured = [s for s in sizes.values() if s is not None]
@@ -128,7 +134,9 @@ class Series:
                     non_target = "non-CR/non-PD"
                 else:
                     non_target = "CR"
-            out.append((target, non_target, overall(target, non_target, visit.new_lesion)))
+            response = "PD" if complete_response and seen else overall(target, non_target, visit.new_lesion)
+            complete_response = complete_response or response == "CR"
+            out.append((target, non_target, response))
         return out
 
 

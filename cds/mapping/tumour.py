@@ -73,6 +73,9 @@ def map_measurement(
     factor = unit.factor(table.tumour_units)
     if factor is None:
         raise Unusable(f"lesion size unit {unit.text!r} is not mm or cm")
+    if unit.disagrees(table.tumour_units):  # as for laboratory results: a ten-fold error is not guessed away
+        raise Unusable(f"lesion size unit code {unit.text!r} and unit text {unit.shown!r} name different units: "
+                       "not used")
     if number < 0:
         raise Unusable("lesion size is negative")
     lesion = _lesion(resource, aliases)

@@ -18,8 +18,10 @@ from the first administration), and the engine adapter compares one flat fact wi
   PR, CR or allowed NE between. After a CR, SD or non-CR/non-PD is read as progression (Table 3: "CR,
   SD: SD provided minimum criteria for SD duration met, otherwise PD"; for non-target disease the
   lesions seen again after their disappearance), and so is PR unless ``cr_followed_by_pr`` is
-  "partial-response" (footnote a: the earlier CR is then relabelled PR). An unconfirmed CR or PR
-  counts as the stable category when its time point meets the minimum.
+  "partial-response" (footnote a: the earlier CR is then relabelled PR). A measured time point that
+  shows disease after a CR is already PD (row recist11.table3.pd_after_cr, cds/recist/decide.py), so
+  this reading is left for investigator responses, and for measured ones under "partial-response".
+  An unconfirmed CR or PR counts as the stable category when its time point meets the minimum.
 """
 
 from __future__ import annotations

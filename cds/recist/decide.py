@@ -25,7 +25,7 @@ from typing import Any
 from cds.engine import Engine, EngineFact, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.errors import ConfigurationError, EvaluationError
-from cds.facts import LesionMeasurement, ReportedResponse, Response, Tumour
+from cds.facts import LesionMeasurement, NewLesion, ReportedResponse, Response, Tumour
 from cds.recist.baseline import RecistBaseline, build_baseline, choose_baseline
 from cds.recist.best import best_overall_response
 from cds.recist.conclusions import RecistAssessment, RecistSettings, TimepointResponse
@@ -66,7 +66,8 @@ def _overall_rules(rows: tuple[OverallRow, ...]) -> tuple[EngineRule, ...]:
         for name, allowed in (("target", row.target), ("non_target", row.non_target)):
             if allowed is not None:
                 columns.append([Test(name, "==", value) for value in allowed])
-        for name, flags in (("new_lesions", row.new_lesions), ("ambiguous", row.ambiguous)):
+        for name, flags in (("new_lesions", row.new_lesions), ("ambiguous", row.ambiguous),
+                            ("disease_after_cr", row.disease_after_cr)):
             if flags is not None:
                 columns.append([Test(name, "==", flag(given)) for given in flags])
         rules += [EngineRule(id=row.rule, tests=combination) for combination in itertools.product(*columns)]
@@ -145,20 +146,48 @@ def _missing_issue(response: TimepointResponse, follow_up: FollowUp, log: IssueL
                                   "non-target response is NE (RECIST 1.1 Tables 1-2, not all evaluated)")
 
 
-def _measured(follow_ups: list[FollowUp], baseline: RecistBaseline, engine: Engine,
-              recist: RecistTable, log: IssueLog) -> list[TimepointResponse]:
+def _after_complete_response(follow_ups: list[FollowUp], keys: list[str], overall: dict[str, OverallRow],
+                             reported_cr: Sequence[date], settings: RecistSettings) -> dict[str, date]:
+    """key -> the first CR before it, for each follow-up that shows disease after a time point whose
+    overall response was CR (measured, or reported by the investigator where nothing was measured).
+
+    RECIST 1.1 Table 3 footnote a: if a CR is truly met, any disease seen at a subsequent time point,
+    even disease meeting PR criteria relative to baseline, makes the disease PD at that point in time.
+    With ``cr_followed_by_pr = "partial-response"`` the CR is read as residual disease instead (the best
+    overall response relabels it PR), and the time point keeps its measured response.
+    """
+    if settings.cr_followed_by_pr != "progression":
+        return {}
+    complete = sorted({f.point.day for key, f in zip(keys, follow_ups, strict=True) if overall[key].response == "CR"}
+                      | set(reported_cr))
+    if not complete:
+        return {}
+    return {key: complete[0] for key, f in zip(keys, follow_ups, strict=True)
+            if f.disease_seen and f.point.day > complete[0]}
+
+
+def _measured(follow_ups: list[FollowUp], baseline: RecistBaseline, engine: Engine, recist: RecistTable,
+              log: IssueLog, settings: RecistSettings, reported_cr: Sequence[date] = ()) -> list[TimepointResponse]:
     keys = [f"tp{i}" for i in range(len(follow_ups))]
     target_facts, non_target_facts = lesion_facts(keys, follow_ups)
     targets = decide_targets(engine, recist, target_facts)
     non_targets = decide_non_targets(engine, recist, non_target_facts)
-    overall_facts: dict[str, OverallFact] = {
-        key: overall_fact(
-            key, targets[key].response if key in targets else NONE,
-            non_targets[key].response if key in non_targets else NONE, f.new_lesions, f.ambiguous,
-        )
-        for key, f in zip(keys, follow_ups, strict=True)
-    }
-    overall = decide_overall(engine, recist, overall_facts)
+
+    def facts(chosen: Sequence[str], after_cr: bool) -> dict[str, OverallFact]:
+        by_key = dict(zip(keys, follow_ups, strict=True))
+        return {
+            key: overall_fact(
+                key, targets[key].response if key in targets else NONE,
+                non_targets[key].response if key in non_targets else NONE, by_key[key].new_lesions,
+                by_key[key].ambiguous, disease_after_cr=after_cr,
+            )
+            for key in chosen
+        }
+
+    overall = decide_overall(engine, recist, facts(keys, False))
+    # A time point with disease seen is never CR, so deciding these again cannot change which CR came first.
+    after_cr = _after_complete_response(follow_ups, keys, overall, reported_cr, settings)
+    overall.update(decide_overall(engine, recist, facts(list(after_cr), True)))
     responses = []
     for key, follow_up in zip(keys, follow_ups, strict=True):
         target_row, non_target_row, overall_row = targets.get(key), non_targets.get(key), overall[key]
@@ -173,6 +202,11 @@ def _measured(follow_ups: list[FollowUp], baseline: RecistBaseline, engine: Engi
             non_target_rule=non_target_row.rule if non_target_row else None, overall_rule=overall_row.rule,
             observations=follow_up.point.observations, **_numbers(follow_up, target, baseline),
         ))
+        if key in after_cr and overall_row.disease_after_cr is not None:
+            log.add("warning", response.observations[0] if response.observations else None,
+                    f"disease is seen on {response.day} after the CR of {after_cr[key]}: PD at this time point "
+                    f"(RECIST 1.1 Table 3 footnote a, {overall_row.rule}); if the CR was residual disease, a "
+                    "reviewer may relabel it PR")
         _missing_issue(response, follow_up, log)
         responses.append(response)
     return responses
@@ -213,6 +247,16 @@ def _with_reported(points: list[TimePoint], measured: dict[date, TimepointRespon
     return [out[day] for day in sorted(out)]
 
 
+def _before_treatment(points: list[TimePoint], baseline_day: date, cut: date, log: IssueLog) -> None:
+    """Imaging after the baseline assessment and on or before the first administration is no response
+    time point (RECIST 1.1 §4.4.3: "from the start of the treatment"), said once per date."""
+    for point in points:
+        if baseline_day < point.day <= cut and point.measured:
+            log.add("info", point.observations[0],
+                    f"tumour assessment of {point.day} is after the baseline assessment of {baseline_day} but not "
+                    f"after the first administration ({cut}): not a response time point (RECIST 1.1 §4.4.3)")
+
+
 def _without_baseline(points: list[TimePoint], cut: date | None) -> dict[date, TimepointResponse]:
     """Lesion data with no baseline to compare to: NE (the issue was logged when choosing the baseline)."""
     return {
@@ -223,10 +267,15 @@ def _without_baseline(points: list[TimePoint], cut: date | None) -> dict[date, T
 
 
 def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list[Tumour]:
-    """Drop lesion sizes no human lesion can have (a unit or entry error), each with an issue."""
+    """Drop lesion sizes no human lesion can have (a unit or entry error), each with an issue. A new
+    lesion (role "new") is still a new lesion: its presence is unequivocal, only its size is not used."""
     kept: list[Tumour] = []
     for fact in tumour:
-        if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
+        if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm and fact.role == "new":
+            log.add("warning", fact.ref, f"new lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} "
+                                         "mm): the new lesion is recorded, its size is not used")
+            kept.append(NewLesion(ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, lesion=fact.lesion))
+        elif isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
             log.add("warning", fact.ref, f"lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} mm): "
                                          "not used")
         else:
@@ -280,11 +329,16 @@ def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSetting
         cut = timeline.first_day
         measured = _without_baseline(points, cut)
     else:
-        cut = base_point.day
+        # RECIST 1.1 §4.4.3: responses are recorded from the start of the treatment; the baseline may be
+        # earlier (the latest assessment on or before the first administration), never later.
+        cut = max(base_point.day, timeline.first_day) if timeline.first_day else base_point.day
         baseline = build_baseline(base_point, recist.baseline, settings, log)
+        _before_treatment(points, baseline.day, cut, log)
         tracker = FollowUpTracker(baseline, recist.baseline, log)
-        follow_ups = [tracker.follow_up(p) for p in points if p.day > baseline.day and p.measured]
-        measured = {r.day: r for r in _measured(follow_ups, baseline, engine, recist, log)}
+        follow_ups = [tracker.follow_up(p) for p in points if p.day > cut and p.measured]
+        reported_cr = [p.day for p in points if p.day > cut and not p.measured and p.reported
+                       and {r.response for r in p.reported} == {"CR"}]
+        measured = {r.day: r for r in _measured(follow_ups, baseline, engine, recist, log, settings, reported_cr)}
     responses = _with_reported(points, measured, cut, log)
     table_2 = non_target_only(baseline, responses)
     _check_reported_categories(responses, baseline, table_2, log)

@@ -7,9 +7,13 @@
   incomplete sum never becomes the nadir.
 - Non-target lesions (§4.3.3): per baseline non-target lesion, unequivocal progression, present,
   absent or not assessed. A status and a measurement may both speak; present wins over absent (no CR
-  is claimed from contradictory records). A node is present at a short axis >= 10 mm.
+  is claimed from contradictory records). A node is present at a short axis >= 10 mm; whether a lesion
+  is a node is the baseline's say, as for targets (a follow-up that records it otherwise is a warning).
 - New lesions (§4.3.5): a new-lesion observation or a measurement with role "new".
 - A lesion not in the baseline assessment and not declared new cannot be placed: "ambiguous".
+- Disease seen (for RECIST 1.1 Table 3 footnote a, disease after a CR): a non-nodal target above 0 mm,
+  a target node at >= 10 mm short axis (a smaller node is normal), a non-target lesion present or
+  progressing, a new lesion, or a lesion that cannot be placed.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class FollowUp:
     non_target: NonTargetCounts | None  # None: no non-target lesion at baseline
     new_lesions: bool
     ambiguous: bool
+    disease_seen: bool = False  # any lesion seen now (RECIST 1.1 Table 3 footnote a: disease after a CR)
 
 
 def _percent(change: float, reference: float) -> float:
@@ -63,9 +68,10 @@ def _percent(change: float, reference: float) -> float:
     return signif(max(-sys.float_info.max, min(sys.float_info.max, value)))
 
 
-def _state(measurement: LesionMeasurement, limits: BaselineLimits) -> str:
-    """present / absent as a measured size says (a node is pathological at >= 10 mm short axis)."""
-    if measurement.lymph_node:
+def _state(measurement: LesionMeasurement, limits: BaselineLimits, node: bool | None = None) -> str:
+    """present / absent as a measured size says (a node is pathological at >= 10 mm short axis).
+    ``node``: the baseline's lymph-node flag of the lesion, which decides when known."""
+    if measurement.lymph_node if node is None else node:
         return "present" if measurement.size_mm >= limits.pathological_node_min_mm else "absent"
     return "present" if measurement.size_mm > 0 else "absent"
 
@@ -105,10 +111,21 @@ class FollowUpTracker:
             self.log.add("warning", refs[0],
                          f"lesion {lesion_id} on {point.day} is not in the baseline assessment of {self.baseline.day} "
                          "and not recorded as new: the time point is NE unless PD is shown")
+        for lesion in self.baseline.targets:
+            for status in statuses.get(lesion.id, []):
+                # RECIST 1.1 §4.3.1: a target lesion is followed by its measurement; the measured target
+                # response stands and the conflict is named for review.
+                self.log.add("warning", status.ref,
+                             f"target lesion {lesion.id} has a non-target status {status.status!r} on {point.day}: "
+                             "the status is not used, the target response is read from the measurements "
+                             "(RECIST 1.1 §4.3.1); please review")
         target = self._targets(point, usable) if self.baseline.targets else None
         non_target = self._non_targets(point, usable, statuses) if self.baseline.non_targets else None
+        seen = new or ambiguous or bool(target and (
+            target.non_nodal_remaining > 0 or target.node_max_mm >= self.limits.pathological_node_min_mm)) or bool(
+            non_target and (non_target.present > 0 or non_target.progressing > 0))
         return FollowUp(point=point, target=target, selection_valid=self.baseline.selection_valid,
-                        non_target=non_target, new_lesions=new, ambiguous=ambiguous)
+                        non_target=non_target, new_lesions=new, ambiguous=ambiguous, disease_seen=seen)
 
     def _target_size(self, target: Lesion, records: list[LesionMeasurement], point: TimePoint) -> float | None:
         sizes = {signif(m.size_mm) for m in records}
@@ -157,7 +174,12 @@ class FollowUpTracker:
         missing: list[str] = []
         for lesion in self.baseline.non_targets:
             records = usable.get(lesion.id, [])
-            states = {_state(m, self.limits) for m in records}
+            if lesion.node is not None and any(m.lymph_node != lesion.node for m in records):
+                kind = "a lymph node" if not lesion.node else "not a lymph node"
+                self.log.add("warning", records[0].ref,
+                             f"non-target lesion {lesion.id} is recorded as {kind} on {point.day}, unlike at "
+                             "baseline: read as at baseline")
+            states = {_state(m, self.limits, lesion.node) for m in records}
             states |= {s.status for s in statuses.get(lesion.id, [])}
             if not states:
                 missing.append(lesion.id)

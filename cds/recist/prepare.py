@@ -41,6 +41,7 @@ class OverallFact(EngineFact):
     non_target: str
     new_lesions: float
     ambiguous: float
+    disease_after_cr: float = 0.0  # disease seen after an earlier time point's overall CR (Table 3 footnote a)
 
 
 def flag(value: bool) -> float:
@@ -61,9 +62,11 @@ def non_target_fact(fact_id: str, counts: NonTargetCounts) -> NonTargetFact:
                          not_assessed=float(counts.not_assessed), present=float(counts.present))
 
 
-def overall_fact(fact_id: str, target: str, non_target: str, new_lesions: bool, ambiguous: bool) -> OverallFact:
+def overall_fact(fact_id: str, target: str, non_target: str, new_lesions: bool, ambiguous: bool,
+                 disease_after_cr: bool = False) -> OverallFact:
     return OverallFact(id=fact_id, kind=OVERALL_KIND, target=target, non_target=non_target,
-                       new_lesions=flag(new_lesions), ambiguous=flag(ambiguous))
+                       new_lesions=flag(new_lesions), ambiguous=flag(ambiguous),
+                       disease_after_cr=flag(disease_after_cr))
 
 
 def lesion_facts(keys: Sequence[str], follow_ups: Sequence[FollowUp]) -> tuple[dict[str, TargetFact],

@@ -34,7 +34,10 @@ NON_TARGET_VALUES: tuple[str, ...] = ("CR", "non-CR/non-PD", "PD", "NE", NONE)
 OVERALL_VALUES: tuple[str, ...] = ("CR", "PR", "SD", "PD", "NE", "non-CR/non-PD")
 _COLUMNS: dict[str, tuple[Any, ...]] = {
     "target": TARGET_VALUES, "non_target": NON_TARGET_VALUES, "new_lesions": (False, True), "ambiguous": (False, True),
+    "disease_after_cr": (False, True),
 }
+OPTIONAL_COLUMNS = frozenset({"disease_after_cr"})  # a row that does not name it: any value ("*")
+
 @dataclass(frozen=True)
 class ComparisonRow:
     """One row of [[target]] or [[non_target]]: a conjunction of comparisons -> a response."""
@@ -57,13 +60,16 @@ class OverallRow:
     new_lesions: tuple[bool, ...] | None
     ambiguous: tuple[bool, ...] | None
     source: str
+    disease_after_cr: tuple[bool, ...] | None = None
 
-    def matches(self, target: str, non_target: str, new_lesions: bool, ambiguous: bool) -> bool:
+    def matches(self, target: str, non_target: str, new_lesions: bool, ambiguous: bool,
+                disease_after_cr: bool = False) -> bool:
         return all(
             allowed is None or value in allowed
             for allowed, value in (
                 (self.target, target), (self.non_target, non_target),
                 (self.new_lesions, new_lesions), (self.ambiguous, ambiguous),
+                (self.disease_after_cr, disease_after_cr),
             )
         )
 
@@ -129,7 +135,7 @@ def _comparison_rows(
 
 
 def _column(entry: dict[str, Any], name: str, file: str) -> tuple[Any, ...] | None:
-    value = entry[name]
+    value = entry.get(name, "*") if name in OPTIONAL_COLUMNS else entry[name]
     if value == "*":
         return None
     if not isinstance(value, list) or not value or any(v not in _COLUMNS[name] for v in value):
@@ -149,7 +155,7 @@ def _overall_rows(raw: list[dict[str, Any]], file: str) -> tuple[OverallRow, ...
             rule=str(entry["rule"]), response=response,  # type: ignore[arg-type]
             target=_column(entry, "target", file), non_target=_column(entry, "non_target", file),
             new_lesions=_column(entry, "new_lesions", file), ambiguous=_column(entry, "ambiguous", file),
-            source=str(entry["source"]),
+            source=str(entry["source"]), disease_after_cr=_column(entry, "disease_after_cr", file),
         ))
     return tuple(rows)
 

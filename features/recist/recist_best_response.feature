@@ -155,3 +155,39 @@ Feature: RECIST 1.1 best overall response, unconfirmed and confirmed
     And the best overall response is none (unconfirmed)
     And the best overall response is none (confirmed)
     And there are no issues
+
+  Scenario Outline: Imaging between the baseline and the first administration is no response (new lesion on <day>)
+    # RECIST 1.1 §4.4.3: responses are recorded from the start of the treatment, not from the baseline scan.
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 |
+      | L1     | liver | no   | 40         | 38         |
+    And a new lesion on <day>
+    When the rules are evaluated
+    Then there is no response on <day>
+    And the overall response on 2024-03-04 is SD
+    And the best overall response is SD (confirmed)
+    And there is an issue mentioning "tumour assessment of <day> is after the baseline assessment of 2024-01-02 but not after the first administration (2024-01-08)"
+
+    Examples:
+      | day        |
+      | 2024-01-05 |
+      | 2024-01-08 |
+
+  Scenario: A new lesion the day after the first administration is progression
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 |
+      | L1     | liver | no   | 40         | 38         |
+    And a new lesion on 2024-01-09
+    When the rules are evaluated
+    Then the overall response on 2024-01-09 is PD
+    And the best overall response is PD (confirmed)
+
+  Scenario: An investigator response between the baseline and the first administration is not used
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 |
+      | L1     | liver | no   | 40         | 38         |
+    And the investigator reported PR on 2024-01-05
+    When the rules are evaluated
+    Then there is no response on 2024-01-05
+    And the best overall response is SD (unconfirmed)
+    And there is an issue mentioning "investigator response of 2024-01-05 is not after the baseline assessment or first administration (2024-01-08)"

@@ -68,15 +68,17 @@ Feature: RECIST 1.1 non-target disease only: non-CR/non-PD, end to end
       | 2024-03-31 | 27  | non-CR/non-PD |
       | 2024-04-01 | 28  | CR            |
 
-  Scenario Outline: Non-target lesions seen again after a CR: progression for the confirmed response (CR at <days> days)
+  Scenario Outline: Non-target lesions seen again after a CR: progression at that time point (CR at <days> days)
     Given the non-target lesions are:
       | lesion | site | 2024-01-02 | <cr_day> | 2024-05-06 |
       | B1     | bone | present    | absent   | present    |
     When the rules are evaluated
-    Then the overall response on 2024-05-06 is non-CR/non-PD
+    Then the non-target response on 2024-05-06 is non-CR/non-PD
+    And the overall response on 2024-05-06 is PD
+    And the rule is "recist11.table3.pd_after_cr"
     And the best overall response is CR (unconfirmed)
     And the best overall response is <confirmed> (confirmed)
-    And there is an issue mentioning "non-CR/non-PD on 2024-05-06 after CR on <cr_day>"
+    And there is an issue mentioning "disease is seen on 2024-05-06 after the CR of <cr_day>"
 
     Examples: the CR meets the minimum duration of SD or does not (RECIST 1.1 Table 3, "CR, SD")
       | cr_day     | days | confirmed     |

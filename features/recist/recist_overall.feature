@@ -165,3 +165,66 @@ Feature: RECIST 1.1 time-point response: non-target lesions, new lesions, Tables
       | new      | overall | rule                            |
       | not seen | NE      | recist11.overall.ne_no_disease  |
       | seen     | PD      | recist11.table2.pd_new_lesion   |
+
+  # RECIST 1.1 Table 3 footnote a: "If a CR is truly met at first time point, then any disease seen at
+  # a subsequent time point, even disease meeting PR criteria relative to baseline, makes the disease PD
+  # at that point in time". Nodes < 10 mm short axis are normal: a node is seen again at >= 10 mm.
+  Scenario Outline: After a CR, a target lesion of <size> mm makes the time point <overall>
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | L1     | liver | no   | 40         | 0          | <size>     |
+    When the rules are evaluated
+    Then the overall response on 2024-03-04 is CR
+    And the target response on 2024-04-29 is <target>
+    And the overall response on 2024-04-29 is <overall>
+    And the rule is "<rule>"
+
+    Examples:
+      | size | target | overall | rule                        |
+      | 0    | CR     | CR      | recist11.table1.cr          |
+      | 4    | PR     | PD      | recist11.table3.pd_after_cr |
+
+  Scenario Outline: After a CR, a target node of <size> mm short axis makes the time point <overall>
+    Given the target lesions measure:
+      | lesion | site      | node | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | L1     | liver     | no   | 30         | 0          | 0          |
+      | N1     | mesentery | yes  | 20         | 8          | <size>     |
+    When the rules are evaluated
+    Then the overall response on 2024-03-04 is CR
+    And the target response on 2024-04-29 is <target>
+    And the overall response on 2024-04-29 is <overall>
+    And the rule is "<rule>"
+
+    Examples:
+      | size | target | overall | rule                        |
+      | 9.9  | CR     | CR      | recist11.table1.cr          |
+      | 10   | PR     | PD      | recist11.table3.pd_after_cr |
+
+  Scenario Outline: After a CR, a non-target lesion <b1> makes the time point <overall>
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | L1     | liver | no   | 40         | 0          | 0          |
+    And the non-target lesions are:
+      | lesion | site | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | B1     | bone | present    | absent     | <b1>       |
+    When the rules are evaluated
+    Then the overall response on 2024-03-04 is CR
+    And the non-target response on 2024-04-29 is <non_target>
+    And the overall response on 2024-04-29 is <overall>
+    And the rule is "<rule>"
+
+    Examples:
+      | b1      | non_target    | overall | rule                        |
+      | absent  | CR            | CR      | recist11.table1.cr          |
+      | present | non-CR/non-PD | PD      | recist11.table3.pd_after_cr |
+
+  Scenario: Disease seen after an investigator's CR is PD, and the warning names the CR
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-04-29 |
+      | L1     | liver | no   | 40         | 4          |
+    And the investigator reported CR on 2024-03-04
+    When the rules are evaluated
+    Then the target response on 2024-04-29 is PR
+    And the overall response on 2024-04-29 is PD
+    And the rule is "recist11.table3.pd_after_cr"
+    And there is an issue mentioning "disease is seen on 2024-04-29 after the CR of 2024-03-04"

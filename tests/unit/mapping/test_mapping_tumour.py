@@ -42,6 +42,29 @@ def test_lesion_measurement_shapes_and_units(
     assert fact.size_mm == pytest.approx(mm, rel=1e-12)
 
 
+def _sized(oid: str, quantity: dict[str, Any]) -> dict[str, Any]:
+    resource = fx.lesion(oid, 1, focus="BodyStructure/b1")
+    resource["component"][0]["valueQuantity"] = quantity
+    return resource
+
+
+@pytest.mark.parametrize(("code", "text"), [("mm", "cm"), ("cm", "mm")])
+def test_a_unit_code_and_text_that_name_different_units_are_refused(map_fhir: Any, code: str, text: str) -> None:
+    resource = _sized("t1", {"value": 4.0, "unit": text, "system": "http://unitsofmeasure.org", "code": code})
+    facts, issues = tumour(map_fhir, resource)
+    assert facts == []
+    assert issues == [("Observation/t1", f"lesion size unit code {code!r} and unit text {text!r} name different "
+                                         "units: not used")]
+
+
+@pytest.mark.parametrize("text", ["mm", "millimetre", "MM"])
+def test_a_unit_text_that_names_the_same_unit_or_is_not_listed_is_not_compared(map_fhir: Any, text: str) -> None:
+    resource = _sized("t1", {"value": 4.0, "unit": text, "system": "http://unitsofmeasure.org", "code": "mm"})
+    [fact], issues = tumour(map_fhir, resource)
+    assert issues == []
+    assert fact.size_mm == 4.0
+
+
 @pytest.mark.parametrize("role", ["target", "non-target", "new"])
 def test_lesion_roles(map_fhir: Any, role: str) -> None:
     [fact], _ = tumour(map_fhir, fx.lesion("t1", 20, role=role))

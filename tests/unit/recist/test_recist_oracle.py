@@ -83,20 +83,23 @@ def test_non_target_rules_agree_with_the_table_rows(engine: Engine, rows: list[d
 
 
 def test_overall_rules_agree_with_the_table_and_with_tables_1_and_2_everywhere(engine: Engine) -> None:
-    combinations = list(itertools.product(TARGET_VALUES, NON_TARGET_VALUES, (False, True), (False, True)))
+    combinations = list(itertools.product(TARGET_VALUES, NON_TARGET_VALUES, (False, True), (False, True),
+                                          (False, True)))
     facts = {
         f"f{i}": OverallFact(id=f"f{i}", kind=OVERALL_KIND, target=t, non_target=n, new_lesions=float(new),
-                             ambiguous=float(amb))
-        for i, (t, n, new, amb) in enumerate(combinations)
+                             ambiguous=float(amb), disease_after_cr=float(after))
+        for i, (t, n, new, amb, after) in enumerate(combinations)
     }
     decided = decide_overall(engine, table(), facts)
-    for i, (t, n, new, amb) in enumerate(combinations):
+    for i, (t, n, new, amb, after) in enumerate(combinations):
         row = decided[f"f{i}"]
-        fields = {"target": t, "non_target": n, "new_lesions": new, "ambiguous": amb}
+        fields = {"target": t, "non_target": n, "new_lesions": new, "ambiguous": amb, "disease_after_cr": after}
         assert row.rule == oracle.row_decision("overall", fields)
         expected = oracle.overall(None if t == "none" else t, None if n == "none" else n, new)
         if amb and expected != "PD":
             expected = "NE"  # a lesion that cannot be placed: NE unless PD (table header)
+        if after:
+            expected = "PD"  # disease seen after a CR (Table 3 footnote a)
         assert row.response == expected, fields
 
 
