@@ -91,6 +91,7 @@ class DoseAdvisor:
         active: dict[str, list[DoseReason]] = {}
         occurred: dict[str, list[DoseReason]] = {}
         last_toxic: dict[str, date] = {}
+        toxic_analytes: dict[str, set[str]] = {}
         eligibility: list[DoseReason] = []
         day_of = {lab.ref: lab.day for lab in evaluation.labs}
         for hit in trigger_hits:
@@ -109,6 +110,16 @@ class DoseAdvisor:
             days = [day_of[ref] for ref in meaning.observations if ref in day_of]
             if days:
                 last_toxic[cls] = max([*days, last_toxic.get(cls, days[0])])
+            toxic_analytes.setdefault(cls, set()).update(
+                lab.analyte for lab in evaluation.labs if lab.ref in meaning.observations)
+        resolved_on: dict[str, date] = {}
+        for cls, last in last_toxic.items():
+            if cls in active:
+                continue
+            after = [lab.day for lab in evaluation.labs if lab.analyte in toxic_analytes.get(cls, set())
+                     and lab.day > last]
+            if after:
+                resolved_on[cls] = min(after)
         candidates: dict[Decision, list[DoseReason]] = {}
         if history.discontinued_at is not None:
             candidates["discontinue"] = [DoseReason(
@@ -117,7 +128,7 @@ class DoseAdvisor:
             )]
         if eligibility:
             candidates.setdefault("withhold", []).extend(eligibility)
-        class_actions = list(self._class_actions(evaluation, active, occurred, last_toxic, history))
+        class_actions = list(self._class_actions(evaluation, active, occurred, last_toxic, resolved_on, history))
         for class_action, class_reasons in class_actions:
             candidates.setdefault(class_action, []).extend(class_reasons)
         if evaluation.missing:
@@ -161,17 +172,22 @@ class DoseAdvisor:
                           detail=f"latest result: {detail}")
 
     def _class_actions(self, evaluation: PointEvaluation, active: dict[str, list[DoseReason]],
-                       occurred: dict[str, list[DoseReason]], last_toxic: dict[str, date], history: History
-                       ) -> Iterable[tuple[DoseAction, list[DoseReason]]]:
+                       occurred: dict[str, list[DoseReason]], last_toxic: dict[str, date],
+                       resolved_on: dict[str, date], history: History) -> Iterable[tuple[DoseAction, list[DoseReason]]]:
         point = evaluation.point
         if point.cycle == 1:
             return []
 
         def delay(cls: str) -> float:
-            """Days the toxicity has required the cycle to wait: to today while it is present, else to
-            the last result that still showed it (label: "requires a treatment delay of 16 weeks")."""
+            """Days the toxicity has required the cycle to wait after its due date (label: "requires a
+            treatment delay of 16 weeks"): to today while it is present, else to the first result that
+            showed it resolved (the cycle could not have been given before that day). Measured to the last
+            result that still showed it, a later normal result would shorten a delay that had already
+            reached the limit and turn a permanent discontinuation back into a reduction."""
             if cls in active:
                 until = point.decision
+            elif cls in resolved_on:
+                until = resolved_on[cls]
             elif cls in last_toxic:
                 until = last_toxic[cls]
             else:

@@ -167,6 +167,61 @@ Feature: Lutathera dose over a course: reduce, return to full activity, disconti
     Then the recommendation for cycle 3 is "discontinue"
     And the recommendation for cycle 3 cites "lutathera.thrombocytopenia.discontinue_delay"
 
+  Scenario Outline: <class> first seen resolved <days> days after cycle 3 was due: <recommendation>
+    The delay a toxicity required runs from the due date to the first result that shows it resolved,
+    not to the last result that still showed it: the cycle could not be given before. Cycle 3 was due
+    on 2024-04-29; the toxicity was still there on 2024-08-12 (105 days) and the next labs, on <resolved
+    on>, are normal. Resolved at 111 days, the course resumes at the reduced activity; resolved at 112
+    days (16 weeks, ">= max_delay_days"), Lutathera is discontinued permanently.
+
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And the pre-cycle labs of 2024-02-26 are normal
+    And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And <toxicity> on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    And <toxicity> on 2024-08-12
+    And the other pre-cycle labs of 2024-08-12 are normal
+    And the pre-cycle labs of <resolved on> are normal
+    When the rules are evaluated on 2024-08-26
+    Then the recommendation for cycle 3 is "<recommendation>"
+    And the recommendation for cycle 3 cites "<rule>"
+
+    Examples:
+      | class              | toxicity                                                                                     | resolved on | days | recommendation | rule                                           |
+      | thrombocytopenia   | a platelet count of 70 x10^9/L with a lower limit of 150 and an upper limit of 400           | 2024-08-18  | 111  | reduce         | lutathera.thrombocytopenia.reduce              |
+      | thrombocytopenia   | a platelet count of 70 x10^9/L with a lower limit of 150 and an upper limit of 400           | 2024-08-19  | 112  | discontinue    | lutathera.thrombocytopenia.discontinue_delay   |
+      | anemia_neutropenia | a hemoglobin of 7.5 g/dL with a lower limit of 12.0 and an upper limit of 16.0               | 2024-08-18  | 111  | reduce         | lutathera.anemia_neutropenia.reduce            |
+      | anemia_neutropenia | a hemoglobin of 7.5 g/dL with a lower limit of 12.0 and an upper limit of 16.0               | 2024-08-19  | 112  | discontinue    | lutathera.anemia_neutropenia.discontinue_delay |
+      | renal              | a creatinine of 1.2 mg/dL with a lower limit of 0.5 and an upper limit of 1.1                | 2024-08-18  | 111  | reduce         | lutathera.renal.reduce                         |
+      | renal              | a creatinine of 1.2 mg/dL with a lower limit of 0.5 and an upper limit of 1.1                | 2024-08-19  | 112  | discontinue    | lutathera.renal.discontinue_delay              |
+      | hepatic            | a total bilirubin of 4.0 mg/dL with a lower limit of 0.3 and an upper limit of 1.2           | 2024-08-18  | 111  | reduce         | lutathera.hepatic.reduce                       |
+      | hepatic            | a total bilirubin of 4.0 mg/dL with a lower limit of 0.3 and an upper limit of 1.2           | 2024-08-19  | 112  | discontinue    | lutathera.hepatic.discontinue_delay            |
+
+  Scenario Outline: Discontinued for a 16-week delay: a normal panel weeks later does not bring back the reduction
+    Cycle 3 was due on 2024-04-29; the platelets were grade 2 on 2024-04-22 and still on 2024-08-15.
+    On 2024-08-20, 113 days after the due date, Lutathera is discontinued permanently. The first
+    normal panel comes on 2024-09-10: the toxicity required a delay of 134 days, and the decision
+    stays "discontinue" on every later day, although the last result that showed the toxicity is only
+    108 days after the due date.
+
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And the pre-cycle labs of 2024-02-26 are normal
+    And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    And a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-08-15
+    And the other pre-cycle labs of 2024-08-15 are normal
+    And the pre-cycle labs of 2024-09-10 are normal
+    When the rules are evaluated on <day>
+    Then the recommendation for cycle 3 is "discontinue"
+    And the indicator for cycle 3 is "critical"
+    And the recommendation for cycle 3 cites "lutathera.thrombocytopenia.discontinue_delay"
+
+    Examples:
+      | day        |
+      | 2024-09-12 |
+      | 2024-09-20 |
+
   Scenario: The reduction recommended but 7.4 GBq given: a deviation, and no "return to 7.4 GBq" after it
     The course continues from what was given. Cycle 3 was to be reduced to 3.7 GBq but was given at
     7.4 GBq: its alert says so, and cycle 4 proceeds at 7.4 GBq because nothing dose-modifying was
