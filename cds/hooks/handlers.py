@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -48,7 +48,16 @@ from cds.hooks.fhir.prefetch import MEDICATIONS, PrefetchResolver, Resolved
 from cds.hooks.runtime.slots import EvaluationSlots
 from cds.hooks.services import SERVICES, CardInputs
 from cds.hooks.services import CdsService as Service
-from cds.hooks.store import CardRecord, Store, StoreError, UnknownCard, UnknownSuggestion, Unstorable
+from cds.hooks.store import (
+    UNVERIFIED,
+    CardRecord,
+    Client,
+    Store,
+    StoreError,
+    UnknownCard,
+    UnknownSuggestion,
+    Unstorable,
+)
 from cds.reading import Collected, from_prefetch
 
 logger = logging.getLogger("cds.hooks")
@@ -134,8 +143,10 @@ class HookHandler:
         self.max_resources = max_resources
         self.ctcae_version = ctcae_version  # the CTCAE table graded with, named on the cards and in the audit
 
-    async def call(self, service_id: str, body: Any, fhir_servers: Sequence[str] = ()) -> dict[str, Any]:
-        """``fhir_servers``: what the caller's issuer may name as ``fhirServer`` besides the global list."""
+    async def call(self, service_id: str, body: Any, fhir_servers: Sequence[str] = (),
+                   client: Client = UNVERIFIED) -> dict[str, Any]:
+        """``fhir_servers``: what the caller's issuer may name as ``fhirServer`` besides the global list;
+        ``client``: the verified caller, recorded with each card (its feedback is taken from it only)."""
         started = time.perf_counter()
         service = _service(service_id)
         request, context = _request(service, body)
@@ -164,6 +175,7 @@ class HookHandler:
                 # CPU-bound: in a thread, a bounded number at once, so the event loop keeps answering.
                 decision = await self.slots.run(self._guarded, service, request, context.patientId, resolved,
                                                 orders, scope, drafts)
+            records = [replace(r, issuer=client.issuer, tenant=client.tenant) for r in decision.records]
         except TimeoutError:
             logger.warning("%s %s: no answer within %.0f s (request_deadline_seconds): 503", service.id,
                            request.hook, self.deadline_seconds)
@@ -171,7 +183,7 @@ class HookHandler:
         # The audit is not under the deadline: once it starts, its rows and the answer go together
         # (the database's own timeout bounds it, and its failure is a 503 with no card).
         try:
-            await run_in_threadpool(self.store.record_cards, decision.records)
+            await run_in_threadpool(self.store.record_cards, records)
         except Unstorable as exc:
             raise BadRequest(f"not storable: {exc}") from None
         except StoreError as exc:
@@ -260,7 +272,7 @@ class HookHandler:
                                         incomplete=incomplete, drafted=drafted,
                                         history_incomplete=history_incomplete))
 
-    async def feedback(self, service_id: str, body: Any) -> dict[str, Any]:
+    async def feedback(self, service_id: str, body: Any, client: Client = UNVERIFIED) -> dict[str, Any]:
         service = _service(service_id)
         try:
             request = FeedbackRequest.model_validate(body)
@@ -268,7 +280,7 @@ class HookHandler:
             raise BadRequest(describe_error(exc)) from None
         try:
             stored, repeated = await run_in_threadpool(self.store.record_feedback, service.id, request.feedback,
-                                                       self.clock())
+                                                       self.clock(), client)
         except Unstorable as exc:
             raise BadRequest(f"not storable: {exc}") from None
         except UnknownCard as exc:

@@ -78,11 +78,17 @@ card_audit = Table(
     # the uuids of the card's suggestions, so that feedback accepting one it did not offer is refused;
     # NULL for a card recorded by an earlier release (its feedback is not checked); create_schema adds it.
     Column("suggestions", JSON),
+    # the verified client the card was issued to (its JWT ``iss`` and ``tenant``), so that feedback on the
+    # card is taken from that client only; NULL when verification is off or for a card recorded by an
+    # earlier release (its feedback is not checked); create_schema adds them.
+    Column("issuer", String(512)),
+    Column("tenant", String(256)),
 )
 
 # Columns added to an existing table by create_schema (ALTER TABLE ... ADD COLUMN, nullable, no default),
 # so that a database made by an earlier release keeps working without a migration tool.
-ADDED_COLUMNS = ((card_audit, "ctcae_version"), (card_audit, "suggestions"))
+ADDED_COLUMNS = ((card_audit, "ctcae_version"), (card_audit, "suggestions"), (card_audit, "issuer"),
+                 (card_audit, "tenant"))
 
 feedback_table = Table(
     "prrt_cds_feedback", metadata,
@@ -173,7 +179,7 @@ class UnknownSuggestion(ServiceError, LookupError):
 
 # The audit columns whose values come from the request (the others the service writes itself: a value
 # of its own that does not fit is a fault of the service, left to the database and answered 503).
-CARD_COLUMNS_FROM_REQUEST = frozenset({"hook_instance", "patient", "order_ref"})
+CARD_COLUMNS_FROM_REQUEST = frozenset({"hook_instance", "patient", "order_ref", "issuer", "tenant"})
 
 
 def check_storable(table: Table, rows: Sequence[dict[str, Any]], columns: frozenset[str] | None = None) -> None:
@@ -192,6 +198,17 @@ def check_storable(table: Table, rows: Sequence[dict[str, Any]], columns: frozen
 
 
 @dataclass(frozen=True)
+class Client:
+    """The verified caller: its JWT ``iss`` and ``tenant`` (both None when verification is off)."""
+
+    issuer: str | None = None
+    tenant: str | None = None
+
+
+UNVERIFIED = Client()  # the caller when verification is off
+
+
+@dataclass(frozen=True)
 class CardRecord:
     card_uuid: str
     hook_instance: str
@@ -206,6 +223,8 @@ class CardRecord:
     order_ref: str | None = None
     ctcae_version: str | None = None  # the CTCAE table the card's grades come from
     suggestions: list[str] | None = None  # the uuids of the card's suggestions (None: not recorded)
+    issuer: str | None = None  # the client the card was issued to (None: verification off)
+    tenant: str | None = None
 
 
 def engine_url(url: str) -> str:
@@ -318,10 +337,12 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"card audit not written ({type(exc).__name__})") from None
 
-    def record_feedback(self, service_id: str, items: Sequence[Feedback], received_at: datetime) -> tuple[int, int]:
+    def record_feedback(self, service_id: str, items: Sequence[Feedback], received_at: datetime,
+                        client: Client = UNVERIFIED) -> tuple[int, int]:
         """Store each item once; returns (stored now, already stored). Raises UnknownCard (and stores
-        nothing) when an item names a card this service never issued, UnknownSuggestion when it accepts a
-        suggestion its card did not offer, Unstorable for a bad value."""
+        nothing) when an item names a card this service never issued to ``client`` (a card issued to
+        another client is not known to this one: its outcome is that client's to record),
+        UnknownSuggestion when it accepts a suggestion its card did not offer, Unstorable for a bad value."""
         rows = []
         for item in items:
             reason = item.overrideReason.reason if item.overrideReason else None
@@ -340,9 +361,12 @@ class Store:
         try:
             with self._bounded(), self.engine.begin() as connection:
                 cards = {row["card_uuid"] for row in rows}
-                offered: dict[str, list[str] | None] = {card: suggestions for card, suggestions in connection.execute(
-                    select(card_audit.c.card_uuid, card_audit.c.suggestions).where(
-                        card_audit.c.card_uuid.in_(cards), card_audit.c.service_id == service_id))}
+                offered: dict[str, list[str] | None] = {
+                    card: suggestions for card, suggestions, issuer, tenant in connection.execute(
+                        select(card_audit.c.card_uuid, card_audit.c.suggestions, card_audit.c.issuer,
+                               card_audit.c.tenant).where(
+                            card_audit.c.card_uuid.in_(cards), card_audit.c.service_id == service_id))
+                    if issuer is None or (issuer, tenant) == (client.issuer, client.tenant)}
                 if cards - offered.keys():
                     raise UnknownCard(f"{len(cards - offered.keys())} card(s) this service never issued")
                 strange = [item for item in items if item.acceptedSuggestions

@@ -112,3 +112,20 @@ def test_feedback_token_is_for_the_feedback_url(client: httpx.Client, live: hs.S
     assert wrong.status_code == 401
     right = client.post(f"{PATH}/feedback", json=feedback, headers=hs.bearer(ES.token(aud(live, f"{PATH}/feedback"))))
     assert right.status_code == 404  # authenticated; the example's card was never issued, so not stored
+
+
+def test_feedback_is_taken_only_from_the_client_the_card_was_issued_to(
+        client: httpx.Client, live: hs.SharedService, body: dict[str, Any]) -> None:
+    """Before: any trusted client could record "accepted" or "overridden" on a card issued to another
+    (another issuer, or another tenant of the same issuer), and a 200 told it the card existed. Now that
+    is the 404 of a card never issued, nothing is stored, and the card's own client is still heard."""
+    issued = client.post(PATH, json=body, headers=hs.bearer(ES.token(aud(live), tenant="hospital-1")))
+    assert issued.status_code == 200, issued.text
+    card = issued.json()["cards"][0]["uuid"]
+    feedback = {"feedback": [{"card": card, "outcome": "overridden", "outcomeTimestamp": "2024-04-29T10:00:00Z"}]}
+    url = aud(live, f"{PATH}/feedback")
+    for stranger in (RS.token(url), ES.token(url, tenant="hospital-2"), ES.token(url)):
+        refused = client.post(f"{PATH}/feedback", json=feedback, headers=hs.bearer(stranger))
+        assert refused.status_code == 404, refused.text
+    own = client.post(f"{PATH}/feedback", json=feedback, headers=hs.bearer(ES.token(url, tenant="hospital-1")))
+    assert (own.status_code, own.json()) == (200, {"stored": 1, "alreadyStored": 0})

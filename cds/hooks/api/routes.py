@@ -24,7 +24,7 @@ from cds.hooks.errors import ANSWERS, BadRequest, NotAuthenticated, PayloadTooLa
 from cds.hooks.security.auth import Caller, Unauthorized
 from cds.hooks.security.replay import ReplayCacheError
 from cds.hooks.services import SERVICES
-from cds.hooks.store import StoreError
+from cds.hooks.store import Client, StoreError
 from cds.jsonio import JsonInputError, loads_bounded
 
 logger = logging.getLogger("cds.hooks")
@@ -60,6 +60,11 @@ async def caller(request: Request, parts: Parts) -> Caller:
 Authenticated = Annotated[Caller, Depends(caller)]
 
 
+def client_of(who: Caller) -> Client:
+    """The client a card is issued to, and whose feedback on it is taken (docs/outputs.md, feedback)."""
+    return Client(issuer=who.iss, tenant=who.tenant)
+
+
 async def read_json(request: Request, limit: int) -> Any:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -88,13 +93,13 @@ async def discovery(_: Authenticated, parts: Parts) -> JSONResponse:
 @router.post("/cds-services/{service_id}")
 async def call_service(service_id: str, request: Request, who: Authenticated, parts: Parts) -> JSONResponse:
     body = await read_json(request, parts.settings.max_body_bytes)
-    return JSONResponse(await parts.handler.call(service_id, body, who.fhir_servers))
+    return JSONResponse(await parts.handler.call(service_id, body, who.fhir_servers, client_of(who)))
 
 
 @router.post("/cds-services/{service_id}/feedback")
-async def feedback(service_id: str, request: Request, _: Authenticated, parts: Parts) -> JSONResponse:
+async def feedback(service_id: str, request: Request, who: Authenticated, parts: Parts) -> JSONResponse:
     body = await read_json(request, parts.settings.max_body_bytes)
-    return JSONResponse(await parts.handler.feedback(service_id, body))
+    return JSONResponse(await parts.handler.feedback(service_id, body, client_of(who)))
 
 
 @router.get("/healthz", include_in_schema=False)

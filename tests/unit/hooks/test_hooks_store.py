@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy import create_engine, event
 
 from cds.hooks.api.models import Feedback
 from cds.hooks.security.replay import DatabaseReplayCache, MemoryReplayCache, RedisReplayCache, replay_cache
-from cds.hooks.store import CardRecord, Store, engine_url, redacted
+from cds.hooks.store import CardRecord, Client, Store, UnknownCard, engine_url, redacted
 
 POSTGRES_URL = hs.POSTGRES_URL
 REDIS_URL = os.environ.get("PRRT_CDS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -93,6 +94,29 @@ def test_feedback_is_stored_once_however_often_it_is_sent(store: Store) -> None:
     rows = store.feedback("c-1")
     assert len(rows) == 2
     assert (rows[0]["override_code"], rows[0]["user_comment"]) == ("c", "checked")
+
+
+def test_feedback_on_a_card_is_taken_from_the_client_it_was_issued_to_only(store: Store) -> None:
+    """A card issued to one client (verified ``iss`` and ``tenant``) is unknown to every other: its
+    feedback is refused and nothing of the batch is stored. A card recorded without a client
+    (verification off, or an earlier release) takes feedback from any caller, as before."""
+    ehr = Client(issuer="https://ehr.example.test/a", tenant="hospital-1")
+    store.record_cards([replace(record("c-a"), issuer=ehr.issuer, tenant=ehr.tenant), record("c-open")])
+    now = datetime.now(UTC)
+
+    def item(card: str) -> Feedback:
+        return Feedback.model_validate({"card": card, "outcome": "overridden",
+                                        "outcomeTimestamp": "2024-01-01T10:00:00Z"})
+
+    for other in (Client(), Client(issuer=ehr.issuer), Client(issuer=ehr.issuer, tenant="hospital-2"),
+                  Client(issuer="https://ehr.example.test/b", tenant="hospital-1")):
+        with pytest.raises(UnknownCard):
+            store.record_feedback("prrt-toxicity", [item("c-open"), item("c-a")], now, other)
+    assert store.feedback() == []
+    assert store.record_feedback("prrt-toxicity", [item("c-a"), item("c-open")], now, ehr) == (2, 0)
+    assert store.record_feedback("prrt-toxicity", [item("c-open")], now, Client(issuer="x")) == (0, 1)
+    [row] = [r for r in store.cards() if r["card_uuid"] == "c-a"]
+    assert (row["issuer"], row["tenant"]) == (ehr.issuer, ehr.tenant)
 
 
 def test_feedback_sent_at_once_by_several_workers_is_stored_once(store: Store) -> None:
