@@ -67,13 +67,16 @@ class Criterion:
     when: str
     conditions: tuple[Condition, ...]
     unit_set: str  # "si" or the conventional unit the set is written in
-    baseline_state: Literal["normal", "abnormal"] | None = None
+    # "normal" / "abnormal": the baseline above the ULN or not (a missing baseline counts as normal);
+    # "low" / "not_low": below the LLN or not (v6 creatinine). Where the record does not say whether the
+    # baseline was below its LLN, both "low" and "not_low" criteria apply (the higher grade).
+    baseline_state: Literal["normal", "abnormal", "low", "not_low"] | None = None
     optional: bool = False
 
     @cached_property
     def needs(self) -> frozenset[Input]:
         needs = {c.needs for c in self.conditions if c.needs is not None}
-        if self.baseline_state == "abnormal":
+        if self.baseline_state in ("abnormal", "low"):
             needs.add("baseline")
         return frozenset(needs)
 
@@ -144,8 +147,8 @@ def _criteria(raw: list[dict[str, Any]], unit_set: str, term_id: str, file: str)
     out = []
     for entry in raw:
         state = entry.get("baseline")
-        if state not in (None, "normal", "abnormal"):
-            raise ConfigurationError(f"{file}: term {term_id}: baseline must be normal or abnormal")
+        if state not in (None, "normal", "abnormal", "low", "not_low"):
+            raise ConfigurationError(f"{file}: term {term_id}: baseline must be normal, abnormal, low or not_low")
         grade = int(entry["grade"])
         if not 1 <= grade <= 4:
             raise ConfigurationError(f"{file}: term {term_id}: grade {grade} is not 1-4")
