@@ -15,7 +15,7 @@ from cds.ctcae.prepare import FACT_KIND, HAS_FIELD, Inputs, Pending, prepare
 from cds.ctcae.table import Criterion, CtcaeTable, Input
 from cds.engine import Engine, Ruleset, Test
 from cds.engine import Rule as EngineRule
-from cds.facts import UngradableLab
+from cds.facts import LabResult, UngradableLab
 from cds.timeline import Timeline
 
 MISSING_TEXT: dict[str, str] = {
@@ -130,8 +130,28 @@ def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: Engine) -> lis
             cycle = cycles[day] = timeline.cycle_of(day)
         grades.append(_conclude(item, met.get(key, none), table, cycle))
     grades += list(_ungradable(timeline.ungradable, table, timeline))
+    grades += list(_not_graded(timeline, table, cycles))
     grades.sort(key=lambda g: (g.effective, g.observation, g.term))
     return grades
+
+
+def _not_graded(timeline: Timeline, table: CtcaeTable, cycles: dict[date, int]) -> Iterable[ToxicityGrade]:
+    """The results the table lists as read but not graded (an eGFR): "cannot grade" with the table's reason,
+    so that a kidney-function result is never dropped in silence."""
+    labs: tuple[LabResult | UngradableLab, ...] = (*timeline.labs, *timeline.ungradable)
+    for lab in labs:
+        entry = table.not_graded_for(lab.analyte)
+        if entry is None:
+            continue
+        cycle = cycles.get(lab.day)
+        if cycle is None:
+            cycle = cycles[lab.day] = timeline.cycle_of(lab.day)
+        measured = dict(value=lab.reported_value, unit=lab.reported_unit, value_canonical=lab.value,
+                        unit_canonical=lab.unit) if isinstance(lab, LabResult) else {}
+        yield ToxicityGrade(
+            term=entry.term, term_id=entry.id, ctcae_version=table.version, grade=None, observation=lab.ref,
+            effective=lab.at, cycle=cycle, analyte=lab.analyte, reason=entry.reason, **measured,
+        )
 
 
 def _ungradable(labs: Iterable[UngradableLab], table: CtcaeTable, timeline: Timeline) -> Iterable[ToxicityGrade]:
