@@ -15,7 +15,7 @@ from cds.ctcae.prepare import FACT_KIND, HAS_FIELD, Inputs, Pending, prepare
 from cds.ctcae.table import Criterion, CtcaeTable, Input
 from cds.engine import Engine, Ruleset, Test
 from cds.engine import Rule as EngineRule
-from cds.facts import UngradableLab
+from cds.facts import LabResult, UngradableLab
 from cds.timeline import Timeline
 
 MISSING_TEXT: dict[str, str] = {
@@ -37,6 +37,10 @@ def compile_ruleset(table: CtcaeTable) -> Ruleset:
                 tests.append(Test("base_abnormal", "==", 0.0))
             elif criterion.baseline_state == "abnormal":
                 tests += [Test("has_base", "==", 1.0), Test("base_abnormal", "==", 1.0)]
+            elif criterion.baseline_state == "low":  # below the LLN, or not known not to be
+                tests += [Test("has_base", "==", 1.0), Test("base_not_low", "==", 0.0)]
+            elif criterion.baseline_state == "not_low":  # at or above the LLN, or not known to be below
+                tests.append(Test("base_low", "==", 0.0))
             for condition in criterion.conditions:
                 if condition.needs is not None:
                     tests.append(Test(HAS_FIELD[condition.needs], "==", 1.0))
@@ -51,7 +55,15 @@ def _applies(criterion: Criterion, inputs: Inputs) -> bool:
         return not inputs.base_abnormal
     if criterion.baseline_state == "abnormal":
         return inputs.base_abnormal
+    if criterion.baseline_state == "low":
+        return not inputs.base_not_low
+    if criterion.baseline_state == "not_low":
+        return not inputs.base_low
     return True
+
+
+LOW_UNKNOWN_NOTE = ("whether the baseline was below its lower limit of normal is not recorded: the criteria for a "
+                    "baseline below the LLN were applied too (the higher grade)")
 
 
 def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> ToxicityGrade:
@@ -94,6 +106,8 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
             return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade", notes=notes)
         return ToxicityGrade(**base, grade=0, criterion="no grade 1-4 criterion met",
                              rule=f"{table.prefix}.{term.id}.g0", criterion_set=item.unit_set, notes=notes)
+    if best.baseline_state == "low" and not inputs.base_low:
+        notes = (*notes, LOW_UNKNOWN_NOTE)
     return ToxicityGrade(
         **base, grade=grade, criterion=term.text.get(grade, best.when), rule=best.rule,
         criterion_set=best.unit_set, notes=notes,
@@ -116,8 +130,28 @@ def grade_timeline(timeline: Timeline, table: CtcaeTable, engine: Engine) -> lis
             cycle = cycles[day] = timeline.cycle_of(day)
         grades.append(_conclude(item, met.get(key, none), table, cycle))
     grades += list(_ungradable(timeline.ungradable, table, timeline))
+    grades += list(_not_graded(timeline, table, cycles))
     grades.sort(key=lambda g: (g.effective, g.observation, g.term))
     return grades
+
+
+def _not_graded(timeline: Timeline, table: CtcaeTable, cycles: dict[date, int]) -> Iterable[ToxicityGrade]:
+    """The results the table lists as read but not graded (an eGFR): "cannot grade" with the table's reason,
+    so that a kidney-function result is never dropped in silence."""
+    labs: tuple[LabResult | UngradableLab, ...] = (*timeline.labs, *timeline.ungradable)
+    for lab in labs:
+        entry = table.not_graded_for(lab.analyte)
+        if entry is None:
+            continue
+        cycle = cycles.get(lab.day)
+        if cycle is None:
+            cycle = cycles[lab.day] = timeline.cycle_of(lab.day)
+        measured = dict(value=lab.reported_value, unit=lab.reported_unit, value_canonical=lab.value,
+                        unit_canonical=lab.unit) if isinstance(lab, LabResult) else {}
+        yield ToxicityGrade(
+            term=entry.term, term_id=entry.id, ctcae_version=table.version, grade=None, observation=lab.ref,
+            effective=lab.at, cycle=cycle, analyte=lab.analyte, reason=entry.reason, **measured,
+        )
 
 
 def _ungradable(labs: Iterable[UngradableLab], table: CtcaeTable, timeline: Timeline) -> Iterable[ToxicityGrade]:

@@ -39,6 +39,8 @@ class GradingFact(EngineFact):
     has_base: float
     pct_base: float
     base_abnormal: float
+    base_low: float = 0.0  # the baseline is known to be below its LLN
+    base_not_low: float = 0.0  # the baseline is known to be at or above its LLN
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Inputs:
     base: float | None
     base_abnormal: bool
     is_baseline: bool = False  # the lab is the baseline, or precedes it: "x baseline" does not apply
+    # whether the baseline was below its LLN: known below, known at or above, or (both False) not known
+    # (no baseline, no LLN on it and no interpretation flag, or the lab is the baseline itself)
+    base_low: bool = False
+    base_not_low: bool = False
 
     def available(self) -> frozenset[Input]:
         return self._available
@@ -111,7 +117,14 @@ def _inputs(lab: LabResult, baseline: Baseline | None, factor: float, reported: 
         base=None if base is None else base / factor,
         base_abnormal=bool(baseline and baseline.abnormal_high and not is_baseline),
         is_baseline=is_baseline,
+        base_low=base is not None and baseline is not None and baseline.abnormal_low,
+        base_not_low=base is not None and baseline is not None and _low_known(baseline) and not baseline.abnormal_low,
     )
+
+
+def _low_known(baseline: Baseline) -> bool:
+    """Whether the record says if the baseline was below its LLN: an interpretation flag, or an LLN."""
+    return baseline.lab.flag is not None or baseline.lab.low is not None
 
 
 def _numbers(inputs: Inputs) -> dict[str, float]:
@@ -126,6 +139,7 @@ def _numbers(inputs: Inputs) -> dict[str, float]:
         x_base=signif(value / base) if base else 0.0, has_base=1.0 if base else 0.0,
         pct_base=signif((value - base) / base * 100.0) if base else 0.0,
         base_abnormal=1.0 if inputs.base_abnormal else 0.0,
+        base_low=1.0 if inputs.base_low else 0.0, base_not_low=1.0 if inputs.base_not_low else 0.0,
     )
 
 

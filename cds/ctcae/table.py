@@ -67,13 +67,16 @@ class Criterion:
     when: str
     conditions: tuple[Condition, ...]
     unit_set: str  # "si" or the conventional unit the set is written in
-    baseline_state: Literal["normal", "abnormal"] | None = None
+    # "normal" / "abnormal": the baseline above the ULN or not (a missing baseline counts as normal);
+    # "low" / "not_low": below the LLN or not (v6 creatinine). Where the record does not say whether the
+    # baseline was below its LLN, both "low" and "not_low" criteria apply (the higher grade).
+    baseline_state: Literal["normal", "abnormal", "low", "not_low"] | None = None
     optional: bool = False
 
     @cached_property
     def needs(self) -> frozenset[Input]:
         needs = {c.needs for c in self.conditions if c.needs is not None}
-        if self.baseline_state == "abnormal":
+        if self.baseline_state in ("abnormal", "low"):
             needs.add("baseline")
         return frozenset(needs)
 
@@ -96,6 +99,17 @@ class Term:
 
 
 @dataclass(frozen=True)
+class NotGraded:
+    """A result the table reads but does not grade (``[[not_graded]]``): listed as "cannot grade" with why."""
+
+    analyte: str
+    term: str
+    id: str
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
 class CtcaeTable:
     version: str
     prefix: str
@@ -104,6 +118,13 @@ class CtcaeTable:
     terms: tuple[Term, ...]
     digest: str
     file: str = ""
+    not_graded: tuple[NotGraded, ...] = ()
+
+    def not_graded_for(self, analyte: str) -> NotGraded | None:
+        """Why a result of ``analyte`` is not graded, when the table lists it and no term grades it."""
+        if self.for_analyte(analyte):
+            return None
+        return next((n for n in self.not_graded if n.analyte == analyte), None)
 
     def for_analyte(self, analyte: str) -> tuple[Term, ...]:
         """The terms that grade a result of ``analyte``: its own, and those of the broader analyte it is
@@ -144,8 +165,8 @@ def _criteria(raw: list[dict[str, Any]], unit_set: str, term_id: str, file: str)
     out = []
     for entry in raw:
         state = entry.get("baseline")
-        if state not in (None, "normal", "abnormal"):
-            raise ConfigurationError(f"{file}: term {term_id}: baseline must be normal or abnormal")
+        if state not in (None, "normal", "abnormal", "low", "not_low"):
+            raise ConfigurationError(f"{file}: term {term_id}: baseline must be normal, abnormal, low or not_low")
         grade = int(entry["grade"])
         if not 1 <= grade <= 4:
             raise ConfigurationError(f"{file}: term {term_id}: grade {grade} is not 1-4")
@@ -174,9 +195,14 @@ def load_table(path: Path) -> CtcaeTable:
                 requires=frozenset(entry.get("requires", [])), text={int(k): str(v) for k, v in entry["text"].items()},
                 sets=sets,
             ))
+        not_graded = tuple(
+            NotGraded(analyte=str(e["analyte"]), term=str(e["term"]), id=str(e["id"]), reason=str(e["reason"]),
+                      source=str(e["source"]))
+            for e in raw.get("not_graded", []))
         table = CtcaeTable(
             version=str(meta["version"]), prefix=str(meta["rule_prefix"]), title=str(meta.get("title", "")),
             source=str(meta.get("source", "")), terms=tuple(terms), digest=read.digest, file=read.name,
+            not_graded=not_graded,
         )
     _check(table)
     return table
@@ -191,6 +217,12 @@ def _check(table: CtcaeTable) -> None:
         if term.requires - {"ULN", "LLN", "baseline"}:
             raise ConfigurationError(f"{table.file}: term {term.id}: unknown required input")
         _check_units(term, table.file)
+    for entry in table.not_graded:
+        if entry.analyte not in analytes().analytes:
+            raise ConfigurationError(f"{table.file}: not_graded: analyte {entry.analyte!r} is not in "
+                                     "fhir_mappings/analytes.toml")
+        if any(t.analyte == entry.analyte for t in table.terms):
+            raise ConfigurationError(f"{table.file}: not_graded: a term grades {entry.analyte!r}")
 
 
 def _check_units(term: Term, file: str) -> None:

@@ -42,6 +42,8 @@ class CheckFact(EngineFact):
     age_years: float = 0.0
     later_cycle: float = 0.0
     excluded: float = 0.0  # a Condition the site lists says the patient cannot be pregnant
+    earlier_positive: float = 0.0  # a result before the latest one said pregnant
+    earlier_positive_days: float = 0.0  # days from the most recent such result to the decision date
     every_cycle: float = 0.0
     volume_known: float = 0.0
     volume_ml: float = 0.0
@@ -128,7 +130,18 @@ def _pregnancy(timeline: Timeline, cycle: int, day: date, table: ProtocolTable) 
         "indeterminate": _flag(latest.result == "indeterminate"), "age_days": float((day - latest.day).days)})
     values |= {"test": TEST_NAMES[latest.test], "date": latest.day.isoformat(),
                "age_days": str((day - latest.day).days), "problem": latest.problem or ""}
-    return Prepared(fact=fact, values=values, evidence=(latest.ref, *exclusions))
+    evidence = [latest.ref]
+    # A positive before the latest result is not undone by it: whether it is recent enough to need a
+    # review is the table's (pregnancy_positive_review_days), not decided here.
+    earlier = [p for p in found if p.at < latest.at and p.result == "pregnant"]
+    if earlier and latest.result != "pregnant":
+        positive = earlier[-1]
+        fact = fact.model_copy(update={"earlier_positive": 1.0,
+                                       "earlier_positive_days": float((day - positive.day).days)})
+        values |= {"positive_test": TEST_NAMES[positive.test], "positive_date": positive.day.isoformat(),
+                   "positive_days": str((day - positive.day).days)}
+        evidence.append(positive.ref)
+    return Prepared(fact=fact, values=values, evidence=(*evidence, *exclusions))
 
 
 def _amino_acids(timeline: Timeline, day: date, table: ProtocolTable,

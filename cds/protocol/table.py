@@ -39,7 +39,7 @@ FIELDS: dict[CheckId, tuple[str, ...]] = {
     "ssa-long-acting": (*_SSA, "days"),
     "ssa-short-acting": (*_SSA, "hours"),
     "pregnancy": ("recorded", "pregnant", "indeterminate", "age_days", "sex_known", "female", "age_known",
-                  "age_years", "later_cycle", "every_cycle", "excluded"),
+                  "age_years", "later_cycle", "every_cycle", "excluded", "earlier_positive", "earlier_positive_days"),
     "amino-acids": ("unusable", "recorded", "volume_known", "volume_ml", "in_orders"),
     "potassium": ("recorded", "age_days", "graded", "grade"),
     # from the kidney dosimetry (cds.dosimetry, rules/kidney_dosimetry.toml), listed only where it exists
@@ -47,11 +47,12 @@ FIELDS: dict[CheckId, tuple[str, ...]] = {
 }
 FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "pregnant", "indeterminate", "sex_known",
                    "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded", "in_orders",
-                   "excluded", "delivered_over", "projected", "projected_over"})
+                   "excluded", "delivered_over", "projected", "projected_over", "earlier_positive"})
 # Values of the record a text names, filled when the check is shown.
 VALUES = frozenset({"date", "days", "hours", "problem", "value", "grade", "age_days", "age_years", "sex", "test",
                     "volume_ml", "ctcae_version", "reason", "term", "condition", "bed", "absorbed", "limits",
-                    "planned", "max_activity", "exceeded", "why", "form"})
+                    "planned", "max_activity", "exceeded", "why", "form", "positive_test", "positive_date",
+                    "positive_days"})
 _SOURCE_KEY = re.compile(r"(?<![\w])(S\d+|US PI|LysaKare)(?![\w])")
 
 

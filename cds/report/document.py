@@ -72,7 +72,8 @@ def survival_document(s: SurvivalSummary | None) -> dict[str, Any] | None:
 
 def _performance(c: PairedComparison) -> dict[str, Any]:
     return {"before_median": _tidy(c.before_median), "after_median": _tidy(c.after_median), "p_value": _p(c.p_value),
-            "test": c.test, "n": c.n, "improved": c.improved, "worsened": c.worsened, "statistic": c.statistic}
+            "test": c.test, "n": c.n, "improved": c.improved, "worsened": c.worsened, "statistic": c.statistic,
+            "p_value_not_computed": c.not_computed, "min_changed_for_test": c.min_changed}
 
 
 def dose_modifications_document(m: DoseModifications) -> dict[str, Any]:

@@ -167,8 +167,16 @@ def _performance_sentence(c: PairedComparison, name: str, verb_up: str, verb_dow
         went = verb_up if (c.after_median or 0) > (c.before_median or 0) else verb_down
         change = (f"{went} from {plain(c.before_median)} before the first cycle to {plain(c.after_median)} "
                   "after the last")
+    if c.not_computed:
+        return (f"The median {name} score {change} ({c.improved} improved, {c.worsened} worsened, n = {c.n}; "
+                f"Wilcoxon signed-rank test {c.not_computed}).")
     return (f"The median {name} score {change} ({c.improved} improved, {c.worsened} worsened; Wilcoxon signed-rank "
             f"{p_value(c.p_value)}, n = {c.n}).")
+
+
+def _test_result(c: PairedComparison) -> str:
+    """The signed-rank test's p-value, or why it was not computed (never "NA" where a reason is known)."""
+    return c.not_computed if c.not_computed else p_value(c.p_value)
 
 
 def paragraphs(report: CohortReport) -> list[str]:
@@ -362,8 +370,11 @@ def tables(report: CohortReport) -> list[Table]:
         "Performance status before the first cycle and after the last (patients with both)",
         ("scale", "n", "median before", "median after", "improved", "worsened", "Wilcoxon signed-rank"),
         tuple((c.scale.upper() if c.scale == "ecog" else "Karnofsky", str(c.n), plain(c.before_median),
-               plain(c.after_median), str(c.improved), str(c.worsened), p_value(c.p_value))
+               plain(c.after_median), str(c.improved), str(c.worsened), _test_result(c))
               for c in (report.ecog, report.kps)),
+        note=(f"The test is run only with at least {report.ecog.min_changed} patients whose score changed: with "
+              "fewer, the exact two-sided test cannot reach p < 0.05 (its smallest p-value with k changes is "
+              "2 / 2^k), so no p-value is given."),
     ))
     return out
 
@@ -436,6 +447,7 @@ def methods(report: CohortReport) -> list[str]:
         f"or reduced within ±{plain(100 * m.tolerance)}% of that activity.",
         "Performance status: the latest ECOG and Karnofsky scores on or before the first cycle against the first "
         "after the last cycle, in patients with both, by the two-sided Wilcoxon signed-rank test (Wilcoxon "
-        "1945; zero differences dropped).",
+        f"1945; zero differences dropped), only when at least {report.ecog.min_changed} patients changed (the "
+        "fewest with which the exact test can reach p < 0.05).",
         f"Rulesets: {report.ruleset_version}.",
     ]

@@ -94,3 +94,20 @@ Feature: CTCAE v5.0 creatinine increased
     Given a creatinine of 3.5 mg/dL with a lower limit of 0.5 and an upper limit of 0
     When the rules are evaluated
     Then "Creatinine increased" is not gradable because "no upper limit of normal"
+
+  Scenario Outline: An estimated GFR (<name>) is listed as not graded, with the reason
+    No laboratory term of the CTCAE table grades an eGFR (Chronic kidney disease, which names it, is a
+    clinical term the table does not transcribe). Before, an eGFR of 12 mL/min/1.73 m2 was read and
+    then dropped in silence: no grade, no reason. Now it is listed as "cannot grade", with why, under
+    the term it would belong to (the [[not_graded]] list of the table).
+
+    Given a <name> of 12 mL/min/{1.73_m2}
+    When the rules are evaluated
+    Then "Chronic kidney disease" is not gradable because "an estimated GFR is not graded"
+    And "Chronic kidney disease" is not gradable because "kidney function is graded by Creatinine increased"
+
+    Examples:
+      | name              |
+      | eGFR              |
+      | CKD-EPI eGFR      |
+      | CKD-EPI 2021 eGFR |

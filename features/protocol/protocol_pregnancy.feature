@@ -126,3 +126,68 @@ Feature: Pregnancy status before the next cycle (rules/protocol_checks.toml)
       | urine | positive     | serum  | negative      | warning | protocol.pregnancy.pregnant     |
       | serum | negative     | urine  | positive      | warning | protocol.pregnancy.pregnant     |
       | urine | negative     | serum  | negative      | ok      | protocol.pregnancy.not_pregnant |
+
+  Scenario Outline: A positive test followed by a negative one <positive> days before cycle 3: <status>
+    A later negative does not explain an earlier positive: the pregnancy it showed may have ended (a
+    loss, a termination, a delivery) or be ongoing (a false-negative test, a sample of someone else),
+    and the record does not say which. Within 294 days (42 weeks, pregnancy_positive_review_days, the
+    longest a pregnancy lasts) of the cycle the check is a warning asking for review; before, the latest
+    negative read "not pregnant". 2023-07-10 is 294 days before 2024-04-29, 2023-07-09 is 295.
+
+    Given a female patient born 1990-06-01
+    And a urine hCG test "positive" on <day>
+    And a serum hCG test "negative" on 2024-04-28
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+    And the protocol check "pregnancy" before cycle 3 says "<words>"
+
+    Examples:
+      | day        | positive | status  | rule                                | words                                        |
+      | 2024-04-20 | 9        | warning | protocol.pregnancy.earlier_positive | positive on 2024-04-20, 9 days before the cycle |
+      | 2024-03-01 | 59       | warning | protocol.pregnancy.earlier_positive | review why before the cycle                  |
+      | 2023-07-10 | 294      | warning | protocol.pregnancy.earlier_positive | 294 days before the cycle                    |
+      | 2023-07-09 | 295      | ok      | protocol.pregnancy.not_pregnant     | 1 days before the cycle: not pregnant        |
+
+  Scenario Outline: The review of an earlier positive test cites both tests and does not stop the cycle
+    The latest test is negative: the check asks for a review, it does not say the patient is pregnant
+    (a positive latest test stops the cycle).
+
+    Given a female patient born 1990-06-01
+    And a urine hCG test "positive" on 2024-04-20
+    And a serum hCG test "negative" on 2024-04-28
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+    And the protocol check "pregnancy" before cycle 3 cites 2 records
+    And the protocol check "pregnancy" before cycle 3 does not stop the cycle
+
+    Examples:
+      | status  | rule                                |
+      | warning | protocol.pregnancy.earlier_positive |
+
+  Scenario Outline: An earlier positive test and a listed Condition: <status>
+    A Condition the site lists as meaning the patient cannot be pregnant (after a hysterectomy) explains
+    an earlier positive followed by a negative.
+
+    Given a female patient born 1990-06-01
+    And the site lists SNOMED CT "999999999" as a Condition meaning the patient cannot be pregnant
+    And an active Condition coded SNOMED CT "999999999"
+    And a urine hCG test "positive" on 2024-04-20
+    And a serum hCG test "negative" on 2024-04-28
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | status | rule                        |
+      | ok     | protocol.pregnancy.excluded |
+
+  Scenario Outline: A negative test followed by a positive one: the positive decides
+    Given a female patient born 1990-06-01
+    And a serum hCG test "negative" on 2024-04-20
+    And a urine hCG test "positive" on 2024-04-28
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+    And the protocol check "pregnancy" before cycle 3 stops the cycle
+
+    Examples:
+      | status  | rule                        |
+      | warning | protocol.pregnancy.pregnant |

@@ -180,6 +180,18 @@ def check_cites(outcome: Outcome, check: str, cycle: str, ref: str) -> None:
     assert any(e.startswith(ref) for e in entry["evidence"]), json.dumps(entry, indent=1)
 
 
+@then(parsers.re(rf'the protocol check {CHECK} before cycle (?P<cycle>\d+) cites (?P<count>\d+) records'))
+def check_cites_count(outcome: Outcome, check: str, cycle: str, count: str) -> None:
+    entry = _check(outcome, int(cycle), check)
+    assert len(entry["evidence"]) == int(count), json.dumps(entry, indent=1)
+
+
+@then(parsers.re(rf'the protocol check {CHECK} before cycle (?P<cycle>\d+) (?P<stops>stops|does not stop) the cycle'))
+def check_stops(outcome: Outcome, check: str, cycle: str, stops: str) -> None:
+    entry = _check(outcome, int(cycle), check)
+    assert entry.get("stops_cycle", False) is (stops == "stops"), json.dumps(entry, indent=1)
+
+
 @then(parsers.re(r"the protocol checks before cycle (?P<cycle>\d+) are listed in the order (?P<order>.+)"))
 def checks_in_order(outcome: Outcome, cycle: str, order: str) -> None:
     alert = _next_alert(outcome, int(cycle))

@@ -358,6 +358,16 @@ def performance_change(cohort_report: CohortReport, scale: str, before: str, aft
     assert (comparison.p_value < float(alpha)) == (side == "below"), comparison.p_value
 
 
+@then(parsers.re(rf"the median (?P<scale>ECOG|Karnofsky) score goes from (?P<before>{UNSIGNED}) to "
+                 rf'(?P<after>{UNSIGNED}) and the Wilcoxon signed-rank test is "(?P<reason>[^"]+)"'))
+def performance_not_tested(cohort_report: CohortReport, scale: str, before: str, after: str, reason: str) -> None:
+    comparison = cohort_report.ecog if scale == "ECOG" else cohort_report.kps
+    _close(comparison.before_median, before, 6)
+    _close(comparison.after_median, after, 6)
+    assert (comparison.p_value, comparison.statistic) == (None, None), comparison
+    assert comparison.not_computed == reason, comparison.not_computed
+
+
 # --- Dose modifications and the waterfall (report_dose_modifications.feature, report_waterfall.feature) ---
 
 # Every result the Lutathera table requires before a cycle, each inside its range, as fx.lab arguments:

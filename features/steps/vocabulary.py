@@ -101,10 +101,14 @@ _NAMES: dict[str, str] = {
     "blood pH": "ph",
     "arterial pH": "ph",
     "measured creatinine clearance": "creatinine_clearance",
+    "eGFR": "egfr",
+    "CKD-EPI eGFR": "egfr",
+    "CKD-EPI 2021 eGFR": "egfr",
 }
 # Codes other than the preferred one: "measured creatinine clearance" is the 24-hour urine and serum
-# measurement (LOINC 2164-2), not the entry's first code.
-_CODES = {"measured creatinine clearance": "2164-2"}
+# measurement (LOINC 2164-2), not the entry's first code; the eGFR (LOINC 33914-3, MDRD) has the
+# CKD-EPI (62238-1) and the race-free CKD-EPI 2021 (98979-8) equations beside it.
+_CODES = {"measured creatinine clearance": "2164-2", "CKD-EPI eGFR": "62238-1", "CKD-EPI 2021 eGFR": "98979-8"}
 
 ANALYTES: dict[str, Analyte] = {name: _analyte(key, _CODES.get(name)) for name, key in _NAMES.items()}
 

@@ -13,23 +13,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from cds.bootstrap import default_engine
 from cds.cli import app
+from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.decide import grade_timeline
 from cds.ctcae.table import CtcaeTable, Term, load_table
+from cds.ctcae.table import table as ctcae_table
 from cds.dose import table as dose_table
 from cds.errors import ConfigurationError
+from cds.facts import LabResult, Patient
+from cds.timeline import Baseline, Timeline
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCE = ROOT / "tests" / "data" / "ctcae" / "ctcae_v6_criteria.json"
 TABLE = ROOT / "rules" / "ctcae_v6.toml"
 
 Atom = tuple[str, str, float]  # (kind of cds.ctcae.table.Condition, op, threshold)
-Criterion = tuple[frozenset[Atom], str | None]  # conditions, baseline state ("normal" / "abnormal" / None)
+Criterion = tuple[frozenset[Atom], str | None]  # conditions, baseline state ("normal", "abnormal", "low", ...)
 
 # Terms of the source the table does not grade (rules/ctcae_v6.toml): none since HDL, LDL and fasting
 # glucose are analytes of fhir_mappings/analytes.toml.
@@ -52,9 +59,9 @@ READINGS: dict[tuple[str, str, int], set[Criterion]] = {
     ("Hypertriglyceridemia", "si", 1): {(frozenset({("abs", ">=", 1.71)}), None)},
     ("Hypertriglyceridemia", "mg/dL", 1): {(frozenset({("abs", ">=", 150.0)}), None)},
 }
-# Creatinine increased: admiral's "baseline below LLN" split of grades 2-3 is not a state of the table;
-# both multiples apply to everyone (rules/ctcae_v6.toml, "Creatinine increased").
-LOW_BASELINE_FLAG_DROPPED = {"Creatinine increased"}
+# admiral's "baseline below LLN" flag (low_indicator), used by Creatinine increased only: the table's
+# baseline states "low" / "not_low" (rules/ctcae_v6.toml, "Creatinine increased").
+LOW_BASELINE_FLAG = {"Creatinine increased"}
 
 
 def source() -> dict[str, Any]:
@@ -78,7 +85,8 @@ def _atoms(condition: Any, term: str) -> Iterator[Atom | tuple[str, str | None]]
     elif "baseline_abnormal_high" in condition:
         yield ("baseline_state", "abnormal" if condition["baseline_abnormal_high"] else "normal")
     elif "baseline_abnormal_low" in condition:
-        assert term in LOW_BASELINE_FLAG_DROPPED, f"{term}: a low-baseline flag the table does not read"
+        assert term in LOW_BASELINE_FLAG, f"{term}: a low-baseline flag the table does not read"
+        yield ("baseline_state", "low" if condition["baseline_abnormal_low"] else "not_low")
     else:
         against, op = condition["against"], condition["op"]
         if condition["compare"] == "pct_change_from_baseline":
@@ -199,7 +207,7 @@ def test_each_term_has_no_other_grade_or_set_and_its_v6_text(table: CtcaeTable, 
 def test_the_readings_are_written_in_the_table_header() -> None:
     header = TABLE.read_text(encoding="utf-8").split("[meta]")[0]
     for phrase in ("Creatinine clearance decreased", "grade 2 below 50 mL/min", "including below 10",
-                   "Creatinine increased", "both multiples apply", "HDL decreased", "LDL increased",
+                   "Creatinine increased", 'baseline = "low"', "both apply", "HDL decreased", "LDL increased",
                    "Hyperglycemia (Fasting)", "up to 5 x ULN", "CPK increased", "Lymphocyte count decreased"):
         assert phrase in header, phrase
 
@@ -238,3 +246,43 @@ def test_a_term_listed_unclassed_that_the_version_grades_3_is_a_configuration_er
     dose = dose_table.load_table(path)
     with pytest.raises(ConfigurationError, match=r"'Lipase increased' is listed as unclassed in the CTCAE v6\.0"):
         dose_table.term_classes(dose, table)
+
+
+def _creatinine_v6(baseline_low: float | None, baseline_flag: str | None, value_mg_dl: float) -> ToxicityGrade:
+    """A creatinine (mg/dL, range 0.5 - 1.2) after a baseline of 0.6 mg/dL whose LLN and flag are given."""
+    def lab(ref: str, day: date, mg_dl: float, low: float | None, flag: str | None) -> LabResult:
+        return LabResult(
+            ref=ref, patient="Patient/p1", at=datetime(day.year, day.month, day.day, 8, tzinfo=UTC), day=day,
+            analyte="creatinine", loinc="2160-0", value=mg_dl * 88.42, unit="umol/L", reported_value=mg_dl,
+            reported_unit="mg/dL", low=low, high=1.2 * 88.42, range_source="observation", flag=flag)
+
+    base = lab("Observation/b", date(2024, 1, 5), 0.6, baseline_low, baseline_flag)
+    later = lab("Observation/x", date(2024, 2, 1), value_mg_dl, 0.5 * 88.42, None)
+    timeline = Timeline(
+        patient=Patient(ref="Patient/p1"), cycles=(), labs=(base, later), ungradable=(), performance=(), body=(),
+        tumour=(), issues=(), baselines={"creatinine": Baseline(
+            analyte="creatinine", lab=base, abnormal_high=False,
+            abnormal_low=baseline_flag == "low")},
+    )
+    grades = grade_timeline(timeline, ctcae_table("6.0"), default_engine())
+    (grade,) = [g for g in grades if g.observation == "Observation/x" and g.term_id == "creatinine_increased"]
+    return grade
+
+
+def test_creatinine_after_a_baseline_whose_lln_is_not_recorded_takes_the_higher_grade_and_says_so() -> None:
+    """0.91 mg/dL is below the ULN but 1.52 x the baseline: with no LLN and no flag on the baseline, whether
+    it was below the LLN is unknown, so the low-baseline multiples apply too (grade 2), with a note."""
+    grade = _creatinine_v6(None, None, 0.91)
+    assert (grade.grade, grade.rule) == (2, "ctcae6.creatinine_increased.g2.baseline")
+    assert any("not recorded" in n and "higher grade" in n for n in grade.notes)
+
+
+def test_creatinine_after_a_baseline_flagged_normal_is_graded_by_the_uln_only() -> None:
+    grade = _creatinine_v6(None, "normal", 0.91)
+    assert (grade.grade, grade.rule, grade.notes) == (0, "ctcae6.creatinine_increased.g0", ())
+
+
+def test_creatinine_after_a_baseline_flagged_low_is_graded_by_the_baseline_without_a_note() -> None:
+    grade = _creatinine_v6(None, "low", 0.91)
+    assert (grade.grade, grade.rule) == (2, "ctcae6.creatinine_increased.g2.baseline")
+    assert not any("not recorded" in n for n in grade.notes)
