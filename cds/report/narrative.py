@@ -55,6 +55,11 @@ def number(n: int, start: bool = False) -> str:
     return _WORDS[n] if start and 0 <= n < len(_WORDS) else str(n)
 
 
+def noun(n: int, singular: str, plural: str | None = None) -> str:
+    """``singular`` for one, else ``plural`` (default: singular + "s")."""
+    return singular if n == 1 else (plural or singular + "s")
+
+
 def num(x: float | None, digits: int = 1) -> str:
     return "NA" if x is None else f"{x:.{digits}f}"
 
@@ -150,7 +155,8 @@ def _survival_sentence(name: str, s: SurvivalSummary, events: str) -> str:
                   f"{s.ci_method} method)")
     landmarks = [f"{pct(m.survival)} at {m.time:g} months ({m.at_risk} at risk)" for m in s.landmarks
                  if m.survival is not None]
-    text = f"{number(s.events, True)} {events} were observed in {s.n} patients ({s.censored} censored); {median}"
+    text = (f"{number(s.events, True)} {events} {'was' if s.events == 1 else 'were'} observed in {s.n} "
+            f"{noun(s.n, 'patient')} ({s.censored} censored); {median}")
     if landmarks:
         text += f". The estimated {name} was " + " and ".join(landmarks)
     text += "."
@@ -190,8 +196,10 @@ def paragraphs(report: CohortReport) -> list[str]:
     other_text = f", {others} of other or unknown sex" if others else ""
     aged = report.age_years.n if report.age_years is not None else 0
     age_of = f" (of the {aged} with a usable birth date)" if aged < n else ""
+    women, men = sex.get("female", 0), sex.get("male", 0)
     out.append(
-        f"{number(n, True)} patients ({sex.get('female', 0)} women, {sex.get('male', 0)} men{other_text}) were "
+        f"{number(n, True)} {noun(n, 'patient')} ({women} {'woman' if women == 1 else 'women'}, {men} "
+        f"{'man' if men == 1 else 'men'}{other_text}) {'was' if n == 1 else 'were'} "
         f"treated with 177Lu-DOTATATE; their median age at the first cycle{age_of} was "
         f"{_range_text(report.age_years, ' years')}. "
         f"They received a median of {_range_text(report.cycles, ' cycles')}, a median cumulative activity of "

@@ -141,8 +141,18 @@ def test_every_patient_is_in_the_opening_sentence(tmp_path: Path) -> None:
     write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 4), ReportSettings()),
                  tmp_path, ("md",))
     text = (tmp_path / "report.md").read_text()
-    assert "Four patients (0 women, 1 men, 3 of other or unknown sex) were treated" in text
+    assert "Four patients (0 women, 1 man, 3 of other or unknown sex) were treated" in text
     assert "median age at the first cycle (of the 1 with a usable birth date) was 74 years" in text
+
+
+def test_one_patient_is_one_patient_in_the_opening_sentence(tmp_path: Path) -> None:
+    """Before: "One patients (1 women, 0 men) were treated"."""
+    resources = [fx.patient("a"), fx.procedure("a-c1", "2024-01-08", patient="Patient/a")]
+    summaries, issues = summarize_collected(from_objects(resources), Settings())
+    write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 1), ReportSettings()),
+                 tmp_path, ("md",))
+    text = (tmp_path / "report.md").read_text()
+    assert "One patient (1 woman, 0 men) was treated with 177Lu-DOTATATE" in text
 
 
 def _non_target_only_cohort() -> CohortReport:
