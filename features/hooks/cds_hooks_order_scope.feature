@@ -36,3 +36,24 @@ Feature: CDS Hooks: what a Lutathera order states beyond its dose
     And the card offers no change of the order
     And the suggestion removes the order
     And the card's details show "names a rate of infusion in an activity unit"
+
+  Scenario: An order for 4 administrations every 8 weeks: each cycle needs its own check, and no change is offered
+    The rules decide one cycle at a time, from the laboratory results before it. Before, the order got
+    the reduce card alone, whose change kept the count of 4: accepted, four cycles of 3.7 GBq.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq for 4 administrations every 8 weeks is selected on 2024-04-29
+    Then the service shows 2 cards
+    And a card says "Lutathera order for 4 administrations: each cycle needs its own check (cycle 3 checked)"
+    And a card says "Reduce Lutathera cycle 3 to 3.7 GBq (ordered 7.4 GBq)"
+    And no card offers a change of the order
+
+  Scenario: An order for 4 full administrations when cycle 3 may proceed is not answered with silence
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq for 4 administrations every 8 weeks is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera order for 4 administrations: each cycle needs its own check"
+    And the suggestion removes the order
