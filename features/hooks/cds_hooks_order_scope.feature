@@ -57,3 +57,41 @@ Feature: CDS Hooks: what a Lutathera order states beyond its dose
     And the card is warning
     And the card says "Lutathera order for 4 administrations: each cycle needs its own check"
     And the suggestion removes the order
+
+  Scenario Outline: An order with status <status> gives nothing: no reduction offered, and the card says it was not checked
+    Before, such an order got the reduce card with its recommended change, as if it ordered 7.4 GBq.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq with status "<status>" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera order not checked as an order to give cycle 3: its status is <status>"
+    And the card offers no change of the order
+
+    Examples:
+      | status           |
+      | entered-in-error |
+      | cancelled        |
+      | revoked          |
+      | completed        |
+
+  Scenario: An order saying not to give Lutathera when the rules allow cycle 3 is said, not left silent
+    Before, the answer was empty, which reads as "the order agrees".
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq marked doNotPerform is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera order says not to give cycle 3 (doNotPerform)"
+    And the card's details show "The rules allow cycle 3 at 7.4 GBq"
+    And the card offers no change of the order
+
+  Scenario: An order saying not to give Lutathera when the rules withhold cycle 3 agrees: information only
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq marked doNotPerform is signed on 2024-04-29
+    Then the service shows one card
+    And the card is info
+    And the card says "Lutathera order says not to give cycle 3 (doNotPerform)"

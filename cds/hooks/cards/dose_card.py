@@ -10,8 +10,9 @@ Lutathera order from its reference's name only). Suggestions are spec actions on
 ``update`` it to the reduced activity (the whole resource, changed) or ``delete`` it. No card when the
 order agrees.
 
-An order that orders several administrations gets the card of cds.hooks.cards.order_administrations
-beside its others, none of which then offers a change.
+An order that orders no administration (doNotPerform, cancelled, entered in error ...) gets only the
+card of cds.hooks.cards.order_status; one that orders several gets the card of
+cds.hooks.cards.order_administrations beside its others, none of which then offers a change.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_dose_unknown
 from cds.hooks.cards.order_administrations import NO_CHANGE, administrations, several_administrations_card
+from cds.hooks.cards.order_status import not_an_administration, not_ordered_card
 from cds.hooks.cards.order_timing import early_card
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder, different_activities, removal
@@ -98,14 +100,20 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     crowded: set[str] = set()  # orders beside another of their kind: no change of one of them is offered
     repeated: set[str] = set()  # orders of more than one administration: no change of them is offered
     for kind in ("MedicationRequest", "ServiceRequest"):  # a medication and a procedure order: one infusion
-        own = [order for order in orders if order.other_patient is None and order.kind == kind]
-        own += [order for order in drafted if order.kind == kind and order.ref not in checked]
+        own = [order for order in orders if order.other_patient is None and order.kind == kind
+               and not_an_administration(order) is None]
+        own += [order for order in drafted if order.kind == kind and order.ref not in checked
+                and not_an_administration(order) is None]
         if len(own) > 1 and any(order.ref in checked for order in own):
             cards.append(_several_orders_card(own, alert, result, closing))
             crowded.update(order.ref for order in own)
     for order in orders:
         if order.other_patient is not None:
             cards.append(_other_patient_card(order, result, closing))
+            continue
+        why_not = not_an_administration(order)
+        if why_not is not None:  # cancelled, doNotPerform ...: checked as no dose, offered no change of it
+            cards.append(not_ordered_card(order, why_not, result, closing))
             continue
         several = administrations(order)
         if several is not None:  # the rules check one cycle: the card for the order's other administrations
