@@ -19,6 +19,7 @@ from cds.hooks.cards.card import IssuedCard
 from cds.hooks.cards.dose_card import dose_cards
 from cds.hooks.cards.evidence import footer
 from cds.hooks.cards.incomplete import incomplete_cards
+from cds.hooks.cards.order_status import not_an_administration
 from cds.hooks.cards.orders import LutatheraOrder
 from cds.hooks.cards.protocol_card import order_checks, protocol_cards, with_checks
 from cds.hooks.cards.toxicity_card import next_alert, toxicity_card
@@ -91,8 +92,10 @@ def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
     held = frozenset(card.order for card in cards
                      if card.order is not None and (card.action in HELD or card.card.indicator == "critical"))
     closing = footer(inputs.ruleset_version, inputs.as_of, inputs.unavailable)
-    cards += protocol_cards(inputs.result, inputs.orders, checks, patient_id, inputs.as_of, closing, held)
-    cards += incomplete_cards(inputs.result, next_alert(inputs.result), inputs.orders, inputs.incomplete, held,
+    # an order that gives nothing (cancelled, doNotPerform ...) has its own card, and no protocol card
+    giving = [order for order in inputs.orders if not_an_administration(order) is None]
+    cards += protocol_cards(inputs.result, giving, checks, patient_id, inputs.as_of, closing, held)
+    cards += incomplete_cards(inputs.result, next_alert(inputs.result), giving, inputs.incomplete, held,
                               closing)
     return [with_checks(card, checks) for card in cards]
 

@@ -299,20 +299,32 @@ def map_treatment(
     return TreatmentRecord(**base, day=day, local=local, ongoing=ongoing, volume_ml=volume), None
 
 
+def _is_code(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[a-z][a-z-]{0,39}", value) is not None
+
+
+def not_ordered(resource: Resource, table: TreatmentCodes) -> str | None:
+    """Why a draft order (MedicationRequest, ServiceRequest) does not order what it names, or None when
+    it does: a status other than ``draft_order`` (entered-in-error, cancelled, revoked, completed ...),
+    an intent other than ``draft_order_intent`` (a proposal, a plan), or ``doNotPerform``. The reason
+    names the element and its code, never a text."""
+    if resource.get("doNotPerform", False) is not False:  # true, or a value that may mean it
+        return "doNotPerform is set: the order is not to give it"
+    status, intent = resource.get("status"), resource.get("intent")
+    if not (isinstance(status, str) and status in table.draft_order_status):
+        return f"its status is {status}" if _is_code(status) else "its status is not stated as a code"
+    if not (isinstance(intent, str) and intent in table.draft_order_intent):
+        return f"its intent is {intent}" if _is_code(intent) else "its intent is not stated as a code"
+    return None
+
+
 def draft_order_record(resource: Resource, patient: str, day: date, table: TreatmentCodes) -> TreatmentRecord | None:
     """A MedicationRequest of a hook's ``draftOrders`` that orders the amino acids, as the record of this
     cycle's amino acids (dated ``day``, the day it is signed); None for any other order, and for one that
     does not order them: a status other than ``draft_order`` (entered-in-error, cancelled, revoked ...),
     an intent other than ``draft_order_intent`` (a proposal, a plan), or ``doNotPerform``. The medication is
     read from ``medicationCodeableConcept`` only."""
-    if resource.get("resourceType") != "MedicationRequest":
-        return None
-    status, intent = resource.get("status"), resource.get("intent")
-    if not (isinstance(status, str) and status in table.draft_order_status):
-        return None
-    if not (isinstance(intent, str) and intent in table.draft_order_intent):
-        return None
-    if resource.get("doNotPerform", False) is not False:  # true, or a value that may mean it
+    if resource.get("resourceType") != "MedicationRequest" or not_ordered(resource, table) is not None:
         return None
     agent = agent_of(resource.get("medicationCodeableConcept"), None, table)
     if agent is None or agent[0] != "amino-acids":

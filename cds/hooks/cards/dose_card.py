@@ -9,6 +9,10 @@ than the deviations' tolerance), and when the order's Medication was not read (a
 Lutathera order from its reference's name only). Suggestions are spec actions on the draft order:
 ``update`` it to the reduced activity (the whole resource, changed) or ``delete`` it. No card when the
 order agrees.
+
+An order that orders no administration (doNotPerform, cancelled, entered in error ...) gets only the
+card of cds.hooks.cards.order_status; one that orders several gets the card of
+cds.hooks.cards.order_administrations beside its others, none of which then offers a change.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from cds.hooks.cards.card import (
 from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_dose_unknown
+from cds.hooks.cards.order_administrations import NO_CHANGE, administrations, several_administrations_card
+from cds.hooks.cards.order_status import not_an_administration, not_ordered_card
 from cds.hooks.cards.order_timing import early_card
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder, different_activities, removal
@@ -92,9 +98,12 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     cards = []
     checked = {order.ref for order in orders}
     crowded: set[str] = set()  # orders beside another of their kind: no change of one of them is offered
+    repeated: set[str] = set()  # orders of more than one administration: no change of them is offered
     for kind in ("MedicationRequest", "ServiceRequest"):  # a medication and a procedure order: one infusion
-        own = [order for order in orders if order.other_patient is None and order.kind == kind]
-        own += [order for order in drafted if order.kind == kind and order.ref not in checked]
+        own = [order for order in orders if order.other_patient is None and order.kind == kind
+               and not_an_administration(order) is None]
+        own += [order for order in drafted if order.kind == kind and order.ref not in checked
+                and not_an_administration(order) is None]
         if len(own) > 1 and any(order.ref in checked for order in own):
             cards.append(_several_orders_card(own, alert, result, closing))
             crowded.update(order.ref for order in own)
@@ -102,6 +111,14 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if order.other_patient is not None:
             cards.append(_other_patient_card(order, result, closing))
             continue
+        why_not = not_an_administration(order)
+        if why_not is not None:  # cancelled, doNotPerform ...: checked as no dose, offered no change of it
+            cards.append(not_ordered_card(order, why_not, result, closing))
+            continue
+        several = administrations(order)
+        if several is not None:  # the rules check one cycle: the card for the order's other administrations
+            cards.append(several_administrations_card(order, several, alert, result, closing))
+            repeated.add(order.ref)
         implausible = implausible_card(order, result, closing)
         if implausible is not None:  # whatever the labs say: the order cannot be a cycle (issue 10, section 9)
             cards.append(implausible)
@@ -138,20 +155,24 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     answered = {card.order for card in cards}
     cards += [_medication_unread_card(order, result, closing) for order in orders
               if order.medication_unread and order.other_patient is None and order.ref not in answered]
-    return [_without_changes(card) if card.order in crowded else card for card in cards]
+    return [_without_changes(card, NO_CHANGE) if card.order in repeated and card.action != "several-administrations"
+            else _without_changes(card) if card.order in crowded else card for card in cards]
 
 
-def _without_changes(issued: IssuedCard) -> IssuedCard:
+CROWDED = ("**No change of this order is offered** while another Lutathera order of its kind is drafted for "
+           "the cycle: keep one order, remove the others, and check it again.")
+
+
+def _without_changes(issued: IssuedCard, note: str = CROWDED) -> IssuedCard:
     """The card of an order drafted beside another Lutathera order of its kind, without its suggestions
     that change the order: each card changing its own order (3.7 GBq twice, each to 7.4 GBq) would,
     accepted together, give the cycle twice over. The several-orders card says to keep one; removal
-    stays offered."""
+    stays offered. Also the card of an order of several administrations (``note`` says why): a change
+    of its activity would change every administration (cds.hooks.cards.order_administrations)."""
     card = issued.card
     kept = [s for s in card.suggestions or () if not any(a.type == "update" for a in s.actions or ())]
     if len(kept) == len(card.suggestions or ()):
         return issued
-    note = ("**No change of this order is offered** while another Lutathera order of its kind is drafted for "
-            "the cycle: keep one order, remove the others, and check it again.")
     body, _, closing = (card.detail or "").rpartition("\n\n")  # the note goes before the closing footer
     changed = card.model_copy(update={"suggestions": kept or None,
                                       "selectionBehavior": card.selectionBehavior if kept else None,

@@ -17,8 +17,12 @@ Where that cannot be done with certainty, nothing is rewritten and the reason (n
 quoting its text) is returned instead: a mention of another activity, a range or a product of
 activities, a number whose separator is ambiguous ("7,400 MBq"), a unit written before its number or a
 number in words, an activity in a unit without a conversion factor, a dose quantity in a non-activity
-unit. Concentrations and rates ("370 MBq/mL") are not activities and are left as they are, unless they
-state the ordered activity itself ("7.4 GBq/30 min" would then be wrong: not rewritable).
+unit. Concentrations ("370 MBq/mL") are not activities and are left as they are, unless they state the
+ordered activity itself. A rate of infusion in an activity unit (``rateRatio`` 7.4 GBq / 30 min,
+``rateQuantity`` or ``rateRange`` in GBq/h) is scaled with the activity, so that the infusion keeps its
+duration (cds.hooks.cards.activity_rates); one in a text ("14.8 GBq/h"), or any other activity per
+something (a ``quantityRatio`` of 7.4 GBq per 1 dose), is not rewritable. A rate in another unit
+(250 mL/h) states no activity: it stays, beside the dose the change adds to an order that had none.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from cds.dose.conclusions import DoseAlert
+from cds.hooks.cards.activity_rates import RateUnits, rate_units, scaled, text_rate
 from cds.hooks.cards.activity_statements import (
     Mention,
     Uncertain,
@@ -117,8 +122,10 @@ def _rewrite_text(text: str, old: Decimal | None, new: Decimal, units: UnitTable
     pieces, last = [], 0
     for mention in mentions(text, units):
         if old is None or not same(mention.gbq, old):
+            if mention.ratio and text_rate(text[mention.end:]):
+                raise Uncertain("names a rate of infusion in an activity unit, which the change would leave wrong")
             if mention.ratio:
-                continue  # a concentration or rate other than the ordered activity: not an activity
+                continue  # a concentration other than the ordered activity: not an activity
             raise Uncertain("names an activity other than the ordered one")
         if mention.ratio:
             raise Uncertain("states the ordered activity as a rate or concentration")
@@ -130,22 +137,46 @@ def _rewrite_text(text: str, old: Decimal | None, new: Decimal, units: UnitTable
     return "".join(pieces) + text[last:]
 
 
-def _rewrite_all(changed: Resource, old: Decimal | None, new: Decimal, units: UnitTable) -> None:
-    """Every quantity and text stating ``old`` set to ``new``, in place; raises Uncertain (with the place)."""
+def _scale(value: Resource, old: Decimal | None, new: Decimal) -> Resource:
+    """A rate of activity (14.8 GBq/h, the numerator of 7.4 GBq / 30 min) scaled with the activity."""
+    if old is None or old <= 0:
+        raise Uncertain("states a rate of infusion in an activity unit, and the order no activity to scale it by")
+    if "comparator" in value:
+        raise Uncertain("states a rate of infusion with a comparator")
+    return scaled(value, new / old)
+
+
+def _rewrite_all(changed: Resource, old: Decimal | None, new: Decimal, units: UnitTable, rates: RateUnits) -> None:
+    """Every quantity and text stating ``old`` set to ``new``, and every rate of activity scaled with it
+    (cds.hooks.cards.activity_rates), in place; raises Uncertain (with the place)."""
     for path, container, key in list(walk(changed)):
         value = container[key]
         place = place_of(path)
         try:
             found = activity_quantity(value, units)
+            per = rates.per(container.get("denominator")) if found is not None and path[-1] == "numerator" else None
+            if per == "rate":
+                container[key] = _scale(value, old, new)
+                continue
+            if found is None and (per := rates.per_unit(value)) is not None:
+                if per == "rate":
+                    container[key] = _scale(value, old, new)
+                elif per == "other":
+                    raise Uncertain("states an activity per a unit that is not a time or a volume")
+                continue
             if found is not None:
                 gbq, code = found
                 if path[-1] in ("low", "high"):
                     raise Uncertain("states a range of activities")
                 in_ratio = path[-1] in ("numerator", "denominator")
+                if per == "other" and old is None:
+                    raise Uncertain("states an activity per a unit that is not a time or a volume")
                 if old is None or not same(gbq, old):
                     if in_ratio:
                         continue
                     raise Uncertain("states an activity other than the ordered one")
+                if per == "other":
+                    raise Uncertain("states the ordered activity per a unit that is not a time or a volume")
                 if in_ratio:
                     raise Uncertain("states the ordered activity as a rate or concentration")
                 if "comparator" in value:
@@ -166,7 +197,14 @@ def _set_dose(changed: Resource, order: LutatheraOrder, dose: Resource, table: C
     """An order that states no dose quantity gets one (a dose the radiopharmacy can read)."""
     if order.kind == "MedicationRequest":
         instructions = [i for i in items(changed.get("dosageInstruction")) if isinstance(i, dict)] or [{}]
-        instructions[0]["doseAndRate"] = [{"doseQuantity": dose}]
+        # beside the rates it states (a rate of 250 mL/h stays): the first doseAndRate without a dose
+        rates = [r for r in items(instructions[0].get("doseAndRate")) if isinstance(r, dict)]
+        free = next((r for r in rates if not any(k.startswith("dose") for k in r)), None)
+        if free is not None:
+            free["doseQuantity"] = dose
+        else:
+            rates.insert(0, {"doseQuantity": dose})
+        instructions[0]["doseAndRate"] = rates
         changed["dosageInstruction"] = instructions
     else:
         url = table.section("administration")["activity_extension_url"]
@@ -197,7 +235,7 @@ def rewrite_order(order: LutatheraOrder, gbq: float, why: str, table: CodeTable 
         for path, value in _dose_places(order, table):
             if activity_quantity(value, units) is None:
                 raise Uncertain(f"{place_of(path)} is not a quantity in an activity unit")
-        _rewrite_all(changed, old, new, units)
+        _rewrite_all(changed, old, new, units, rate_units(table))
     except Uncertain as blocked:
         return NotRewritable(str(blocked))
     if not any(True for _ in _dose_places(LutatheraOrder(changed, order.kind, order.id, order.activity_gbq), table)):
