@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour
-from cds.mapping.fhir import Unusable, codings, effective, items, quantity, ref_of, reference
+from cds.mapping.fhir import Unusable, codings, effective_span, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
 
-def _when(resource: Resource) -> tuple[Any, Any]:
-    return effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+def _when(resource: Resource) -> dict[str, Any]:
+    """``at``, ``day`` and ``latest_day`` (the last day of a partial date: a month or a year) of a fact."""
+    at, day, latest = effective_span(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+    return {"at": at, "day": day, "latest_day": latest}
 
 
 def _lesion(resource: Resource, aliases: Mapping[str, str]) -> str | None:
@@ -87,9 +89,8 @@ def map_measurement(
         raise Unusable("lesion measurement without a lesion role (target, non-target or new)")
     node_component = _component(resource, recist, section["lymph_node_code"])
     node = bool(node_component and node_component.get("valueBoolean") is True)
-    at, day = _when(resource)
     return LesionMeasurement(
-        ref=ref_of(resource), patient=patient, at=at, day=day, lesion=lesion, organ=(organs or {}).get(lesion),
+        ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion, organ=(organs or {}).get(lesion),
         role=role, lymph_node=node, size_mm=number * factor,
     )
 
@@ -108,19 +109,16 @@ def map_recist_observation(
             raise Unusable("non-target status is not present, absent or unequivocal-progression")
         if lesion is None:
             raise Unusable("non-target status without a lesion identity (focus or bodySite)")
-        at, day = _when(resource)
-        return NonTargetStatus(ref=ref, patient=patient, at=at, day=day, lesion=lesion, status=status)
+        return NonTargetStatus(ref=ref, patient=patient, **_when(resource), lesion=lesion, status=status)
     if code == section["new_lesion_code"]:
         if resource.get("valueBoolean") is not True:
             return None
-        at, day = _when(resource)
-        return NewLesion(ref=ref, patient=patient, at=at, day=day, lesion=_lesion(resource, aliases))
+        return NewLesion(ref=ref, patient=patient, **_when(resource), lesion=_lesion(resource, aliases))
     if code == section["timepoint_response_code"]:
         # FHIR input profile: CR, PR, SD, non-CR/non-PD, PD or NE, compared without regard to case.
         reported = _recist_code(resource.get("valueCodeableConcept"), recist)
         response = table.timepoint_responses.get(reported.lower()) if isinstance(reported, str) else None
         if response is None:
             raise Unusable(f"time-point response is not one of {', '.join(section['timepoint_responses'])}")
-        at, day = _when(resource)
-        return ReportedResponse(ref=ref, patient=patient, at=at, day=day, response=response)
+        return ReportedResponse(ref=ref, patient=patient, **_when(resource), response=response)
     return None

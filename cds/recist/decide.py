@@ -274,7 +274,8 @@ def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list
         if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm and fact.role == "new":
             log.add("warning", fact.ref, f"new lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} "
                                          "mm): the new lesion is recorded, its size is not used")
-            kept.append(NewLesion(ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, lesion=fact.lesion))
+            kept.append(NewLesion(ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day,
+                                  latest_day=fact.latest_day, lesion=fact.lesion))
         elif isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
             log.add("warning", fact.ref, f"lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} mm): "
                                          "not used")
@@ -342,8 +343,9 @@ def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSetting
     responses = _with_reported(points, measured, cut, log)
     table_2 = non_target_only(baseline, responses)
     _check_reported_categories(responses, baseline, table_2, log)
+    latest = {p.day: p.latest_day for p in points if p.latest_day is not None}
     best = best_overall_response([(r.day, r.overall_for_best) for r in responses], timeline.first_day, settings, log,
-                                 non_target_only=table_2)
+                                 non_target_only=table_2, latest=latest, first_latest=timeline.first_day_latest)
     return RecistAssessment(
         baseline_day=baseline.day if baseline else None,
         baseline_sum_mm=baseline.sum_mm if baseline and baseline.targets else None,

@@ -12,6 +12,8 @@ Given, besides the one-lesion steps of ``given.py``:
   CR, PR, SD, non-CR/non-PD, PD, NE); ``Given the investigator reported the code "NON-CR/NON-PD" on
   2024-04-02``: the code exactly as written (spelling and case), as an EHR might send it.
 - ``Given new lesions on 2024-04-02 are seen|not seen``: a new-lesion Observation, or nothing.
+- ``Given a target lesion "L1" in the liver measuring 20 mm dated only by the month 2024-03`` (or ``the
+  year 2025``): a measurement whose date is a partial FHIR date, written so.
 
 Then: "the target / non-target / overall response on <date> is ..." make that response's rule the
 focus of ``And the rule is "..."`` (then.py), so scenarios cite the rule that decided.
@@ -130,6 +132,17 @@ def lesion_without_identity(chart: Chart, size: str, day: str) -> None:
     """A TumorSize Observation with neither focus nor bodySite (malformed input)."""
     oid = chart.next_id("lesion")
     chart.add(lambda when: fx.lesion(oid, float(size), "mm", focus=None, when=when), _day(day))
+
+
+@given(parsers.re(
+    r'a target lesion "(?P<lesion>[^"]+)" in (?:the )?(?P<site>.+?) measuring (?P<size>\d+(?:\.\d+)?) mm dated only '
+    r"by the (?:month|year) (?P<written>\d{4}(?:-\d{2})?)"
+))
+def lesion_partial_date(chart: Chart, lesion: str, site: str, size: str, written: str) -> None:
+    """A TumorSize Observation whose ``effectiveDateTime`` is a partial FHIR date ("2024-03", "2024")."""
+    focus = chart.lesion_site(lesion, site)
+    oid = chart.next_id("lesion")
+    chart.add(lambda _when: fx.lesion(oid, float(size), "mm", focus=focus, role="target", when=written), None)
 
 
 # --- Then -------------------------------------------------------------------------------------------
