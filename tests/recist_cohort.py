@@ -99,8 +99,13 @@ def size_resource(oid: str, size: Decimal, unit: str, lesion: str, node: bool, r
 STATUS = {"present": "present", "absent": "absent", "progressing": "unequivocal-progression"}
 
 
-def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = False) -> Written:
-    """``unit_of``: lesion -> "mm" | "cm" (default mm); ``mixed``: every other measurement in cm."""
+SPLIT_BASELINE_DAY = BASELINE_DAY - timedelta(days=3)
+
+
+def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = False, split: bool = False) -> Written:
+    """``unit_of``: lesion -> "mm" | "cm" (default mm); ``mixed``: every other measurement in cm;
+    ``split``: the baseline over two days, every other lesion measured on SPLIT_BASELINE_DAY (a baseline
+    assessment spanning two scans a few days apart is one assessment, RECIST 1.1 §3.2.1)."""
     units = unit_of or {}
     resources: list[Resource] = [
         fx.patient("p1"),
@@ -118,11 +123,15 @@ def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = Fal
             return "cm" if count % 2 else "mm"
         return units.get(lesion, "mm")
 
-    for name, target in s.targets.items():
-        resources.append(size_resource(oid(), target.baseline, unit(name), name, target.node, "target", BASELINE_DAY))
-    for name in s.non_targets:
+    def baseline_day(i: int) -> date:
+        return SPLIT_BASELINE_DAY if split and i % 2 else BASELINE_DAY
+
+    for i, (name, target) in enumerate(s.targets.items()):
+        resources.append(size_resource(oid(), target.baseline, unit(name), name, target.node, "target",
+                                       baseline_day(i)))
+    for i, name in enumerate(s.non_targets, start=len(s.targets)):
         resources.append(fx.non_target_status(oid(), "present", f"BodyStructure/{name}",
-                                              when=f"{BASELINE_DAY.isoformat()}T08:00:00Z"))
+                                              when=f"{baseline_day(i).isoformat()}T08:00:00Z"))
     kept = []
     for visit in s.visits:
         when = f"{visit.day.isoformat()}T08:00:00Z"

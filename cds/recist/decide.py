@@ -324,16 +324,17 @@ def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSetting
     recist = recist or table()
     log = IssueLog(timeline.patient.ref)
     points = group_time_points(_plausible(timeline.tumour, recist.baseline.max_plausible_mm, log))
-    base_point = choose_baseline(points, timeline.first_day, recist.baseline, log)
+    choice = choose_baseline(points, timeline.first_day, recist.baseline, log)
     baseline: RecistBaseline | None = None
-    if base_point is None:
+    if choice is None:
         cut = timeline.first_day
         measured = _without_baseline(points, cut)
     else:
         # RECIST 1.1 §4.4.3: responses are recorded from the start of the treatment; the baseline may be
         # earlier (the latest assessment on or before the first administration), never later.
+        base_point = choice.point
         cut = max(base_point.day, timeline.first_day) if timeline.first_day else base_point.day
-        baseline = build_baseline(base_point, recist.baseline, settings, log)
+        baseline = build_baseline(base_point, recist.baseline, settings, log, incomplete=bool(choice.outside))
         _before_treatment(points, baseline.day, cut, log)
         tracker = FollowUpTracker(baseline, recist.baseline, log)
         follow_ups = [tracker.follow_up(p) for p in points if p.day > cut and p.measured]
