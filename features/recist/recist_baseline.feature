@@ -116,6 +116,18 @@ Feature: RECIST 1.1 baseline assessment and malformed tumour records
     And the overall response on 2024-05-06 is PD
     And there is an issue mentioning "L1 (2023-12-01) recorded more than 28 days before the first administration"
 
+  Scenario: A lymph node sent with both axes (mCODE TumorSize) is measured by its short axis
+    Given a target lesion "L1" in the liver measuring 40 mm on 2024-01-02
+    And a target lymph node "N1" in the mesentery measuring 22 x 12 mm on 2024-01-02
+    And a target lesion "L1" in the liver measuring 20 mm on 2024-03-04
+    And a target lymph node "N1" in the mesentery measuring 20 x 8 mm on 2024-03-04
+    When the rules are evaluated
+    Then the baseline sum on 2024-03-04 is 40 mm
+    And there is an issue mentioning "N1 (12 mm short axis) is not measurable"
+    And the target response on 2024-03-04 is PR
+    And the non-target response on 2024-03-04 is CR
+    And the overall response on 2024-03-04 is PR
+
   Scenario: A measurement without a unit is an issue and its lesion is not assessed
     Given the target lesions measure:
       | lesion | site  | node | 2024-01-02 | 2024-03-04 |

@@ -153,6 +153,19 @@ def test_a_baseline_over_two_days_evaluates_as_one_assessment(engine: Engine, s:
         assert any("baseline tumour assessment spans" in i["message"] for i in patient["issues"])
 
 
+@reproducible(80)
+@given(cohort.series(), st.data())
+def test_nodes_sent_with_both_axes_are_measured_by_their_short_axis(
+    engine: Engine, s: oracle.Series, data: st.DataObject
+) -> None:
+    """Nodes written as mCODE TumorSize writes them (longest dimension 33728-7, other dimension 33729-5):
+    the responses RECIST 1.1 gives for their short axes."""
+    units = {name: data.draw(st.sampled_from(["mm", "cm"])) for name in s.targets}
+    written = cohort.write(s, units, both_axes=True)
+    patient = cohort.evaluate(written.resources, engine)
+    _check_patient(written, s, patient)
+
+
 @reproducible(120)
 @given(cohort.series(non_target_only=True))
 def test_non_target_disease_only_evaluates_as_recist_table_2_says(engine: Engine, s: oracle.Series) -> None:
