@@ -138,14 +138,8 @@ def best_overall_response(points: Sequence[Point], first_day: date | None, setti
     def sd_qualifies(day: date) -> bool:
         return start is not None and surely(start, when(day), settings.sd_minimum_days)
 
-    for point_day, point_response in counted:
-        if (start is not None and point_response in ("CR", "PR", *STABLE) and not sd_qualifies(point_day)
-                and possibly(start, when(point_day), settings.sd_minimum_days)):
-            shown = when(point_day)
-            dates = _partial_dates(("the first administration date", start), ("the assessment date", shown))
-            log.add("warning", None, f"{point_response} on {shown.written}: {dates}; it may be less than "
-                                     f"{settings.sd_minimum_days} days after the first administration, so it does "
-                                     f"not count toward the minimum duration of {stable_name} (RECIST 1.1 §4.6.1)")
+    unsure_minimum = [(d, r) for d, r in counted if start is not None and r in ("CR", "PR", *STABLE)
+                      and not sd_qualifies(d) and possibly(start, when(d), settings.sd_minimum_days)]
 
     if first_day is None and any(r in ("CR", "PR", *STABLE) for _, r in counted):
         log.add("info", None, f"no PRRT administration: the minimum duration of {stable_name} cannot be checked, "
@@ -184,6 +178,14 @@ def best_overall_response(points: Sequence[Point], first_day: date | None, setti
         downgraded: list[Point] = [(d, stable_name) if r in ("CR", "PR") else (d, r) for d, r in sequence]
         response, day = best_of(downgraded)
         confirmed, confirmed_days = response, (() if day is None else (day,))
+    for point_day, point_response in unsure_minimum:  # a CR or PR only where it was not confirmed
+        if point_response in STABLE or confirmed not in ("CR", "PR"):
+            assert start is not None
+            shown = when(point_day)
+            dates = _partial_dates(("the first administration date", start), ("the assessment date", shown))
+            log.add("warning", None, f"{point_response} on {shown.written}: {dates}; it may be less than "
+                                     f"{settings.sd_minimum_days} days after the first administration, so it does "
+                                     f"not count toward the minimum duration of {stable_name} (RECIST 1.1 §4.6.1)")
     return BestOverallResponse(
         unconfirmed=unconfirmed, confirmed=confirmed, unconfirmed_day=unconfirmed_day,
         confirmed_days=confirmed_days, non_target_only=non_target_only, settings=settings,

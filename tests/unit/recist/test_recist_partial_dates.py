@@ -87,3 +87,10 @@ def test_sd_long_after_a_first_administration_dated_by_a_month_counts() -> None:
     result = assess(lesion("b", "L1", 40, "2023-12-28"), lesion("f1", "L1", 35, "2024-03-13"), first="2024-01")
     assert result.best.confirmed == "SD"
     assert not any("partial date" in m for m in messages(result))
+
+
+def test_a_confirmed_pr_dated_by_a_month_gives_no_sd_minimum_warning() -> None:
+    """The SD minimum does not matter for a confirmed PR: no warning about it."""
+    result = assess(lesion("b", "L1", 40, "2024-01-02"), on("f1", 20, "2024-02"), on("f2", 20, "2024-04-02"))
+    assert result.best.confirmed == "PR"
+    assert not any("minimum duration" in m for m in messages(result))
