@@ -56,12 +56,17 @@ class Patient(Fact):
 
 
 class Timed(Fact):
-    """A fact that happened at one moment: ``at`` is timezone-aware, ``day`` the calendar day as written."""
+    """A fact that happened at one moment: ``at`` is timezone-aware, ``day`` the calendar day as written.
+
+    ``latest_day``: set where the mapping keeps it (tumour assessments, administrations) for a partial
+    FHIR date, a month ("2024-05") or a year ("2024"): ``day`` is then its first day and ``latest_day``
+    its last, and an interval is met only when it is met for every day in between. None: a full date."""
 
     ref: str
     patient: str
     at: datetime
     day: date
+    latest_day: date | None = None
 
 
 class Administration(Timed):

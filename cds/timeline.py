@@ -12,6 +12,7 @@ FHIR input profile, "PRRT administration" and "Baseline":
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class Cycle(Fact):
     date: date
     activity_gbq: float | None
     sources: tuple[str, ...]
+    latest_date: dt.date | None = None  # a record of the cycle is dated by a month or a year: its last day
 
 
 class Baseline(Fact):
@@ -77,8 +79,9 @@ def _cycles(administrations: list[Administration], issues: list[Issue]) -> tuple
                 message=f"cycle {number}: records of the same day give different activities; the largest is used",
             ))
         sources = tuple(dict.fromkeys(s for a in records for s in a.sources))
+        latest = max((a.latest_day for a in records if a.latest_day is not None), default=None)
         cycles.append(Cycle(number=number, date=day, activity_gbq=max(activities) if activities else None,
-                            sources=sources))
+                            sources=sources, latest_date=latest))
     return tuple(cycles)
 
 
@@ -106,6 +109,12 @@ class Timeline:
     @property
     def first_day(self) -> date | None:
         return self.cycles[0].date if self.cycles else None
+
+    @property
+    def first_day_latest(self) -> date | None:
+        """The last day the first administration can have been: its date is a month or a year (a partial
+        FHIR date); None when its date is a full day or there is no administration."""
+        return self.cycles[0].latest_date if self.cycles else None
 
     def cycle_of(self, day: date) -> int:
         """The cycle whose window holds ``day``; 0 before the first administration."""

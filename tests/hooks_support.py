@@ -100,7 +100,7 @@ def scenario(name: str, pid: str) -> tuple[list[Resource], str]:
     return prrt_record(pid, panels=panels), as_of
 
 
-TUMOUR_CODES = {"21889-1", "33728-7", "non-target-status", "new-lesion", "timepoint-response"}
+TUMOUR_CODES = {"21889-1", "33728-7", "33729-5", "non-target-status", "new-lesion", "timepoint-response"}
 PREGNANCY_CODES = {"82810-3", "2106-3", "2118-8", "21198-7"}
 
 

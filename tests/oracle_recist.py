@@ -17,6 +17,8 @@ It shares no code with ``cds.recist*``. Two readings:
   Non-target disease only (Table 2): non-CR/non-PD is its own category, never SD (Table 2 footnote);
   for the best response it ranks with SD (CR > PR > SD ~ non-CR/non-PD > PD > NE), needs the SD
   minimum duration, and names the stable best response of such a patient (CR unconfirmed included).
+  A date given as a month or a year meets the confirmation interval and the SD minimum only if every
+  day it can be meets them (the conservative reading of RECIST 1.1 §4.6.1 for partial dates).
 """
 
 from __future__ import annotations
@@ -152,15 +154,23 @@ def overall(target: str | None, non_target: str | None, new_lesion: bool) -> str
 
 
 def best_response(points: list[tuple[date, str]], first_day: date, confirm_days: int = 28,
-                  sd_days: int = 42, non_target_only: bool = False) -> tuple[str | None, str | None]:
+                  sd_days: int = 42, non_target_only: bool = False, last_day: dict[date, date] | None = None,
+                  first_last_day: date | None = None) -> tuple[str | None, str | None]:
     """(unconfirmed, confirmed) per RECIST 1.1 §4.4.3 and Table 3.
 
     SD and non-CR/non-PD are one rank ("stable"), each needing ``sd_days`` from the first
     administration; a stable best response is called non-CR/non-PD for non-target disease only (Table 2
     footnote), SD otherwise. After a CR, SD, non-CR/non-PD or PR is progression (Table 3).
+
+    Partial dates (a month or a year): ``last_day`` maps such a date, written as its first day, to its
+    last day, and ``first_last_day`` is the last day of a first administration so dated. An interval
+    counts only when every day the dates can be meets it: from the last day of the earlier date to the
+    first day of the later one.
     """
     if not points:
         return None, None
+    ends = last_day or {}
+    start = first_last_day or first_day
     stable_name = "non-CR/non-PD" if non_target_only else "SD"
     seq: list[tuple[date, str]] = []
     for day, response in points:
@@ -169,7 +179,7 @@ def best_response(points: list[tuple[date, str]], first_day: date, confirm_days:
             break
 
     def stable(day: date) -> bool:
-        return (day - first_day).days >= sd_days
+        return (day - start).days >= sd_days
 
     def best(candidates: list[tuple[date, str]]) -> str:
         responses = [r for _, r in candidates]
@@ -198,7 +208,7 @@ def best_response(points: list[tuple[date, str]], first_day: date, confirm_days:
             for later_day, later in table3[i + 1:]:
                 if later not in ok:
                     break
-                if (later_day - day).days >= confirm_days:
+                if (later_day - ends.get(day, day)).days >= confirm_days:
                     confirmed = wanted
                     break
             if confirmed:

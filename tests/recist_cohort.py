@@ -88,19 +88,34 @@ class Written:
     units: dict[str, str] = field(default_factory=dict)
 
 
-def size_resource(oid: str, size: Decimal, unit: str, lesion: str, node: bool, role: str, day: date) -> Resource:
+def size_resource(oid: str, size: Decimal, unit: str, lesion: str, node: bool, role: str, day: date,
+                  both_axes: bool = False) -> Resource:
+    """``both_axes``: a node written as mCODE does, a longest dimension (33728-7, here twice the short
+    axis plus 1 mm) and the short axis in the other-dimension component (33729-5)."""
     value = float(size / 10) if unit == "cm" else float(size)
     if unit == "cm" and Decimal(repr(value)) * 10 != size:
         raise AssertionError(f"{size} mm is not exactly {value} cm")
-    return fx.lesion(oid, value, unit, focus=f"BodyStructure/{lesion}", role=role, lymph_node=node or None,
-                     when=f"{day.isoformat()}T08:00:00Z")
+    shown = float((2 * size + 1) / 10) if unit == "cm" else float(2 * size + 1)
+    resource = fx.lesion(oid, shown if node and both_axes else value, unit, focus=f"BodyStructure/{lesion}",
+                         role=role, lymph_node=node or None, when=f"{day.isoformat()}T08:00:00Z")
+    if node and both_axes:
+        resource["component"].append({"code": fx.concept(fx.LOINC, "33729-5"),
+                                      "valueQuantity": fx.quantity(value, unit)})
+    return resource
 
 
 STATUS = {"present": "present", "absent": "absent", "progressing": "unequivocal-progression"}
 
 
-def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = False) -> Written:
-    """``unit_of``: lesion -> "mm" | "cm" (default mm); ``mixed``: every other measurement in cm."""
+SPLIT_BASELINE_DAY = BASELINE_DAY - timedelta(days=3)
+
+
+def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = False, split: bool = False,
+          both_axes: bool = False) -> Written:
+    """``unit_of``: lesion -> "mm" | "cm" (default mm); ``mixed``: every other measurement in cm;
+    ``split``: the baseline over two days, every other lesion measured on SPLIT_BASELINE_DAY (a baseline
+    assessment spanning two scans a few days apart is one assessment, RECIST 1.1 §3.2.1); ``both_axes``:
+    nodes written with both axes (``size_resource``)."""
     units = unit_of or {}
     resources: list[Resource] = [
         fx.patient("p1"),
@@ -118,11 +133,15 @@ def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = Fal
             return "cm" if count % 2 else "mm"
         return units.get(lesion, "mm")
 
-    for name, target in s.targets.items():
-        resources.append(size_resource(oid(), target.baseline, unit(name), name, target.node, "target", BASELINE_DAY))
-    for name in s.non_targets:
+    def baseline_day(i: int) -> date:
+        return SPLIT_BASELINE_DAY if split and i % 2 else BASELINE_DAY
+
+    for i, (name, target) in enumerate(s.targets.items()):
+        resources.append(size_resource(oid(), target.baseline, unit(name), name, target.node, "target",
+                                       baseline_day(i), both_axes))
+    for i, name in enumerate(s.non_targets, start=len(s.targets)):
         resources.append(fx.non_target_status(oid(), "present", f"BodyStructure/{name}",
-                                              when=f"{BASELINE_DAY.isoformat()}T08:00:00Z"))
+                                              when=f"{baseline_day(i).isoformat()}T08:00:00Z"))
     kept = []
     for visit in s.visits:
         when = f"{visit.day.isoformat()}T08:00:00Z"
@@ -130,7 +149,8 @@ def write(s: Series, unit_of: dict[str, str] | None = None, *, mixed: bool = Fal
         for name, size in visit.sizes.items():
             if size is not None:
                 target = s.targets[name]
-                written.append(size_resource(oid(), size, unit(name), name, target.node, "target", visit.day))
+                written.append(size_resource(oid(), size, unit(name), name, target.node, "target", visit.day,
+                                             both_axes))
         for name, state in visit.non_target.items():
             if state is not None:
                 written.append(fx.non_target_status(oid(), STATUS[state], f"BodyStructure/{name}", when=when))

@@ -109,6 +109,7 @@ class _Mapper:
             code_table.section("karnofsky")["loinc"]: "karnofsky",
             code_table.section("tumour")["tumor_size_loinc"]: "tumour",
             code_table.section("tumour")["longest_diameter_loinc"]: "tumour",
+            code_table.section("tumour")["other_dimension_loinc"]: "tumour",
         }
         for code in code_table.section("body_weight")["loinc"]:
             self.special[code] = "weight"

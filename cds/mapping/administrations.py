@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import Administration
-from cds.mapping.fhir import Unusable, codings, concept_text, effective, items, quantity, ref_of, reference
+from cds.mapping.fhir import Unusable, codings, concept_text, effective_span, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
@@ -119,7 +119,7 @@ def _problems(*problems: str | None) -> str | None:
 def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[Administration, str | None]:
     """The administration, and the problem of its activity when it cannot be read."""
     stopped = _status_ok(resource, table)
-    at, day = effective(resource, "performedDateTime", "performedPeriod")
+    at, day, latest = effective_span(resource, "performedDateTime", "performedPeriod")
     url = table.section("administration")["activity_extension_url"]
     activity = reported = problem = None
     for extension in items(resource.get("extension")):
@@ -127,8 +127,8 @@ def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[A
             activity, reported, problem = _activity_kept(extension.get("valueQuantity"), table)
     ref = ref_of(resource)
     return Administration(
-        ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
-        sources=(ref,),
+        ref=ref, patient=patient, at=at, day=day, latest_day=latest, activity_gbq=activity,
+        activity_reported=reported, sources=(ref,),
     ), _problems(stopped, problem)
 
 
@@ -138,7 +138,7 @@ def map_medication_administration(
     """The administration, the Procedure it is ``partOf`` (if any), and the problem of its activity
     when it cannot be read."""
     stopped = _status_ok(resource, table)
-    at, day = effective(resource, "effectiveDateTime", "effectivePeriod")
+    at, day, latest = effective_span(resource, "effectiveDateTime", "effectivePeriod")
     dosage = resource.get("dosage")
     dose = dosage.get("dose") if isinstance(dosage, dict) else None
     activity, reported, problem = _activity_kept(dose, table)
@@ -149,7 +149,7 @@ def map_medication_administration(
             part_of = target
     ref = ref_of(resource)
     fact = Administration(
-        ref=ref, patient=patient, at=at, day=day, activity_gbq=activity, activity_reported=reported,
-        sources=(ref,),
+        ref=ref, patient=patient, at=at, day=day, latest_day=latest, activity_gbq=activity,
+        activity_reported=reported, sources=(ref,),
     )
     return fact, part_of, _problems(stopped, problem)

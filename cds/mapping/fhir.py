@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cds.errors import InvalidInput
@@ -91,18 +91,41 @@ def parse_date(text: Any) -> date | None:
     return parse_instant(text)[1]
 
 
-def effective(resource: Resource, *names: str) -> tuple[datetime, date]:
-    """The first present of ``names`` (``xDateTime`` or ``xPeriod.start``), as ``parse_instant``."""
+def partial_end(text: Any) -> date | None:
+    """The last calendar day a partial FHIR date can be ("2024-05" -> 2024-05-31, "2024" -> 2024-12-31;
+    ``parse_instant`` reads it as its first day); None for a full date or a dateTime."""
+    if not isinstance(text, str) or not _DATE.match(text) or len(text) == len("2024-05-17"):
+        return None
+    parts = [int(p) for p in text.split("-")]
+    year, month = parts[0], parts[1] if len(parts) > 1 else 12
+    if month == 12:
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
+
+
+def _effective_value(resource: Resource, names: tuple[str, ...]) -> Any:
     for name in names:
         value = resource.get(name)
         if value is None:
             continue
         if name.endswith("Period"):
             if isinstance(value, dict) and value.get("start") is not None:
-                return parse_instant(value["start"])
+                return value["start"]
             continue
-        return parse_instant(value)
+        return value
     raise Unusable("no effective date")
+
+
+def effective(resource: Resource, *names: str) -> tuple[datetime, date]:
+    """The first present of ``names`` (``xDateTime`` or ``xPeriod.start``), as ``parse_instant``."""
+    return parse_instant(_effective_value(resource, names))
+
+
+def effective_span(resource: Resource, *names: str) -> tuple[datetime, date, date | None]:
+    """As ``effective``, with the last day a partial date (a month or a year) can be (``partial_end``)."""
+    value = _effective_value(resource, names)
+    at, day = parse_instant(value)
+    return at, day, partial_end(value)
 
 
 def codings(concept: Any) -> Iterator[tuple[str | None, str]]:

@@ -1,8 +1,9 @@
 """Tumour assessments for RECIST 1.1: lesion measurements, non-target status, new lesions, responses.
 
-Project code system ``urn:prrt-cds:recist``. A measurement needs a lesion identity (``focus`` reference,
-else ``bodySite``) and a role component (target / non-target / new); without them it is an issue,
-never a guess.
+Project code system ``urn:prrt-cds:recist``. Sizes: LOINC 33728-7 (longest dimension) and 33729-5
+(mCODE TumorSize "other dimension": read as a lymph node's short axis). A measurement needs a lesion
+identity (``focus`` reference, else ``bodySite``) and a role component (target / non-target / new);
+without them it is an issue, never a guess.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour
-from cds.mapping.fhir import Unusable, codings, effective, items, quantity, ref_of, reference
+from cds.mapping.fhir import Unusable, codings, effective_span, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
 
-def _when(resource: Resource) -> tuple[Any, Any]:
-    return effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+def _when(resource: Resource) -> dict[str, Any]:
+    """``at``, ``day`` and ``latest_day`` (the last day of a partial date: a month or a year) of a fact."""
+    at, day, latest = effective_span(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+    return {"at": at, "day": day, "latest_day": latest}
 
 
 def _lesion(resource: Resource, aliases: Mapping[str, str]) -> str | None:
@@ -57,19 +60,14 @@ def organ_of(body_structure: Resource) -> str | None:
     return text.strip().lower() if isinstance(text, str) and text.strip() else None
 
 
-def map_measurement(
-    resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str],
-    organs: Mapping[str, str] | None = None,
-) -> Tumour:
-    """A lesion measurement (LOINC 21889-1 with component 33728-7, or 33728-7 directly)."""
-    section = table.section("tumour")
-    loinc, recist = table.system("loinc"), table.system("recist")
-    size_source: Any = resource
-    if (loinc, section["tumor_size_loinc"]) in codings(resource.get("code")):
-        size_source = _component(resource, loinc, section["longest_diameter_loinc"])
-        if size_source is None:
-            raise Unusable("tumour size without a longest-diameter component (33728-7)")
-    number, unit = quantity(size_source.get("valueQuantity"))
+def _components(resource: Resource, system: str, code: str) -> list[dict[str, Any]]:
+    return [c for c in items(resource.get("component"))
+            if isinstance(c, dict) and (system, code) in codings(c.get("code"))]
+
+
+def _size_mm(source: Resource, table: CodeTable) -> float:
+    """The ``valueQuantity`` of ``source`` in mm; Unusable for a unit that is not mm or cm, or a negative size."""
+    number, unit = quantity(source.get("valueQuantity"))
     factor = unit.factor(table.tumour_units)
     if factor is None:
         raise Unusable(f"lesion size unit {unit.text!r} is not mm or cm")
@@ -78,6 +76,47 @@ def map_measurement(
                        "not used")
     if number < 0:
         raise Unusable("lesion size is negative")
+    return number * factor
+
+
+def _panel_size(resource: Resource, node: bool, table: CodeTable) -> float:
+    """The size of a TumorSize panel (21889-1): the longest diameter (component 33728-7); for a lymph
+    node its short axis (RECIST 1.1 §3.1.1), the panel's other dimension (component 33729-5) when it
+    has one, else the value of 33728-7 (FHIR input profile: a node's value is its short axis)."""
+    section, loinc = table.section("tumour"), table.system("loinc")
+    longest = _component(resource, loinc, section["longest_diameter_loinc"])
+    others = _components(resource, loinc, section["other_dimension_loinc"]) if node else []
+    if len(others) > 1:
+        raise Unusable("lymph node with more than one additional dimension (33729-5): which is the short axis is "
+                       "not known; not used")
+    if others:
+        short = _size_mm(others[0], table)
+        if longest is not None and short > _size_mm(longest, table):
+            raise Unusable("lymph node short axis (33729-5) is longer than its longest dimension (33728-7): not used")
+        return short
+    if longest is None:
+        raise Unusable("tumour size without a longest-diameter component (33728-7)")
+    return _size_mm(longest, table)
+
+
+def map_measurement(
+    resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str],
+    organs: Mapping[str, str] | None = None,
+) -> Tumour:
+    """A lesion measurement: LOINC 21889-1 with component 33728-7 (and for a lymph node 33729-5), or
+    33728-7 directly, or for a lymph node 33729-5 directly (its short axis)."""
+    section = table.section("tumour")
+    loinc, recist = table.system("loinc"), table.system("recist")
+    node_component = _component(resource, recist, section["lymph_node_code"])
+    node = bool(node_component and node_component.get("valueBoolean") is True)
+    code = set(codings(resource.get("code")))
+    if (loinc, section["tumor_size_loinc"]) in code:
+        size_mm = _panel_size(resource, node, table)
+    elif (loinc, section["longest_diameter_loinc"]) not in code and not node:
+        raise Unusable("an additional tumour dimension (33729-5) of a lesion that is not a lymph node: RECIST 1.1 "
+                       "measures it by its longest diameter (33728-7); not used")
+    else:
+        size_mm = _size_mm(resource, table)
     lesion = _lesion(resource, aliases)
     if lesion is None:
         raise Unusable("lesion measurement without a lesion identity (focus or bodySite)")
@@ -85,12 +124,9 @@ def map_measurement(
     role = _recist_code(role_component.get("valueCodeableConcept"), recist) if role_component else None
     if role not in section["lesion_roles"]:
         raise Unusable("lesion measurement without a lesion role (target, non-target or new)")
-    node_component = _component(resource, recist, section["lymph_node_code"])
-    node = bool(node_component and node_component.get("valueBoolean") is True)
-    at, day = _when(resource)
     return LesionMeasurement(
-        ref=ref_of(resource), patient=patient, at=at, day=day, lesion=lesion, organ=(organs or {}).get(lesion),
-        role=role, lymph_node=node, size_mm=number * factor,
+        ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion, organ=(organs or {}).get(lesion),
+        role=role, lymph_node=node, size_mm=size_mm,
     )
 
 
@@ -108,19 +144,16 @@ def map_recist_observation(
             raise Unusable("non-target status is not present, absent or unequivocal-progression")
         if lesion is None:
             raise Unusable("non-target status without a lesion identity (focus or bodySite)")
-        at, day = _when(resource)
-        return NonTargetStatus(ref=ref, patient=patient, at=at, day=day, lesion=lesion, status=status)
+        return NonTargetStatus(ref=ref, patient=patient, **_when(resource), lesion=lesion, status=status)
     if code == section["new_lesion_code"]:
         if resource.get("valueBoolean") is not True:
             return None
-        at, day = _when(resource)
-        return NewLesion(ref=ref, patient=patient, at=at, day=day, lesion=_lesion(resource, aliases))
+        return NewLesion(ref=ref, patient=patient, **_when(resource), lesion=_lesion(resource, aliases))
     if code == section["timepoint_response_code"]:
         # FHIR input profile: CR, PR, SD, non-CR/non-PD, PD or NE, compared without regard to case.
         reported = _recist_code(resource.get("valueCodeableConcept"), recist)
         response = table.timepoint_responses.get(reported.lower()) if isinstance(reported, str) else None
         if response is None:
             raise Unusable(f"time-point response is not one of {', '.join(section['timepoint_responses'])}")
-        at, day = _when(resource)
-        return ReportedResponse(ref=ref, patient=patient, at=at, day=day, response=response)
+        return ReportedResponse(ref=ref, patient=patient, **_when(resource), response=response)
     return None

@@ -3,6 +3,13 @@
 - The baseline is the latest time point with lesions on or before the first administration (RECIST
   1.1 §3.2.1: "as close as possible to the treatment start"; the same reading as the laboratory
   baseline of the FHIR input profile); with no administration, the earliest such time point.
+- A baseline assessment may span several days (lesions measured on scans a few days apart): every
+  time point with lesions within ``max_days_before_treatment`` before the first administration is
+  part of it, each lesion by its latest records, and the baseline is dated by its latest day (an info
+  names the days). A lesion recorded only earlier than that window cannot be in the baseline (§3.2.1:
+  never more than 4 weeks before treatment), so the baseline may not hold the whole tumour burden:
+  every time point is then NE unless PD is shown (``incomplete``, as a lesion that cannot be placed),
+  with a warning naming the lesions and dates.
 - Target lesions are kept as the investigator recorded them, checked, never re-selected: a lesion
   that is not measurable (RECIST 1.1 §3.1.1) or a selection over the limits (§4.2) is an issue, and
   the settings say what follows from it.
@@ -45,14 +52,47 @@ class RecistBaseline:
     selection_valid: bool  # the target lesions can be summed and compared (no conflict, limits kept)
     sum_mm: float
     refs: tuple[str, ...]
+    incomplete: bool = False  # a lesion was recorded only before the baseline window: NE unless PD
 
     @property
     def known(self) -> frozenset[str]:
         return frozenset(lesion.id for lesion in (*self.targets, *self.non_targets))
 
 
+@dataclass(frozen=True)
+class BaselineChoice:
+    """The baseline assessment (one time point, the days it spans merged) and the lesions recorded only
+    before its window (lesion -> the latest day it was recorded)."""
+
+    point: TimePoint
+    days: tuple[date, ...]
+    outside: dict[str, date]
+
+
+def _merged(points: list[TimePoint]) -> TimePoint:
+    """Time points in date order as one assessment, dated by the last: each lesion's records from the
+    latest of them that records it; the new lesions of all (each is an issue at baseline)."""
+    latest: dict[str, date] = {}
+    for point in points:
+        latest.update({m.lesion: point.day for m in point.measurements})
+        latest.update({s.lesion: point.day for s in point.statuses})
+    return TimePoint(
+        day=points[-1].day,
+        measurements=tuple(m for p in points for m in p.measurements if latest[m.lesion] == p.day),
+        statuses=tuple(s for p in points for s in p.statuses if latest[s.lesion] == p.day),
+        new_lesions=tuple(n for p in points for n in p.new_lesions),
+        reported=points[-1].reported,
+    )
+
+
+def _recorded(point: TimePoint) -> set[str]:
+    """The lesions a time point shows as disease: measured (not as new) or given a status other than absent."""
+    return ({m.lesion for m in point.measurements if m.role != "new"}
+            | {s.lesion for s in point.statuses if s.status != "absent"})
+
+
 def choose_baseline(points: list[TimePoint], first_day: date | None, limits: BaselineLimits,
-                    log: IssueLog) -> TimePoint | None:
+                    log: IssueLog) -> BaselineChoice | None:
     with_lesions = [p for p in points if p.has_lesions]
     candidates = with_lesions if first_day is None else [p for p in with_lesions if p.day <= first_day]
     if not candidates:
@@ -61,15 +101,36 @@ def choose_baseline(points: list[TimePoint], first_day: date | None, limits: Bas
             log.add("warning", None, f"no baseline tumour assessment {where}: RECIST responses cannot be measured")
         return None
     base = candidates[0] if first_day is None else candidates[-1]
-    for point in points:
-        if point.day < base.day and point.measured:
-            log.add("info", point.observations[0],
-                    f"tumour assessment of {point.day} precedes the baseline assessment of {base.day}: not used")
-    if first_day is not None and (first_day - base.day).days > limits.max_days_before_treatment:
+    used = [base]
+    window = limits.max_days_before_treatment
+    if first_day is not None:
+        used = [p for p in candidates if (first_day - p.day).days <= window] or [base]
+    earlier = [p for p in points if p.day < base.day and p.measured and p not in used]
+    for point in earlier:
+        log.add("info", point.observations[0],
+                f"tumour assessment of {point.day} precedes the baseline assessment of {base.day}: not used")
+    merged = _merged(used)
+    if len(used) > 1:
+        days = ", ".join(str(p.day) for p in used)
+        log.add("info", used[0].observations[0],
+                f"the baseline tumour assessment spans {days} (within {window} days before the first "
+                f"administration of {first_day}): the lesions of every day are kept, each by its latest record")
+    known = set(merged.measurements_of()) | set(merged.statuses_of())
+    outside: dict[str, date] = {}
+    for point in earlier:
+        outside.update({lesion: point.day for lesion in _recorded(point) - known})
+    if outside:
+        named = ", ".join(f"{lesion} ({day})" for lesion, day in sorted(outside.items()))
+        log.add("warning", earlier[-1].observations[0],
+                f"lesion(s) {named} recorded more than {window} days before the first administration "
+                f"({first_day}) are not in the baseline assessment of {base.day} (RECIST 1.1 §3.2.1: never more "
+                "than 4 weeks before treatment): the baseline may not hold the whole tumour burden, so every time "
+                "point is NE unless PD is shown")
+    if first_day is not None and (first_day - base.day).days > window:
         log.add("warning", base.observations[0],
-                f"baseline tumour assessment of {base.day} is more than {limits.max_days_before_treatment} days "
+                f"baseline tumour assessment of {base.day} is more than {window} days "
                 f"before the first administration (RECIST 1.1 §3.2.1: never more than 4 weeks)")
-    return base
+    return BaselineChoice(point=merged, days=tuple(p.day for p in used), outside=outside)
 
 
 def _measurable(lesion: Lesion, limits: BaselineLimits) -> bool:
@@ -91,8 +152,8 @@ class _Builder:
         self.valid = True
 
     def measured_lesions(self) -> None:
-        day = self.point.day
         for lesion_id, records in self.point.measurements_of().items():
+            day = records[0].day
             roles = {m.role for m in records}
             sizes = {signif(m.size_mm) for m in records}
             nodes = {m.lymph_node for m in records}
@@ -180,9 +241,10 @@ class _Builder:
                          f"baseline target selection exceeds RECIST 1.1 §4.2: {text}; all are summed as recorded")
 
 
-def build_baseline(point: TimePoint, limits: BaselineLimits, settings: RecistSettings, log: IssueLog) -> RecistBaseline:
+def build_baseline(point: TimePoint, limits: BaselineLimits, settings: RecistSettings, log: IssueLog,
+                   incomplete: bool = False) -> RecistBaseline:
     for new in point.new_lesions:
-        log.add("warning", new.ref, f"a new lesion is recorded at baseline ({point.day}): not used")
+        log.add("warning", new.ref, f"a new lesion is recorded at baseline ({new.day}): not used")
     builder = _Builder(point, limits, settings, log)
     builder.measured_lesions()
     builder.status_lesions()
@@ -196,5 +258,5 @@ def build_baseline(point: TimePoint, limits: BaselineLimits, settings: RecistSet
                 "baseline sum of target diameters is 0 mm: the target response is NE")
     return RecistBaseline(
         day=point.day, targets=tuple(builder.targets), non_targets=tuple(builder.non_targets),
-        selection_valid=builder.valid, sum_mm=total, refs=point.observations,
+        selection_valid=builder.valid, sum_mm=total, refs=point.observations, incomplete=incomplete,
     )

@@ -22,15 +22,22 @@ from the first administration), and the engine adapter compares one flat fact wi
   shows disease after a CR is already PD (row recist11.table3.pd_after_cr, cds/recist/decide.py), so
   this reading is left for investigator responses, and for measured ones under "partial-response".
   An unconfirmed CR or PR counts as the stable category when its time point meets the minimum.
+- A date given as a month or a year (a partial FHIR date, ``latest``: its last day) meets an interval
+  only when it is met for every day the date can be (cds/recist/spans.py): a confirmation counts from
+  the last day of the response's date to the first day of the confirming date, the SD minimum from the
+  last day of the first administration's date to the first day of the time point's. Where an interval
+  may or may not be met, the response is not confirmed (the stable category not counted) and a warning
+  names the partial date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from cds.facts import Response
 from cds.recist.conclusions import BestOverallResponse, RecistSettings
+from cds.recist.spans import Span, possibly, span, surely
 from cds.recist.timepoints import IssueLog
 
 Point = tuple[date, Response]
@@ -73,8 +80,12 @@ def _after_complete_response(points: list[Point], settings: RecistSettings, log:
     return out
 
 
+Interval = Callable[[Span, Span, int], bool]  # spans.surely or spans.possibly
+
+
 def _confirmation(
-    points: list[Point], first: set[str], later: set[str], settings: RecistSettings
+    points: list[Point], first: set[str], later: set[str], settings: RecistSettings,
+    when: Callable[[date], Span] = span, met: Interval = surely,
 ) -> tuple[date, date] | None:
     """The first (response, confirmation) pair: a later ``later`` response >= confirmation_days after."""
     for i, (day, response) in enumerate(points):
@@ -82,7 +93,7 @@ def _confirmation(
             continue
         ne_between = 0
         for other_day, other in points[i + 1:]:
-            if other in later and (other_day - day).days >= settings.confirmation_days:
+            if other in later and met(when(day), when(other_day), settings.confirmation_days):
                 return day, other_day
             if other == "NE":
                 ne_between += 1
@@ -93,17 +104,42 @@ def _confirmation(
     return None
 
 
+def _partial_dates(*dated: tuple[str, Span]) -> str:
+    return "; ".join(s.partial_text(what) for what, s in dated if s.partial)
+
+
+def _unsure_confirmation(name: str, pair: tuple[date, date], when: Callable[[date], Span],
+                         settings: RecistSettings, log: IssueLog) -> None:
+    first, then = when(pair[0]), when(pair[1])
+    dates = _partial_dates(("the date", first), ("the date", then))
+    log.add("warning", None, f"{name} on {first.written} and on {then.written}: {dates}; the interval may be less "
+                             f"than {settings.confirmation_days} days (RECIST 1.1 §4.6.1: confirmation at least 4 "
+                             f"weeks after the criteria are first met), so the {name} is not confirmed")
+
+
 def best_overall_response(points: Sequence[Point], first_day: date | None, settings: RecistSettings,
-                          log: IssueLog, non_target_only: bool = False) -> BestOverallResponse:
+                          log: IssueLog, non_target_only: bool = False, latest: Mapping[date, date] | None = None,
+                          first_latest: date | None = None) -> BestOverallResponse:
     """``points``: (date, time-point response) after baseline, in date order. ``non_target_only``: the
-    patient has non-target disease only, so the stable category is non-CR/non-PD (RECIST 1.1 Table 2)."""
+    patient has non-target disease only, so the stable category is non-CR/non-PD (RECIST 1.1 Table 2).
+    ``latest``: the last day of each date of ``points`` given as a month or a year; ``first_latest``:
+    likewise for the first administration's date."""
     if not points:
         return BestOverallResponse(settings=settings, non_target_only=non_target_only)
     counted = _until_progression(points)
     stable_name: Response = "non-CR/non-PD" if non_target_only else "SD"
+    last_days = latest or {}
+
+    def when(day: date) -> Span:
+        return span(day, last_days.get(day))
+
+    start = span(first_day, first_latest) if first_day is not None else None
 
     def sd_qualifies(day: date) -> bool:
-        return first_day is not None and (day - first_day).days >= settings.sd_minimum_days
+        return start is not None and surely(start, when(day), settings.sd_minimum_days)
+
+    unsure_minimum = [(d, r) for d, r in counted if start is not None and r in ("CR", "PR", *STABLE)
+                      and not sd_qualifies(d) and possibly(start, when(d), settings.sd_minimum_days)]
 
     if first_day is None and any(r in ("CR", "PR", *STABLE) for _, r in counted):
         log.add("info", None, f"no PRRT administration: the minimum duration of {stable_name} cannot be checked, "
@@ -126,8 +162,14 @@ def best_overall_response(points: Sequence[Point], first_day: date | None, setti
     sequence = _after_complete_response(counted, settings, log)
     confirmed: Response
     confirmed_days: tuple[date, ...]
-    complete = _confirmation(sequence, {"CR"}, {"CR"}, settings)
-    partial = _confirmation(sequence, {"PR", "CR"}, {"PR", "CR"}, settings)
+    complete = _confirmation(sequence, {"CR"}, {"CR"}, settings, when)
+    partial = _confirmation(sequence, {"PR", "CR"}, {"PR", "CR"}, settings, when)
+    maybe_complete = _confirmation(sequence, {"CR"}, {"CR"}, settings, when, possibly)
+    maybe_partial = _confirmation(sequence, {"PR", "CR"}, {"PR", "CR"}, settings, when, possibly)
+    if complete is None and maybe_complete is not None:
+        _unsure_confirmation("CR", maybe_complete, when, settings, log)
+    elif complete is None and partial is None and maybe_partial is not None:
+        _unsure_confirmation("PR", maybe_partial, when, settings, log)
     if complete is not None:
         confirmed, confirmed_days = "CR", complete
     elif partial is not None:
@@ -136,6 +178,14 @@ def best_overall_response(points: Sequence[Point], first_day: date | None, setti
         downgraded: list[Point] = [(d, stable_name) if r in ("CR", "PR") else (d, r) for d, r in sequence]
         response, day = best_of(downgraded)
         confirmed, confirmed_days = response, (() if day is None else (day,))
+    for point_day, point_response in unsure_minimum:  # a CR or PR only where it was not confirmed
+        if point_response in STABLE or confirmed not in ("CR", "PR"):
+            assert start is not None
+            shown = when(point_day)
+            dates = _partial_dates(("the first administration date", start), ("the assessment date", shown))
+            log.add("warning", None, f"{point_response} on {shown.written}: {dates}; it may be less than "
+                                     f"{settings.sd_minimum_days} days after the first administration, so it does "
+                                     f"not count toward the minimum duration of {stable_name} (RECIST 1.1 §4.6.1)")
     return BestOverallResponse(
         unconfirmed=unconfirmed, confirmed=confirmed, unconfirmed_day=unconfirmed_day,
         confirmed_days=confirmed_days, non_target_only=non_target_only, settings=settings,

@@ -274,7 +274,8 @@ def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list
         if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm and fact.role == "new":
             log.add("warning", fact.ref, f"new lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} "
                                          "mm): the new lesion is recorded, its size is not used")
-            kept.append(NewLesion(ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, lesion=fact.lesion))
+            kept.append(NewLesion(ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day,
+                                  latest_day=fact.latest_day, lesion=fact.lesion))
         elif isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
             log.add("warning", fact.ref, f"lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} mm): "
                                          "not used")
@@ -323,16 +324,17 @@ def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSetting
     recist = recist or table()
     log = IssueLog(timeline.patient.ref)
     points = group_time_points(_plausible(timeline.tumour, recist.baseline.max_plausible_mm, log))
-    base_point = choose_baseline(points, timeline.first_day, recist.baseline, log)
+    choice = choose_baseline(points, timeline.first_day, recist.baseline, log)
     baseline: RecistBaseline | None = None
-    if base_point is None:
+    if choice is None:
         cut = timeline.first_day
         measured = _without_baseline(points, cut)
     else:
         # RECIST 1.1 §4.4.3: responses are recorded from the start of the treatment; the baseline may be
         # earlier (the latest assessment on or before the first administration), never later.
+        base_point = choice.point
         cut = max(base_point.day, timeline.first_day) if timeline.first_day else base_point.day
-        baseline = build_baseline(base_point, recist.baseline, settings, log)
+        baseline = build_baseline(base_point, recist.baseline, settings, log, incomplete=bool(choice.outside))
         _before_treatment(points, baseline.day, cut, log)
         tracker = FollowUpTracker(baseline, recist.baseline, log)
         follow_ups = [tracker.follow_up(p) for p in points if p.day > cut and p.measured]
@@ -342,8 +344,9 @@ def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSetting
     responses = _with_reported(points, measured, cut, log)
     table_2 = non_target_only(baseline, responses)
     _check_reported_categories(responses, baseline, table_2, log)
+    latest = {p.day: p.latest_day for p in points if p.latest_day is not None}
     best = best_overall_response([(r.day, r.overall_for_best) for r in responses], timeline.first_day, settings, log,
-                                 non_target_only=table_2)
+                                 non_target_only=table_2, latest=latest, first_latest=timeline.first_day_latest)
     return RecistAssessment(
         baseline_day=baseline.day if baseline else None,
         baseline_sum_mm=baseline.sum_mm if baseline and baseline.targets else None,

@@ -10,7 +10,8 @@
   is claimed from contradictory records). A node is present at a short axis >= 10 mm; whether a lesion
   is a node is the baseline's say, as for targets (a follow-up that records it otherwise is a warning).
 - New lesions (§4.3.5): a new-lesion observation or a measurement with role "new".
-- A lesion not in the baseline assessment and not declared new cannot be placed: "ambiguous".
+- A lesion not in the baseline assessment and not declared new cannot be placed: "ambiguous"; so is
+  every time point of a baseline that may not hold the whole tumour burden (``incomplete``).
 - Disease seen (for RECIST 1.1 Table 3 footnote a, disease after a CR): a non-nodal target above 0 mm,
   a target node at >= 10 mm short axis (a smaller node is normal), a non-target lesion present or
   progressing, a new lesion, or a lesion that cannot be placed.
@@ -87,7 +88,7 @@ class FollowUpTracker:
         measurements = point.measurements_of()
         statuses = point.statuses_of()
         new = bool(point.new_lesions)
-        ambiguous = False
+        ambiguous = self.baseline.incomplete  # a lesion recorded only before the baseline window
         usable: dict[str, list[LesionMeasurement]] = {}
         for lesion_id, records in measurements.items():
             known = lesion_id in self.baseline.known

@@ -39,6 +39,13 @@ class TimePoint:
         facts: Iterable[Tumour] = (*self.measurements, *self.statuses, *self.new_lesions)
         return tuple(dict.fromkeys(f.ref for f in facts))
 
+    @property
+    def latest_day(self) -> date | None:
+        """The last day this time point can be when one of its observations is dated by a month or a
+        year (a partial FHIR date: ``day`` is then its first day); None when every date is a full day."""
+        facts: Iterable[Tumour] = (*self.measurements, *self.statuses, *self.new_lesions, *self.reported)
+        return max((f.latest_day for f in facts if f.latest_day is not None), default=None)
+
     def measurements_of(self) -> dict[str, list[LesionMeasurement]]:
         found: dict[str, list[LesionMeasurement]] = defaultdict(list)
         for measurement in self.measurements:

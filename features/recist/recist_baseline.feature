@@ -3,7 +3,8 @@ Feature: RECIST 1.1 baseline assessment and malformed tumour records
   >= 15 mm short axis. §4.2: at most 5 target lesions, at most 2 per organ (all lymph nodes are one
   organ, EORTC RECIST FAQ). prrt-cds never re-selects targets: a lesion that is not measurable is
   followed as non-target, and a selection over the limits gives an NE target response, each with an
-  issue. The baseline is the latest assessment on or before the first administration. Malformed
+  issue. The baseline is the latest assessment on or before the first administration, with every
+  assessment of other lesions within the 4 weeks before it (one baseline over several scans). Malformed
   tumour observations are issues and never produce a response they cannot support.
 
   Background:
@@ -91,6 +92,41 @@ Feature: RECIST 1.1 baseline assessment and malformed tumour records
     And the baseline sum on 2024-03-04 is 40 mm
     And the target response on 2024-03-04 is PR
     And there is an issue mentioning "precedes the baseline assessment"
+
+  Scenario: A baseline measured on two scans a few days apart keeps the lesions of both
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-01-05 | 2024-03-04 |
+      | L1     | liver | no   | 40         | -          | 40         |
+      | L2     | lung  | no   | -          | 20         | 10         |
+    When the rules are evaluated
+    Then the baseline sum on 2024-03-04 is 60 mm
+    And the target response on 2024-03-04 is SD
+    And the overall response on 2024-03-04 is SD
+    And there is an issue mentioning "the baseline tumour assessment spans 2024-01-02, 2024-01-05"
+
+  Scenario: A lesion recorded only more than 4 weeks before treatment makes every time point NE unless PD
+    Given the target lesions measure:
+      | lesion | site  | node | 2023-12-01 | 2024-01-05 | 2024-03-04 | 2024-05-06 |
+      | L1     | liver | no   | 40         | -          | -          | -          |
+      | L2     | lung  | no   | -          | 20         | 10         | 30         |
+    When the rules are evaluated
+    Then the baseline sum on 2024-03-04 is 20 mm
+    And the target response on 2024-03-04 is PR
+    And the overall response on 2024-03-04 is NE
+    And the overall response on 2024-05-06 is PD
+    And there is an issue mentioning "L1 (2023-12-01) recorded more than 28 days before the first administration"
+
+  Scenario: A lymph node sent with both axes (mCODE TumorSize) is measured by its short axis
+    Given a target lesion "L1" in the liver measuring 40 mm on 2024-01-02
+    And a target lymph node "N1" in the mesentery measuring 22 x 12 mm on 2024-01-02
+    And a target lesion "L1" in the liver measuring 20 mm on 2024-03-04
+    And a target lymph node "N1" in the mesentery measuring 20 x 8 mm on 2024-03-04
+    When the rules are evaluated
+    Then the baseline sum on 2024-03-04 is 40 mm
+    And there is an issue mentioning "N1 (12 mm short axis) is not measurable"
+    And the target response on 2024-03-04 is PR
+    And the non-target response on 2024-03-04 is CR
+    And the overall response on 2024-03-04 is PR
 
   Scenario: A measurement without a unit is an issue and its lesion is not assessed
     Given the target lesions measure:

@@ -191,3 +191,19 @@ Feature: RECIST 1.1 best overall response, unconfirmed and confirmed
     Then there is no response on 2024-01-05
     And the best overall response is SD (unconfirmed)
     And there is an issue mentioning "investigator response of 2024-01-05 is not after the baseline assessment or first administration (2024-01-08)"
+
+  Scenario Outline: A PR dated only by its month is confirmed only four weeks after that month ends
+    Given a target lesion "L1" in the liver measuring 40 mm on 2024-01-02
+    And a target lesion "L1" in the liver measuring 20 mm dated only by the month 2024-03
+    And a target lesion "L1" in the liver measuring 20 mm on <second>
+    When the rules are evaluated
+    Then the overall response on 2024-03-01 is PR
+    And the best overall response is PR (unconfirmed)
+    And the best overall response is <confirmed> (confirmed)
+    And there <issue> mentioning "2024-03 is a partial date"
+
+    Examples:
+      | second     | confirmed | issue       |
+      | 2024-03-30 | SD        | is an issue |
+      | 2024-04-27 | SD        | is an issue |
+      | 2024-04-28 | PR        | is no issue |

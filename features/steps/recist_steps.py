@@ -12,6 +12,10 @@ Given, besides the one-lesion steps of ``given.py``:
   CR, PR, SD, non-CR/non-PD, PD, NE); ``Given the investigator reported the code "NON-CR/NON-PD" on
   2024-04-02``: the code exactly as written (spelling and case), as an EHR might send it.
 - ``Given new lesions on 2024-04-02 are seen|not seen``: a new-lesion Observation, or nothing.
+- ``Given a target lesion "L1" in the liver measuring 20 mm dated only by the month 2024-03`` (or ``the
+  year 2025``): a measurement whose date is a partial FHIR date, written so.
+- ``Given a target lymph node "N1" in the mesentery measuring 22 x 12 mm on 2024-01-02``: a TumorSize
+  panel with the longest dimension (33728-7) and the other dimension, the short axis (33729-5).
 
 Then: "the target / non-target / overall response on <date> is ..." make that response's rule the
 focus of ``And the rule is "..."`` (then.py), so scenarios cite the rule that decided.
@@ -130,6 +134,36 @@ def lesion_without_identity(chart: Chart, size: str, day: str) -> None:
     """A TumorSize Observation with neither focus nor bodySite (malformed input)."""
     oid = chart.next_id("lesion")
     chart.add(lambda when: fx.lesion(oid, float(size), "mm", focus=None, when=when), _day(day))
+
+
+@given(parsers.re(
+    r'a target lesion "(?P<lesion>[^"]+)" in (?:the )?(?P<site>.+?) measuring (?P<size>\d+(?:\.\d+)?) mm dated only '
+    r"by the (?:month|year) (?P<written>\d{4}(?:-\d{2})?)"
+))
+def lesion_partial_date(chart: Chart, lesion: str, site: str, size: str, written: str) -> None:
+    """A TumorSize Observation whose ``effectiveDateTime`` is a partial FHIR date ("2024-03", "2024")."""
+    focus = chart.lesion_site(lesion, site)
+    oid = chart.next_id("lesion")
+    chart.add(lambda _when: fx.lesion(oid, float(size), "mm", focus=focus, role="target", when=written), None)
+
+
+@given(parsers.re(
+    r'an? (?P<role>target|non-target) lymph node "(?P<lesion>[^"]+)" in (?:the )?(?P<site>.+?) measuring '
+    rf"(?P<longest>\d+(?:\.\d+)?) x (?P<short>\d+(?:\.\d+)?) mm on (?P<day>{DATE})"
+))
+def lymph_node_two_axes(chart: Chart, role: str, lesion: str, site: str, longest: str, short: str, day: str) -> None:
+    """A TumorSize panel as mCODE writes it: the longest dimension in component 33728-7, the other
+    dimension (the short axis) in component 33729-5, the lymph-node component true."""
+    focus = chart.lesion_site(lesion, site)
+    oid = chart.next_id("lesion")
+
+    def build(when: str) -> dict[str, Any]:
+        resource = fx.lesion(oid, float(longest), "mm", focus=focus, role=role, lymph_node=True, when=when)
+        resource["component"].append({"code": fx.concept(fx.LOINC, "33729-5"),
+                                      "valueQuantity": fx.quantity(float(short), "mm")})
+        return resource
+
+    chart.add(build, _day(day))
 
 
 # --- Then -------------------------------------------------------------------------------------------

@@ -101,6 +101,12 @@ def issue_mentioning(outcome: Outcome, text: str) -> None:
     )
 
 
+@then(parsers.re(r'there is no issue mentioning "(?P<text>[^"]+)"'))
+def no_issue_mentioning(outcome: Outcome, text: str) -> None:
+    issues = [i["message"] for i in outcome.issues if text.lower() in i["message"].lower()]
+    assert not issues, f"issues mention {text!r}: {issues}"
+
+
 @then("there are no issues")
 def no_issues(outcome: Outcome) -> None:
     assert outcome.issues == [], f"unexpected issues: {outcome.issues}"

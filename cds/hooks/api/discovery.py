@@ -104,7 +104,8 @@ def templates(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[Template, ...
             loinc, [code_table.section("ecog")["loinc"], code_table.section("karnofsky")["loinc"]]), False,
             "performance status"),
         Template("tumourAssessments", observation + ",".join([
-            _codes(loinc, [tumour["tumor_size_loinc"], tumour["longest_diameter_loinc"]]),
+            _codes(loinc, [tumour["tumor_size_loinc"], tumour["longest_diameter_loinc"],
+                           tumour["other_dimension_loinc"]]),
             _codes(recist, [tumour["non_target_status_code"], tumour["new_lesion_code"],
                             tumour["timepoint_response_code"]]),
         ]), False, "tumour assessments"),

@@ -194,3 +194,68 @@ def test_unknown_recist_code_is_ignored(map_fhir: Any) -> None:
         map_fhir, fx.observation("x", fx.concept(fx.RECIST, "lesion-volume"), valueInteger=3)
     )
     assert facts == [] and issues == []
+
+
+# --- LOINC 33729-5 "Size additional dimension in Tumor" (mCODE TumorSize tumorOtherDimension, 0..2) ----
+
+
+def _node_panel(oid: str, longest: float | None, *others: float, node: bool = True) -> dict[str, Any]:
+    """A TumorSize panel (21889-1): the longest dimension in 33728-7 (None: none), each other in 33729-5."""
+    resource = fx.lesion(oid, longest if longest is not None else 0, focus="BodyStructure/n1", lymph_node=node)
+    components = resource["component"] if longest is not None else resource["component"][1:]
+    components += [{"code": fx.concept(fx.LOINC, "33729-5"), "valueQuantity": fx.quantity(v, "mm")} for v in others]
+    resource["component"] = components
+    return resource
+
+
+def test_a_node_panel_with_its_other_dimension_is_read_by_that_short_axis(map_fhir: Any) -> None:
+    """RECIST 1.1 §3.1.1: a lymph node is measured by its short axis. Before, a 22 x 12 mm node sent as
+    mCODE writes it was read as 22 mm (its long axis): a measurable target instead of a 12 mm node."""
+    facts, issues = tumour(map_fhir, _node_panel("t1", 22, 12))
+    assert issues == []
+    [fact] = facts
+    assert (fact.lymph_node, fact.size_mm) == (True, 12.0)
+
+
+def test_a_node_panel_with_only_the_other_dimension_is_read_by_it(map_fhir: Any) -> None:
+    """Before: "tumour size without a longest-diameter component (33728-7)", the node was dropped."""
+    facts, issues = tumour(map_fhir, _node_panel("t1", None, 12))
+    assert issues == []
+    assert [f.size_mm for f in facts] == [12.0]
+
+
+def test_a_node_panel_with_two_other_dimensions_is_not_guessed(map_fhir: Any) -> None:
+    facts, issues = tumour(map_fhir, _node_panel("t1", 30, 12, 25))
+    assert facts == []
+    assert issues and "short axis" in issues[0][1] and "33729-5" in issues[0][1]
+
+
+def test_a_node_short_axis_longer_than_its_longest_dimension_is_refused(map_fhir: Any) -> None:
+    facts, issues = tumour(map_fhir, _node_panel("t1", 12, 22))
+    assert facts == []
+    assert issues and "33729-5" in issues[0][1] and "33728-7" in issues[0][1]
+
+
+def test_a_non_nodal_lesion_is_read_by_its_longest_diameter_whatever_its_other_dimensions(map_fhir: Any) -> None:
+    facts, issues = tumour(map_fhir, _node_panel("t1", 30, 12, 8, node=False))
+    assert issues == []
+    assert [(f.lymph_node, f.size_mm) for f in facts] == [(False, 30.0)]
+
+
+def _direct_other(oid: str, size: float, node: bool) -> dict[str, Any]:
+    resource = fx.lesion(oid, size, shape="direct", focus="BodyStructure/n1", lymph_node=node)
+    resource["code"] = fx.concept(fx.LOINC, "33729-5", "Size additional dimension in Tumor")
+    return resource
+
+
+def test_a_node_sent_as_33729_5_alone_is_read_as_its_short_axis(map_fhir: Any) -> None:
+    """Before, an Observation coded 33729-5 was skipped silently: the nodal target lesion was dropped."""
+    facts, issues = tumour(map_fhir, _direct_other("t1", 12, node=True))
+    assert issues == []
+    assert [(f.lymph_node, f.size_mm) for f in facts] == [(True, 12.0)]
+
+
+def test_33729_5_alone_for_a_lesion_that_is_not_a_node_is_refused(map_fhir: Any) -> None:
+    facts, issues = tumour(map_fhir, _direct_other("t1", 12, node=False))
+    assert facts == []
+    assert issues and "33729-5" in issues[0][1] and "longest diameter" in issues[0][1]

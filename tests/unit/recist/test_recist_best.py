@@ -130,6 +130,34 @@ def test_defaults_agree_with_the_oracle_reading_of_table_3(steps: list[tuple[int
     assert (best.unconfirmed, best.confirmed) == oracle.best_response(dated, FIRST, non_target_only=table_2)
 
 
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(RESPONSES), st.integers(1, 28), st.booleans()), max_size=8),
+       st.booleans(), st.booleans())
+def test_partial_dates_agree_with_the_oracle(steps: list[tuple[Response, int, bool]], table_2: bool,
+                                             first_by_month: bool) -> None:
+    """One time point a month from February 2024, on a day or dated by its month only ("2024-05"); the
+    first administration on 2024-01-08 or in "2024-01"."""
+    first = date(2024, 1, 1) if first_by_month else FIRST
+    first_last = date(2024, 1, 31) if first_by_month else None
+    points: list[tuple[date, Response]] = []
+    latest: dict[date, date] = {}
+    for month, (response, day_of_month, by_month) in enumerate(steps, start=2):
+        day = date(2024 + (month - 1) // 12, (month - 1) % 12 + 1, 1 if by_month else day_of_month)
+        if by_month:
+            latest[day] = _month_end(day)
+        points.append((day, response))
+    log = IssueLog("Patient/p1")
+    best = best_overall_response(points, first, DEFAULTS, log, non_target_only=table_2, latest=latest,
+                                 first_latest=first_last)
+    expected = oracle.best_response(points, first, non_target_only=table_2, last_day=latest,
+                                    first_last_day=first_last)
+    assert (best.unconfirmed, best.confirmed) == expected
+
+
 # --- non-target disease only (RECIST 1.1 Table 2) -----------------------------------------------------
 
 

@@ -142,6 +142,31 @@ def test_a_cohort_of_lesion_time_series_evaluates_as_recist_says(
 
 
 @reproducible(120)
+@given(cohort.series())
+def test_a_baseline_over_two_days_evaluates_as_one_assessment(engine: Engine, s: oracle.Series) -> None:
+    """Every other baseline lesion measured three days earlier: the same responses as RECIST 1.1 reads
+    for one baseline assessment holding them all (nothing is lost from the baseline sum)."""
+    written = cohort.write(s, split=True)
+    patient = cohort.evaluate(written.resources, engine)
+    _check_patient(written, s, patient)
+    if len(s.targets) + len(s.non_targets) > 1:
+        assert any("baseline tumour assessment spans" in i["message"] for i in patient["issues"])
+
+
+@reproducible(80)
+@given(cohort.series(), st.data())
+def test_nodes_sent_with_both_axes_are_measured_by_their_short_axis(
+    engine: Engine, s: oracle.Series, data: st.DataObject
+) -> None:
+    """Nodes written as mCODE TumorSize writes them (longest dimension 33728-7, other dimension 33729-5):
+    the responses RECIST 1.1 gives for their short axes."""
+    units = {name: data.draw(st.sampled_from(["mm", "cm"])) for name in s.targets}
+    written = cohort.write(s, units, both_axes=True)
+    patient = cohort.evaluate(written.resources, engine)
+    _check_patient(written, s, patient)
+
+
+@reproducible(120)
 @given(cohort.series(non_target_only=True))
 def test_non_target_disease_only_evaluates_as_recist_table_2_says(engine: Engine, s: oracle.Series) -> None:
     """Table 2 throughout: non-CR/non-PD at the time point and as the best response, never SD."""
