@@ -43,6 +43,7 @@ _register(__import__("steps.dose_steps", fromlist=["dose_steps"]))  # Lutathera 
 _register(__import__("steps.hooks_steps", fromlist=["hooks_steps"]))  # CDS Hooks card steps
 _register(__import__("steps.report_steps", fromlist=["report_steps"]))  # cohort report steps
 _register(__import__("steps.dosimetry_steps", fromlist=["dosimetry_steps"]))  # kidney dosimetry steps
+_register(__import__("steps.order_medication_steps", fromlist=["order_medication_steps"]))  # orders' Medications
 
 
 def pytest_configure(config: pytest.Config) -> None:

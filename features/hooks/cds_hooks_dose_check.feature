@@ -230,8 +230,9 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
 
   Scenario Outline: An order naming "<display>" by a reference to a Medication not sent is <what>
     Before, an order whose Medication was neither in the order nor among the draft orders was no
-    Lutathera order, whatever the reference's name: no card. One whose reference names Lutathera is
-    checked from that name, and said not fully checked; one naming another medication stays unchecked.
+    Lutathera order, whatever the reference's name: no card. Here no FHIR server is named to read it
+    from: one whose reference names Lutathera is checked from that name, and said not fully checked; one
+    naming another medication is taken as that medication.
 
     Given the pre-cycle labs of 2024-04-22 are normal
     When a Lutathera order of 7.4 GBq naming "<display>" by a reference to a Medication not sent is signed on 2024-04-29
@@ -241,6 +242,33 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
       | display                             | what                                  | cards    |
       | Lutathera (lutetium Lu 177 dotatate) | checked, and said not fully checked   | one card |
       | Amoxicillin 500 mg                  | not a Lutathera order                 | no card  |
+
+  Scenario: An order naming its Medication by a reference without a name, which the FHIR server holds, is checked
+    The Medication is neither in the order, among the draft orders nor in the prefetch: the service reads
+    it from the EHR's FHIR server. Before, it was not read, the order was no Lutathera order, and a
+    cycle to withhold got no card.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming its Medication by a reference without a name is signed on 2024-04-29, with the Medication on the FHIR server
+    Then the service shows one card
+    And the card is critical
+    And the card says "Withhold Lutathera cycle 3: Platelet count decreased grade 2"
+    And the suggestion removes the order
+
+  Scenario: An order whose Medication cannot be read, and whose reference names none, is said not fully checked
+    Nothing tells what the order is. In a patient with cycles recorded it may be cycle 3, which is to be
+    withheld: before, the answer was no card, which reads as "the order agrees".
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming its Medication by a reference without a name is signed on 2024-04-29, with a FHIR server that does not hold it
+    Then the service shows one card
+    And the card is warning
+    And the card says "Order MedicationRequest/lutathera-order not fully checked: its Medication could not be read; if Lutathera, cycle 3: withhold"
+    And the card's details show "if this order is Lutathera, it was **not checked**"
+    And the card offers reasons to override it
+    And the card is recorded in the audit
 
   Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01

@@ -42,9 +42,10 @@ from cds.hooks.cards.toxicity_card import next_alert, response_section, worst_pe
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
 MEDICATION_UNREAD = ("**The order's medication was not read**: the order names its Medication by a reference "
-                     "whose name reads Lutathera, and that Medication was neither contained in the order nor among "
-                     "the draft orders. The order was checked as a Lutathera order from that name; verify the "
-                     "medication (send the Medication with the order, or name it by its code).")
+                     "whose name reads Lutathera, and that Medication was neither in the order, among the draft orders "
+                     "nor in the prefetch, and could not be read from the EHR's FHIR server. The order was checked "
+                     "as a Lutathera order from that name; verify the medication (send the Medication with the "
+                     "order, or name it by its code).")
 PLACES_SHOWN = 3  # elements named on a card for an order stating different activities
 
 

@@ -85,12 +85,20 @@ def test_a_medication_not_sent_whose_reference_names_lutathera_is_checked_and_sa
     assert "The order's medication was not read" in card["detail"]
 
 
-@pytest.mark.parametrize("display", [None, "Amoxicillin 500 mg", "Lu-177 PSMA"])
-def test_a_medication_not_sent_whose_reference_does_not_name_lutathera_is_no_lutathera_order(
-        tmp_path: Any, display: str | None) -> None:
+@pytest.mark.parametrize("display", ["Amoxicillin 500 mg", "Lu-177 PSMA"])
+def test_a_medication_not_sent_whose_reference_names_another_medication_is_no_lutathera_order(
+        tmp_path: Any, display: str) -> None:
     order = _by_absent_medication(display)
     assert lutathera_orders(entries(order), "p1") == []
     assert _sign(tmp_path, "proceed", order) == []
+
+
+def test_a_medication_not_sent_whose_reference_names_nothing_is_not_fully_checked(tmp_path: Any) -> None:
+    """Before: ``[]``, as for an unrelated order, in a patient due for cycle 3 (the order may be Lutathera)."""
+    order = _by_absent_medication(None)
+    assert lutathera_orders(entries(order), "p1") == []
+    [card] = _sign(tmp_path, "proceed", order)
+    assert card["summary"].startswith("Order MedicationRequest/mr-1 not fully checked")
 
 
 def test_a_drafted_medication_decides_whatever_the_reference_display_says() -> None:
