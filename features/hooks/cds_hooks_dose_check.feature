@@ -190,7 +190,9 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
 
   Scenario Outline: An order whose text names another activity than its dose cannot be verified ("<text>")
     The dose and the text may differ by 0.5% (a rounding), not more. Before, the text was never compared:
-    a dose of 3.7 GBq with the text "7.4 GBq (200 mCi)" passed as the reduced activity.
+    a dose of 3.7 GBq with the text "7.4 GBq (200 mCi)" passed as the reduced activity. A text the
+    service cannot read with certainty (a range, a bound, a number whose separator may group thousands)
+    does not state one activity either: before, it was left out, and "6-7.4 GBq" passed beside 7.4 GBq.
 
     Given the pre-cycle labs of 2024-04-22 are normal
     When a Lutathera order of 7.4 GBq reading "<text>" is signed on 2024-04-29
@@ -199,10 +201,40 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     Examples:
       | text                             | cards    |
       | 7.4 GBq (200 mCi) IV over 30 min | no card  |
-      | 7.437 GBq IV                     | no card  |
+      | 7437 MBq IV                      | no card  |
       | 7.44 GBq IV                      | one card |
       | 3.7 GBq (100 mCi) IV             | one card |
       | 740 GBq IV                       | one card |
+      | 6-7.4 GBq as tolerated           | one card |
+      | 7.4 to 8 GBq                     | one card |
+      | max <7.4 GBq                     | one card |
+      | 7.437 GBq IV                     | one card |
+
+  Scenario: A dose of 7.4 GBq beside a range "6-7.4 GBq": the card names where the range stands, never its text
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq reading "6-7.4 GBq as tolerated" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified; the rules allow 7.4 GBq"
+    And the card's details show "it states an activity the service cannot read with certainty"
+    And the card's details show "dosageInstruction\[0\].text"
+    And the card's details never show "6-7.4"
+    And the suggestion removes the order
+
+  Scenario: Under a kidney dose limit, the card of an activity that cannot be verified asks for the lower activity
+    Two cycles of 9 Gy each at an effective half-life of 20 h, with hypertension: the kidney BED limit
+    allows at most 1.7 GBq for cycle 3. Before, the card asked for "at most 7.4 GBq", the dose rules'
+    activity, which the kidney limit does not allow.
+
+    Given the patient has hypertension
+    And a kidney absorbed dose of 9 Gy after cycle 1 with an effective half-life of 20 h
+    And a kidney absorbed dose of 9 Gy after cycle 2 with an effective half-life of 20 h
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 1.7 GBq reading "Lutathera 3.7 GBq IV" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified; the rules allow 1.7 GBq"
+    And the card's details show "states one activity, at most 1.7 GBq: the largest activity within the kidney dose limits (set by the kidney BED limit), below the 7.4 GBq of the dose rules, or remove it"
 
   Scenario: A reduced dose whose text still names the full activity: the activity cannot be verified
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01

@@ -242,7 +242,7 @@ def test_another_activity_in_a_dose_range_dispense_maximum_or_order_detail_canno
 
 @pytest.mark.parametrize(("scenario", "order"), [
     ("reduce", _with(hs.medication_request("mr-1", "p1", 3.7), "text", "3.7 GBq (100 mCi) IV over 30 min")),
-    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "note", "7.437 GBq")),
+    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "note", "7437 MBq")),
     ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "text", "Lutathera 370 MBq/mL, 7.4 GBq")),
     ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 7.4)),
     ("proceed", _with(hs.service_request("sr-1", "p1", 7.4), "orderDetail", "7400 MBq IV")),
