@@ -386,3 +386,39 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the suggestion removes the order
     And the card offers reasons to override it
     And the card is recorded in the audit
+
+  Scenario: The labs' age on an order planned before the due date is measured to its planned day
+    The rules decide cycle 3 on its due date, 2024-04-29; the order plans the infusion for 2024-04-22
+    (the earliest day). Before, the card said the labs of 2024-04-19 were 10 days old, their age on the
+    due date, not the 3 days they will be when given.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-19 are normal
+    When a Lutathera order of 7.4 GBq planned for 2024-04-22 is signed on 2024-04-20
+    Then the service shows one card
+    And the card says "Reduce Lutathera cycle 3 to 3.7 GBq"
+    And the card's details show "labs of 2024-04-19, 3 days old on 2024-04-22, the order's planned day (10 days old on 2024-04-29, the date the rules decide on)"
+
+  Scenario Outline: An order signed ahead for <planned>, with labs of 2024-04-20: <outcome>
+    On the due date the labs are 9 days old and the rules say proceed; the order is given on its planned
+    day, when they may be older than 14 days (labs_max_age_days). Before, no card whatever the planned day.
+
+    Given the pre-cycle labs of 2024-04-20 are normal
+    When a Lutathera order of 7.4 GBq planned for <planned> is signed on 2024-04-25
+    Then the service shows <cards>
+
+    Examples:
+      | planned    | outcome                                 | cards    |
+      | 2024-05-04 | 14 days old when given, no card         | no card  |
+      | 2024-05-06 | 16 days old when given, labs needed     | one card |
+
+  Scenario: An order signed ahead for a day when its labs will be too old says so, and offers to remove it
+    Given the pre-cycle labs of 2024-04-20 are normal
+    When a Lutathera order of 7.4 GBq planned for 2024-05-06 is signed on 2024-04-25
+    Then the service shows one card
+    And the card is warning
+    And the card says "Laboratory results needed before Lutathera cycle 3 on 2024-05-06; labs 16 days old (2024-04-20)"
+    And the card's details show "The laboratory results will be too old on the planned day"
+    And the suggestion removes the order
+    And the card is recorded in the audit

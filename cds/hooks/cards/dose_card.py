@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from cds.dose.conclusions import DoseAlert
-from cds.dose.labs_used import labs_text, latest_labs, stale_notice
+from cds.dose.labs_used import labs_text, latest_labs, measured_to, stale_notice
 from cds.dose.schedule import planned_course
 from cds.evaluation import PatientEvaluation
 from cds.facts import Indicator
@@ -36,6 +36,7 @@ from cds.hooks.cards.card import (
 from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import allowed_text, kidney_cap, kidney_dose_section, kidney_dose_unknown
+from cds.hooks.cards.order_labs import for_order, labs_day, stale_on_planned_day
 from cds.hooks.cards.order_timing import early_card
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder, different_activities, removal
@@ -112,6 +113,8 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if alert is None:
             given = len(result.timeline.cycles)
             labs = latest_labs(result.timeline, as_of)
+            day = labs_day(order, as_of)
+            labs = labs if day is None else measured_to(labs, *day)
             worst = [g for g in worst_per_term(result, given) if g.grade]
             graded = (f"cycle {given}: worst CTCAE grade {worst[0].grade} {worst[0].term}"
                       + (f" (+{len(worst) - 1} more)" if len(worst) > 1 else "")) if worst else None
@@ -128,14 +131,17 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
                 [removal(order, "Remove the Lutathera order", False)], body, result, closing)
             cards.append(IssuedCard(card=card, action="beyond-course", cycle=given + 1, order=order.ref))
             continue
-        unclear = _unclear_activity(order, alert, result, closing)
+        order_alert = for_order(alert, order, as_of)  # its labs' age measured to the order's planned day
+        unclear = _unclear_activity(order, order_alert, result, closing)
         if unclear is not None:  # the rules cannot agree with an activity they cannot read
             cards.append(unclear)
             continue
-        issued = _for_alert(order, alert, result, closing)
+        issued = _for_alert(order, order_alert, result, closing) or \
+            stale_on_planned_day(order, alert, order_alert, result, closing)
         if issued is not None:
             cards.append(issued)
-        early = early_card(order, alert, result, closing) if alert.action in ("proceed", "reduce") else None
+        early = early_card(order, order_alert, result, closing) \
+            if alert.action in ("proceed", "reduce", "labs-needed") else None
         if early is not None:  # beside the activity's card: a second problem of the same order
             cards.append(early)
     answered = {card.order for card in cards}
