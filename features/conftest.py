@@ -44,6 +44,7 @@ _register(__import__("steps.hooks_steps", fromlist=["hooks_steps"]))  # CDS Hook
 _register(__import__("steps.report_steps", fromlist=["report_steps"]))  # cohort report steps
 _register(__import__("steps.dosimetry_steps", fromlist=["dosimetry_steps"]))  # kidney dosimetry steps
 _register(__import__("steps.order_steps", fromlist=["order_steps"]))  # a Lutathera order beyond its dose
+_register(__import__("steps.order_medication_steps", fromlist=["order_medication_steps"]))  # orders' Medications
 
 
 def pytest_configure(config: pytest.Config) -> None:

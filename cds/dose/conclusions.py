@@ -55,6 +55,10 @@ class LabsUsed(Fact):
     max_age_days: int
     stale: bool  # a required result is missing, or older than max_age_days before the decision
     observations: tuple[str, ...] = ()
+    # The day ``age_days`` and ``stale`` are measured to when it is not the decision date, and what that day
+    # is ("the order's planned day"): a draft order that plans its infusion (cds.dose.labs_used.measured_to).
+    measured_on: date | None = None
+    measured_as: str | None = None
 
 
 class DoseAlert(Fact):

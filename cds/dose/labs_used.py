@@ -29,6 +29,20 @@ def labs_used(latest: Mapping[str, LabResult], table: DoseTable, decision: date)
     )
 
 
+def measured_to(labs: LabsUsed, day: date, what: str, table: DoseTable | None = None) -> LabsUsed:
+    """The same results, their age and staleness measured to ``day`` (``what`` it is: "the order's planned
+    day") rather than to the decision date: labs of 2024-04-12 are 17 days old on a cycle due 2024-04-29,
+    3 days old on the 2024-04-15 an order plans it for. Unchanged when none was found, or when one was
+    taken after ``day``."""
+    if labs.oldest is None or labs.latest is None or labs.latest > day:
+        return labs
+    table = table or dose_table()
+    missing = len(labs.observations) < len(table.required_analytes)
+    too_old = labs.oldest < day - timedelta(days=labs.max_age_days)
+    return labs.model_copy(update={"age_days": (day - labs.oldest).days, "stale": missing or too_old,
+                                   "measured_on": day, "measured_as": what})
+
+
 def record_labs(timeline: Timeline, table: DoseTable, as_of: date) -> LabsUsed:
     """The latest required results of the whole record up to ``as_of`` (for a card without a decision)."""
     latest: dict[str, LabResult] = {}
@@ -59,6 +73,12 @@ def labs_text(labs: LabsUsed | None, decision: str) -> str:
     dates = labs.latest.isoformat() if labs.oldest == labs.latest else \
         f"{labs.oldest.isoformat()} to {labs.latest.isoformat()}"
     stale = f"; not all required results are from the last {labs.max_age_days} days" if labs.stale else ""
+    if labs.measured_on is not None and labs.measured_on.isoformat() != decision:
+        # measured to a draft order's day: the decision date's age beside it, as the rules read the labs there
+        rules = (date.fromisoformat(decision) - labs.oldest).days
+        return (f"labs of {dates}, {age_text(labs.age_days or 0)} old on {labs.measured_on.isoformat()}, "
+                f"{labs.measured_as or 'the day measured to'} ({age_text(rules)} old on {decision}, the date "
+                f"the rules decide on){stale}")
     return f"labs of {dates}, {age_text(labs.age_days or 0)} old on {decision}{stale}"
 
 

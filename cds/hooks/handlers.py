@@ -42,7 +42,9 @@ from cds.hooks.api.models import (
 from cds.hooks.cards.card import IssuedCard
 from cds.hooks.cards.orders import LutatheraOrder, lutathera_orders, other_patients_orders
 from cds.hooks.cards.protocol_card import amino_acid_orders
+from cds.hooks.cards.unresolved_orders import UnresolvedOrder, unresolved_orders
 from cds.hooks.errors import BadRequest, HookFailure, PayloadTooLarge, Unavailable, UnknownFeedbackCard, UnknownService
+from cds.hooks.fhir.order_medications import order_medications
 from cds.hooks.fhir.patient_scope import PatientScope, with_note
 from cds.hooks.fhir.prefetch import MEDICATIONS, PrefetchResolver, Resolved
 from cds.hooks.runtime.slots import EvaluationSlots
@@ -151,14 +153,15 @@ class HookHandler:
         service = _service(service_id)
         request, context = _request(service, body)
         orders: list[LutatheraOrder] = []
+        unresolved: list[UnresolvedOrder] = []
         drafts: tuple[Any, ...] = ()
+        selections: Sequence[str] | None = None
         if service.reads_orders:
             assert isinstance(context, OrderSignContext)
             selections = context.selections if isinstance(context, OrderSelectContext) else None
-            orders = lutathera_orders(context.draftOrders.entry, context.patientId, selections)
-            orders += other_patients_orders(context.draftOrders.entry, context.patientId, selections)
             drafts = tuple(context.draftOrders.entry)
-            if not orders:
+            if not self._orders(drafts, context.patientId, selections)[0] and \
+                    not unresolved_orders(drafts, context.patientId, selections):
                 logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)
                 return {"cards": []}
         # Only the context patient's resources are evaluated (cds.hooks.fhir.patient_scope): a prefetch key of
@@ -167,6 +170,14 @@ class HookHandler:
         request = request.model_copy(update={"prefetch": scope.prefetch(request.prefetch)})
         try:
             async with asyncio.timeout(self.deadline_seconds):
+                if service.reads_orders:
+                    # A Medication an order names and the call does not send: from the prefetch, else the server.
+                    drafts = (*drafts, *await self._order_medications(request, drafts, context.patientId,
+                                                                      selections, fhir_servers))
+                    orders, unresolved = self._orders(drafts, context.patientId, selections)
+                    if not orders and not unresolved:
+                        logger.info("%s %s: no Lutathera order, no card", service.id, request.hook)
+                        return {"cards": []}
                 try:
                     resolved = await self.resolver.resolve(request, context.patientId, fhir_servers)
                     scope.resolved(resolved, self.resolver.templates)
@@ -174,7 +185,7 @@ class HookHandler:
                     scope.log(service.id, request.hook)
                 # CPU-bound: in a thread, a bounded number at once, so the event loop keeps answering.
                 decision = await self.slots.run(self._guarded, service, request, context.patientId, resolved,
-                                                orders, scope, drafts)
+                                                orders, scope, drafts, unresolved)
             records = [replace(r, issuer=client.issuer, tenant=client.tenant) for r in decision.records]
         except TimeoutError:
             logger.warning("%s %s: no answer within %.0f s (request_deadline_seconds): 503", service.id,
@@ -193,17 +204,40 @@ class HookHandler:
                     (time.perf_counter() - started) * 1000)
         return decision.answer
 
+    @staticmethod
+    def _orders(entries: Sequence[Any], patient_id: str, selections: Sequence[str] | None
+                ) -> tuple[list[LutatheraOrder], list[UnresolvedOrder]]:
+        """The Lutathera orders (the patient's, then those naming another patient), and the orders whose
+        medication cannot be told at all (a reference without a ``display`` that the entries do not resolve)."""
+        orders = lutathera_orders(entries, patient_id, selections)
+        orders += other_patients_orders(entries, patient_id, selections)
+        return orders, [u for u in unresolved_orders(entries, patient_id, selections) if not u.named]
+
+    async def _order_medications(self, request: HookRequest, entries: Sequence[Any], patient_id: str,
+                                 selections: Sequence[str] | None, also: Sequence[str]) -> list[dict[str, Any]]:
+        """``draftOrders`` entries of the Medications the orders name and the call does not send, found in the
+        prefetch or read from the FHIR server (cds.hooks.fhir.order_medications); none for those that cannot."""
+        ids = [u.medication_id for u in unresolved_orders(entries, patient_id, selections) if u.medication_id]
+        if not ids:
+            return []
+        token = request.fhirAuthorization.access_token.get_secret_value() if request.fhirAuthorization else None
+        found = await order_medications(self.resolver.client, self.resolver.timeout, request.prefetch,
+                                        request.fhirServer, token, ids, also)
+        return [{"resource": medication} for medication in found]
+
     def _guarded(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
-                 orders: list[LutatheraOrder], scope: PatientScope, drafts: tuple[Any, ...] = ()) -> Decision:
+                 orders: list[LutatheraOrder], scope: PatientScope, drafts: tuple[Any, ...] = (),
+                 unresolved: Sequence[UnresolvedOrder] = ()) -> Decision:
         """``_decide``; a request nested deeper than Python can walk (an order copied into a suggestion,
         an ``extension`` 800 levels deep) is refused as one whose answer cannot be rendered, not a 500."""
         try:
-            return self._decide(service, request, patient_id, resolved, orders, scope, drafts)
+            return self._decide(service, request, patient_id, resolved, orders, scope, drafts, unresolved)
         except RecursionError:
             raise BadRequest(UNRENDERABLE) from None
 
     def _decide(self, service: Service, request: HookRequest, patient_id: str, resolved: Resolved,
-                orders: list[LutatheraOrder], scope: PatientScope, drafts: tuple[Any, ...] = ()) -> Decision:
+                orders: list[LutatheraOrder], scope: PatientScope, drafts: tuple[Any, ...] = (),
+                unresolved: Sequence[UnresolvedOrder] = ()) -> Decision:
         """Evaluate, build the cards and render them (CPU, in an evaluation thread); audit rows to write."""
         collected = from_prefetch(resolved.data)
         if len(collected.resources) + len(orders) > self.max_resources:
@@ -233,7 +267,7 @@ class HookHandler:
                              [t.label for t in resolved.unavailable], amino_acid_orders(drafts, patient_id, as_of),
                              tuple(f"{t.label}: {t.decides}" for t in incomplete),
                              tuple(lutathera_orders(drafts, patient_id)) if drafts else (),
-                             any(t.key == MEDICATIONS.key for t in incomplete))
+                             any(t.key == MEDICATIONS.key for t in incomplete), tuple(unresolved))
         if note is not None:
             issued = [with_note(c, note) for c in issued]
         try:
@@ -262,7 +296,8 @@ class HookHandler:
     def _cards(self, service: Service, result: PatientEvaluation | None, orders: list[LutatheraOrder],
                ruleset_version: str, as_of: date, unavailable: list[str],
                amino_acids: Sequence[TreatmentRecord] = (), incomplete: tuple[str, ...] = (),
-               drafted: tuple[LutatheraOrder, ...] = (), history_incomplete: bool = False) -> list[IssuedCard]:
+               drafted: tuple[LutatheraOrder, ...] = (), history_incomplete: bool = False,
+               unresolved: tuple[UnresolvedOrder, ...] = ()) -> list[IssuedCard]:
         if result is None:
             return []
         planned = planned_course().planned_cycles
@@ -270,7 +305,7 @@ class HookHandler:
                                         unavailable=unavailable, planned_cycles=planned,
                                         ctcae_version=self.ctcae_version, amino_acid_orders=amino_acids,
                                         incomplete=incomplete, drafted=drafted,
-                                        history_incomplete=history_incomplete))
+                                        history_incomplete=history_incomplete, unresolved=unresolved))
 
     async def feedback(self, service_id: str, body: Any, client: Client = UNVERIFIED) -> dict[str, Any]:
         service = _service(service_id)

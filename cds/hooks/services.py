@@ -23,6 +23,7 @@ from cds.hooks.cards.order_status import not_an_administration
 from cds.hooks.cards.orders import LutatheraOrder
 from cds.hooks.cards.protocol_card import order_checks, protocol_cards, with_checks
 from cds.hooks.cards.toxicity_card import next_alert, toxicity_card
+from cds.hooks.cards.unresolved_orders import UnresolvedOrder, unresolved_cards
 
 TOXICITY = "prrt-toxicity"
 DOSE_CHECK = "prrt-dose-check"
@@ -53,6 +54,9 @@ class CardInputs:
     # the Medications that medication records name could not be read: which of them are Lutathera cycles
     # is unknown (patient-view without a known cycle says so rather than giving no card)
     history_incomplete: bool = False
+    # the draft MedicationRequests whose Medication could not be read and whose reference names none
+    # (cds.hooks.cards.unresolved_orders): "not fully checked" in a patient who is or may be in a PRRT course
+    unresolved: Sequence[UnresolvedOrder] = ()
 
 
 CardBuilder = Callable[[CardInputs], list[IssuedCard]]
@@ -96,6 +100,8 @@ def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
     giving = [order for order in inputs.orders if not_an_administration(order) is None]
     cards += protocol_cards(inputs.result, giving, checks, patient_id, inputs.as_of, closing, held)
     cards += incomplete_cards(inputs.result, next_alert(inputs.result), giving, inputs.incomplete, held,
+                              closing)
+    cards += unresolved_cards(inputs.result, inputs.unresolved, inputs.amino_acid_orders, inputs.history_incomplete,
                               closing)
     return [with_checks(card, checks) for card in cards]
 

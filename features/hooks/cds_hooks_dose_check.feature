@@ -190,7 +190,9 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
 
   Scenario Outline: An order whose text names another activity than its dose cannot be verified ("<text>")
     The dose and the text may differ by 0.5% (a rounding), not more. Before, the text was never compared:
-    a dose of 3.7 GBq with the text "7.4 GBq (200 mCi)" passed as the reduced activity.
+    a dose of 3.7 GBq with the text "7.4 GBq (200 mCi)" passed as the reduced activity. A text the
+    service cannot read with certainty (a range, a bound, a number whose separator may group thousands)
+    does not state one activity either: before, it was left out, and "6-7.4 GBq" passed beside 7.4 GBq.
 
     Given the pre-cycle labs of 2024-04-22 are normal
     When a Lutathera order of 7.4 GBq reading "<text>" is signed on 2024-04-29
@@ -199,10 +201,40 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     Examples:
       | text                             | cards    |
       | 7.4 GBq (200 mCi) IV over 30 min | no card  |
-      | 7.437 GBq IV                     | no card  |
+      | 7437 MBq IV                      | no card  |
       | 7.44 GBq IV                      | one card |
       | 3.7 GBq (100 mCi) IV             | one card |
       | 740 GBq IV                       | one card |
+      | 6-7.4 GBq as tolerated           | one card |
+      | 7.4 to 8 GBq                     | one card |
+      | max <7.4 GBq                     | one card |
+      | 7.437 GBq IV                     | one card |
+
+  Scenario: A dose of 7.4 GBq beside a range "6-7.4 GBq": the card names where the range stands, never its text
+    Given the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq reading "6-7.4 GBq as tolerated" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified; the rules allow 7.4 GBq"
+    And the card's details show "it states an activity the service cannot read with certainty"
+    And the card's details show "dosageInstruction\[0\].text"
+    And the card's details never show "6-7.4"
+    And the suggestion removes the order
+
+  Scenario: Under a kidney dose limit, the card of an activity that cannot be verified asks for the lower activity
+    Two cycles of 9 Gy each at an effective half-life of 20 h, with hypertension: the kidney BED limit
+    allows at most 1.7 GBq for cycle 3. Before, the card asked for "at most 7.4 GBq", the dose rules'
+    activity, which the kidney limit does not allow.
+
+    Given the patient has hypertension
+    And a kidney absorbed dose of 9 Gy after cycle 1 with an effective half-life of 20 h
+    And a kidney absorbed dose of 9 Gy after cycle 2 with an effective half-life of 20 h
+    And the pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 1.7 GBq reading "Lutathera 3.7 GBq IV" is signed on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: the ordered activity cannot be verified; the rules allow 1.7 GBq"
+    And the card's details show "states one activity, at most 1.7 GBq: the largest activity within the kidney dose limits (set by the kidney BED limit), below the 7.4 GBq of the dose rules, or remove it"
 
   Scenario: A reduced dose whose text still names the full activity: the activity cannot be verified
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
@@ -230,8 +262,9 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
 
   Scenario Outline: An order naming "<display>" by a reference to a Medication not sent is <what>
     Before, an order whose Medication was neither in the order nor among the draft orders was no
-    Lutathera order, whatever the reference's name: no card. One whose reference names Lutathera is
-    checked from that name, and said not fully checked; one naming another medication stays unchecked.
+    Lutathera order, whatever the reference's name: no card. Here no FHIR server is named to read it
+    from: one whose reference names Lutathera is checked from that name, and said not fully checked; one
+    naming another medication is taken as that medication.
 
     Given the pre-cycle labs of 2024-04-22 are normal
     When a Lutathera order of 7.4 GBq naming "<display>" by a reference to a Medication not sent is signed on 2024-04-29
@@ -241,6 +274,33 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
       | display                             | what                                  | cards    |
       | Lutathera (lutetium Lu 177 dotatate) | checked, and said not fully checked   | one card |
       | Amoxicillin 500 mg                  | not a Lutathera order                 | no card  |
+
+  Scenario: An order naming its Medication by a reference without a name, which the FHIR server holds, is checked
+    The Medication is neither in the order, among the draft orders nor in the prefetch: the service reads
+    it from the EHR's FHIR server. Before, it was not read, the order was no Lutathera order, and a
+    cycle to withhold got no card.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming its Medication by a reference without a name is signed on 2024-04-29, with the Medication on the FHIR server
+    Then the service shows one card
+    And the card is critical
+    And the card says "Withhold Lutathera cycle 3: Platelet count decreased grade 2"
+    And the suggestion removes the order
+
+  Scenario: An order whose Medication cannot be read, and whose reference names none, is said not fully checked
+    Nothing tells what the order is. In a patient with cycles recorded it may be cycle 3, which is to be
+    withheld: before, the answer was no card, which reads as "the order agrees".
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When a Lutathera order of 7.4 GBq naming its Medication by a reference without a name is signed on 2024-04-29, with a FHIR server that does not hold it
+    Then the service shows one card
+    And the card is warning
+    And the card says "Order MedicationRequest/lutathera-order not fully checked: its Medication could not be read; if Lutathera, cycle 3: withhold"
+    And the card's details show "if this order is Lutathera, it was **not checked**"
+    And the card offers reasons to override it
+    And the card is recorded in the audit
 
   Scenario: A reduced cycle ordered at 0.37 GBq, a decimal slip: the change to 3.7 GBq is offered, not recommended
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
@@ -325,4 +385,40 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the card says "Lutathera cycle 3 planned on 2024-04-21, 48 days after cycle 2: earliest 2024-04-22"
     And the suggestion removes the order
     And the card offers reasons to override it
+    And the card is recorded in the audit
+
+  Scenario: The labs' age on an order planned before the due date is measured to its planned day
+    The rules decide cycle 3 on its due date, 2024-04-29; the order plans the infusion for 2024-04-22
+    (the earliest day). Before, the card said the labs of 2024-04-19 were 10 days old, their age on the
+    due date, not the 3 days they will be when given.
+
+    Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And the other pre-cycle labs of 2024-04-01 are normal
+    And the pre-cycle labs of 2024-04-19 are normal
+    When a Lutathera order of 7.4 GBq planned for 2024-04-22 is signed on 2024-04-20
+    Then the service shows one card
+    And the card says "Reduce Lutathera cycle 3 to 3.7 GBq"
+    And the card's details show "labs of 2024-04-19, 3 days old on 2024-04-22, the order's planned day (10 days old on 2024-04-29, the date the rules decide on)"
+
+  Scenario Outline: An order signed ahead for <planned>, with labs of 2024-04-20: <outcome>
+    On the due date the labs are 9 days old and the rules say proceed; the order is given on its planned
+    day, when they may be older than 14 days (labs_max_age_days). Before, no card whatever the planned day.
+
+    Given the pre-cycle labs of 2024-04-20 are normal
+    When a Lutathera order of 7.4 GBq planned for <planned> is signed on 2024-04-25
+    Then the service shows <cards>
+
+    Examples:
+      | planned    | outcome                                 | cards    |
+      | 2024-05-04 | 14 days old when given, no card         | no card  |
+      | 2024-05-06 | 16 days old when given, labs needed     | one card |
+
+  Scenario: An order signed ahead for a day when its labs will be too old says so, and offers to remove it
+    Given the pre-cycle labs of 2024-04-20 are normal
+    When a Lutathera order of 7.4 GBq planned for 2024-05-06 is signed on 2024-04-25
+    Then the service shows one card
+    And the card is warning
+    And the card says "Laboratory results needed before Lutathera cycle 3 on 2024-05-06; labs 16 days old (2024-04-20)"
+    And the card's details show "The laboratory results will be too old on the planned day"
+    And the suggestion removes the order
     And the card is recorded in the audit

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import factories as fx
 import hooks_support as hs
 import httpx
 import pytest
@@ -220,3 +221,42 @@ def test_the_real_server_is_not_called_without_private_networks_allowed(tmp_path
     with _service(tmp_path, medplum.base, fhir_allow_private_networks=False) as service:
         response = service.post(TOXICITY, json=body)
     assert response.status_code == 412  # loopback: refused before any connection
+
+
+DOSE = "/cds-services/prrt-dose-check"
+
+
+def _order_by_reference(pid: str, reference: str) -> dict[str, Any]:
+    order = hs.medication_request("lutathera-order", pid, 7.4)
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": reference}  # no display: only the Medication tells
+    return order
+
+
+def test_an_orders_medication_not_sent_is_read_from_a_real_server(tmp_path: Path, medplum: MedplumServer,
+                                                                    withhold_patient: str) -> None:
+    """The order's Medication is on the server only: it is read there, and the cycle to withhold is said.
+    Before, the Medication was not read and the answer was no card."""
+    mid = hs.distinct("lutathera")
+    medplum.post({**fx.medication("lutathera"), "id": mid})
+    body = hs.hook_request("order-sign", withhold_patient, fhir_server=medplum.base,
+                           orders=[_order_by_reference(withhold_patient, f"Medication/{mid}")])
+    with _service(tmp_path, medplum.base) as service:
+        response = service.post(DOSE, json=body)
+    assert response.status_code == 200, response.text
+    [card] = response.json()["cards"]
+    assert (card["indicator"], card["summary"]) == ("critical",
+                                                    "Withhold Lutathera cycle 3: Platelet count decreased grade 2")
+
+
+def test_an_orders_medication_a_real_server_lacks_leaves_it_not_fully_checked(tmp_path: Path, medplum: MedplumServer,
+                                                                              withhold_patient: str) -> None:
+    body = hs.hook_request("order-sign", withhold_patient, fhir_server=medplum.base,
+                           orders=[_order_by_reference(withhold_patient, "Medication/no-such-medication")])
+    with _service(tmp_path, medplum.base) as service:
+        response = service.post(DOSE, json=body)
+    assert response.status_code == 200, response.text
+    [card] = response.json()["cards"]
+    assert card["indicator"] == "warning"
+    assert card["summary"] == ("Order MedicationRequest/lutathera-order not fully checked: its Medication could not "
+                               "be read; if Lutathera, cycle 3: withhold")

@@ -209,3 +209,11 @@ def statements(resource: Any, units: UnitTable) -> tuple[list[Statement], list[s
     except Uncertain:
         return [], [place_of(())]
     return found, uncertain
+
+
+def uncertain_places(resource: Any, units: UnitTable) -> list[str]:
+    """The places where ``resource`` states an activity that cannot be read with certainty (``statements``):
+    a range or bound in a text ("6-7.4 GBq", "<7.4 GBq"), an ambiguous separator, a number in words, a
+    quantity whose unit code and unit text disagree. The dose check does not take such an order to state
+    one activity (cds.hooks.cards.dose_card), as it does not take a text naming another activity."""
+    return statements(resource, units)[1]

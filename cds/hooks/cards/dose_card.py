@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from cds.dose.conclusions import DoseAlert
-from cds.dose.labs_used import labs_text, latest_labs, stale_notice
+from cds.dose.labs_used import labs_text, latest_labs, measured_to, stale_notice
 from cds.dose.schedule import planned_course
 from cds.evaluation import PatientEvaluation
 from cds.facts import Indicator
 from cds.hooks.cards import markdown as md
+from cds.hooks.cards.activity_statements import uncertain_places
 from cds.hooks.cards.card import (
     Action,
     Card,
@@ -38,19 +39,22 @@ from cds.hooks.cards.card import (
 )
 from cds.hooks.cards.evidence import alert_section, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
-from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_section, kidney_dose_unknown
+from cds.hooks.cards.kidney_dose import allowed_text, kidney_cap, kidney_dose_section, kidney_dose_unknown
 from cds.hooks.cards.order_administrations import NO_CHANGE, administrations, several_administrations_card
+from cds.hooks.cards.order_labs import for_order, labs_day, stale_on_planned_day
 from cds.hooks.cards.order_status import not_an_administration, not_ordered_card
 from cds.hooks.cards.order_timing import early_card
 from cds.hooks.cards.order_update import NotRewritable, change_reason, rewrite_order
 from cds.hooks.cards.orders import LutatheraOrder, different_activities, removal
 from cds.hooks.cards.toxicity_card import next_alert, response_section, worst_per_term
+from cds.tables import codes
 
 TOLERANCE = 0.005  # an ordered activity within 0.5 % of the recommended one agrees with it
 MEDICATION_UNREAD = ("**The order's medication was not read**: the order names its Medication by a reference "
-                     "whose name reads Lutathera, and that Medication was neither contained in the order nor among "
-                     "the draft orders. The order was checked as a Lutathera order from that name; verify the "
-                     "medication (send the Medication with the order, or name it by its code).")
+                     "whose name reads Lutathera, and that Medication was neither in the order, among the draft orders "
+                     "nor in the prefetch, and could not be read from the EHR's FHIR server. The order was checked "
+                     "as a Lutathera order from that name; verify the medication (send the Medication with the "
+                     "order, or name it by its code).")
 PLACES_SHOWN = 3  # elements named on a card for an order stating different activities
 
 
@@ -126,6 +130,8 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if alert is None:
             given = len(result.timeline.cycles)
             labs = latest_labs(result.timeline, as_of)
+            day = labs_day(order, as_of)
+            labs = labs if day is None else measured_to(labs, *day)
             worst = [g for g in worst_per_term(result, given) if g.grade]
             graded = (f"cycle {given}: worst CTCAE grade {worst[0].grade} {worst[0].term}"
                       + (f" (+{len(worst) - 1} more)" if len(worst) > 1 else "")) if worst else None
@@ -142,14 +148,17 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
                 [removal(order, "Remove the Lutathera order", False)], body, result, closing)
             cards.append(IssuedCard(card=card, action="beyond-course", cycle=given + 1, order=order.ref))
             continue
-        unclear = _unclear_activity(order, alert, result, closing)
+        order_alert = for_order(alert, order, as_of)  # its labs' age measured to the order's planned day
+        unclear = _unclear_activity(order, order_alert, result, closing)
         if unclear is not None:  # the rules cannot agree with an activity they cannot read
             cards.append(unclear)
             continue
-        issued = _for_alert(order, alert, result, closing)
+        issued = _for_alert(order, order_alert, result, closing) or \
+            stale_on_planned_day(order, alert, order_alert, result, closing)
         if issued is not None:
             cards.append(issued)
-        early = early_card(order, alert, result, closing) if alert.action in ("proceed", "reduce") else None
+        early = early_card(order, order_alert, result, closing) \
+            if alert.action in ("proceed", "reduce", "labs-needed") else None
         if early is not None:  # beside the activity's card: a second problem of the same order
             cards.append(early)
     answered = {card.order for card in cards}
@@ -240,7 +249,12 @@ def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
     empty, which reads as "the order agrees"."""
     if alert.action not in ("proceed", "reduce"):
         return None  # those cards are issued whatever the order states
+    target = alert.recommended_activity_gbq
+    assert target is not None
+    cap = kidney_cap(result, alert)
+    allowed = target if cap is None or cap >= target else max(cap, 0.0)
     distinct, elsewhere = different_activities(order)
+    uncertain = uncertain_places(order.resource, codes().activity_units)
     if order.unreadable:
         problem = "; ".join(dict.fromkeys(order.unreadable))
     elif distinct:
@@ -252,20 +266,32 @@ def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
     elif order.activity_gbq is None and alert.action == "proceed" and kidney_cap(result, alert) is None:
         # (under a kidney cap the kidney card says "activity not stated" and offers the largest activity)
         problem = "it states no activity in a unit the service reads (GBq, MBq, kBq, mCi, Ci)"
+    elif uncertain and order.activity_gbq is not None and _agrees(order.activity_gbq, allowed):
+        # A dose the rules let pass, beside a text the service cannot read ("6-7.4 GBq" may mean 6 GBq):
+        # the order does not say one activity. (A dose that must change anyway keeps its own card.)
+        shown = ", ".join(md.text(where) for where in uncertain[:PLACES_SHOWN])
+        more = f" and {len(uncertain) - PLACES_SHOWN} more" if len(uncertain) > PLACES_SHOWN else ""
+        problem = (f"beside its dose of {order.activity_gbq:g} GBq it states an activity the service cannot read with "
+                   f"certainty (a range, a bound, a product, or an ambiguous number or unit) in {shown}{more}")
     else:
         return None
-    target = alert.recommended_activity_gbq
-    assert target is not None
     summary = summary_noting([f"Lutathera cycle {alert.cycle}: the ordered activity cannot be verified",
-                              f"the rules allow {target:g} GBq"], stale_notice(alert.labs))
+                              f"the rules allow {allowed:g} GBq"], stale_notice(alert.labs))
     body = "\n\n".join(part for part in (
         f"**The ordered activity cannot be verified**: {problem}. Correct the order so that every dose "
-        f"states one activity, at most {target:g} GBq, or remove it.",
+        f"states one activity, at most {md.text(allowed_text(result, target, cap))}, or remove it.",
         alert_section(alert, result.timeline, "Recommendation"), kidney_dose_section(result.kidney_dosimetry))
         if part)
     card = _card(order, summary, "warning", [removal(order, "Remove the Lutathera order", False)], body, result,
                  closing)
     return IssuedCard(card=card, action="activity-unclear", cycle=alert.cycle, order=order.ref)
+
+
+def _agrees(ordered: float, allowed: float) -> bool:
+    """Whether an ordered activity is the allowed one: not above it beyond TOLERANCE, not below it beyond
+    the deviations' activity tolerance (the bounds of ``_off_activity``)."""
+    return not exceeds(ordered, allowed) and (ordered >= allowed or planned_course().within_tolerance(ordered,
+                                                                                                       allowed))
 
 
 def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, cap: float,

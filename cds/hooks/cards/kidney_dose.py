@@ -30,6 +30,19 @@ def kidney_cap(result: PatientEvaluation, alert: DoseAlert) -> float | None:
     return nxt.max_activity_gbq
 
 
+def allowed_text(result: PatientEvaluation, target: float, cap: float | None) -> str:
+    """The activity an order may state, as a card says it: "7.4 GBq", or, when the kidney dose limits hold
+    it below the dose rules' activity, "1.7 GBq: the largest activity within the kidney dose limits (set by
+    the kidney BED limit), below the 7.4 GBq of the dose rules"."""
+    if cap is None or cap >= target:
+        return f"{target:g} GBq"
+    nxt = result.kidney_dosimetry.next if result.kidney_dosimetry is not None else None
+    binding = nxt.binding_limit if nxt is not None else None
+    limit = f" (set by the {_NAMES.get(binding, binding)} limit)" if binding else ""
+    return (f"{max(cap, 0.0):g} GBq: the largest activity within the kidney dose limits{limit}, below the "
+            f"{target:g} GBq of the dose rules")
+
+
 def kidney_dose_unknown(result: KidneyDosimetry | None, cycle: int | None = None) -> bool:
     """Whether the record has dosimetry but the largest next activity within the limits cannot be worked
     out (a cycle without a usable dose, kinetics unknown): the limits cannot be checked for the next cycle

@@ -85,12 +85,20 @@ def test_a_medication_not_sent_whose_reference_names_lutathera_is_checked_and_sa
     assert "The order's medication was not read" in card["detail"]
 
 
-@pytest.mark.parametrize("display", [None, "Amoxicillin 500 mg", "Lu-177 PSMA"])
-def test_a_medication_not_sent_whose_reference_does_not_name_lutathera_is_no_lutathera_order(
-        tmp_path: Any, display: str | None) -> None:
+@pytest.mark.parametrize("display", ["Amoxicillin 500 mg", "Lu-177 PSMA"])
+def test_a_medication_not_sent_whose_reference_names_another_medication_is_no_lutathera_order(
+        tmp_path: Any, display: str) -> None:
     order = _by_absent_medication(display)
     assert lutathera_orders(entries(order), "p1") == []
     assert _sign(tmp_path, "proceed", order) == []
+
+
+def test_a_medication_not_sent_whose_reference_names_nothing_is_not_fully_checked(tmp_path: Any) -> None:
+    """Before: ``[]``, as for an unrelated order, in a patient due for cycle 3 (the order may be Lutathera)."""
+    order = _by_absent_medication(None)
+    assert lutathera_orders(entries(order), "p1") == []
+    [card] = _sign(tmp_path, "proceed", order)
+    assert card["summary"].startswith("Order MedicationRequest/mr-1 not fully checked")
 
 
 def test_a_drafted_medication_decides_whatever_the_reference_display_says() -> None:
@@ -234,7 +242,7 @@ def test_another_activity_in_a_dose_range_dispense_maximum_or_order_detail_canno
 
 @pytest.mark.parametrize(("scenario", "order"), [
     ("reduce", _with(hs.medication_request("mr-1", "p1", 3.7), "text", "3.7 GBq (100 mCi) IV over 30 min")),
-    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "note", "7.437 GBq")),
+    ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "note", "7437 MBq")),
     ("proceed", _with(hs.medication_request("mr-1", "p1", 7.4), "text", "Lutathera 370 MBq/mL, 7.4 GBq")),
     ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 7.4)),
     ("proceed", _with(hs.service_request("sr-1", "p1", 7.4), "orderDetail", "7400 MBq IV")),
