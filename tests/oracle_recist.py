@@ -80,6 +80,8 @@ class Visit:
     sizes: dict[str, Decimal | None]  # target id -> size, None: not measured
     non_target: dict[str, str | None]  # non-target id -> present / absent / progressing, None: not assessed
     new_lesion: bool = False
+    # a lesion outside the baseline and not declared new: disease seen, and the time point NE unless PD
+    stranger: bool = False
 
 
 @dataclass
@@ -101,8 +103,9 @@ class Series:
         complete_response = False  # an earlier visit's overall response was CR
         for visit in self.visits:
             target = None
-            seen = visit.new_lesion or any(v in ("present", "progressing") for v in visit.non_target.values()) or any(
-                s is not None and (s >= 10 if self.targets[i].node else s > 0) for i, s in visit.sizes.items())
+            seen = visit.new_lesion or visit.stranger \
+                or any(v in ("present", "progressing") for v in visit.non_target.values()) \
+                or any(s is not None and (s >= 10 if self.targets[i].node else s > 0) for i, s in visit.sizes.items())
             if self.targets:
                 sizes = visit.sizes
                 measured = [s for s in sizes.values() if s is not None]
@@ -137,6 +140,8 @@ class Series:
                 else:
                     non_target = "CR"
             response = "PD" if complete_response and seen else overall(target, non_target, visit.new_lesion)
+            if visit.stranger and response != "PD":
+                response = "NE"
             complete_response = complete_response or response == "CR"
             out.append((target, non_target, response))
         return out
