@@ -9,6 +9,7 @@ carry the whole resource and ``delete`` a ``resourceId``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -123,6 +124,14 @@ def dose_source() -> Source:
     dose = planned_course()
     return Source(label=f"prrt-cds: Lutathera dose modification (label {dose.label_version})", url=LUTATHERA_URL,
                   topic=Coding(system=TOPIC_SYSTEM, code="prrt-dose-check", display="Lutathera dose check"))
+
+
+def order_card(summary: str, detail: str, indicator: Indicator, suggestions: Sequence[Suggestion | None]) -> Card:
+    """A card on a Lutathera order: the dose check's source and override reasons, and the suggestions
+    that could be made (None: none for this order), of which the clinician takes at most one."""
+    kept = [s for s in suggestions if s is not None]
+    return Card(summary=summary, detail=detail, indicator=indicator, source=dose_source(), suggestions=kept or None,
+                selectionBehavior="at-most-one" if kept else None, overrideReasons=override_reasons())
 
 
 def summary_of(parts: list[str], joiner: str = "; ", limit: int = SUMMARY_MAX) -> str:

@@ -33,6 +33,7 @@ from cds.hooks.cards.card import (
     IssuedCard,
     Suggestion,
     dose_source,
+    order_card,
     override_reasons,
     summary_noting,
     summary_of,
@@ -84,12 +85,9 @@ def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None,
 
 def _card(order: LutatheraOrder, summary: str, indicator: Indicator, suggestions: Sequence[Suggestion | None],
           body: str, result: PatientEvaluation, footer_text: str) -> Card:
-    kept = [s for s in suggestions if s is not None]
     detail = [f"**Lutathera order {md.text(order.ref)}**: {order.ordered}.",
               MEDICATION_UNREAD if order.medication_unread else "", body, response_section(result), footer_text]
-    return Card(summary=summary, detail="\n\n".join(part for part in detail if part), indicator=indicator,
-                source=dose_source(), suggestions=kept or None, selectionBehavior="at-most-one" if kept else None,
-                overrideReasons=override_reasons())
+    return order_card(summary, "\n\n".join(part for part in detail if part), indicator, suggestions)
 
 
 def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], ruleset_version: str, as_of: date,
@@ -216,13 +214,9 @@ def _several_orders_card(orders: Sequence[LutatheraOrder], alert: DoseAlert | No
         f" The rules allow {alert.recommended_activity_gbq:g} GBq for this cycle."
     body = (f"**{len(orders)} Lutathera {orders[0].kind}s for cycle {cycle}**, together {md.text(total)}: "
             f"one cycle is one infusion.{allowed} Keep one order and remove the others.\n\n{rows}")
-    suggestions = [removal(o, f"Remove {o.ref}", False) for o in orders]
-    kept = [s for s in suggestions if s is not None]
-    card = Card(summary=summary_of([f"{len(orders)} Lutathera orders for cycle {cycle} ({total} together): "
-                                    "one cycle is one order"]),
-                detail="\n\n".join([body, closing]), indicator="warning", source=dose_source(),
-                suggestions=kept or None, selectionBehavior="at-most-one" if kept else None,
-                overrideReasons=override_reasons())
+    card = order_card(summary_of([f"{len(orders)} Lutathera orders for cycle {cycle} ({total} together): "
+                                  "one cycle is one order"]),
+                      "\n\n".join([body, closing]), "warning", [removal(o, f"Remove {o.ref}", False) for o in orders])
     return IssuedCard(card=card, action="several-orders", cycle=cycle, order=None)
 
 

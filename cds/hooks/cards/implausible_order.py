@@ -18,10 +18,8 @@ from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import (
     SUMMARY_MAX,
-    Card,
     IssuedCard,
-    dose_source,
-    override_reasons,
+    order_card,
     summary_of,
 )
 from cds.hooks.cards.evidence import alert_section
@@ -83,11 +81,8 @@ def implausible_card(order: LutatheraOrder, result: PatientEvaluation, closing: 
         detail.append(alert_section(alert, result.timeline, "Recommendation"))
     detail.append(closing)
     removed = removal(order, "Remove the order and re-enter the activity", True)
-    suggestions = [removed] if removed is not None else None
     summary = f"Implausible ordered activity: {ordered} of Lutathera (cycle {cycle})"
     if len(summary) > SUMMARY_MAX:
         summary = summary_of([f"Implausible ordered activity: {ordered}"])
-    card = Card(summary=summary,
-                detail="\n\n".join(detail), indicator="critical", source=dose_source(), suggestions=suggestions,
-                selectionBehavior="at-most-one" if suggestions else None, overrideReasons=override_reasons())
+    card = order_card(summary, "\n\n".join(detail), "critical", [removed])
     return IssuedCard(card=card, action="implausible-activity", cycle=cycle, order=order.ref)

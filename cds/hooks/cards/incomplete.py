@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from cds.dose.conclusions import DoseAlert
 from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
-from cds.hooks.cards.card import Card, IssuedCard, Source, dose_source, override_reasons, summary_noting
+from cds.hooks.cards.card import Card, IssuedCard, Source, order_card, override_reasons, summary_noting
 from cds.hooks.cards.evidence import alert_section
 from cds.hooks.cards.orders import LutatheraOrder, removal
 
@@ -58,11 +58,8 @@ def incomplete_cards(result: PatientEvaluation, alert: DoseAlert | None, orders:
         if alert is not None:
             body.append(alert_section(alert, result.timeline, "Recommendation without it"))
         suggestion = removal(order, "Remove the Lutathera order", False)
-        card = Card(summary=summary_noting([f"Lutathera cycle {cycle} ({order.ordered})"], notice),
-                    detail="\n\n".join([*body, closing]), indicator="warning", source=dose_source(),
-                    suggestions=[suggestion] if suggestion is not None else None,
-                    selectionBehavior="at-most-one" if suggestion is not None else None,
-                    overrideReasons=override_reasons())
+        card = order_card(summary_noting([f"Lutathera cycle {cycle} ({order.ordered})"], notice),
+                          "\n\n".join([*body, closing]), "warning", [suggestion])
         cards.append(IssuedCard(card=card, action=ACTION, cycle=cycle, order=order.ref))
     return cards
 

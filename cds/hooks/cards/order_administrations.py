@@ -24,7 +24,7 @@ from typing import Any
 from cds.dose.conclusions import DoseAlert
 from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
-from cds.hooks.cards.card import Card, IssuedCard, dose_source, override_reasons, summary_of
+from cds.hooks.cards.card import IssuedCard, order_card, summary_of
 from cds.hooks.cards.evidence import alert_section
 from cds.hooks.cards.orders import LutatheraOrder, removal
 from cds.mapping.fhir import items
@@ -148,10 +148,7 @@ def several_administrations_card(order: LutatheraOrder, found: Administrations, 
         detail.append(alert_section(alert, result.timeline, "Recommendation"))
     detail.append(closing)
     suggestion = removal(order, "Remove the Lutathera order", False)
-    card = Card(summary=summary_of([f"Lutathera order for {found.text}: each cycle needs its own check "
-                                    f"(cycle {cycle} checked)"]),
-                detail="\n\n".join(part for part in detail if part), indicator="warning", source=dose_source(),
-                suggestions=[suggestion] if suggestion is not None else None,
-                selectionBehavior="at-most-one" if suggestion is not None else None,
-                overrideReasons=override_reasons())
+    card = order_card(summary_of([f"Lutathera order for {found.text}: each cycle needs its own check "
+                                  f"(cycle {cycle} checked)"]),
+                      "\n\n".join(part for part in detail if part), "warning", [suggestion])
     return IssuedCard(card=card, action="several-administrations", cycle=cycle, order=order.ref)

@@ -22,7 +22,7 @@ from cds.dose.conclusions import DoseAlert
 from cds.dose.labs_used import labs_text, measured_to, stale_notice
 from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
-from cds.hooks.cards.card import Card, IssuedCard, dose_source, override_reasons, summary_noting
+from cds.hooks.cards.card import IssuedCard, order_card, summary_noting
 from cds.hooks.cards.evidence import alert_section, recommendation
 from cds.hooks.cards.order_timing import planned_day
 from cds.hooks.cards.orders import LutatheraOrder, removal
@@ -66,8 +66,5 @@ def stale_on_planned_day(order: LutatheraOrder, alert: DoseAlert, checked: DoseA
         f"{labs.max_age_days} days. Obtain new results before the infusion, or change the order's day.",
         alert_section(checked, result.timeline, "Recommendation"), closing])
     suggestion = removal(order, "Remove the order until the results are available", False)
-    card = Card(summary=summary, detail=body, indicator="warning", source=dose_source(),
-                suggestions=[suggestion] if suggestion is not None else None,
-                selectionBehavior="at-most-one" if suggestion is not None else None,
-                overrideReasons=override_reasons())
+    card = order_card(summary, body, "warning", [suggestion])
     return IssuedCard(card=card, action="labs-needed", cycle=alert.cycle, order=order.ref)

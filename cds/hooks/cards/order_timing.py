@@ -20,7 +20,7 @@ from cds.dose.labs_used import stale_notice
 from cds.dose.schedule import planned_course
 from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
-from cds.hooks.cards.card import Card, IssuedCard, dose_source, override_reasons, summary_noting
+from cds.hooks.cards.card import IssuedCard, order_card, summary_noting
 from cds.hooks.cards.evidence import alert_section
 from cds.hooks.cards.orders import LutatheraOrder, removal
 
@@ -86,8 +86,5 @@ def early_card(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
         "order's day, or remove it.",
         alert_section(alert, result.timeline, "Recommendation"), closing) if part)
     suggestion = removal(order, "Remove the Lutathera order", False)
-    card = Card(summary=summary, detail=body, indicator="warning", source=dose_source(),
-                suggestions=[suggestion] if suggestion is not None else None,
-                selectionBehavior="at-most-one" if suggestion is not None else None,
-                overrideReasons=override_reasons())
+    card = order_card(summary, body, "warning", [suggestion])
     return IssuedCard(card=card, action="early", cycle=alert.cycle, order=order.ref)
