@@ -27,14 +27,7 @@ def _read(resource: dict[str, Any]) -> Any:
 
 
 def _cards(tmp_path: Path, scenario: str, order: dict[str, Any], hook: str = "order-select") -> list[dict[str, Any]]:
-    resources, as_of = hs.scenario(scenario, "p1")
-    body = hs.hook_request(hook, "p1", prefetch=hs.prefetch_for(resources), orders=[order])
-    with hs.in_process(tmp_path, as_of=as_of) as running:
-        response = running.post("/cds-services/prrt-dose-check", json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    return cards
+    return hs.dose_check_cards(tmp_path, scenario, [order], hook)
 
 
 def _actions(cards: list[dict[str, Any]]) -> list[str]:

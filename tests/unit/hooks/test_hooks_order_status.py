@@ -13,15 +13,7 @@ from cds.mapping.treatment import not_ordered, treatment_codes
 
 
 def _cards(tmp_path: Path, scenario: str, *orders: dict[str, Any], amino: bool = True) -> list[dict[str, Any]]:
-    resources, as_of = hs.scenario(scenario, "p1")
-    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=list(orders),
-                           with_amino_acids=amino)
-    with hs.in_process(tmp_path, as_of=as_of) as running:
-        response = running.post("/cds-services/prrt-dose-check", json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    return cards
+    return hs.dose_check_cards(tmp_path, scenario, list(orders), with_amino_acids=amino)
 
 
 def _order(**changes: Any) -> dict[str, Any]:

@@ -141,14 +141,7 @@ def test_a_coded_lutathera_order_is_one_whatever_its_text_adds(text: str) -> Non
 
 
 def _sign(tmp_path: Any, scenario: str, order: dict[str, Any]) -> list[dict[str, Any]]:
-    resources, as_of = hs.scenario(scenario, "p1")
-    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
-    with hs.in_process(tmp_path, as_of=as_of) as running:
-        response = running.post("/cds-services/prrt-dose-check", json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    return cards
+    return hs.dose_check_cards(tmp_path, scenario, [order])
 
 
 @pytest.mark.parametrize("unit", ["gigabecquerel", "GBQ"])
