@@ -85,14 +85,14 @@ def removal(order: LutatheraOrder, label: str, recommended: bool) -> Suggestion 
     ])
 
 
-def _resources(entries: Sequence[Any]) -> Iterator[Resource]:
+def draft_resources(entries: Sequence[Any]) -> Iterator[Resource]:
     for entry in entries:
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
             yield resource
 
 
-def _full_urls(entries: Sequence[Any]) -> dict[str, Resource]:
+def full_urls(entries: Sequence[Any]) -> dict[str, Resource]:
     """The ``draftOrders`` resources by their entry's ``fullUrl`` ("urn:uuid:...", an absolute URL)."""
     found: dict[str, Resource] = {}
     for entry in entries:
@@ -103,7 +103,7 @@ def _full_urls(entries: Sequence[Any]) -> dict[str, Resource]:
     return found
 
 
-def _medication_concept(order: Resource, others: Sequence[Resource], by_url: dict[str, Resource]) -> Any:
+def medication_concept(order: Resource, others: Sequence[Resource], by_url: dict[str, Resource]) -> Any:
     if "medicationCodeableConcept" in order:
         return order["medicationCodeableConcept"]
     target = order.get("medicationReference")
@@ -135,7 +135,7 @@ def _named_by_display(order: Resource, others: Sequence[Resource], by_url: dict[
         return False
     target = order.get("medicationReference")
     display = target.get("display") if isinstance(target, dict) else None
-    if not isinstance(display, str) or _medication_concept(order, others, by_url) is not None:
+    if not isinstance(display, str) or medication_concept(order, others, by_url) is not None:
         return False
     return is_prrt_medication({"text": display}, table)
 
@@ -194,7 +194,7 @@ def _named_patient(order: Resource) -> str | None:
     return normalise_reference(reference, {}) if isinstance(reference, str) else None
 
 
-def _for_patient(order: Resource, patient_id: str) -> bool:
+def for_patient(order: Resource, patient_id: str) -> bool:
     """An order naming another patient is not checked against this patient's record; one naming none is
     taken as this one's."""
     named = _named_patient(order)
@@ -204,7 +204,7 @@ def _for_patient(order: Resource, patient_id: str) -> bool:
 def lutathera_orders(entries: Sequence[Any], patient_id: str, selections: Sequence[str] | None = None,
                      table: CodeTable | None = None) -> list[LutatheraOrder]:
     """The Lutathera orders among ``draftOrders`` entries (only the selected ones when ``selections``)."""
-    return [o for o in _orders(entries, selections, table) if _for_patient(o.resource, patient_id)]
+    return [o for o in _orders(entries, selections, table) if for_patient(o.resource, patient_id)]
 
 
 def other_patients_orders(entries: Sequence[Any], patient_id: str, selections: Sequence[str] | None = None,
@@ -214,14 +214,14 @@ def other_patients_orders(entries: Sequence[Any], patient_id: str, selections: S
     return [LutatheraOrder(resource=o.resource, kind=o.kind, id=o.id, activity_gbq=o.activity_gbq,
                            activities=o.activities, unreadable=o.unreadable, stated=o.stated,
                            other_patient=_named_patient(o.resource), medication_unread=o.medication_unread)
-            for o in _orders(entries, selections, table) if not _for_patient(o.resource, patient_id)]
+            for o in _orders(entries, selections, table) if not for_patient(o.resource, patient_id)]
 
 
 def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: CodeTable | None
             ) -> list[LutatheraOrder]:
     table = table or codes()
-    resources = list(_resources(entries))
-    by_url = _full_urls(entries)
+    resources = list(draft_resources(entries))
+    by_url = full_urls(entries)
     found = []
     for resource in resources:
         kind = resource["resourceType"]
@@ -231,7 +231,7 @@ def _orders(entries: Sequence[Any], selections: Sequence[str] | None, table: Cod
         lutathera: Kind
         unread = False
         if kind == "MedicationRequest" and (
-                is_prrt_medication(_medication_concept(resource, resources, by_url), table)
+                is_prrt_medication(medication_concept(resource, resources, by_url), table)
                 or (unread := _named_by_display(resource, resources, by_url, table))):
             lutathera, doses = "MedicationRequest", _activities(_dose_quantities(resource), table)
         elif kind == "ServiceRequest" and is_prrt_procedure(resource, table):

@@ -22,10 +22,9 @@ from cds.evaluation import PatientEvaluation
 from cds.facts import TreatmentRecord
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Action, Card, Coding, IssuedCard, Source, Suggestion, override_reasons, summary_of
-from cds.hooks.cards.orders import LutatheraOrder, removal
+from cds.hooks.cards.orders import LutatheraOrder, for_patient, removal
 from cds.hooks.cards.protocol_notice import LABELS, hold_summary, open_checks
 from cds.hooks.cards.toxicity_card import next_alert
-from cds.mapping.fhir import normalise_reference
 from cds.mapping.treatment import draft_order_record, treatment_codes
 from cds.protocol import table as protocol_table
 from cds.protocol.concern import checks_with_orders
@@ -37,12 +36,6 @@ TOPIC_SYSTEM = "urn:prrt-cds:card-topic"
 
 
 
-def _for_patient(resource: dict[str, Any], patient_id: str) -> bool:
-    target = resource.get("subject")
-    reference = target.get("reference") if isinstance(target, dict) else None
-    return not isinstance(reference, str) or normalise_reference(reference, {}) == f"Patient/{patient_id}"
-
-
 def amino_acid_orders(entries: Sequence[Any], patient_id: str, day: date) -> tuple[TreatmentRecord, ...]:
     """The amino-acid MedicationRequests among ``draftOrders`` entries (of this patient), as records of this
     cycle's amino acids dated ``day``."""
@@ -50,7 +43,7 @@ def amino_acid_orders(entries: Sequence[Any], patient_id: str, day: date) -> tup
     found = []
     for entry in entries:
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        if not isinstance(resource, dict) or not _for_patient(resource, patient_id):
+        if not isinstance(resource, dict) or not for_patient(resource, patient_id):
             continue
         record = draft_order_record(resource, f"Patient/{patient_id}", day, table)
         if record is not None:

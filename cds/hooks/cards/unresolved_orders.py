@@ -29,7 +29,7 @@ from cds.hooks.api.models import FHIR_ID
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, dose_source, override_reasons, summary_of
 from cds.hooks.cards.evidence import alert_section, recommendation
-from cds.hooks.cards.orders import _for_patient, _full_urls, _medication_concept, _resources
+from cds.hooks.cards.orders import draft_resources, for_patient, full_urls, medication_concept
 from cds.hooks.cards.toxicity_card import next_alert
 from cds.mapping.fhir import normalise_reference
 
@@ -52,20 +52,20 @@ def unresolved_orders(entries: Sequence[Any], patient_id: str,
     """The MedicationRequests among ``draftOrders`` entries (only the selected ones when ``selections``) of
     the patient whose ``medicationReference`` names a Medication neither contained nor in the entries (a
     Medication there without a ``code`` cannot be told either)."""
-    resources = list(_resources(entries))
-    by_url = _full_urls(entries)
+    resources = list(draft_resources(entries))
+    by_url = full_urls(entries)
     found = []
     for resource in resources:
         if resource["resourceType"] != "MedicationRequest" or "medicationCodeableConcept" in resource:
             continue
         target = resource.get("medicationReference")
-        if not isinstance(target, dict) or not _for_patient(resource, patient_id):
+        if not isinstance(target, dict) or not for_patient(resource, patient_id):
             continue
         rid = resource.get("id") if isinstance(resource.get("id"), str) and resource.get("id") else None
         ref = f"MedicationRequest/{rid}" if rid else "MedicationRequest"
         if selections is not None and ref not in selections:
             continue
-        if _medication_concept(resource, resources, by_url) is not None:
+        if medication_concept(resource, resources, by_url) is not None:
             continue
         reference = target.get("reference") if isinstance(target.get("reference"), str) else None
         medication_id = None
