@@ -620,18 +620,23 @@ def in_process(folder: Path, data: FhirData | None = None, **overrides: Any) -> 
                                 jwks_transport=mock_transport(data or FhirData(), FHIR_BASE)))
 
 
-def dose_check_cards(folder: Path, scenario_name: str, orders: list[Resource], hook: str = "order-sign",
-                     **request: Any) -> list[Resource]:
-    """The cards of the dose check for ``orders`` of p1 in a named scenario, in process; the answer is
+def posted_cards(folder: Path, path: str, body: Resource, as_of: Any, data: FhirData | None = None) -> list[Resource]:
+    """The cards the service answers to ``body`` at ``path``, in process (on ``data``); the answer is
     checked to be a 200 that the CDS Hooks response schema accepts."""
-    resources, as_of = scenario(scenario_name, "p1")
-    body = hook_request(hook, "p1", prefetch=prefetch_for(resources), orders=orders, **request)
-    with in_process(folder, as_of=as_of) as running:
-        response = running.post("/cds-services/prrt-dose-check", json=body)
+    with in_process(folder, data, as_of=as_of) as running:
+        response = running.post(path, json=body)
     assert response.status_code == 200, response.text
     assert schema_errors("service-response", response.json()) == []
     cards: list[Resource] = response.json()["cards"]
     return cards
+
+
+def dose_check_cards(folder: Path, scenario_name: str, orders: list[Resource], hook: str = "order-sign",
+                     **request: Any) -> list[Resource]:
+    """The dose check's cards (``posted_cards``) for ``orders`` of p1 in a named scenario."""
+    resources, as_of = scenario(scenario_name, "p1")
+    body = hook_request(hook, "p1", prefetch=prefetch_for(resources), orders=orders, **request)
+    return posted_cards(folder, "/cds-services/prrt-dose-check", body, as_of)
 
 
 # --- hypothesis strategies for the fuzz tests -------------------------------------------------------

@@ -27,12 +27,7 @@ def _record(pid: str) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
 
 
 def _post(tmp_path: Path, data: hs.FhirData, body: dict[str, Any], path: str, as_of: str) -> list[dict[str, Any]]:
-    with hs.in_process(tmp_path, data, as_of=as_of) as running:
-        response = running.post(path, json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    return cards
+    return hs.posted_cards(tmp_path, path, body, as_of, data)
 
 
 def test_the_medication_is_read_from_the_fhir_server_and_the_cycles_count(tmp_path: Path) -> None:

@@ -19,12 +19,7 @@ def _sign(tmp_path: Path, panels: list[tuple[str, dict[str, float]]], planned: s
     if planned is not None:
         order["dosageInstruction"][0]["timing"] = {"event": [planned]}
     body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
-    with hs.in_process(tmp_path, as_of=signed) as running:
-        response = running.post(DOSE, json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    return cards
+    return hs.posted_cards(tmp_path, DOSE, body, signed)
 
 
 REDUCE = [("2024-04-01", {"platelets": 60.0}), ("2024-04-19", {})]  # resolved grade 2: reduce to 3.7 GBq

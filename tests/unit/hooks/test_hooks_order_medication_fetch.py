@@ -40,12 +40,7 @@ def _call(tmp_path: Path, name: str, order: dict[str, Any], *, data: hs.FhirData
     prefetch["medicationRequests"]["entry"] += [{"resource": m} for m in prefetched]
     body = hs.hook_request("order-sign", "p1", prefetch=prefetch, orders=[order],
                            fhir_server=hs.FHIR_BASE if server else None, with_amino_acids=with_amino_acids)
-    with hs.in_process(tmp_path, data, as_of=as_of) as running:
-        response = running.post(DOSE, json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    return cards
+    return hs.posted_cards(tmp_path, DOSE, body, as_of, data)
 
 
 def _server_with(*medications: dict[str, Any]) -> hs.FhirData:

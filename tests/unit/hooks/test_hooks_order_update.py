@@ -41,11 +41,7 @@ def assert_states_only(resource: dict[str, Any], gbq: float) -> None:
 def reduce_card(tmp_path: Path, order: dict[str, Any]) -> dict[str, Any]:
     resources, as_of = hs.scenario("reduce", "p1")
     body = hs.hook_request("order-select", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
-    with hs.in_process(tmp_path, as_of=as_of) as running:
-        response = running.post(DOSE, json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    [card] = response.json()["cards"]
+    [card] = hs.posted_cards(tmp_path, DOSE, body, as_of)
     return dict(card)
 
 

@@ -167,12 +167,7 @@ def _young_woman(scenario: str, hcg: str | None) -> tuple[list[dict[str, Any]], 
 
 
 def _call(tmp_path: Path, path: str, body: dict[str, Any], as_of: Any) -> list[dict[str, Any]]:
-    with hs.in_process(tmp_path, as_of=as_of) as running:
-        response = running.post(path, json=body)
-    assert response.status_code == 200, response.text
-    assert hs.schema_errors("service-response", response.json()) == []
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    return cards
+    return hs.posted_cards(tmp_path, path, body, as_of)
 
 
 def test_a_positive_pregnancy_test_holds_the_order_instead_of_only_naming_the_check(tmp_path: Path) -> None:
