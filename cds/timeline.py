@@ -45,6 +45,13 @@ class Cycle(Fact):
     sources: tuple[str, ...]
     latest_date: dt.date | None = None  # a record of the cycle is dated by a month or a year: its last day
 
+    @property
+    def last_possible_day(self) -> dt.date:
+        """The last day the cycle can have been given: ``latest_date`` for a partial date, else its day. The
+        next cycle's due date, the earliest day an order may plan it and the next cycle's amino-acid
+        orders count from it, so that none of them can fall too soon after the cycle."""
+        return self.latest_date or self.date
+
 
 class Baseline(Fact):
     analyte: str

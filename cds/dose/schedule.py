@@ -1,8 +1,9 @@
 """The Lutathera course in time: the cycles given and the next one due, each a decision point, and what
 the cycles given so far carry forward to the next (reductions, a discontinuation).
 
-A cycle is due ``interval_days`` after the previous one (rules/lutathera_dose.toml ``[settings]``); the
-labs of a decision point are those after the previous administration, up to the decision date.
+A cycle is due ``interval_days`` after the previous one (rules/lutathera_dose.toml ``[settings]``), after
+the last day it can have been given when its date is a month or a year; the labs of a decision point are
+those after the previous administration's first day, up to the decision date.
 """
 
 from __future__ import annotations
@@ -44,14 +45,14 @@ def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[D
     interval = timedelta(days=table.interval_days)
     points = [
         DecisionPoint(
-            cycle=c.number, due=c.date if i == 0 else cycles[i - 1].date + interval, decision=c.date,
+            cycle=c.number, due=c.date if i == 0 else cycles[i - 1].last_possible_day + interval, decision=c.date,
             after=None if i == 0 else cycles[i - 1].date, given=True, given_activity_gbq=c.activity_gbq,
             previous=None if i == 0 else (cycles[i - 1].number, cycles[i - 1].date),
         )
         for i, c in enumerate(cycles)
     ]
     if len(cycles) < table.planned_cycles:
-        due = cycles[-1].date + interval if cycles else as_of
+        due = cycles[-1].last_possible_day + interval if cycles else as_of
         points.append(DecisionPoint(
             cycle=len(cycles) + 1, due=due, decision=max(due, as_of), after=cycles[-1].date if cycles else None,
             given=False,

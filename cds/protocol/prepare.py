@@ -146,10 +146,11 @@ def _pregnancy(timeline: Timeline, cycle: int, day: date, table: ProtocolTable) 
 
 def _amino_acids(timeline: Timeline, day: date, table: ProtocolTable,
                  ordered: Sequence[TreatmentRecord] | None) -> Prepared:
-    """The amino-acid solution recorded for this cycle: ordered after the previous cycle's day, or given or
+    """The amino-acid solution recorded for this cycle: ordered after the previous cycle's day (its last
+    possible day when it is dated by a month or a year: an order before may be that cycle's own), or given or
     taken at most ``amino_acid_given_max_days`` before the decision date, up to it; on an order hook
     (``ordered`` not None) also the orders being signed, which come last (the latest)."""
-    previous = timeline.cycles[-1].date if timeline.cycles else None
+    previous = timeline.cycles[-1].last_possible_day if timeline.cycles else None
     records = [t for t in timeline.treatment if t.agent == "amino-acids"]
     unusable = [t for t in records if t.day is None]
     # An infusion given (or taken) is this cycle's only close to it (amino_acid_given_max_days): one given

@@ -5,6 +5,7 @@ An order may state when it is to be given: a MedicationRequest in ``dosageInstru
 ``occurrencePeriod.start`` or ``occurrenceTiming``. Planned sooner after the previous cycle than the
 label's interval allows (8 weeks - 1 week: ``min_interval_days`` of rules/lutathera_dose.toml), the
 cycle would be the deviation "early" of the course review: a warning card says so before it is given.
+A previous cycle dated only by a month or a year counts from its last possible day, and the card says so.
 An order that states no day (or only a month) is not judged: signing ahead of the due date is usual.
 """
 
@@ -72,15 +73,20 @@ def early_card(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
     if minimum is None or day is None or not cycles:
         return None
     previous = cycles[-1]
-    earliest = previous.date + timedelta(days=minimum)
+    last = previous.last_possible_day
+    earliest = last + timedelta(days=minimum)
     if day >= earliest:
         return None
-    days = (day - previous.date).days
+    days = (day - last).days
+    given = f"given {previous.date.isoformat()}"
+    if previous.latest_date is not None:
+        given = (f"dated only by a month or a year, so given on a day from {previous.date.isoformat()} to "
+                 f"{last.isoformat()}: counted from {last.isoformat()}")
     summary = summary_noting([f"Lutathera cycle {alert.cycle} planned on {day.isoformat()}, {days} days after "
                               f"cycle {previous.number}: earliest {earliest.isoformat()}"], stale_notice(alert.labs))
     body = "\n\n".join(part for part in (
         f"**Lutathera order {md.text(order.ref)}**: {order.ordered}, planned on {day.isoformat()}.",
-        f"**Planned too early**: {days} days after cycle {previous.number} (given {previous.date.isoformat()}); "
+        f"**Planned too early**: {days} days after cycle {previous.number} ({given}); "
         f"the label gives every 8 weeks (+/- 1 week), so the earliest day is {earliest.isoformat()} "
         f"({minimum} days). Given on the planned day, the cycle would be recorded as given early. Change the "
         "order's day, or remove it.",
