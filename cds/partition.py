@@ -12,6 +12,12 @@ rest is mapped once for its issues. The result equals mapping the whole input (`
 the same records in the same (sorted) order and the same issues of no patient in the same order. The
 temporary database is removed when the ``partitioned`` block ends, by an error too.
 
+One resource (one ``Type/id``) may be filed in more than one place: its versions name different patients
+(a result moved to the right patient by a later version), or one names none (an entered-in-error version
+without its subject). The whole read weighs every copy together (``cds.mapping.versions``, the retraction
+of an entered-in-error version), so each place's mapping is given the copies filed elsewhere too; what it
+concludes about them (another patient's record, their issues) is left to their own place's mapping.
+
 Other processes may map ranges of patients from the same database (``Partitioned.share``, ``map_range``):
 the cohort report spreads a bulk export over its worker processes so.
 """
@@ -22,7 +28,7 @@ import marshal
 import pickle
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
@@ -32,7 +38,7 @@ from typing import Any
 
 from cds.facts import Issue, PatientRecord
 from cds.gc_pause import gc_paused
-from cds.mapping import is_lookup, map_resources, patient_of
+from cds.mapping import is_lookup, map_resources, one_version_each, patient_of
 from cds.reading import Adding, Resource, stream_paths
 
 _BATCH = 2000  # rows per executemany: fewer calls, little memory
@@ -58,6 +64,17 @@ def _loads(body: bytes) -> Any:
     return marshal.loads(body[1:]) if body[:1] == b"m" else pickle.loads(body[1:])
 
 
+def _ident(resource: Resource) -> bytes | None:
+    """The ``Type/id`` that ``cds.mapping.versions`` groups the copies of a resource by (none without an id)."""
+    rid = resource.get("id")
+    return _key(f"{resource['resourceType']}/{rid}") if isinstance(rid, str) else None
+
+
+def _ref(key: bytes) -> str:
+    """A database key as the patient reference it was made of."""
+    return key.decode("utf-8", "surrogatepass")
+
+
 def _references(resource: Resource) -> tuple[bytes | None, bytes | None]:
     """The reference texts ``patient_of`` reads, to find again the rows that a later Bundle alias re-files."""
     found: list[bytes | None] = []
@@ -78,7 +95,11 @@ class _Filing(Adding):
         self.files_read = 0
         self.count = 0
         self.unowned: list[tuple[int, Resource]] = []  # (input position, resource) of no patient
-        self.batch: list[tuple[int, bytes, bytes | None, bytes | None, bytes]] = []
+        # copies filed under a patient of a resource that also has a copy of no patient: (position, patient
+        # key, resource), for the mapping of what is of no patient (``_share_copies``)
+        self.unowned_copies: list[tuple[int, bytes | None, Resource]] = []
+        self.shared_keys: set[bytes] = set()  # the patients given copies filed elsewhere (table ``copy``)
+        self.batch: list[tuple[int, bytes, bytes | None, bytes | None, bytes | None, bytes]] = []
 
     def resource(self, resource: Resource) -> None:
         position = self.count
@@ -87,20 +108,58 @@ class _Filing(Adding):
         if patient is None:
             self.unowned.append((position, resource))
             return
-        self.batch.append((position, _key(patient), *_references(resource), _dumps(resource)))
+        self.batch.append((position, _key(patient), *_references(resource), _ident(resource), _dumps(resource)))
         if len(self.batch) >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
-        self.db.executemany("INSERT INTO part VALUES (?, ?, ?, ?, ?)", self.batch)
+        self.db.executemany("INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)", self.batch)
         self.batch.clear()
 
     def finish(self) -> None:
-        """Re-file what a Bundle alias read after it ties to a patient (or to another), then index."""
+        """Re-file what a Bundle alias read after it ties to a patient (or to another), share the copies of a
+        resource filed in more than one place, then index."""
         self.flush()
         if self.aliases or self.conflicting_urls():
             self._refile()
+        self._share_copies()
         self.db.execute("CREATE INDEX part_key ON part (key, position)")
+
+    def _share_copies(self) -> None:
+        """Each resource (``Type/id``) with copies in more than one place (under two patients, or under a
+        patient and of no patient): every place is given the copies of the others (the table ``copy`` for a
+        patient, ``unowned_copies`` for what is of no patient), so that its mapping weighs all of them as the
+        whole read does. Rare: the versions of one resource name one patient, as a rule."""
+        lone: dict[bytes, list[tuple[int, Resource]]] = {}
+        for position, resource in self.unowned:
+            ident = _ident(resource)
+            if ident is not None:
+                lone.setdefault(ident, []).append((position, resource))
+        db = self.db
+        db.execute("CREATE TEMP TABLE shared (ident BLOB PRIMARY KEY)")
+        db.execute("INSERT INTO shared SELECT ident FROM part WHERE ident IS NOT NULL "
+                   "GROUP BY ident HAVING MIN(key) < MAX(key)")
+        if lone:
+            db.execute("CREATE TEMP TABLE lone (ident BLOB PRIMARY KEY)")
+            db.executemany("INSERT INTO lone VALUES (?)", ((ident,) for ident in lone))
+            db.execute("INSERT OR IGNORE INTO shared SELECT ident FROM part WHERE ident IN (SELECT ident FROM lone)")
+        filed: dict[bytes, list[tuple[int, bytes, bytes]]] = {}
+        if db.execute("SELECT 1 FROM shared LIMIT 1").fetchone() is not None:
+            for ident, position, key, body in db.execute(
+                    "SELECT ident, position, key, body FROM part WHERE ident IN (SELECT ident FROM shared)"):
+                filed.setdefault(ident, []).append((position, key, body))
+        for ident, copies in filed.items():
+            of_no_patient = lone.get(ident, [])
+            places = {key for _, key, _ in copies}
+            for place in places:
+                db.executemany("INSERT INTO copy VALUES (?, ?, ?, ?)", [
+                    *((place, position, key, body) for position, key, body in copies if key != place),
+                    *((place, position, None, _dumps(resource)) for position, resource in of_no_patient)])
+            self.shared_keys |= places
+            if of_no_patient:
+                self.unowned_copies += [(position, key, _loads(body)) for position, key, body in copies]
+        self.unowned_copies.sort(key=itemgetter(0))
+        db.execute("CREATE INDEX copy_key ON copy (key, position)")
 
     def _refile(self) -> None:
         still: list[tuple[int, Resource]] = []
@@ -109,7 +168,8 @@ class _Filing(Adding):
             if patient is None:
                 still.append((position, resource))
             else:
-                self.batch.append((position, _key(patient), *_references(resource), _dumps(resource)))
+                self.batch.append((position, _key(patient), *_references(resource), _ident(resource),
+                                   _dumps(resource)))
         self.unowned = still
         self.flush()
         self.db.execute("CREATE TEMP TABLE alias (text BLOB PRIMARY KEY)")
@@ -133,30 +193,63 @@ Located = tuple[int, int, Issue]  # an issue of no patient with its place: (mapp
 
 @dataclass(frozen=True)
 class Share:
-    """What a process needs to map patients from a partition on its own: the database, the Bundle aliases
-    and the resources of no patient that any patient's may reference (Medications, BodyStructures)."""
+    """What a process needs to map patients from a partition on its own: the database, the Bundle aliases,
+    the resources of no patient that any patient's may reference (Medications, BodyStructures) and the
+    patients given copies filed elsewhere (``_Filing._share_copies``)."""
 
     path: str
     aliases: dict[str, str]
     lookups: list[Resource]
+    shared_keys: frozenset[bytes] = frozenset()
+
+
+Copy = tuple[int, bytes | None, Resource]  # a copy filed elsewhere: (input position, its patient key, resource)
+Placed = tuple[list[tuple[str, PatientRecord]], list[Located]]  # records by reference, issues of no patient
+
+
+def _copies(db: sqlite3.Connection, shared_keys: frozenset[bytes]) -> Callable[[bytes], list[Copy]]:
+    """The copies filed elsewhere that a patient's mapping is given, by patient key, in input order."""
+    def of(key: bytes) -> list[Copy]:
+        if key not in shared_keys:
+            return []
+        rows = db.execute("SELECT position, place, body FROM copy WHERE key = ? ORDER BY position", (key,))
+        return [(position, place, _loads(body)) for position, place, body in rows]
+    return of
+
+
+def _map_place(own: list[tuple[int, Resource]], copies: list[Copy], aliases: dict[str, str],
+               lookups: list[Resource], *, of_patient: bool) -> Placed:
+    """The resources of one place (a patient's, or those of no patient) mapped with the copies of them filed
+    elsewhere: its records by reference, sorted, and the issues of no patient, with their places. What the
+    copies give (the records of their patients, their issues) is their own place's to give."""
+    entries = [(position, True, resource) for position, resource in own]
+    if copies:
+        entries += [(position, False, resource) for position, _, resource in copies]
+        entries.sort(key=itemgetter(0))
+    mapped = map_resources([resource for _, _, resource in entries], aliases, lookups)
+    found: list[Located] = []
+    for (step, index), issue in zip(mapped.origins, mapped.issues, strict=True):
+        position, owned, _ = entries[index]
+        if step < 0 and of_patient and copies:
+            continue  # versions of which the current one is of no patient: the mapping of those gives it
+        if step >= 0 and not owned:
+            continue
+        found.append((step, position, issue))
+    elsewhere = {_ref(place) for _, place, _ in copies if place is not None}
+    return sorted((ref, record) for ref, record in mapped.records.items() if ref not in elsewhere), found
 
 
 def _mapped_groups(rows: Iterable[tuple[bytes, int, bytes]], aliases: dict[str, str], lookups: list[Resource],
-                   ) -> Iterator[tuple[list[tuple[str, PatientRecord]], list[Located]]]:
-    """Each patient's rows (ordered by key, then position) mapped alone: its records by reference, sorted,
-    and the issues of no patient its mapping raised, with their places."""
-    for _, group in groupby(rows, key=itemgetter(0)):
-        positions: list[int] = []
-        resources: list[Resource] = []
+                   copies: Callable[[bytes], list[Copy]]) -> Iterator[Placed]:
+    """Each patient's rows (ordered by key, then position) mapped alone (with the copies filed elsewhere of
+    its resources): its records by reference, sorted, and the issues of no patient its mapping raised, with
+    their places."""
+    for key, group in groupby(rows, key=itemgetter(0)):
         with gc_paused():  # once per patient: each resume collects the young objects again
-            for _, position, body in group:
-                positions.append(position)
-                resources.append(_loads(body))
-            mapped = map_resources(resources, aliases, lookups)
-            del resources
-        found = [(step, positions[index], issue)
-                 for (step, index), issue in zip(mapped.origins, mapped.issues, strict=True)]
-        yield sorted(mapped.records.items()), found
+            own = [(position, _loads(body)) for _, position, body in group]
+            mapped = _map_place(own, copies(key), aliases, lookups, of_patient=True)
+            del own
+        yield mapped
 
 
 def map_range(share: Share, first: bytes, last: bytes,
@@ -167,7 +260,7 @@ def map_range(share: Share, first: bytes, last: bytes,
     try:
         rows = db.execute("SELECT key, position, body FROM part WHERE key BETWEEN ? AND ? ORDER BY key, position",
                           (first, last))
-        yield from _mapped_groups(rows, share.aliases, share.lookups)
+        yield from _mapped_groups(rows, share.aliases, share.lookups, _copies(db, share.shared_keys))
     finally:
         db.close()
 
@@ -183,6 +276,8 @@ class Partitioned:
         self.resources = filing.count  # FHIR resources read
         self.reading_issues = list(filing.issues)
         self._unowned = filing.unowned
+        self._unowned_copies = filing.unowned_copies
+        self._shared_keys = frozenset(filing.shared_keys)
         self._mapping_issues: list[Located] | None = None
         self._spilled = 0
 
@@ -195,7 +290,8 @@ class Partitioned:
         """Every patient's record, sorted by patient reference, each mapped from its own resources."""
         unowned_records, found = self.unowned()
         rows = self._db.execute("SELECT key, position, body FROM part ORDER BY key, position")
-        for records, issues in _mapped_groups(rows, self.aliases, self._lookups()):
+        copies = _copies(self._db, self._shared_keys)
+        for records, issues in _mapped_groups(rows, self.aliases, self._lookups(), copies):
             found += issues
             for ref, record in records:
                 while unowned_records and unowned_records[0][0] < ref:
@@ -207,11 +303,7 @@ class Partitioned:
     def unowned(self) -> tuple[list[tuple[str, PatientRecord]], list[Located]]:
         """The mapping of the resources of no patient: the records it makes (none in practice), by
         reference, and its issues with their place in the input (for ``found``)."""
-        unowned = [position for position, _ in self._unowned]
-        mapped = map_resources([resource for _, resource in self._unowned], self.aliases)
-        found = [(step, unowned[index], issue) for (step, index), issue in zip(mapped.origins, mapped.issues,
-                                                                               strict=True)]
-        return sorted(mapped.records.items()), found
+        return _map_place(self._unowned, self._unowned_copies, self.aliases, [], of_patient=False)
 
     def found(self, issues: Iterable[Located]) -> None:
         """The mapping's issues of no patient, from every patient's mapping and from ``unowned``, in any
@@ -224,10 +316,12 @@ class Partitioned:
 
     def share(self) -> Share:
         """What another process needs to map patients from this partition (``map_range``)."""
-        return Share(self._path, dict(self.aliases), self._lookups())
+        return Share(self._path, dict(self.aliases), self._lookups(), self._shared_keys)
 
     def _lookups(self) -> list[Resource]:
-        return [resource for _, resource in self._unowned if is_lookup(resource)]
+        """The Medications and BodyStructures of no patient, one version of each (as the whole read reads
+        them: the newest, when the versions say which it is)."""
+        return one_version_each([resource for _, resource in self._unowned if is_lookup(resource)])
 
     def issues(self) -> list[Issue]:
         """The issues of no patient, reading's then mapping's: complete once ``records`` is exhausted."""
@@ -258,7 +352,11 @@ def partitioned(paths: Iterable[str | Path]) -> Iterator[Partitioned]:
             db.execute("PRAGMA synchronous = OFF")
             db.execute("PRAGMA temp_store = FILE")
             db.execute("CREATE TABLE part (position INTEGER PRIMARY KEY, key BLOB NOT NULL, subject BLOB, "
-                       "patient BLOB, body BLOB NOT NULL)")
+                       "patient BLOB, ident BLOB, body BLOB NOT NULL)")
+            # a copy filed elsewhere (``place``: its patient key, NULL when of no patient) that the mapping of
+            # the patient ``key`` is given
+            db.execute("CREATE TABLE copy (key BLOB NOT NULL, position INTEGER NOT NULL, place BLOB, "
+                       "body BLOB NOT NULL)")
             db.execute("CREATE TABLE spill (position INTEGER PRIMARY KEY, body BLOB NOT NULL)")
             db.execute("BEGIN")
             filing = _Filing(db)

@@ -58,6 +58,7 @@ from cds.tables import AnalyteTable, CodeTable, analytes, codes
 
 Resource = Mapping[str, Any]
 _Dated = TypeVar("_Dated", bound=Timed)
+_Read = TypeVar("_Read", bound=Resource)
 
 
 @dataclass
@@ -66,9 +67,10 @@ class Mapped:
 
     records: dict[str, PatientRecord] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
-    # for each issue the mapping added to ``issues`` (after the ones it was given): the pass (0: Patients,
-    # Medications and BodyStructures; 1: the rest) and the index of the resource it is about, so that the
-    # issues of mapping patient by patient can be put back in the order of mapping the whole input
+    # for each issue the mapping added to ``issues`` (after the ones it was given): the pass (-1: the versions
+    # of one Type/id, ``cds.mapping.versions``; 0: Patients, Medications and BodyStructures; 1: the rest) and
+    # the index in the input given of the resource it is about (for -1: of that Type/id's first copy), so
+    # that the issues of mapping patient by patient can be put back in the order of mapping the whole input
     origins: list[tuple[int, int]] = field(default_factory=list)
 
     def record(self, patient: str) -> PatientRecord:
@@ -138,18 +140,20 @@ class _Mapper:
         reference (the bulk path maps each patient's resources apart, with these beside them)."""
         for resource in lookups:
             self._lookup(resource)
-        resources, notes = current_versions(resources)
-        for resource, severity, message in notes:
-            self.where = (0, 0)
+        kept, notes = current_versions(resources)
+        for resource, severity, message, first in notes:
+            self.where = (-1, first)
             patient = ref_of(resource) if resource["resourceType"] == "Patient" else self._patient_of(resource)
             self.issue(severity, resource, message, patient)
-        for index, resource in enumerate(resources):
+        for index in kept:
+            resource = resources[index]
             self.where = (0, index)
             if resource["resourceType"] == "Patient":
                 self._patient(resource)
             else:
                 self._lookup(resource)
-        for index, resource in enumerate(resources):
+        for index in kept:
+            resource = resources[index]
             self.where = (1, index)
             kind = resource["resourceType"]
             try:
@@ -521,6 +525,14 @@ def is_lookup(resource: Resource) -> bool:
     """Whether a resource of no patient is one that others reference by id (Medication, BodyStructure):
     the bulk path keeps these beside every patient's resources."""
     return resource.get("resourceType") in ("Medication", "BodyStructure")
+
+
+def one_version_each(resources: Sequence[_Read]) -> list[_Read]:
+    """``resources`` with one version of each ``Type/id``, as mapping them together reads them
+    (``cds.mapping.versions``): the bulk path gives every patient's mapping the Medications and
+    BodyStructures of no patient so, never an older version read after the newest."""
+    kept, _ = current_versions(resources)
+    return [resources[index] for index in kept]
 
 
 def map_collected(

@@ -24,7 +24,8 @@ import orjson
 from cds.mapping.fhir import Unusable, parse_instant
 
 Resource = Mapping[str, Any]
-Note = tuple[Resource, str, str]  # the resource, the issue's severity and message
+Note = tuple[Resource, str, str, int]  # the resource, the issue's severity and message, the index of
+# the first copy of that Type/id in the input (where the whole read meets the group)
 
 
 def _meta(resource: Resource, name: str) -> Any:
@@ -59,8 +60,9 @@ def _shown(key: Any) -> str:
     return f"lastUpdated {key.isoformat()}" if isinstance(key, datetime) else f"versionId {key}"
 
 
-def current_versions(resources: Sequence[Resource]) -> tuple[list[Resource], list[Note]]:
-    """``resources`` with one version of each ``Type/id`` (in input order), and the issues to report."""
+def current_versions(resources: Sequence[Resource]) -> tuple[list[int], list[Note]]:
+    """The indices in ``resources`` of the one version of each ``Type/id`` to read (in input order), and the
+    issues to report, in the order of each ``Type/id``'s first copy."""
     groups: dict[tuple[str, str], list[int]] = {}
     for index, resource in enumerate(resources):
         rid = resource.get("id")
@@ -83,15 +85,15 @@ def current_versions(resources: Sequence[Resource]) -> tuple[list[Resource], lis
         if ordered is None:
             notes.append((resources[firsts[-1]], "warning",
                           f"{len(firsts)} versions of this resource differ and none says which is newer "
-                          "(meta.versionId or meta.lastUpdated on each): each is read as it comes"))
+                          "(meta.versionId or meta.lastUpdated on each): each is read as it comes", indices[0]))
             continue
         newest_key, newest = ordered[-1]
         if any(key == newest_key for key, _ in ordered[:-1]):  # two claim to be newest: which is current?
             notes.append((newest, "warning", f"two versions of this resource differ with the same "
-                                             f"{_shown(newest_key)}: each is read as it comes"))
+                                             f"{_shown(newest_key)}: each is read as it comes", indices[0]))
         else:
             by_id = {id(resources[i]): i for i in firsts}
             dropped.update(by_id[id(older)] for _, older in ordered[:-1])
             notes.append((newest, "info", f"{len(ordered) - 1} older version(s) of this resource are not used; "
-                                          f"the newest ({_shown(newest_key)}) is"))
-    return [r for i, r in enumerate(resources) if i not in dropped], notes
+                                          f"the newest ({_shown(newest_key)}) is", indices[0]))
+    return [i for i in range(len(resources)) if i not in dropped], notes

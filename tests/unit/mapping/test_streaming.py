@@ -234,3 +234,122 @@ def test_a_full_url_naming_two_resources_resolves_no_reference_read_whole_or_str
     messages = [i["message"] for i in expected["issues"]]
     assert any(m.startswith(f"the fullUrl {url} names two resources (Patient/a and Patient/b)") for m in messages)
     assert streamed(paths) == expected
+
+
+def _write_ndjson(path: Path, resources: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(resource) + "\n" for resource in resources), encoding="utf-8")
+    return path
+
+
+def _course(pid: str) -> list[dict[str, Any]]:
+    return [fx.patient(pid), {**fx.procedure(f"c-{pid}", "2024-01-08"), "subject": {"reference": f"Patient/{pid}"}}]
+
+
+def _platelets(document: dict[str, Any]) -> dict[str, list[tuple[str, int | None]]]:
+    return {p["patient"]: [(t["observation"], t["grade"]) for t in p["toxicities"]] for p in document["patients"]}
+
+
+def test_the_newest_medication_is_read_streamed_though_an_older_version_comes_after_it(tmp_path: Path) -> None:
+    """Medication/m1 was corrected to Lutathera (versionId 2); an older export (versionId 1, saline) is read
+    after it. Before, the bulk path gave every patient the last copy read: the cycle was not a cycle, while
+    the issues said the newest version was used."""
+    newest = {**fx.medication("m1"), "meta": {"versionId": "2"}}
+    older = {**fx.medication("m1", rxnorm=None, text="saline"), "meta": {"versionId": "1"}}
+    given = fx.medication_administration("ma1", "2024-01-08", medication_ref="Medication/m1")
+    paths = [_write_ndjson(tmp_path / "a.ndjson", [fx.patient("p1"), given, newest]),
+             _write_ndjson(tmp_path / "b.ndjson", [older])]
+    expected = whole(paths)
+    assert [c["sources"] for c in expected["patients"][0]["cycles"]] == [["MedicationAdministration/ma1"]]
+    assert streamed(paths) == expected
+
+
+def test_a_result_moved_to_another_patient_by_its_newer_version_is_only_that_patients(tmp_path: Path) -> None:
+    """Observation/o1 was filed under Patient/a, and its versionId 2 moved it to Patient/b. Before, the bulk
+    path filed each version apart and graded both: Patient a's next cycle was withheld for a platelet count
+    of 30 that is Patient b's."""
+    moved = fx.lab("o1", "platelets", 30, "10*3/uL", low=150, high=400, when="2024-02-20")
+    paths = [_write_ndjson(tmp_path / "old.ndjson", [*_course("a"), {**moved, "meta": {"versionId": "1"},
+                                                                     "subject": {"reference": "Patient/a"}}]),
+             _write_ndjson(tmp_path / "new.ndjson", [*_course("b"), {**moved, "meta": {"versionId": "2"},
+                                                                     "subject": {"reference": "Patient/b"}}])]
+    for order in (paths, paths[::-1]):
+        expected = whole(order)
+        assert _platelets(expected) == {"Patient/a": [], "Patient/b": [("Observation/o1", 3)]}
+        a = next(p for p in expected["patients"] if p["patient"] == "Patient/a")
+        assert a["alerts"][-1]["action"] != "withhold"
+        assert streamed(order) == expected
+
+
+def test_an_entered_in_error_version_without_its_subject_retracts_streamed(tmp_path: Path) -> None:
+    """The laboratory retracted Observation/o1 with a version that names no patient. Read whole, no version
+    of it is used; before, the bulk path graded the final version (the retraction was of no patient)."""
+    final = fx.lab("o1", "platelets", 30, "10*3/uL", low=150, high=400, when="2024-02-20")
+    retracted = {key: value for key, value in final.items() if key != "subject"} | {"status": "entered-in-error"}
+    path = _write_ndjson(tmp_path / "lab.ndjson", [*_course("p1"), final, retracted])
+    expected = whole([path])
+    assert _platelets(expected) == {"Patient/p1": []}
+    assert streamed([path]) == expected
+
+
+def test_copies_filed_elsewhere_reach_the_report_workers_too(tmp_path: Path) -> None:
+    """``map_range`` (a worker process of the cohort report) maps with the copies filed elsewhere as
+    ``Partitioned.records`` does."""
+    from cds.partition import map_range
+
+    moved = fx.lab("o1", "platelets", 30, "10*3/uL", low=150, high=400, when="2024-02-20")
+    path = _write_ndjson(tmp_path / "all.ndjson", [
+        *_course("a"), *_course("b"), {**moved, "meta": {"versionId": "1"}, "subject": {"reference": "Patient/a"}},
+        {**moved, "meta": {"versionId": "2"}, "subject": {"reference": "Patient/b"}}])
+    with partitioned([path]) as parts:
+        serial = {record.patient.ref: [lab.ref for lab in record.labs] for record in parts.records()}
+        keys = parts.keys()
+        ranged = {ref: [lab.ref for lab in record.labs]
+                  for records, _ in map_range(parts.share(), keys[0], keys[-1]) for ref, record in records}
+    assert serial == ranged == {"Patient/a": [], "Patient/b": ["Observation/o1"]}
+
+
+def _copies_everywhere(seed: int, directory: Path) -> list[Path]:
+    """Three patients and copies of three Observations and a Medication, each copy under any patient or
+    none, in any status, with or without a version, over NDJSON files, Bundles and transaction Bundles."""
+    rnd = random.Random(seed)
+    resources = [resource for pid in "abc" for resource in _course(pid)]
+    for oid in ("o1", "o2", "o3"):
+        for _ in range(rnd.randint(1, 3)):
+            lab = fx.lab(oid, rnd.choice(["platelets", "neutrophils"]), rnd.choice([30, 70, 200]), "10*3/uL",
+                         low=150, high=400, when=rnd.choice(["2024-02-20", "2024-02-21"]))
+            owner = rnd.choice(["a", "b", "c", None])
+            if owner is None:
+                del lab["subject"]
+            else:
+                lab["subject"] = {"reference": f"Patient/{owner}"}
+            lab["status"] = rnd.choice(["final", "final", "entered-in-error", "preliminary"])
+            meta = {"versionId": str(rnd.randint(1, 3))} if rnd.random() < 0.5 else {}
+            if rnd.random() < 0.3:
+                meta["lastUpdated"] = f"2024-03-0{rnd.randint(1, 3)}T00:00:00Z"
+            resources.append({**lab, "meta": meta} if meta else lab)
+    for _ in range(rnd.randint(0, 3)):
+        medication = fx.medication("m1") if rnd.random() < 0.5 else fx.medication("m1", rxnorm=None, text="saline")
+        resources.append({**medication, "meta": {"versionId": str(rnd.randint(1, 3))}} if rnd.random() < 0.7
+                         else medication)
+    resources.append(fx.medication_administration("ma1", "2024-03-04", medication_ref="Medication/m1",
+                                                  patient=f"Patient/{rnd.choice('abc')}"))
+    rnd.shuffle(resources)
+    files: list[list[dict[str, Any]]] = [[] for _ in range(rnd.randint(1, 3))]
+    for resource in resources:
+        files[rnd.randrange(len(files))].append(resource)
+    paths = []
+    for index, part in enumerate(files):
+        kind = rnd.choice(["ndjson", "bundle", "transaction"])
+        if kind == "ndjson":
+            paths.append(_write_ndjson(directory / f"f{index}.ndjson", part))
+            continue
+        body = fx.bundle(part, full_urls=False) if kind == "bundle" else fx.transaction_bundle(part, keep_ids=True)
+        paths.append(directory / f"f{index}.json")
+        paths[-1].write_text(json.dumps(body), encoding="utf-8")
+    return paths
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_copies_of_one_resource_anywhere_evaluate_the_same_streamed(seed: int, tmp_path: Path) -> None:
+    paths = _copies_everywhere(seed, tmp_path)
+    assert streamed(paths) == whole(paths)
