@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         InputError,
         InvalidInput,
         NoFhirResources,
+        NoPatients,
         ServiceError,
     )
     from cds.evaluation import Evaluation, PatientEvaluation, evaluate_collected, evaluate_paths, evaluate_patient
@@ -45,6 +46,7 @@ _WHERE = {
     "ProtocolCheck": "cds.protocol.conclusions", "ProtocolChecks": "cds.protocol.conclusions",
     "to_document": "cds.document", "to_text": "cds.document",
     "CdsError": "cds.errors", "InputError": "cds.errors", "NoFhirResources": "cds.errors",
+    "NoPatients": "cds.errors",
     "ConfigurationError": "cds.errors", "EvaluationError": "cds.errors", "InvalidInput": "cds.errors",
     "ServiceError": "cds.errors",
 }
@@ -62,6 +64,7 @@ __all__ = [
     "InvalidInput",
     "Issue",
     "NoFhirResources",
+    "NoPatients",
     "PatientEvaluation",
     "ProtocolCheck",
     "ProtocolChecks",

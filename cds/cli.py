@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from cds.input_checks import (
     check_ctcae_version,
     echo_evaluation_error,
     echo_input_error,
+    no_patients,
     no_resources,
     parse_day,
 )
@@ -65,8 +67,11 @@ def evaluate(
         with batch_collection(), evaluation_stream(paths, day, ctcae_version) as stream:
             if not stream.resources:  # nothing to evaluate is a failure, never an empty "all is well"
                 raise no_resources(paths, stream.files_read, stream.issues)
-            patients = _write(stream, output_format)
-            issues, files_read = stream.issues, stream.files_read
+            first = next(stream.patients, None)  # before anything is written: no document without a patient
+            if first is None:  # FHIR resources, none of them a patient's (only Medications, no subject)
+                raise no_patients(paths, stream.resources, stream.issues)
+            stream.patients = chain([first], stream.patients)
+            _write(stream, output_format)
     except InputError as exc:
         echo_input_error(exc)
         raise typer.Exit(1) from None
@@ -77,9 +82,6 @@ def evaluate(
         sys.stdout.flush()
         echo_evaluation_error(exc, "the output on stdout is cut short and is not a result")
         raise typer.Exit(EVALUATION_FAILED) from None
-    readable = files_read - sum(1 for i in issues if i.severity == "error")
-    if files_read and readable <= 0 and not patients:
-        raise typer.Exit(1)
 
 
 @app.command()

@@ -2,7 +2,8 @@
 
     CdsError
     ├── InputError              an input path cannot be read at all (missing, unreadable)
-    │   └── NoFhirResources       what was read holds no FHIR resource (empty folder or file, not FHIR)
+    │   ├── NoFhirResources       what was read holds no FHIR resource (empty folder or file, not FHIR)
+    │   └── NoPatients            what was read holds FHIR resources, but no patient to evaluate
     ├── InvalidInput            one value of the input cannot be used; caught where it is read and
     │   │                       reported (an Issue, a 400), never a crash
     │   ├── JsonInputError        cds.jsonio: the text is not acceptable JSON (also a ValueError)
@@ -67,6 +68,19 @@ class NoFhirResources(InputError):
     """Nothing that was read is a FHIR resource: an empty folder or file, or JSON that is not FHIR.
 
     ``problems`` are the file-level issues met on the way ("x.json: empty file"), for the message.
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class NoPatients(InputError):
+    """What was read holds FHIR resources, but none makes a patient to evaluate: only Medications, or
+    resources whose subject names no patient. An empty result would read as "nothing to report".
+
+    ``problems`` are the issues of no patient met on the way ("Observation/o1: no subject Patient
+    reference"), for the message.
     """
 
     def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:

@@ -2,6 +2,8 @@
 
 - input that holds no FHIR resource at all (an empty folder, an empty file, only non-FHIR JSON) is
   not "no finding": it is ``NoFhirResources``, exit 1, "no FHIR resources found in ...";
+- input whose FHIR resources make no patient to evaluate (only Medications, or results whose subject
+  names no patient) is not "no finding" either: ``NoPatients``, exit 1, "no patient to evaluate in ...";
 - an output directory that is an existing file, or lies below one, is a usage error of its option;
 - a CTCAE version without a table is a usage error that lists the versions there are;
 - a date option (``--as-of``, ``--data-cutoff``) that is not a date, or lies outside the plausible date
@@ -23,7 +25,7 @@ from pathlib import Path
 import typer
 
 from cds.ctcae.table import available_versions
-from cds.errors import EvaluationError, InputError, NoFhirResources
+from cds.errors import EvaluationError, InputError, NoFhirResources, NoPatients
 from cds.facts import Issue
 from cds.reading import SUFFIXES
 from cds.tables import codes
@@ -47,9 +49,17 @@ def no_resources(paths: Iterable[str | Path], files_read: int, issues: Iterable[
     return NoFhirResources(message, problems)
 
 
+def no_patients(paths: Iterable[str | Path], resources: int, issues: Iterable[Issue]) -> NoPatients:
+    """The error for input whose FHIR resources make no patient to evaluate, with the issues of no patient."""
+    problems = tuple(f"{i.resource}: {i.message}" for i in issues if i.patient is None)
+    read = f"{resources} FHIR resource{'' if resources == 1 else 's'} read"
+    return NoPatients(f"no patient to evaluate in {_named(list(paths))}: {read}, none of them a Patient "
+                      "or a record of one that prrt-cds uses", problems)
+
+
 def echo_input_error(exc: InputError) -> None:
     """``prrt-cds: <what went wrong>`` on stderr, after the file problems that led to it."""
-    problems = exc.problems if isinstance(exc, NoFhirResources) else ()
+    problems = exc.problems if isinstance(exc, NoFhirResources | NoPatients) else ()
     for problem in problems[:MAX_SHOWN]:
         typer.echo(f"prrt-cds: {problem}", err=True)
     if len(problems) > MAX_SHOWN:

@@ -177,3 +177,43 @@ def test_a_date_option_outside_the_plausible_window_is_a_usage_error(tmp_path: P
 def test_a_date_option_inside_the_window_is_taken() -> None:
     result = CliRunner().invoke(app, ["evaluate", str(EXAMPLE), "--as-of", "1900-01-01", "--format", "text"])
     assert result.exit_code == 0, result.output
+
+
+def _no_subject_lab() -> dict[str, Any]:
+    lab = fx.lab("o1", "platelets", 70, "10*3/uL")
+    del lab["subject"]
+    return lab
+
+
+@pytest.mark.parametrize("output_format", ["json", "ndjson", "text"])
+@pytest.mark.parametrize("kind", ["only-a-medication", "no-subject", "no-subject-and-a-bad-line"])
+def test_fhir_resources_that_make_no_patient_are_exit_1_without_a_document(
+    tmp_path: Path, kind: str, output_format: str
+) -> None:
+    """Before, a Medication alone printed `{"patients": [], "issues": []}` with exit 0 (all is well), and a
+    result without a subject beside an unreadable line printed its document with exit 1 and nothing on
+    stderr: the same input told otherwise by an unrelated bad line."""
+    path = tmp_path / "in.ndjson"
+    lines = {"only-a-medication": [json.dumps(fx.medication("m1"))],
+             "no-subject": [json.dumps(_no_subject_lab())],
+             "no-subject-and-a-bad-line": [json.dumps(_no_subject_lab()), "{bad"]}[kind]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("evaluate", str(path), "--format", output_format)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (f"prrt-cds: no patient to evaluate in {path}: 1 FHIR resource read, "
+                                             "none of them a Patient or a record of one that prrt-cds uses")
+    if kind != "only-a-medication":
+        assert "prrt-cds: Observation/o1: no subject Patient reference" in result.stderr
+    if kind == "no-subject-and-a-bad-line":
+        assert f"prrt-cds: {path}:2: not JSON" in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["json", "ndjson", "text"])
+def test_one_patient_beside_resources_of_none_is_evaluated_with_exit_0(tmp_path: Path, output_format: str) -> None:
+    path = tmp_path / "in.ndjson"
+    path.write_text("\n".join(json.dumps(r) for r in [_no_subject_lab(), fx.patient("p1"), fx.medication("m1")])
+                    + "\n{bad\n", encoding="utf-8")
+    result = run("evaluate", str(path), "--format", output_format)
+    assert result.exit_code == 0, result.output
+    assert "Patient/p1" in result.stdout and "no subject Patient reference" in result.stdout
