@@ -26,6 +26,13 @@ SUFFIXES = (".json", ".ndjson", ".jsonl")
 # an issue, never left out without a word (a directory of only such files has no FHIR resource: exit 1).
 COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
 NOT_READ = "compressed file not read: decompress it to read its resources"
+NDJSON = (".ndjson", ".jsonl")
+
+
+def suffix_of(path: Path) -> str:
+    """A file's suffix in lower case: a system that names its files in capitals (PATIENT.JSON,
+    Observation.NDJSON) writes the same JSON, and a file of it is never left out of a directory unread."""
+    return path.suffix.lower()
 
 
 class Sink(Protocol):
@@ -127,7 +134,7 @@ def unreadable_message(error: JsonInputError) -> str:
 
 
 def _parse_file(path: Path, collected: Sink, *, stream: bool = False) -> None:
-    if stream and path.suffix in (".ndjson", ".jsonl"):
+    if stream and suffix_of(path) in NDJSON:
         _stream_ndjson(path, collected)
         return
     try:
@@ -139,17 +146,35 @@ def _parse_file(path: Path, collected: Sink, *, stream: bool = False) -> None:
     if not data.strip():  # said as such: "not JSON (line 1, column 1)" would send the reader looking
         collected.issues.append(Issue(severity="error", resource=name, message="empty file"))
         return
-    if path.suffix in (".ndjson", ".jsonl"):
+    if suffix_of(path) in NDJSON:
         _parse_ndjson(data, name, collected)
         return
     try:
         collected.add(loads(data, strict=False), name)
     except JsonInputError as exc:
-        if exc.reason == "Extra data":  # several JSON values, one a line: NDJSON with a .json name
+        if exc.reason == "Extra data" or _resource_a_line(data):  # NDJSON with a .json name
             _parse_ndjson(data, name, collected)
             return
         where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
         collected.issues.append(Issue(severity="error", resource=name, message=f"{unreadable_message(exc)}{where}"))
+
+
+def _resource_a_line(data: bytes) -> bool:
+    """Whether text that is not one JSON value has a FHIR resource on a line of its own, beside other
+    lines: NDJSON under a .json name whose first line cannot be read (cut short, a key given twice), which
+    is read line by line as its .ndjson twin is, rather than lost whole. A Bundle written over many lines
+    has no such line (its lines are parts of one value), so that its error stays one issue of the file."""
+    lines = [line for line in data.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return False
+    for line in lines:
+        try:
+            value = loads(line, strict=False)
+        except JsonInputError:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("resourceType"), str):
+            return True
+    return False
 
 
 def _parse_ndjson(data: bytes, name: str, collected: Sink) -> None:
@@ -197,9 +222,9 @@ def _files(path: Path, sink: Sink | None = None) -> Iterator[Path]:
         for child in sorted(path.rglob("*")):
             if not child.is_file():
                 continue
-            if child.suffix in SUFFIXES:
+            if suffix_of(child) in SUFFIXES:
                 yield child
-            elif sink is not None and child.suffix in COMPRESSED and Path(child.stem).suffix in SUFFIXES:
+            elif sink is not None and suffix_of(child) in COMPRESSED and suffix_of(Path(child.stem)) in SUFFIXES:
                 sink.issues.append(Issue(severity="warning", resource=str(child), message=NOT_READ))
     else:
         yield path

@@ -38,7 +38,7 @@ from cds.gc_pause import frozen_scope
 from cds.input_checks import no_resources
 from cds.mapping import map_collected
 from cds.partition import Located, Partitioned, Share, map_range, partitioned
-from cds.reading import SUFFIXES, Collected, read_paths
+from cds.reading import SUFFIXES, Collected, read_paths, suffix_of
 from cds.report.heap import untracked
 from cds.report.patient import PatientSummary, summarize
 from cds.timeline import build_timeline
@@ -147,7 +147,7 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
         if not path.exists():
             raise InputError(f"no such file or directory: {path}")
         if path.is_dir():
-            files += [f for f in sorted(path.rglob("*")) if f.is_file() and f.suffix in SUFFIXES]
+            files += [f for f in sorted(path.rglob("*")) if f.is_file() and suffix_of(f) in SUFFIXES]
         else:
             files.append(path)
     return files
@@ -222,7 +222,7 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
     files = input_files(paths)
     jobs = default_jobs() if jobs is None else max(1, jobs)
     size = sum(f.stat().st_size for f in files)
-    bundles_only = all(f.suffix == ".json" for f in files)
+    bundles_only = all(suffix_of(f) == ".json" for f in files)
     if jobs > 1 and bundles_only and len(files) >= 2 * jobs and size >= PARALLEL_MIN_BYTES:
         return _parallel(files, settings, jobs, progress)
     with partitioned(files) as parts:  # NDJSON line by line, by patient on disk: one patient in memory at a time

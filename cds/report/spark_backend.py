@@ -51,7 +51,7 @@ from cds.gc_pause import gc_paused
 from cds.input_checks import no_resources
 from cds.jsonio import JsonInputError, loads
 from cds.mapping import patient_of
-from cds.reading import Collected, read_paths, unreadable_message
+from cds.reading import Collected, read_paths, suffix_of, unreadable_message
 from cds.report.collect import CohortData, Progress, Settings, input_files, summarize_collected
 from cds.report.patient import PatientSummary
 
@@ -299,8 +299,8 @@ def pieces(files: Sequence[Path], split_bytes: int = SPLIT_BYTES) -> list[Piece]
         if not os.access(path, os.R_OK):
             raise InputError(f"cannot read {path}: Permission denied")
         size = path.stat().st_size
-        if path.suffix not in NDJSON_SUFFIXES or size <= split_bytes:
-            out.append(Piece(index, str(path), 0, size, path.suffix in NDJSON_SUFFIXES))
+        if suffix_of(path) not in NDJSON_SUFFIXES or size <= split_bytes:
+            out.append(Piece(index, str(path), 0, size, suffix_of(path) in NDJSON_SUFFIXES))
             continue
         out += [Piece(index, str(path), start, min(size, start + split_bytes), True, whole_file=False)
                 for start in range(0, size, split_bytes)]

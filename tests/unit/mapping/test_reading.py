@@ -272,3 +272,46 @@ def test_a_compressed_export_file_in_a_directory_is_named_not_skipped_silently(t
         assert [(i.resource, i.message) for i in collected.issues] == [
             (str(tmp_path / "Observation.ndjson.gz"),
              "compressed file not read: decompress it to read its resources")]
+
+
+def test_files_named_in_capitals_are_read_as_their_lower_case_kind(tmp_path: Path) -> None:
+    """PATIENT.JSON, Procedure.NDJSON, LABS.JSONL and Observation.NDJSON.GZ from a system that names its
+    files in capitals. Before, a directory read left all of them out without a word (the patient's cycles
+    and results gone, exit 0), and an NDJSON file named so was not read line by line."""
+    resources = a_patient_record()
+    write_json(tmp_path / "PATIENT.JSON", resources[0])
+    (tmp_path / "Procedure.NDJSON").write_text("{bad\n" + json.dumps(resources[1]) + "\n", encoding="utf-8")
+    write_ndjson(tmp_path / "LABS.JSONL", resources[2:])
+    (tmp_path / "Observation.NDJSON.GZ").write_bytes(gzip.compress(b"{}\n"))
+    streamed = Collected()
+    stream_paths([tmp_path], streamed)
+    for collected in (read_paths([tmp_path]), streamed):
+        assert collected.files_read == 3
+        assert [(i.resource, i.message) for i in collected.issues] == [
+            (str(tmp_path / "Observation.NDJSON.GZ"), "compressed file not read: decompress it to read its resources"),
+            (f"{tmp_path / 'Procedure.NDJSON'}:1", "not JSON")]
+        assert summary(collected) == EXPECTED
+
+
+@pytest.mark.parametrize("first", ['{"resourceType": "Observation", "id": "cut',
+                                   '{"resourceType": "Patient", "id": "a", "id": "b"}'],
+                         ids=["cut-short", "duplicate-key"])
+def test_ndjson_under_a_json_name_whose_first_line_is_bad_is_read_line_by_line(tmp_path: Path, first: str) -> None:
+    """Before, only an error after the first line sent a .json file to the NDJSON reader: a bad first line
+    lost every resource of the file in one issue, where its .ndjson twin lost that line only."""
+    lines = [first, *(json.dumps(r) for r in a_patient_record())]
+    for suffix in (".json", ".ndjson"):
+        path = tmp_path / f"export{suffix}"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        collected = read_paths([path])
+        assert [(i.severity, i.resource) for i in collected.issues] == [("error", f"{path}:1")]
+        assert summary(collected) == EXPECTED
+
+
+def test_a_bundle_over_many_lines_that_is_not_json_stays_one_issue_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(fx.bundle(a_patient_record()), indent=2).replace('"Patient",', '"Patient"', 1),
+                    encoding="utf-8")
+    collected = read_paths([path])
+    assert [(i.resource, i.message.split(" (")[0]) for i in collected.issues] == [(str(path), "not JSON")]
+    assert collected.resources == []
