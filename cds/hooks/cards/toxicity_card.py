@@ -7,8 +7,10 @@ recommended, the latest RECIST 1.1 response and the best overall response. The
 indicator is the next cycle's (info to proceed; warning to reduce or when labs are needed; critical
 to withhold or discontinue), raised to warning when a check before the cycle warns (cds.protocol) and
 to critical when one says the cycle must not be given (a positive pregnancy test), which then leads
-the summary. No card for a patient without a recorded PRRT administration: the
-eligibility check before cycle 1 belongs to the order (``prrt-dose-check``).
+the summary. An unknown check that alone asks for a card on the order hooks (``card_when_unknown``:
+pregnancy not excluded) is a warning here too, its "verify ..." in the summary. No card for a patient
+without a recorded PRRT administration: the eligibility check before cycle 1 belongs to the order
+(``prrt-dose-check``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_not
 from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
 from cds.hooks.cards.incomplete import history_card, incomplete_notice, incomplete_section
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
-from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks
+from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks, to_verify
 from cds.protocol.conclusions import ProtocolChecks
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
@@ -63,6 +65,7 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
              cap: float | None = None, checks: ProtocolChecks | None = None, incomplete: str | None = None) -> str:
     hold = hold_summary(checks) if alert is not None and checks is not None else None
     warned = [LABELS[c.check] for c in open_checks(checks) if c.status == "warning" and not c.stops_cycle]
+    unverified = [LABELS[c.check] for c in to_verify(checks)]  # pregnancy not excluded: as the order card says
     if hold is not None and alert is not None:
         # A check stops the cycle (a positive pregnancy test): that leads, never "proceed at 7.4 GBq".
         first = f"{hold} (laboratory rules: {recommendation(alert)})"
@@ -84,6 +87,7 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
     else:
         second = f"cycle {cycle.number}: no CTCAE grade 1 or higher"
     parts = [first, *([f"check {', '.join(warned)}"] if warned and alert is not None else []),
+             *([f"verify {', '.join(unverified)}"] if unverified and alert is not None else []),
              *([kidney] if kidney else []), second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
@@ -218,6 +222,8 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     if indicator == "info" and kidney_dose_warns(result.kidney_dosimetry):  # a kidney limit asks for attention
         indicator = "warning"
     if indicator == "info" and any(c.status == "warning" for c in open_checks(checks)):  # a check before the cycle
+        indicator = "warning"
+    if indicator == "info" and to_verify(checks):  # an unknown that asks for attention (pregnancy not excluded)
         indicator = "warning"
     if indicator == "info" and incomplete and alert is not None:  # decided without data the rules need
         indicator = "warning"
