@@ -7,8 +7,9 @@ recommended, the latest RECIST 1.1 response and the best overall response. The
 indicator is the next cycle's (info to proceed; warning to reduce or when labs are needed; critical
 to withhold or discontinue), raised to warning when a check before the cycle warns (cds.protocol) and
 to critical when one says the cycle must not be given (a positive pregnancy test), which then leads
-the summary. An unknown check that alone asks for a card on the order hooks (``card_when_unknown``:
-pregnancy not excluded) is a warning here too, its "verify ..." in the summary. No card for a patient
+the summary, or when no activity keeps the kidney dose limits (the order card's critical "at most 0
+GBq"). An unknown check that alone asks for a card on the order hooks (``card_when_unknown``: pregnancy
+not excluded) is a warning here too, its "verify ..." in the summary. No card for a patient
 without a recorded PRRT administration: the eligibility check before cycle 1 belongs to the order
 (``prrt-dose-check``).
 """
@@ -229,10 +230,13 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         indicator = "warning"
     if checks is not None and hold_summary(checks) is not None:  # a check says the cycle must not be given
         indicator = "critical"
+    cap = kidney_cap(result, alert) if alert is not None else None
+    if cap is not None and cap <= 0 and alert is not None and alert.action in ("proceed", "reduce"):
+        # no activity keeps the kidney dose limits: the cycle is not to be given, as the order card says
+        indicator = "critical"
     card = Card(
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
-                         kidney_dose_notice(result.kidney_dosimetry),
-                         kidney_cap(result, alert) if alert is not None else None, checks,
+                         kidney_dose_notice(result.kidney_dosimetry), cap, checks,
                          incomplete_notice(incomplete) if alert is not None else None),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
