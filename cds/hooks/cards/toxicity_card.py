@@ -28,7 +28,7 @@ from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
-from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
+from cds.hooks.cards.evidence import alert_section, deceased_text, deviations_section, footer, recommendation
 from cds.hooks.cards.incomplete import history_card, incomplete_notice, incomplete_section
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
 from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks, to_verify
@@ -65,7 +65,7 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
              alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
              cap: float | None = None, checks: ProtocolChecks | None = None, incomplete: str | None = None,
-             unread: str | None = None) -> str:
+             unread: str | None = None, deceased: str | None = None) -> str:
     hold = hold_summary(checks) if alert is not None and checks is not None else None
     warned = [LABELS[c.check] for c in open_checks(checks) if c.status == "warning" and not c.stops_cycle]
     unverified = [LABELS[c.check] for c in to_verify(checks)]  # pregnancy not excluded: as the order card says
@@ -81,6 +81,8 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
         kidney = None
     elif alert is not None:
         first = f"Lutathera cycle {alert.cycle}: {recommendation(alert)}"
+    elif deceased is not None:
+        first = f"{deceased}: no further Lutathera cycle ({cycle.number} of {planned} cycles given)"
     else:
         first = f"Lutathera course complete ({cycle.number} of {planned} cycles given)"
     top = [g for g in worst if g.grade]
@@ -213,15 +215,18 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     course = worst_per_term(result, None)
     ungradable = [g for g in result.toxicities if g.cycle == cycle.number and g.grade is None]
     alert = next_alert(result)
+    deceased = deceased_text(timeline) if len(timeline.cycles) < planned_cycles else None
     sections = []
     if alert is not None:
         labs = alert.labs
         sections.append(alert_section(alert, timeline, "Next cycle"))
     else:
         labs = latest_labs(timeline, as_of)
-        sections.append(f"**Planned course complete**: {cycle.number} cycles given (the label plans "
-                        f"{planned_cycles}); no next cycle is due. Latest laboratory results: "
-                        f"{md.text(labs_text(labs, as_of.isoformat()))}.")
+        ended = (f"**{deceased}**: {cycle.number} cycles given (the label plans {planned_cycles}); no further "
+                 "cycle is decided." if deceased is not None else
+                 f"**Planned course complete**: {cycle.number} cycles given (the label plans "
+                 f"{planned_cycles}); no next cycle is due.")
+        sections.append(f"{ended} Latest laboratory results: {md.text(labs_text(labs, as_of.isoformat()))}.")
     checks = result.protocol_checks if alert is not None else None
     by_ref = {lab.ref: lab for lab in timeline.labs}
     read_to = alert.decision_date if alert is not None else as_of  # the day the labs are read up to
@@ -254,9 +259,9 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
                          kidney_dose_notice(result.kidney_dosimetry), cap, checks,
                          incomplete_notice(incomplete) if alert is not None else None,
-                         after_notice(unread, read_to)),
+                         after_notice(unread, read_to), deceased),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )
-    action = alert.action if alert is not None else "course-complete"
+    action = alert.action if alert is not None else "deceased" if deceased is not None else "course-complete"
     return IssuedCard(card=card, action=action, cycle=alert.cycle if alert else cycle.number)
