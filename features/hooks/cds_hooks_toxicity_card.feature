@@ -131,3 +131,24 @@ Feature: CDS Hooks: the PRRT toxicity card when a clinician opens the chart
       | day        | age | outcome               | summary                                          |
       | 2024-04-15 | 14  | recent enough         | Lutathera cycle 3: proceed at 7.4 GBq            |
       | 2024-04-14 | 15  | said in the summary   | labs 15 days old (2024-04-14)                    |
+
+  Scenario Outline: After the planned course, platelets of <value> x10^9/L (grade <grade>): <indicator>
+    No cycle is decided after the planned course, so no recommendation sets the card's colour; a CTCAE
+    grade of 3 or higher since the last cycle (after_course_warning_grade of rules/lutathera_dose.toml)
+    still makes it a warning.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And the pre-cycle labs of 2024-06-17 are normal
+    And PRRT cycle 4 was given on 2024-06-24 with 7.4 GBq
+    And a platelet count of <value> x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-07-15
+    And the other pre-cycle labs of 2024-07-15 are normal
+    When the clinician opens the patient's chart on 2024-07-20
+    Then the service shows one card
+    And the card is <indicator>
+    And the card says "Lutathera course complete (4 of 4 cycles given); cycle 4: worst CTCAE grade <grade> Platelet count decreased"
+
+    Examples:
+      | value | grade | indicator |
+      | 50    | 2     | info      |
+      | 49.9  | 3     | warning   |

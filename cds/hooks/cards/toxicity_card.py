@@ -24,6 +24,7 @@ from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert, LabsUsed
 from cds.dose.labs_used import after_notice, dated_after, labs_text, latest_labs, stale_notice
+from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
@@ -216,6 +217,9 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     ungradable = [g for g in result.toxicities if g.cycle == cycle.number and g.grade is None]
     alert = next_alert(result)
     deceased = deceased_text(timeline) if len(timeline.cycles) < planned_cycles else None
+    after_course = dose_table().after_course_warning_grade
+    # no next cycle: a severe grade since the last cycle is still for the clinician's attention
+    severe = [g for g in worst if g.grade is not None and g.grade >= after_course] if alert is None else []
     sections = []
     if alert is not None:
         labs = alert.labs
@@ -226,6 +230,9 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
                  "cycle is decided." if deceased is not None else
                  f"**Planned course complete**: {cycle.number} cycles given (the label plans "
                  f"{planned_cycles}); no next cycle is due.")
+        if severe:
+            ended += (f" Since cycle {cycle.number}: " + md.text("; ".join(f"{g.term} grade {g.grade}" for g in severe))
+                      + f" (grade {after_course} or higher: follow it up, no cycle decides it).")
         sections.append(f"{ended} Latest laboratory results: {md.text(labs_text(labs, as_of.isoformat()))}.")
     checks = result.protocol_checks if alert is not None else None
     by_ref = {lab.ref: lab for lab in timeline.labs}
@@ -238,7 +245,7 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         kidney_dose_section(result.kidney_dosimetry), deviations_section(result.alerts),
         _grades_section(cycle, course, worst, ungradable, by_ref, ctcae_version),
         response_section(result), footer(ruleset_version, as_of, unavailable)) if part]
-    indicator = alert.indicator if alert is not None else "info"
+    indicator = alert.indicator if alert is not None else "warning" if severe else "info"
     if indicator == "info" and kidney_dose_warns(result.kidney_dosimetry):  # a kidney limit asks for attention
         indicator = "warning"
     if indicator == "info" and any(c.status == "warning" for c in open_checks(checks)):  # a check before the cycle

@@ -512,3 +512,20 @@ def test_an_order_for_a_patient_whose_only_resource_is_unusable_gets_labs_needed
     # sex and age unknown: pregnancy is not excluded, which asks for a card of its own
     assert pregnancy["summary"].startswith("Before Lutathera cycle 1: verify pregnancy status")
     assert [row["card_uuid"] for row in audit] == [card["uuid"], pregnancy["uuid"]]
+
+
+@pytest.mark.parametrize(("platelets", "grade", "indicator"), [
+    (60.0, 2, "info"), (50.0, 2, "info"), (49.9, 3, "warning"), (20.0, 4, "warning")])
+def test_after_the_course_a_severe_grade_since_the_last_cycle_makes_the_card_a_warning(
+        tmp_path: Path, platelets: float, grade: int, indicator: str) -> None:
+    """No cycle decides anything after the planned course, so no recommendation raises the card; a CTCAE
+    grade 3 or 4 since the last cycle (after_course_warning_grade) still does. Before: grade 4
+    thrombocytopenia after cycle 4 was an info card."""
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24")
+    resources = hs.prrt_record("p1", days, [("2024-07-15", {"platelets": platelets})])
+    [card] = hs.posted_cards(tmp_path, TOXICITY, hs.hook_request("patient-view", "p1",
+                                                                 prefetch=hs.prefetch_for(resources)), "2024-07-20")
+    assert card["indicator"] == indicator
+    assert card["summary"].startswith(f"Lutathera course complete (4 of 4 cycles given); cycle 4: worst CTCAE grade "
+                                      f"{grade} Platelet count decreased")
+    assert ("follow it up" in card["detail"]) is (indicator == "warning")
