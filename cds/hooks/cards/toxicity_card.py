@@ -10,9 +10,11 @@ to critical when one says the cycle must not be given (a positive pregnancy test
 the summary, or when no activity keeps the kidney dose limits (the order card's critical "at most 0
 GBq"). An unknown check that alone asks for a card on the order hooks (``card_when_unknown``: pregnancy
 not excluded) is a warning here too, its "verify ..." in the summary; so are laboratory results dated
-after the day the labs are read up to (graded on the card, read by no recommendation). No card for a patient
-without a recorded PRRT administration: the eligibility check before cycle 1 belongs to the order
-(``prrt-dose-check``).
+after the day the labs are read up to (graded on the card, read by no recommendation). With no next cycle
+(the planned course given, or the patient recorded as deceased, which then leads the summary), a CTCAE
+grade at or above ``after_course_warning_grade`` since the last cycle makes the card a warning. No card
+for a patient without a recorded PRRT administration: the eligibility check before cycle 1 belongs to the
+order (``prrt-dose-check``).
 """
 
 from __future__ import annotations
