@@ -57,6 +57,20 @@ def latest_labs(timeline: Timeline, as_of: date) -> LabsUsed:
     return record_labs(timeline, dose_table(), as_of)
 
 
+def dated_after(timeline: Timeline, day: date) -> list[LabResult]:
+    """The laboratory results dated after ``day``: a decision on ``day`` does not read them, whatever they
+    show (a result written on a clock ahead of the service's, or a date entered wrongly)."""
+    return [lab for lab in timeline.labs if lab.day > day]
+
+
+def after_notice(labs: list[LabResult], day: date) -> str | None:
+    """What a card's summary says of ``dated_after`` results: "2 laboratory results dated after 2024-04-29
+    not read"; None when there are none."""
+    if not labs:
+        return None
+    return f"{len(labs)} laboratory result{'' if len(labs) == 1 else 's'} dated after {day.isoformat()} not read"
+
+
 def age_text(days: int) -> str:
     """An age as a clinician would say it: days up to 12 weeks, then months, then years."""
     if days < 90:

@@ -40,7 +40,8 @@ class History:
 
 
 def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[DecisionPoint]:
-    """Every cycle given, then the next cycle due unless the planned course is complete."""
+    """Every cycle given, then the next cycle due unless the planned course is complete or the patient is
+    recorded as deceased by its decision day."""
     cycles = timeline.cycles
     interval = timedelta(days=table.interval_days)
     points = [
@@ -51,8 +52,9 @@ def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[D
         )
         for i, c in enumerate(cycles)
     ]
-    if len(cycles) < table.planned_cycles:
-        due = cycles[-1].last_possible_day + interval if cycles else as_of
+    due = cycles[-1].last_possible_day + interval if cycles else as_of
+    # no next cycle for a patient recorded as deceased by the day it would be decided (the timeline's issue says so)
+    if len(cycles) < table.planned_cycles and not timeline.deceased_by(max(due, as_of)):
         points.append(DecisionPoint(
             cycle=len(cycles) + 1, due=due, decision=max(due, as_of), after=cycles[-1].date if cycles else None,
             given=False,

@@ -144,6 +144,8 @@ class DoseTable:
     actions: tuple[ActionRule, ...]
     digest: str
     max_plausible_activity_factor: float = 1.5
+    # after the planned course: a CTCAE grade at or above it since the last cycle makes the chart card a warning
+    after_course_warning_grade: int = 3
     exempt_rule: str = "lutathera.exempt"
     exempt_status: str = "verified"
     versions: dict[str, VersionTerms] = field(default_factory=dict)
@@ -353,6 +355,13 @@ def _action(key: str, entry: dict[str, Any], settings: dict[str, Any], file: str
                       source=str(entry["source"]), status=str(entry["status"]))
 
 
+def _grade(value: object, file: str) -> int:
+    """A CTCAE grade setting, 1 to 5; else ConfigurationError naming the file."""
+    if type(value) is not int or not 1 <= value <= 5:
+        raise ConfigurationError(f"{file}: after_course_warning_grade must be a CTCAE grade, 1 to 5, not {value!r}")
+    return value
+
+
 def load_table(path: Path) -> DoseTable:
     read = read_table(path, "dose table")
     with malformed(path.name, "dose table"):
@@ -378,6 +387,7 @@ def load_table(path: Path) -> DoseTable:
             triggers=triggers, actions=actions,
             digest=read.digest, versions=_versions(raw.get("ctcae_versions", {})),
             file=path.name, max_plausible_activity_factor=float(settings["max_plausible_activity_factor"]),
+            after_course_warning_grade=_grade(settings["after_course_warning_grade"], path.name),
             deviations=_deviations(raw["deviations"], settings, path.name),
             sources={str(k): str(v) for k, v in raw["sources"].items()},
         )

@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
@@ -60,6 +60,7 @@ from cds.hooks.store import (
     UnknownSuggestion,
     Unstorable,
 )
+from cds.mapping.treatment import treatment_codes
 from cds.reading import Collected, from_prefetch
 
 logger = logging.getLogger("cds.hooks")
@@ -69,6 +70,14 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def site_day(moment: datetime, zone: tzinfo | None) -> date:
+    """The calendar day at the site at ``moment``: on the site's time zone (``[site] timezone`` of
+    fhir_mappings/treatment_context.toml) when one is set, else on UTC. The laboratory results' days are
+    the days as written, on the site's clock: a UTC day would put this morning's results east of UTC
+    after "today", and age every result by a day in the evening west of it."""
+    return moment.astimezone(zone or UTC).date()
 
 
 class EvaluationFailed(HookFailure):
@@ -249,7 +258,7 @@ class HookHandler:
             # No Patient resource: the patient of the context still exists, of unknown sex and age, so
             # that a missing record gives "labs needed" rather than no answer.
             collected.add({"resourceType": "Patient", "id": patient_id}, "context.patientId")
-        as_of = self.as_of or self.clock().date()
+        as_of = self.as_of or site_day(self.clock(), treatment_codes().site_zone)
         patient = f"Patient/{patient_id}"
         # optional data the rules decide from, which neither the prefetch nor the FHIR server gave
         incomplete = tuple(t for t in resolved.unavailable if t.decides)

@@ -67,6 +67,21 @@ Feature: CDS Hooks: the PRRT toxicity card when a clinician opens the chart
     And the card says "Lutathera cycle 3: discontinue"
     And the card's details show "delay of 16 weeks or more"
 
+  Scenario: A result dated after the day the rules decide on is not read, and the card says so
+    A result of 2024-05-10 on a chart opened on 2024-04-29 (a clock ahead of the service's, a date
+    entered wrongly) is graded on the card, but the dose rules decide on 2024-04-29 and do not read it:
+    the card never reads "proceed" as information beside it.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And a platelet count of 20 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-05-10
+    When the clinician opens the patient's chart on 2024-04-29
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 3: proceed at 7.4 GBq"
+    And the card says "1 laboratory result dated after 2024-04-29 not read"
+    And the card's details show "**Laboratory results dated after 2024-04-29** are not read for the recommendation above"
+    And the card offers reasons to override it
+
   Scenario: The latest tumour response is on the card
     Given a target lesion "L1" in the liver measuring 32 mm on 2024-01-03
     And a target lesion "L1" in the liver measuring 20 mm on 2024-04-15
@@ -116,3 +131,24 @@ Feature: CDS Hooks: the PRRT toxicity card when a clinician opens the chart
       | day        | age | outcome               | summary                                          |
       | 2024-04-15 | 14  | recent enough         | Lutathera cycle 3: proceed at 7.4 GBq            |
       | 2024-04-14 | 15  | said in the summary   | labs 15 days old (2024-04-14)                    |
+
+  Scenario Outline: After the planned course, platelets of <value> x10^9/L (grade <grade>): <indicator>
+    No cycle is decided after the planned course, so no recommendation sets the card's colour; a CTCAE
+    grade of 3 or higher since the last cycle (after_course_warning_grade of rules/lutathera_dose.toml)
+    still makes it a warning.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And the pre-cycle labs of 2024-06-17 are normal
+    And PRRT cycle 4 was given on 2024-06-24 with 7.4 GBq
+    And a platelet count of <value> x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-07-15
+    And the other pre-cycle labs of 2024-07-15 are normal
+    When the clinician opens the patient's chart on 2024-07-20
+    Then the service shows one card
+    And the card is <indicator>
+    And the card says "Lutathera course complete (4 of 4 cycles given); cycle 4: worst CTCAE grade <grade> Platelet count decreased"
+
+    Examples:
+      | value | grade | indicator |
+      | 50    | 2     | info      |
+      | 49.9  | 3     | warning   |

@@ -38,7 +38,7 @@ from cds.hooks.cards.card import (
     summary_noting,
     summary_of,
 )
-from cds.hooks.cards.evidence import alert_section, footer, headline_reason
+from cds.hooks.cards.evidence import alert_section, deceased_text, footer, headline_reason
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import allowed_text, kidney_cap, kidney_dose_section, kidney_dose_unknown
 from cds.hooks.cards.order_administrations import NO_CHANGE, administrations, several_administrations_card
@@ -116,6 +116,10 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         why_not = not_an_administration(order)
         if why_not is not None:  # cancelled, doNotPerform ...: checked as no dose, offered no change of it
             cards.append(not_ordered_card(order, why_not, result, closing))
+            continue
+        deceased = deceased_text(result.timeline)
+        if deceased is not None:  # no cycle is decided for the patient: a wrong chart, or a wrong record
+            cards.append(_deceased_card(order, deceased, result, closing))
             continue
         several = administrations(order)
         if several is not None:  # the rules check one cycle: the card for the order's other administrations
@@ -218,6 +222,19 @@ def _several_orders_card(orders: Sequence[LutatheraOrder], alert: DoseAlert | No
                                   "one cycle is one order"]),
                       "\n\n".join([body, closing]), "warning", [removal(o, f"Remove {o.ref}", False) for o in orders])
     return IssuedCard(card=card, action="several-orders", cycle=cycle, order=None)
+
+
+def _deceased_card(order: LutatheraOrder, deceased: str, result: PatientEvaluation, closing: str) -> IssuedCard:
+    """A critical card, its removal recommended, for a Lutathera order in the chart of a patient recorded as
+    deceased: the rules decide no cycle for such a patient, so the order is checked against none."""
+    body = (f"**{deceased}.** The dose rules decide no further cycle for this patient, so this order was not "
+            "checked as a cycle. Verify the patient and the record of death before anything else; remove the "
+            "order if it is in the wrong chart.")
+    death = result.timeline.patient.death_date
+    when = f"on {death.isoformat()}" if death is not None else "no date of death"
+    card = _card(order, summary_of([f"Lutathera order for a patient recorded as deceased ({when}): not checked"]),
+                 "critical", [removal(order, "Remove the Lutathera order", True)], body, result, closing)
+    return IssuedCard(card=card, action="deceased", cycle=None, order=order.ref)
 
 
 def _other_patient_card(order: LutatheraOrder, result: PatientEvaluation, closing: str) -> IssuedCard:

@@ -98,3 +98,12 @@ def deviations_section(alerts: tuple[DoseAlert, ...]) -> str | None:
         return None
     return "\n".join(["**Cycles given otherwise than recommended**", "",
                       md.table(["Cycle", "Given on", "Given", "Recommended", "Deviation", "Rule"], rows)])
+
+
+def deceased_text(timeline: Timeline) -> str | None:
+    """"Patient recorded as deceased on 2024-04-10" (or with no date), None for a patient not so recorded:
+    no further cycle is decided for such a patient (cds.dose.schedule), and an order for one is critical."""
+    patient = timeline.patient
+    if not patient.deceased:
+        return None
+    return "Patient recorded as deceased" + (f" on {patient.death_date.isoformat()}" if patient.death_date else "")

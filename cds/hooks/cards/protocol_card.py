@@ -23,7 +23,7 @@ from cds.facts import TreatmentRecord
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Action, Card, Coding, IssuedCard, Source, Suggestion, override_reasons, summary_of
 from cds.hooks.cards.orders import LutatheraOrder, for_patient, removal
-from cds.hooks.cards.protocol_notice import LABELS, hold_summary, open_checks
+from cds.hooks.cards.protocol_notice import LABELS, hold_summary, open_checks, to_verify
 from cds.hooks.cards.toxicity_card import next_alert
 from cds.mapping.treatment import draft_order_record, treatment_codes
 from cds.protocol import table as protocol_table
@@ -106,8 +106,8 @@ def protocol_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], 
     if checks is None:
         return []
     remaining = open_checks(checks)
-    asking = protocol_table.table().card_when_unknown
-    if not any(c.status == "warning" or c.check in asking for c in remaining):
+    asking = {c.check for c in to_verify(checks)}
+    if not any(c.status == "warning" for c in remaining) and not asking:
         return []
     warned = [LABELS[c.check] for c in remaining if c.status == "warning"]
     # the unknown checks that ask for a card lead (pregnancy status first when it is not excluded)

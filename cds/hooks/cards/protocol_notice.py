@@ -4,6 +4,7 @@ of the checks, which of them ask for a card, and the words of the summary when o
 from __future__ import annotations
 
 from cds.hooks.cards import markdown as md
+from cds.protocol import table as protocol_table
 from cds.protocol.conclusions import ProtocolCheck, ProtocolChecks
 
 LABELS = {
@@ -22,6 +23,13 @@ def open_checks(checks: ProtocolChecks | None) -> list[ProtocolCheck]:
     if checks is None:
         return []
     return [c for c in checks.checks if c.status != "ok" and c.check not in CARRIED_ELSEWHERE]
+
+
+def to_verify(checks: ProtocolChecks | None) -> list[ProtocolCheck]:
+    """The open checks that are unknown where the table says an unknown alone asks for attention
+    (``card_when_unknown`` of rules/protocol_checks.toml: pregnancy not excluded): both services then warn."""
+    asking = protocol_table.table().card_when_unknown
+    return [c for c in open_checks(checks) if c.status == "unknown" and c.check in asking]
 
 
 def hold_summary(checks: ProtocolChecks) -> str | None:

@@ -7,8 +7,14 @@ recommended, the latest RECIST 1.1 response and the best overall response. The
 indicator is the next cycle's (info to proceed; warning to reduce or when labs are needed; critical
 to withhold or discontinue), raised to warning when a check before the cycle warns (cds.protocol) and
 to critical when one says the cycle must not be given (a positive pregnancy test), which then leads
-the summary. No card for a patient without a recorded PRRT administration: the
-eligibility check before cycle 1 belongs to the order (``prrt-dose-check``).
+the summary, or when no activity keeps the kidney dose limits (the order card's critical "at most 0
+GBq"). An unknown check that alone asks for a card on the order hooks (``card_when_unknown``: pregnancy
+not excluded) is a warning here too, its "verify ..." in the summary; so are laboratory results dated
+after the day the labs are read up to (graded on the card, read by no recommendation). With no next cycle
+(the planned course given, or the patient recorded as deceased, which then leads the summary), a CTCAE
+grade at or above ``after_course_warning_grade`` since the last cycle makes the card a warning. No card
+for a patient without a recorded PRRT administration: the eligibility check before cycle 1 belongs to the
+order (``prrt-dose-check``).
 """
 
 from __future__ import annotations
@@ -19,15 +25,16 @@ from datetime import date
 from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert, LabsUsed
-from cds.dose.labs_used import labs_text, latest_labs, stale_notice
+from cds.dose.labs_used import after_notice, dated_after, labs_text, latest_labs, stale_notice
+from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
-from cds.hooks.cards.evidence import alert_section, deviations_section, footer, recommendation
+from cds.hooks.cards.evidence import alert_section, deceased_text, deviations_section, footer, recommendation
 from cds.hooks.cards.incomplete import history_card, incomplete_notice, incomplete_section
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
-from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks
+from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks, to_verify
 from cds.protocol.conclusions import ProtocolChecks
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
@@ -60,9 +67,11 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
              alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
-             cap: float | None = None, checks: ProtocolChecks | None = None, incomplete: str | None = None) -> str:
+             cap: float | None = None, checks: ProtocolChecks | None = None, incomplete: str | None = None,
+             unread: str | None = None, deceased: str | None = None) -> str:
     hold = hold_summary(checks) if alert is not None and checks is not None else None
     warned = [LABELS[c.check] for c in open_checks(checks) if c.status == "warning" and not c.stops_cycle]
+    unverified = [LABELS[c.check] for c in to_verify(checks)]  # pregnancy not excluded: as the order card says
     if hold is not None and alert is not None:
         # A check stops the cycle (a positive pregnancy test): that leads, never "proceed at 7.4 GBq".
         first = f"{hold} (laboratory rules: {recommendation(alert)})"
@@ -75,6 +84,8 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
         kidney = None
     elif alert is not None:
         first = f"Lutathera cycle {alert.cycle}: {recommendation(alert)}"
+    elif deceased is not None:
+        first = f"{deceased}: no further Lutathera cycle ({cycle.number} of {planned} cycles given)"
     else:
         first = f"Lutathera course complete ({cycle.number} of {planned} cycles given)"
     top = [g for g in worst if g.grade]
@@ -84,11 +95,21 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
     else:
         second = f"cycle {cycle.number}: no CTCAE grade 1 or higher"
     parts = [first, *([f"check {', '.join(warned)}"] if warned and alert is not None else []),
+             *([f"verify {', '.join(unverified)}"] if unverified and alert is not None else []),
              *([kidney] if kidney else []), second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
-    notices = [notice for notice in (stale_notice(labs), incomplete) if notice]
+    notices = [notice for notice in (stale_notice(labs), incomplete, unread) if notice]
     return summary_noting(parts, "; ".join(notices) or None)
+
+
+def _unread_section(unread: list[LabResult], day: date, what: str) -> str:
+    """The results dated after the day the labs are read up to: graded below, not read for ``what``."""
+    if not unread:
+        return ""
+    refs = ", ".join(lab.ref for lab in unread)
+    return (f"**Laboratory results dated after {day.isoformat()}** are not read for the {what} above; the "
+            f"grades below include them. Check their dates: {md.text(refs)}.")
 
 
 def _value(grade: ToxicityGrade, labs: dict[str, LabResult]) -> str | None:
@@ -197,39 +218,59 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     course = worst_per_term(result, None)
     ungradable = [g for g in result.toxicities if g.cycle == cycle.number and g.grade is None]
     alert = next_alert(result)
+    deceased = deceased_text(timeline) if len(timeline.cycles) < planned_cycles else None
+    after_course = dose_table().after_course_warning_grade
+    # no next cycle: a severe grade since the last cycle is still for the clinician's attention
+    severe = [g for g in worst if g.grade is not None and g.grade >= after_course] if alert is None else []
     sections = []
     if alert is not None:
         labs = alert.labs
         sections.append(alert_section(alert, timeline, "Next cycle"))
     else:
         labs = latest_labs(timeline, as_of)
-        sections.append(f"**Planned course complete**: {cycle.number} cycles given (the label plans "
-                        f"{planned_cycles}); no next cycle is due. Latest laboratory results: "
-                        f"{md.text(labs_text(labs, as_of.isoformat()))}.")
+        ended = (f"**{deceased}**: {cycle.number} cycles given (the label plans {planned_cycles}); no further "
+                 "cycle is decided." if deceased is not None else
+                 f"**Planned course complete**: {cycle.number} cycles given (the label plans "
+                 f"{planned_cycles}); no next cycle is due.")
+        if severe:
+            ended += (f" Since cycle {cycle.number}: " + md.text("; ".join(f"{g.term} grade {g.grade}" for g in severe))
+                      + f" (grade {after_course} or higher: follow it up, no cycle decides it).")
+        sections.append(f"{ended} Latest laboratory results: {md.text(labs_text(labs, as_of.isoformat()))}.")
     checks = result.protocol_checks if alert is not None else None
     by_ref = {lab.ref: lab for lab in timeline.labs}
+    read_to = alert.decision_date if alert is not None else as_of  # the day the labs are read up to
+    unread = dated_after(timeline, read_to)
     sections += [part for part in (
+        _unread_section(unread, read_to, "recommendation" if alert is not None else "latest laboratory results"),
         incomplete_section(incomplete) if incomplete and alert is not None else "",
         checks_lines(checks) if checks is not None else "",
         kidney_dose_section(result.kidney_dosimetry), deviations_section(result.alerts),
         _grades_section(cycle, course, worst, ungradable, by_ref, ctcae_version),
         response_section(result), footer(ruleset_version, as_of, unavailable)) if part]
-    indicator = alert.indicator if alert is not None else "info"
+    indicator = alert.indicator if alert is not None else "warning" if severe else "info"
     if indicator == "info" and kidney_dose_warns(result.kidney_dosimetry):  # a kidney limit asks for attention
         indicator = "warning"
     if indicator == "info" and any(c.status == "warning" for c in open_checks(checks)):  # a check before the cycle
         indicator = "warning"
+    if indicator == "info" and to_verify(checks):  # an unknown that asks for attention (pregnancy not excluded)
+        indicator = "warning"
     if indicator == "info" and incomplete and alert is not None:  # decided without data the rules need
+        indicator = "warning"
+    if indicator == "info" and unread:  # results the recommendation did not read, graded on the card
         indicator = "warning"
     if checks is not None and hold_summary(checks) is not None:  # a check says the cycle must not be given
         indicator = "critical"
+    cap = kidney_cap(result, alert) if alert is not None else None
+    if cap is not None and cap <= 0 and alert is not None and alert.action in ("proceed", "reduce"):
+        # no activity keeps the kidney dose limits: the cycle is not to be given, as the order card says
+        indicator = "critical"
     card = Card(
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
-                         kidney_dose_notice(result.kidney_dosimetry),
-                         kidney_cap(result, alert) if alert is not None else None, checks,
-                         incomplete_notice(incomplete) if alert is not None else None),
+                         kidney_dose_notice(result.kidney_dosimetry), cap, checks,
+                         incomplete_notice(incomplete) if alert is not None else None,
+                         after_notice(unread, read_to), deceased),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )
-    action = alert.action if alert is not None else "course-complete"
+    action = alert.action if alert is not None else "deceased" if deceased is not None else "course-complete"
     return IssuedCard(card=card, action=action, cycle=alert.cycle if alert else cycle.number)

@@ -167,3 +167,12 @@ def test_a_course_complete_card_on_old_labs_says_so_in_its_summary() -> None:
     assert card is not None
     assert card.card.summary.endswith("; labs 2.4 years old (2024-07-22)")
     assert "Best overall response: PR (confirmed)." in card.card.detail
+
+
+@pytest.mark.parametrize("value", ["0", "6", "3.0", "true", '"3"'])
+def test_an_after_course_warning_grade_that_is_no_ctcae_grade_is_refused(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "lutathera_dose.toml"
+    setting = "after_course_warning_grade = "
+    path.write_text(DOSE_TABLE.read_text().replace(f"{setting}3", f"{setting}{value}"))
+    with pytest.raises(ConfigurationError, match="after_course_warning_grade must be a CTCAE grade"):
+        load_table(path)

@@ -153,6 +153,26 @@ def test_a_kidney_limit_already_exceeded_recommends_removing_the_order(tmp_path:
     assert (remove["actions"][0]["type"], remove["isRecommended"]) == ("delete", True)
 
 
+def test_the_patient_view_card_of_a_kidney_limit_already_exceeded_is_critical(tmp_path: Path) -> None:
+    """Two cycles of 14 Gy with hypertension: no activity keeps the BED limit. The order card is critical
+    and recommends removing the order; the patient-view card of the same record was a warning."""
+    resources, as_of = record("p14", gy=14)
+    body = hs.hook_request("patient-view", "p14", prefetch=hs.prefetch_for(resources))
+    [card], audit = call(tmp_path, TOXICITY, body, as_of)
+    assert card["indicator"] == "critical"
+    assert card["summary"].startswith(
+        "Lutathera cycle 3: at most 0 GBq within the kidney dose limits (laboratory rules: proceed at 7.4 GBq)")
+    assert card["overrideReasons"]
+    assert [row["indicator"] for row in audit] == ["critical"]
+
+
+def test_the_patient_view_card_of_a_kidney_limit_that_leaves_some_activity_stays_a_warning(tmp_path: Path) -> None:
+    resources, as_of = record("p15", gy=9)
+    body = hs.hook_request("patient-view", "p15", prefetch=hs.prefetch_for(resources))
+    [card], _ = call(tmp_path, TOXICITY, body, as_of)
+    assert card["indicator"] == "warning"
+
+
 def record_without_cycle_2_dosimetry(pid: str) -> tuple[list[dict[str, Any]], str]:
     """Cycle 3 due with normal labs (proceed at 7.4 GBq); dosimetry after cycle 1 only: the cumulative
     kidney dose, and so the limits for cycle 3, cannot be evaluated."""

@@ -233,6 +233,27 @@ def test_a_woman_who_could_be_pregnant_without_a_status_gets_a_card_to_verify_it
     assert "suggestions" not in card  # the amino acids are ordered
 
 
+def test_patient_view_of_a_woman_who_could_be_pregnant_without_a_status_asks_to_verify_it(tmp_path: Path) -> None:
+    """The order card warns "verify pregnancy status" (card_when_unknown); the patient-view card of the same
+    record was an info card "Lutathera cycle 3: proceed at 7.4 GBq", the unknown status in its detail only."""
+    resources, as_of = _young_woman("proceed", None)
+    [card] = _call(tmp_path, VIEW, hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources)), as_of)
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Lutathera cycle 3: proceed at 7.4 GBq; verify pregnancy status;")
+    assert "pregnancy status**: unknown" in card["detail"]
+    assert card["overrideReasons"]
+
+
+def test_patient_view_names_a_warning_check_before_the_pregnancy_status_to_verify(tmp_path: Path) -> None:
+    resources, as_of = _young_woman("proceed", None)
+    resources.append(fx.lab("p1-k", "potassium", 5.6, "mmol/L", loinc="2823-3", low=3.5, high=5.0, patient="Patient/p1",
+                            when="2024-04-22T08:00:00Z"))
+    [card] = _call(tmp_path, VIEW, hs.hook_request("patient-view", "p1", prefetch=hs.prefetch_for(resources)), as_of)
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Lutathera cycle 3: proceed at 7.4 GBq; check potassium; verify pregnancy "
+                                      "status;")
+
+
 def test_the_scenario_patient_past_the_ages_who_could_be_pregnant_gets_no_card(tmp_path: Path) -> None:
     resources, as_of = hs.scenario("proceed", "p1")
     body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),

@@ -168,6 +168,28 @@ def test_a_cycle_beyond_the_planned_course_is_flagged(tmp_path: Path) -> None:
     assert toxicity[0]["summary"].startswith("Lutathera course complete (4 of 4 cycles given)")
 
 
+def test_a_course_complete_card_says_which_results_are_dated_after_the_service_day(tmp_path: Path) -> None:
+    """After the 4 planned cycles, results dated after the as-of day are graded on the card but are not
+    the latest laboratory results it names: the card says so and is a warning, not an info card."""
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24")
+    resources = hs.prrt_record("p1", days, [("2024-07-15", {}), ("2024-07-25", {"platelets": 20.0})])
+    with hs.in_process(tmp_path, as_of="2024-07-20") as running:
+        [card] = cards_of(running.post(TOXICITY, json=hs.hook_request(
+            "patient-view", "p1", prefetch=hs.prefetch_for(resources))))
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Lutathera course complete (4 of 4 cycles given)")
+    assert card["summary"].endswith("8 laboratory results dated after 2024-07-20 not read")
+    assert "Latest laboratory results: labs of 2024-07-15, 5 days old on 2024-07-20" in card["detail"]
+    assert "Observation/p1-platelets-2024-07-25" in card["detail"]
+
+
+def test_results_up_to_the_day_decided_on_add_no_notice(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("proceed", "p1")
+    [card] = hs.posted_cards(tmp_path, TOXICITY, hs.hook_request("patient-view", "p1",
+                                                                 prefetch=hs.prefetch_for(resources)), as_of)
+    assert card["indicator"] == "info" and "not read" not in card["summary"]
+
+
 # --- data the client did not prefetch ----------------------------------------------------------------
 
 
@@ -490,3 +512,20 @@ def test_an_order_for_a_patient_whose_only_resource_is_unusable_gets_labs_needed
     # sex and age unknown: pregnancy is not excluded, which asks for a card of its own
     assert pregnancy["summary"].startswith("Before Lutathera cycle 1: verify pregnancy status")
     assert [row["card_uuid"] for row in audit] == [card["uuid"], pregnancy["uuid"]]
+
+
+@pytest.mark.parametrize(("platelets", "grade", "indicator"), [
+    (60.0, 2, "info"), (50.0, 2, "info"), (49.9, 3, "warning"), (20.0, 4, "warning")])
+def test_after_the_course_a_severe_grade_since_the_last_cycle_makes_the_card_a_warning(
+        tmp_path: Path, platelets: float, grade: int, indicator: str) -> None:
+    """No cycle decides anything after the planned course, so no recommendation raises the card; a CTCAE
+    grade 3 or 4 since the last cycle (after_course_warning_grade) still does. Before: grade 4
+    thrombocytopenia after cycle 4 was an info card."""
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24")
+    resources = hs.prrt_record("p1", days, [("2024-07-15", {"platelets": platelets})])
+    [card] = hs.posted_cards(tmp_path, TOXICITY, hs.hook_request("patient-view", "p1",
+                                                                 prefetch=hs.prefetch_for(resources)), "2024-07-20")
+    assert card["indicator"] == indicator
+    assert card["summary"].startswith(f"Lutathera course complete (4 of 4 cycles given); cycle 4: worst CTCAE grade "
+                                      f"{grade} Platelet count decreased")
+    assert ("follow it up" in card["detail"]) is (indicator == "warning")
