@@ -106,6 +106,18 @@ def write_ndjson(evaluation: Streamed, out: BinaryIO) -> int:
     return count
 
 
+# Control characters and the Unicode line breaks, which a value from the input (a reference, a unit, a
+# text) could carry into a line of the text output: shown escaped, so that no value starts a line of its own
+# (a "cycle 9: proceed at 7.4 GBq" written into a Patient id would otherwise read as a line of prrt-cds's own).
+_BREAKS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_BREAKS |= {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters and line breaks escaped (``\\n``, ``\\x1b``): one line of text."""
+    return text.translate(_BREAKS)
+
+
 def _patient_text(result: PatientEvaluation) -> Iterator[str]:
     doc = patient_document(result)
     yield ""
@@ -126,9 +138,9 @@ def _patient_text(result: PatientEvaluation) -> Iterator[str]:
 def _text_lines(evaluation: Streamed) -> Iterator[str]:
     yield f"ruleset {evaluation.ruleset_version}"
     for result in evaluation.patients:
-        yield from _patient_text(result)
+        yield from map(one_line, _patient_text(result))
     for issue in evaluation.issues:
-        yield f"[{issue.severity}] {issue.resource}: {issue.message}"
+        yield one_line(f"[{issue.severity}] {issue.resource}: {issue.message}")
 
 
 def to_text(evaluation: Evaluation) -> str:
@@ -140,8 +152,8 @@ def write_text(evaluation: Streamed, out: Any) -> int:
     count = 0
     out.write(f"ruleset {evaluation.ruleset_version}\n")
     for result in evaluation.patients:
-        out.write("".join(line + "\n" for line in _patient_text(result)))
+        out.write("".join(one_line(line) + "\n" for line in _patient_text(result)))
         count += 1
     for issue in evaluation.issues:
-        out.write(f"[{issue.severity}] {issue.resource}: {issue.message}\n")
+        out.write(one_line(f"[{issue.severity}] {issue.resource}: {issue.message}") + "\n")
     return count

@@ -132,3 +132,21 @@ def test_the_fast_encoder_needs_no_fallback_on_a_real_document(monkeypatch: pyte
     monkeypatch.setattr(jsonio.json, "dumps", no_fallback)
     assert dumps_indented(document["patients"][0]) == expected
     dumps_line(document["patients"][0])
+
+
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\u2028", "\x85", "\x1b[2K\r"])
+def test_a_value_from_the_input_never_starts_a_line_of_the_text_output(tmp_path: Path, breaker: str) -> None:
+    """A Patient id carrying a line break and a line of its own. Before: `--format text` printed that line
+    as it came, so "  cycle 9  (due 2024-05-01): proceed at 7.4 GBq" read as a recommendation of prrt-cds."""
+    forged = f"x{breaker}  cycle 9  (due 2024-05-01): proceed at 7.4 GBq"
+    patient = fx.patient("p1")
+    patient["id"] = forged
+    procedure = fx.procedure("c1", "2024-01-08", patient=f"Patient/{forged}")
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(fx.bundle([patient, procedure])), encoding="utf-8")
+    result = run("evaluate", str(path), "--format", "text", "--as-of", "2024-03-04")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.split("\n")
+    assert not any(line.lstrip().startswith("cycle 9") for line in lines), result.stdout
+    assert not any(sep in result.stdout for sep in ("\r", "\u2028", "\x85", "\x1b"))
+    assert "proceed at 7.4 GBq" in result.stdout  # shown, escaped, inside the reference's own line
