@@ -26,6 +26,7 @@ SUFFIXES = (".json", ".ndjson", ".jsonl")
 # an issue, never left out without a word (a directory of only such files has no FHIR resource: exit 1).
 COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
 NOT_READ = "compressed file not read: decompress it to read its resources"
+BROKEN_LINK = "symbolic link to nothing: not read"
 NDJSON = (".ndjson", ".jsonl")
 
 
@@ -217,10 +218,12 @@ def _stream_ndjson(path: Path, collected: Sink) -> None:
 
 def _files(path: Path, sink: Sink | None = None) -> Iterator[Path]:
     """The FHIR files of ``path`` (itself, or those in a directory), in name order; a compressed FHIR file
-    in a directory is named in an issue of ``sink``."""
+    in a directory, and a FHIR file name that is a symbolic link to nothing, are named in an issue of ``sink``."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if not child.is_file():
+                if sink is not None and child.is_symlink() and not child.exists() and suffix_of(child) in SUFFIXES:
+                    sink.issues.append(Issue(severity="warning", resource=str(child), message=BROKEN_LINK))
                 continue
             if suffix_of(child) in SUFFIXES:
                 yield child

@@ -274,6 +274,19 @@ def test_a_compressed_export_file_in_a_directory_is_named_not_skipped_silently(t
              "compressed file not read: decompress it to read its resources")]
 
 
+def test_a_fhir_file_name_linking_to_nothing_is_named_not_skipped_silently(tmp_path: Path) -> None:
+    """Observation.ndjson a symbolic link to a file that is gone (an export moved): before, its results
+    were left out with exit 0 and no issue."""
+    (tmp_path / "Patient.ndjson").write_text(json.dumps(fx.patient()) + "\n")
+    (tmp_path / "Observation.ndjson").symlink_to(tmp_path / "gone" / "Observation.ndjson")
+    (tmp_path / "notes.txt").symlink_to(tmp_path / "gone" / "notes.txt")
+    streamed = Collected()
+    stream_paths([tmp_path], streamed)
+    for collected in (read_paths([tmp_path]), streamed):
+        assert [(i.resource, i.message) for i in collected.issues] == [
+            (str(tmp_path / "Observation.ndjson"), "symbolic link to nothing: not read")]
+
+
 def test_files_named_in_capitals_are_read_as_their_lower_case_kind(tmp_path: Path) -> None:
     """PATIENT.JSON, Procedure.NDJSON, LABS.JSONL and Observation.NDJSON.GZ from a system that names its
     files in capitals. Before, a directory read left all of them out without a word (the patient's cycles
