@@ -42,8 +42,11 @@ class Streamed(Protocol):
 
 def patient_document(result: PatientEvaluation) -> dict[str, Any]:
     timeline = result.timeline
-    document = {
-        "patient": timeline.patient.ref,
+    document: dict[str, Any] = {"patient": timeline.patient.ref}
+    if timeline.patient.deceased:  # no cycle is decided from the day of death on (cds.dose.schedule)
+        death = timeline.patient.death_date
+        document["deceased"] = {"date": death.isoformat() if death is not None else None}
+    document |= {
         "cycles": [
             {
                 "number": cycle.number,
@@ -122,6 +125,10 @@ def _patient_text(result: PatientEvaluation) -> Iterator[str]:
     doc = patient_document(result)
     yield ""
     yield f"{doc['patient']}"
+    if "deceased" in doc:
+        death = doc["deceased"]["date"]
+        yield (f"  recorded as deceased on {death}: no Lutathera cycle is decided from that day on" if death else
+               "  recorded as deceased (no date of death): no Lutathera cycle is decided")
     for cycle in doc["cycles"]:
         activity = "activity unknown" if cycle["activity_gbq"] is None else f"{cycle['activity_gbq']:g} GBq"
         yield f"  cycle {cycle['number']}  {cycle['date']}  {activity}"

@@ -147,7 +147,8 @@ class Timeline:
         return max(days) if days else None
 
     def deceased_by(self, day: date) -> bool:
-        """Whether the patient is recorded as deceased on or before ``day`` (deceased with no date: always)."""
+        """Whether the patient is recorded as deceased on or before ``day`` (deceased with no date: always):
+        no cycle is decided for that day (cds.dose.schedule); the document says so under ``deceased``."""
         patient = self.patient
         return patient.deceased and (patient.death_date is None or patient.death_date <= day)
 
@@ -171,21 +172,9 @@ def _baselines(labs: tuple[LabResult, ...], first_day: date | None) -> dict[str,
     }
 
 
-def _deceased_issue(patient: Patient) -> Issue | None:
-    """What a record of death means for the course: no cycle is decided for a day from it on."""
-    if not patient.deceased:
-        return None
-    when = f"on {patient.death_date.isoformat()}" if patient.death_date else "(no date of death)"
-    then = "from that day on" if patient.death_date else "any more"
-    return Issue(severity="info", resource=patient.ref, patient=patient.ref,
-                 message=f"recorded as deceased {when}: no Lutathera cycle is decided {then}")
-
-
 def build_timeline(record: PatientRecord) -> Timeline:
     issues = list(record.issues)
     cycles = _cycles(record.administrations, issues)
-    if (deceased := _deceased_issue(record.patient)) is not None:
-        issues.append(deceased)
 
     def by_time(fact: LabResult | UngradableLab | PerformanceScore | BodyMeasure | Tumour | DosimetryResult
                 ) -> tuple[object, str]:

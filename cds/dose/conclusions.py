@@ -105,6 +105,9 @@ class DoseCourse(Fact):
     required_analytes: tuple[str, ...]
     activity_tolerance: float = 0.0  # [deviations] activity_tolerance: given within it is as recommended
     min_interval_days: int | None = None  # [deviations] min_interval_days: given sooner after the last cycle is early
+    # [settings] after_course_warning_grade: after the planned course, a CTCAE grade at or above it since the
+    # last cycle makes the chart's card a warning
+    after_course_warning_grade: int = 3
 
     def within_tolerance(self, given: float, target: float) -> bool:
         return same_activity(given, target, self.activity_tolerance)

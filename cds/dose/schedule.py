@@ -53,7 +53,7 @@ def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[D
         for i, c in enumerate(cycles)
     ]
     due = cycles[-1].last_possible_day + interval if cycles else as_of
-    # no next cycle for a patient recorded as deceased by the day it would be decided (the timeline's issue says so)
+    # no next cycle for a patient recorded as deceased by the day it would be decided (the document's `deceased`)
     if len(cycles) < table.planned_cycles and not timeline.deceased_by(max(due, as_of)):
         points.append(DecisionPoint(
             cycle=len(cycles) + 1, due=due, decision=max(due, as_of), after=cycles[-1].date if cycles else None,
@@ -72,4 +72,5 @@ def planned_course(table: DoseTable | None = None) -> DoseCourse:
         max_plausible_activity_gbq=table.max_plausible_activity_gbq, required_analytes=table.required_analytes,
         activity_tolerance=table.deviations.activity_tolerance if table.deviations else 0.0,
         min_interval_days=table.deviations.min_interval_days if table.deviations else None,
+        after_course_warning_grade=table.after_course_warning_grade,
     )

@@ -26,7 +26,7 @@ from cds.ctcae.conclusions import ToxicityGrade
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert, LabsUsed
 from cds.dose.labs_used import after_notice, dated_after, labs_text, latest_labs, stale_notice
-from cds.dose.table import table as dose_table
+from cds.dose.schedule import planned_course
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
@@ -219,7 +219,7 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     ungradable = [g for g in result.toxicities if g.cycle == cycle.number and g.grade is None]
     alert = next_alert(result)
     deceased = deceased_text(timeline) if len(timeline.cycles) < planned_cycles else None
-    after_course = dose_table().after_course_warning_grade
+    after_course = planned_course().after_course_warning_grade
     # no next cycle: a severe grade since the last cycle is still for the clinician's attention
     severe = [g for g in worst if g.grade is not None and g.grade >= after_course] if alert is None else []
     sections = []

@@ -1,8 +1,8 @@
-"""A patient recorded as deceased gets no next cycle. Before, the Patient's deceasedDateTime or
-deceasedBoolean was read only by the report's survival: the document recommended "proceed at 7.4 GBq"
-for cycle 3 of a patient who died two days before it was due, the chart's card read "Lutathera cycle 3:
-proceed at 7.4 GBq" (info), and an order for that patient was checked as cycle 3 (no card: the order
-agreed)."""
+"""A patient recorded as deceased gets no next cycle, and the document says why (``deceased``).
+Before, the Patient's deceasedDateTime or deceasedBoolean was read only by the report's survival: the
+document recommended "proceed at 7.4 GBq" for cycle 3 of a patient who died two days before it was due,
+the chart's card read "Lutathera cycle 3: proceed at 7.4 GBq" (info), and an order for that patient was
+checked as cycle 3 (no card: the order agreed)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import factories as fx
 import hooks_support as hs
 import pytest
 
-from cds.document import patient_document
-from cds.evaluation import evaluate_patient
+from cds.document import patient_document, to_text
+from cds.evaluation import Evaluation, evaluate_patient
 from cds.mapping import map_collected
 from cds.reading import from_objects
 from cds.timeline import build_timeline
@@ -46,16 +46,22 @@ def test_no_next_cycle_is_decided_for_a_patient_recorded_as_deceased_by_its_deci
         deceased: dict[str, Any], as_of: str, next_cycle: bool) -> None:
     result = _result(as_of, **deceased)
     assert [a.cycle for a in result.alerts] == ([1, 2, 3] if next_cycle else [1, 2])
-    issues = [i.message for i in result.issues if "recorded as deceased" in i.message]
-    assert len(issues) == (1 if deceased.get("deceased_date") or deceased.get("deceased") else 0)
+    document = patient_document(result)
+    if deceased.get("deceased_date") or deceased.get("deceased"):
+        assert document["deceased"] == {"date": deceased.get("deceased_date")}  # None: deceasedBoolean only
+    else:
+        assert "deceased" not in document
+    assert not any("Lutathera cycle" in i["message"] for i in document["issues"])  # a death is no input problem
 
 
-def test_the_document_says_why_there_is_no_next_cycle() -> None:
-    document = patient_document(_result("2024-04-29", deceased_date=DEATH))
+def test_the_document_and_the_text_say_why_there_is_no_next_cycle() -> None:
+    result = _result("2024-04-29", deceased_date=DEATH)
+    document = patient_document(result)
     assert [a["cycle"] for a in document["alerts"]] == [1, 2]
-    assert {"severity": "info", "resource": "Patient/p1",
-            "message": "recorded as deceased on 2024-04-27: no Lutathera cycle is decided from that day on"} in [
-        {k: i[k] for k in ("severity", "resource", "message")} for i in document["issues"]]
+    assert document["deceased"] == {"date": DEATH}
+    assert list(document)[:3] == ["patient", "deceased", "cycles"]
+    text = to_text(Evaluation(ruleset_version="v", patients=(result,)))
+    assert "  recorded as deceased on 2024-04-27: no Lutathera cycle is decided from that day on\n" in text
 
 
 def test_the_chart_card_says_deceased_not_proceed_nor_course_complete(tmp_path: Any) -> None:
