@@ -265,7 +265,6 @@ def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
     cap = kidney_cap(result, alert)
     allowed = target if cap is None or cap >= target else max(cap, 0.0)
     distinct, elsewhere = different_activities(order)
-    uncertain = uncertain_places(order.resource, codes().activity_units)
     if order.unreadable:
         problem = "; ".join(dict.fromkeys(order.unreadable))
     elif distinct:
@@ -274,10 +273,11 @@ def _unclear_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
             shown = ", ".join(f"{md.text(where)} ({gbq:g} GBq)" for where, gbq in elsewhere[:PLACES_SHOWN])
             more = f" and {len(elsewhere) - PLACES_SHOWN} more" if len(elsewhere) > PLACES_SHOWN else ""
             problem += f"; stated otherwise in {shown}{more}"
-    elif order.activity_gbq is None and alert.action == "proceed" and kidney_cap(result, alert) is None:
+    elif order.activity_gbq is None and alert.action == "proceed" and cap is None:
         # (under a kidney cap the kidney card says "activity not stated" and offers the largest activity)
         problem = "it states no activity in a unit the service reads (GBq, MBq, kBq, mCi, Ci)"
-    elif uncertain and order.activity_gbq is not None and _agrees(order.activity_gbq, allowed):
+    elif order.activity_gbq is not None and _agrees(order.activity_gbq, allowed) and (
+            uncertain := uncertain_places(order.resource, codes().activity_units)):
         # A dose the rules let pass, beside a text the service cannot read ("6-7.4 GBq" may mean 6 GBq):
         # the order does not say one activity. (A dose that must change anyway keeps its own card.)
         shown = ", ".join(md.text(where) for where in uncertain[:PLACES_SHOWN])
