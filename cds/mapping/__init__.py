@@ -41,7 +41,8 @@ from cds.mapping.administrations import (
 )
 from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.dosimetry import dosimetry_organ, map_condition, map_dosimetry, risk_factor_of
-from cds.mapping.fhir import Unusable, codings, ref_of, reference, subject
+from cds.mapping.fhir import Unusable, codings, reference, subject
+from cds.mapping.fhir import ref_of as ref_of  # the reference a resource is cited by, for the report's backends
 from cds.mapping.labs import map_lab, resolve_percentages
 from cds.mapping.treatment import (
     RECORD_OF,

@@ -6,12 +6,16 @@ becomes an ``Unusable`` with a reason instead of an exception deep in the mappin
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from cds.errors import InvalidInput
 from cds.jsonio import UnreadableNumber
@@ -31,9 +35,24 @@ def items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def canonical_json(resource: Resource) -> bytes:
+    """The resource's JSON with sorted keys, the same however its keys were ordered (any JSON value: an
+    integer beyond 64 bits that orjson refuses is written by the standard encoder)."""
+    try:
+        return orjson.dumps(resource, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(resource, sort_keys=True, default=repr).encode()
+
+
 def ref_of(resource: Resource) -> str:
+    """``Type/id``; for a resource without an id, ``Type/?`` and the first 16 hex digits of the SHA-256 of
+    its JSON (``canonical_json``): a reference of its own, the same wherever the resource is read, which
+    no FHIR id can be (an id has no "?"). Two resources without an id are never taken for one (the
+    withdrawal of an entered-in-error version, a grade looked up by its result)."""
     rid = resource.get("id")
-    return f"{resource.get('resourceType')}/{rid if isinstance(rid, str) else '?'}"
+    if isinstance(rid, str):
+        return f"{resource.get('resourceType')}/{rid}"
+    return f"{resource.get('resourceType')}/?{hashlib.sha256(canonical_json(resource)).hexdigest()[:16]}"
 
 
 def normalise_reference(reference: str, aliases: Mapping[str, str]) -> str:

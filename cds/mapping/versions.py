@@ -10,18 +10,17 @@ one, a history Bundle, the same data as NDJSON and as a Bundle) is one resource,
 Before, every copy was read: a superseded platelet count of 70 beside its amended 160 reduced the cycle,
 an exact duplicate doubled the toxicity counts, and a Patient's later death was lost to an older copy
 read after it. A version that is entered-in-error still withdraws every version (``cds.mapping``).
+A resource without an id is grouped under the reference its JSON gives it (``cds.mapping.fhir.ref_of``):
+only exact copies of it are one resource.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
-
-from cds.mapping.fhir import Unusable, parse_instant
+from cds.mapping.fhir import Unusable, canonical_json, parse_instant, ref_of
 
 Resource = Mapping[str, Any]
 Note = tuple[Resource, str, str, int]  # the resource, the issue's severity and message, the index of
@@ -47,15 +46,6 @@ def _order(copies: Sequence[Resource]) -> list[tuple[Any, Resource]] | None:
     return sorted(instants, key=lambda pair: pair[0])
 
 
-def _body(resource: Resource) -> bytes:
-    """The resource's JSON with sorted keys, to compare copies (any JSON value: an integer beyond 64 bits
-    that orjson refuses is written by the standard encoder)."""
-    try:
-        return orjson.dumps(resource, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        return json.dumps(resource, sort_keys=True, default=repr).encode()
-
-
 def _shown(key: Any) -> str:
     return f"lastUpdated {key.isoformat()}" if isinstance(key, datetime) else f"versionId {key}"
 
@@ -66,15 +56,16 @@ def current_versions(resources: Sequence[Resource]) -> tuple[list[int], list[Not
     groups: dict[tuple[str, str], list[int]] = {}
     for index, resource in enumerate(resources):
         rid = resource.get("id")
-        if isinstance(rid, str):
-            groups.setdefault((str(resource.get("resourceType")), rid), []).append(index)
+        # a resource without an id is grouped by the reference its JSON gives it: only exact copies meet
+        groups.setdefault((str(resource.get("resourceType")), rid if isinstance(rid, str) else ref_of(resource)),
+                          []).append(index)
     dropped: set[int] = set()
     notes: list[Note] = []
     for indices in groups.values():
         if len(indices) < 2:
             continue
         copies = [resources[i] for i in indices]
-        bodies = [_body(c) for c in copies]
+        bodies = [canonical_json(c) for c in copies]
         distinct = list(dict.fromkeys(bodies))
         if len(distinct) == 1:
             dropped.update(indices[1:])

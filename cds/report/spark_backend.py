@@ -50,7 +50,7 @@ from cds.facts import Issue
 from cds.gc_pause import gc_paused
 from cds.input_checks import no_resources
 from cds.jsonio import JsonInputError, loads
-from cds.mapping import patient_of
+from cds.mapping import patient_of, ref_of
 from cds.reading import Collected, read_paths, suffix_of, unreadable_message
 from cds.report.collect import CohortData, Progress, Settings, input_files, summarize_collected
 from cds.report.patient import PatientSummary
@@ -213,18 +213,12 @@ class Piece:
     whole_file: bool = True
 
 
-def _ref(resource: Mapping[str, Any]) -> str:
-    """``Type/id`` as the mapping names a resource in its issues (``?`` for a resource without an id)."""
-    rid = resource.get("id")
-    return f"{resource.get('resourceType')}/{rid if isinstance(rid, str) else '?'}"
-
-
 def _keyed(collected: Collected, index: int, line: int) -> Iterator[tuple[str, Item]]:
     """The resources, aliases and issues of one file or NDJSON line, keyed by their patient."""
     owner: dict[str, str] = {}
     for entry, resource in enumerate(collected.resources):
         key = patient_of(resource, collected.aliases) or NO_PATIENT
-        owner[_ref(resource)] = key
+        owner[ref_of(resource)] = key
         yield key, ("resource", (index, line, entry), resource)
     for number, (url, target) in enumerate(collected.aliases.items()):
         yield owner.get(target, NO_PATIENT), ("alias", (index, line, number), url, target)
@@ -383,7 +377,7 @@ def _evaluate(items: Iterable[Item], shared: Shared, settings: Settings, out: Ev
     collected = Collected(resources=[r for _, r in resources], aliases={url: target for _, url, target in aliases})
     where: dict[str, Position] = {}
     for position, resource in resources:
-        where.setdefault(_ref(resource), position)
+        where.setdefault(ref_of(resource), position)
     summaries, issues = summarize_collected(collected, settings)
     out.summaries += summaries
     for issue in issues:  # the mapping reads Patients first, then everything else, each in input order
