@@ -64,6 +64,15 @@ def planned_day(order: LutatheraOrder) -> date | None:
     return min(days) if days else None
 
 
+def _apart(days: int, cycle: int, summary: bool = False) -> str:
+    """"12 days after cycle 2", "1 day after", "on the day of" or "3 days before" cycle 2: an order can be
+    planned on or before the day of the last cycle given (a date entered wrongly)."""
+    if days == 0:
+        return f"the day cycle {cycle} was given" if summary else f"on the day of cycle {cycle}"
+    count = f"{abs(days)} day" + ("" if abs(days) == 1 else "s")
+    return f"{count} {'after' if days > 0 else 'before'} cycle {cycle}"
+
+
 def early_card(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, closing: str) -> IssuedCard | None:
     """A warning card for an order planning its infusion before the earliest day after the previous
     cycle; None when it plans none, or not too early, or there is no previous cycle."""
@@ -82,11 +91,12 @@ def early_card(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
     if previous.latest_date is not None:
         given = (f"dated only by a month or a year, so given on a day from {previous.date.isoformat()} to "
                  f"{last.isoformat()}: counted from {last.isoformat()}")
-    summary = summary_noting([f"Lutathera cycle {alert.cycle} planned on {day.isoformat()}, {days} days after "
-                              f"cycle {previous.number}: earliest {earliest.isoformat()}"], stale_notice(alert.labs))
+    summary = summary_noting([f"Lutathera cycle {alert.cycle} planned on {day.isoformat()}, "
+                              f"{_apart(days, previous.number, summary=True)}: earliest {earliest.isoformat()}"],
+                             stale_notice(alert.labs))
     body = "\n\n".join(part for part in (
         f"**Lutathera order {md.text(order.ref)}**: {order.ordered}, planned on {day.isoformat()}.",
-        f"**Planned too early**: {days} days after cycle {previous.number} ({given}); "
+        f"**Planned too early**: {_apart(days, previous.number)} ({given}); "
         f"the label gives every 8 weeks (+/- 1 week), so the earliest day is {earliest.isoformat()} "
         f"({minimum} days). Given on the planned day, the cycle would be recorded as given early. Change the "
         "order's day, or remove it.",

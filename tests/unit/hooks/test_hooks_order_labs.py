@@ -73,3 +73,19 @@ def test_labs_that_will_be_too_old_on_a_later_planned_day_get_a_card(tmp_path: P
 
 def test_labs_still_recent_on_a_later_planned_day_get_no_card(tmp_path: Path) -> None:
     assert _sign(tmp_path, [("2024-04-20", {})], "2024-05-04", "2024-04-25") == []
+
+
+def test_the_early_card_counts_days_as_said(tmp_path: Path) -> None:
+    """Before: "1 days after cycle 2", "0 days after cycle 2" and "-1 days after cycle 2" for an order
+    planned the day after, on the day of, and the day before cycle 2 (given 2024-03-04)."""
+    cards = _sign(tmp_path, [], "2024-03-05", "2024-03-05")
+    assert next(c["summary"] for c in cards if "planned on" in c["summary"]).startswith(
+        "Lutathera cycle 3 planned on 2024-03-05, 1 day after cycle 2: earliest")
+    cards = _sign(tmp_path, [], "2024-03-04", "2024-03-04")
+    early = next(c for c in cards if "planned on" in c["summary"])
+    assert early["summary"].startswith("Lutathera cycle 3 planned on 2024-03-04, the day cycle 2 was given: earliest")
+    assert "**Planned too early**: on the day of cycle 2 (given 2024-03-04)" in early["detail"]
+    cards = _sign(tmp_path, [], "2024-03-03", "2024-03-04")
+    early = next(c for c in cards if "planned on" in c["summary"])
+    assert early["summary"].startswith("Lutathera cycle 3 planned on 2024-03-03, 1 day before cycle 2: earliest")
+    assert "**Planned too early**: 1 day before cycle 2 (given 2024-03-04)" in early["detail"]
