@@ -35,7 +35,7 @@ from cds.errors import InputError
 from cds.evaluation import DEFAULT_CTCAE_VERSION, evaluate_patient
 from cds.facts import Issue, PatientRecord
 from cds.gc_pause import frozen_scope
-from cds.input_checks import no_resources
+from cds.input_checks import no_patients, no_resources
 from cds.mapping import map_collected
 from cds.partition import Located, Partitioned, Share, map_range, partitioned
 from cds.reading import SUFFIXES, Collected, read_paths, suffix_of
@@ -180,7 +180,8 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def _parallel(files: list[Path], settings: Settings, jobs: int, progress: Progress) -> CohortData:
+def _parallel(paths: list[str | Path], files: list[Path], settings: Settings, jobs: int,
+              progress: Progress) -> CohortData:
     chunks = list(_chunks(files, jobs))
     results: list[_Chunk | None] = [None] * len(chunks)
     progress.start(len(files), "files")
@@ -204,6 +205,8 @@ def _parallel(files: list[Path], settings: Settings, jobs: int, progress: Progre
     if involved:  # patients split over chunks: evaluate all of their chunks' files together
         kept.append(_evaluate_files([f for i in sorted(involved) for f in chunks[i]], settings))
     summaries = sorted((s for chunk in kept for s in chunk.summaries), key=lambda s: s.patient)
+    if not summaries:  # FHIR resources, none of them a patient's: no report of nobody (as evaluate)
+        raise no_patients(paths, sum(c.resources for c in done), [i for c in done for i in c.issues])
     return CohortData(tuple(summaries), tuple(i for chunk in kept for i in chunk.issues),
                       ruleset_version(settings.ctcae_version), sum(chunk.files_read for chunk in kept),
                       settings.ctcae_version)
@@ -212,7 +215,7 @@ def _parallel(files: list[Path], settings: Settings, jobs: int, progress: Progre
 def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = None,
             progress: Progress | None = None) -> CohortData:
     """Evaluate and summarize every patient of the FHIR input. Raises InputError for a missing path,
-    NoFhirResources when nothing read is a FHIR resource.
+    NoFhirResources when nothing read is a FHIR resource, NoPatients when the FHIR resources make no patient.
 
     ``jobs``: worker processes (default: the CPUs this process may use); for large inputs only.
     """
@@ -224,7 +227,7 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
     size = sum(f.stat().st_size for f in files)
     bundles_only = all(suffix_of(f) == ".json" for f in files)
     if jobs > 1 and bundles_only and len(files) >= 2 * jobs and size >= PARALLEL_MIN_BYTES:
-        return _parallel(files, settings, jobs, progress)
+        return _parallel(paths, files, settings, jobs, progress)
     with partitioned(files) as parts:  # NDJSON line by line, by patient on disk: one patient in memory at a time
         if not parts.resources:
             raise no_resources(list(paths), parts.files_read, parts.issues())
@@ -237,6 +240,8 @@ def collect(paths: Iterable[str | Path], settings: Settings | None = None, jobs:
             for record in parts.records():
                 summaries.append(_summary(record, settings))
                 progress.advance()
+        if not summaries:  # FHIR resources, none of them a patient's: no report of nobody (as evaluate)
+            raise no_patients(paths, parts.resources, parts.issues())
         return CohortData(tuple(summaries), tuple(parts.issues()), ruleset_version(settings.ctcae_version),
                           parts.files_read, settings.ctcae_version)
 

@@ -70,8 +70,9 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
                data_cutoff: date | None, response: ResponseOption, ctcae_version: str, jobs: int | None,
                description: str = "evaluating", activity_tolerance: float | None = None,
                spark: SparkRun | None = None) -> None:
-    """Evaluate, report, print the files written; exit 1 when no input could be read, 2 when the Spark
-    backend (``spark``) cannot run here, 3 when the rule engine failed (nothing written)."""
+    """Evaluate, report, print the files written; exit 1 when no input could be read or the FHIR resources
+    make no patient to evaluate (nothing written), 2 when the Spark backend (``spark``) cannot run here, 3
+    when the rule engine failed (nothing written)."""
     from cds.bootstrap import check_tables, memo_size_setting
     from cds.errors import ConfigurationError, EvaluationError, InputError
     from cds.input_checks import (

@@ -48,7 +48,7 @@ from cds.bootstrap import ruleset_version
 from cds.errors import CdsError, InputError
 from cds.facts import Issue
 from cds.gc_pause import gc_paused
-from cds.input_checks import no_resources
+from cds.input_checks import no_patients, no_resources
 from cds.jsonio import JsonInputError, loads
 from cds.mapping import patient_of, ref_of
 from cds.reading import Collected, read_paths, suffix_of, unreadable_message
@@ -480,8 +480,9 @@ def _partitions(sc: SparkContext, run: SparkRun, size: int) -> int:
 def collect_spark(paths: Iterable[str | Path], settings: Settings, run: SparkRun,
                   progress: Progress | None = None) -> CohortData:
     """``collect.collect`` on Spark: the same ``CohortData`` for the same input. Raises InputError for a
-    missing path, NoFhirResources when nothing read is a FHIR resource, SparkUnavailable when Spark
-    cannot run, SparkJobFailed when a job fails. ``progress`` counts Spark tasks."""
+    missing path, NoFhirResources when nothing read is a FHIR resource, NoPatients when the FHIR resources
+    make no patient, SparkUnavailable when Spark cannot run, SparkJobFailed when a job fails. ``progress``
+    counts Spark tasks."""
     paths = list(paths)
     files = input_files(paths)
     if not files:
@@ -508,9 +509,13 @@ def collect_spark(paths: Iterable[str | Path], settings: Settings, run: SparkRun
             finally:
                 shared.unpersist()
     reading = [issue for _, issue in sorted((*unowned.reading_issues, *empty), key=lambda pair: pair[0])]
-    if not unowned.resources + sum(part.resources for part in done):
+    resources = unowned.resources + sum(part.resources for part in done)
+    if not resources:
         raise no_resources(paths, len(files), reading)
     mapped = sorted((*unowned.issues, *(i for part in done for i in part.issues)), key=lambda pair: pair[0])
+    issues = (*reading, *(issue for _, issue in mapped))
     summaries = sorted((s for part in (unowned, *done) for s in part.summaries), key=lambda s: s.patient)
-    return CohortData(tuple(summaries), (*reading, *(issue for _, issue in mapped)),
+    if not summaries:  # FHIR resources, none of them a patient's: no report of nobody (as evaluate)
+        raise no_patients(paths, resources, issues)
+    return CohortData(tuple(summaries), issues,
                       ruleset_version(settings.ctcae_version), len(files), settings.ctcae_version)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from cds.cli import app
 from cds.demo import command as demo_command
 from cds.demo.command import DEFAULT_MAX_PATIENTS, estimated_bytes
+from cds.report import collect as collect_module
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "prrt_patient.json"
 
@@ -207,6 +208,77 @@ def test_fhir_resources_that_make_no_patient_are_exit_1_without_a_document(
         assert "prrt-cds: Observation/o1: no subject Patient reference" in result.stderr
     if kind == "no-subject-and-a-bad-line":
         assert f"prrt-cds: {path}:2: not JSON" in result.stderr
+
+
+NO_PATIENT_SUBJECTS = ["Group/g1", "Device/d1", None, "urn:uuid:0b1c2d3e-0000-4000-8000-000000000000"]
+
+
+def _no_patient_input(tmp_path: Path, kind: str) -> Path:
+    """FHIR resources of which none makes a patient: a Bundle of a Medication, or a bulk export directory of
+    Observation.ndjson whose subjects name no Patient (a Group, a Device, none, a urn:uuid defined nowhere)."""
+    if kind == "a-bundle-of-a-medication":
+        path = tmp_path / "medication.json"
+        path.write_text(json.dumps(fx.bundle([fx.medication("m1")])), encoding="utf-8")
+        return path
+    export = tmp_path / "export"
+    export.mkdir()
+    lines = [json.dumps(fx.lab(f"o{number}", "platelets", 70, "10*3/uL", patient=subject))
+             for number, subject in enumerate(NO_PATIENT_SUBJECTS)]
+    (export / "Observation.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return export
+
+
+@pytest.mark.parametrize("kind", ["a-bundle-of-a-medication", "an-export-of-observations-of-no-patient"])
+def test_report_of_fhir_resources_that_make_no_patient_is_exit_1_without_a_report(tmp_path: Path, kind: str) -> None:
+    """As evaluate. Before, report wrote a cohort report of 0 patients with exit 0: a report of nobody that
+    reads as all is well."""
+    path = _no_patient_input(tmp_path, kind)
+    resources = 1 if kind == "a-bundle-of-a-medication" else len(NO_PATIENT_SUBJECTS)
+    result = run("report", str(path), "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""  # no report file is named: none was written
+    assert result.stderr.splitlines()[-1] == (
+        f"prrt-cds: no patient to evaluate in {path}: {resources} FHIR resource{'' if resources == 1 else 's'} read, "
+        "none of them a Patient or a record of one that prrt-cds uses")
+    if kind != "a-bundle-of-a-medication":
+        assert "prrt-cds: Observation/o0: no subject Patient reference" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert result.stderr.splitlines()[-1] == run("evaluate", str(path)).stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("kind", ["bundles-of-a-medication", "an-export-of-patients-that-fail-validation"])
+def test_report_of_no_patient_in_worker_processes_is_exit_1_without_a_report(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two paths of --jobs: Bundles spread over workers, and an NDJSON partition whose patient keys (four
+    Patients, each failing validation) are mapped by workers into no record."""
+    path = tmp_path / "in"
+    path.mkdir()
+    if kind == "bundles-of-a-medication":
+        for number in range(4):
+            (path / f"b{number}.json").write_text(json.dumps(fx.bundle([fx.medication(f"m{number}")])),
+                                                  encoding="utf-8")
+        spied = "_parallel"
+    else:
+        lines = [json.dumps({"resourceType": "Patient", "id": f"p{number}", "birthDate": "19x0"})
+                 for number in range(4)]
+        (path / "Patient.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        spied = "_parallel_partition"
+    monkeypatch.setattr(collect_module, "PARALLEL_MIN_BYTES", 0)
+    calls: list[int] = []
+    real = getattr(collect_module, spied)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(collect_module, spied, spy)
+    result = run("report", str(path), "--out", str(tmp_path / "out"), "--jobs", "2")
+    assert calls, "the parallel path was not taken"
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == (f"prrt-cds: no patient to evaluate in {path}: 4 FHIR resources read, "
+                                             "none of them a Patient or a record of one that prrt-cds uses")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("output_format", ["json", "ndjson", "text"])

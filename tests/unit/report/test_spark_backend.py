@@ -195,6 +195,24 @@ def test_a_failed_spark_job_is_one_line_and_exit_1(spark: Any, export: Path, tmp
     log.unlink()
 
 
+def test_fhir_resources_that_make_no_patient_are_exit_1_without_a_report(spark: Any, tmp_path: Path) -> None:
+    """As the local backend and evaluate. Before, a report of 0 patients with exit 0: a cohort of nobody."""
+    spark.stop()  # the command starts its own session
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Observation.ndjson").write_text(json.dumps(NO_SUBJECT) + "\n")
+    (export / "medication.json").write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                                        "entry": [{"resource": PRRT_MEDICATION}]}))
+    result = CliRunner().invoke(app, ["report", str(export), "--out", str(tmp_path / "out"), "--backend", "spark"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["prrt-cds: Observation/no-subject: no subject Patient reference",
+                     f"prrt-cds: no patient to evaluate in {export}: 2 FHIR resources read, none of them a Patient "
+                     "or a record of one that prrt-cds uses"]
+    assert not (tmp_path / "out").exists()
+
+
 def _without_java(tmp_path: Path, java_home: str | None) -> subprocess.CompletedProcess[str]:
     empty = tmp_path / "bin"
     empty.mkdir(exist_ok=True)
