@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from cds.cli_options import DATA_CUTOFF, CtcaeVersion, DataCutoff, FhirPaths, Jobs, ReportFormats
 from cds.evaluation import DEFAULT_CTCAE_VERSION
@@ -41,8 +42,9 @@ CI_HELP = ("interval of the median survival: log-log (lifelines' default; the de
            "plain, or symmetric (median ± 1.96·SE, as SPSS prints)")
 CiMethod = Annotated[CiMethodOption, typer.Option("--ci-method", help=CI_HELP)]
 ALL_FORMATS = "md,html,json"
+# rich reads "[spark]" as markup and drops it from the help: the bracket is escaped
 BACKEND_HELP = ("where patients are evaluated: local (this machine's processes) or spark (Apache Spark; "
-                "needs prrt-cds[spark] and Java 17)")
+                f"needs {escape('prrt-cds[spark]')} and Java 17)")
 SPARK_MASTER_HELP = "Spark master URL for --backend spark: local[2] (default), local[*], spark://host:7077, yarn"
 SPARK_CONF_HELP = "a Spark setting for --backend spark, KEY=VALUE (repeatable), e.g. spark.executor.memory=4g"
 

@@ -113,3 +113,10 @@ def test_report_activity_tolerance_is_a_setting(cohort: Path, tmp_path: Path) ->
     refused = CliRunner().invoke(app, ["report", str(cohort), "--out", str(tmp_path / "x"), "--activity-tolerance",
                                        "50"])
     assert refused.exit_code == 2 and "--activity-tolerance" in refused.output
+
+
+def test_the_help_names_the_spark_extra() -> None:
+    """Before: "needs prrt-cds and Java 17": rich read "[spark]" as markup and dropped it."""
+    result = CliRunner().invoke(app, ["report", "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert "needs prrt-cds[spark] and Java 17" in result.output
