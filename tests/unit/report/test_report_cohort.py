@@ -71,6 +71,20 @@ def test_death_before_the_first_cycle_is_an_issue_not_a_negative_time() -> None:
     assert any("before the first PRRT cycle" in i.message for i in report.issues)
 
 
+def test_death_dated_before_a_later_cycle_is_an_issue_not_a_survival_time() -> None:
+    """A cycle given after the recorded death: one of the two dates is wrong, so neither survival time is
+    known; the patient is left out of both analyses with an issue, as a death before the first cycle is."""
+    report = report_of(
+        *treated("a", deceased_date="2024-02-01"), fx.procedure("a-c2", "2024-03-04", patient="Patient/a"),
+        *_lesions("a", {"2024-01-01": 40, "2024-04-08": 55}),
+        *treated("b", deceased_date="2024-03-04"), fx.procedure("b-c2", "2024-03-04", patient="Patient/b"),
+    )
+    assert report.os_data.patients == ("Patient/b",)  # a death on the day of the last cycle is not a conflict
+    assert "Patient/a" not in report.pfs_data.patients
+    assert [i.resource for i in report.issues if "before a later PRRT cycle" in i.message] == ["Patient/a"]
+    assert report.deaths == 2
+
+
 def test_unknown_activity_is_left_out_of_cumulative_activity() -> None:
     report = report_of(*treated("a", activity=None), *treated("b"))
     assert report.cumulative_activity_gbq is not None and report.cumulative_activity_gbq.n == 1
