@@ -179,11 +179,13 @@ def build_report(data: CohortData, settings: ReportSettings | None = None,
     phase("statistics: demographics")
     issues = list(data.issues)
     treated = []
+    cutoff = settings.data_cutoff
+    by_cutoff = f" on or before the data cut-off {cutoff.isoformat()}" if cutoff is not None else ""
     for p in data.summaries:
         if p.n_cycles:
             treated.append(p)
         else:
-            issues.append(_issue(p.patient, "no PRRT administration: not part of the series", "info"))
+            issues.append(_issue(p.patient, f"no PRRT administration{by_cutoff}: not part of the series", "info"))
     sex: dict[str, int] = {"female": 0, "male": 0}
     for p in treated:
         key = p.sex or "unknown"

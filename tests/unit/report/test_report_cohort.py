@@ -58,6 +58,14 @@ def test_data_cutoff_censors_the_living_on_it_and_ignores_later_deaths_and_recor
     assert report.cycles is not None and report.cycles.max == 1  # cycle 2 is after the cut-off
 
 
+def test_a_patient_first_treated_after_the_data_cutoff_is_left_out_as_such() -> None:
+    """Before: "no PRRT administration: not part of the series" for a patient treated after the cut-off."""
+    report = report_of(*treated("a", first="2024-06-01"), *treated("b"), cutoff=date(2024, 3, 1))
+    assert report.n_patients == 1
+    assert [(i.resource, i.message) for i in report.issues] == [
+        ("Patient/a", "no PRRT administration on or before the data cut-off 2024-03-01: not part of the series")]
+
+
 def test_deceased_without_a_date_is_left_out_of_survival_with_an_issue() -> None:
     report = report_of(*treated("a", deceased=True), *treated("b"))
     assert report.os_data.patients == ("Patient/b",)
