@@ -9,6 +9,8 @@ the first administration (day 0) and are reported in months of 30.4375 days.
 - Progression-free survival, when the input has RECIST time points (so that progression can be
   known): an event at the first time point with PD or at death, whichever is first; otherwise
   censored at the last tumour assessment (at day 0 with none after baseline).
+- A death dated before the first cycle, or before any later cycle given, leaves the patient out of both
+  analyses with an issue: the dates contradict each other.
 """
 
 from __future__ import annotations
@@ -103,6 +105,12 @@ def _months(start: date, end: date) -> float:
     return (end - start).days / MONTH_DAYS
 
 
+def _dead_before_a_cycle(p: PatientSummary) -> bool:
+    """The recorded death precedes a cycle given (the first or a later one): the dates contradict each other,
+    so no survival time can be read from them. A death on the day of a cycle is not a contradiction."""
+    return p.death_date is not None and bool(p.cycle_days) and p.death_date < p.cycle_days[-1]
+
+
 def overall_survival_data(patients: Sequence[PatientSummary], cutoff: date | None,
                           issues: list[Issue]) -> TimeToEvent:
     refs, months, observed = [], [], []
@@ -116,6 +124,10 @@ def overall_survival_data(patients: Sequence[PatientSummary], cutoff: date | Non
             if p.death_date < first:
                 issues.append(_issue(p.patient, "date of death before the first PRRT cycle: excluded from survival"))
                 continue
+            if _dead_before_a_cycle(p):
+                issues.append(_issue(p.patient, "date of death before a later PRRT cycle (the date of death or of "
+                                                "the cycle is wrong): excluded from survival"))
+                continue
             end, event = p.death_date, True
         else:
             end, event = (cutoff if cutoff is not None else (p.last_day or first)), False
@@ -127,13 +139,13 @@ def overall_survival_data(patients: Sequence[PatientSummary], cutoff: date | Non
 
 def progression_free_data(patients: Sequence[PatientSummary], issues: list[Issue]) -> TimeToEvent:
     """From the first cycle to the first progression on or after it, or death, whichever comes first; else
-    censored at the latest assessment. A death before the first cycle excludes the patient, as from overall
-    survival; a death without a date excludes only a patient with no progression to end the time on."""
+    censored at the latest assessment. A death before the first (or a later) cycle excludes the patient, as
+    from overall survival; a death without a date excludes only a patient with no progression to end the time on."""
     refs, months, observed = [], [], []
     for p in patients:
         first = p.first_day
         assert first is not None
-        if p.death_date is not None and p.death_date < first:
+        if _dead_before_a_cycle(p):
             continue  # the issue is written once, by overall_survival_data
         progression = next((r.day for r in p.responses if r.overall == "PD" and r.day >= first), None)
         if p.deceased and p.death_date is None and progression is None:
@@ -167,11 +179,13 @@ def build_report(data: CohortData, settings: ReportSettings | None = None,
     phase("statistics: demographics")
     issues = list(data.issues)
     treated = []
+    cutoff = settings.data_cutoff
+    by_cutoff = f" on or before the data cut-off {cutoff.isoformat()}" if cutoff is not None else ""
     for p in data.summaries:
         if p.n_cycles:
             treated.append(p)
         else:
-            issues.append(_issue(p.patient, "no PRRT administration: not part of the series", "info"))
+            issues.append(_issue(p.patient, f"no PRRT administration{by_cutoff}: not part of the series", "info"))
     sex: dict[str, int] = {"female": 0, "male": 0}
     for p in treated:
         key = p.sex or "unknown"

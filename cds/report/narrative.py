@@ -202,8 +202,7 @@ def paragraphs(report: CohortReport) -> list[str]:
         f"{'man' if men == 1 else 'men'}{other_text}) {'was' if n == 1 else 'were'} "
         f"treated with 177Lu-DOTATATE; their median age at the first cycle{age_of} was "
         f"{_range_text(report.age_years, ' years')}. "
-        f"They received a median of {_range_text(report.cycles, ' cycles')}, a median cumulative activity of "
-        f"{_range_text(report.cumulative_activity_gbq, ' GBq')}."
+        f"They received a median of {_range_text(report.cycles, ' cycles')}, {_activity_text(report)}."
     )
     r = report.responses
     counts = r.counts
@@ -233,6 +232,16 @@ def paragraphs(report: CohortReport) -> list[str]:
     out.append(_performance_sentence(report.ecog, "ECOG", "rose", "fell") + " "
                + _performance_sentence(report.kps, "Karnofsky", "rose", "fell"))
     return out
+
+
+def _activity_text(report: CohortReport) -> str:
+    """The median cumulative activity, over the patients whose every cycle has a recorded activity: named
+    when that is not every patient, as the age is."""
+    total = report.cumulative_activity_gbq
+    if total is None:
+        return "the cumulative activity is not known (no patient has the activity of every cycle recorded)"
+    known = f" (of the {total.n} with the activity of every cycle recorded)" if total.n < report.n_patients else ""
+    return f"a median cumulative activity{known} of {_range_text(total, ' GBq')}"
 
 
 def _toxicity_sentence(report: CohortReport) -> str:

@@ -58,6 +58,14 @@ def test_data_cutoff_censors_the_living_on_it_and_ignores_later_deaths_and_recor
     assert report.cycles is not None and report.cycles.max == 1  # cycle 2 is after the cut-off
 
 
+def test_a_patient_first_treated_after_the_data_cutoff_is_left_out_as_such() -> None:
+    """Before: "no PRRT administration: not part of the series" for a patient treated after the cut-off."""
+    report = report_of(*treated("a", first="2024-06-01"), *treated("b"), cutoff=date(2024, 3, 1))
+    assert report.n_patients == 1
+    assert [(i.resource, i.message) for i in report.issues] == [
+        ("Patient/a", "no PRRT administration on or before the data cut-off 2024-03-01: not part of the series")]
+
+
 def test_deceased_without_a_date_is_left_out_of_survival_with_an_issue() -> None:
     report = report_of(*treated("a", deceased=True), *treated("b"))
     assert report.os_data.patients == ("Patient/b",)
@@ -69,6 +77,20 @@ def test_death_before_the_first_cycle_is_an_issue_not_a_negative_time() -> None:
     report = report_of(*treated("a", deceased_date="2023-12-01"))
     assert report.os_data.patients == ()
     assert any("before the first PRRT cycle" in i.message for i in report.issues)
+
+
+def test_death_dated_before_a_later_cycle_is_an_issue_not_a_survival_time() -> None:
+    """A cycle given after the recorded death: one of the two dates is wrong, so neither survival time is
+    known; the patient is left out of both analyses with an issue, as a death before the first cycle is."""
+    report = report_of(
+        *treated("a", deceased_date="2024-02-01"), fx.procedure("a-c2", "2024-03-04", patient="Patient/a"),
+        *_lesions("a", {"2024-01-01": 40, "2024-04-08": 55}),
+        *treated("b", deceased_date="2024-03-04"), fx.procedure("b-c2", "2024-03-04", patient="Patient/b"),
+    )
+    assert report.os_data.patients == ("Patient/b",)  # a death on the day of the last cycle is not a conflict
+    assert "Patient/a" not in report.pfs_data.patients
+    assert [i.resource for i in report.issues if "before a later PRRT cycle" in i.message] == ["Patient/a"]
+    assert report.deaths == 2
 
 
 def test_unknown_activity_is_left_out_of_cumulative_activity() -> None:

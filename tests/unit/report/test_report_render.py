@@ -145,6 +145,28 @@ def test_every_patient_is_in_the_opening_sentence(tmp_path: Path) -> None:
     assert "median age at the first cycle (of the 1 with a usable birth date) was 74 years" in text
 
 
+def test_cumulative_activity_names_the_patients_it_is_over(tmp_path: Path) -> None:
+    """A patient with a cycle of unknown activity has no cumulative activity: the sentence says over how many
+    the median is. Before: "a median cumulative activity of 14.8 GBq (range 14.8-14.8)" read as the two
+    patients' when it was one patient's; and with none known, "of NA"."""
+    resources: list[dict[str, object]] = []
+    for pid, activity in (("a", 7.4), ("b", None)):
+        resources += [fx.patient(pid), fx.procedure(f"{pid}-c1", "2024-01-08", patient=f"Patient/{pid}"),
+                      fx.procedure(f"{pid}-c2", "2024-03-04", patient=f"Patient/{pid}", activity=activity)]
+    summaries, issues = summarize_collected(from_objects(resources), Settings())
+    write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 2), ReportSettings()),
+                 tmp_path, ("md", "html"))
+    expected = ("a median cumulative activity (of the 1 with the activity of every cycle recorded) of 14.8 GBq "
+                "(range 14.8-14.8)")
+    assert expected in (tmp_path / "report.md").read_text()
+    assert expected in (tmp_path / "report.html").read_text()
+    summaries, issues = summarize_collected(from_objects(resources[3:]), Settings())
+    write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 1), ReportSettings()),
+                 tmp_path, ("md",))
+    assert ("the cumulative activity is not known (no patient has the activity of every cycle recorded)"
+            in (tmp_path / "report.md").read_text())
+
+
 def test_one_patient_is_one_patient_in_the_opening_sentence(tmp_path: Path) -> None:
     """Before: "One patients (1 women, 0 men) were treated"."""
     resources = [fx.patient("a"), fx.procedure("a-c1", "2024-01-08", patient="Patient/a")]
