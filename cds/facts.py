@@ -69,6 +69,18 @@ class Timed(Fact):
     latest_day: date | None = None
 
 
+class UnreadAdministration(Fact):
+    """A Lutathera administration recorded as given (its status completed, or stopped once started) that
+    cannot be read as a cycle: no usable date, or a record that fails FHIR validation. It is not counted
+    among the cycles, so the cycles given, their numbers, the interval since the last one and the
+    cumulative activity may all be short by it: the next cycle's recommendation says so."""
+
+    ref: str
+    patient: str
+    reason: str
+    part_of: str | None = None  # the Procedure a MedicationAdministration is partOf: read, it is the cycle
+
+
 class Administration(Timed):
     """One PRRT administration record (a Procedure or a MedicationAdministration)."""
 
@@ -211,6 +223,7 @@ class PatientRecord:
 
     patient: Patient
     administrations: list[Administration] = field(default_factory=list)
+    unread_administrations: list[UnreadAdministration] = field(default_factory=list)
     labs: list[LabResult] = field(default_factory=list)
     ungradable: list[UngradableLab] = field(default_factory=list)
     treatment: list[TreatmentRecord] = field(default_factory=list)

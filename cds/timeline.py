@@ -32,6 +32,7 @@ from cds.facts import (
     RiskFactor,
     Tumour,
     UngradableLab,
+    UnreadAdministration,
 )
 
 if TYPE_CHECKING:
@@ -112,6 +113,9 @@ class Timeline:
     # the kidney risk factors could not be retrieved (a CDS Hooks prefetch or FHIR read that failed): not
     # "none recorded"; the kidney dose limits of a patient with risk factors apply
     risk_factors_unknown: bool = False
+    # Lutathera administrations recorded as given that could not be read as cycles (no usable date, a record
+    # failing validation): the cycles above may be short by them (``cds.facts.UnreadAdministration``)
+    unread_administrations: tuple[UnreadAdministration, ...] = ()
 
     @property
     def first_day(self) -> date | None:
@@ -197,4 +201,12 @@ def build_timeline(record: PatientRecord) -> Timeline:
         baselines=_baselines(labs, first),
         dosimetry=tuple(sorted(record.dosimetry, key=by_time)),
         risk_factors=tuple(sorted(record.risk_factors, key=lambda r: r.ref)),
+        unread_administrations=_unread(record.unread_administrations, cycles),
     )
+
+
+def _unread(unread: list[UnreadAdministration], cycles: tuple[Cycle, ...]) -> tuple[UnreadAdministration, ...]:
+    """The unread administrations that are not part of a cycle read: a MedicationAdministration ``partOf``
+    a Procedure that was read as a cycle is that cycle's record, not another cycle."""
+    read = {source for cycle in cycles for source in cycle.sources}
+    return tuple(sorted((u for u in unread if u.part_of is None or u.part_of not in read), key=lambda u: u.ref))

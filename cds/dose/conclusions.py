@@ -15,7 +15,8 @@ Decision = Literal["proceed", "reduce", "labs-needed", "withhold", "discontinue"
 # eligibility finding before cycle 1, a laboratory result needed, an exempt term, the class action rule
 # that decided, a discontinuation carried forward, nothing dose-modifying, or a protocol check that stops
 # the cycle (cds.protocol.hold).
-ReasonKind = Literal["finding", "eligibility", "labs", "exempt", "action", "discontinued", "proceed", "protocol"]
+ReasonKind = Literal["finding", "eligibility", "labs", "exempt", "action", "discontinued", "proceed", "protocol",
+                     "course"]
 
 
 class DoseReason(Fact):

@@ -84,7 +84,8 @@ class DoseAdvisor:
         for hit in self.engine.evaluate(TRIGGER_RULESET, facts):
             hits[hit.fact_id.split(":", 1)[0] + ":"].append(hit)
         history = History()
-        return [self._decide(evaluation, hits[evaluation.key], history) for evaluation in points]
+        alerts = [self._decide(evaluation, hits[evaluation.key], history) for evaluation in points]
+        return [_course_unread(alert, timeline) if not alert.given else alert for alert in alerts]
 
     def _decide(self, evaluation: PointEvaluation, trigger_hits: list[Hit], history: History) -> DoseAlert:
         point = evaluation.point
@@ -249,6 +250,28 @@ class DoseAdvisor:
             history.last_reduced_cycle = (point.cycle, point.decision, given)
         else:
             history.last_reduced_cycle = None
+
+
+UNREAD_RULE = "lutathera.course.unread"
+
+
+def _course_unread(alert: DoseAlert, timeline: Timeline) -> DoseAlert:
+    """The next cycle's recommendation when Lutathera administrations recorded as given could not be read
+    as cycles: its first reason says so and it is at least a warning, whatever the laboratory rules say.
+    Not counted, such an administration may make this cycle a later one (beyond the planned course), and the
+    interval since the last cycle and the cumulative activity cannot be checked (a prrt-cds reading: a
+    course record that cannot be read is never taken as a course that was not given)."""
+    unread = timeline.unread_administrations
+    if not unread:
+        return alert
+    count = f"{len(unread)} Lutathera administration" + ("s" if len(unread) > 1 else "")
+    reason = DoseReason(
+        kind="course", rule=UNREAD_RULE, observations=tuple(u.ref for u in unread),
+        text=(f"{count} recorded as given could not be read ({'; '.join(f'{u.ref}: {u.reason}' for u in unread)}): "
+              f"not counted, so this may not be cycle {alert.cycle}, and the interval since the last cycle and the "
+              "cumulative activity cannot be checked; record the administration's date, or correct the record"))
+    indicator = "warning" if alert.indicator == "info" else alert.indicator
+    return alert.model_copy(update={"reasons": (reason, *alert.reasons), "indicator": indicator})
 
 
 def dose_alerts(timeline: Timeline, grades: Sequence[ToxicityGrade], as_of: date, table: DoseTable,

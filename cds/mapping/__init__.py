@@ -29,6 +29,7 @@ from cds.facts import (
     PatientRecord,
     Timed,
     UngradableLab,
+    UnreadAdministration,
     age_years,
 )
 from cds.gc_pause import gc_paused
@@ -38,6 +39,7 @@ from cds.mapping.administrations import (
     is_prrt_procedure,
     map_medication_administration,
     map_procedure,
+    part_of_procedure,
 )
 from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.dosimetry import dosimetry_organ, map_condition, map_dosimetry, risk_factor_of
@@ -344,11 +346,31 @@ class _Mapper:
         if resource.get("status") == "entered-in-error":  # no version of this cycle is a cycle
             self.retracted.add(ref_of(resource))
         patient = subject(resource, self.aliases)
-        self.validate(resource)
-        fact, problem = map_procedure(resource, patient, self.codes)
+        try:
+            self.validate(resource)
+            fact, problem = map_procedure(resource, patient, self.codes)
+            fact = self.dated(fact)
+        except Unusable as exc:
+            self._unread_administration(resource, patient, str(exc))
+            return
         if problem is not None:
             self.issue("warning", resource, problem, patient)
-        self.out.record(patient).administrations.append(self.dated(fact))
+        self.out.record(patient).administrations.append(fact)
+
+    def _unread_administration(self, resource: Resource, patient: str, reason: str,
+                               part_of: str | None = None) -> None:
+        """A Lutathera administration that cannot be read: one recorded as given is kept as unread (the
+        course is short by it, and its next cycle's recommendation says so); any other status is only
+        named in an issue, as before. Raises the problem again for a status that is not given."""
+        section = self.codes.section("administration")
+        status = resource.get("status")
+        if not (isinstance(status, str) and status in (*section["completed_status"], *section["stopped_status"])):
+            raise Unusable(reason)
+        self.issue("warning", resource, f"{reason}: a Lutathera administration recorded as given that cannot be "
+                                        "read is not counted as a cycle (the cycles given, their numbers and the "
+                                        "cumulative activity may be short by it)", patient)
+        self.out.record(patient).unread_administrations.append(
+            UnreadAdministration(ref=ref_of(resource), patient=patient, reason=reason, part_of=part_of))
 
     def _medication(self, resource: Resource) -> tuple[Any, Any, str | None]:
         """The medication's code and form: its ``medicationCodeableConcept``, else the Medication its
@@ -384,11 +406,15 @@ class _Mapper:
         if resource.get("status") == "entered-in-error":  # no version of this cycle is a cycle
             self.retracted.add(ref_of(resource))
         patient = subject(resource, self.aliases)
-        self.validate(resource)
-        fact, part_of, problem = map_medication_administration(resource, patient, self.codes, self.aliases)
+        try:
+            self.validate(resource)
+            fact, part_of, problem = map_medication_administration(resource, patient, self.codes, self.aliases)
+            self.dated(fact)
+        except Unusable as exc:
+            self._unread_administration(resource, patient, str(exc), part_of_procedure(resource, self.aliases))
+            return
         if problem is not None:
             self.issue("warning", resource, problem, patient)
-        self.dated(fact)
         if part_of is not None:
             self.part_of[fact.ref] = (part_of, fact)
         else:

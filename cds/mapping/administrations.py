@@ -132,6 +132,16 @@ def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[A
     ), _problems(stopped, problem)
 
 
+def part_of_procedure(resource: Resource, aliases: Mapping[str, str]) -> str | None:
+    """The Procedure a MedicationAdministration is ``partOf`` (the last one named), or None."""
+    part_of = None
+    for item in items(resource.get("partOf")):
+        target = reference(item, aliases)
+        if target and target.startswith("Procedure/"):
+            part_of = target
+    return part_of
+
+
 def map_medication_administration(
     resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str]
 ) -> tuple[Administration, str | None, str | None]:
@@ -142,11 +152,7 @@ def map_medication_administration(
     dosage = resource.get("dosage")
     dose = dosage.get("dose") if isinstance(dosage, dict) else None
     activity, reported, problem = _activity_kept(dose, table)
-    part_of = None
-    for item in items(resource.get("partOf")):
-        target = reference(item, aliases)
-        if target and target.startswith("Procedure/"):
-            part_of = target
+    part_of = part_of_procedure(resource, aliases)
     ref = ref_of(resource)
     fact = Administration(
         ref=ref, patient=patient, at=at, day=day, latest_day=latest, activity_gbq=activity,

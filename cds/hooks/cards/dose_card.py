@@ -121,6 +121,8 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if deceased is not None:  # no cycle is decided for the patient: a wrong chart, or a wrong record
             cards.append(_deceased_card(order, deceased, result, closing))
             continue
+        if result.timeline.unread_administrations:  # the course is short by records that cannot be read
+            cards.append(_unread_course_card(order, result, closing))
         several = administrations(order)
         if several is not None:  # the rules check one cycle: the card for the order's other administrations
             cards.append(several_administrations_card(order, several, alert, result, closing))
@@ -235,6 +237,25 @@ def _deceased_card(order: LutatheraOrder, deceased: str, result: PatientEvaluati
     card = _card(order, summary_of([f"Lutathera order for a patient recorded as deceased ({when}): not checked"]),
                  "critical", [removal(order, "Remove the Lutathera order", True)], body, result, closing)
     return IssuedCard(card=card, action="deceased", cycle=None, order=order.ref)
+
+
+def _unread_course_card(order: LutatheraOrder, result: PatientEvaluation, closing: str) -> IssuedCard:
+    """A warning card, removal offered, for a Lutathera order in a chart whose Lutathera administrations
+    recorded as given could not all be read as cycles: the order may be a later cycle than the one it is
+    checked as (beyond the planned course), and the interval and cumulative activity cannot be checked."""
+    unread = result.timeline.unread_administrations
+    given = len(result.timeline.cycles)
+    count = f"{len(unread)} Lutathera administration" + ("s" if len(unread) > 1 else "")
+    rows = "\n".join(f"- {md.text(u.ref)}: {md.text(u.reason)}" for u in unread)
+    body = (f"**{count} recorded as given could not be read as cycles** and {'are' if len(unread) > 1 else 'is'} "
+            f"not counted:\n{rows}\n\n{given} cycle{'' if given == 1 else 's'} could be read, so this order is "
+            f"checked as cycle {given + 1}; counting the others, it may be a later cycle, beyond the planned "
+            "course, and the interval since the last cycle and the cumulative activity cannot be checked. Record "
+            "the administration's date (or correct the record) before signing.")
+    card = _card(order, summary_of([f"Lutathera order not fully checked: {count} recorded as given could not "
+                                    "be read"]),
+                 "warning", [removal(order, "Remove the Lutathera order", False)], body, result, closing)
+    return IssuedCard(card=card, action="course-unread", cycle=given + 1, order=order.ref)
 
 
 def _other_patient_card(order: LutatheraOrder, result: PatientEvaluation, closing: str) -> IssuedCard:

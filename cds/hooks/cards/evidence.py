@@ -38,10 +38,12 @@ def headline_reason(alert: DoseAlert) -> str | None:
     missing = [r for r in alert.reasons if r.kind == "labs"]
     if alert.action == "labs-needed" and len(missing) > 1:
         return f"{len(missing)} required results missing or not recent enough"
-    for reason in alert.reasons:
+    # the course's own notice (records that could not be read) is a card of its own, never the headline
+    decided = [r for r in alert.reasons if r.kind != "course"]
+    for reason in decided:
         if reason.observations or reason.value is not None or alert.action == "labs-needed":
             return reason.text
-    return alert.reasons[0].text if alert.reasons and alert.action != "proceed" else None
+    return decided[0].text if decided and alert.action != "proceed" else None
 
 
 def _days(timeline: Timeline) -> dict[str, date]:

@@ -39,7 +39,7 @@ from cds.protocol.conclusions import ProtocolChecks
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
 from cds.tables import shown_unit, shown_value
-from cds.timeline import Cycle
+from cds.timeline import Cycle, Timeline
 
 
 def next_alert(result: PatientEvaluation) -> DoseAlert | None:
@@ -68,7 +68,7 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
              alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
              cap: float | None = None, checks: ProtocolChecks | None = None, incomplete: str | None = None,
-             unread: str | None = None, deceased: str | None = None) -> str:
+             unread: str | None = None, deceased: str | None = None, course: str | None = None) -> str:
     hold = hold_summary(checks) if alert is not None and checks is not None else None
     warned = [LABELS[c.check] for c in open_checks(checks) if c.status == "warning" and not c.stops_cycle]
     unverified = [LABELS[c.check] for c in to_verify(checks)]  # pregnancy not excluded: as the order card says
@@ -99,8 +99,16 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
              *([kidney] if kidney else []), second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
-    notices = [notice for notice in (stale_notice(labs), incomplete, unread) if notice]
+    notices = [notice for notice in (stale_notice(labs), incomplete, unread, course) if notice]
     return summary_noting(parts, "; ".join(notices) or None)
+
+
+def _course_notice(timeline: Timeline) -> str | None:
+    """"course not fully checked: 1 Lutathera administration not read" (cds.facts.UnreadAdministration)."""
+    count = len(timeline.unread_administrations)
+    if not count:
+        return None
+    return f"course not fully checked: {count} Lutathera administration{'s' if count > 1 else ''} not read"
 
 
 def _unread_section(unread: list[LabResult], day: date, what: str) -> str:
@@ -268,7 +276,8 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
                          kidney_dose_notice(result.kidney_dosimetry), cap, checks,
                          incomplete_notice(incomplete) if alert is not None else None,
-                         after_notice(unread, read_to), deceased),
+                         after_notice(unread, read_to), deceased,
+                         _course_notice(timeline) if alert is not None else None),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,
     )
