@@ -182,8 +182,17 @@ def build_report(data: CohortData, settings: ReportSettings | None = None,
     cutoff = settings.data_cutoff
     by_cutoff = f" on or before the data cut-off {cutoff.isoformat()}" if cutoff is not None else ""
     for p in data.summaries:
+        unread = p.unread_administrations
+        records = f"{unread} Lutathera administration{'s' if unread > 1 else ''} recorded as given"
         if p.n_cycles:
             treated.append(p)
+            if unread:
+                issues.append(_issue(p.patient, f"{records} could not be read (see the evaluation's issues): not "
+                                                "counted, so this patient's cycles, cumulative activity, dose "
+                                                "modifications and survival from the first cycle may be short by it"))
+        elif unread:
+            issues.append(_issue(p.patient, f"no PRRT administration that could be read{by_cutoff} ({records} "
+                                            "could not be: see the evaluation's issues): not part of the series"))
         else:
             issues.append(_issue(p.patient, f"no PRRT administration{by_cutoff}: not part of the series", "info"))
     sex: dict[str, int] = {"female": 0, "male": 0}

@@ -78,6 +78,8 @@ class PatientSummary:
     changes: tuple[ChangePoint, ...] = ()
     nadir_days: dict[str, tuple[int, ...]] = field(default_factory=dict)  # analyte -> per cycle
     not_graded: dict[str, int] = field(default_factory=dict)  # analyte -> results from cycle 1 on not graded
+    # Lutathera administrations recorded as given that could not be read as cycles (cds.facts.UnreadAdministration)
+    unread_administrations: int = 0
 
     @property
     def best_change_pct(self) -> float | None:
@@ -226,6 +228,7 @@ def summarize(result: PatientEvaluation, confirmed: bool = True) -> PatientSumma
         ecog=_before_after(timeline.performance, "ecog", first, last),
         kps=_before_after(timeline.performance, "karnofsky", first, last),
         issue_counts=_counts(result),
+        unread_administrations=len(timeline.unread_administrations),
         cycle_actions=tuple(a.action for a in given),
         cycle_deviations=tuple(tuple(d.kind for d in a.deviations) for a in given),
         discontinued=_discontinued(result.alerts),

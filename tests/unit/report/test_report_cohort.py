@@ -66,6 +66,22 @@ def test_a_patient_first_treated_after_the_data_cutoff_is_left_out_as_such() -> 
         ("Patient/a", "no PRRT administration on or before the data cut-off 2024-03-01: not part of the series")]
 
 
+def test_a_cycle_that_cannot_be_read_is_said_to_shorten_the_patients_figures() -> None:
+    """Before: a patient with one dated and one undated cycle counted 1 cycle and the report said nothing;
+    a patient whose only cycle is undated read "no PRRT administration: not part of the series"."""
+    undated = fx.procedure("a-c2", None, patient="Patient/a")
+    only = fx.procedure("b-c1", None, patient="Patient/b")
+    report = report_of(*treated("a"), undated, fx.patient("b"), only, *treated("c"))
+    assert report.n_patients == 2
+    messages = {i.resource: (i.severity, i.message) for i in report.issues}
+    assert messages["Patient/a"][0] == "warning"
+    assert messages["Patient/a"][1].startswith("1 Lutathera administration recorded as given could not be read")
+    assert messages["Patient/b"] == ("warning", "no PRRT administration that could be read (1 Lutathera "
+                                                "administration recorded as given could not be: see the "
+                                                "evaluation's issues): not part of the series")
+    assert "Patient/c" not in messages
+
+
 def test_deceased_without_a_date_is_left_out_of_survival_with_an_issue() -> None:
     report = report_of(*treated("a", deceased=True), *treated("b"))
     assert report.os_data.patients == ("Patient/b",)
