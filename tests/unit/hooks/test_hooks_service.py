@@ -183,6 +183,51 @@ def test_a_course_complete_card_says_which_results_are_dated_after_the_service_d
     assert "Observation/p1-platelets-2024-07-25" in card["detail"]
 
 
+def _chart_on(tmp_path: Path, resources: list[dict[str, Any]], moment: datetime) -> dict[str, Any]:
+    """The patient-view card of a service whose clock reads ``moment`` (its "today" is the site's day)."""
+    app = create_app(hs.service_settings(tmp_path, as_of=None), fhir_transport=hs.mock_transport(hs.FhirData(),
+                                                                                                   hs.FHIR_BASE),
+                     clock=lambda: moment)
+    with hs.InProcess(app) as running:
+        [card] = cards_of(running.post(TOXICITY, json=hs.hook_request("patient-view", "p1",
+                                                                      prefetch=hs.prefetch_for(resources))))
+    return card
+
+
+@pytest.mark.parametrize(("cycle_4", "after"), [("2024-06-24", False), ("2024-06-25", True)])
+def test_a_cycle_dated_after_the_service_day_is_counted_and_the_card_says_so(tmp_path: Path, cycle_4: str,
+                                                                             after: bool) -> None:
+    """A completed administration dated after the site's day (a date entered wrongly, a clock ahead, a planned
+    one recorded as completed) stays counted as given: the card is a warning naming it. Before: "Lutathera
+    course complete (4 of 4 cycles given)" as an info card, with no word of its date."""
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", cycle_4)
+    resources = hs.prrt_record("p1", days, [("2024-06-17", {})])
+    card = _chart_on(tmp_path, resources, datetime(2024, 6, 24, 12, 0, tzinfo=UTC))
+    assert card["summary"].startswith("Lutathera course complete (4 of 4 cycles given)")
+    notice = "1 Lutathera administration dated after 2024-06-24: counted as given; verify the date"
+    if not after:
+        assert card["indicator"] == "info"
+        assert "dated after" not in card["summary"] and "dated after" not in card["detail"]
+        return
+    assert card["indicator"] == "warning" and "overrideReasons" in card
+    assert card["summary"].endswith(notice)
+    assert "**Lutathera administrations dated after 2024-06-24**" in card["detail"]
+    assert "- cycle 4, 2024-06-25: Procedure/p1-cycle-4" in card["detail"]
+
+
+def test_the_notice_of_cycles_dated_after_leads_the_summary_notices(tmp_path: Path) -> None:
+    """As of 2024-03-10, cycles 3 and 4 (and the results after that day) lie ahead: the summary names the
+    cycles first, within the 140 characters of a summary; the results not read are in the detail."""
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24")
+    resources = hs.prrt_record("p1", days, [("2024-02-26", {}), ("2024-04-22", {}), ("2024-06-17", {})])
+    card = _chart_on(tmp_path, resources, datetime(2024, 3, 10, 9, 0, tzinfo=UTC))
+    assert card["indicator"] == "warning"
+    assert card["summary"] == ("Lutathera course complete (4 of 4 cycles given); 2 Lutathera administrations dated "
+                               "after 2024-03-10: counted as given; verify the dates")
+    assert "- cycle 3, 2024-04-29: Procedure/p1-cycle-3\n- cycle 4, 2024-06-24: Procedure/p1-cycle-4" in card["detail"]
+    assert "**Laboratory results dated after 2024-03-10**" in card["detail"]
+
+
 def test_results_up_to_the_day_decided_on_add_no_notice(tmp_path: Path) -> None:
     resources, as_of = hs.scenario("proceed", "p1")
     [card] = hs.posted_cards(tmp_path, TOXICITY, hs.hook_request("patient-view", "p1",
