@@ -25,7 +25,7 @@ from cds.partition import Partitioned, partitioned
 from cds.protocol.conclusions import ProtocolChecks
 from cds.reading import Collected
 from cds.recist.conclusions import RecistAssessment
-from cds.timeline import Timeline, build_timeline
+from cds.timeline import Timeline, build_timeline, given_after_issues
 
 __all__ = ["DEFAULT_CTCAE_VERSION", "Evaluation", "EvaluationStream", "PatientEvaluation", "evaluate_collected",
            "evaluate_paths", "evaluate_patient", "evaluation_stream"]
@@ -88,13 +88,14 @@ def evaluate_patient(
 ) -> PatientEvaluation:
     """Run every concern over one patient's timeline. Raises EvaluationError if the engine fails.
 
-    ``as_of`` is "today" for the next-cycle decision (default: the patient's latest date).
+    ``as_of`` is "today" for the next-cycle decision (default: the patient's latest date). A cycle dated
+    after it stays counted as given, and an issue names each of its records (``given_after_issues``).
     """
     engine = engine if engine is not None else bootstrap.default_engine()
     today = as_of or timeline.latest_day() or date.today()
     selection = Selection(ctcae_version=ctcae_version)
     conclusions: dict[str, Any] = {}
-    issues = timeline.issues
+    issues = timeline.issues + given_after_issues(timeline, today)
     for concern in bootstrap.CONCERNS:
         context = Context(timeline=timeline, today=today, selection=selection, engine=engine, earlier=dict(conclusions))
         conclusions[concern.name] = concern.evaluate(context)

@@ -127,6 +127,13 @@ class Timeline:
         FHIR date); None when its date is a full day or there is no administration."""
         return self.cycles[0].latest_date if self.cycles else None
 
+    def given_after(self, day: date) -> tuple[Cycle, ...]:
+        """The cycles dated after ``day``, the day decided on: their first possible day is later (a cycle
+        dated by a month that holds ``day`` may have been given by then, and is not). They stay counted as
+        given, since leaving one out could recommend a cycle that may already have been given; the
+        patient's issues name each record (``given_after_issues``) and the cards say so."""
+        return tuple(cycle for cycle in self.cycles if cycle.date > day)
+
     def cycle_of(self, day: date) -> int:
         """The cycle whose window holds ``day``; 0 before the first administration."""
         return bisect_right([c.date for c in self.cycles], day)
@@ -161,6 +168,22 @@ class Timeline:
         next-cycle decision (docs/outputs.md, ``--as-of``)."""
         days = [day for day in (self.last_contact_day(), self.patient.death_date) if day is not None]
         return max(days) if days else None
+
+
+def given_after_issues(timeline: Timeline, day: date) -> tuple[Issue, ...]:
+    """A warning for each record of a cycle dated after ``day``, the day decided on (``Timeline.given_after``):
+    "cycle 3 administered on 2024-04-29, after the day decided on (2024-03-10): counted as given; verify its
+    date". A decision cannot follow an administration after it: a date entered wrongly, a clock ahead of the
+    service's, or a planned administration recorded as completed."""
+    issues = []
+    for cycle in timeline.given_after(day):
+        when = f"on {cycle.date.isoformat()}" if cycle.latest_date is None else \
+            f"on a day from {cycle.date.isoformat()} to {cycle.latest_date.isoformat()}"
+        issues += [Issue(severity="warning", resource=ref, patient=timeline.patient.ref,
+                         message=f"cycle {cycle.number} administered {when}, after the day decided on "
+                                 f"({day.isoformat()}): counted as given; verify its date")
+                   for ref in cycle.sources]
+    return tuple(issues)
 
 
 def _baselines(labs: tuple[LabResult, ...], first_day: date | None) -> dict[str, Baseline]:

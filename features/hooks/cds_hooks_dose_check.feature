@@ -16,6 +16,26 @@ Feature: CDS Hooks: the Lutathera dose check when an order is selected or signed
     And the pre-cycle labs of 2024-02-26 are normal
     And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
 
+  Scenario Outline: Cycle 4 recorded as given on <day>, an order signed on 2024-06-24: <outcome>
+    A completed administration dated after the day the order is checked on is counted as given (the
+    order is then a fifth cycle, beyond the course); the card says so, so that the order is not judged
+    on a date that cannot be right.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And the pre-cycle labs of 2024-06-17 are normal
+    And PRRT cycle 4 was given on <day> with 7.4 GBq
+    When a Lutathera order of 7.4 GBq is signed on 2024-06-24
+    Then the service shows one card
+    And the card is warning
+    And the card says "Lutathera cycle 5 is beyond the planned 4 cycles"
+    And <notice> "1 Lutathera administration dated after 2024-06-24: counted as given; verify the date"
+
+    Examples:
+      | day        | outcome                    | notice              |
+      | 2024-06-24 | given that day             | the card never says |
+      | 2024-06-25 | counted as given, and said | the card says       |
+
   Scenario: Grade 2 thrombocytopenia: withhold, and the suggestion removes the order
     Given a platelet count of 60 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
     And the other pre-cycle labs of 2024-04-22 are normal

@@ -82,6 +82,28 @@ Feature: CDS Hooks: the PRRT toxicity card when a clinician opens the chart
     And the card's details show "**Laboratory results dated after 2024-04-29** are not read for the recommendation above"
     And the card offers reasons to override it
 
+  Scenario Outline: Cycle 4 recorded as given on <day>, the chart opened on 2024-06-24: <outcome>
+    A completed administration dated after the day decided on (a date entered wrongly, a clock ahead
+    of the service's, a planned administration recorded as completed) is counted as given, so that no
+    cycle that may already have been given is recommended again. The card says so and is a warning,
+    never "course complete" as information; an administration on the day itself was given that day.
+
+    Given the pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And the pre-cycle labs of 2024-06-17 are normal
+    And PRRT cycle 4 was given on <day> with 7.4 GBq
+    When the clinician opens the patient's chart on 2024-06-24
+    Then the service shows one card
+    And the card is <indicator>
+    And the card says "Lutathera course complete (4 of 4 cycles given)"
+    And <notice> "1 Lutathera administration dated after 2024-06-24: counted as given; verify the date"
+    And the card's details <detail> "**Lutathera administrations dated after 2024-06-24**"
+
+    Examples:
+      | day        | outcome                          | indicator | notice              | detail     |
+      | 2024-06-24 | given that day, an info card     | info      | the card never says | never show |
+      | 2024-06-25 | counted as given, and said so    | warning   | the card says       | show       |
+
   Scenario: The latest tumour response is on the card
     Given a target lesion "L1" in the liver measuring 32 mm on 2024-01-03
     And a target lesion "L1" in the liver measuring 20 mm on 2024-04-15

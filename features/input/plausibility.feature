@@ -128,6 +128,30 @@ Feature: Impossible values are never graded and never decide a dose
       | 1899-12-31 |
       | 9999-12-20 |
 
+  Scenario Outline: Cycle 3 recorded as given on <day>, the rules evaluated on 2024-04-29: <outcome>
+    A completed administration dated after the day decided on cannot have been given by then (a date
+    entered wrongly, a clock ahead, a planned administration recorded as completed). It stays counted
+    as given, since leaving it out could recommend a cycle that may already have been given: the next
+    cycle is 4. An issue names it; an administration on the day itself was given that day.
+
+    Given a female patient born 1962-05-14
+    And a body weight of 70 kg on 2024-01-02
+    And the pre-cycle labs of 2024-01-02 are normal
+    And PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And the pre-cycle labs of 2024-02-26 are normal
+    And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And the pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on <day> with 7.4 GBq
+    When the rules are evaluated on 2024-04-29
+    Then the recommendation for cycle 3 is "proceed" at 7.4 GBq
+    And the recommendation for cycle 4 is "labs-needed"
+    And <issue> "<text>"
+
+    Examples:
+      | day        | outcome                        | issue                        | text                                                                                                        |
+      | 2024-04-29 | given that day, no issue       | no issue mentions            | after the day decided on                                                                                    |
+      | 2024-04-30 | counted as given, and an issue | there is an issue mentioning | cycle 3 administered on 2024-04-30, after the day decided on (2024-04-29): counted as given; verify its date |
+
   Scenario Outline: A laboratory result dated <day> is <outcome>
     Given a female patient
     And a platelet count of 60 x10^9/L with a lower limit of 150 on <day>

@@ -12,6 +12,7 @@ are normal", tumour measurements).
     Then the service shows one card | no card
     Then the card is critical | warning | info
     Then the card says "..."                       (its one-line summary contains the text)
+    Then the card never says "..."                 (its one-line summary does not contain the text)
     Then the card's details show "..."             (its Markdown detail contains the text)
     Then the card suggests "<label>"               (a suggestion with that label)
     Then the suggested order has an activity of 3.7 GBq
@@ -108,6 +109,11 @@ def card_indicator(hook_outcome: HookOutcome, indicator: str) -> None:
 @then(parsers.re(r'the card says "(?P<text>[^"]+)"'))
 def card_says(hook_outcome: HookOutcome, text: str) -> None:
     assert text in hook_outcome.card["summary"], hook_outcome.card["summary"]
+
+
+@then(parsers.re(r'the card never says "(?P<text>[^"]+)"'))
+def card_never_says(hook_outcome: HookOutcome, text: str) -> None:
+    assert text not in hook_outcome.card["summary"], hook_outcome.card["summary"]
 
 
 @then(parsers.re(r"the card's details show \"(?P<text>[^\"]+)\""))

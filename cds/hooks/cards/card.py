@@ -21,6 +21,8 @@ from cds.evaluation import DEFAULT_CTCAE_VERSION
 from cds.facts import Indicator
 
 SUMMARY_MAX = 139
+# what a summary keeps of its first part beside its notices ("Lutathera course complete (4 of 4 cycles given)")
+NOTICE_LEAD = 47
 TOPIC_SYSTEM = "urn:prrt-cds:card-topic"
 # HL7 CDS "non-adherence reason" codes (tests/data/cds-hooks/vocabulary), those that fit
 # overriding a PRRT dose recommendation, with the CodeSystem's display texts.
@@ -143,6 +145,20 @@ def summary_of(parts: list[str], joiner: str = "; ", limit: int = SUMMARY_MAX) -
             break
         text = candidate
     return text or parts[0][: limit - 1].rstrip() + "…"
+
+
+def notices_after(first: str | None, others: Sequence[str | None], lead: int = NOTICE_LEAD) -> str | None:
+    """The notices a summary ends with (``summary_noting``): ``first``, then those of ``others`` that fit
+    beside it and ``lead`` characters of the summary's first part (the card's detail states every one);
+    without ``first``, every one of ``others``, as before there was a ``first``."""
+    kept = [notice for notice in others if notice]
+    if first is None:
+        return "; ".join(kept) or None
+    notices = [first]
+    for notice in kept:
+        if len("; ".join([*notices, notice])) + 2 + lead <= SUMMARY_MAX:
+            notices.append(notice)
+    return "; ".join(notices)
 
 
 def summary_noting(parts: list[str], notice: str | None, joiner: str = "; ") -> str:

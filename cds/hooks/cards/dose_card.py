@@ -6,9 +6,11 @@ say), or when laboratory results are needed first; also when the order would giv
 the planned course, when its activity cannot be verified (none the service reads, or different
 ones in its doses), and when it is not the activity the rules allow (above it, or below it by more
 than the deviations' tolerance), and when the order's Medication was not read (an order taken as a
-Lutathera order from its reference's name only). Suggestions are spec actions on the draft order:
+Lutathera order from its reference's name only). In a chart whose cycles counted as given include some
+dated after the day decided on, every card of an order says so and is at least a warning, and an order
+that had no card gets one. Suggestions are spec actions on the draft order:
 ``update`` it to the reduced activity (the whole resource, changed) or ``delete`` it. No card when the
-order agrees.
+order agrees and no cycle is dated after the day decided on.
 
 An order that orders no administration (doNotPerform, cancelled, entered in error ...) gets only the
 card of cds.hooks.cards.order_status; one that orders several gets the card of
@@ -18,6 +20,7 @@ cds.hooks.cards.order_administrations beside its others, none of which then offe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from cds.dose.conclusions import DoseAlert
@@ -38,7 +41,14 @@ from cds.hooks.cards.card import (
     summary_noting,
     summary_of,
 )
-from cds.hooks.cards.evidence import alert_section, deceased_text, footer, headline_reason
+from cds.hooks.cards.evidence import (
+    alert_section,
+    deceased_text,
+    footer,
+    given_after_notice,
+    given_after_section,
+    headline_reason,
+)
 from cds.hooks.cards.implausible_order import implausible_card
 from cds.hooks.cards.kidney_dose import allowed_text, kidney_cap, kidney_dose_section, kidney_dose_unknown
 from cds.hooks.cards.order_administrations import NO_CHANGE, administrations, several_administrations_card
@@ -168,8 +178,55 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     answered = {card.order for card in cards}
     cards += [_medication_unread_card(order, result, closing) for order in orders
               if order.medication_unread and order.other_patient is None and order.ref not in answered]
-    return [_without_changes(card, NO_CHANGE) if card.order in repeated and card.action != "several-administrations"
-            else _without_changes(card) if card.order in crowded else card for card in cards]
+    cards = [_without_changes(card, NO_CHANGE) if card.order in repeated and card.action != "several-administrations"
+             else _without_changes(card) if card.order in crowded else card for card in cards]
+    return _given_after(cards, orders, result, as_of, closing)
+
+
+def _given_after(cards: list[IssuedCard], orders: Sequence[LutatheraOrder], result: PatientEvaluation, as_of: date,
+                 closing: str) -> list[IssuedCard]:
+    """The cards of the orders of a chart whose cycles counted as given include some dated after the day
+    decided on (``Timeline.given_after``): each card of such an order says so (``_noting_given_after``), and
+    an order that had no card gets a warning of its own, never an empty answer, which reads as "the order
+    agrees". The order of another patient, and one that orders no administration, are not checked as a cycle."""
+    cycles = result.timeline.given_after(as_of)
+    notice = given_after_notice(cycles, as_of)
+    if notice is None:
+        return cards
+    section = given_after_section(cycles, as_of)
+    checked = [order for order in orders if order.other_patient is None and not_an_administration(order) is None]
+    refs = {order.ref for order in checked}
+    answered = {card.order for card in cards}
+    noted = [_noting_given_after(card, notice, section) if card.order in refs else card for card in cards]
+    return noted + [_given_after_card(order, notice, section, result, closing) for order in checked
+                    if order.ref not in answered]
+
+
+def _noting_given_after(issued: IssuedCard, notice: str, section: str) -> IssuedCard:
+    """The card with the notice of the cycles dated after the day decided on at the end of its summary (what
+    the summary said before kept while it fits), their section after the order's line, and at least a
+    warning (same uuid: the audit names this card)."""
+    card = issued.card
+    head, _, rest = (card.detail or "").partition("\n\n")
+    update: dict[str, object] = {"summary": summary_noting(card.summary.split("; "), notice),
+                                 "detail": "\n\n".join(part for part in (head, section, rest) if part)}
+    if card.indicator == "info":
+        update.update(indicator="warning", overrideReasons=card.overrideReasons or override_reasons())
+    return replace(issued, card=card.model_copy(update=update))
+
+
+def _given_after_card(order: LutatheraOrder, notice: str, section: str, result: PatientEvaluation,
+                      closing: str) -> IssuedCard:
+    """A warning card for an order the checks let pass in a chart with cycles dated after the day decided on:
+    the cycle the order is checked as depends on them."""
+    alert = next_alert(result)
+    cycle = alert.cycle if alert is not None else len(result.timeline.cycles) + 1
+    body = "\n\n".join(part for part in (
+        section, alert_section(alert, result.timeline, "Recommendation") if alert is not None else "",
+        kidney_dose_section(result.kidney_dosimetry)) if part)
+    card = _card(order, summary_of([f"Lutathera cycle {cycle} order: {notice}"]), "warning",
+                 [removal(order, "Remove the Lutathera order", False)], body, result, closing)
+    return IssuedCard(card=card, action="dated-after", cycle=cycle, order=order.ref)
 
 
 CROWDED = ("**No change of this order is offered** while another Lutathera order of its kind is drafted for "

@@ -7,13 +7,14 @@ can always see why").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from cds.dose.conclusions import DoseAlert, DoseReason
 from cds.dose.labs_used import labs_text
 from cds.hooks.cards import markdown as md
 from cds.tables import shown_value
-from cds.timeline import Timeline
+from cds.timeline import Cycle, Timeline
 
 ACTION_WORDS = {
     "proceed": "proceed", "reduce": "reduce the activity", "withhold": "withhold", "discontinue": "discontinue",
@@ -109,3 +110,29 @@ def deceased_text(timeline: Timeline) -> str | None:
     if not patient.deceased:
         return None
     return "Patient recorded as deceased" + (f" on {patient.death_date.isoformat()}" if patient.death_date else "")
+
+
+def given_after_notice(cycles: Sequence[Cycle], day: date) -> str | None:
+    """What a card's summary says of the cycles dated after the day decided on (``Timeline.given_after``):
+    "2 Lutathera administrations dated after 2024-03-10: counted as given; verify the dates"; None when
+    there are none."""
+    if not cycles:
+        return None
+    plural = "" if len(cycles) == 1 else "s"
+    return (f"{len(cycles)} Lutathera administration{plural} dated after {day.isoformat()}: counted as given; "
+            f"verify the date{plural}")
+
+
+def given_after_section(cycles: Sequence[Cycle], day: date) -> str:
+    """The cycles dated after the day decided on, each with its date and records, and why they are counted."""
+    if not cycles:
+        return ""
+    rows = "\n".join(
+        f"- cycle {c.number}, "
+        + (f"{c.date.isoformat()}" if c.latest_date is None else
+           f"on a day from {c.date.isoformat()} to {c.latest_date.isoformat()}")
+        + f": {md.text(', '.join(c.sources))}" for c in cycles)
+    return (f"**Lutathera administrations dated after {day.isoformat()}**, the day decided on, are counted as "
+            "given: leaving one out could recommend a cycle that may already have been given. A decision cannot "
+            "follow an administration dated after it (a date entered wrongly, a clock ahead of the service's, a "
+            f"planned administration recorded as completed): verify the dates.\n{rows}")

@@ -10,7 +10,8 @@ to critical when one says the cycle must not be given (a positive pregnancy test
 the summary, or when no activity keeps the kidney dose limits (the order card's critical "at most 0
 GBq"). An unknown check that alone asks for a card on the order hooks (``card_when_unknown``: pregnancy
 not excluded) is a warning here too, its "verify ..." in the summary; so are laboratory results dated
-after the day the labs are read up to (graded on the card, read by no recommendation). With no next cycle
+after the day the labs are read up to (graded on the card, read by no recommendation), and Lutathera
+administrations dated after the day decided on (counted as given; the summary says so first). With no next cycle
 (the planned course given, or the patient recorded as deceased, which then leads the summary), a CTCAE
 grade at or above ``after_course_warning_grade`` since the last cycle makes the card a warning. No card
 for a patient without a recorded PRRT administration: the eligibility check before cycle 1 belongs to the
@@ -30,8 +31,16 @@ from cds.dose.schedule import planned_course
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult
 from cds.hooks.cards import markdown as md
-from cds.hooks.cards.card import Card, IssuedCard, override_reasons, summary_noting, toxicity_source
-from cds.hooks.cards.evidence import alert_section, deceased_text, deviations_section, footer, recommendation
+from cds.hooks.cards.card import Card, IssuedCard, notices_after, override_reasons, summary_noting, toxicity_source
+from cds.hooks.cards.evidence import (
+    alert_section,
+    deceased_text,
+    deviations_section,
+    footer,
+    given_after_notice,
+    given_after_section,
+    recommendation,
+)
 from cds.hooks.cards.incomplete import history_card, incomplete_notice, incomplete_section
 from cds.hooks.cards.kidney_dose import kidney_cap, kidney_dose_notice, kidney_dose_section, kidney_dose_warns
 from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, open_checks, to_verify
@@ -68,7 +77,8 @@ def latest_response(result: PatientEvaluation) -> TimepointResponse | None:
 def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointResponse | None,
              alert: DoseAlert | None, planned: int, labs: LabsUsed | None, kidney: str | None = None,
              cap: float | None = None, checks: ProtocolChecks | None = None, incomplete: str | None = None,
-             unread: str | None = None, deceased: str | None = None, course: str | None = None) -> str:
+             unread: str | None = None, deceased: str | None = None, given_after: str | None = None,
+             course: str | None = None) -> str:
     hold = hold_summary(checks) if alert is not None and checks is not None else None
     warned = [LABELS[c.check] for c in open_checks(checks) if c.status == "warning" and not c.stops_cycle]
     unverified = [LABELS[c.check] for c in to_verify(checks)]  # pregnancy not excluded: as the order card says
@@ -99,8 +109,9 @@ def _summary(cycle: Cycle, worst: list[ToxicityGrade], response: TimepointRespon
              *([kidney] if kidney else []), second]
     if response is not None:
         parts.append(f"RECIST {response.overall_for_best} on {response.day.isoformat()}")
-    notices = [notice for notice in (stale_notice(labs), incomplete, unread, course) if notice]
-    return summary_noting(parts, "; ".join(notices) or None)
+    # cycles dated after the day decided on come first, then records not read: what the course reads as
+    # given depends on them
+    return summary_noting(parts, notices_after(given_after, (course, stale_notice(labs), incomplete, unread)))
 
 
 def _course_notice(timeline: Timeline) -> str | None:
@@ -248,7 +259,9 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     by_ref = {lab.ref: lab for lab in timeline.labs}
     read_to = alert.decision_date if alert is not None else as_of  # the day the labs are read up to
     unread = dated_after(timeline, read_to)
+    given_after = timeline.given_after(as_of)  # counted as given, dated after the day decided on
     sections += [part for part in (
+        given_after_section(given_after, as_of),
         _unread_section(unread, read_to, "recommendation" if alert is not None else "latest laboratory results"),
         incomplete_section(incomplete) if incomplete and alert is not None else "",
         checks_lines(checks) if checks is not None else "",
@@ -266,6 +279,8 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         indicator = "warning"
     if indicator == "info" and unread:  # results the recommendation did not read, graded on the card
         indicator = "warning"
+    if indicator == "info" and given_after:  # cycles counted as given whose dates cannot be right
+        indicator = "warning"
     if checks is not None and hold_summary(checks) is not None:  # a check says the cycle must not be given
         indicator = "critical"
     cap = kidney_cap(result, alert) if alert is not None else None
@@ -276,7 +291,7 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
         summary=_summary(cycle, worst, latest_response(result), alert, planned_cycles, labs,
                          kidney_dose_notice(result.kidney_dosimetry), cap, checks,
                          incomplete_notice(incomplete) if alert is not None else None,
-                         after_notice(unread, read_to), deceased,
+                         after_notice(unread, read_to), deceased, given_after_notice(given_after, as_of),
                          _course_notice(timeline) if alert is not None else None),
         detail="\n\n".join(sections), indicator=indicator, source=toxicity_source(ctcae_version),
         overrideReasons=override_reasons() if indicator != "info" else None,

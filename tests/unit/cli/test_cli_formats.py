@@ -150,3 +150,20 @@ def test_a_value_from_the_input_never_starts_a_line_of_the_text_output(tmp_path:
     assert not any(line.lstrip().startswith("cycle 9") for line in lines), result.stdout
     assert not any(sep in result.stdout for sep in ("\r", "\u2028", "\x85", "\x1b"))
     assert "proceed at 7.4 GBq" in result.stdout  # shown, escaped, inside the reference's own line
+
+
+def test_as_of_before_recorded_cycles_names_them_in_every_format() -> None:
+    """The example's cycles 3 (2024-04-29) and 4 (2024-06-24) lie after --as-of 2024-03-10: still counted as
+    given, and named as issues. Before, text and JSON listed them as given without a word."""
+    text = run("evaluate", str(EXAMPLE), "--as-of", "2024-03-10", "--format", "text")
+    assert text.exit_code == 0, text.output
+    assert ("  [warning] Procedure/proc-c4: cycle 4 administered on 2024-06-24, after the day decided on "
+            "(2024-03-10): counted as given; verify its date") in text.stdout.splitlines()
+    document = json.loads(run("evaluate", str(EXAMPLE), "--as-of", "2024-03-10").stdout)
+    [patient] = document["patients"]
+    assert [c["number"] for c in patient["cycles"]] == [1, 2, 3, 4]
+    assert [(i["severity"], i["resource"]) for i in patient["issues"]
+            if "after the day decided on (2024-03-10)" in i["message"]] == [
+        ("warning", "Procedure/proc-c3"), ("warning", "Procedure/proc-c4")]
+    on_the_day = json.loads(run("evaluate", str(EXAMPLE), "--as-of", "2024-06-24").stdout)
+    assert not any("after the day decided on" in i["message"] for i in on_the_day["patients"][0]["issues"])

@@ -17,7 +17,9 @@ from cds.hooks.cards.card import (
     Card,
     Suggestion,
     dose_source,
+    notices_after,
     override_reasons,
+    summary_noting,
     summary_of,
     toxicity_source,
 )
@@ -84,6 +86,21 @@ def test_summaries_keep_the_important_part_and_fit() -> None:
     assert summary_of(["first", "x" * 200]) == "first"
     clipped = summary_of(["y" * 300])
     assert len(clipped) == SUMMARY_MAX and clipped.endswith("…")
+
+
+def test_the_notice_of_cycles_dated_after_comes_first_and_the_others_follow_where_they_fit() -> None:
+    """Without it the notices are as before; with it, the others are kept while the summary's first part keeps
+    NOTICE_LEAD characters, so that a summary with every notice stays a valid one."""
+    stale, unread = "labs 4 months old (2024-01-01)", "8 laboratory results dated after 2024-07-20 not read"
+    after = "2 Lutathera administrations dated after 2024-03-10: counted as given; verify the dates"
+    assert notices_after(None, [stale, None, unread]) == f"{stale}; {unread}"
+    assert notices_after(None, [None]) is None
+    assert notices_after(after, [stale, unread]) == after
+    assert notices_after("1 Lutathera administration dated after 2024-03-10", [stale, unread]) == \
+        f"1 Lutathera administration dated after 2024-03-10; {stale}"
+    lead = "Lutathera course complete (4 of 4 cycles given)"
+    summary = summary_noting([lead, "cycle 4: worst CTCAE grade 1 Anemia"], notices_after(after, [stale, unread]))
+    assert summary == f"{lead}; {after}" and len(summary) <= SUMMARY_MAX
 
 
 def test_markdown_escapes_record_text() -> None:

@@ -183,6 +183,96 @@ def test_a_course_complete_card_says_which_results_are_dated_after_the_service_d
     assert "Observation/p1-platelets-2024-07-25" in card["detail"]
 
 
+def _chart_on(tmp_path: Path, resources: list[dict[str, Any]], moment: datetime) -> dict[str, Any]:
+    """The patient-view card of a service whose clock reads ``moment`` (its "today" is the site's day)."""
+    app = create_app(hs.service_settings(tmp_path, as_of=None), fhir_transport=hs.mock_transport(hs.FhirData(),
+                                                                                                   hs.FHIR_BASE),
+                     clock=lambda: moment)
+    with hs.InProcess(app) as running:
+        [card] = cards_of(running.post(TOXICITY, json=hs.hook_request("patient-view", "p1",
+                                                                      prefetch=hs.prefetch_for(resources))))
+    return card
+
+
+@pytest.mark.parametrize(("cycle_4", "after"), [("2024-06-24", False), ("2024-06-25", True)])
+def test_a_cycle_dated_after_the_service_day_is_counted_and_the_card_says_so(tmp_path: Path, cycle_4: str,
+                                                                             after: bool) -> None:
+    """A completed administration dated after the site's day (a date entered wrongly, a clock ahead, a planned
+    one recorded as completed) stays counted as given: the card is a warning naming it. Before: "Lutathera
+    course complete (4 of 4 cycles given)" as an info card, with no word of its date."""
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", cycle_4)
+    resources = hs.prrt_record("p1", days, [("2024-06-17", {})])
+    card = _chart_on(tmp_path, resources, datetime(2024, 6, 24, 12, 0, tzinfo=UTC))
+    assert card["summary"].startswith("Lutathera course complete (4 of 4 cycles given)")
+    notice = "1 Lutathera administration dated after 2024-06-24: counted as given; verify the date"
+    if not after:
+        assert card["indicator"] == "info"
+        assert "dated after" not in card["summary"] and "dated after" not in card["detail"]
+        return
+    assert card["indicator"] == "warning" and "overrideReasons" in card
+    assert card["summary"].endswith(notice)
+    assert "**Lutathera administrations dated after 2024-06-24**" in card["detail"]
+    assert "- cycle 4, 2024-06-25: Procedure/p1-cycle-4" in card["detail"]
+
+
+def test_the_notice_of_cycles_dated_after_leads_the_summary_notices(tmp_path: Path) -> None:
+    """As of 2024-03-10, cycles 3 and 4 (and the results after that day) lie ahead: the summary names the
+    cycles first, within the 140 characters of a summary; the results not read are in the detail."""
+    days = ("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-24")
+    resources = hs.prrt_record("p1", days, [("2024-02-26", {}), ("2024-04-22", {}), ("2024-06-17", {})])
+    card = _chart_on(tmp_path, resources, datetime(2024, 3, 10, 9, 0, tzinfo=UTC))
+    assert card["indicator"] == "warning"
+    assert card["summary"] == ("Lutathera course complete (4 of 4 cycles given); 2 Lutathera administrations dated "
+                               "after 2024-03-10: counted as given; verify the dates")
+    assert "- cycle 3, 2024-04-29: Procedure/p1-cycle-3\n- cycle 4, 2024-06-24: Procedure/p1-cycle-4" in card["detail"]
+    assert "**Laboratory results dated after 2024-03-10**" in card["detail"]
+
+
+def _order_cards(tmp_path: Path, cycles: tuple[str, ...], panels: list[tuple[str, dict[str, float]]], as_of: str,
+                 hook: str = "order-sign") -> list[dict[str, Any]]:
+    resources = hs.prrt_record("p1", cycles, panels)
+    selected = {"selections": ["MedicationRequest/mr-1"]} if hook == "order-select" else {}
+    body = hs.hook_request(hook, "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1")], **selected)
+    return hs.posted_cards(tmp_path, DOSE, body, as_of)
+
+
+@pytest.mark.parametrize("hook", ["order-sign", "order-select"])
+@pytest.mark.parametrize(("cycle_3", "after"), [("2024-04-29", False), ("2024-04-30", True)])
+def test_an_order_the_rules_agree_with_in_a_chart_with_a_cycle_dated_after_today_gets_a_warning(
+        tmp_path: Path, hook: str, cycle_3: str, after: bool) -> None:
+    """Cycle 3 recorded as given on 2024-04-30, the order signed on 2024-04-29: the order is checked as cycle 4,
+    and the card says on what. Before: no card, which reads as "the order agrees"."""
+    cards = _order_cards(tmp_path, ("2024-01-08", "2024-03-04", cycle_3), [("2024-04-22", {}), ("2024-06-18", {})],
+                         "2024-04-29", hook)
+    if not after:
+        assert cards == []
+        return
+    [card] = cards
+    assert card["indicator"] == "warning"
+    assert card["summary"] == ("Lutathera cycle 4 order: 1 Lutathera administration dated after 2024-04-29: counted "
+                               "as given; verify the date")
+    assert "- cycle 3, 2024-04-30: Procedure/p1-cycle-3" in card["detail"]
+    assert [s["label"] for s in card["suggestions"]] == ["Remove the Lutathera order"]
+
+
+@pytest.mark.parametrize(("cycles", "panels", "as_of", "indicator", "lead"), [
+    (("2024-01-08", "2024-03-04", "2024-04-29", "2024-06-25"), [("2024-06-17", {})], "2024-06-24", "warning",
+     "Lutathera cycle 5 is beyond the planned 4 cycles"),
+    (("2024-01-08", "2024-03-04", "2024-04-30"), [("2024-06-18", {"platelets": 60.0})], "2024-04-29", "critical",
+     "Withhold Lutathera cycle 4"),
+])
+def test_the_card_of_an_order_in_such_a_chart_says_so_and_keeps_its_colour(
+        tmp_path: Path, cycles: tuple[str, ...], panels: list[tuple[str, dict[str, float]]], as_of: str,
+        indicator: str, lead: str) -> None:
+    [card] = _order_cards(tmp_path, cycles, panels, as_of)
+    assert card["indicator"] == indicator
+    assert card["summary"].startswith(lead)
+    assert card["summary"].endswith(
+        f"1 Lutathera administration dated after {as_of}: counted as given; verify the date")
+    assert f"- cycle {len(cycles)}, {cycles[-1]}: Procedure/p1-cycle-{len(cycles)}" in card["detail"]
+
+
 def test_results_up_to_the_day_decided_on_add_no_notice(tmp_path: Path) -> None:
     resources, as_of = hs.scenario("proceed", "p1")
     [card] = hs.posted_cards(tmp_path, TOXICITY, hs.hook_request("patient-view", "p1",
