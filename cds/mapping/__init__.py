@@ -469,7 +469,8 @@ class _Mapper:
         if not self.retracted:
             return
         groups: list[list[Any]] = [record.labs, record.ungradable, record.pregnancy, record.performance,
-                                   record.body, record.tumour, record.dosimetry, record.administrations]
+                                   record.body, record.tumour, record.dosimetry, record.administrations,
+                                   record.unread_administrations]
         dropped: set[str] = set()
         for group in groups:
             kept = [fact for fact in group if getattr(fact, "ref", None) not in self.retracted]

@@ -111,3 +111,12 @@ def test_an_order_in_a_readable_course_gets_no_such_card(tmp_path: Path) -> None
     order = hs.medication_request("mr-1", "p1", 7.4)
     sign = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order])
     assert hs.posted_cards(tmp_path, DOSE, sign, "2024-04-29") == []
+
+
+def test_a_retracted_version_withdraws_the_unread_one_too() -> None:
+    """An undated version of a Procedure beside its entered-in-error version: no version is a cycle."""
+    resources = _record(_undated_procedure())
+    resources.append(fx.procedure("p1-cycle-x", "2024-02-01", status="entered-in-error"))
+    patient, alert = _next(resources)
+    assert patient.timeline.unread_administrations == ()
+    assert alert.indicator == "info"
