@@ -121,6 +121,11 @@ def _range_text(r: Range | None, unit: str = "", digits: int | None = None) -> s
     return f"{show(r.median)}{unit} (range {show(r.min)}-{show(r.max)})"
 
 
+def _is_one(r: Range | None) -> bool:
+    """Whether a median reads as one ("a median of 1 cycle", not "1 cycles")."""
+    return r is not None and r.median == 1
+
+
 def _proportion(p: Proportion) -> str:
     if p.value is None:
         return "NA"
@@ -166,7 +171,8 @@ def _survival_sentence(name: str, s: SurvivalSummary, events: str) -> str:
 
 def _performance_sentence(c: PairedComparison, name: str, verb_up: str, verb_down: str) -> str:
     if not c.n:
-        return f"No patient had a {name} score both before the first cycle and after the last."
+        article = "an" if name[:1] in "AEIOU" else "a"  # "an ECOG score", "a Karnofsky score"
+        return f"No patient had {article} {name} score both before the first cycle and after the last."
     if c.before_median == c.after_median:
         change = f"was unchanged at {plain(c.before_median)}"
     else:
@@ -202,7 +208,8 @@ def paragraphs(report: CohortReport) -> list[str]:
         f"{'man' if men == 1 else 'men'}{other_text}) {'was' if n == 1 else 'were'} "
         f"treated with 177Lu-DOTATATE; their median age at the first cycle{age_of} was "
         f"{_range_text(report.age_years, ' years')}. "
-        f"They received a median of {_range_text(report.cycles, ' cycles')}, {_activity_text(report)}."
+        f"They received a median of {_range_text(report.cycles, ' cycle' if _is_one(report.cycles) else ' cycles')}, "
+        f"{_activity_text(report)}."
     )
     r = report.responses
     counts = r.counts
@@ -287,7 +294,8 @@ def _dose_sentence(report: CohortReport) -> str:
     if not m.cycles_given:
         return ""
     d = m.decisions
-    text = (f"Of {m.cycles_given} cycles given, {m.given_full} were at the full activity "
+    given = "the 1 cycle given" if m.cycles_given == 1 else f"{m.cycles_given} cycles given"
+    text = (f"Of {given}, {m.given_full} {'was' if m.given_full == 1 else 'were'} at the full activity "
             f"({plain(m.full_activity_gbq)} GBq) and {m.given_reduced} at the reduced activity "
             f"({plain(m.reduced_activity_gbq)} GBq)")
     others = m.given_other + m.activity_unknown

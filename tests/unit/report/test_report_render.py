@@ -264,3 +264,16 @@ def test_the_results_section_says_how_many_results_could_not_be_graded(tmp_path:
             "platelets 1 (1 patient).") in (tmp_path / "report.md").read_text()
     doc = json.loads((tmp_path / "report.json").read_text())
     assert doc["toxicity_not_graded"] == {"platelets": {"results": 1, "patients": 1}}
+
+
+def test_one_cycle_and_an_ecog_score_read_as_written(tmp_path: Path) -> None:
+    """Before: "a median of 1 cycles (range 1-1)" and "No patient had a ECOG score"."""
+    resources = [fx.patient("a"), fx.procedure("a-c1", "2024-01-08", patient="Patient/a")]
+    summaries, issues = summarize_collected(from_objects(resources), Settings())
+    write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 1), ReportSettings()),
+                 tmp_path, ("md",))
+    text = (tmp_path / "report.md").read_text()
+    assert "They received a median of 1 cycle (range 1-1)" in text
+    assert "No patient had an ECOG score both before" in text
+    assert "No patient had a Karnofsky score both before" in text
+    assert "1 cycles" not in text
