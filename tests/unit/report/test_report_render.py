@@ -167,14 +167,18 @@ def test_cumulative_activity_names_the_patients_it_is_over(tmp_path: Path) -> No
             in (tmp_path / "report.md").read_text())
 
 
-def test_one_patient_is_one_patient_in_the_opening_sentence(tmp_path: Path) -> None:
-    """Before: "One patients (1 women, 0 men) were treated"."""
+def _one_patient_markdown(tmp_path: Path) -> str:
+    """report.md of one patient given one cycle (and nothing else recorded)."""
     resources = [fx.patient("a"), fx.procedure("a-c1", "2024-01-08", patient="Patient/a")]
     summaries, issues = summarize_collected(from_objects(resources), Settings())
     write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 1), ReportSettings()),
                  tmp_path, ("md",))
-    text = (tmp_path / "report.md").read_text()
-    assert "One patient (1 woman, 0 men) was treated with 177Lu-DOTATATE" in text
+    return (tmp_path / "report.md").read_text()
+
+
+def test_one_patient_is_one_patient_in_the_opening_sentence(tmp_path: Path) -> None:
+    """Before: "One patients (1 women, 0 men) were treated"."""
+    assert "One patient (1 woman, 0 men) was treated with 177Lu-DOTATATE" in _one_patient_markdown(tmp_path)
 
 
 def _non_target_only_cohort() -> CohortReport:
@@ -268,11 +272,7 @@ def test_the_results_section_says_how_many_results_could_not_be_graded(tmp_path:
 
 def test_one_cycle_and_an_ecog_score_read_as_written(tmp_path: Path) -> None:
     """Before: "a median of 1 cycles (range 1-1)" and "No patient had a ECOG score"."""
-    resources = [fx.patient("a"), fx.procedure("a-c1", "2024-01-08", patient="Patient/a")]
-    summaries, issues = summarize_collected(from_objects(resources), Settings())
-    write_report(build_report(CohortData(tuple(summaries), tuple(issues), "test", 1), ReportSettings()),
-                 tmp_path, ("md",))
-    text = (tmp_path / "report.md").read_text()
+    text = _one_patient_markdown(tmp_path)
     assert "They received a median of 1 cycle (range 1-1)" in text
     assert "No patient had an ECOG score both before" in text
     assert "No patient had a Karnofsky score both before" in text
