@@ -81,6 +81,11 @@ class UnreadAdministration(Fact):
     part_of: str | None = None  # the Procedure a MedicationAdministration is partOf: read, it is the cycle
 
 
+def lutathera_administrations(count: int) -> str:
+    """"1 Lutathera administration", "2 Lutathera administrations": how the notices count such records."""
+    return f"{count} Lutathera administration{'' if count == 1 else 's'}"
+
+
 class Administration(Timed):
     """One PRRT administration record (a Procedure or a MedicationAdministration)."""
 

@@ -17,7 +17,7 @@ from cds.dose.prepare import STATE_KIND, TRIGGER_KIND, Measure, PointEvaluation,
 from cds.dose.schedule import DecisionPoint, History, decision_points
 from cds.dose.table import PARTNERS, DoseAction, DoseTable, Trigger
 from cds.engine import Comparator, Engine, Hit, Rule, Ruleset, Test
-from cds.facts import Indicator, LabResult
+from cds.facts import Indicator, LabResult, lutathera_administrations
 from cds.tables import analytes
 from cds.timeline import Timeline
 
@@ -264,7 +264,7 @@ def _course_unread(alert: DoseAlert, timeline: Timeline) -> DoseAlert:
     unread = timeline.unread_administrations
     if not unread:
         return alert
-    count = f"{len(unread)} Lutathera administration" + ("s" if len(unread) > 1 else "")
+    count = lutathera_administrations(len(unread))
     reason = DoseReason(
         kind="course", rule=UNREAD_RULE, observations=tuple(u.ref for u in unread),
         text=(f"{count} recorded as given could not be read ({'; '.join(f'{u.ref}: {u.reason}' for u in unread)}): "

@@ -23,7 +23,7 @@ from statistics import median
 from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.dose.schedule import planned_course
 from cds.dose.table import table as dose_table
-from cds.facts import Issue
+from cds.facts import Issue, lutathera_administrations
 from cds.report.collect import CohortData
 from cds.report.modifications import DEFAULT_ACTIVITY_TOLERANCE, DoseModifications, summarize_modifications
 from cds.report.patient import PatientSummary
@@ -183,7 +183,7 @@ def build_report(data: CohortData, settings: ReportSettings | None = None,
     by_cutoff = f" on or before the data cut-off {cutoff.isoformat()}" if cutoff is not None else ""
     for p in data.summaries:
         unread = p.unread_administrations
-        records = f"{unread} Lutathera administration{'s' if unread > 1 else ''} recorded as given"
+        records = f"{lutathera_administrations(unread)} recorded as given"
         if p.n_cycles:
             treated.append(p)
             if unread:

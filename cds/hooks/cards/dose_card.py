@@ -27,7 +27,7 @@ from cds.dose.conclusions import DoseAlert
 from cds.dose.labs_used import labs_text, latest_labs, measured_to, stale_notice
 from cds.dose.schedule import planned_course
 from cds.evaluation import PatientEvaluation
-from cds.facts import Indicator
+from cds.facts import Indicator, lutathera_administrations
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.activity_statements import uncertain_places
 from cds.hooks.cards.card import (
@@ -302,7 +302,7 @@ def _unread_course_card(order: LutatheraOrder, result: PatientEvaluation, closin
     checked as (beyond the planned course), and the interval and cumulative activity cannot be checked."""
     unread = result.timeline.unread_administrations
     given = len(result.timeline.cycles)
-    count = f"{len(unread)} Lutathera administration" + ("s" if len(unread) > 1 else "")
+    count = lutathera_administrations(len(unread))
     rows = "\n".join(f"- {md.text(u.ref)}: {md.text(u.reason)}" for u in unread)
     body = (f"**{count} recorded as given could not be read as cycles** and {'are' if len(unread) > 1 else 'is'} "
             f"not counted:\n{rows}\n\n{given} cycle{'' if given == 1 else 's'} could be read, so this order is "

@@ -12,6 +12,7 @@ from datetime import date
 
 from cds.dose.conclusions import DoseAlert, DoseReason
 from cds.dose.labs_used import labs_text
+from cds.facts import lutathera_administrations
 from cds.hooks.cards import markdown as md
 from cds.tables import shown_value
 from cds.timeline import Cycle, Timeline
@@ -119,7 +120,7 @@ def given_after_notice(cycles: Sequence[Cycle], day: date) -> str | None:
     if not cycles:
         return None
     plural = "" if len(cycles) == 1 else "s"
-    return (f"{len(cycles)} Lutathera administration{plural} dated after {day.isoformat()}: counted as given; "
+    return (f"{lutathera_administrations(len(cycles))} dated after {day.isoformat()}: counted as given; "
             f"verify the date{plural}")
 
 

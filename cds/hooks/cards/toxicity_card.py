@@ -29,7 +29,7 @@ from cds.dose.conclusions import DoseAlert, LabsUsed
 from cds.dose.labs_used import after_notice, dated_after, labs_text, latest_labs, stale_notice
 from cds.dose.schedule import planned_course
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
-from cds.facts import LabResult
+from cds.facts import LabResult, lutathera_administrations
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import Card, IssuedCard, notices_after, override_reasons, summary_noting, toxicity_source
 from cds.hooks.cards.evidence import (
@@ -119,7 +119,7 @@ def _course_notice(timeline: Timeline) -> str | None:
     count = len(timeline.unread_administrations)
     if not count:
         return None
-    return f"course not fully checked: {count} Lutathera administration{'s' if count > 1 else ''} not read"
+    return f"course not fully checked: {lutathera_administrations(count)} not read"
 
 
 def _unread_section(unread: list[LabResult], day: date, what: str) -> str:
