@@ -13,8 +13,9 @@ matter for patient safety:
   engine coerces strings and booleans in comparisons), read by ``cds.engine.values`` as the reference
   engine reads them;
 - facts are *asserted*, so a fact fires every rule it matches (an event would be consumed by the
-  first); every ruleset has a catch-all rule, so every fact must report back: a missing report, or
-  ``state['exception']`` (an action that raised), is an ``EvaluationError``, never "no finding";
+  first); every ruleset has a catch-all rule, so every fact must report back: a missing report, an
+  action that raised (``LeanRuleset`` runs the actions itself and never swallows one), or
+  ``state['exception']``, is an ``EvaluationError``, never "no finding";
 - ``MessageNotHandledException`` carries the whole payload: it is never logged, and with the
   catch-all it cannot occur for a well-formed fact.
 
@@ -29,6 +30,8 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import durable_rules_engine as core
+import orjson
 from durable import engine as durable_engine
 from durable import lang
 
@@ -39,12 +42,88 @@ from cds.errors import EvaluationError
 BATCH = 10_000  # facts per assert call, and the most facts one rule action receives
 
 
+Action = Callable[[list[dict[str, Any]]], None]  # a rule's action: the facts it matched, as the core gives them
+
+
+class ActionFailed(Exception):
+    """A rule action raised. It carries no text: the action's own exception may quote facts."""
+
+
+def _json(value: Any) -> str:
+    # orjson writes a float of the engine's exact range (cds.engine.values) as json.dumps does, never in
+    # exponent form; the core takes text.
+    return orjson.dumps(value).decode()
+
+
+class LeanRuleset(durable_engine.Ruleset):  # type: ignore[misc]
+    """A durable_rules ruleset whose facts and actions cross the C core without the Python host's
+    per-action machinery.
+
+    durable_rules' own loop (``Ruleset._flush_actions``) builds a closure and a state wrapper for every
+    action, serialises the session state back into the core after each one (``update_state``) and drops
+    an action silently once it has run for 10 seconds. prrt-cds' rules never read or write the session
+    state, so this loop makes the same core calls without those steps: start the session's first
+    action, run it on the facts it matched, complete it and start the next, until the core has none
+    left. An action that raises abandons the action in the core and fails the evaluation with
+    ``ActionFailed``; it is never swallowed."""
+
+    def __init__(self, name: str, host: Any, definition: dict[str, Any]) -> None:
+        self._rule_actions: dict[str, Action] = {rule: body["run"] for rule, body in definition.items()}
+        super().__init__(name, host, definition)
+
+    def assert_fact(self, fact: dict[str, Any]) -> Any:
+        return self._handle_result(core.assert_fact(self._handle, _json(fact)), fact)
+
+    def assert_facts(self, facts: list[dict[str, Any]]) -> Any:
+        return self._handle_result(core.assert_facts(self._handle, _json(facts)), facts)
+
+    def do_actions(self, state_handle: Any, complete: Callable[[Any, Any], None]) -> None:
+        try:
+            started = core.start_action_for_state(self._handle, state_handle)
+            if not started:
+                complete(None, None)
+                return
+            message = orjson.loads(started[1])
+            while True:
+                rule, matched = next(iter(message.items()))  # the core names one action per message
+                try:
+                    self._rule_actions[rule](_unwrapped(matched))
+                except Exception:
+                    with contextlib.suppress(Exception):
+                        core.abandon_action(self._handle, state_handle)
+                    complete(ActionFailed(), None)
+                    return
+                following = core.complete_and_start_action(self._handle, state_handle)
+                if not following:
+                    complete(None, None)
+                    return
+                message = orjson.loads(following)
+        except BaseException as error:  # the core's own errors, raised to the adapter as they are
+            complete(error, None)
+
+
+def _unwrapped(matched: Any) -> list[dict[str, Any]]:
+    """The facts of an action's message: a list of ``{"m": fact}`` for a capped rule, or one such object."""
+    items = matched if isinstance(matched, list) else [matched]
+    return [item["m"] if len(item) == 1 and "m" in item else item for item in items]
+
+
 class QuietHost(durable_engine.Host):  # type: ignore[misc]
-    """A durable_rules Host without its background dispatcher threads. The hazard tests give
-    ``RuleEngine`` a subclass of it that misbehaves as the C core can (a lost delete, a payload raised)."""
+    """A durable_rules Host of ``LeanRuleset``s without its background dispatcher threads. The hazard
+    tests give ``RuleEngine`` a subclass of it that misbehaves as the C core can (a lost delete, a
+    payload raised)."""
 
     def _run(self) -> None:
         return None
+
+    def register_rulesets(self, ruleset_definitions: dict[str, Any]) -> list[str]:
+        for name, definition in ruleset_definitions.items():
+            if name in self._ruleset_directory:
+                raise EvaluationError(f"ruleset {name!r} registered twice")
+            ruleset = LeanRuleset(name, self, definition)
+            self._ruleset_directory[name] = ruleset
+            self._ruleset_list.append(ruleset)
+        return list(ruleset_definitions)
 
 
 def _expression(test: Test) -> Any:
@@ -64,9 +143,8 @@ def _expression(test: Test) -> Any:
 def _definition(ruleset: Ruleset, collect: Callable[[str, str], None]) -> dict[str, Any]:
     """Build the durable_rules definition of ``ruleset`` without touching durable's global registry."""
 
-    def action(rule_id: str) -> Callable[[Any], None]:
-        def run(c: Any) -> None:
-            matched = c.m if isinstance(c.m, list) else [c.m]
+    def action(rule_id: str) -> Action:
+        def run(matched: list[dict[str, Any]]) -> None:
             for fact in matched:
                 collect(fact["id"], rule_id)  # every id is a string: fact_bodies refuses anything else
 
@@ -146,18 +224,20 @@ class RuleEngine:
                     with contextlib.suppress(durable_engine.MessageNotHandledException):
                         self._host.assert_facts(ruleset, payload[start : start + BATCH])
                 state = self._host.get_state(ruleset, sid)
-                if isinstance(state, dict) and state.get("exception"):
-                    # The text may quote facts: report only that a rule action failed.
-                    raise EvaluationError(f"a rule action raised in ruleset {ruleset!r}")
+                raised = isinstance(state, dict) and bool(state.get("exception"))
                 hits = self._hits
             except EvaluationError:
                 raise
+            except ActionFailed:
+                raised = True
             except Exception:  # the core's own errors (e.g. 309, MemoryError at the session limit)
                 raise EvaluationError(f"the rule engine failed in ruleset {ruleset!r}") from None
             finally:
                 self._hits = []
                 with contextlib.suppress(Exception):
                     self._host.delete_state(ruleset, sid)
+        if raised:  # outside the handler: the action's exception may quote facts, so none is chained
+            raise EvaluationError(f"a rule action raised in ruleset {ruleset!r}")
         seen = {fact_id for fact_id, rule_id in hits if rule_id == SEEN}
         seen.discard(OPEN)
         if seen != {body["id"] for body in payload}:

@@ -249,6 +249,21 @@ def test_a_raising_action_in_the_ctcae_ruleset_fails_the_grading(colliding_timel
     )
 
 
+def test_an_action_that_outlasts_durables_ten_second_limit_is_still_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """durable_rules' own action loop drops an action silently once 10 seconds have passed since it
+    started (``Closure._has_completed``). The adapter runs the actions itself: a clock that jumps 11
+    seconds at every reading changes nothing, and every fact is reported."""
+    import durable.engine
+
+    clock = iter(range(0, 10**9, 11))
+    monkeypatch.setattr(durable.engine, "_unix_now", lambda: next(clock))
+    name = unique("test_slow_action")
+    engine = RuleEngine([small_ruleset(name)])
+    facts = [Num(id=f"o{i}", kind="k", value=float(i)) for i in range(12)]
+    hits = engine.evaluate(name, facts)
+    assert len(hits) == 12 and set(hits) == {Hit(f"o{i}", "lt8" if i < 8 else "ge8") for i in range(12)}
+
+
 def test_two_engines_may_register_the_same_ruleset_name() -> None:
     """Finding: yes. Two ``RuleEngine`` instances in one process can each register a ruleset of the
     same name, even with different rules, and each answers with its own rules, interleaved; a second
