@@ -10,10 +10,10 @@ from typing import Any
 from cds.engine.model import OPEN, EngineFact, Ruleset, numeric_fields
 from cds.errors import ConfigurationError, EvaluationError
 
-# json.dumps writes floats below 1e-4 or from 1e16 up in exponent form ("3e-05"), which durable_rules'
-# parser misreads: the process then crashes (SIGSEGV, reproduced in tests/unit/engine/test_engine.py). Every
-# threshold in rules/ lies well inside [1e-3, 1e6], so such magnitudes are mapped to 0.0 or +/-1e15:
-# the same side of every threshold.
+# json.dumps, and orjson which the adapter uses, write floats below 1e-4 or from 1e16 up in exponent form ("3e-05",
+# "1e-7", "1e+16"); durable_rules' parser misreads them: the process then crashes (SIGSEGV, reproduced in
+# tests/unit/engine/test_engine.py). Every threshold in rules/ lies well inside [1e-3, 1e6], so such magnitudes
+# are mapped to 0.0 or +/-1e15: the same side of every threshold. Inside that range neither writes an exponent.
 TINY, HUGE = 1e-4, 1e15
 
 
