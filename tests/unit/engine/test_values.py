@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -71,3 +72,13 @@ def test_a_fact_built_without_validation_is_still_read_as_engine_value_reads_it(
     assert body["value"] == 0.0 and body["ratio"] == 2.0
     bare = Two.model_construct(id="o1", kind="k", term="t", value=1.0)  # ratio and flag absent
     assert "ratio" not in fact_bodies("rs", "k", NUMERIC, [bare])[0]
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.one_of(st.floats(1e-4, 1e15, exclude_max=True), st.floats(-1e15, -1e-4, exclude_min=True),
+                 st.sampled_from([0.0, 1e-4, 9.999999999999999e14, 0.00010000000000000002])))
+def test_the_adapters_encoder_writes_no_exponent_for_a_value_the_engine_takes(value: float) -> None:
+    """The core misreads exponent form (docs/rule-engine.md); every value engine_value lets through is
+    written by orjson as plain decimals, and reads back as the same float."""
+    text = orjson.dumps(engine_value("v", value, True)).decode()
+    assert "e" not in text.lower() and float(text) == engine_value("v", value, True)
