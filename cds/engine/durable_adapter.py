@@ -197,12 +197,6 @@ class RuleEngine:
     def rulesets(self) -> tuple[str, ...]:
         return tuple(self._kinds)
 
-    def _payload(self, ruleset: str, kind: str, facts: Sequence[EngineFact], sid: str) -> list[dict[str, Any]]:
-        bodies = fact_bodies(ruleset, kind, self._numeric[ruleset], facts)
-        for body in bodies:
-            body["sid"] = sid
-        return bodies
-
     def evaluate(self, ruleset: str, facts: Sequence[EngineFact]) -> list[Hit]:
         """Assert ``facts`` in a fresh session of ``ruleset``; return every (fact, rule) that fired."""
         kind = self._kinds.get(ruleset)
@@ -210,8 +204,16 @@ class RuleEngine:
             raise EvaluationError(f"unknown ruleset {ruleset!r}")
         if not facts:
             return []
+        return self.evaluate_checked(ruleset, fact_bodies(ruleset, kind, self._numeric[ruleset], facts))
+
+    def evaluate_checked(self, ruleset: str, bodies: Sequence[dict[str, Any]]) -> list[Hit]:
+        """``evaluate`` of bodies ``fact_bodies`` gave for ``ruleset`` (``cds.engine.port.CheckedEngine``)."""
+        if ruleset not in self._kinds:
+            raise EvaluationError(f"unknown ruleset {ruleset!r}")
+        if not bodies:
+            return []
         sid = uuid.uuid4().hex
-        payload = self._payload(ruleset, kind, facts, sid)
+        payload = [{**body, "sid": sid} for body in bodies]
         with self._lock:
             self._hits = []
             try:

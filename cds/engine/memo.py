@@ -8,9 +8,10 @@ the rules a fact fires depend on nothing but
 
 That pair is the key; the value is the ids of the rules the fact fired. Every call still reads and
 checks every fact first (kind, shared ids, floats, NaN and infinities: the port's refusals), hit or
-miss. The misses of one call go to the wrapped engine in one call; the hits it returns are filed under
-their keys only once that call has succeeded, so a failed evaluation leaves nothing behind. Each
-fact's answer is returned under its own id: a conclusion always names its own fact.
+miss. The misses of one call go to the wrapped engine in one call: as the bodies read here when it is a
+``CheckedEngine`` (so they are not read twice), else as the facts themselves. The hits it returns are
+filed under their keys only once that call has succeeded, so a failed evaluation leaves nothing behind.
+Each fact's answer is returned under its own id: a conclusion always names its own fact.
 
 The memo holds rule ids, never whole answers: the concern still concludes from them fact by fact.
 """
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cds.engine.model import EngineFact, Hit, Rule, Ruleset, Test
-from cds.engine.port import Engine
+from cds.engine.port import CheckedEngine, Engine
 from cds.engine.values import compared_numerically, fact_bodies
 from cds.errors import ConfigurationError, EvaluationError
 
@@ -158,6 +159,8 @@ class MemoEngine:
 
     def __init__(self, engine: Engine, rulesets: Iterable[Ruleset], memo: Memo) -> None:
         self._engine = engine
+        # the misses go to the engine as the bodies read here, when it takes them (both engines of prrt-cds do)
+        self._checked = engine.evaluate_checked if isinstance(engine, CheckedEngine) else None
         self._memo = memo
         self._rulesets = {ruleset.name: ruleset for ruleset in rulesets}
         if tuple(self._rulesets) != engine.rulesets:
@@ -187,20 +190,24 @@ class MemoEngine:
         key_of = self._keys[ruleset].key
         keys = [key_of(body) for body in bodies]
         found = self._memo.get_many(keys)
-        missing: dict[Key, EngineFact] = {}  # one fact per distinct missing key
-        for fact, key, rules in zip(facts, keys, found, strict=True):
+        missing: dict[Key, int] = {}  # the index of one fact per distinct missing key
+        for index, (key, rules) in enumerate(zip(keys, found, strict=True)):
             if rules is None and key not in missing:
-                missing[key] = fact
+                missing[key] = index
         self.hits += len(facts) - len(missing)
         self.misses += len(missing)
         if missing:
-            fired: dict[str, list[str]] = {fact.id: [] for fact in missing.values()}
+            fired: dict[str, list[str]] = {ids[index]: [] for index in missing.values()}
             order = self._order[ruleset]
-            for hit in self._engine.evaluate(ruleset, list(missing.values())):
+            if self._checked is not None:
+                answered = self._checked(ruleset, [bodies[index] for index in missing.values()])
+            else:
+                answered = self._engine.evaluate(ruleset, [facts[index] for index in missing.values()])
+            for hit in answered:
                 if hit.fact_id not in fired or hit.rule_id not in order:
                     raise EvaluationError(f"the engine answered outside the facts or rules of ruleset {ruleset!r}")
                 fired[hit.fact_id].append(hit.rule_id)
-            learned = {key: tuple(sorted(fired[fact.id], key=order.__getitem__)) for key, fact in missing.items()}
+            learned = {key: tuple(sorted(fired[ids[index]], key=order.__getitem__)) for key, index in missing.items()}
             self._memo.put_many(learned.items())
             found = [learned[key] if rules is None else rules for key, rules in zip(keys, found, strict=True)]
         by_rule: dict[str, list[str]] = {rule.id: [] for rule in definition.rules}

@@ -8,7 +8,7 @@ builds one and the evaluation passes it down.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from cds.engine.model import EngineFact, Hit
 
@@ -28,4 +28,15 @@ class Engine(Protocol):
         id, a value that is neither a float nor an identifier where the ruleset needs one, or a fact the
         engine did not process; never returns "no finding" for a fact it could not evaluate.
         """
+        ...
+
+
+@runtime_checkable
+class CheckedEngine(Engine, Protocol):
+    """An engine that also takes facts already read by ``cds.engine.values.fact_bodies`` for the ruleset
+    (as the memo reads them), so that they are not read and checked a second time."""
+
+    def evaluate_checked(self, ruleset: str, bodies: Sequence[dict[str, Any]]) -> list[Hit]:
+        """``evaluate`` of the facts whose bodies ``fact_bodies`` gave for ``ruleset``; the bodies are
+        not changed. Raises ``EvaluationError`` as ``evaluate`` does for the engine's own failures."""
         ...

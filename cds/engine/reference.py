@@ -56,7 +56,13 @@ class ReferenceEngine:
             raise EvaluationError(f"unknown ruleset {ruleset!r}")
         if not facts:
             return []
-        bodies = fact_bodies(ruleset, definition.kind, self._numeric[ruleset], facts)
+        return self.evaluate_checked(ruleset, fact_bodies(ruleset, definition.kind, self._numeric[ruleset], facts))
+
+    def evaluate_checked(self, ruleset: str, bodies: Sequence[dict[str, Any]]) -> list[Hit]:
+        """``evaluate`` of bodies ``fact_bodies`` gave for ``ruleset`` (``cds.engine.port.CheckedEngine``)."""
+        definition = self._rulesets.get(ruleset)
+        if definition is None:
+            raise EvaluationError(f"unknown ruleset {ruleset!r}")
         return [
             Hit(str(body["id"]), rule.id)
             for rule in definition.rules

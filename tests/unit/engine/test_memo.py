@@ -276,16 +276,36 @@ def test_the_misses_of_one_call_are_one_call_of_the_engine() -> None:
     name = unique("test_batching")
     calls: list[int] = []
 
-    class Counting(ReferenceEngine):
-        def evaluate(self, ruleset: str, facts: Any) -> list[Hit]:
-            calls.append(len(facts))
-            return super().evaluate(ruleset, facts)
+    class Counting(ReferenceEngine):  # evaluate() goes through evaluate_checked() too: every call is counted
+        def evaluate_checked(self, ruleset: str, bodies: Any) -> list[Hit]:
+            calls.append(len(bodies))
+            return super().evaluate_checked(ruleset, bodies)
 
     memo = memoised(Counting([small_ruleset(name)]), [small_ruleset(name)])
     memo.evaluate(name, [Num(id=f"f{i}", kind="k", value=float(i % 5)) for i in range(20)])
     memo.evaluate(name, [Num(id=f"f{i}", kind="k", value=float(i % 7)) for i in range(20)])
     assert calls == [5, 2]  # distinct missing bodies only, one call each time
     assert memo.evaluate(name, []) == []
+
+
+def test_an_engine_that_takes_only_facts_gets_the_misses_as_facts() -> None:
+    """An ``Engine`` without ``evaluate_checked`` (not a ``CheckedEngine``) is given the missing facts
+    themselves, and answers as the memo's own engines do."""
+    name = unique("test_facts_only")
+    inner = ReferenceEngine([small_ruleset(name)])
+    given: list[Any] = []
+
+    class FactsOnly:
+        rulesets = inner.rulesets
+
+        def evaluate(self, ruleset: str, facts: Any) -> list[Hit]:
+            given.extend(facts)
+            return inner.evaluate(ruleset, facts)
+
+    facts = [Num(id=f"f{i}", kind="k", value=float(i % 10)) for i in range(30)]
+    memo = memoised(FactsOnly(), [small_ruleset(name)])
+    assert set(memo.evaluate(name, facts)) == set(inner.evaluate(name, facts))
+    assert len(given) == 10 and all(isinstance(fact, Num) for fact in given)
 
 
 def test_threads_sharing_the_memo_each_get_their_own_answers() -> None:

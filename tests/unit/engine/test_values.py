@@ -82,3 +82,34 @@ def test_the_adapters_encoder_writes_no_exponent_for_a_value_the_engine_takes(va
     written by orjson as plain decimals, and reads back as the same float."""
     text = orjson.dumps(engine_value("v", value, True)).decode()
     assert "e" not in text.lower() and float(text) == engine_value("v", value, True)
+
+
+@pytest.mark.parametrize("build", ["reference", "durable"])
+def test_an_engine_given_checked_bodies_answers_as_from_the_facts_and_leaves_the_bodies_as_they_were(
+    build: str,
+) -> None:
+    """The memo hands its misses to the engine as the bodies it read (``CheckedEngine``): the answer is the
+    one ``evaluate`` gives, and the memo's bodies are not changed (the adapter adds its session id to
+    copies)."""
+    import copy
+    import uuid
+
+    from cds.engine.durable_adapter import RuleEngine
+    from cds.engine.model import Rule, Ruleset
+    from cds.engine.model import Test as Check
+    from cds.engine.port import CheckedEngine
+    from cds.engine.reference import ReferenceEngine
+
+    name = f"test_checked_{uuid.uuid4().hex[:8]}"
+    ruleset = Ruleset(name=name, kind="k", rules=(Rule("lt8", (Check("value", "<", 8.0),)),
+                                                  Rule("ge8", (Check("value", ">=", 8.0),))))
+    engine = ReferenceEngine([ruleset]) if build == "reference" else RuleEngine([ruleset])
+    assert isinstance(engine, CheckedEngine)
+    facts = [Two(id=f"o{i}", kind="k", term="t", value=float(i), ratio=1.0) for i in range(12)]
+    bodies = fact_bodies(name, "k", frozenset({"value"}), facts)
+    before = copy.deepcopy(bodies)
+    assert set(engine.evaluate_checked(name, bodies)) == set(engine.evaluate(name, facts))
+    assert len(engine.evaluate_checked(name, bodies)) == 12
+    assert bodies == before
+    with pytest.raises(EvaluationError):
+        engine.evaluate_checked("no_such_ruleset", bodies)
