@@ -1,11 +1,13 @@
-"""Fact models and ids shared by the engine tests (the adapter's and the memo's)."""
+"""Fact models, ids and a two-rule ruleset shared by the engine tests (the adapter's, the memo's and the
+input check's)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from cds.engine import EngineFact
+from cds.engine import EngineFact, Rule, Ruleset
+from cds.engine import Test as Check
 
 
 class Num(EngineFact):
@@ -21,3 +23,11 @@ class Loose(EngineFact):
 def unique(prefix: str) -> str:
     """A ruleset name no other test uses (durable_rules registers a name once per process)."""
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def small_ruleset(name: str, kind: str = "k") -> Ruleset:
+    """Two rules on ``value``: ``lt8`` below 8.0 and ``ge8`` from 8.0 up."""
+    return Ruleset(
+        name=name, kind=kind,
+        rules=(Rule("lt8", (Check("value", "<", 8.0),)), Rule("ge8", (Check("value", ">=", 8.0),))),
+    )

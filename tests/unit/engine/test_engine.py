@@ -24,7 +24,7 @@ from typing import Any
 
 import factories as fx
 import pytest
-from engine_facts import Loose, Num, unique
+from engine_facts import Loose, Num, small_ruleset, unique
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError, create_model
@@ -54,13 +54,6 @@ def fnv1a_32(text: str) -> int:
     for byte in text.encode():
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
     return h
-
-
-def small_ruleset(name: str, kind: str = "k") -> Ruleset:
-    return Ruleset(
-        name=name, kind=kind,
-        rules=(Rule("lt8", (Check("value", "<", 8.0),)), Rule("ge8", (Check("value", ">=", 8.0),))),
-    )
 
 
 def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

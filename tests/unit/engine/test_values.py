@@ -3,15 +3,20 @@ exactly what it refuses."""
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
 import orjson
 import pytest
+from engine_facts import Num, small_ruleset, unique
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cds.engine.durable_adapter import RuleEngine
 from cds.engine.model import EngineFact
+from cds.engine.port import CheckedEngine
+from cds.engine.reference import ReferenceEngine
 from cds.engine.values import engine_value, fact_bodies
 from cds.errors import EvaluationError
 
@@ -84,28 +89,17 @@ def test_the_adapters_encoder_writes_no_exponent_for_a_value_the_engine_takes(va
     assert "e" not in text.lower() and float(text) == engine_value("v", value, True)
 
 
-@pytest.mark.parametrize("build", ["reference", "durable"])
+@pytest.mark.parametrize("build", [ReferenceEngine, RuleEngine])
 def test_an_engine_given_checked_bodies_answers_as_from_the_facts_and_leaves_the_bodies_as_they_were(
-    build: str,
+    build: type[ReferenceEngine] | type[RuleEngine],
 ) -> None:
     """The memo hands its misses to the engine as the bodies it read (``CheckedEngine``): the answer is the
     one ``evaluate`` gives, and the memo's bodies are not changed (the adapter adds its session id to
     copies)."""
-    import copy
-    import uuid
-
-    from cds.engine.durable_adapter import RuleEngine
-    from cds.engine.model import Rule, Ruleset
-    from cds.engine.model import Test as Check
-    from cds.engine.port import CheckedEngine
-    from cds.engine.reference import ReferenceEngine
-
-    name = f"test_checked_{uuid.uuid4().hex[:8]}"
-    ruleset = Ruleset(name=name, kind="k", rules=(Rule("lt8", (Check("value", "<", 8.0),)),
-                                                  Rule("ge8", (Check("value", ">=", 8.0),))))
-    engine = ReferenceEngine([ruleset]) if build == "reference" else RuleEngine([ruleset])
+    name = unique("test_checked")
+    engine = build([small_ruleset(name)])
     assert isinstance(engine, CheckedEngine)
-    facts = [Two(id=f"o{i}", kind="k", term="t", value=float(i), ratio=1.0) for i in range(12)]
+    facts = [Num(id=f"o{i}", kind="k", value=float(i)) for i in range(12)]
     bodies = fact_bodies(name, "k", frozenset({"value"}), facts)
     before = copy.deepcopy(bodies)
     assert set(engine.evaluate_checked(name, bodies)) == set(engine.evaluate(name, facts))
