@@ -4,7 +4,8 @@ Rules (fhir_mappings/README.md): value from ``valueQuantity`` (UCUM ``code``, el
 it is a listed spelling); LLN/ULN from ``referenceRange[0]`` converted like the value (a range without
 a unit is in the value's unit); without a range, the default table by analyte and sex
 (``range_source = "default"``); ``interpretation`` H/HH/HU high, L/LL/LU low.
-Percent differentials become absolute counts only with a WBC of the same specimen or time.
+Percent differentials become absolute counts only with the one WBC of the same specimen, else of the
+same time and no other specimen.
 """
 
 from __future__ import annotations
@@ -150,25 +151,48 @@ def map_lab(
     return result, range_issue
 
 
+NO_WBC = "percent differential without a WBC of the same specimen or time: cannot grade"
+OTHER_SPECIMEN = "percent differential: the WBC of the same time is of another specimen: cannot grade"
+AMBIGUOUS_WBC = "percent differential with WBCs of different values for the same specimen or time: cannot grade"
+
+
+def _wbc_of(pct: LabResult, wbcs: list[LabResult]) -> LabResult | str:
+    """The one WBC a percentage is a share of, or why there is none.
+
+    A WBC of the same specimen; else one of the same instant whose specimen does not contradict the
+    percentage's (a WBC of another specimen is another sample, whatever its time). Two candidates that
+    give different counts cannot be told apart (an amended copy without a version, a repeat): the last
+    read must not decide an ANC, so none is used. Copies of the same count are one WBC.
+    """
+    mine = [w for w in wbcs if w.patient == pct.patient]
+    candidates = [w for w in mine if pct.specimen and w.specimen == pct.specimen]
+    if not candidates:
+        same_time = [w for w in mine if w.at == pct.at]
+        candidates = [w for w in same_time if not (pct.specimen and w.specimen)]
+        if not candidates:
+            return OTHER_SPECIMEN if same_time else NO_WBC
+    first = candidates[0]
+    if any(abs(w.value - first.value) > 1e-9 * max(abs(w.value), abs(first.value)) for w in candidates):
+        return AMBIGUOUS_WBC
+    return first
+
+
 def resolve_percentages(
     pending: list[LabResult], wbcs: list[LabResult], table: AnalyteTable
 ) -> list[LabResult | UngradableLab]:
-    """Percent differentials -> absolute counts with a WBC of the same specimen, else the same time."""
-    by_specimen = {(w.patient, w.specimen): w for w in wbcs if w.specimen}
-    by_time = {(w.patient, w.at): w for w in wbcs}
+    """Percent differentials -> absolute counts with the one WBC of the same specimen, else the same time
+    (``_wbc_of``); without one, "cannot grade" with the reason."""
+    by_patient: dict[str, list[LabResult]] = {}
+    for w in wbcs:
+        by_patient.setdefault(w.patient, []).append(w)
     out: list[LabResult | UngradableLab] = []
     for pct in pending:
         source = table.analytes[pct.analyte]
         target = table.analytes[source.absolute_analyte or ""]
-        wbc = (by_specimen.get((pct.patient, pct.specimen)) if pct.specimen else None) or by_time.get(
-            (pct.patient, pct.at)
-        )
-        if wbc is None:
+        wbc = _wbc_of(pct, by_patient.get(pct.patient, []))
+        if isinstance(wbc, str):
             out.append(
-                UngradableLab(
-                    ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, analyte=target.key,
-                    reason="percent differential without a WBC of the same specimen or time: cannot grade",
-                )
+                UngradableLab(ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, analyte=target.key, reason=wbc)
             )
             continue
         # ANC (10*9/L) = WBC (10*9/L) x % / 100; its range is the absolute analyte's default.

@@ -320,3 +320,54 @@ def test_a_status_that_is_not_a_code_is_ignored_as_info(map_fhir: Any, status: A
     assert messages(mapped) == [
         ("info", "Observation/o1", "status (not a code) is not final, amended or corrected: ignored")
     ]
+
+
+def test_percent_differential_never_uses_a_wbc_of_another_specimen_of_the_same_time(map_fhir: Any) -> None:
+    # The percentage names its specimen; a WBC drawn at the same minute from another specimen is another
+    # sample (another tube, another patient's tube mislabelled in time): never the count's base.
+    wbc = fx.lab("wbc", "wbc", 1.0, "10*3/uL", specimen="Specimen/s2", when="2024-02-05T08:00:00Z")
+    pct = fx.lab("neut", "neutrophils_pct", 50, "%", specimen="Specimen/s1", when="2024-02-05T08:00:00Z")
+    mapped = map_fhir(fx.patient(), wbc, pct)
+    assert list(labs_of(mapped)) == ["Observation/wbc"]
+    [ungradable] = mapped.records["Patient/p1"].ungradable
+    reason = "percent differential: the WBC of the same time is of another specimen: cannot grade"
+    assert (ungradable.ref, ungradable.reason) == ("Observation/neut", reason)
+    assert ("warning", "Observation/neut", reason) in messages(mapped)
+
+
+def test_percent_differential_with_two_different_wbcs_of_the_same_time_is_not_gradable(map_fhir: Any) -> None:
+    # Two WBCs at the same instant (10.0 and 1.0): which one the percentage belongs to cannot be told;
+    # the last read gave an ANC of 0.5 (grade 3) where the other gives 5.0 (normal).
+    high = fx.lab("wbc-a", "wbc", 10.0, "10*3/uL", when="2024-02-05T08:00:00Z")
+    low = fx.lab("wbc-b", "wbc", 1.0, "10*3/uL", when="2024-02-05T08:00:00Z")
+    pct = fx.lab("neut", "neutrophils_pct", 50, "%", when="2024-02-05T08:00:00Z")
+    mapped = map_fhir(fx.patient(), high, low, pct)
+    assert "Observation/neut" not in labs_of(mapped)
+    [ungradable] = mapped.records["Patient/p1"].ungradable
+    reason = "percent differential with WBCs of different values for the same specimen or time: cannot grade"
+    assert (ungradable.ref, ungradable.analyte, ungradable.reason) == ("Observation/neut", "neutrophils", reason)
+
+
+def test_percent_differential_with_two_different_wbcs_of_the_same_specimen_is_not_gradable(map_fhir: Any) -> None:
+    first = fx.lab("wbc-a", "wbc", 10.0, "10*3/uL", specimen="Specimen/s1", when="2024-02-05T08:00:00Z")
+    second = fx.lab("wbc-b", "wbc", 1.0, "10*3/uL", specimen="Specimen/s1", when="2024-02-05T08:10:00Z")
+    pct = fx.lab("neut", "neutrophils_pct", 50, "%", specimen="Specimen/s1", when="2024-02-05T08:05:00Z")
+    mapped = map_fhir(fx.patient(), first, second, pct)
+    assert "Observation/neut" not in labs_of(mapped)
+    [ungradable] = mapped.records["Patient/p1"].ungradable
+    assert ungradable.reason.startswith("percent differential with WBCs of different values")
+
+
+def test_percent_differential_with_a_repeated_identical_wbc_of_the_same_time_is_graded(map_fhir: Any) -> None:
+    one = fx.lab("wbc-a", "wbc", 4.0, "10*3/uL", when="2024-02-05T08:00:00Z")
+    again = fx.lab("wbc-b", "wbc", 4000, "/uL", when="2024-02-05T08:00:00Z")  # the same count, another unit
+    pct = fx.lab("neut", "neutrophils_pct", 45, "%", when="2024-02-05T08:00:00Z")
+    derived = labs_of(map_fhir(fx.patient(), one, again, pct))["Observation/neut"]
+    assert derived.value == pytest.approx(1.8)
+
+
+def test_percent_differential_without_a_specimen_uses_the_wbc_of_the_same_time_with_one(map_fhir: Any) -> None:
+    wbc = fx.lab("wbc", "wbc", 4.0, "10*3/uL", specimen="Specimen/s1", when="2024-02-05T08:00:00Z")
+    pct = fx.lab("neut", "neutrophils_pct", 45, "%", when="2024-02-05T08:00:00Z")
+    derived = labs_of(map_fhir(fx.patient(), wbc, pct))["Observation/neut"]
+    assert derived.derived_from == ("Observation/neut", "Observation/wbc")
