@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -217,6 +218,10 @@ class _Mapper:
         record = self.out.records.get(patient)
         return record.patient.sex if record else None
 
+    def _birth(self, patient: str) -> date | None:
+        record = self.out.records.get(patient)
+        return record.patient.birth_date if record else None
+
     def _observation(self, resource: Resource) -> None:
         kind = analyte = None
         loinc_code = ""
@@ -261,7 +266,7 @@ class _Mapper:
         if kind == "lab":
             assert analyte is not None
             fact, warning = map_lab(resource, analyte, loinc_code, patient, self._sex(patient), self.aliases,
-                                    self.codes)
+                                    self.codes, self._birth(patient))
             self.dated(fact)
             if warning:
                 self.issue("warning", resource, f"{warning}; default range used", patient)
@@ -298,7 +303,8 @@ class _Mapper:
         but it is kept as a result that cannot be used: newer than the final result the dose rules would
         use, it makes the cycle wait for its final value (labs-needed), never "proceed" on the older one."""
         assert analyte is not None
-        fact, _ = map_lab(resource, analyte, loinc_code, patient, self._sex(patient), self.aliases, self.codes)
+        fact, _ = map_lab(resource, analyte, loinc_code, patient, self._sex(patient), self.aliases, self.codes,
+                          self._birth(patient))
         self.dated(fact)
         reason = f"status {status}: not a final result, not graded until its final value"
         self.issue("info", resource, reason, patient)

@@ -1,19 +1,22 @@
 """Laboratory Observations -> ``LabResult`` in the analyte's canonical unit, with LLN/ULN.
 
 Rules (fhir_mappings/README.md): value from ``valueQuantity`` (UCUM ``code``, else the ``unit`` text if
-it is a listed spelling); LLN/ULN from ``referenceRange[0]`` converted like the value (a range without
-a unit is in the value's unit); without a range, the default table by analyte and sex
-(``range_source = "default"``); ``interpretation`` H/HH/HU high, L/LL/LU low.
+it is a listed spelling); LLN/ULN from the one ``referenceRange`` entry that is a normal range for this
+patient (``_applicable``), converted like the value (a range without a unit is in the value's unit);
+without a range, the default table by analyte and sex (``range_source = "default"``); ``interpretation``
+H/HH/HU high, L/LL/LU low.
 Percent differentials become absolute counts only with the one WBC of the same specimen, else of the
 same time and no other specimen.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from cds.facts import LabResult, UngradableLab
+from cds.facts import LabResult, UngradableLab, age_years
 from cds.mapping.fhir import Unit, Unusable, codings, effective, items, number_text, quantity, ref_of, reference
 from cds.tables import Analyte, AnalyteTable, CodeTable
 
@@ -49,14 +52,94 @@ def _limit(value: Any, analyte: Analyte, value_unit: Unit) -> float | None:
     return limit
 
 
+def _age_in(unit: str, birth: date, on: date) -> int:
+    """Completed years, months, weeks or days of age on a day."""
+    if unit == "years":
+        return age_years(birth, on)
+    if unit == "months":
+        return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+    return (on - birth).days // (7 if unit == "weeks" else 1)
+
+
+def _age_admits(age: Any, birth: date | None, on: date, table: CodeTable) -> bool:
+    """Whether ``age`` (a Range of ages) holds for a patient born on ``birth`` on the day ``on``: never
+    when the birth date is unknown or a limit is not a number with a listed age unit."""
+    if not isinstance(age, dict) or birth is None:
+        return False
+    units: dict[str, list[str]] = table.section("reference_range")["age_units"]
+    for side in ("low", "high"):
+        limit = age.get(side)
+        if limit is None:
+            continue
+        value = limit.get("value") if isinstance(limit, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return False
+        spelling = limit.get("code") if isinstance(limit.get("code"), str) else limit.get("unit")
+        unit = next((name for name, spellings in units.items() if spelling in spellings), None)
+        if unit is None:
+            return False
+        years = _age_in(unit, birth, on)
+        if (side == "low" and years < value) or (side == "high" and years > value):
+            return False
+    return True
+
+
+def _qualified(entry: dict[str, Any]) -> bool:
+    return entry.get("appliesTo") is not None or entry.get("age") is not None
+
+
+def _holds(entry: dict[str, Any], sex: str | None, birth: date | None, on: date, table: CodeTable) -> bool:
+    """Whether a referenceRange entry is a range of normal known to apply to this patient on this day.
+
+    Its ``type``, when given, must be a listed normal meaning; each ``appliesTo`` concept must name the
+    patient's sex (a population the record cannot confirm, pregnancy or race, is not taken to apply);
+    its ``age`` must hold on the day of the result (``_age_admits``)."""
+    section = table.section("reference_range")
+    kind = entry.get("type")
+    if kind is not None:
+        meaning = section["meaning_system"]
+        if not any(system == meaning and code in section["normal_types"] for system, code in codings(kind)):
+            return False
+    snomed = table.system("snomed")
+    for concept in items(entry.get("appliesTo")):
+        named = {code for system, code in codings(concept) if system == snomed}
+        if not (sex in ("male", "female") and named & set(section[sex])):
+            return False
+    return entry.get("age") is None or _age_admits(entry.get("age"), birth, on, table)
+
+
+def _applicable(ranges: Any, sex: str | None, birth: date | None, on: date, table: CodeTable) -> dict[str, Any] | None:
+    """The one referenceRange entry that is this patient's range of normal, None when none is sent.
+
+    Of the entries that hold (``_holds``), those for the patient's sex or age are preferred over those
+    for anyone. Raises ``Unusable`` (the default range is then used, with a warning) when entries are
+    sent and none holds, or when several that hold give different limits: the first entry is never
+    taken blindly (a woman's range for a man, a child's for an adult, a therapeutic target for normal)."""
+    entries = [e for e in items(ranges) if isinstance(e, dict)]
+    if not entries:
+        return None
+    holding = [e for e in entries if _holds(e, sex, birth, on, table)]
+    if not holding:
+        raise Unusable(f"none of the {len(entries)} reference ranges is known to be the range of normal of "
+                       "this patient")
+    specific = [e for e in holding if _qualified(e)] or holding
+    limits = {(repr(e.get("low")), repr(e.get("high"))) for e in specific}
+    if len(limits) > 1:
+        raise Unusable(f"{len(specific)} reference ranges with different limits apply to this patient")
+    return specific[0]
+
+
 def _range(
-    resource: Resource, analyte: Analyte, value_unit: Unit, sex: str | None
+    resource: Resource, analyte: Analyte, value_unit: Unit, sex: str | None, birth: date | None, on: date,
+    table: CodeTable,
 ) -> tuple[float | None, float | None, str]:
     low = high = None
-    ranges = resource.get("referenceRange")
-    if isinstance(ranges, list) and ranges and isinstance(ranges[0], dict):
-        low = _limit(ranges[0].get("low"), analyte, value_unit)
-        high = _limit(ranges[0].get("high"), analyte, value_unit)
+    entry = _applicable(resource.get("referenceRange"), sex, birth, on, table)
+    if entry is not None:
+        low = _limit(entry.get("low"), analyte, value_unit)
+        high = _limit(entry.get("high"), analyte, value_unit)
+        if low is None and high is None and entry.get("text") is not None:
+            raise Unusable("reference range given only as text")
     defaults = analyte.default_limits(sex)
     if low is not None and high is not None:
         return _ordered(low, high, "observation", analyte, value_unit)
@@ -66,7 +149,8 @@ def _range(
         return defaults[0], defaults[1], "default"
     if defaults is None:
         return low, high, "observation"
-    return (low if low is not None else defaults[0]), (high if high is not None else defaults[1]), "mixed"
+    return _ordered(low if low is not None else defaults[0], high if high is not None else defaults[1], "mixed",
+                    analyte, value_unit)
 
 
 def _ordered(low: float, high: float, source: str, analyte: Analyte, value_unit: Unit) -> tuple[float, float, str]:
@@ -101,6 +185,7 @@ def map_lab(
     sex: str | None,
     aliases: Mapping[str, str],
     table: CodeTable,
+    birth: date | None = None,
 ) -> tuple[LabResult | UngradableLab, str | None]:
     """Map one laboratory Observation already known to name ``analyte``.
 
@@ -126,7 +211,7 @@ def map_lab(
     if not analyte.plausible.admits(number * factor):
         return UngradableLab(**common, reason=implausible_reason(number, unit, analyte)), None
     try:
-        low, high, source = _range(resource, analyte, unit, sex)
+        low, high, source = _range(resource, analyte, unit, sex, birth, day, table)
         range_issue = None
     except Unusable as exc:
         defaults = analyte.default_limits(sex)

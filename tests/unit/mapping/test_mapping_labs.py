@@ -10,7 +10,8 @@ import pytest
 
 from cds.facts import LabResult
 from cds.jsonio import UnreadableNumber
-from cds.mapping import Mapped
+from cds.mapping import Mapped, map_collected
+from cds.reading import from_objects
 
 
 def labs_of(mapped: Mapped, patient: str = "Patient/p1") -> dict[str, LabResult]:
@@ -103,13 +104,119 @@ def test_one_sided_range_for_an_unknown_sex_takes_the_narrowest_default_side(map
     assert (lab.low, lab.high, lab.range_source) == (120.0, 158.0, "mixed")
 
 
-def test_only_the_first_reference_range_is_read(map_fhir: Any) -> None:
-    observation = fx.lab("o1", "platelets", 70, "10*3/uL", low=150, high=400)
-    observation["referenceRange"].append(
-        {"low": fx.quantity(1, "10*3/uL"), "high": fx.quantity(2, "10*3/uL")}
-    )
-    lab = labs_of(map_fhir(fx.patient(), observation))["Observation/o1"]
-    assert (lab.low, lab.high) == (150.0, 400.0)
+MALE, FEMALE, PREGNANT = "248153007", "248152002", "77386006"  # SNOMED CT, FHIR R4 referencerange-appliesto
+MEANING = "http://terminology.hl7.org/CodeSystem/referencerange-meaning"
+
+
+def _entry(low: float | None, high: float | None, unit: str = "g/dL", **qualifiers: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = dict(qualifiers)
+    if low is not None:
+        entry["low"] = fx.quantity(low, unit)
+    if high is not None:
+        entry["high"] = fx.quantity(high, unit)
+    return entry
+
+
+def _sex(code: str) -> list[dict[str, Any]]:
+    return [{"coding": [{"system": "http://snomed.info/sct", "code": code}]}]
+
+
+def _ages(low: float | None, high: float | None, unit: str = "a") -> dict[str, Any]:
+    return {side: fx.quantity(value, unit) for side, value in (("low", low), ("high", high)) if value is not None}
+
+
+def _hemoglobin(*entries: dict[str, Any], gender: str = "male", birth_date: str | None = "1962-05-14",
+                when: str = "2024-01-02T08:00:00Z") -> tuple[LabResult, list[tuple[str, str | None, str]]]:
+    observation = fx.lab("o1", "hemoglobin", 12.5, "g/dL", when=when)
+    observation["referenceRange"] = list(entries)
+    mapped = map_collected(from_objects((fx.patient(gender=gender, birth_date=birth_date), observation)))
+    return labs_of(mapped)["Observation/o1"], messages(mapped)
+
+
+def test_the_range_of_the_patients_sex_is_used_not_the_first_one() -> None:
+    # A man's 12.5 g/dL is below his LLN of 13.3 (grade 1 anaemia); the women's range listed first said normal.
+    lab, issues = _hemoglobin(_entry(12.0, 15.8, appliesTo=_sex(FEMALE)), _entry(13.3, 16.2, appliesTo=_sex(MALE)))
+    assert (lab.low, lab.high, lab.range_source) == (133.0, 162.0, "observation")
+    assert issues == []
+
+
+def test_a_range_for_the_other_sex_alone_is_not_used() -> None:
+    lab, issues = _hemoglobin(_entry(12.0, 15.8, appliesTo=_sex(FEMALE)))
+    assert (lab.low, lab.high, lab.range_source) == (133.0, 162.0, "default")
+    assert issues == [("warning", "Observation/o1", "none of the 1 reference ranges is known to be the range of "
+                                                    "normal of this patient; default range used")]
+
+
+def test_a_range_for_a_sex_is_not_used_when_the_sex_is_unknown() -> None:
+    lab, _ = _hemoglobin(_entry(13.3, 16.2, appliesTo=_sex(MALE)), gender="unknown")
+    assert lab.range_source == "default"
+
+
+def test_a_range_for_pregnancy_is_never_taken_to_apply() -> None:
+    lab, _ = _hemoglobin(_entry(11.0, 15.0, appliesTo=_sex(PREGNANT)), gender="female")
+    assert (lab.low, lab.high, lab.range_source) == (120.0, 158.0, "default")
+
+
+def test_a_childs_range_listed_first_is_not_used_for_an_adult() -> None:
+    lab, issues = _hemoglobin(_entry(11.0, 14.0, age=_ages(1, 12)), _entry(13.3, 16.2))
+    assert (lab.low, lab.high, lab.range_source) == (133.0, 162.0, "observation")
+    assert issues == []
+
+
+def test_an_age_range_holds_from_the_birthday_it_names_on() -> None:
+    # born 1962-05-14: completed 61 years until 2024-05-13, 62 from 2024-05-14 (both limits included)
+    entries = (_entry(13.3, 16.2, age=_ages(18, 61)), _entry(12.6, 17.4, age=_ages(62, None)))
+    before, _ = _hemoglobin(*entries, when="2024-05-13T08:00:00Z")
+    on, _ = _hemoglobin(*entries, when="2024-05-14T08:00:00Z")
+    assert (before.low, on.low) == (133.0, 126.0)
+
+
+def test_an_age_range_in_months_reads_completed_months() -> None:
+    entries = (_entry(13.3, 16.2, age=_ages(None, 743, "mo")),)  # 61 years and 11 months
+    last, _ = _hemoglobin(*entries, when="2024-05-13T08:00:00Z")  # 743 completed months
+    next_day, _ = _hemoglobin(*entries, when="2024-05-14T08:00:00Z")  # 744
+    assert (last.range_source, next_day.range_source) == ("observation", "default")
+
+
+def test_an_age_range_is_not_used_without_a_birth_date_or_with_an_unknown_age_unit() -> None:
+    no_birth, _ = _hemoglobin(_entry(13.3, 16.2, age=_ages(18, None)), birth_date=None)
+    odd_unit, _ = _hemoglobin(_entry(13.3, 16.2, age=_ages(18, None, "kg")))
+    assert (no_birth.range_source, odd_unit.range_source) == ("default", "default")
+
+
+def test_a_range_of_another_meaning_than_normal_is_not_an_lln_or_uln() -> None:
+    therapeutic = {"coding": [{"system": MEANING, "code": "therapeutic"}]}
+    normal = {"coding": [{"system": MEANING, "code": "normal"}]}
+    lab, _ = _hemoglobin(_entry(10.0, 12.0, type=therapeutic), _entry(13.3, 16.2, type=normal))
+    alone, issues = _hemoglobin(_entry(10.0, 12.0, type=therapeutic))
+    assert (lab.low, lab.range_source) == (133.0, "observation")
+    assert (alone.low, alone.range_source) == (133.0, "default")
+    assert "default range used" in issues[0][2]
+
+
+def test_two_ranges_that_both_apply_with_different_limits_give_the_default_with_a_warning() -> None:
+    lab, issues = _hemoglobin(_entry(13.3, 16.2), _entry(1.0, 2.0))
+    assert (lab.low, lab.high, lab.range_source) == (133.0, 162.0, "default")
+    assert issues == [("warning", "Observation/o1", "2 reference ranges with different limits apply to this "
+                                                    "patient; default range used")]
+
+
+def test_the_same_range_sent_twice_is_used() -> None:
+    lab, issues = _hemoglobin(_entry(13.3, 16.2), _entry(13.3, 16.2))
+    assert (lab.low, lab.range_source, issues) == (133.0, "observation", [])
+
+
+def test_a_range_given_only_as_text_gives_the_default_with_a_warning() -> None:
+    lab, issues = _hemoglobin({"text": "13.3-16.2 g/dL"})
+    assert lab.range_source == "default"
+    assert issues == [("warning", "Observation/o1", "reference range given only as text; default range used")]
+
+
+def test_a_one_sided_range_whose_low_is_above_the_default_high_is_not_used() -> None:
+    # a low of 17 g/dL beside the default ULN of 16.2 would be a range with no value inside it
+    lab, issues = _hemoglobin(_entry(17.0, None))
+    assert (lab.low, lab.high, lab.range_source) == (133.0, 162.0, "default")
+    assert "has its low above its high; default range used" in issues[0][2]
 
 
 # --- interpretation ---------------------------------------------------------------------------------
