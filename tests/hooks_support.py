@@ -354,7 +354,8 @@ def fhir_answer(data: FhirData, base: str, url: str, authorization: str | None) 
     kind, _, rid = path.partition("/")
     pid = rid if kind == "Patient" and rid else (params.get("patient") or [""])[0].removeprefix("Patient/")
     failure = data.failures.get(f"{pid}:{kind}") or data.failures.get(pid)
-    if failure is not None:
+    truncated = failure is not None and failure[1] == "truncated"  # a searchset of one page short of its total
+    if failure is not None and not truncated:
         status, how = failure
         if how == "outcome-200":
             return 200, _outcome("error", "search failed")
@@ -379,7 +380,9 @@ def fhir_answer(data: FhirData, base: str, url: str, authorization: str | None) 
     bundle: Resource = {"resourceType": "Bundle", "type": "searchset", "total": len(matching),
                         "entry": [{"fullUrl": f"{base}/{fx.ref(r)}", "resource": r}
                                   for r in matching[page * count:(page + 1) * count]]}
-    if (page + 1) * count < len(matching):
+    if truncated:
+        bundle["entry"] = bundle["entry"][:1]
+    elif (page + 1) * count < len(matching):
         following = {k: v[0] for k, v in params.items()} | {"_page": str(page + 1)}
         bundle["link"] = [{"relation": "next", "url": f"{base}/{kind}?{urlencode(following)}"}]
     return 200, bundle

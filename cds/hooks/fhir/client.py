@@ -6,7 +6,9 @@ is never forwarded to a server it merely names). A server on a loopback, private
 address is called only with ``fhir_allow_private_networks`` (checked on the literal address and on
 what the host name resolves to). A Bundle's ``next`` link that leaves that server is not followed,
 redirects are not followed, an answer over ``fhir_max_response_bytes`` or a search over
-``fhir_max_pages`` pages is no data. The bearer token is sent as given and never logged or kept.
+``fhir_max_pages`` pages is no data, and so is a search whose pages, all followed, hold fewer matches
+than the ``total`` it states (cut short: not the whole record). The bearer token is sent as given and
+never logged or kept.
 Network I/O goes through the ``httpx.AsyncClient`` handed in, so tests use an ``httpx.MockTransport``
 or a loopback server.
 """
@@ -55,6 +57,30 @@ def split_page(bundle: dict[str, Any]) -> tuple[list[Any], str | None]:
             continue
         kept.append(entry)
     return kept, next_link(bundle)
+
+
+def search_matches(entries: list[Any]) -> int:
+    """The entries a search's ``total`` counts: its matches, not the resources it included (``search.mode``
+    "include") nor its outcomes."""
+    count = 0
+    for entry in entries:
+        search = entry.get("search") if isinstance(entry, dict) else None
+        if not (isinstance(search, dict) and search.get("mode") in ("include", "outcome")):
+            count += 1
+    return count
+
+
+def stated_total(bundle: dict[str, Any]) -> int | None:
+    """A search Bundle's ``total`` (the number of matches over all its pages), when it states one."""
+    total = bundle.get("total")
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def short_of_total(total: int | None, entries: list[Any]) -> bool:
+    """Whether a search's entries, every page followed, are fewer than the ``total`` its Bundle states: the
+    search was cut short (a client or server that returns one page without a ``next`` link), and what it
+    holds is not the whole record."""
+    return total is not None and search_matches(entries) < total
 
 
 def next_link(bundle: dict[str, Any]) -> str | None:
@@ -209,6 +235,7 @@ class FhirClient:
         """The entries of ``first`` and of every page after it (from its ``next`` link, or ``following``)."""
         entries, link = split_page(first)
         following = following or link
+        total = stated_total(first)
         pages = 0
         while following is not None:
             pages += 1
@@ -219,4 +246,7 @@ class FhirClient:
                 raise DataUnavailable(f"the search answered {status} without a Bundle")
             more, following = split_page(page)
             entries.extend(more)
-        return {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}
+            total = stated_total(page) if total is None else total
+        if short_of_total(total, entries):
+            raise DataUnavailable("the search answered fewer entries than its total")
+        return {"resourceType": "Bundle", "type": "searchset", "total": search_matches(entries), "entry": entries}

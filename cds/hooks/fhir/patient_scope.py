@@ -37,6 +37,7 @@ from typing import Any
 from cds.hooks.api.discovery import Template
 from cds.hooks.cards.card import IssuedCard
 from cds.hooks.errors import PreconditionFailed
+from cds.hooks.fhir.client import search_matches, stated_total
 from cds.hooks.fhir.prefetch import Resolved
 from cds.mapping.fhir import normalise_reference
 from cds.reading import from_prefetch
@@ -129,7 +130,13 @@ class PatientScope:
                 continue
             own += int(bool(verdict))
             kept.append(entry)
-        return {**value, "entry": kept}, own, left_out
+        filtered = {**value, "entry": kept}
+        total = stated_total(value)
+        if total is not None:
+            # the search's total counted the matches left out too: what is kept is still the whole search
+            # for the patient (cds.hooks.fhir.prefetch reads a Bundle short of its total as cut short)
+            filtered["total"] = max(0, total - (search_matches(entries) - search_matches(kept)))
+        return filtered, own, left_out
 
     def prefetch(self, prefetch: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """The prefetch with only the patient's resources; a key left with none of them (but holding

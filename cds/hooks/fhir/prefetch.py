@@ -2,7 +2,9 @@
 
 For each template key:
 - present with a resource or a Bundle: used (a Bundle the client paginated is completed from its
-  ``next`` link on the ``fhirServer``);
+  ``next`` link on the ``fhirServer``; a Bundle holding fewer matches than the ``total`` it states, with no
+  ``next`` link, was cut short: it is fetched whole from the ``fhirServer`` as if missing, else its data is
+  not available, never read as the whole record);
 - present and ``null``: the client has no data for it (an empty result, not an error);
 - present with an OperationOutcome, or a Bundle with an error OperationOutcome entry: the client could
   not get the data, and says so to spare a follow-up query: the data is not available;
@@ -29,7 +31,7 @@ from urllib.parse import quote
 from cds.hooks.api.discovery import PATIENT_TOKEN, Template
 from cds.hooks.api.models import FHIR_ID, HookRequest
 from cds.hooks.errors import PreconditionFailed
-from cds.hooks.fhir.client import DataUnavailable, FhirClient, next_link, split_page
+from cds.hooks.fhir.client import DataUnavailable, FhirClient, next_link, short_of_total, split_page, stated_total
 from cds.mapping.fhir import normalise_reference
 
 
@@ -94,7 +96,9 @@ def _from_server(key: str, given: Mapping[str, dict[str, Any] | None]) -> bool:
     if key not in given:
         return True
     value = given[key]
-    return value is not None and value.get("resourceType") == "Bundle" and next_link(value) is not None
+    if value is None or value.get("resourceType") != "Bundle":
+        return False
+    return next_link(value) is not None or short_of_total(stated_total(value), split_page(value)[0])
 
 
 class PrefetchResolver:
@@ -169,8 +173,13 @@ class PrefetchResolver:
             if value.get("resourceType") != "Bundle":
                 return value
             entries, following = split_page(value)
-            if following is None:
+            if following is None and not short_of_total(stated_total(value), entries):
                 return {**value, "entry": entries}
+            if following is None:
+                # fewer entries than the search matched, and no next page: fetched whole, as if not prefetched
+                if server is None:
+                    raise DataUnavailable("a prefetch Bundle short of its total without a FHIR server")
+                return await self.client.search(server, render(template.query, patient_id), token, also)
             if server is None:
                 raise DataUnavailable("a paginated prefetch without a FHIR server")
             return await self.client.follow(server, value, token, also=also)

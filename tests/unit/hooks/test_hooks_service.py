@@ -387,6 +387,69 @@ def test_a_paginated_prefetch_is_completed_from_the_fhir_server(service: hs.InPr
     assert card["indicator"] == "critical"
 
 
+def _truncated_labs(pid: str) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    """A record whose latest panel (platelets grade 2: withhold) is missing from the labs prefetch, which
+    still says how many results the search matched (``total``) and has no ``next`` link."""
+    resources, as_of = hs.scenario("proceed", pid)
+    resources += hs.panel(pid, "2024-04-27", platelets=60.0)
+    prefetch = hs.prefetch_for(resources)
+    labs = prefetch["labs"]["entry"]
+    prefetch["labs"]["total"] = len(labs)
+    prefetch["labs"]["entry"] = [e for e in labs if not e["resource"]["id"].endswith("2024-04-27")]
+    return resources, prefetch, as_of
+
+
+@pytest.mark.parametrize(("hook", "path", "orders"), [
+    ("patient-view", TOXICITY, False), ("order-sign", DOSE, True)])
+def test_a_prefetch_bundle_short_of_its_total_is_not_read_as_the_whole_record(
+        tmp_path: Path, hook: str, path: str, orders: bool) -> None:
+    """It answered "proceed" (patient-view) and no card (order-sign: "the order agrees") from the labs
+    the truncated Bundle held: the missing results are data not available, never "none on record"."""
+    _, prefetch, as_of = _truncated_labs("p14")
+    body = hs.hook_request(hook, "p14", prefetch=prefetch,
+                           orders=[hs.medication_request("lu-1", "p14")] if orders else ())
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        response = running.post(path, json=body)
+    assert response.status_code == 412, response.text
+    assert "labs" in response.json()["detail"]
+
+
+def test_a_prefetch_bundle_short_of_its_total_is_fetched_whole_from_the_fhir_server(tmp_path: Path) -> None:
+    resources, prefetch, as_of = _truncated_labs("p15")
+    data = hs.FhirData()
+    data.add("p15", resources)
+    body = hs.hook_request("order-sign", "p15", prefetch=prefetch, orders=[hs.medication_request("lu-1", "p15")],
+                           fhir_server=hs.FHIR_BASE)
+    with hs.in_process(tmp_path, data, as_of=as_of) as running:
+        cards = cards_of(running.post(DOSE, json=body))
+    assert any(path.startswith("/Observation?") for path, _ in data.requests)
+    assert [c["indicator"] for c in cards if c["summary"].startswith("Withhold")] == ["critical"]
+
+
+def test_a_fhir_search_answering_fewer_entries_than_its_total_is_not_available(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("withhold", "p16")
+    data = hs.FhirData()
+    data.add("p16", resources)
+    data.failures["p16:Observation"] = (200, "truncated")  # one entry of the search's total, no next link
+    body = hs.hook_request("patient-view", "p16", fhir_server=hs.FHIR_BASE)
+    with hs.in_process(tmp_path, data, as_of=as_of) as running:
+        response = running.post(TOXICITY, json=body)
+    assert response.status_code == 412, response.text
+    assert "labs" in response.json()["detail"]
+
+
+def test_a_total_counting_another_patients_entries_left_out_is_still_the_whole_record(tmp_path: Path) -> None:
+    resources, as_of = hs.scenario("withhold", "p17")
+    prefetch = hs.prefetch_for(resources)
+    other = hs.panel("p18", "2024-04-22")
+    prefetch["labs"]["entry"] += [{"resource": r} for r in other]
+    prefetch["labs"]["total"] = len(prefetch["labs"]["entry"])
+    body = hs.hook_request("patient-view", "p17", prefetch=prefetch)
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        cards = cards_of(running.post(TOXICITY, json=body))
+    assert [c["indicator"] for c in cards] == ["critical"]
+
+
 # --- requests a client must not send ------------------------------------------------------------------
 
 
