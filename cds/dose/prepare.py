@@ -27,6 +27,9 @@ from cds.timeline import Timeline
 
 TRIGGER_KIND = "dose_measure"  # the facts of the trigger rules: one per measure
 STATE_KIND = "dose_state"  # the facts of the action rules: one per toxicity class
+# Analytes the renal and hepatic measures read directly (an observed clearance; the INR beside albumin),
+# whatever their CTCAE grade
+MEASURE_ANALYTES = ("creatinine_clearance", "inr")
 
 
 class MeasureFact(EngineFact):
@@ -239,6 +242,40 @@ class PointEvaluation:
                 observations=tuple(o.ref for o in (*others, lab)),
             ))
 
+    def _modifies_dose(self, lab: LabResult) -> bool:
+        """Whether the dose rules read this result: its analyte is one the measures use (an observed
+        clearance, the INR beside albumin), or it is graded for a term of a toxicity class."""
+        if lab.analyte in MEASURE_ANALYTES:
+            return True
+        return any(g.observation == lab.ref and self.table.has_class(g.term, g.ctcae_version)
+                   for g in (*self.grades, *self.ungraded))
+
+    def _latest_unusable(self, analyte: str, lab: LabResult) -> bool:
+        """A latest usable result that does not show the value now: a newer result of its analyte that
+        cannot be used, or no grade for the term that modifies the dose; the reason is noted, True."""
+        name = analytes().analytes[analyte].display
+        newer = self.timeline.latest_unusable(analyte, lab.day, self.point.decision, self.point.after)
+        if newer is not None and newer.at > lab.at:
+            # The latest result is the one that counts: an earlier usable one does not show the value now
+            # (platelets "<10" after 160 is grade 4, not grade 0).
+            self.missing.append(DoseReason(
+                kind="labs", rule=f"lutathera.labs.{analyte}",
+                text=f"the latest {name} result cannot be used: {newer.ref}: {newer.reason}; the earlier "
+                     f"usable one ({lab.day.isoformat()}) does not show the value now",
+                observations=(newer.ref, lab.ref),
+            ))
+            return True
+        for grade in self.ungraded:
+            if grade.observation == lab.ref and self.table.has_class(grade.term, grade.ctcae_version):
+                # e.g. a laboratory ULN of 0: the term that modifies the dose cannot be graded
+                self.missing.append(DoseReason(
+                    kind="labs", rule=f"lutathera.labs.{analyte}",
+                    text=f"the latest {name} result cannot be graded for {grade.term}: {grade.reason}",
+                    observations=(lab.ref,),
+                ))
+                return True
+        return False
+
     def _freshness(self) -> None:
         oldest = self.point.decision - timedelta(days=self.table.labs_max_age_days)
         self.labs_used = labs_used(self.latest, self.table, self.point.decision)
@@ -247,26 +284,7 @@ class PointEvaluation:
             lab = self.latest.get(analyte)
             name = analytes().analytes[analyte].display
             if lab is not None and lab.day >= oldest:
-                newer = self.timeline.latest_unusable(analyte, lab.day, self.point.decision, self.point.after)
-                if newer is not None and newer.at > lab.at:
-                    # The latest result is the one that counts: an earlier usable one does not show the
-                    # value now (platelets "<10" after 160 is grade 4, not grade 0).
-                    self.missing.append(DoseReason(
-                        kind="labs", rule=f"lutathera.labs.{analyte}",
-                        text=f"the latest {name} result cannot be used: {newer.ref}: {newer.reason}; the earlier "
-                             f"usable one ({lab.day.isoformat()}) does not show the value now",
-                        observations=(newer.ref, lab.ref),
-                    ))
-                    continue
-                for grade in self.ungraded:
-                    if grade.observation == lab.ref and self.table.class_of(grade.term, grade.ctcae_version):
-                        # e.g. a laboratory ULN of 0: the term that modifies the dose cannot be graded
-                        self.missing.append(DoseReason(
-                            kind="labs", rule=f"lutathera.labs.{analyte}",
-                            text=f"the latest {name} result cannot be graded for {grade.term}: {grade.reason}",
-                            observations=(lab.ref,),
-                        ))
-                        break
+                self._latest_unusable(analyte, lab)
                 continue
             text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
             unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)
@@ -277,6 +295,11 @@ class PointEvaluation:
                 kind="labs", rule=f"lutathera.labs.{analyte}", text=text,
                 observations=tuple(f.ref for f in (lab, unusable) if f is not None),
             ))
+        # Not required before every cycle, but read by the rules when present (a neutrophil count, a
+        # potassium, an INR): the older usable result must not stand in for a newer one that cannot be used.
+        for analyte, lab in self.latest.items():
+            if analyte not in self.table.required_analytes and self._modifies_dose(lab):
+                self._latest_unusable(analyte, lab)
 
 
 def shown(lab: LabResult) -> str:

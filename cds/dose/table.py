@@ -178,6 +178,12 @@ class DoseTable:
             raise ConfigurationError(f"{self.file}: {term!r} is not a term of the CTCAE v{ctcae_version} table")
         return links[term]
 
+    def has_class(self, term: str, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> bool:
+        """Whether a term a result was (or could not be) graded for acts on a toxicity class. The terms of
+        the CTCAE table's ``not_graded`` list (eGFR: Chronic kidney disease) are not among its terms and
+        act on none; a graded term goes through ``class_of``, which refuses a term the table lacks."""
+        return term_classes(self, ctcae_table(ctcae_version)).get(term) is not None
+
     def dose_grade(self, term: str, grade: int, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> tuple[int, int]:
         """The grade a term's CTCAE grade acts as on the toxicity classes, and the shift that made it (0:
         the grade itself). A term of a version whose bands sit below the label's (``grade_shift``) acts on
