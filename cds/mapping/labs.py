@@ -149,8 +149,12 @@ def _range(
         return defaults[0], defaults[1], "default"
     if defaults is None:
         return low, high, "observation"
-    return _ordered(low if low is not None else defaults[0], high if high is not None else defaults[1], "mixed",
-                    analyte, value_unit)
+    filled = (low if low is not None else defaults[0], high if high is not None else defaults[1])
+    if filled[0] <= filled[1] or filled[1] == 0:
+        return filled[0], filled[1], "mixed"
+    # the laboratory's one limit lies beyond the default's other side: that default does not belong with it
+    # (an inverted range), so the side stays missing and the criteria that need it say so
+    return low, high, "observation"
 
 
 def _ordered(low: float, high: float, source: str, analyte: Analyte, value_unit: Unit) -> tuple[float, float, str]:

@@ -385,8 +385,8 @@ def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | N
     range, a missing side filled from the default table, no range at all: the default (by sex). A range
     with a limit below 0 or above the analyte's plausible maximum is refused whole, and the default
     stands in for it (cds/mapping/labs.py: such a range would make every result abnormal, or none), and
-    so does a whole range whose low is above its high (a high of 0 excepted: it gives no ULN), also when
-    one of its sides came from the default."""
+    so does a whole range whose low is above its high (a high of 0 excepted: it gives no ULN); a default
+    side that would put the low above the high is not filled in."""
     f = oracle.factor(analyte, spec.unit)
     assert f is not None
     low = None if spec.lln is None else spec.lln * f
@@ -399,10 +399,9 @@ def _effective_range(analyte: str, sex: str, spec: LabSpec) -> tuple[Decimal | N
         return defaults if defaults is not None else (None, None)
     if defaults is not None:
         filled = (defaults[0] if low is None else low, defaults[1] if high is None else high)
-        # a one-sided range whose limit lies beyond the default other side: swapped, refused whole
-        if (low is None) != (high is None) and filled[0] > filled[1] != 0:
-            return defaults
-        low, high = filled
+        # a one-sided range whose limit lies beyond the default other side keeps that side missing
+        if not ((low is None) != (high is None) and filled[0] > filled[1] != 0):
+            low, high = filled
     return low, high
 
 

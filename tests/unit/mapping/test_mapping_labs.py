@@ -212,11 +212,13 @@ def test_a_range_given_only_as_text_gives_the_default_with_a_warning() -> None:
     assert issues == [("warning", "Observation/o1", "reference range given only as text; default range used")]
 
 
-def test_a_one_sided_range_whose_low_is_above_the_default_high_is_not_used() -> None:
-    # a low of 17 g/dL beside the default ULN of 16.2 would be a range with no value inside it
+def test_a_one_sided_range_is_not_completed_by_a_default_that_would_invert_it() -> None:
+    # a low of 17 g/dL beside the default ULN of 16.2 would be a range with no value inside it: the
+    # laboratory's LLN stands alone, and no ULN is made up for it
     lab, issues = _hemoglobin(_entry(17.0, None))
-    assert (lab.low, lab.high, lab.range_source) == (133.0, 162.0, "default")
-    assert "has its low above its high; default range used" in issues[0][2]
+    assert (lab.low, lab.high, lab.range_source, issues) == (170.0, None, "observation", [])
+    below, _ = _hemoglobin(_entry(16.2, None))  # meets the default ULN: still completed by it
+    assert (below.low, below.high, below.range_source) == (162.0, 162.0, "mixed")
 
 
 # --- interpretation ---------------------------------------------------------------------------------
