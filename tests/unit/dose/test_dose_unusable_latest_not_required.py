@@ -47,3 +47,30 @@ def test_an_unusable_lymphocyte_count_newer_than_the_usable_one_changes_nothing(
     # lymphopenia does not modify the dose (exempt, S4): its latest value is not needed to decide
     action, rules = _next_alert("2024-04-25T08:00:00Z", analyte="lymphocytes", unit="10*9/L", status="preliminary")
     assert action == "proceed" and rules == ["lutathera.proceed"]
+
+
+def _only_unusable(when: str, analyte: str = "neutrophils", **lab: Any) -> tuple[str, list[Any]]:
+    resources, as_of = hs.scenario("proceed", "p1")  # cycles 2024-01-08 and 2024-03-04; required labs normal
+    resources.append(fx.lab("only", analyte, 0.3, patient="Patient/p1", when=when, low=1.0, high=7.7, **lab))
+    evaluation = evaluate_collected(from_objects([fx.bundle(resources)]), as_of=date.fromisoformat(as_of))
+    [patient] = evaluation.patients
+    upcoming = next(a for a in patient.alerts if not a.given)
+    return upcoming.action, list(upcoming.reasons)
+
+
+def test_the_only_neutrophil_count_since_the_last_cycle_unusable_asks_for_it_again() -> None:
+    action, reasons = _only_unusable("2024-04-25T08:00:00Z", unit=None)
+    assert action == "labs-needed"  # before: proceed at 7.4 GBq, as if no count had been taken
+    [reason] = [r for r in reasons if r.rule == "lutathera.labs.neutrophils"]
+    assert reason.text.startswith("no usable Neutrophils (absolute) result since 2024-03-04: Observation/only: ")
+    assert reason.observations == ("Observation/only",)
+
+
+def test_an_unusable_neutrophil_count_before_the_last_cycle_changes_nothing() -> None:
+    action, reasons = _only_unusable("2024-02-20T08:00:00Z", unit=None)  # the window of cycle 2, decided then
+    assert action == "proceed" and [r.rule for r in reasons] == ["lutathera.proceed"]
+
+
+def test_the_only_lymphocyte_count_unusable_changes_nothing() -> None:
+    action, reasons = _only_unusable("2024-04-25T08:00:00Z", analyte="lymphocytes", unit=None)
+    assert action == "proceed" and [r.rule for r in reasons] == ["lutathera.proceed"]
