@@ -146,6 +146,31 @@ Feature: Somatostatin analogues stopped before the next cycle (rules/protocol_ch
       | "octreotide LAR 30 mg" was given on 2024-01-10 with status "bogus"     | ssa-long-acting  | protocol.ssa_long_acting.unreadable   |
       | "octreotide 100 micrograms" was given on 2024-04-01 with status ""     | ssa-short-acting | protocol.ssa_short_acting.unreadable  |
 
+  Scenario Outline: A record that cannot be read never hides a long-acting analogue given too recently: <day>
+    A warning from the records that can be read decides; without one, the record that cannot be read
+    makes the check unknown (on the order hooks an unknown analogue check alone adds no card).
+
+    Given "octreotide LAR 30 mg" was given without a date
+    And "octreotide LAR 30 mg IM" was given on <day>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "ssa-long-acting" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | day        | status  | rule                                |
+      | 2024-04-02 | warning | protocol.ssa_long_acting.too_recent |
+      | 2024-04-01 | unknown | protocol.ssa_long_acting.unreadable |
+
+  Scenario Outline: A record that cannot be read never hides a short-acting analogue given too recently: <when>
+    Given "octreotide 100 micrograms s.c." was given on 2024-04-01 with status ""
+    And "octreotide 100 micrograms s.c." was given on <when>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "ssa-short-acting" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | when             | status  | rule                                 |
+      | 2024-04-28T08:00 | warning | protocol.ssa_short_acting.too_recent |
+      | 2024-04-27T23:00 | unknown | protocol.ssa_short_acting.unreadable |
+
   Scenario Outline: An administration not done is no administration
     Given "octreotide LAR 30 mg" was given on 2024-04-20 with status "not-done"
     When the rules are evaluated on 2024-04-29
