@@ -91,7 +91,10 @@ class PointEvaluation:
         self.unusable = {u.analyte: u for u in timeline.ungradable
                          if (point.after is None or u.day > point.after) and u.day <= point.decision}
         unusable = {u.ref for u in self.unusable.values()}
-        self.unusable_grades = [g for g in grades if g.observation in unusable]
+        # the results of the window (usable or not) graded, or that would be, for a term of a toxicity class
+        self.acting = {g.observation for g in grades
+                       if (g.observation in window or g.observation in unusable)
+                       and table.has_class(g.term, g.ctcae_version)}
         self.facts: list[MeasureFact] = []
         self.meaning: dict[str, Measure] = {}
         self.missing: list[DoseReason] = []
@@ -248,12 +251,10 @@ class PointEvaluation:
                 observations=tuple(o.ref for o in (*others, lab)),
             ))
 
-    def _read_by_rules(self, ref: str, analyte: str, grades: Sequence[ToxicityGrade]) -> bool:
+    def _read_by_rules(self, ref: str, analyte: str) -> bool:
         """Whether the dose rules read this result: its analyte is one the measures use (an observed
         clearance, the INR beside albumin), or it is (or would be) graded for a term of a toxicity class."""
-        if analyte in MEASURE_ANALYTES:
-            return True
-        return any(g.observation == ref and self.table.has_class(g.term, g.ctcae_version) for g in grades)
+        return analyte in MEASURE_ANALYTES or ref in self.acting
 
     def _latest_unusable(self, analyte: str, lab: LabResult) -> bool:
         """A latest usable result that does not show the value now: a newer result of its analyte that
@@ -303,14 +304,13 @@ class PointEvaluation:
         # Not required before every cycle, but read by the rules when present (a neutrophil count, a
         # potassium, an INR): the older usable result must not stand in for a newer one that cannot be used.
         for analyte, lab in self.latest.items():
-            if analyte not in self.table.required_analytes and self._read_by_rules(
-                    lab.ref, analyte, (*self.grades, *self.ungraded)):
+            if analyte not in self.table.required_analytes and self._read_by_rules(lab.ref, analyte):
                 self._latest_unusable(analyte, lab)
         # ... nor its absence for one whose only results since the last cycle cannot be used (a count of 0.3
         # without a unit): no decision rests on a result that was taken and cannot be read.
         for analyte in sorted(set(self.unusable) - set(self.latest) - set(self.table.required_analytes)):
             found = self.unusable[analyte]
-            if self._read_by_rules(found.ref, analyte, self.unusable_grades):
+            if self._read_by_rules(found.ref, analyte):
                 since = f" since {self.point.after.isoformat()}" if self.point.after is not None else ""
                 self.missing.append(DoseReason(
                     kind="labs", rule=f"lutathera.labs.{analyte}",
