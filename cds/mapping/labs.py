@@ -68,18 +68,17 @@ def _age_admits(age: Any, birth: date | None, on: date, table: CodeTable) -> boo
         return False
     units: dict[str, list[str]] = table.section("reference_range")["age_units"]
     for side in ("low", "high"):
-        limit = age.get(side)
-        if limit is None:
+        if age.get(side) is None:
             continue
-        value = limit.get("value") if isinstance(limit, dict) else None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        try:
+            value, spelling = quantity(age[side])
+        except Unusable:
             return False
-        spelling = limit.get("code") if isinstance(limit.get("code"), str) else limit.get("unit")
-        unit = next((name for name, spellings in units.items() if spelling in spellings), None)
+        unit = next((name for name, spellings in units.items() if spelling.text in spellings), None)
         if unit is None:
             return False
-        years = _age_in(unit, birth, on)
-        if (side == "low" and years < value) or (side == "high" and years > value):
+        reached = _age_in(unit, birth, on)
+        if (side == "low" and reached < value) or (side == "high" and reached > value):
             return False
     return True
 
@@ -246,22 +245,21 @@ AMBIGUOUS_WBC = "percent differential with WBCs of different values for the same
 
 
 def _wbc_of(pct: LabResult, wbcs: list[LabResult]) -> LabResult | str:
-    """The one WBC a percentage is a share of, or why there is none.
+    """The one WBC (of the percentage's patient, ``wbcs``) a percentage is a share of, or why there is none.
 
     A WBC of the same specimen; else one of the same instant whose specimen does not contradict the
     percentage's (a WBC of another specimen is another sample, whatever its time). Two candidates that
     give different counts cannot be told apart (an amended copy without a version, a repeat): the last
     read must not decide an ANC, so none is used. Copies of the same count are one WBC.
     """
-    mine = [w for w in wbcs if w.patient == pct.patient]
-    candidates = [w for w in mine if pct.specimen and w.specimen == pct.specimen]
+    candidates = [w for w in wbcs if pct.specimen and w.specimen == pct.specimen]
     if not candidates:
-        same_time = [w for w in mine if w.at == pct.at]
+        same_time = [w for w in wbcs if w.at == pct.at]
         candidates = [w for w in same_time if not (pct.specimen and w.specimen)]
         if not candidates:
             return OTHER_SPECIMEN if same_time else NO_WBC
     first = candidates[0]
-    if any(abs(w.value - first.value) > 1e-9 * max(abs(w.value), abs(first.value)) for w in candidates):
+    if not all(math.isclose(w.value, first.value, rel_tol=1e-9) for w in candidates):
         return AMBIGUOUS_WBC
     return first
 
