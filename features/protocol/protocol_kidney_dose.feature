@@ -64,6 +64,21 @@ Feature: The cumulative kidney dose among the checks before a cycle (rules/proto
       | rule                                 |
       | protocol.kidney_dose.cannot_evaluate |
 
+  Scenario Outline: Without its half-life, an absorbed dose on both sides of 23 Gy
+    The BED cannot be checked, but an absorbed dose given above 23 Gy is a limit exceeded whatever the BED:
+    the warning is said, never hidden behind the limit that cannot be checked.
+
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And a kidney absorbed dose of <dose> Gy after cycle 1
+    When the rules are evaluated on 2024-03-04
+    Then the protocol check "kidney-dose" before cycle 2 is "<outcome>" by rule "<rule>"
+    And the protocol check "kidney-dose" before cycle 2 says "<words>"
+
+    Examples:
+      | dose | outcome | rule                                 | words                                  |
+      | 23   | unknown | protocol.kidney_dose.cannot_evaluate | cannot be evaluated                    |
+      | 23.1 | warning | protocol.kidney_dose.exceeded        | absorbed dose 23.1 Gy above 23 Gy      |
+
   Scenario Outline: A cycle without its activity: the dose so far is known, the next cycle cannot be projected
     Given PRRT cycle 1 was given on 2024-01-08
     And a kidney absorbed dose of 4 Gy after cycle 1 with an effective half-life of 50 h
