@@ -63,8 +63,12 @@ def _age_in(unit: str, birth: date, on: date) -> int:
 
 def _age_admits(age: Any, birth: date | None, on: date, table: CodeTable) -> bool:
     """Whether ``age`` (a Range of ages) holds for a patient born on ``birth`` on the day ``on``: never
-    when the birth date is unknown or a limit is not a number with a listed age unit."""
+    when the birth date is unknown, when it gives no plausible age on that day (a day before birth, an age
+    above the plausible ages of codes.toml ``[plausibility]``, which also make the record's age unknown),
+    or when a limit is not a number with a listed age unit."""
     if not isinstance(age, dict) or birth is None:
+        return False
+    if not table.dates.min_age_years <= age_years(birth, on) <= table.dates.max_age_years:
         return False
     units: dict[str, list[str]] = table.section("reference_range")["age_units"]
     for side in ("low", "high"):

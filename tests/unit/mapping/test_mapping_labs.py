@@ -184,6 +184,19 @@ def test_an_age_range_is_not_used_without_a_birth_date_or_with_an_unknown_age_un
     assert (no_birth.range_source, odd_unit.range_source) == ("default", "default")
 
 
+def test_an_age_range_is_not_chosen_by_an_impossible_age() -> None:
+    # A birth date after the lab (typed 2024 for 1924) makes the age on that day negative, and one of 1900 an
+    # age of 123: neither is an age (the record's age becomes unknown, codes.toml [plausibility]), so neither
+    # may pick a child's range (a lower ULN hides nothing here, but a child's ALP ULN hides a grade) nor an
+    # elderly one.
+    child = (_entry(11.0, 14.0, age=_ages(None, 12)),)
+    elderly = (_entry(12.0, 17.0, age=_ages(90, None)),)
+    unborn, unborn_issues = _hemoglobin(*child, birth_date="2024-06-01")
+    ancient, _ = _hemoglobin(*elderly, birth_date="1900-05-14")
+    assert (unborn.range_source, ancient.range_source) == ("default", "default")
+    assert any("age unknown" in message for _, _, message in unborn_issues)
+
+
 def test_a_range_of_another_meaning_than_normal_is_not_an_lln_or_uln() -> None:
     therapeutic = {"coding": [{"system": MEANING, "code": "therapeutic"}]}
     normal = {"coding": [{"system": MEANING, "code": "normal"}]}
