@@ -61,6 +61,11 @@ from cds.reading import Collected
 from cds.tables import AnalyteTable, CodeTable, analytes, codes
 
 Resource = Mapping[str, Any]
+# A patient known only from the references of its resources: the decisions stay conservative (the
+# narrowest default range of either sex, pregnancy not excluded, no Cockcroft-Gault clearance), but a
+# record without its Patient cannot say the patient died, so it is never silent.
+NO_PATIENT_RESOURCE = ("no usable Patient resource for this patient in the input: sex, birth date and whether "
+                       "the patient has died are unknown")
 _Dated = TypeVar("_Dated", bound=Timed)
 _Read = TypeVar("_Read", bound=Resource)
 
@@ -458,6 +463,9 @@ class _Mapper:
         for record in self.out.records.values():
             self._drop_retracted(record)
             self._check_age(record)
+            if not record.seen_patient_resource:
+                record.issues.append(Issue(severity="warning", resource=record.patient.ref, patient=record.patient.ref,
+                                           message=NO_PATIENT_RESOURCE))
         self.pending_pct = [lab for lab in self.pending_pct if lab.ref not in self.retracted]
         wbcs = [lab for rec in self.out.records.values() for lab in rec.labs if lab.analyte == "wbc"]
         for fact in resolve_percentages(self.pending_pct, wbcs, self.analytes):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cds.mapping import Mapped
+from cds.mapping import NO_PATIENT_RESOURCE, Mapped
 
 
 def good_rest() -> list[dict[str, Any]]:
@@ -38,9 +38,19 @@ def all_issues(mapped: Mapped) -> list[tuple[str, str | None, str]]:
 
 def test_patient_failing_validation(map_fhir: Any) -> None:
     mapped = map_fhir(fx.patient(birth_date="yesterday"), *good_rest())
-    assert all_issues(mapped) == [("warning", "Patient/p1", "fails FHIR R4B validation at birthDate")]
+    assert all_issues(mapped) == [("warning", "Patient/p1", "fails FHIR R4B validation at birthDate"),
+                                  ("warning", "Patient/p1", NO_PATIENT_RESOURCE)]
     assert_rest_mapped(mapped)
     assert mapped.records["Patient/p1"].patient.birth_date is None  # nothing of it is used
+
+
+def test_a_patient_known_only_from_its_resources_is_never_silent(map_fhir: Any) -> None:
+    # No Patient resource: whether the patient died cannot be known, so the record says so (a next cycle
+    # could otherwise be recommended, and a report count the patient alive, with nothing to tell why).
+    mapped = map_fhir(*good_rest())
+    assert ("warning", "Patient/p1", NO_PATIENT_RESOURCE) in all_issues(mapped)
+    with_patient = map_fhir(fx.patient(), *good_rest())
+    assert NO_PATIENT_RESOURCE not in [message for _, _, message in all_issues(with_patient)]
 
 
 @pytest.mark.parametrize(
