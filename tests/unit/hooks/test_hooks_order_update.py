@@ -106,6 +106,9 @@ def test_an_order_whose_texts_name_no_activity_changes_its_dose_and_gains_a_note
     ("7 400 MBq", "grouped ambiguously"),
     ("Lu 177 200 mCi", "grouped ambiguously"),
     ("seven point four GBq", "cannot be read with certainty"),
+    ("forty GBq", "cannot be read with certainty"),  # before: kept beside the new 3.7 GBq dose
+    ("Lutathera fifteen mCi", "cannot be read with certainty"),
+    ("seventy-four hundred MBq", "cannot be read with certainty"),
     ("GBq: 7.4", "cannot be read with certainty"),
     ("2 x 3.7 GBq", "product"),
     ("7.4 GBq, then 3.7 GBq next cycle", "other than the ordered one"),
