@@ -48,8 +48,11 @@ _TAG_BEFORE = re.compile(r"<[A-Za-z/][^<>]*>\s*$")
 _RATIO_AFTER = re.compile(r"^\s*(?:/\s*[^\W\d_]|per\b|/\s*\d+(?:[.,]\d+)?\s*(?P<then>\S*))", re.IGNORECASE)
 _PRODUCT_AFTER = re.compile(r"^\s*[x\u00d7*]\s*\d", re.IGNORECASE)
 _NUMBER_AFTER = re.compile(r"^\s*[:=]?\s*\d")
-_NUMBER_WORD = re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-                          r"hundred|thousand|point|half)\s*-?\s*$", re.IGNORECASE)
+# A number in words just before a unit (every English cardinal word: "forty GBq" is not "GBq" named as a word).
+_NUMBER_WORD = re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                          r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|"
+                          r"sixty|seventy|eighty|ninety|hundred|thousand|million|point|half)\s*-?\s*$",
+                          re.IGNORECASE)
 
 
 

@@ -17,17 +17,23 @@ Where that cannot be done with certainty, nothing is rewritten and the reason (n
 quoting its text) is returned instead: a mention of another activity, a range or a product of
 activities, a number whose separator is ambiguous ("7,400 MBq"), a unit written before its number or a
 number in words, an activity in a unit without a conversion factor, a dose quantity in a non-activity
-unit. Concentrations ("370 MBq/mL") are not activities and are left as they are, unless they state the
-ordered activity itself. A rate of infusion in an activity unit (``rateRatio`` 7.4 GBq / 30 min,
-``rateQuantity`` or ``rateRange`` in GBq/h) is scaled with the activity, so that the infusion keeps its
-duration (cds.hooks.cards.activity_rates); one in a text ("14.8 GBq/h"), or any other activity per
-something (a ``quantityRatio`` of 7.4 GBq per 1 dose), is not rewritable. A rate in another unit
-(250 mL/h) states no activity: it stays, beside the dose the change adds to an order that had none.
+unit, and a text that may record an earlier cycle rather than order this one: a note carrying an author
+or a time (someone's statement, never rewritten in their name), or a text naming an activity beside words
+of an earlier administration ("previous", "prior", "was", "were", "had", "received", "last cycle" ...).
+Rewritten, "Previous cycle: 7.4 GBq" would state a history that did not happen; left, the order would
+state two activities: the change is made by hand. Concentrations ("370 MBq/mL") are not activities and
+are left as they are, unless they state the ordered activity itself. A rate of infusion in an activity
+unit (``rateRatio`` 7.4 GBq / 30 min, ``rateQuantity`` or ``rateRange`` in GBq/h) is scaled with the
+activity, so that the infusion keeps its duration (cds.hooks.cards.activity_rates); one in a text
+("14.8 GBq/h"), or any other activity per something (a ``quantityRatio`` of 7.4 GBq per 1 dose), is not
+rewritable. A rate in another unit (250 mL/h) states no activity: it stays, beside the dose the change
+adds to an order that had none.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,6 +57,11 @@ from cds.mapping.fhir import UCUM, items
 from cds.tables import CodeTable, UnitTable, codes
 
 Resource = dict[str, Any]
+
+# Words that make a text naming an activity the record of an earlier administration, not this order's.
+_EARLIER = re.compile(r"(?<![^\W\d_])(?:previous(?:ly)?|prior|was|were|had|received|last\s+(?:cycle|infusion|dose|"
+                      r"administration|treatment|time))(?![^\W\d_])", re.IGNORECASE)
+_ATTRIBUTION = ("authorString", "authorReference", "time")  # an Annotation's author and time
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,13 @@ def _rewrite_all(changed: Resource, old: Decimal | None, new: Decimal, units: Un
                     if any(True for _ in mentions(value, units)):
                         raise Uncertain("is an identifier that names an activity")
                     continue
+                if any(not m.ratio for m in mentions(value, units)):
+                    if key == "text" and any(k in container for k in _ATTRIBUTION):
+                        raise Uncertain("is a note by an author or at a time that names an activity: it is "
+                                        "their statement, which the change must not rewrite")
+                    if _EARLIER.search(value):
+                        raise Uncertain("names an activity beside words of an earlier administration: it may "
+                                        "record a cycle given, which the change must not rewrite")
                 container[key] = _rewrite_text(value, old, new, units)
         except Uncertain as blocked:
             raise Uncertain(f"{place} {blocked}") from None

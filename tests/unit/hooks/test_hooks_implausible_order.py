@@ -97,3 +97,44 @@ def test_a_maximum_below_the_full_activity_is_a_configuration_error(tmp_path: Pa
     changed.write_text(RULES.read_text().replace("max_plausible_activity_factor = 1.5",
                                                  "max_plausible_activity_factor = 2.0"))
     assert load_table(changed).max_plausible_activity_gbq == pytest.approx(14.8)
+
+
+def stating_elsewhere(where: str, gbq: float = 740.0, dose: float | None = None) -> dict[str, Any]:
+    """A Lutathera order (``dose``: its dose, None for none) that states ``gbq`` only in ``where``."""
+    resource: dict[str, Any] = hs.medication_request("mr-9", "p3", dose)
+    activity = {"value": gbq, "unit": "GBq", "system": "http://unitsofmeasure.org", "code": "GBq"}
+    instruction: dict[str, Any] = resource.get("dosageInstruction", [{}])[0]
+    if where == "maxDosePerAdministration":
+        instruction["maxDosePerAdministration"] = activity
+    elif where == "doseRange":
+        instruction.setdefault("doseAndRate", []).append({"doseRange": {"low": activity, "high": activity}})
+    elif where == "text":
+        instruction["text"] = f"{gbq:g} GBq IV over 30 min"
+    resource["dosageInstruction"] = [instruction]
+    return resource
+
+
+@pytest.mark.parametrize("scenario", ["proceed", "reduce", "withhold", "labs-needed"])
+@pytest.mark.parametrize("where", ["maxDosePerAdministration", "doseRange", "text"])
+@pytest.mark.parametrize("dose", [None, 7.4])
+def test_an_implausible_activity_stated_only_outside_the_dose_is_critical(
+        tmp_path: Path, scenario: str, where: str, dose: float | None) -> None:
+    """740 GBq (100 x the label's 7.4 GBq) in the maximum dose, a dose range or the dosage text, with no dose or
+    beside a dose of 7.4 GBq: before, a warning ("cannot be verified", "reduce to 3.7 GBq", offering an update
+    that set the 740 GBq maximum to 3.7 GBq) or a withhold card silent about the activity."""
+    resources, as_of = hs.scenario(scenario, "p3")
+    body = hs.hook_request("order-sign", "p3", prefetch=hs.prefetch_for(resources),
+                           orders=[stating_elsewhere(where, dose=dose)])
+    cards = hs.posted_cards(tmp_path, DOSE, body, as_of)
+    [card] = [c for c in cards if c["summary"].startswith("Implausible ordered activity")]
+    assert card["indicator"] == "critical"
+    assert card["summary"] == "Implausible ordered activity: 740 GBq of Lutathera (cycle 3)"
+    assert "dosageInstruction\\[0\\]" in card["detail"]  # where the order states it
+    assert [a["type"] for s in card["suggestions"] for a in s["actions"]] == ["delete"]
+
+
+def test_a_plausible_activity_stated_outside_the_dose_is_not_implausible() -> None:
+    [found] = lutathera_orders([{"resource": stating_elsewhere("maxDosePerAdministration", 7.4, dose=7.4)}], "p3")
+    assert implausible_activity(found) is None
+    [found] = lutathera_orders([{"resource": stating_elsewhere("text", 0.0, dose=7.4)}], "p3")
+    assert implausible_activity(found) is not None

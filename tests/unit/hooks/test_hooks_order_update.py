@@ -106,6 +106,9 @@ def test_an_order_whose_texts_name_no_activity_changes_its_dose_and_gains_a_note
     ("7 400 MBq", "grouped ambiguously"),
     ("Lu 177 200 mCi", "grouped ambiguously"),
     ("seven point four GBq", "cannot be read with certainty"),
+    ("forty GBq", "cannot be read with certainty"),  # before: kept beside the new 3.7 GBq dose
+    ("Lutathera fifteen mCi", "cannot be read with certainty"),
+    ("seventy-four hundred MBq", "cannot be read with certainty"),
     ("GBq: 7.4", "cannot be read with certainty"),
     ("2 x 3.7 GBq", "product"),
     ("7.4 GBq, then 3.7 GBq next cycle", "other than the ordered one"),
@@ -261,3 +264,43 @@ def test_an_order_without_an_id_is_not_offered_an_update(tmp_path: Path) -> None
     assert card["summary"].startswith("Reduce Lutathera cycle 3 to 3.7 GBq")
     assert "suggestions" not in card
     assert "**The order cannot be changed to 3.7 GBq automatically**: it has no id." in card["detail"]
+
+
+@pytest.mark.parametrize(("where", "text", "why"), [
+    ("note", "Cycle 2 on 2024-03-04: 7.4 GBq, well tolerated", "note by an author or at a time"),
+    ("note", "Previous cycle: 7.4 GBq", "earlier administration"),
+    ("note", "Cycle 1 was 7.4 GBq (200 mCi)", "earlier administration"),
+    ("text", "Cycle 3 of 4; cycles 1 and 2 were 7.4 GBq each", "earlier administration"),
+    ("text", "7.4 GBq IV, as received at the last cycle", "earlier administration"),
+    ("text", "Same as prior infusion: 7400 MBq", "earlier administration"),
+])
+def test_a_text_that_may_record_an_earlier_cycle_is_not_rewritten(where: str, text: str, why: str) -> None:
+    """An update rewrote "Previous cycle: 7.4 GBq" to "Previous cycle: 3.7 GBq", and a note Dr A wrote on
+    2024-03-04 about cycle 2 to say 3.7 GBq in her name: the change falsified the history it wrote."""
+    draft = hs.medication_request("mr-1", "p1", 7.4)
+    if where == "note":
+        draft["note"] = [{"text": text}]
+        if "2024-03-04" in text:
+            draft["note"][0].update(authorString="Dr A", time="2024-03-04T10:00:00Z")
+    else:
+        draft["dosageInstruction"][0]["text"] = text
+    change = rewrite_order(order_of(draft), 3.7, "r")
+    assert isinstance(change, NotRewritable) and why in change.reason, change
+    assert text not in change.reason
+    assert change.reason.startswith("note[0]" if where == "note" else "dosageInstruction[0].text ")
+
+
+@pytest.mark.parametrize("text", ["7.4 GBq IV over 30 min, to be given after the amino acids",
+                                  "Lutathera 7.4 GBq (200 mCi) - last of 4 planned cycles is cycle 4",
+                                  "Radiopharmacy: prepare 7400 MBq (200mCi)"])
+def test_an_instruction_for_this_cycle_is_still_rewritten(text: str) -> None:
+    draft = hs.medication_request("mr-1", "p1", 7.4)
+    draft["dosageInstruction"][0]["text"] = text
+    assert_states_only(rewritten(draft), 3.7)
+
+
+def test_an_attributed_note_naming_no_activity_stays_as_written() -> None:
+    draft = hs.medication_request("mr-1", "p1", 7.4)
+    draft["note"] = [{"authorString": "Dr A", "time": "2024-03-04T10:00:00Z", "text": "Previous cycle well tolerated"}]
+    order = rewritten(draft)
+    assert order["note"][0] == draft["note"][0]

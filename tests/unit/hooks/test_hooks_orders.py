@@ -199,7 +199,7 @@ def _with(order: dict[str, Any], where: str, text: str) -> dict[str, Any]:
     ("reduce", 3.7, "text", "Lutathera 7.4 GBq (200 mCi) IV over 30 min"),
     ("reduce", 3.7, "note", "Lutathera 7.4 GBq (200 mCi) IV over 30 min"),
     ("reduce", 3.7, "patientInstruction", "7.4 GBq"),
-    ("proceed", 7.4, "text", "Lutathera 740 GBq IV"),
+    ("proceed", 7.4, "text", "Lutathera 11.1 GBq IV"),  # 740 GBq: implausible (test_hooks_implausible_order)
     ("proceed", 7.4, "note", "3.7 GBq (100 mCi) IV")])
 def test_a_text_naming_another_activity_than_the_dose_cannot_be_verified(tmp_path: Any, scenario: str, gbq: float,
                                                                           where: str, text: str) -> None:
@@ -217,7 +217,7 @@ def _dose_range(order: dict[str, Any], low: float, high: float) -> dict[str, Any
 
 
 @pytest.mark.parametrize(("scenario", "order"), [
-    ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 14.8)),
+    ("proceed", _dose_range(hs.medication_request("mr-1", "p1", 7.4), 7.4, 11.1)),  # above 11.1: implausible
     ("reduce", _dose_range(hs.medication_request("mr-1", "p1", 3.7), 3.7, 7.4)),
     ("proceed", {**hs.medication_request("mr-1", "p1", 7.4),
                  "dispenseRequest": {"quantity": fx.quantity(11.1, "GBq")}}),

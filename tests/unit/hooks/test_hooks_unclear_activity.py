@@ -65,6 +65,17 @@ def test_an_activity_stated_uncertainly_beside_an_agreeing_dose_cannot_be_verifi
     assert "6-7.4" not in card["detail"] and "6 to 7.4" not in card["detail"]  # the place, never the text
 
 
+@pytest.mark.parametrize("text", ["forty GBq", "Lutathera fifteen mCi", "seventy-four hundred MBq",
+                                  "eighteen GBq"])
+def test_an_activity_in_words_beside_an_agreeing_dose_cannot_be_verified(tmp_path: Path, text: str) -> None:
+    """Before: no card under proceed for a dose of 7.4 GBq whose text read "forty GBq": only some number words
+    were known, and a unit after any other word was taken for a unit named without an activity."""
+    resources, as_of = hs.scenario("proceed", "p1")
+    [card] = _sign(tmp_path, _order(7.4, text=text), resources, as_of)
+    assert f"Lutathera cycle 3: {UNCLEAR}" in card["summary"]
+    assert md.text("dosageInstruction[0].text") in card["detail"]
+
+
 def test_a_reduced_dose_beside_a_range_cannot_be_verified(tmp_path: Path) -> None:
     resources, as_of = hs.scenario("reduce", "p1")
     [card] = _sign(tmp_path, _order(3.7, note="3.7-7.4 GBq"), resources, as_of)
