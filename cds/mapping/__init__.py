@@ -91,6 +91,11 @@ def _validation_issue(exc: ValidationError) -> str:
     return f"fails FHIR R4B validation at {shown}"
 
 
+# What the issue of an unread Lutathera administration (``UnreadAdministration``) says after its reason
+NOT_COUNTED = ("a Lutathera administration recorded as given that cannot be read is not counted as a cycle (the "
+               "cycles given, their numbers and the cumulative activity may be short by it)")
+
+
 class _Mapper:
     def __init__(self, aliases: Mapping[str, str], issues: list[Issue], analyte_table: AnalyteTable,
                  code_table: CodeTable) -> None:
@@ -372,9 +377,7 @@ class _Mapper:
         status = resource.get("status")
         if not (isinstance(status, str) and status in (*section["completed_status"], *section["stopped_status"])):
             raise Unusable(reason)
-        self.issue("warning", resource, f"{reason}: a Lutathera administration recorded as given that cannot be "
-                                        "read is not counted as a cycle (the cycles given, their numbers and the "
-                                        "cumulative activity may be short by it)", patient)
+        self.issue("warning", resource, f"{reason}: {NOT_COUNTED}", patient)
         self.out.record(patient).unread_administrations.append(
             UnreadAdministration(ref=ref_of(resource), patient=patient, reason=reason, part_of=part_of))
 
@@ -515,9 +518,24 @@ class _Mapper:
         ))
 
     def _attach_part_of(self) -> None:
-        """A MedicationAdministration ``partOf`` a PRRT Procedure gives that Procedure its activity."""
+        """A MedicationAdministration ``partOf`` a PRRT Procedure gives that Procedure its activity.
+
+        A record entered in error gives no dose: a retracted MedicationAdministration stands alone, so that
+        it is withdrawn with its other versions (``_drop_retracted``); one ``partOf`` a retracted Procedure
+        is unread (not a cycle, and named), whether or not another version of that Procedure is in the input."""
         for ma_ref, (procedure_ref, fact) in self.part_of.items():
             record = self.out.record(fact.patient)
+            if ma_ref in self.retracted:
+                record.administrations.append(fact)
+                continue
+            if procedure_ref in self.retracted:
+                reason = f"partOf {procedure_ref}, which is entered-in-error"
+                record.issues.append(Issue(
+                    severity="warning", resource=ma_ref, patient=fact.patient,
+                    message=f"{reason}: {NOT_COUNTED}"))
+                record.unread_administrations.append(UnreadAdministration(
+                    ref=ma_ref, patient=fact.patient, reason=reason, part_of=procedure_ref))
+                continue
             for index, admin in enumerate(record.administrations):
                 if admin.ref != procedure_ref:
                     continue
