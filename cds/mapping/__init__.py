@@ -314,7 +314,8 @@ class _Mapper:
         reason = f"status {status}: not a final result, not graded until its final value"
         self.issue("info", resource, reason, patient)
         self.out.record(patient).ungradable.append(UngradableLab(
-            ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, analyte=fact.analyte, reason=reason))
+            ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, time_known=fact.time_known,
+            analyte=fact.analyte, reason=reason))
 
     def _dosimetry(self, resource: Resource, organ: Any) -> None:
         """A dosimetry Observation (status as for any Observation); one that cannot be used is kept
@@ -547,10 +548,13 @@ class _Mapper:
                         message=f"activity differs from {procedure_ref}; "
                                 "the MedicationAdministration dose is used",
                     ))
+                # a Procedure dated by its day alone takes the time of its infusion from the administration
+                timed = {"at": fact.at, "time_known": True} if (
+                    fact.time_known and not admin.time_known and fact.day == admin.day) else {}
                 record.administrations[index] = admin.model_copy(update={
                     "activity_gbq": fact.activity_gbq if fact.activity_gbq is not None else activity,
                     "activity_reported": fact.activity_reported or admin.activity_reported,
-                    "sources": (*admin.sources, ma_ref),
+                    "sources": (*admin.sources, ma_ref), **timed,
                 })
                 break
             else:
