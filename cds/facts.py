@@ -60,13 +60,18 @@ class Timed(Fact):
 
     ``latest_day``: set where the mapping keeps it (tumour assessments, administrations) for a partial
     FHIR date, a month ("2024-05") or a year ("2024"): ``day`` is then its first day and ``latest_day``
-    its last, and an interval is met only when it is met for every day in between. None: a full date."""
+    its last, and an interval is met only when it is met for every day in between. None: a full date.
+
+    ``time_known``: the record gives a time of day (a dateTime), set where the mapping keeps it
+    (laboratory results, administrations); False for a date alone, whose ``at`` is midnight UTC and says
+    nothing of the hour."""
 
     ref: str
     patient: str
     at: datetime
     day: date
     latest_day: date | None = None
+    time_known: bool = False
 
 
 class UnreadAdministration(Fact):

@@ -45,6 +45,9 @@ class Cycle(Fact):
     activity_gbq: float | None
     sources: tuple[str, ...]
     latest_date: dt.date | None = None  # a record of the cycle is dated by a month or a year: its last day
+    # the earliest time of day a record of the cycle gives (the infusion had begun by then); None when every
+    # record gives a date alone
+    at: dt.datetime | None = None
 
     @property
     def last_possible_day(self) -> dt.date:
@@ -88,8 +91,9 @@ def _cycles(administrations: list[Administration], issues: list[Issue]) -> tuple
             ))
         sources = tuple(dict.fromkeys(s for a in records for s in a.sources))
         latest = max((a.latest_day for a in records if a.latest_day is not None), default=None)
+        at = min((a.at for a in records if a.time_known), default=None)
         cycles.append(Cycle(number=number, date=day, activity_gbq=max(activities) if activities else None,
-                            sources=sources, latest_date=latest))
+                            sources=sources, latest_date=latest, at=at))
     return tuple(cycles)
 
 
@@ -140,14 +144,6 @@ class Timeline:
 
     def baseline(self, analyte: str) -> Baseline | None:
         return self.baselines.get(analyte)
-
-    def latest_unusable(self, analyte: str, first: date, last: date, after: date | None) -> UngradableLab | None:
-        """The latest result of ``analyte`` from ``first`` to ``last`` (and after ``after``) that cannot
-        be used (an implausible value, a unit that cannot be converted, no value): the dose rules name
-        it in their labs-needed reason and never use it."""
-        found = [u for u in self.ungradable
-                 if u.analyte == analyte and first <= u.day <= last and (after is None or u.day > after)]
-        return found[-1] if found else None
 
     def last_contact_day(self) -> date | None:
         """The latest day the record shows the patient alive and seen: any cycle, laboratory result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.ctcae.conclusions import ToxicityGrade
@@ -20,7 +20,7 @@ from cds.dose.renal import baseline_clearance, clearance
 from cds.dose.schedule import DecisionPoint
 from cds.dose.table import DoseTable
 from cds.engine import EngineFact
-from cds.facts import LabResult
+from cds.facts import LabResult, UngradableLab
 from cds.numbers import signif
 from cds.tables import analytes, shown_value
 from cds.timeline import Timeline
@@ -76,10 +76,7 @@ class PointEvaluation:
                  table: DoseTable, key: str = "") -> None:
         self.point, self.timeline, self.table, self.key = point, timeline, table, key
         self.phase = "pre" if point.cycle == 1 else "on"
-        self.labs = [
-            lab for lab in timeline.labs
-            if (point.after is None or lab.day > point.after) and lab.day <= point.decision
-        ]
+        self.labs = [lab for lab in timeline.labs if point.holds(lab)]
         self.latest: dict[str, LabResult] = {}
         for lab in self.labs:
             self.latest[lab.analyte] = lab
@@ -88,8 +85,8 @@ class PointEvaluation:
         self.grades = [g for g in grades if g.observation in window and g.grade is not None]
         # the results of the same window that cannot be used (no unit, not final, implausible), with the
         # terms they would have been graded for
-        self.unusable = {u.analyte: u for u in timeline.ungradable
-                         if (point.after is None or u.day > point.after) and u.day <= point.decision}
+        self.window_unusable = [u for u in timeline.ungradable if point.holds(u)]  # in time order
+        self.unusable = {u.analyte: u for u in self.window_unusable}
         unusable = {u.ref for u in self.unusable.values()}
         # the results of the window (usable or not) graded, or that would be, for a term of a toxicity class
         self.acting = {g.observation for g in grades
@@ -256,11 +253,18 @@ class PointEvaluation:
         clearance, the INR beside albumin), or it is (or would be) graded for a term of a toxicity class."""
         return analyte in MEASURE_ANALYTES or ref in self.acting
 
+    def _latest_unusable_from(self, analyte: str, first: date) -> UngradableLab | None:
+        """The latest result of ``analyte`` of this decision point from ``first`` on that cannot be used (an
+        implausible value, a unit that cannot be converted, no value): the dose rules name it in their
+        labs-needed reason and never use it."""
+        found = [u for u in self.window_unusable if u.analyte == analyte and u.day >= first]
+        return found[-1] if found else None
+
     def _latest_unusable(self, analyte: str, lab: LabResult) -> bool:
         """A latest usable result that does not show the value now: a newer result of its analyte that
         cannot be used, or no grade for the term that modifies the dose; the reason is noted, True."""
         name = analytes().analytes[analyte].display
-        newer = self.timeline.latest_unusable(analyte, lab.day, self.point.decision, self.point.after)
+        newer = self._latest_unusable_from(analyte, lab.day)
         if newer is not None and newer.at > lab.at:
             # The latest result is the one that counts: an earlier usable one does not show the value now
             # (platelets "<10" after 160 is grade 4, not grade 0).
@@ -293,7 +297,7 @@ class PointEvaluation:
                 self._latest_unusable(analyte, lab)
                 continue
             text = f"no {name} result from {oldest.isoformat()} to {self.point.decision.isoformat()}"
-            unusable = self.timeline.latest_unusable(analyte, oldest, self.point.decision, self.point.after)
+            unusable = self._latest_unusable_from(analyte, oldest)
             if unusable is not None:
                 text = f"no usable {name} result from {oldest.isoformat()} to " \
                        f"{self.point.decision.isoformat()}: {unusable.ref}: {unusable.reason}"

@@ -3,17 +3,20 @@ the cycles given so far carry forward to the next (reductions, a discontinuation
 
 A cycle is due ``interval_days`` after the previous one (rules/lutathera_dose.toml ``[settings]``), after
 the last day it can have been given when its date is a month or a year; the labs of a decision point are
-those after the previous administration's first day, up to the decision date.
+those after the previous administration's first day, up to the decision date (``DecisionPoint.holds``).
+On the day of an administration, a result drawn after its infusion, both times recorded, is a result after
+that cycle, not before it; with a date alone on either, a result of that day is read as one before it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from cds.dose.conclusions import DoseCourse
 from cds.dose.table import DoseTable
 from cds.dose.table import table as dose_table
+from cds.facts import Timed
 from cds.timeline import Timeline
 
 
@@ -26,6 +29,23 @@ class DecisionPoint:
     given: bool
     given_activity_gbq: float | None = None
     previous: tuple[int, date] | None = None  # the cycle given before this one (number, day)
+    # the infusion times, where a record gives one (``Cycle.at``): of the previous cycle, and of this one given
+    after_at: datetime | None = None
+    given_at: datetime | None = None
+
+    def holds(self, fact: Timed) -> bool:
+        """Whether a result is one of this decision point's: dated after the previous administration's day
+        (or on it, drawn after its infusion) up to the decision date (and not after this cycle's infusion,
+        on its day). A result's time counts only beside a recorded infusion time."""
+        if self.after is not None and fact.day <= self.after and not (
+                fact.day == self.after and _later(fact, self.after_at)):
+            return False
+        return fact.day < self.decision or (fact.day == self.decision and not _later(fact, self.given_at))
+
+
+def _later(fact: Timed, infusion: datetime | None) -> bool:
+    """Whether the result was drawn after the infusion, both times recorded."""
+    return infusion is not None and fact.time_known and fact.at > infusion
 
 
 @dataclass
@@ -49,6 +69,7 @@ def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[D
             cycle=c.number, due=c.date if i == 0 else cycles[i - 1].last_possible_day + interval, decision=c.date,
             after=None if i == 0 else cycles[i - 1].date, given=True, given_activity_gbq=c.activity_gbq,
             previous=None if i == 0 else (cycles[i - 1].number, cycles[i - 1].date),
+            after_at=None if i == 0 else cycles[i - 1].at, given_at=c.at,
         )
         for i, c in enumerate(cycles)
     ]
@@ -57,7 +78,7 @@ def decision_points(timeline: Timeline, table: DoseTable, as_of: date) -> list[D
     if len(cycles) < table.planned_cycles and not timeline.deceased_by(max(due, as_of)):
         points.append(DecisionPoint(
             cycle=len(cycles) + 1, due=due, decision=max(due, as_of), after=cycles[-1].date if cycles else None,
-            given=False,
+            given=False, after_at=cycles[-1].at if cycles else None,
         ))
     return points
 

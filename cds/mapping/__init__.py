@@ -96,6 +96,11 @@ def _validation_issue(exc: ValidationError) -> str:
     return f"fails FHIR R4B validation at {shown}"
 
 
+# What the issue of an unread Lutathera administration (``UnreadAdministration``) says after its reason
+NOT_COUNTED = ("a Lutathera administration recorded as given that cannot be read is not counted as a cycle (the "
+               "cycles given, their numbers and the cumulative activity may be short by it)")
+
+
 class _Mapper:
     def __init__(self, aliases: Mapping[str, str], issues: list[Issue], analyte_table: AnalyteTable,
                  code_table: CodeTable) -> None:
@@ -314,7 +319,8 @@ class _Mapper:
         reason = f"status {status}: not a final result, not graded until its final value"
         self.issue("info", resource, reason, patient)
         self.out.record(patient).ungradable.append(UngradableLab(
-            ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, analyte=fact.analyte, reason=reason))
+            ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day, time_known=fact.time_known,
+            analyte=fact.analyte, reason=reason))
 
     def _dosimetry(self, resource: Resource, organ: Any) -> None:
         """A dosimetry Observation (status as for any Observation); one that cannot be used is kept
@@ -377,9 +383,7 @@ class _Mapper:
         status = resource.get("status")
         if not (isinstance(status, str) and status in (*section["completed_status"], *section["stopped_status"])):
             raise Unusable(reason)
-        self.issue("warning", resource, f"{reason}: a Lutathera administration recorded as given that cannot be "
-                                        "read is not counted as a cycle (the cycles given, their numbers and the "
-                                        "cumulative activity may be short by it)", patient)
+        self.issue("warning", resource, f"{reason}: {NOT_COUNTED}", patient)
         self.out.record(patient).unread_administrations.append(
             UnreadAdministration(ref=ref_of(resource), patient=patient, reason=reason, part_of=part_of))
 
@@ -523,9 +527,24 @@ class _Mapper:
         ))
 
     def _attach_part_of(self) -> None:
-        """A MedicationAdministration ``partOf`` a PRRT Procedure gives that Procedure its activity."""
+        """A MedicationAdministration ``partOf`` a PRRT Procedure gives that Procedure its activity.
+
+        A record entered in error gives no dose: a retracted MedicationAdministration stands alone, so that
+        it is withdrawn with its other versions (``_drop_retracted``); one ``partOf`` a retracted Procedure
+        is unread (not a cycle, and named), whether or not another version of that Procedure is in the input."""
         for ma_ref, (procedure_ref, fact) in self.part_of.items():
             record = self.out.record(fact.patient)
+            if ma_ref in self.retracted:
+                record.administrations.append(fact)
+                continue
+            if procedure_ref in self.retracted:
+                reason = f"partOf {procedure_ref}, which is entered-in-error"
+                record.issues.append(Issue(
+                    severity="warning", resource=ma_ref, patient=fact.patient,
+                    message=f"{reason}: {NOT_COUNTED}"))
+                record.unread_administrations.append(UnreadAdministration(
+                    ref=ma_ref, patient=fact.patient, reason=reason, part_of=procedure_ref))
+                continue
             for index, admin in enumerate(record.administrations):
                 if admin.ref != procedure_ref:
                     continue
@@ -537,10 +556,13 @@ class _Mapper:
                         message=f"activity differs from {procedure_ref}; "
                                 "the MedicationAdministration dose is used",
                     ))
+                # a Procedure dated by its day alone takes the time of its infusion from the administration
+                timed = {"at": fact.at, "time_known": True} if (
+                    fact.time_known and not admin.time_known and fact.day == admin.day) else {}
                 record.administrations[index] = admin.model_copy(update={
                     "activity_gbq": fact.activity_gbq if fact.activity_gbq is not None else activity,
                     "activity_reported": fact.activity_reported or admin.activity_reported,
-                    "sources": (*admin.sources, ma_ref),
+                    "sources": (*admin.sources, ma_ref), **timed,
                 })
                 break
             else:

@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import Administration
-from cds.mapping.fhir import Unusable, codings, concept_text, effective_span, items, quantity, ref_of, reference
+from cds.mapping.fhir import (
+    Unusable,
+    codings,
+    concept_text,
+    effective_span,
+    has_time,
+    items,
+    quantity,
+    ref_of,
+    reference,
+)
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
@@ -120,6 +130,7 @@ def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[A
     """The administration, and the problem of its activity when it cannot be read."""
     stopped = _status_ok(resource, table)
     at, day, latest = effective_span(resource, "performedDateTime", "performedPeriod")
+    timed = has_time(resource, "performedDateTime", "performedPeriod")
     url = table.section("administration")["activity_extension_url"]
     activity = reported = problem = None
     for extension in items(resource.get("extension")):
@@ -127,7 +138,7 @@ def map_procedure(resource: Resource, patient: str, table: CodeTable) -> tuple[A
             activity, reported, problem = _activity_kept(extension.get("valueQuantity"), table)
     ref = ref_of(resource)
     return Administration(
-        ref=ref, patient=patient, at=at, day=day, latest_day=latest, activity_gbq=activity,
+        ref=ref, patient=patient, at=at, day=day, latest_day=latest, time_known=timed, activity_gbq=activity,
         activity_reported=reported, sources=(ref,),
     ), _problems(stopped, problem)
 
@@ -149,13 +160,14 @@ def map_medication_administration(
     when it cannot be read."""
     stopped = _status_ok(resource, table)
     at, day, latest = effective_span(resource, "effectiveDateTime", "effectivePeriod")
+    timed = has_time(resource, "effectiveDateTime", "effectivePeriod")
     dosage = resource.get("dosage")
     dose = dosage.get("dose") if isinstance(dosage, dict) else None
     activity, reported, problem = _activity_kept(dose, table)
     part_of = part_of_procedure(resource, aliases)
     ref = ref_of(resource)
     fact = Administration(
-        ref=ref, patient=patient, at=at, day=day, latest_day=latest, activity_gbq=activity,
+        ref=ref, patient=patient, at=at, day=day, latest_day=latest, time_known=timed, activity_gbq=activity,
         activity_reported=reported, sources=(ref,),
     )
     return fact, part_of, _problems(stopped, problem)

@@ -140,6 +140,12 @@ def effective(resource: Resource, *names: str) -> tuple[datetime, date]:
     return parse_instant(_effective_value(resource, names))
 
 
+def has_time(resource: Resource, *names: str) -> bool:
+    """Whether the first present of ``names`` (as ``effective``) gives a time of day, not a date alone."""
+    value = _effective_value(resource, names)
+    return isinstance(value, str) and _DATE.match(value) is None
+
+
 def effective_span(resource: Resource, *names: str) -> tuple[datetime, date, date | None]:
     """As ``effective``, with the last day a partial date (a month or a year) can be (``partial_end``)."""
     value = _effective_value(resource, names)

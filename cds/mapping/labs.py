@@ -17,7 +17,18 @@ from datetime import date
 from typing import Any
 
 from cds.facts import LabResult, UngradableLab, age_years
-from cds.mapping.fhir import Unit, Unusable, codings, effective, items, number_text, quantity, ref_of, reference
+from cds.mapping.fhir import (
+    Unit,
+    Unusable,
+    codings,
+    effective,
+    has_time,
+    items,
+    number_text,
+    quantity,
+    ref_of,
+    reference,
+)
 from cds.tables import Analyte, AnalyteTable, CodeTable
 
 Resource = Mapping[str, Any]
@@ -199,8 +210,10 @@ def map_lab(
     Returns the fact and, when the Observation's own range had to be replaced, a warning.
     """
     ref = ref_of(resource)
-    at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
-    common = {"ref": ref, "patient": patient, "at": at, "day": day, "analyte": analyte.key}
+    names = ("effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
+    at, day = effective(resource, *names)
+    common = {"ref": ref, "patient": patient, "at": at, "day": day, "time_known": has_time(resource, *names),
+              "analyte": analyte.key}
     if "valueQuantity" not in resource:
         absent = "data absent" if "dataAbsentReason" in resource else "no valueQuantity"
         return UngradableLab(**common, reason=f"{absent}: cannot grade"), None
@@ -283,15 +296,16 @@ def resolve_percentages(
         wbc = _wbc_of(pct, by_patient.get(pct.patient, []))
         if isinstance(wbc, str):
             out.append(
-                UngradableLab(ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, analyte=target.key, reason=wbc)
+                UngradableLab(ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, time_known=pct.time_known,
+                              analyte=target.key, reason=wbc)
             )
             continue
         # ANC (10*9/L) = WBC (10*9/L) x % / 100; its range is the absolute analyte's default.
         limits = target.default_limits(None)
         out.append(
             LabResult(
-                ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, analyte=target.key,
-                loinc=pct.loinc, value=wbc.value * pct.value / 100.0, unit=target.canonical_unit,
+                ref=pct.ref, patient=pct.patient, at=pct.at, day=pct.day, time_known=pct.time_known,
+                analyte=target.key, loinc=pct.loinc, value=wbc.value * pct.value / 100.0, unit=target.canonical_unit,
                 reported_value=pct.reported_value, reported_unit=pct.reported_unit,
                 low=limits[0] if limits else None, high=limits[1] if limits else None,
                 range_source="default" if limits else "none", flag=None, specimen=pct.specimen,

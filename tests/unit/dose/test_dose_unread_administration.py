@@ -120,3 +120,15 @@ def test_a_retracted_version_withdraws_the_unread_one_too() -> None:
     patient, alert = _next(resources)
     assert patient.timeline.unread_administrations == ()
     assert alert.indicator == "info"
+
+
+def test_a_medication_administration_of_a_procedure_entered_in_error_is_no_cycle_given() -> None:
+    """Before: the MedicationAdministration stood alone as a third cycle given (7.4 GBq more in the course),
+    and cycle 4 was recommended."""
+    resources = _record(fx.procedure("p1-cycle-x", "2024-02-01", status="entered-in-error"))
+    resources.append(fx.medication_administration("p1-ma", "2024-02-01T09:30:00Z", part_of="Procedure/p1-cycle-x"))
+    patient, alert = _next(resources)
+    assert [c.date for c in patient.timeline.cycles] == [date(2024, 1, 8), date(2024, 3, 4)]
+    assert [u.ref for u in patient.timeline.unread_administrations] == ["MedicationAdministration/p1-ma"]
+    assert alert.cycle == 3
+    assert alert.reasons[0].rule == UNREAD

@@ -267,3 +267,40 @@ def test_the_product_code_decides_whatever_the_text_says(map_fhir: Any, text: st
     """An RxNorm code of Lutathera names the product: a word in the text cannot drop the cycle."""
     mapped = map_fhir(fx.patient(), fx.medication_administration("m1", text=text))
     assert list(admins(mapped)) == ["MedicationAdministration/m1"]
+
+
+# --- partOf a record entered in error ------------------------------------------------------------------
+
+
+PART_OF_RETRACTED = ("partOf Procedure/c1, which is entered-in-error: a Lutathera administration recorded as "
+                     "given that cannot be read is not counted as a cycle (the cycles given, their numbers and the "
+                     "cumulative activity may be short by it)")
+
+
+@pytest.mark.parametrize("versions", [("entered-in-error",), ("completed", "entered-in-error")])
+def test_an_administration_part_of_a_procedure_entered_in_error_is_no_cycle(
+        map_fhir: Any, versions: tuple[str, ...]) -> None:
+    """Before: with only the retracted version in the input the MedicationAdministration stood alone as a
+    cycle given (7.4 GBq counted), with an older completed version beside it it vanished without a word
+    of its own. Neither record can be told right: it is not counted, and is named as unread."""
+    procedures = [fx.procedure("c1", "2024-01-08", status=status) for status in versions]
+    mapped = map_fhir(fx.patient(), *procedures, fx.medication_administration("m1", part_of="Procedure/c1"))
+    record = mapped.records["Patient/p1"]
+    assert admins(mapped) == {}
+    assert [(u.ref, u.part_of) for u in record.unread_administrations] == [
+        ("MedicationAdministration/m1", "Procedure/c1")]
+    assert ("MedicationAdministration/m1", PART_OF_RETRACTED) in issues(mapped)
+
+
+def test_a_retracted_administration_gives_its_procedure_no_activity(map_fhir: Any) -> None:
+    """Before: a completed version of the MedicationAdministration beside its entered-in-error version
+    still gave the Procedure its 7.4 GBq."""
+    mapped = map_fhir(
+        fx.patient(), fx.procedure("c1", "2024-01-08", activity=None),
+        fx.medication_administration("m1", part_of="Procedure/c1"),
+        fx.medication_administration("m1", status="entered-in-error", part_of="Procedure/c1"),
+    )
+    admin = admins(mapped)["Procedure/c1"]
+    assert (admin.activity_gbq, admin.sources) == (None, ("Procedure/c1",))
+    assert ("MedicationAdministration/m1", "a version of this administration is entered-in-error: none of its "
+                                           "versions is used") in issues(mapped)
