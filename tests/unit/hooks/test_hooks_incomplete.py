@@ -112,3 +112,27 @@ def test_an_order_without_any_optional_prefetch_but_the_weight_is_not_fully_chec
                                "active medication orders (+3 more) not available")
     assert "- kidney risk factors (hypertension, diabetes): " in card["detail"]
     assert "data-unavailable" in [row["action"] for row in audit]
+
+
+def test_notices_that_do_not_fit_together_leave_the_recommendation_in_the_summary(tmp_path: Path) -> None:
+    """Stale labs, the kidney risk factors not prefetched and results dated after the day decided on:
+    before, a 500 (the three notices and the recommendation made a summary longer than allowed); with
+    labs that are not stale, the summary kept the notices and cut the recommendation to "Lutat…"."""
+    for scenario, lead in (("labs-needed", "Lutathera cycle 3: laboratory results needed first"),
+                           ("proceed", "Lutathera cycle 3: proceed")):
+        resources, as_of = hs.scenario(scenario, "p1")
+        resources += hs.panel("p1", "2024-05-02")[:3]  # dated after the day decided on (2024-04-29)
+        body = hs.hook_request("patient-view", "p1", prefetch=_required_only(
+            resources, "medicationStatements", "medicationRequests", "pregnancy", "bodyWeight", "dosimetry"))
+        [card], _ = call(_folder(tmp_path, scenario), TOXICITY, body, as_of)
+        assert card["indicator"] == "warning"
+        assert card["summary"].startswith(lead), card["summary"]
+        # the detail states every notice, whichever the summary has room for
+        assert "kidney risk factors (hypertension, diabetes): " in card["detail"]
+        assert "**Laboratory results dated after 2024-04-29**" in card["detail"]
+
+
+def _folder(tmp_path: Path, name: str) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    return folder
