@@ -150,10 +150,13 @@ def summary_of(parts: list[str], joiner: str = "; ", limit: int = SUMMARY_MAX) -
 def notices_after(first: str | None, others: Sequence[str | None], lead: int = NOTICE_LEAD) -> str | None:
     """The notices a summary ends with (``summary_noting``): ``first``, then those of ``others`` that fit
     beside it and ``lead`` characters of the summary's first part (the card's detail states every one);
-    without ``first``, every one of ``others``, as before there was a ``first``."""
+    without ``first``, the first of ``others`` leads: notices that all kept would not fit beside the
+    recommendation crowded it out ("Lutat…") or made the summary longer than allowed."""
     kept = [notice for notice in others if notice]
     if first is None:
-        return "; ".join(kept) or None
+        if not kept:
+            return None
+        first, kept = kept[0], kept[1:]
     notices = [first]
     for notice in kept:
         if len("; ".join([*notices, notice])) + 2 + lead <= SUMMARY_MAX:

@@ -18,19 +18,38 @@ from collections.abc import Sequence
 from cds.dose.conclusions import DoseAlert
 from cds.evaluation import PatientEvaluation
 from cds.hooks.cards import markdown as md
-from cds.hooks.cards.card import Card, IssuedCard, Source, order_card, override_reasons, summary_noting
+from cds.hooks.cards.card import (
+    NOTICE_LEAD,
+    SUMMARY_MAX,
+    Card,
+    IssuedCard,
+    Source,
+    order_card,
+    override_reasons,
+    summary_noting,
+)
 from cds.hooks.cards.evidence import alert_section
 from cds.hooks.cards.orders import LutatheraOrder, removal
 
 ACTION = "data-unavailable"
+# the notice leaves a summary's first part room (the recommendation, "Lutathera cycle 3: withhold ...")
+NOTICE_MAX = SUMMARY_MAX - NOTICE_LEAD - 2
 
 
 def incomplete_notice(incomplete: Sequence[str]) -> str | None:
-    """The summary's notice, kept whatever else is dropped: "not fully checked: dosimetry not available"."""
+    """The summary's notice, kept whatever else is dropped: "not fully checked: dosimetry not available".
+    Names that do not fit in ``NOTICE_MAX`` are counted ("medication statements (+5 more)"): a client that
+    prefetches none of the optional data must not crowd the recommendation out of the summary, nor make it
+    longer than a summary may be; the detail names every one (``incomplete_section``)."""
     if not incomplete:
         return None
-    names = ", ".join(item.partition(":")[0] for item in incomplete)
-    return f"not fully checked: {names} not available"
+    names = [item.partition(":")[0] for item in incomplete]
+    for shown in range(len(names), 0, -1):
+        more = f" (+{len(names) - shown} more)" if shown < len(names) else ""
+        notice = f"not fully checked: {', '.join(names[:shown])}{more} not available"
+        if len(notice) <= NOTICE_MAX:
+            break
+    return notice
 
 
 def incomplete_section(incomplete: Sequence[str]) -> str:

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from cds.hooks.api.discovery import PATIENT_TOKEN, Template
 from cds.hooks.api.models import FHIR_ID, HookRequest
 from cds.hooks.errors import PreconditionFailed
-from cds.hooks.fhir.client import DataUnavailable, FhirClient, next_link, short_of_total, split_page, stated_total
+from cds.hooks.fhir.client import DataUnavailable, FhirClient, short_of_total, split_page, stated_total
 from cds.mapping.fhir import normalise_reference
 
 
@@ -91,16 +91,6 @@ def render(query: str, patient_id: str) -> str:
     return typed.replace(PATIENT_TOKEN, quoted)
 
 
-def _from_server(key: str, given: Mapping[str, dict[str, Any] | None]) -> bool:
-    """Whether ``_one`` asked the FHIR server for the key's data: not prefetched, or a paginated Bundle."""
-    if key not in given:
-        return True
-    value = given[key]
-    if value is None or value.get("resourceType") != "Bundle":
-        return False
-    return next_link(value) is not None or short_of_total(stated_total(value), split_page(value)[0])
-
-
 class PrefetchResolver:
     def __init__(self, client: FhirClient, templates: Sequence[Template], timeout_seconds: float) -> None:
         self.client = client
@@ -126,8 +116,8 @@ class PrefetchResolver:
             elif isinstance(outcome, BaseException):
                 raise outcome
             else:
-                resolved.data[template.key] = outcome
-                if _from_server(template.key, given):
+                resolved.data[template.key], fetched = outcome
+                if fetched:
                     resolved.fetched.add(template.key)
         missing = [t.key for t in resolved.unavailable if t.required]
         if missing:
@@ -163,29 +153,31 @@ class PrefetchResolver:
             resolved.unavailable.append(MEDICATIONS)  # a Medication the server does not have either
 
     async def _one(self, template: Template, given: Mapping[str, dict[str, Any] | None], server: str | None,
-                   token: str | None, patient_id: str, also: tuple[str, ...]) -> dict[str, Any] | None:
+                   token: str | None, patient_id: str, also: tuple[str, ...]) -> tuple[dict[str, Any] | None, bool]:
+        """The template's data, and whether (wholly or in part) it came from the FHIR server: not prefetched,
+        a paginated Bundle, or one short of its total (``Resolved.fetched``: what the patient scope filters)."""
         if template.key in given:
             value = given[template.key]
             if value is None:
-                return None
+                return None, False
             if value.get("resourceType") == "OperationOutcome":
                 raise DataUnavailable("the client could not prefetch it")
             if value.get("resourceType") != "Bundle":
-                return value
+                return value, False
             entries, following = split_page(value)
             if following is None and not short_of_total(stated_total(value), entries):
-                return {**value, "entry": entries}
+                return {**value, "entry": entries}, False
             if following is None:
                 # fewer entries than the search matched, and no next page: fetched whole, as if not prefetched
                 if server is None:
                     raise DataUnavailable("a prefetch Bundle short of its total without a FHIR server")
-                return await self.client.search(server, render(template.query, patient_id), token, also)
+                return await self.client.search(server, render(template.query, patient_id), token, also), True
             if server is None:
                 raise DataUnavailable("a paginated prefetch without a FHIR server")
-            return await self.client.follow(server, value, token, also=also)
+            return await self.client.follow(server, value, token, also=also), True
         if server is None:
             raise DataUnavailable("not prefetched and no FHIR server")
         relative = render(template.query, patient_id)
         if template.is_read:
-            return await self.client.read(server, relative, token, also)
-        return await self.client.search(server, relative, token, also)
+            return await self.client.read(server, relative, token, also), True
+        return await self.client.search(server, relative, token, also), True

@@ -75,3 +75,64 @@ def test_data_that_only_informs_asks_for_no_card(tmp_path: Path) -> None:
                            orders=[hs.medication_request("mr-1", "p1", 7.4)])
     cards, _ = call(tmp_path, DOSE, body, as_of)
     assert cards == []
+
+
+REQUIRED = ("patient", "labs", "procedures", "medicationAdministrations")
+
+
+def _required_only(resources: list[dict[str, Any]], *kept: str) -> dict[str, Any]:
+    """The prefetch of a CDS client that honours only the required templates (and ``kept``), with no FHIR
+    server: the optional data the rules decide from is not available."""
+    return {key: value for key, value in hs.prefetch_for(resources).items() if key in (*REQUIRED, *kept)}
+
+
+def test_patient_view_without_any_optional_prefetch_says_what_it_could_not_check(tmp_path: Path) -> None:
+    """Before: a 500 (the notice naming the six missing data sets was longer than a card's summary)."""
+    resources, as_of = hs.scenario("withhold", "p1")
+    body = hs.hook_request("patient-view", "p1", prefetch=_required_only(resources))
+    [card], _ = call(tmp_path, TOXICITY, body, as_of)
+    assert card["indicator"] == "critical"
+    assert card["summary"].startswith("Lutathera cycle 3: withhold")  # the recommendation is not crowded out
+    assert card["summary"].endswith("; not fully checked: medication statements, active medication orders (+4 more) "
+                                     "not available")
+    for label in ("medication statements", "active medication orders", "pregnancy status and tests",
+                  "body weight", "post-therapy dosimetry", "kidney risk factors (hypertension, diabetes)"):
+        assert f"- {label}: " in card["detail"]
+
+
+def test_an_order_without_any_optional_prefetch_but_the_weight_is_not_fully_checked(tmp_path: Path) -> None:
+    """Before: a 500, as above, for an order the laboratory rules let pass."""
+    resources, as_of = hs.scenario("proceed", "p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=_required_only(resources, "bodyWeight"),
+                           orders=[hs.medication_request("mr-1", "p1", 7.4)])
+    cards, audit = call(tmp_path, DOSE, body, as_of)
+    [card] = [c for c in cards if "not fully checked" in c["summary"]]
+    assert card["indicator"] == "warning"
+    assert card["summary"] == ("Lutathera cycle 3 (7.4 GBq ordered); not fully checked: medication statements, "
+                               "active medication orders (+3 more) not available")
+    assert "- kidney risk factors (hypertension, diabetes): " in card["detail"]
+    assert "data-unavailable" in [row["action"] for row in audit]
+
+
+def test_notices_that_do_not_fit_together_leave_the_recommendation_in_the_summary(tmp_path: Path) -> None:
+    """Stale labs, the kidney risk factors not prefetched and results dated after the day decided on:
+    before, a 500 (the three notices and the recommendation made a summary longer than allowed); with
+    labs that are not stale, the summary kept the notices and cut the recommendation to "Lutat…"."""
+    for scenario, lead in (("labs-needed", "Lutathera cycle 3: laboratory results needed first"),
+                           ("proceed", "Lutathera cycle 3: proceed")):
+        resources, as_of = hs.scenario(scenario, "p1")
+        resources += hs.panel("p1", "2024-05-02")[:3]  # dated after the day decided on (2024-04-29)
+        body = hs.hook_request("patient-view", "p1", prefetch=_required_only(
+            resources, "medicationStatements", "medicationRequests", "pregnancy", "bodyWeight", "dosimetry"))
+        [card], _ = call(_folder(tmp_path, scenario), TOXICITY, body, as_of)
+        assert card["indicator"] == "warning"
+        assert card["summary"].startswith(lead), card["summary"]
+        # the detail states every notice, whichever the summary has room for
+        assert "kidney risk factors (hypertension, diabetes): " in card["detail"]
+        assert "**Laboratory results dated after 2024-04-29**" in card["detail"]
+
+
+def _folder(tmp_path: Path, name: str) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    return folder

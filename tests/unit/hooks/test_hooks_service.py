@@ -318,6 +318,30 @@ def test_null_prefetch_means_no_data(service: hs.InProcess, data: hs.FhirData) -
     assert "Data not available" not in card["detail"]
 
 
+@pytest.mark.parametrize("labs", [None, {"resourceType": "Bundle", "type": "searchset", "total": 0, "entry": []}],
+                         ids=["null", "empty-bundle"])
+def test_a_prrt_patient_with_no_laboratory_result_on_record_needs_labs(service: hs.InProcess, labs: Any) -> None:
+    """null (CDS Hooks 2.0: the client has no data) and an empty searchset say the same: no result on
+    record. A patient in a PRRT course then gets "laboratory results needed", never the empty answer."""
+    prefetch = hs.prefetch_for(hs.prrt_record("p1"))
+    prefetch["labs"] = labs
+    [card] = cards_of(service.post(TOXICITY, json=hs.hook_request("patient-view", "p1", prefetch=prefetch)))
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Lutathera cycle 3: laboratory results needed first")
+
+
+def test_every_key_null_is_a_record_without_prrt_and_every_key_missing_is_412(service: hs.InProcess) -> None:
+    """null is the client's answer "no data" (no administration: no card, usageRequirements); a key left
+    out is data not had (required, no fhirServer: 412), never read as "no data"."""
+    keys = ["patient", *hs.SEARCH_KEYS]
+    nothing = service.post(TOXICITY, json=hs.hook_request("patient-view", "p1", prefetch=dict.fromkeys(keys)))
+    assert cards_of(nothing) == []
+    missing = service.post(TOXICITY, json=hs.hook_request("patient-view", "p1", prefetch={}))
+    assert missing.status_code == 412
+    assert missing.json()["detail"] == ("required data not available: patient, labs, procedures, "
+                                        "medicationAdministrations")
+
+
 def test_operation_outcome_for_required_data_is_412(service: hs.InProcess, data: hs.FhirData) -> None:
     resources, _ = hs.scenario("withhold", "p6")
     prefetch = hs.prefetch_for(resources)
