@@ -165,7 +165,14 @@ def notices_after(first: str | None, others: Sequence[str | None], lead: int = N
 
 
 def summary_noting(parts: list[str], notice: str | None, joiner: str = "; ") -> str:
-    """``summary_of`` that always keeps ``notice`` (e.g. stale labs) at its end, whatever else is dropped."""
+    """``summary_of`` that always keeps ``notice`` (e.g. stale labs) at its end, whatever else is dropped.
+
+    The notice is clipped ("…") where it would leave the first part fewer than ``NOTICE_LEAD`` characters:
+    however many notices reach a summary, it stays one a card may carry (never a failed answer) and still
+    leads with what to do; the card's detail states every notice in full."""
     if not notice:
         return summary_of(parts, joiner)
+    room = SUMMARY_MAX - NOTICE_LEAD - 2
+    if len(notice) > room:
+        notice = notice[: room - 1].rstrip() + "…"
     return f"{summary_of(parts, joiner, SUMMARY_MAX - len(notice) - 2)}; {notice}"

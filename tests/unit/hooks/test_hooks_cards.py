@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from cds.hooks.cards import markdown as md
 from cds.hooks.cards.card import (
+    NOTICE_LEAD,
     OVERRIDE_CODES,
     OVERRIDE_SYSTEM,
     SUMMARY_MAX,
@@ -101,6 +102,18 @@ def test_the_notice_of_cycles_dated_after_comes_first_and_the_others_follow_wher
     lead = "Lutathera course complete (4 of 4 cycles given)"
     summary = summary_noting([lead, "cycle 4: worst CTCAE grade 1 Anemia"], notices_after(after, [stale, unread]))
     assert summary == f"{lead}; {after}" and len(summary) <= SUMMARY_MAX
+
+
+def test_a_summary_with_a_notice_of_any_length_is_a_valid_summary_that_leads_with_the_recommendation() -> None:
+    """However long the notices that reach it (a new notice, several joined), ``summary_noting`` gives a
+    summary a card may carry, never a 500, and the recommendation keeps its first NOTICE_LEAD characters."""
+    lead = "Lutathera cycle 3: withhold (grade 3 Platelet count decreased); re-check in 2 weeks"
+    for size in range(0, 400, 7):
+        notice = ("n" * size) or None
+        summary = summary_noting([lead, "cycle 2: worst CTCAE grade 1 Anemia"], notice)
+        assert len(summary) <= SUMMARY_MAX, size
+        assert summary.startswith(lead[: NOTICE_LEAD - 1].rstrip()), size  # clipped: the rest is "…"
+        Card(summary=summary, indicator="warning", source=dose_source(), overrideReasons=override_reasons())
 
 
 def test_markdown_escapes_record_text() -> None:
