@@ -153,6 +153,21 @@ Feature: Cumulative kidney dose after post-therapy dosimetry (rules/kidney_dosim
       | 0.86   | 2.3 | no issue mentions          |
       | 0.85   | 2.1 | there is an issue mentioning |
 
+  Scenario Outline: the planned cycle taking the absorbed dose exactly to 23 Gy, or just beyond (<dose> Gy)
+    # <dose> Gy after 7.4 GBq; the planned 7.4 GBq at the same Gy/GBq doubles it: 23.0 Gy is within the
+    # limit, so the planned activity fits; 23.2 Gy is not: 11.4 Gy left at 11.6 / 7.4 = 1.5676 Gy/GBq
+    # allow 7.27 GBq, 7.2 GBq. BED 28.39 and 28.69 Gy, within 40 Gy.
+    Given a kidney absorbed dose of <dose> Gy after cycle 1 with an effective half-life of 50 h
+    When the rules are evaluated
+    Then the projected cumulative kidney absorbed dose is <projected> Gy
+    And <then>
+
+    Examples:
+      | dose | projected | then                                                                        |
+      | 11.5 | 23        | the largest next activity is 7.4 GBq                                        |
+      | 11.6 | 23.2      | the kidney dose limit "dosimetry.kidney.absorbed" is exceeded by the dose projected |
+      | 11.6 | 23.2      | the largest next activity is 7.2 GBq, set by "absorbed_gy"                  |
+
   Scenario: the planned activity fits
     Given a kidney absorbed dose of 4 Gy after cycle 1 with an effective half-life of 50 h
     When the rules are evaluated
