@@ -17,6 +17,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cds.numbers import signif
+
 
 @dataclass(frozen=True)
 class Radiobiology:
@@ -57,11 +59,14 @@ class Budget:
 def steps_within(budget: Budget, step: float) -> int:
     """The largest whole number n of steps with ``projected(n * step) <= limit`` (0 when even a step
     does not fit). Starts from the closed form and corrects by single steps for floating point, so the
-    answer is exact for the projection as computed."""
+    answer is exact for the projection as computed, rounded as the limits are compared (``signif``:
+    22.2 Gy and 0.8 Gy more are 23 Gy, within 23 Gy, not 23.000000000000004)."""
+    def within(activity: float) -> bool:
+        return signif(budget.projected(activity)) <= budget.limit
     n = max(0, math.floor(budget.estimate / step)) if math.isfinite(budget.estimate) else 0
-    while n > 0 and budget.projected(n * step) > budget.limit:
+    while n > 0 and not within(n * step):
         n -= 1
-    while budget.projected((n + 1) * step) <= budget.limit:
+    while within((n + 1) * step):
         n += 1
     return n
 

@@ -21,6 +21,7 @@ from cds.dosimetry.conclusions import CycleDose
 from cds.dosimetry.table import DosimetryTable
 from cds.engine import EngineFact
 from cds.facts import DosimetryResult, Issue
+from cds.numbers import signif
 from cds.timeline import Cycle, Timeline
 
 FACT_KIND = "kidney_dosimetry"
@@ -139,7 +140,9 @@ def kinetics(doses: Sequence[CycleDose], preferred: int) -> CycleDose | None:
 
 
 def facts(scope: str, values: dict[str, float | None], risk_factor: bool) -> list[DoseFact]:
-    """The engine facts of one scope (``probe``, ``delivered``, ``projected``): one per known quantity."""
+    """The engine facts of one scope (``probe``, ``delivered``, ``projected``): one per known quantity,
+    its value a sum of cycles rounded (``signif``) so that floating point cannot carry a dose exactly on
+    a limit (6.4 + 9.8 + 6.8 = 23.000000000000004 Gy) above it: "within the limit" is inclusive."""
     flag = 1.0 if risk_factor else 0.0
-    return [DoseFact(id=f"{scope}:{quantity}", quantity=quantity, value=float(value), risk_factor=flag)
+    return [DoseFact(id=f"{scope}:{quantity}", quantity=quantity, value=signif(float(value)), risk_factor=flag)
             for quantity, value in values.items() if value is not None]

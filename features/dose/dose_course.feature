@@ -244,6 +244,33 @@ Feature: Lutathera dose over a course: reduce, return to full activity, disconti
     And no reason for cycle 4 says "reduced"
     And cycle 4 has no deviation
 
+  Scenario Outline: The reduced cycle 3 given with <given> GBq: cycle 4 <outcome>
+    A cycle counts as the reduced one only within 10% of 3.7 GBq (activity_tolerance, inclusive: 3.33
+    to 4.07 GBq). Given within it, cycle 4 returns to 7.4 GBq after a reduction without recurrence;
+    given beyond it, no reduction was given, and cycle 4 proceeds because nothing dose-modifying was
+    found since.
+
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And the pre-cycle labs of 2024-02-26 are normal
+    And PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And a platelet count of 70 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-01
+    And a platelet count of 100 x10^9/L with a lower limit of 150 and an upper limit of 400 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    And PRRT cycle 3 was given on 2024-04-29 with <given> GBq
+    And the pre-cycle labs of 2024-06-17 are normal
+    When the rules are evaluated on 2024-06-24
+    Then the recommendation for cycle 3 is "reduce" at 3.7 GBq
+    And the recommendation for cycle 4 is "proceed" at 7.4 GBq
+    And the recommendation for cycle 4 cites "<rule>"
+    And the recommendation for cycle 4 does not cite "<not cited>"
+
+    Examples:
+      | given | outcome                                 | rule                                | not cited                           |
+      | 4.07  | returns to 7.4 GBq after the reduction  | lutathera.thrombocytopenia.escalate | lutathera.proceed                   |
+      | 4.08  | proceeds: no reduction was given        | lutathera.proceed                   | lutathera.thrombocytopenia.escalate |
+      | 3.33  | returns to 7.4 GBq after the reduction  | lutathera.thrombocytopenia.escalate | lutathera.proceed                   |
+      | 3.32  | proceeds: no reduction was given        | lutathera.proceed                   | lutathera.thrombocytopenia.escalate |
+
   Scenario: Thrombocytopenia again after a full cycle given in place of the reduced one: withhold, not discontinue
     The label discontinues for a recurrence "after the dose reduction". Cycle 3 was given at 7.4 GBq
     instead of 3.7 GBq, so no reduction was ever given: the new thrombocytopenia withholds cycle 4,

@@ -43,6 +43,8 @@ Feature: Lutathera dose: what was given is compared with what was recommended
       | given | outcome             | then                                                                          | rule                         |
       | 4.07  | within 10%          | cycle 3 has no deviation                                                      |                              |
       | 4.08  | more than 10% above | the deviation of cycle 3 is "activity" by rule "lutathera.deviation.activity" | lutathera.deviation.activity |
+      | 3.33  | within 10%          | cycle 3 has no deviation                                                      |                              |
+      | 3.32  | more than 10% below | the deviation of cycle 3 is "activity" by rule "lutathera.deviation.activity" | lutathera.deviation.activity |
       | 7.4   | the full activity   | the deviation of cycle 3 says "7.4 GBq given where 3.7 GBq was recommended"   | lutathera.deviation.activity |
 
   Scenario Outline: Grade 2 thrombocytopenia before cycle 3, given all the same at <given> GBq
@@ -105,6 +107,7 @@ Feature: Lutathera dose: what was given is compared with what was recommended
       | -7.4  | not a dose                   | the deviation of cycle 3 is "implausible-activity" by rule "lutathera.deviation.implausible_activity" | lutathera.deviation.implausible_activity |
       | 11.2  | above the plausible maximum  | the deviation of cycle 3 says "11.2 GBq recorded as given: not a plausible activity"                  | lutathera.deviation.implausible_activity |
       | 11.1  | plausible, but not 7.4 GBq   | the deviation of cycle 3 is "activity" by rule "lutathera.deviation.activity"                          | lutathera.deviation.activity             |
+      | 0.1   | plausible, but not 7.4 GBq   | the deviation of cycle 3 is "activity" by rule "lutathera.deviation.activity"                          | lutathera.deviation.activity             |
       | 7400  | MBq taken for GBq            | the deviation of cycle 3 is "implausible-activity" by rule "lutathera.deviation.implausible_activity" | lutathera.deviation.implausible_activity |
 
   Scenario: Early and at the wrong activity: every deviation is listed, the more severe first

@@ -47,6 +47,23 @@ Feature: Lutathera eligibility before the first cycle
       | 1.35       | (140 - 61) x 70 / (72 x 1.35) x 0.85 = 48.4 | withheld | "withhold"           | "lutathera.eligibility.crcl" with a value of 48.4 |
       | 1.3        | (140 - 61) x 70 / (72 x 1.3) x 0.85 = 50.2  | proceed  | "proceed" at 7.4 GBq | "lutathera.proceed"                               |
 
+  Scenario Outline: A creatinine clearance of exactly 50 mL/min before cycle 1: <worked> mL/min, the cycle is <action>
+    A man of 68 (born 1955-06-01), 60 kg: (140 - 68) x 60 / 72 = 60 / creatinine, so 1.2 mg/dL (106
+    umol/L) is exactly 50.0 mL/min, not below 50.
+
+    Given a male patient born 1955-06-01
+    And a body weight of 60 kg on 2024-01-02
+    And a creatinine of <creatinine> mg/dL with a lower limit of 0.5 and an upper limit of 1.1 on 2024-01-02
+    And the other pre-cycle labs of 2024-01-02 are normal
+    When the rules are evaluated on 2024-01-08
+    Then the recommendation for cycle 1 is <recommendation>
+    And the recommendation for cycle 1 cites <cites>
+
+    Examples:
+      | creatinine | worked                              | action   | recommendation       | cites                                             |
+      | 1.2        | (140 - 68) x 60 / (72 x 1.2) = 50.0 | proceed  | "proceed" at 7.4 GBq | "lutathera.proceed"                               |
+      | 1.21       | (140 - 68) x 60 / (72 x 1.21) = 49.6 | withheld | "withhold"           | "lutathera.eligibility.crcl" with a value of 49.6 |
+
   Scenario Outline: Serum creatinine above 150 umol/L before cycle 1: <creatinine> umol/L, the cycle is <action>
     A man of 30 (born 1993-06-01) weighing 120 kg: his clearance stays far above 50 mL/min (151 umol/L
     is 1.708 mg/dL: 110 x 120 / (72 x 1.708) = 107.4 mL/min), so the creatinine alone decides.

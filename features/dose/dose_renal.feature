@@ -20,7 +20,8 @@ Feature: Lutathera dose before the next cycle: renal toxicity
   Scenario Outline: Creatinine clearance below 40 mL/min: <worked> mL/min, the cycle is <action>
     The creatinine before treatment was already <baseline> mg/dL, so neither 40% change from baseline
     is reached: only the clearance itself decides. The woman is 61 on 2024-04-22 (born 1962-05-14),
-    the man 74 (born 1950-02-01).
+    the man 74 (born 1950-02-01); the man of 68 (born 1955-06-01) has a clearance of exactly 40.0
+    mL/min with 1.5 mg/dL, not below 40, and 50.0 mL/min at baseline (1.25 x, 0.8 x baseline).
 
     Given a <sex> patient born <born>
     And a body weight of <weight> kg on 2024-01-02
@@ -38,6 +39,8 @@ Feature: Lutathera dose before the next cycle: renal toxicity
       | female | 1962-05-14 | 70     | 1.3      | 1.6        | (140 - 61) x 70 / (72 x 1.6) x 0.85 = 40.8 | proceed  | "proceed" at 7.4 GBq | "lutathera.proceed"                           |
       | male   | 1950-02-01 | 65     | 1.2      | 1.5        | (140 - 74) x 65 / (72 x 1.5) = 39.7        | withheld | "withhold"           | "lutathera.renal.crcl" with a value of 39.7 |
       | male   | 1950-02-01 | 65     | 1.2      | 1.4        | (140 - 74) x 65 / (72 x 1.4) = 42.6        | proceed  | "proceed" at 7.4 GBq | "lutathera.proceed"                           |
+      | male   | 1955-06-01 | 60     | 1.2      | 1.5        | (140 - 68) x 60 / (72 x 1.5) = 40.0        | proceed  | "proceed" at 7.4 GBq | "lutathera.proceed"                           |
+      | male   | 1955-06-01 | 60     | 1.2      | 1.51       | (140 - 68) x 60 / (72 x 1.51) = 39.7       | withheld | "withhold"           | "lutathera.renal.crcl" with a value of 39.7 |
 
   Scenario Outline: Serum creatinine 40% above baseline: <creatinine> mg/dL after 0.8 mg/dL, the cycle is <action>
     1.12 mg/dL is exactly 1.4 x the baseline of 0.8 mg/dL (a 40% increase), 1.11 mg/dL 1.39 x. The

@@ -82,6 +82,18 @@ Feature: Cumulative kidney dose after post-therapy dosimetry (rules/kidney_dosim
       | 23   | 33.79 | not exceeded by the dose delivered |
       | 23.1 | 33.98 | exceeded by the dose delivered     |
 
+  Scenario: three cycles adding up to exactly 23 Gy are within the absorbed-dose limit
+    # 6.4 + 9.8 + 6.8 = 23 Gy (floating point adds them to 23.000000000000004); BED 7.24 + 11.76 + 7.74
+    # = 26.74 Gy, within 40 Gy without risk factors.
+    Given PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And a kidney absorbed dose of 6.4 Gy after cycle 1 with an effective half-life of 50 h
+    And a kidney absorbed dose of 9.8 Gy after cycle 2 with an effective half-life of 50 h
+    And a kidney absorbed dose of 6.8 Gy after cycle 3 with an effective half-life of 50 h
+    When the rules are evaluated
+    Then the cumulative kidney absorbed dose is 23 Gy
+    And the kidney dose limit "dosimetry.kidney.absorbed" is not exceeded by the dose delivered
+
   Scenario Outline: kidney absorbed dose over 23 Gy cited as a rule, with a risk factor
     Given the patient has diabetes
     And a kidney absorbed dose of 23.1 Gy after cycle 1 with an effective half-life of 50 h
@@ -152,6 +164,34 @@ Feature: Cumulative kidney dose after post-therapy dosimetry (rules/kidney_dosim
       | stated | gbq | issue                      |
       | 0.86   | 2.3 | no issue mentions          |
       | 0.85   | 2.1 | there is an issue mentioning |
+
+  Scenario Outline: the planned cycle taking the absorbed dose exactly to 23 Gy, or just beyond (<dose> Gy)
+    # <dose> Gy after 7.4 GBq; the planned 7.4 GBq at the same Gy/GBq doubles it: 23.0 Gy is within the
+    # limit, so the planned activity fits; 23.2 Gy is not: 11.4 Gy left at 11.6 / 7.4 = 1.5676 Gy/GBq
+    # allow 7.27 GBq, 7.2 GBq. BED 28.39 and 28.69 Gy, within 40 Gy.
+    Given a kidney absorbed dose of <dose> Gy after cycle 1 with an effective half-life of 50 h
+    When the rules are evaluated
+    Then the projected cumulative kidney absorbed dose is <projected> Gy
+    And <then>
+
+    Examples:
+      | dose | projected | then                                                                        |
+      | 11.5 | 23        | the largest next activity is 7.4 GBq                                        |
+      | 11.6 | 23.2      | the kidney dose limit "dosimetry.kidney.absorbed" is exceeded by the dose projected |
+      | 11.6 | 23.2      | the largest next activity is 7.2 GBq, set by "absorbed_gy"                  |
+
+  Scenario: the largest next activity exactly on a step of 0.1 GBq
+    # 3 cycles of 7.4 Gy after 7.4 GBq each: 1 Gy/GBq, 22.2 Gy absorbed; the 0.8 Gy left of 23 Gy allow
+    # exactly 0.8 GBq. BED 3 x (7.4 + 54.76 x 0.0203963) = 25.55 Gy, within 40 Gy.
+    Given PRRT cycle 2 was given on 2024-03-04 with 7.4 GBq
+    And PRRT cycle 3 was given on 2024-04-29 with 7.4 GBq
+    And a kidney absorbed dose of 7.4 Gy after cycle 1 with an effective half-life of 50 h
+    And a kidney absorbed dose of 7.4 Gy after cycle 2 with an effective half-life of 50 h
+    And a kidney absorbed dose of 7.4 Gy after cycle 3 with an effective half-life of 50 h
+    When the rules are evaluated
+    Then the cumulative kidney absorbed dose is 22.2 Gy
+    And no kidney dose limit is exceeded
+    And the largest next activity is 0.8 GBq, set by "absorbed_gy"
 
   Scenario: the planned activity fits
     Given a kidney absorbed dose of 4 Gy after cycle 1 with an effective half-life of 50 h

@@ -28,6 +28,21 @@ Feature: The cumulative kidney dose among the checks before a cycle (rules/proto
       | rule                        |
       | protocol.kidney_dose.within |
 
+  Scenario Outline: The planned cycle taking the absorbed dose to <projected> Gy: <outcome>
+    <dose> Gy given at 7.4 GBq; the planned 7.4 GBq at the same Gy/GBq doubles it. Exactly 23 Gy is
+    within the limit. Without a risk factor the BED stays far below 40 Gy (28.39 and 28.69 Gy).
+
+    Given PRRT cycle 1 was given on 2024-01-08 with 7.4 GBq
+    And a kidney absorbed dose of <dose> Gy after cycle 1 with an effective half-life of 50 h
+    When the rules are evaluated on 2024-03-04
+    Then the protocol check "kidney-dose" before cycle 2 is "<status>" by rule "<rule>"
+    And the protocol check "kidney-dose" before cycle 2 says "<words>"
+
+    Examples:
+      | dose | projected | outcome      | status  | rule                              | words                                 |
+      | 11.5 | 23.0      | within       | ok      | protocol.kidney_dose.within       | the planned 7.4 GBq keeps every limit |
+      | 11.6 | 23.2      | above 23 Gy  | warning | protocol.kidney_dose.planned_over | at most 7.2 GBq keeps every limit     |
+
   Scenario Outline: With hypertension, the BED given on both sides of 28 Gy
     19.9 Gy is a BED of 27.98 Gy, within 28 Gy, but another cycle would pass it; 20 Gy is 28.16 Gy, above.
 

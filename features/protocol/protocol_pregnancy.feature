@@ -42,6 +42,21 @@ Feature: Pregnancy status before the next cycle (rules/protocol_checks.toml)
       | a serum beta-hCG of 5 IU/L on 2024-04-28           | warning | protocol.pregnancy.pregnant     |
       | a pregnancy status answered "102874004" on 2024-04-28 | unknown | protocol.pregnancy.indeterminate |
 
+  Scenario Outline: A pregnancy status that cannot be read, <age> days before cycle 3: <rule>
+    Within the 3 days of a result (pregnancy_max_age_days) it is said that it cannot be read; older,
+    that it is too old. Either way pregnancy is not excluded.
+
+    Given a female patient born 1990-06-01
+    And a pregnancy status answered "102874004" on <day>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "pregnancy" before cycle 3 is "<status>" by rule "<rule>"
+    And the protocol check "pregnancy" before cycle 3 says "<words>"
+
+    Examples:
+      | day        | age | status  | rule                             | words                                 |
+      | 2024-04-26 | 3   | unknown | protocol.pregnancy.indeterminate | pregnancy is not excluded             |
+      | 2024-04-25 | 4   | unknown | protocol.pregnancy.outdated      | older than 3 days                     |
+
   Scenario Outline: No pregnancy status for a woman of 33: <status>
     Given a female patient born 1990-06-01
     When the rules are evaluated on 2024-04-29
