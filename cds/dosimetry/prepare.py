@@ -13,6 +13,7 @@ arithmetic or bookkeeping, not a decision (the decisions are the rules of rules/
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -111,14 +112,16 @@ def organ_doses(timeline: Timeline, placed: dict[tuple[str, int], list[Dosimetry
 
 
 def total(doses: Sequence[CycleDose], field: str, what: str) -> tuple[float | None, str | None]:
-    """The sum of one value over the cycles, or None with the reason naming the cycles that lack it."""
+    """The sum of one value over the cycles, or None with the reason naming the cycles that lack it. The sum
+    is rounded (``signif``) here, where every reader takes it (the limits, the projection, the document,
+    the card's bar): 6.4 + 9.8 + 6.8 Gy is 23 Gy, on the 23 Gy limit, not 23.000000000000004 above it."""
     lacking = [d.cycle for d in doses if getattr(d, field) is None]
     if not doses:
         return None, "no cycle given"
     if lacking:
         listed = ("cycle " if len(lacking) == 1 else "cycles ") + ", ".join(str(c) for c in lacking)
         return None, f"{listed}: no usable {what}; the cumulative dose cannot be evaluated"
-    return sum(getattr(d, field) for d in doses), None
+    return signif(math.fsum(getattr(d, field) for d in doses)), None
 
 
 def kinetics(doses: Sequence[CycleDose], preferred: int) -> CycleDose | None:

@@ -112,3 +112,17 @@ def test_max_dose_is_the_root_of_the_quadratic() -> None:
     dose = KIDNEY.max_dose(10.0, 50.0)
     assert KIDNEY.bed(dose, 50.0) == pytest.approx(10.0, rel=1e-12)
     assert math.isclose(KIDNEY.max_dose(0.0, 50.0), 0.0) and KIDNEY.max_dose(-1.0, 50.0) == 0.0
+
+
+def test_a_cumulative_dose_exactly_on_a_limit_reads_as_on_it_everywhere() -> None:
+    # 6.4 + 9.8 + 6.8 Gy is 23.000000000000004 in floating point: the cumulative dose the document, the
+    # protocol check and the card's bar read is the rounded sum, so the bar draws no over-limit mark.
+    from cds.dosimetry.conclusions import CycleDose
+    from cds.dosimetry.prepare import total
+    from cds.hooks.cards.kidney_dose import dose_bar
+
+    doses = [CycleDose(cycle=n, absorbed_gy=gy) for n, gy in
+             enumerate((6.4, 9.8, 6.8), start=1)]
+    cumulative, reason = total(doses, "absorbed_gy", "kidney absorbed dose")
+    assert (cumulative, reason) == (23.0, None)
+    assert dose_bar(cumulative, 23.0).endswith("█`")
