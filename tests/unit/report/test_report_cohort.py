@@ -240,3 +240,15 @@ def test_the_survival_text_says_how_many_treated_patients_it_leaves_out() -> Non
            "see the issues)" in text
     alone = " ".join(paragraphs(report_of(*treated("a", deceased=True))))
     assert "Overall survival could not be estimated: the 1 treated patient was left out (see the issues)." in alone
+
+
+def test_the_swimmer_caption_does_not_call_patients_left_out_of_survival_sampled() -> None:
+    """Before: of 3 treated patients, one dead without a date (no survival time, no bar), the caption read
+    "Swimmer plot (2 of 3 patients, evenly sampled)": nothing was sampled."""
+    from cds.report.render import figures
+
+    report = report_of(*treated("a", deceased=True), *treated("b", deceased_date="2024-04-07"), *treated("c"))
+    caption = next(f.caption for f in figures(report) if f.name == "swimmer.png")
+    assert "sampled" not in caption
+    assert caption.startswith("Swimmer plot (2 patients; 1 treated patient without a survival time is not drawn, "
+                              "see the issues)")
