@@ -151,7 +151,13 @@ def caution(name: str, s: SurvivalSummary) -> str:
             f"at risk when S(t) fell to 0.5{tail}. One event more or fewer there would move it.")
 
 
-def _survival_sentence(name: str, s: SurvivalSummary, events: str) -> str:
+def _left_out(treated: int) -> str:
+    """Why an analysis has no estimate although patients were treated: every one of them was left out."""
+    return ("the 1 treated patient was left out" if treated == 1 else
+            f"all {treated} treated patients were left out") + " (see the issues)"
+
+
+def _survival_sentence(name: str, s: SurvivalSummary, events: str, treated: int) -> str:
     conf = f"{s.conf_level:.0%}"
     if s.median is None:
         median = f"the median {name} was {NOT_REACHED}"
@@ -161,12 +167,19 @@ def _survival_sentence(name: str, s: SurvivalSummary, events: str) -> str:
     landmarks = [f"{pct(m.survival)} at {m.time:g} months ({m.at_risk} at risk)" for m in s.landmarks
                  if m.survival is not None]
     text = (f"{number(s.events, True)} {events} {'was' if s.events == 1 else 'were'} observed in {s.n} "
-            f"{noun(s.n, 'patient')} ({s.censored} censored); {median}")
+            f"{noun(s.n, 'patient')} ({s.censored} censored{_left_out_of(s, treated)}); {median}")
     if landmarks:
         text += f". The estimated {name} was " + " and ".join(landmarks)
     text += "."
     warning = caution(name, s)
     return f"{text} {warning}" if warning else text
+
+
+def _left_out_of(s: SurvivalSummary, treated: int) -> str:
+    """The treated patients an analysis leaves out (a death without a date or before a cycle), so that its
+    patients and events read beside the series and its deaths."""
+    missing = treated - s.n
+    return f"; {missing} of the {treated} treated patients left out, see the issues" if missing > 0 else ""
 
 
 def _performance_sentence(c: PairedComparison, name: str, verb_up: str, verb_down: str) -> str:
@@ -228,11 +241,15 @@ def paragraphs(report: CohortReport) -> list[str]:
     survival = []
     if report.overall_survival is not None:
         survival.append(_survival_sentence("overall survival", report.overall_survival,
-                                           "deaths" if report.overall_survival.events != 1 else "death"))
+                                           "deaths" if report.overall_survival.events != 1 else "death", n))
+    else:
+        survival.append(f"Overall survival could not be estimated: {_left_out(n)}.")
     if report.progression_free_survival is not None:
         pfs = report.progression_free_survival
         survival.append(_survival_sentence("progression-free survival", pfs,
-                                           "progressions or deaths" if pfs.events != 1 else "progression or death"))
+                                           "progressions or deaths" if pfs.events != 1 else "progression or death", n))
+    elif any(p.responses for p in report.patients):  # tumour assessments in the input: PFS was attempted
+        survival.append(f"Progression-free survival could not be estimated: {_left_out(n)}.")
     if survival:
         out.append(" ".join(survival))
     out.append(_toxicity_sentence(report))

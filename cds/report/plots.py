@@ -153,9 +153,10 @@ def _response_legend(responses: Sequence[str]) -> list[Artist]:
 
 def swimmer_rows(patients: Sequence[PatientSummary], os_data: TimeToEvent,
                  limit: int = SWIMMER_MAX_ROWS) -> list[PatientSummary]:
-    """The patients the swimmer plot draws, shortest follow-up first (bottom row)."""
+    """The patients the swimmer plot draws, shortest follow-up first (bottom row): those with a survival
+    time, sampled from them (not from every patient, so that a patient without one does not take a row)."""
     follow_up = dict(zip(os_data.patients, os_data.months, strict=True))
-    shown = [p for p in _sample(patients, limit) if p.patient in follow_up and p.first_day is not None]
+    shown = _sample([p for p in patients if p.patient in follow_up and p.first_day is not None], limit)
     shown.sort(key=lambda p: (follow_up[p.patient], p.patient))
     return shown
 

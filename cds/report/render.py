@@ -96,8 +96,11 @@ def figures(report: CohortReport, phase: Callable[[str], None] = _silent) -> lis
     rows = swimmer_rows(report.patients, report.os_data)
     if rows:
         phase("figure: swimmer")
-        sampled = (f"{len(rows)} of {report.n_patients} patients, evenly sampled"
-                   if report.n_patients > len(rows) else f"{len(rows)} patients")
+        timed = len(report.os_data.patients)  # the patients with a survival time, the only ones with a bar
+        sampled = f"{len(rows)} of {timed} patients, evenly sampled" if timed > len(rows) else f"{len(rows)} patients"
+        if (untimed := report.n_patients - timed) > 0:
+            sampled += (f"; {untimed} treated {'patient' if untimed == 1 else 'patients'} without a survival time "
+                        f"{'is' if untimed == 1 else 'are'} not drawn, see the issues")
         out.append(Figure("swimmer.png", png(swimmer_figure(report.patients, report.os_data)),
                           f"Swimmer plot ({sampled}): one bar per patient from the first cycle (t = 0) to death "
                           "or last contact, coloured by best overall response; PRRT cycles (open circles), "

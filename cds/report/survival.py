@@ -183,7 +183,7 @@ def r_quantile(time: Array, survival: Array, p: float = 0.5, tol: float = TOLERA
     xmax = float(x_all[-1])
     keep = ~np.isnan(y_all)
     x, y = x_all[keep], y_all[keep]
-    if not len(y) or float(np.max(y)) < p:
+    if not len(y) or float(np.max(y)) + tol < p:  # within the tolerance: S(t) of 0.5000000000000001 reaches 0.5
         return None
     first = np.concatenate(([True], y[1:] != y[:-1]))  # drop repeated levels (censorings), keep the first
     x, y = x[first], y[first]

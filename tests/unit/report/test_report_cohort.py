@@ -225,3 +225,30 @@ def test_results_that_could_not_be_graded_are_counted_not_silently_left_out() ->
     missed = {n.analyte: (n.results, n.patients) for n in report.toxicity.not_graded}
     assert missed == {"platelets": (2, 1)}
     assert {row.term: row.evaluated for row in report.toxicity.rows}["Platelet count decreased"] == 1
+
+
+def test_the_survival_text_says_how_many_treated_patients_it_leaves_out() -> None:
+    """Before: of 3 treated patients, 2 dead (one without a date), the text read "One death was observed in
+    2 patients" beside 3 patients treated and 2 deaths, without a word of the third; and with every patient
+    left out the survival paragraph was dropped without saying so."""
+    from cds.report.narrative import paragraphs
+
+    report = report_of(*treated("a", deceased=True), *treated("b", deceased_date="2024-04-07"), *treated("c"))
+    assert (report.n_patients, report.deaths, report.overall_survival and report.overall_survival.events) == (3, 2, 1)
+    text = " ".join(paragraphs(report))
+    assert "One death was observed in 2 patients (1 censored; 1 of the 3 treated patients left out, " \
+           "see the issues)" in text
+    alone = " ".join(paragraphs(report_of(*treated("a", deceased=True))))
+    assert "Overall survival could not be estimated: the 1 treated patient was left out (see the issues)." in alone
+
+
+def test_the_swimmer_caption_does_not_call_patients_left_out_of_survival_sampled() -> None:
+    """Before: of 3 treated patients, one dead without a date (no survival time, no bar), the caption read
+    "Swimmer plot (2 of 3 patients, evenly sampled)": nothing was sampled."""
+    from cds.report.render import figures
+
+    report = report_of(*treated("a", deceased=True), *treated("b", deceased_date="2024-04-07"), *treated("c"))
+    caption = next(f.caption for f in figures(report) if f.name == "swimmer.png")
+    assert "sampled" not in caption
+    assert caption.startswith("Swimmer plot (2 patients; 1 treated patient without a survival time is not drawn, "
+                              "see the issues)")

@@ -30,6 +30,7 @@ from cds.report.plots import (
     png,
     spider_figure,
     swimmer_figure,
+    swimmer_rows,
     waterfall_figure,
 )
 from cds.report.render import figures
@@ -171,3 +172,13 @@ def test_the_report_has_five_figures_each_captioned_with_its_n(series: CohortRep
 def test_png_bytes_are_reproducible(series: CohortReport) -> None:
     fall = series.waterfall
     assert png(waterfall_figure(fall)) == png(waterfall_figure(fall))
+
+
+def test_swimmer_samples_among_the_patients_with_a_survival_time() -> None:
+    """Before: the sample of 20 rows was drawn from all 40 patients and the 20 without a survival time were
+    then dropped, so 10 rows were drawn where 20 could be."""
+    patients = [_patient(i, (), "NE") for i in range(40)]
+    timed = [p.patient for p in patients[:20]]
+    os_data = TimeToEvent(tuple(timed), tuple(float(i + 1) for i in range(20)), (False,) * 20)
+    rows = swimmer_rows(patients, os_data, limit=20)
+    assert sorted(p.patient for p in rows) == sorted(timed)

@@ -86,6 +86,19 @@ def test_curve_ending_flat_at_one_half_takes_the_last_time() -> None:
     assert s is not None and s.median == 3.0
 
 
+def test_curve_ending_flat_at_one_half_by_lifelines_rounding_still_takes_the_last_time() -> None:
+    """S = 5/6 * 4/5 * 3/4 = 1/2 from 3 to the end (6); lifelines gives 0.5000000000000001 there. R (whose
+    product is exactly 0.5) says 4.5; before, the tolerance was not applied to "does S reach 0.5 at all",
+    and the median read "not reached" on a curve that reaches it."""
+    times = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    observed = [True, True, True, False, False, False]
+    fitter = KaplanMeierFitter().fit(times, observed)
+    assert fitter.survival_function_.loc[3.0].iloc[0] > 0.5  # the floating-point artefact itself
+    s = kaplan_meier(times, observed)
+    assert s is not None and s.median == 4.5
+    assert s.at_risk_at_median == 4
+
+
 def test_median_not_reached_is_na_never_a_number() -> None:
     s = kaplan_meier([5.0, 8.0, 12.0, 20.0, 30.0], [True, False, False, False, False])
     assert s is not None
