@@ -17,7 +17,16 @@ import typer
 from cds.cli_options import Jobs, ReportFormats
 from cds.demo import DEFAULT_SEED, SERIES_SIZE
 from cds.evaluation import DEFAULT_CTCAE_VERSION
-from cds.report.command import ALL_FORMATS, CiMethod, CiMethodOption, ResponseOption, formats_option, run_report
+from cds.report.command import (
+    ALL_FORMATS,
+    CiMethod,
+    CiMethodOption,
+    PerformanceTest,
+    PerformanceTestOption,
+    ResponseOption,
+    formats_option,
+    run_report,
+)
 
 DEFAULT_MAX_PATIENTS = 100_000
 # Measured: a random cohort's Bundles are about 81-83 KiB per patient (the published series too, since
@@ -69,6 +78,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="random seed (dates, lab noise; random cohorts)")] = DEFAULT_SEED,
     output_format: ReportFormats = ALL_FORMATS,
     ci_method: CiMethod = CiMethodOption.log_log,
+    performance_test: PerformanceTest = PerformanceTestOption.exact,
     jobs: Jobs = None,
     max_patients: Annotated[int, typer.Option(
         "--max-patients", min=1, envvar="PRRT_CDS_DEMO_MAX_PATIENTS",
@@ -95,4 +105,4 @@ def demo(
         raise typer.Exit(1) from None
     typer.echo(f"{patients} patients written to {fhir_dir}")
     run_report([fhir_dir], out / "report", output_format, ci_method, None, ResponseOption.confirmed,
-               ctcae_version, jobs)
+               ctcae_version, jobs, performance_test=performance_test)

@@ -27,7 +27,7 @@ from cds.facts import Issue, lutathera_administrations
 from cds.report.collect import CohortData
 from cds.report.modifications import DEFAULT_ACTIVITY_TOLERANCE, DoseModifications, summarize_modifications
 from cds.report.patient import PatientSummary
-from cds.report.performance import PairedComparison, compare
+from cds.report.performance import DEFAULT_PERFORMANCE_TEST, PairedComparison, PerformanceTest, compare
 from cds.report.response import ResponseSummary, summarize_responses
 from cds.report.survival import DEFAULT_CI_METHOD, CiMethod, SurvivalSummary, kaplan_meier
 from cds.report.toxicity import ToxicityTable, worst_grade_table
@@ -66,6 +66,7 @@ class ReportSettings:
     data_cutoff: date | None = None
     confirmed: bool = True
     activity_tolerance: float = DEFAULT_ACTIVITY_TOLERANCE  # a cycle's activity counts as full / reduced
+    performance_test: PerformanceTest = DEFAULT_PERFORMANCE_TEST  # the signed-rank p-value (cds.report.performance)
 
 
 @dataclass(frozen=True)
@@ -222,9 +223,11 @@ def build_report(data: CohortData, settings: ReportSettings | None = None,
                                  [p.not_graded for p in treated])
     phase("statistics: performance status")
     ecog = compare("ecog", [(b, a) for p in treated if (b := p.ecog[0]) is not None
-                            and (a := p.ecog[1]) is not None], higher_is_better=False)
+                            and (a := p.ecog[1]) is not None], higher_is_better=False,
+                   test=settings.performance_test)
     kps = compare("karnofsky", [(b, a) for p in treated if (b := p.kps[0]) is not None
-                                and (a := p.kps[1]) is not None], higher_is_better=True)
+                                and (a := p.kps[1]) is not None], higher_is_better=True,
+                  test=settings.performance_test)
     phase("statistics: dose modifications")
     modifications = summarize_modifications(treated, planned_course(), dose_table().interval_days,
                                             settings.activity_tolerance)

@@ -33,6 +33,11 @@ class BackendOption(StrEnum):
     spark = "spark"
 
 
+class PerformanceTestOption(StrEnum):
+    exact = "exact"
+    asymptotic = "asymptotic"
+
+
 class ResponseOption(StrEnum):
     confirmed = "confirmed"
     unconfirmed = "unconfirmed"
@@ -41,6 +46,9 @@ class ResponseOption(StrEnum):
 CI_HELP = ("interval of the median survival: log-log (lifelines' default; the default here), log (R's default), "
            "plain, or symmetric (median ± 1.96·SE, as SPSS prints)")
 CiMethod = Annotated[CiMethodOption, typer.Option("--ci-method", help=CI_HELP)]
+PERFORMANCE_TEST_HELP = ("p-value of the ECOG and Karnofsky signed-rank test: exact (the exact distribution, "
+                         "conditional on ties; the default) or asymptotic (the normal approximation, as SPSS prints)")
+PerformanceTest = Annotated[PerformanceTestOption, typer.Option("--performance-test", help=PERFORMANCE_TEST_HELP)]
 ALL_FORMATS = "md,html,json"
 # rich reads "[spark]" as markup and drops it from the help: the bracket is escaped
 BACKEND_HELP = ("where patients are evaluated: local (this machine's processes) or spark (Apache Spark; "
@@ -71,7 +79,8 @@ def formats_option(value: str) -> tuple[str, ...]:
 def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMethodOption,
                data_cutoff: date | None, response: ResponseOption, ctcae_version: str, jobs: int | None,
                description: str = "evaluating", activity_tolerance: float | None = None,
-               spark: SparkRun | None = None) -> None:
+               spark: SparkRun | None = None,
+               performance_test: PerformanceTestOption = PerformanceTestOption.exact) -> None:
     """Evaluate, report, print the files written; exit 1 when no input could be read or the FHIR resources
     make no patient to evaluate (nothing written), 2 when the Spark backend (``spark``) cannot run here, 3
     when the rule engine failed (nothing written)."""
@@ -102,7 +111,7 @@ def run_report(paths: list[Path], out: Path, output_format: str, ci_method: CiMe
         typer.echo(f"prrt-cds: configuration error: {exc}", err=True)
         raise typer.Exit(2) from None
     settings = ReportSettings(ci_method=parse_ci(ci_method.value), data_cutoff=data_cutoff,
-                              confirmed=response is ResponseOption.confirmed)
+                              confirmed=response is ResponseOption.confirmed, performance_test=performance_test.value)
     if activity_tolerance is not None:
         settings = replace(settings, activity_tolerance=activity_tolerance / 100)
     try:
@@ -145,6 +154,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="directory to write the report into")],
     output_format: ReportFormats = ALL_FORMATS,
     ci_method: CiMethod = CiMethodOption.log_log,
+    performance_test: PerformanceTest = PerformanceTestOption.exact,
     data_cutoff: DataCutoff = None,
     response: Annotated[ResponseOption, typer.Option(
         "--response", help="best overall response: confirmed (RECIST 1.1 §4.6.1) or unconfirmed")
@@ -173,4 +183,5 @@ def report(
     if backend is BackendOption.spark:
         spark = SparkRun(master=spark_master or DEFAULT_MASTER, conf=spark_conf_option(spark_conf or []))
     run_report(paths, out, output_format, ci_method, parse_day(data_cutoff, DATA_CUTOFF), response,
-               ctcae_version, jobs, activity_tolerance=activity_tolerance, spark=spark)
+               ctcae_version, jobs, activity_tolerance=activity_tolerance, spark=spark,
+               performance_test=performance_test)

@@ -73,7 +73,7 @@ def survival_document(s: SurvivalSummary | None) -> dict[str, Any] | None:
 def _performance(c: PairedComparison) -> dict[str, Any]:
     return {"before_median": _tidy(c.before_median), "after_median": _tidy(c.after_median), "p_value": _p(c.p_value),
             "test": c.test, "n": c.n, "improved": c.improved, "worsened": c.worsened, "statistic": c.statistic,
-            "p_value_not_computed": c.not_computed, "min_changed_for_test": c.min_changed}
+            "p_value_not_computed": c.not_computed, "min_changed_for_test": c.min_changed, "p_value_method": c.method}
 
 
 def dose_modifications_document(m: DoseModifications) -> dict[str, Any]:
@@ -130,6 +130,7 @@ def report_document(report: CohortReport) -> dict[str, Any]:
             "best_overall_response": "confirmed" if settings.confirmed else "unconfirmed",
             "month_days": MONTH_DAYS,
             "activity_tolerance": settings.activity_tolerance,
+            "performance_test": settings.performance_test,
             "ctcae_version": report.ctcae_version,
         },
         "ruleset_version": report.ruleset_version,

@@ -204,6 +204,15 @@ def _test_result(c: PairedComparison) -> str:
     return c.not_computed if c.not_computed else p_value(c.p_value)
 
 
+def _performance_method(report: CohortReport) -> str:
+    """How the signed-rank p-values were computed (the report's ``performance_test`` setting)."""
+    if report.settings.performance_test == "asymptotic":
+        return ("p-values from the normal approximation, tie-corrected, without continuity correction (SPSS's "
+                "asymptotic significance; setting performance_test = asymptotic)")
+    return ("p-values from the exact distribution, conditional on tied differences (an exact permutation test) "
+            "up to 13 changed patients, from the normal approximation beyond (setting performance_test = exact)")
+
+
 def paragraphs(report: CohortReport) -> list[str]:
     """The results section, one string per paragraph."""
     out = []
@@ -490,6 +499,6 @@ def methods(report: CohortReport) -> list[str]:
         "Performance status: the latest ECOG and Karnofsky scores on or before the first cycle against the first "
         "after the last cycle, in patients with both, by the two-sided Wilcoxon signed-rank test (Wilcoxon "
         f"1945; zero differences dropped), only when at least {report.ecog.min_changed} patients changed (the "
-        "fewest with which the exact test can reach p < 0.05).",
+        f"fewest with which the exact test can reach p < 0.05); {_performance_method(report)}.",
         f"Rulesets: {report.ruleset_version}.",
     ]

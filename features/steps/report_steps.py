@@ -22,8 +22,9 @@ Given (the first Given of a scenario creates the series):
   ``| patient | before | after |``: 7 days before the first cycle and 8 weeks after the last;
 - ``Given a data cut-off on 2024-06-30``.
 
-When: ``the cohort report is built`` (with the default log-log interval) or ``... built with the
-symmetric interval``. Then: the figures below, each step naming what it checks; ``report.json ...``
+When: ``the cohort report is built`` (with the default log-log interval and the exact signed-rank test),
+``... built with the symmetric interval`` or ``... built with the asymptotic performance test``.
+Then: the figures below, each step naming what it checks; ``report.json ...``
 reads the document of docs/outputs.md, ``the results text says "..."`` the paragraphs of report.md
 and report.html, ``the response table ...`` their best overall response table.
 """
@@ -45,6 +46,7 @@ from cds.report.cohort import MONTH_DAYS, CohortReport, ReportSettings, build_re
 from cds.report.collect import CohortData, Settings, summarize_collected
 from cds.report.document import report_document
 from cds.report.narrative import paragraphs, tables
+from cds.report.performance import PerformanceTest
 from cds.report.survival import SurvivalSummary, ci_method
 from steps.patterns import DATE, NUMBER_LIST, UNSIGNED
 
@@ -193,11 +195,12 @@ def data_cutoff(series: Series, day: str) -> None:
 # --- When -----------------------------------------------------------------------------------------
 
 
-def _build(series: Series, method: str) -> CohortReport:
+def _build(series: Series, method: str, performance_test: PerformanceTest = "exact") -> CohortReport:
     settings = Settings(data_cutoff=series.cutoff)
     summaries, issues = summarize_collected(from_objects(_resources_of(series)), settings)
     data = CohortData(tuple(summaries), tuple(issues), "scenario", 1)
-    return build_report(data, ReportSettings(ci_method=ci_method(method), data_cutoff=series.cutoff))
+    return build_report(data, ReportSettings(ci_method=ci_method(method), data_cutoff=series.cutoff,
+                                             performance_test=performance_test))
 
 
 @when("the cohort report is built", target_fixture="cohort_report")
@@ -209,6 +212,11 @@ def report_is_built(series: Series) -> CohortReport:
       target_fixture="cohort_report")
 def report_is_built_with(series: Series, method: str) -> CohortReport:
     return _build(series, method)
+
+
+@when("the cohort report is built with the asymptotic performance test", target_fixture="cohort_report")
+def report_is_built_asymptotic(series: Series) -> CohortReport:
+    return _build(series, "log-log", "asymptotic")
 
 
 # --- Then -----------------------------------------------------------------------------------------

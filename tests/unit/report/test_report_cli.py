@@ -32,6 +32,19 @@ def test_report_writes_the_chosen_formats(cohort: Path, tmp_path: Path) -> None:
     assert (os_["ci_method"], os_["median"], os_["ci_low"], os_["ci_high"]) == ("symmetric", 23.0, 7.9, 38.09)
 
 
+@pytest.mark.parametrize(("test", "p_value", "method"), [
+    ("exact", 0.07031, "exact permutation (tied differences)"),
+    ("asymptotic", 0.03389, "normal approximation (tie-corrected, no continuity correction)"),
+])
+def test_report_performance_test(cohort: Path, tmp_path: Path, test: str, p_value: float, method: str) -> None:
+    args = [] if test == "exact" else ["--performance-test", test]  # exact is the default
+    result = CliRunner().invoke(app, ["report", str(cohort), "--out", str(tmp_path), "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "report.json").read_text())
+    ecog = doc["performance"]["ecog"]
+    assert (doc["settings"]["performance_test"], ecog["p_value"], ecog["p_value_method"]) == (test, p_value, method)
+
+
 def test_report_with_a_data_cutoff(cohort: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(cohort), "--out", str(tmp_path), "--format", "json",
                                       "--data-cutoff", "2000-01-01"])
@@ -42,6 +55,7 @@ def test_report_with_a_data_cutoff(cohort: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [
     ["--format", "pdf"], ["--ci-method", "wald"], ["--data-cutoff", "yesterday"], ["--ctcae-version", "9.9"],
+    ["--performance-test", "spss"],
 ])
 def test_usage_errors_exit_2(cohort: Path, tmp_path: Path, args: list[str]) -> None:
     result = CliRunner().invoke(app, ["report", str(cohort), "--out", str(tmp_path), *args])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from scipy.stats import binomtest, wilcoxon
+from scipy.stats import PermutationMethod, binomtest, wilcoxon
 
-from cds.report.performance import compare, signed_rank
+from cds.report.performance import ASYMPTOTIC, EXACT, PERMUTATION, compare, signed_rank
 from cds.report.response import clopper_pearson, summarize_responses
 from cds.report.toxicity import worst_grade_table
 
@@ -42,17 +42,22 @@ def test_response_counts_orr_dcr_with_no_assessment_as_ne() -> None:
 def test_wilcoxon_p_matches_scipy() -> None:
     before = [0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3]
     after = [0, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2]
-    statistic, p_value = signed_rank(before, after)
-    expected = wilcoxon(before, after)
+    statistic, p_value, method = signed_rank(before, after, "asymptotic")
+    expected = wilcoxon(before, after, method="asymptotic")
     assert statistic == pytest.approx(float(expected.statistic))
     assert p_value == pytest.approx(float(expected.pvalue))
-    assert p_value is not None and p_value < 0.05
+    assert method == ASYMPTOTIC and p_value is not None and p_value < 0.05
+    # the exact permutation distribution of the 8 tied changes, the default: scipy's own for them alone
+    statistic, p_value, method = signed_rank(before, after)
+    changed = [a - b for b, a in zip(before, after, strict=True) if a != b]
+    assert p_value == pytest.approx(float(wilcoxon(changed, method=PermutationMethod()).pvalue))
+    assert method == PERMUTATION and p_value == pytest.approx(0.0703125)
 
 
 def test_wilcoxon_exact_small_sample_by_hand() -> None:
     """Five patients, all improving by distinct amounts: W+ = 0, exact two-sided p = 2 / 2^5 = 0.0625."""
-    _, p_value = signed_rank([50, 60, 60, 70, 70], [60, 80, 90, 110, 120])
-    assert p_value == pytest.approx(0.0625)
+    _, p_value, method = signed_rank([50, 60, 60, 70, 70], [60, 80, 90, 110, 120])
+    assert p_value == pytest.approx(0.0625) and method == EXACT
 
 
 def test_no_change_at_all_has_no_p_value() -> None:
