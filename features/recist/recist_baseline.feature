@@ -116,6 +116,20 @@ Feature: RECIST 1.1 baseline assessment and malformed tumour records
     And the overall response on 2024-05-06 is PD
     And there is an issue mentioning "L1 (2023-12-01) recorded more than 28 days before the first administration"
 
+  # A baseline that may not hold the whole tumour burden makes a time point NE unless PD; it shows no
+  # disease by itself, so it cannot make disease "seen again" after a CR (RECIST 1.1 Table 3 footnote a).
+  Scenario: After an investigator's CR, a time point of a baseline with a lesion outside its window and no disease seen is NE, not PD
+    Given the target lesions measure:
+      | lesion | site  | node | 2023-12-01 | 2024-01-05 | 2024-04-29 |
+      | L1     | liver | no   | 40         | -          | -          |
+      | L2     | lung  | no   | -          | 20         | 0          |
+    And the investigator reported CR on 2024-03-04
+    When the rules are evaluated
+    Then the target response on 2024-04-29 is CR
+    And the overall response on 2024-04-29 is NE
+    And the rule is "recist11.overall.ne_ambiguous"
+    And there is no issue mentioning "disease is seen on 2024-04-29"
+
   Scenario: A lymph node sent with both axes (mCODE TumorSize) is measured by its short axis
     Given a target lesion "L1" in the liver measuring 40 mm on 2024-01-02
     And a target lymph node "N1" in the mesentery measuring 22 x 12 mm on 2024-01-02
