@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour
+from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour, UnreadableLesion
 from cds.mapping.fhir import Unusable, codings, effective_span, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
@@ -111,6 +111,12 @@ def _measured_size(resource: Resource, node: bool, table: CodeTable) -> float:
     return _size_mm(resource, table)
 
 
+def _unreadable(resource: Resource, patient: str, lesion: str | None, role: str | None,
+                roles: list[str]) -> UnreadableLesion:
+    return UnreadableLesion(ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion,
+                            role=role if role in roles else None)
+
+
 def map_measurement(
     resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str],
     organs: Mapping[str, str] | None = None,
@@ -120,7 +126,9 @@ def map_measurement(
 
     A measurement with the role "new" whose size cannot be used, or that names no lesion, is still a
     new lesion (RECIST 1.1 §4.3.5: its presence, not its size, is PD): a ``NewLesion`` and a warning
-    saying its size is not used, never nothing (the time point would read PR or SD)."""
+    saying its size is not used, never nothing (the time point would read PR or SD). Any other
+    measurement that cannot be used is an ``UnreadableLesion`` (its lesion and role where known) with
+    the reason as a warning, so that RECIST never reads a response from the other lesions alone."""
     section = table.section("tumour")
     recist = table.system("recist")
     node_component = _component(resource, recist, section["lymph_node_code"])
@@ -133,12 +141,13 @@ def map_measurement(
         if lesion is None:
             raise Unusable("lesion measurement without a lesion identity (focus or bodySite)")
     except Unusable as exc:
-        if role != "new":
-            raise
-        return (NewLesion(ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion),
-                f"{exc}: the new lesion is recorded, its size is not used")
+        if role == "new":
+            return (NewLesion(ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion),
+                    f"{exc}: the new lesion is recorded, its size is not used")
+        return _unreadable(resource, patient, lesion, role, section["lesion_roles"]), str(exc)
     if role not in section["lesion_roles"]:
-        raise Unusable("lesion measurement without a lesion role (target, non-target or new)")
+        return (_unreadable(resource, patient, lesion, role, section["lesion_roles"]),
+                "lesion measurement without a lesion role (target, non-target or new)")
     return LesionMeasurement(
         ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion, organ=(organs or {}).get(lesion),
         role=role, lymph_node=node, size_mm=size_mm,

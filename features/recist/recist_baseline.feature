@@ -153,6 +153,31 @@ Feature: RECIST 1.1 baseline assessment and malformed tumour records
     And the target response on 2024-03-04 is NE
     And the overall response on 2024-03-04 is NE
 
+  # A baseline lesion whose measurement cannot be read is still part of the tumour burden: the
+  # response is never read from the other lesions alone, even when that lesion cannot be read later either.
+  Scenario: A baseline measurement without a unit: the time points are NE unless PD, never a response from the other lesions
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | L1     | liver | no   | 40         | 20         | 60         |
+    And a target lesion "L2" in the lung measuring 2 without a unit on 2024-01-02
+    And a target lesion "L2" in the lung measuring 3 without a unit on 2024-03-04
+    When the rules are evaluated
+    Then there is an issue mentioning "unit"
+    And the overall response on 2024-03-04 is NE
+    And the overall response on 2024-04-29 is PD
+    And the best overall response is PD (confirmed)
+
+  Scenario: A baseline lesion of an implausible size: the time points are NE unless PD, never a response from the other lesions
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | L1     | liver | no   | 40         | 20         | 60         |
+      | L2     | lung  | no   | 2000       | 3000       | -          |
+    When the rules are evaluated
+    Then there is an issue mentioning "not plausible"
+    And the overall response on 2024-03-04 is NE
+    And the overall response on 2024-04-29 is PD
+    And there is an issue mentioning "in the baseline assessment of 2024-01-02 cannot be used"
+
   Scenario: A measurement without a lesion identity is an issue and cannot stand in for a lesion
     Given the target lesions measure:
       | lesion | site  | node | 2024-01-02 | 2024-03-04 |
