@@ -187,6 +187,16 @@ class NewLesion(Timed):
     lesion: str | None = None
 
 
+class UnreadableLesion(Timed):
+    """A lesion measurement that cannot be used (its size, unit, lesion identity or role): the mapping's
+    issue says why. It is kept so that RECIST 1.1 knows the lesion was recorded: a baseline with one may
+    not hold the whole tumour burden, and a lesion it names that is not in the baseline cannot be placed;
+    never a response read from the other lesions alone."""
+
+    lesion: str | None = None
+    role: LesionRole | None = None
+
+
 class ReportedResponse(Timed):
     """An investigator-reported RECIST time-point response."""
 
@@ -223,8 +233,9 @@ class RiskFactor(Fact):
     code: str
 
 
-Tumour = LesionMeasurement | NonTargetStatus | NewLesion | ReportedResponse
-"""One tumour assessment fact of RECIST 1.1: a measurement, a non-target status, a new lesion or a response."""
+Tumour = LesionMeasurement | NonTargetStatus | NewLesion | UnreadableLesion | ReportedResponse
+"""One tumour assessment fact of RECIST 1.1: a measurement, a non-target status, a new lesion, a measurement
+that cannot be used, or a response."""
 
 
 @dataclass

@@ -296,8 +296,10 @@ class _Mapper:
             record.body.append(self.dated(map_body(resource, "height", patient, self.codes.height_units,
                                                    self.codes.height_plausible)))
         elif kind == "tumour":
-            record.tumour.append(self.dated(map_measurement(resource, patient, self.codes, self.aliases,
-                                                            self.organs)))
+            measurement, warning = map_measurement(resource, patient, self.codes, self.aliases, self.organs)
+            record.tumour.append(self.dated(measurement))
+            if warning:
+                self.issue("warning", resource, warning, patient)
         elif kind == "pregnancy":
             evidence = self.dated(map_pregnancy(resource, loinc_code, patient, self.treatment))
             if evidence.problem is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour
+from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour, UnreadableLesion
 from cds.mapping.fhir import Unusable, codings, effective_span, items, quantity, ref_of, reference
 from cds.tables import CodeTable
 
@@ -99,35 +99,59 @@ def _panel_size(resource: Resource, node: bool, table: CodeTable) -> float:
     return _size_mm(longest, table)
 
 
+def _measured_size(resource: Resource, node: bool, table: CodeTable) -> float:
+    """The size a lesion measurement gives, in mm (see ``map_measurement``); Unusable when it gives none."""
+    section, loinc = table.section("tumour"), table.system("loinc")
+    code = set(codings(resource.get("code")))
+    if (loinc, section["tumor_size_loinc"]) in code:
+        return _panel_size(resource, node, table)
+    if (loinc, section["longest_diameter_loinc"]) not in code and not node:
+        raise Unusable("an additional tumour dimension (33729-5) of a lesion that is not a lymph node: RECIST 1.1 "
+                       "measures it by its longest diameter (33728-7); not used")
+    return _size_mm(resource, table)
+
+
+def _unreadable(resource: Resource, patient: str, lesion: str | None, role: str | None,
+                roles: list[str]) -> UnreadableLesion:
+    return UnreadableLesion(ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion,
+                            role=role if role in roles else None)
+
+
 def map_measurement(
     resource: Resource, patient: str, table: CodeTable, aliases: Mapping[str, str],
     organs: Mapping[str, str] | None = None,
-) -> Tumour:
+) -> tuple[Tumour, str | None]:
     """A lesion measurement: LOINC 21889-1 with component 33728-7 (and for a lymph node 33729-5), or
-    33728-7 directly, or for a lymph node 33729-5 directly (its short axis)."""
+    33728-7 directly, or for a lymph node 33729-5 directly (its short axis); and a warning, if any.
+
+    A measurement with the role "new" whose size cannot be used, or that names no lesion, is still a
+    new lesion (RECIST 1.1 §4.3.5: its presence, not its size, is PD): a ``NewLesion`` and a warning
+    saying its size is not used, never nothing (the time point would read PR or SD). Any other
+    measurement that cannot be used is an ``UnreadableLesion`` (its lesion and role where known) with
+    the reason as a warning, so that RECIST never reads a response from the other lesions alone."""
     section = table.section("tumour")
-    loinc, recist = table.system("loinc"), table.system("recist")
+    recist = table.system("recist")
     node_component = _component(resource, recist, section["lymph_node_code"])
     node = bool(node_component and node_component.get("valueBoolean") is True)
-    code = set(codings(resource.get("code")))
-    if (loinc, section["tumor_size_loinc"]) in code:
-        size_mm = _panel_size(resource, node, table)
-    elif (loinc, section["longest_diameter_loinc"]) not in code and not node:
-        raise Unusable("an additional tumour dimension (33729-5) of a lesion that is not a lymph node: RECIST 1.1 "
-                       "measures it by its longest diameter (33728-7); not used")
-    else:
-        size_mm = _size_mm(resource, table)
-    lesion = _lesion(resource, aliases)
-    if lesion is None:
-        raise Unusable("lesion measurement without a lesion identity (focus or bodySite)")
     role_component = _component(resource, recist, section["lesion_role_code"])
     role = _recist_code(role_component.get("valueCodeableConcept"), recist) if role_component else None
+    lesion = _lesion(resource, aliases)
+    try:
+        size_mm = _measured_size(resource, node, table)
+        if lesion is None:
+            raise Unusable("lesion measurement without a lesion identity (focus or bodySite)")
+    except Unusable as exc:
+        if role == "new":
+            return (NewLesion(ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion),
+                    f"{exc}: the new lesion is recorded, its size is not used")
+        return _unreadable(resource, patient, lesion, role, section["lesion_roles"]), str(exc)
     if role not in section["lesion_roles"]:
-        raise Unusable("lesion measurement without a lesion role (target, non-target or new)")
+        return (_unreadable(resource, patient, lesion, role, section["lesion_roles"]),
+                "lesion measurement without a lesion role (target, non-target or new)")
     return LesionMeasurement(
         ref=ref_of(resource), patient=patient, **_when(resource), lesion=lesion, organ=(organs or {}).get(lesion),
         role=role, lymph_node=node, size_mm=size_mm,
-    )
+    ), None
 
 
 def map_recist_observation(

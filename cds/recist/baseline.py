@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from cds.facts import UnreadableLesion
 from cds.numbers import signif
 from cds.recist.conclusions import RecistSettings
 from cds.recist.table import BaselineLimits
@@ -68,6 +69,11 @@ class BaselineChoice:
     days: tuple[date, ...]
     outside: dict[str, date]
 
+    @property
+    def unreadable(self) -> tuple[UnreadableLesion, ...]:
+        """Lesion measurements of the baseline assessment that cannot be used (each an issue already)."""
+        return self.point.unreadable
+
 
 def _merged(points: list[TimePoint]) -> TimePoint:
     """Time points in date order as one assessment, dated by the last: each lesion's records from the
@@ -82,6 +88,7 @@ def _merged(points: list[TimePoint]) -> TimePoint:
         statuses=tuple(s for p in points for s in p.statuses if latest[s.lesion] == p.day),
         new_lesions=tuple(n for p in points for n in p.new_lesions),
         reported=points[-1].reported,
+        unreadable=tuple(u for p in points for u in p.unreadable),
     )
 
 
@@ -126,6 +133,11 @@ def choose_baseline(points: list[TimePoint], first_day: date | None, limits: Bas
                 f"({first_day}) are not in the baseline assessment of {base.day} (RECIST 1.1 §3.2.1: never more "
                 "than 4 weeks before treatment): the baseline may not hold the whole tumour burden, so every time "
                 "point is NE unless PD is shown")
+    if merged.unreadable:
+        named = ", ".join(sorted({u.lesion or "a lesion without an identity" for u in merged.unreadable}))
+        log.add("warning", merged.unreadable[0].ref,
+                f"a measurement of {named} in the baseline assessment of {base.day} cannot be used: the baseline "
+                "may not hold the whole tumour burden, so every time point is NE unless PD is shown")
     if first_day is not None and (first_day - base.day).days > window:
         log.add("warning", base.observations[0],
                 f"baseline tumour assessment of {base.day} is more than {window} days "

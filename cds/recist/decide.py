@@ -25,7 +25,7 @@ from typing import Any
 from cds.engine import Engine, EngineFact, Ruleset, Test
 from cds.engine import Rule as EngineRule
 from cds.errors import ConfigurationError, EvaluationError
-from cds.facts import LesionMeasurement, NewLesion, ReportedResponse, Response, Tumour
+from cds.facts import LesionMeasurement, NewLesion, ReportedResponse, Response, Tumour, UnreadableLesion
 from cds.recist.baseline import RecistBaseline, build_baseline, choose_baseline
 from cds.recist.best import best_overall_response
 from cds.recist.conclusions import RecistAssessment, RecistSettings, TimepointResponse
@@ -267,8 +267,9 @@ def _without_baseline(points: list[TimePoint], cut: date | None) -> dict[date, T
 
 
 def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list[Tumour]:
-    """Drop lesion sizes no human lesion can have (a unit or entry error), each with an issue. A new
-    lesion (role "new") is still a new lesion: its presence is unequivocal, only its size is not used."""
+    """Lesion sizes no human lesion can have (a unit or entry error) are not used, each with an issue:
+    the measurement is kept as one that cannot be used (the lesion was recorded). A new lesion (role
+    "new") is still a new lesion: its presence is unequivocal, only its size is not used."""
     kept: list[Tumour] = []
     for fact in tumour:
         if isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm and fact.role == "new":
@@ -279,6 +280,8 @@ def _plausible(tumour: Sequence[Tumour], limit_mm: float, log: IssueLog) -> list
         elif isinstance(fact, LesionMeasurement) and fact.size_mm > limit_mm:
             log.add("warning", fact.ref, f"lesion size {fact.size_mm:g} mm is not plausible (over {limit_mm:g} mm): "
                                          "not used")
+            kept.append(UnreadableLesion(ref=fact.ref, patient=fact.patient, at=fact.at, day=fact.day,
+                                         latest_day=fact.latest_day, lesion=fact.lesion, role=fact.role))
         else:
             kept.append(fact)
     return kept
@@ -334,7 +337,8 @@ def assess_responses(timeline: Timeline, engine: Engine, settings: RecistSetting
         # earlier (the latest assessment on or before the first administration), never later.
         base_point = choice.point
         cut = max(base_point.day, timeline.first_day) if timeline.first_day else base_point.day
-        baseline = build_baseline(base_point, recist.baseline, settings, log, incomplete=bool(choice.outside))
+        baseline = build_baseline(base_point, recist.baseline, settings, log,
+                                  incomplete=bool(choice.outside or choice.unreadable))
         _before_treatment(points, baseline.day, cut, log)
         tracker = FollowUpTracker(baseline, recist.baseline, log)
         follow_ups = [tracker.follow_up(p) for p in points if p.day > cut and p.measured]

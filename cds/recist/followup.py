@@ -14,7 +14,8 @@
   every time point of a baseline that may not hold the whole tumour burden (``incomplete``).
 - Disease seen (for RECIST 1.1 Table 3 footnote a, disease after a CR): a non-nodal target above 0 mm,
   a target node at >= 10 mm short axis (a smaller node is normal), a non-target lesion present or
-  progressing, a new lesion, or a lesion that cannot be placed.
+  progressing, a new lesion, or a lesion of the time point that cannot be placed (not a baseline that
+  may not hold the whole tumour burden: that shows no disease).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class FollowUpTracker:
         measurements = point.measurements_of()
         statuses = point.statuses_of()
         new = bool(point.new_lesions)
-        ambiguous = self.baseline.incomplete  # a lesion recorded only before the baseline window
+        ambiguous = False  # a lesion of this time point that cannot be placed (disease seen)
         usable: dict[str, list[LesionMeasurement]] = {}
         for lesion_id, records in measurements.items():
             known = lesion_id in self.baseline.known
@@ -125,8 +126,11 @@ class FollowUpTracker:
         seen = new or ambiguous or bool(target and (
             target.non_nodal_remaining > 0 or target.node_max_mm >= self.limits.pathological_node_min_mm)) or bool(
             non_target and (non_target.present > 0 or non_target.progressing > 0))
+        # A baseline that may not hold the whole tumour burden makes the time point NE unless PD, but it
+        # shows no disease at this time point: it is no disease seen after a CR.
         return FollowUp(point=point, target=target, selection_valid=self.baseline.selection_valid,
-                        non_target=non_target, new_lesions=new, ambiguous=ambiguous, disease_seen=seen)
+                        non_target=non_target, new_lesions=new, ambiguous=ambiguous or self.baseline.incomplete,
+                        disease_seen=seen)
 
     def _target_size(self, target: Lesion, records: list[LesionMeasurement], point: TimePoint) -> float | None:
         sizes = {signif(m.size_mm) for m in records}

@@ -11,7 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from cds.facts import Issue, LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Severity, Tumour
+from cds.facts import (
+    Issue,
+    LesionMeasurement,
+    NewLesion,
+    NonTargetStatus,
+    ReportedResponse,
+    Severity,
+    Tumour,
+    UnreadableLesion,
+)
 
 
 @dataclass(frozen=True)
@@ -23,27 +32,31 @@ class TimePoint:
     statuses: tuple[NonTargetStatus, ...] = ()
     new_lesions: tuple[NewLesion, ...] = ()
     reported: tuple[ReportedResponse, ...] = ()
+    unreadable: tuple[UnreadableLesion, ...] = ()  # lesion measurements that cannot be used (each an issue)
 
     @property
     def has_lesions(self) -> bool:
-        """Lesions were recorded (measured or given a status): it can be a baseline assessment."""
-        return bool(self.measurements or self.statuses)
+        """Lesions were recorded (measured, given a status, or measured unreadably): it can be a baseline
+        assessment."""
+        return bool(self.measurements or self.statuses or self.unreadable)
 
     @property
     def measured(self) -> bool:
-        """Imaging findings were recorded (lesions or new lesions), not only a reported response."""
+        """Imaging findings were recorded (lesions or new lesions), not only a reported response. A date
+        with only measurements that cannot be used is no follow-up time point (each is an issue)."""
         return bool(self.measurements or self.statuses or self.new_lesions)
 
     @property
     def observations(self) -> tuple[str, ...]:
-        facts: Iterable[Tumour] = (*self.measurements, *self.statuses, *self.new_lesions)
+        facts: Iterable[Tumour] = (*self.measurements, *self.statuses, *self.new_lesions, *self.unreadable)
         return tuple(dict.fromkeys(f.ref for f in facts))
 
     @property
     def latest_day(self) -> date | None:
         """The last day this time point can be when one of its observations is dated by a month or a
         year (a partial FHIR date: ``day`` is then its first day); None when every date is a full day."""
-        facts: Iterable[Tumour] = (*self.measurements, *self.statuses, *self.new_lesions, *self.reported)
+        facts: Iterable[Tumour] = (*self.measurements, *self.statuses, *self.new_lesions, *self.reported,
+                                   *self.unreadable)
         return max((f.latest_day for f in facts if f.latest_day is not None), default=None)
 
     def measurements_of(self) -> dict[str, list[LesionMeasurement]]:
@@ -71,6 +84,7 @@ def group_time_points(tumour: Iterable[Tumour]) -> list[TimePoint]:
             statuses=tuple(f for f in facts if isinstance(f, NonTargetStatus)),
             new_lesions=tuple(f for f in facts if isinstance(f, NewLesion)),
             reported=tuple(f for f in facts if isinstance(f, ReportedResponse)),
+            unreadable=tuple(f for f in facts if isinstance(f, UnreadableLesion)),
         )
         for day, facts in sorted(by_day.items())
     ]

@@ -116,6 +116,20 @@ Feature: RECIST 1.1 baseline assessment and malformed tumour records
     And the overall response on 2024-05-06 is PD
     And there is an issue mentioning "L1 (2023-12-01) recorded more than 28 days before the first administration"
 
+  # A baseline that may not hold the whole tumour burden makes a time point NE unless PD; it shows no
+  # disease by itself, so it cannot make disease "seen again" after a CR (RECIST 1.1 Table 3 footnote a).
+  Scenario: After an investigator's CR, a time point of a baseline with a lesion outside its window and no disease seen is NE, not PD
+    Given the target lesions measure:
+      | lesion | site  | node | 2023-12-01 | 2024-01-05 | 2024-04-29 |
+      | L1     | liver | no   | 40         | -          | -          |
+      | L2     | lung  | no   | -          | 20         | 0          |
+    And the investigator reported CR on 2024-03-04
+    When the rules are evaluated
+    Then the target response on 2024-04-29 is CR
+    And the overall response on 2024-04-29 is NE
+    And the rule is "recist11.overall.ne_ambiguous"
+    And there is no issue mentioning "disease is seen on 2024-04-29"
+
   Scenario: A lymph node sent with both axes (mCODE TumorSize) is measured by its short axis
     Given a target lesion "L1" in the liver measuring 40 mm on 2024-01-02
     And a target lymph node "N1" in the mesentery measuring 22 x 12 mm on 2024-01-02
@@ -138,6 +152,31 @@ Feature: RECIST 1.1 baseline assessment and malformed tumour records
     Then there is an issue mentioning "unit"
     And the target response on 2024-03-04 is NE
     And the overall response on 2024-03-04 is NE
+
+  # A baseline lesion whose measurement cannot be read is still part of the tumour burden: the
+  # response is never read from the other lesions alone, even when that lesion cannot be read later either.
+  Scenario: A baseline measurement without a unit: the time points are NE unless PD, never a response from the other lesions
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | L1     | liver | no   | 40         | 20         | 60         |
+    And a target lesion "L2" in the lung measuring 2 without a unit on 2024-01-02
+    And a target lesion "L2" in the lung measuring 3 without a unit on 2024-03-04
+    When the rules are evaluated
+    Then there is an issue mentioning "unit"
+    And the overall response on 2024-03-04 is NE
+    And the overall response on 2024-04-29 is PD
+    And the best overall response is PD (confirmed)
+
+  Scenario: A baseline lesion of an implausible size: the time points are NE unless PD, never a response from the other lesions
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 | 2024-04-29 |
+      | L1     | liver | no   | 40         | 20         | 60         |
+      | L2     | lung  | no   | 2000       | 3000       | -          |
+    When the rules are evaluated
+    Then there is an issue mentioning "not plausible"
+    And the overall response on 2024-03-04 is NE
+    And the overall response on 2024-04-29 is PD
+    And there is an issue mentioning "in the baseline assessment of 2024-01-02 cannot be used"
 
   Scenario: A measurement without a lesion identity is an issue and cannot stand in for a lesion
     Given the target lesions measure:

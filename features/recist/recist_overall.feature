@@ -150,6 +150,35 @@ Feature: RECIST 1.1 time-point response: non-target lesions, new lesions, Tables
     And the overall response on 2024-03-04 is PD
     And the rule is "recist11.table1.pd_new_lesion"
 
+  # RECIST 1.1 §4.3.5: the presence of a new lesion, not its size, is PD. A new-lesion measurement
+  # whose size cannot be used (a unit that is not mm or cm, a negative size) or that names no lesion
+  # is still a new lesion: only its size is not used (as for an implausible size), never a PR.
+  Scenario Outline: A new-lesion measurement of <size> <unit> is PD even though its size cannot be used
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 |
+      | L1     | liver | no   | 40         | 20         |
+    And a new-lesion measurement of "X1" in the lung of <size> <unit> on 2024-03-04
+    When the rules are evaluated
+    Then the response on 2024-03-04 has new lesions
+    And the overall response on 2024-03-04 is PD
+    And the rule is "recist11.table1.pd_new_lesion"
+    And there is an issue mentioning "<issue>"
+
+    Examples:
+      | size | unit   | issue                                  |
+      | 2    | [in_i] | lesion size unit '[in_i]' is not mm or cm |
+      | -3   | mm     | lesion size is negative                |
+
+  Scenario: A new-lesion measurement that names no lesion is still a new lesion: PD
+    Given the target lesions measure:
+      | lesion | site  | node | 2024-01-02 | 2024-03-04 |
+      | L1     | liver | no   | 40         | 20         |
+    And a new-lesion measurement without an identity of 12 mm on 2024-03-04
+    When the rules are evaluated
+    Then the response on 2024-03-04 has new lesions
+    And the overall response on 2024-03-04 is PD
+    And the rule is "recist11.table1.pd_new_lesion"
+
   Scenario Outline: A baseline with no disease recorded: only a new lesion can be read
     Given the non-target lesions are:
       | lesion | site | 2024-01-02 | 2024-03-04 |

@@ -12,6 +12,9 @@ Given, besides the one-lesion steps of ``given.py``:
   CR, PR, SD, non-CR/non-PD, PD, NE); ``Given the investigator reported the code "NON-CR/NON-PD" on
   2024-04-02``: the code exactly as written (spelling and case), as an EHR might send it.
 - ``Given new lesions on 2024-04-02 are seen|not seen``: a new-lesion Observation, or nothing.
+- ``Given a new-lesion measurement of "X1" in the lung of 2 [in_i] on 2024-03-04``: a TumorSize
+  Observation with the lesion role "new" in the unit written (a UCUM code); ``Given a new-lesion
+  measurement without an identity of 12 mm on 2024-03-04``: the same with neither focus nor bodySite.
 - ``Given a target lesion "L1" in the liver measuring 20 mm dated only by the month 2024-03`` (or ``the
   year 2025``): a measurement whose date is a partial FHIR date, written so.
 - ``Given a target lymph node "N1" in the mesentery measuring 22 x 12 mm on 2024-01-02``: a TumorSize
@@ -134,6 +137,24 @@ def lesion_without_identity(chart: Chart, size: str, day: str) -> None:
     """A TumorSize Observation with neither focus nor bodySite (malformed input)."""
     oid = chart.next_id("lesion")
     chart.add(lambda when: fx.lesion(oid, float(size), "mm", focus=None, when=when), _day(day))
+
+
+@given(parsers.re(
+    rf'a new-lesion measurement of "(?P<lesion>[^"]+)" in (?:the )?(?P<site>.+?) of (?P<size>-?\d+(?:\.\d+)?) '
+    rf"(?P<unit>\S+) on (?P<day>{DATE})"
+))
+def new_lesion_measurement(chart: Chart, lesion: str, site: str, size: str, unit: str, day: str) -> None:
+    """A TumorSize Observation with the lesion role "new", its unit the UCUM code written (any, e.g. "[in_i]")."""
+    focus = chart.lesion_site(lesion, site)
+    oid = chart.next_id("lesion")
+    chart.add(lambda when: fx.lesion(oid, float(size), unit, focus=focus, role="new", when=when), _day(day))
+
+
+@given(parsers.re(rf"a new-lesion measurement without an identity of (?P<size>\d+(?:\.\d+)?) mm on (?P<day>{DATE})"))
+def new_lesion_without_identity(chart: Chart, size: str, day: str) -> None:
+    """A TumorSize Observation with the lesion role "new" and neither focus nor bodySite."""
+    oid = chart.next_id("lesion")
+    chart.add(lambda when: fx.lesion(oid, float(size), "mm", focus=None, role="new", when=when), _day(day))
 
 
 @given(parsers.re(
