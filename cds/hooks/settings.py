@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from cds.concern import DEFAULT_CTCAE_VERSION
@@ -184,5 +184,17 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     raw.update(overrides)
     try:
         return ServiceSettings(**raw)
-    except ValueError as exc:  # pydantic.ValidationError is a ValueError
-        raise ConfigurationError(f"invalid service configuration: {exc}") from exc
+    except ValueError as exc:  # pydantic.ValidationError; pydantic-settings' SettingsError names the key only
+        text = _problems(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise ConfigurationError(f"invalid service configuration: {text}") from None
+
+
+def _problems(error: ValidationError) -> str:
+    """Each problem as ``key: what``. pydantic's own text quotes the value (``input_value=...``), which may
+    be a password (a database or Redis URL under a misspelt key): never shown."""
+    found = []
+    for problem in error.errors(include_url=False, include_input=False, include_context=False):
+        where = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        found.append(f"{where}: {message}" if where else message)
+    return "; ".join(found)

@@ -166,7 +166,8 @@ class StoreError(ServiceError):
 
 class Unstorable(ServiceError, ValueError):
     """A value the database would refuse or alter: a NUL character (PostgreSQL text cannot hold one;
-    SQLite would keep it), or a string longer than its column. The request is bad (400), not the store."""
+    SQLite would keep it), half a UTF-16 surrogate pair (JSON may escape one, "\\ud800"; no driver can
+    encode it), or a string longer than its column. The request is bad (400), not the store."""
 
 
 class UnknownCard(ServiceError, LookupError):
@@ -192,6 +193,11 @@ def check_storable(table: Table, rows: Sequence[dict[str, Any]], columns: frozen
             column = table.c[name]
             if "\x00" in value:
                 raise Unstorable(f"{name} holds a NUL character")
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise Unstorable(f"{name} is not valid Unicode") from None
             length = getattr(column.type, "length", None)
             if isinstance(length, int) and len(value) > length:
                 raise Unstorable(f"{name} is longer than {length} characters")

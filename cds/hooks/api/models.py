@@ -8,6 +8,7 @@ the answer or reach a FHIR query (ids are FHIR ids, URLs are absolute http(s) UR
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -29,6 +30,16 @@ def _no_nul(value: str) -> str:
     """A NUL character is no text (PostgreSQL cannot store it, SQLite would): refused on every backend."""
     if "\x00" in value:
         raise ValueError("must not contain a NUL character")
+    return value
+
+
+def _utc_calendar(value: datetime) -> datetime:
+    """An aware time whose UTC instant lies in the years 1 to 9999: it is stored and keyed in UTC, and
+    "0001-01-01T00:00:00+14:00" has no UTC time Python can hold."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a time between the years 1 and 9999 in UTC") from None
     return value
 
 
@@ -141,7 +152,7 @@ class Feedback(_Lenient):
     outcome: Literal["accepted", "overridden"]
     acceptedSuggestions: list[AcceptedSuggestion] | None = Field(default=None, min_length=1, max_length=100)
     overrideReason: OverrideReason | None = None
-    outcomeTimestamp: AwareDatetime
+    outcomeTimestamp: Annotated[AwareDatetime, AfterValidator(_utc_calendar)]
 
     @model_validator(mode="after")
     def _outcome(self) -> Feedback:

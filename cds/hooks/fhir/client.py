@@ -172,7 +172,12 @@ class FhirClient:
         return bool(host) and await resolves_public(host)
 
     def _url(self, base: str, relative: str) -> str:
-        return str(_normal_base(base)) + relative.lstrip("/")
+        """``relative`` below ``base``; DataUnavailable when ``base`` is no URL httpx can parse (the request
+        model checks only its scheme and host: "https://[::1/fhir" passes it)."""
+        try:
+            return str(_normal_base(base)) + relative.lstrip("/")
+        except (httpx.InvalidURL, TypeError, ValueError):
+            raise DataUnavailable("the fhirServer is not a URL that can be called") from None
 
     async def _fetch(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
         """Status and body, the body read only up to ``max_response_bytes`` (DataUnavailable beyond)."""

@@ -9,6 +9,7 @@ test's own; otherwise that variant is skipped with the reason.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Iterator
@@ -87,6 +88,52 @@ def test_a_nul_in_feedback_is_400_on_every_database(service: hs.InProcess, where
     response = service.post(f"{TOXICITY}/feedback", json=body)
     assert response.status_code == 400
     assert "must not contain a NUL character" in response.json()["detail"]
+    assert service.components.store.feedback() == []
+
+
+def _post_raw(service: hs.InProcess, path: str, body: Any, **headers: str) -> Any:
+    """``body`` as JSON with ``\\uXXXX`` escapes: a lone surrogate arrives as JSON allows it to."""
+    return service.post(path, content=json.dumps(body).encode(), headers={"Content-Type": "application/json",
+                                                                          **headers})
+
+
+@pytest.mark.parametrize("where", ["comment", "display"])
+def test_a_lone_surrogate_in_feedback_is_400_on_every_database(service: hs.InProcess, where: str) -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"), which no database can encode: a 400, never a 500."""
+    card = _issue_card(service)
+    body = _overridden(card["uuid"])
+    item = body["feedback"][0]
+    if where == "comment":
+        item["overrideReason"]["userComment"] = "fine\ud800"
+    else:
+        item["overrideReason"]["reason"] = {"system": "s", "code": "c", "display": "x\udc00y"}
+    response = _post_raw(service, f"{TOXICITY}/feedback", body)
+    assert response.status_code == 400, response.text
+    assert "is not valid Unicode" in response.json()["detail"]
+    assert service.components.store.feedback() == []
+
+
+def test_a_lone_surrogate_in_the_jwt_tenant_is_400_and_no_card_is_audited(tmp_path: Path,
+                                                                          database_url: str) -> None:
+    signer = hs.signers()["ES384"]
+    auth = {"verify_jwt": True, "issuers": [{"iss": signer.iss, "jwks": hs.jwks(signer)}]}
+    with hs.in_process(tmp_path, auth=auth, replay_cache_url="memory://", database_url=database_url) as running:
+        token = signer.token(f"http://testserver{TOXICITY}", tenant="ward\ud800")
+        response = _post_raw(running, TOXICITY, _withhold_call("p1"), **hs.bearer(token))
+        assert response.status_code == 400, response.text
+        assert response.json()["detail"] == "not storable: tenant is not valid Unicode"
+        assert running.components.store.cards() == []
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_feedback_time_outside_the_utc_calendar_is_400(service: hs.InProcess, stamp: str) -> None:
+    """A valid ISO time whose UTC instant falls before year 1 or after 9999 cannot be stored: a 400."""
+    card = _issue_card(service)
+    body = _overridden(card["uuid"])
+    body["feedback"][0]["outcomeTimestamp"] = stamp
+    response = service.post(f"{TOXICITY}/feedback", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"].startswith("feedback.0.outcomeTimestamp: ")
     assert service.components.store.feedback() == []
 
 

@@ -122,3 +122,31 @@ def test_a_search_over_the_page_limit_is_no_data(tmp_path: Path) -> None:
     response, seen = run(tmp_path, {"fhir_servers": [base], "fhir_page_size": 2, "fhir_max_pages": 2}, body, base)
     assert response.status_code == 412 and "labs" in response.json()["detail"]
     assert max(int(httpx.URL(str(r.url)).params.get("_page", "0")) for r in seen) <= 2
+
+
+# fhirServer values the request model accepts (an http(s) scheme and a host) that httpx cannot parse
+UNPARSABLE = ["https://[::1/fhir", "https://ehr.example.test/fhir\u0000", "https://ehr.example.test:99999999999/fhir"]
+
+
+@pytest.mark.parametrize("base", UNPARSABLE)
+def test_a_fhir_server_url_that_cannot_be_parsed_is_no_data_not_a_500(tmp_path: Path, base: str) -> None:
+    body = hs.hook_request("patient-view", "p1", fhir_server=base, token="ehr-token")
+    response, seen = run(tmp_path, {"fhir_servers": [hs.FHIR_BASE]}, body, hs.FHIR_BASE)
+    assert response.status_code == 412, response.text  # required data not prefetched and not obtainable
+    assert seen == []
+
+
+@pytest.mark.parametrize("base", UNPARSABLE)
+def test_an_order_medication_from_an_unparsable_fhir_server_is_not_checked_not_a_500(tmp_path: Path,
+                                                                                     base: str) -> None:
+    """A draft order naming a Medication the call does not send: read from fhirServer, which cannot be."""
+    order = hs.medication_request("lutathera-order", "p1", 7.4)
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": "Medication/med-1"}
+    resources, as_of = hs.scenario("withhold", "p1")
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources), orders=[order],
+                           fhir_server=base)
+    with hs.in_process(tmp_path, as_of=as_of) as running:
+        response = running.post("/cds-services/prrt-dose-check", json=body)
+    assert response.status_code == 200, response.text
+    assert any("not fully checked" in card["summary"] for card in response.json()["cards"])

@@ -139,3 +139,28 @@ def test_the_service_applies_its_engine_memo_size_at_start(tmp_path: Path) -> No
             assert len(engine.memo) <= 7
     finally:
         bootstrap.set_engine_memo_size(before)
+
+
+@pytest.mark.parametrize("text", [
+    'database_ur = "postgresql://cds:S3cret-db-password@db/cds"',  # a misspelt key: its value is a password
+    'replay_cache_url = ["redis://:S3cret-db-password@cache"]',
+    '[auth]\nverify_jwt = "S3cret-db-password"',
+])
+def test_a_bad_configuration_names_the_key_never_its_value(tmp_path: Path, text: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """pydantic's own message quotes the input value (``input_value='postgresql://cds:...'``): a database or
+    Redis password would reach stderr and the service's log."""
+    from typer.testing import CliRunner
+
+    from cds.cli import app
+
+    (tmp_path / "bad.toml").write_text(text + "\n")
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(tmp_path / "bad.toml")
+    assert "S3cret" not in str(refused.value)
+    assert str(refused.value).startswith("invalid service configuration: ")
+    assert text.split("=")[0].strip().split("\n")[-1] in str(refused.value)  # the key is named
+    monkeypatch.setenv("PRRT_CDS_CONFIG", str(tmp_path / "none.toml"))
+    result = CliRunner().invoke(app, ["serve", "--config", str(tmp_path / "bad.toml")])
+    assert result.exit_code == 2 and "invalid service configuration" in result.output
+    assert "S3cret" not in result.output
