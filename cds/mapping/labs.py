@@ -55,6 +55,10 @@ def _limit(value: Any, analyte: Analyte, value_unit: Unit) -> float | None:
     factor = (unit if unit.text is not None else value_unit).factor(analyte.units)
     if factor is None:
         raise Unusable(f"reference range unit {unit.text!r} is not convertible to {analyte.canonical_unit}")
+    # as for the value: a code and a text naming different units ("10*9/L" beside "/uL") leave the
+    # range's scale unknown, and a limit read on the wrong one grades every result wrongly
+    if unit.disagrees(analyte.units):
+        raise Unusable(f"reference range unit code {unit.text!r} and unit text {unit.shown!r} name different units")
     limit = number * factor
     # A limit of normal is never negative and never above what the analyte can be: such a range would
     # make every result abnormal (or none), a silent wrong grade.

@@ -272,3 +272,18 @@ def test_a_unit_text_that_agrees_with_the_code_or_says_nothing_is_graded(map_fhi
     observation = fx.lab("o1", "neutrophils", 0.4, "10*9/L")
     observation["valueQuantity"]["unit"] = text
     assert only_lab(map_fhir(fx.patient(), observation)).value == pytest.approx(0.4)
+
+
+def test_a_range_whose_unit_text_disagrees_with_its_code_falls_back_to_the_default_range(map_fhir: Any) -> None:
+    """It was: the range's code won over its text ("10*9/L" beside "/uL", a million-fold apart), so a
+    platelet count of 140 was read against a lower limit of 100 and graded 0; the default lower limit
+    (165) grades it 1."""
+    observation = fx.lab("o1", "platelets", 140, "10*9/L", low=100, high=400)
+    for side in ("low", "high"):
+        observation["referenceRange"][0][side]["unit"] = "/uL"
+    mapped = map_fhir(fx.patient(), observation)
+    lab = only_lab(mapped)
+    assert (lab.low, lab.high, lab.range_source) == (165.0, 415.0, "default")
+    [issue] = mapped.records["Patient/p1"].issues
+    assert issue.message == ("reference range unit code '10*9/L' and unit text '/uL' name different units; "
+                             "default range used")
