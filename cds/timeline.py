@@ -65,9 +65,12 @@ class Baseline(Fact):
 
 
 def _is_high(lab: LabResult) -> bool:
+    """Whether a baseline result is above normal: its interpretation flag, else its value above its ULN.
+    A high limit of 0 is no ULN (``cds.mapping.labs._ordered``), so it makes no result abnormal: read as
+    a ULN it made every baseline "abnormal" and graded later rises against the baseline instead."""
     if lab.flag is not None:
         return lab.flag == "high"
-    return lab.high is not None and lab.value > lab.high
+    return lab.high is not None and lab.high > 0 and lab.value > lab.high
 
 
 def _is_low(lab: LabResult) -> bool:

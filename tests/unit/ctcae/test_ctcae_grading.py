@@ -131,6 +131,17 @@ def test_the_rule_of_an_abnormal_baseline_is_cited_with_that_baseline() -> None:
     assert (normal.grade, normal.rule) == (2, "ctcae5.alanine_aminotransferase_increased.g2.uln")
 
 
+def test_a_baseline_whose_high_limit_is_zero_is_not_abnormal() -> None:
+    """It was: a high limit of 0 (no ULN) made the baseline "abnormal", and 60 U/L after a baseline of
+    50 was graded 0 (1.2 x baseline); against its own ULN of 41 it is 1.46 x ULN, grade 1."""
+    got = grades(
+        fx.procedure("c1", "2024-01-08"),
+        fx.lab("a0", "alt", 50, "U/L", low=0, high=0, when="2024-01-02T08:00:00Z"),
+        fx.lab("a1", "alt", 60, "U/L", low=7, high=41, when="2024-01-20T08:00:00Z"),
+    )[("a1", "alanine_aminotransferase_increased")]
+    assert (got.grade, got.rule) == (1, "ctcae5.alanine_aminotransferase_increased.g1.uln")
+
+
 # --- null grades ---------------------------------------------------------------------------------
 
 
