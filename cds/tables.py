@@ -386,6 +386,13 @@ def shown_unit(unit: str | None) -> str:
     return unit_display().get(unit, unit)
 
 
+def shown_share(count: float, count_unit: str | None, share: float | None, share_unit: str | None,
+                digits: str | None = None) -> str:
+    """A count derived from a percent differential as graded, with the share it came from:
+    "0.4 x10^9/L (20 % of the WBC)"."""
+    return f"{shown_value(count, count_unit)} ({shown_value(share, share_unit, digits) or '?'} of the WBC)"
+
+
 def shown_value(value: float | None, unit: str | None, digits: str | None = None) -> str | None:
     """A value with the digits it was reported with (``digits``, else the float), in the unit as a
     clinician writes it; None without a value."""

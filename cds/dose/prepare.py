@@ -32,6 +32,20 @@ STATE_KIND = "dose_state"  # the facts of the action rules: one per toxicity cla
 MEASURE_ANALYTES = ("creatinine_clearance", "inr")
 
 
+def _digits(grade: ToxicityGrade, by_ref: dict[str, LabResult]) -> str | None:
+    """The digits the graded value was reported with, when it is that Observation's value."""
+    lab = by_ref.get(grade.observation)
+    return lab.reported_text if lab is not None and lab.reported_value == grade.value else None
+
+
+def _derived(grade: ToxicityGrade) -> str | None:
+    """For a count derived from a percent differential (the value is the percentage reported), the count
+    that was graded: "graded as the count 0.4 x10^9/L, this share of the WBC"."""
+    if not grade.derived_from or grade.value_canonical is None:
+        return None
+    return f"graded as the count {shown_value(grade.value_canonical, grade.unit_canonical)}, this share of the WBC"
+
+
 class MeasureFact(EngineFact):
     """One measure of a decision point (``TRIGGER_KIND``); the albumin fact carries the latest INR."""
 
@@ -125,11 +139,11 @@ class PointEvaluation:
             if toxicity_class is None or grade.grade is None:
                 self._note_exempt(grade, grade.observation in latest_refs)
                 continue
-            lab = by_ref.get(grade.observation)
-            digits = lab.reported_text if lab is not None and lab.reported_value == grade.value else None
+            digits = _digits(grade, by_ref)
             acts_as, shift = self.table.dose_grade(grade.term, grade.grade, grade.ctcae_version)
             detail = (f"CTCAE v{grade.ctcae_version} grade {grade.grade} acts as grade {acts_as} of the label's "
                       f"row, whose bands are CTCAE v{DEFAULT_CTCAE_VERSION}'s (grade_shift)") if shift else None
+            detail = "; ".join(part for part in (_derived(grade), detail) if part) or None
             self._add(f"grade:{toxicity_class}", float(acts_as), Measure(
                 latest=grade.observation in latest_refs, observations=(grade.observation,), term=grade.term,
                 grade=grade.grade, value=grade.value, unit=grade.unit, value_text=digits, detail=detail,
@@ -142,11 +156,13 @@ class PointEvaluation:
             return
         if not self.table.is_exempt(grade.term, grade.ctcae_version):
             return
+        digits = _digits(grade, {lab.ref: lab for lab in self.labs})
         self.exempt.append(DoseReason(
             kind="exempt", rule=self.table.exempt_rule,
             text=f"{grade.term} grade {grade.grade} does not modify the dose (exempt)",
             term=grade.term, grade=grade.grade, value=grade.value, unit=grade.unit, observations=(grade.observation,),
             source=self.table.exempt_source, status=self.table.exempt_status,
+            value_text=digits, detail=_derived(grade),
         ))
 
     def _eligibility_facts(self) -> None:

@@ -47,7 +47,7 @@ from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, 
 from cds.protocol.conclusions import ProtocolChecks
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
-from cds.tables import shown_unit, shown_value
+from cds.tables import shown_share, shown_unit, shown_value
 from cds.timeline import Cycle, Timeline
 
 
@@ -132,9 +132,13 @@ def _unread_section(unread: list[LabResult], day: date, what: str) -> str:
 
 
 def _value(grade: ToxicityGrade, labs: dict[str, LabResult]) -> str | None:
-    """The graded value as reported: its digits (7.40, not 7.4) and its unit as a clinician writes it."""
+    """The graded value as reported: its digits (7.40, not 7.4) and its unit as a clinician writes it.
+    A count derived from a percent differential is the count that was graded, with the share it came
+    from: "0.4 x10^9/L (20 % of the WBC)", never the percentage alone beside a count's thresholds."""
     lab = labs.get(grade.observation)
     digits = lab.reported_text if lab is not None and lab.reported_value == grade.value else None
+    if grade.derived_from and grade.value_canonical is not None:
+        return shown_share(grade.value_canonical, grade.unit_canonical, grade.value, grade.unit, digits)
     return shown_value(grade.value, grade.unit, digits)
 
 
@@ -187,11 +191,13 @@ def _grades_section(cycle: Cycle, course: list[ToxicityGrade], worst: list[Toxic
 
 
 def _range(grade: ToxicityGrade) -> str | None:
-    """LLN to ULN, in the unit the value was reported in when the conversion is known."""
+    """LLN to ULN, in the unit the value was reported in when the conversion is known (a count derived
+    from a percentage: in the count's unit)."""
     if grade.lln is None and grade.uln is None:
         return None
     factor, unit = 1.0, grade.unit_canonical
-    if grade.value and grade.value_canonical:
+    # a derived count's range is the count's: rescaled by count / percentage it would read as a percent
+    if grade.value and grade.value_canonical and not grade.derived_from:
         factor, unit = grade.value_canonical / grade.value, grade.unit
     low = "—" if grade.lln is None else f"{grade.lln / factor:.4g}"
     high = "—" if grade.uln is None else f"{grade.uln / factor:.4g}"
