@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cds.ctcae.conclusions import ToxicityGrade
-from cds.tables import shown_unit
+from cds.tables import shown_share, shown_unit
 
 
 def toxicity_entry(grade: ToxicityGrade) -> dict[str, Any]:
@@ -54,9 +54,12 @@ def graded_lines(grades: Sequence[ToxicityGrade]) -> list[str]:
     graded = [t for t in grades if t.grade]
     lines = ["  CTCAE grade >= 1:"] if graded else []
     for tox in graded:
+        value = f"{tox.value:g} {shown_unit(tox.unit)}{converted_text(tox)}"
+        if tox.derived_from and tox.value_canonical is not None:  # the count graded, not the percentage alone
+            value = shown_share(tox.value_canonical, tox.unit_canonical, tox.value, tox.unit)
         lines.append(
             f"    cycle {tox.cycle}  {tox.effective.date().isoformat()}  {tox.term}: grade {tox.grade}"
-            f"  ({tox.value:g} {shown_unit(tox.unit)}{converted_text(tox)}; {tox.criterion}) [{tox.rule}]"
+            f"  ({value}; {tox.criterion}) [{tox.rule}]"
         )
     return lines
 

@@ -1,5 +1,5 @@
-"""A count derived from a percent differential on the patient-view card: the count that was graded, with
-the share it came from, beside the count's own normal range.
+"""A count derived from a percent differential, on the patient-view card, in its dose reasons and in the
+text output: the count that was graded, with the share it came from, beside the count's own normal range.
 
 It was: the row showed "20 %" as the value and the count's range rescaled into percent ("71 to 317 %"),
 a range no laboratory gives for a differential, beside thresholds in x10^9/L.
@@ -11,6 +11,7 @@ from datetime import date
 
 import factories as fx
 
+from cds.document import to_text
 from cds.evaluation import evaluate_collected
 from cds.hooks.cards.toxicity_card import toxicity_card
 from cds.reading import from_objects
@@ -48,3 +49,16 @@ def test_a_dose_reason_from_a_derived_neutrophil_count_names_the_count_graded() 
     [reason] = [r for alert in result.alerts for r in alert.reasons if r.observations == ("Observation/n1",)]
     assert (reason.grade, reason.value, reason.unit) == (3, 40.0, "%")
     assert reason.detail == "graded as the count 0.8 x10^9/L, this share of the WBC"
+
+
+def test_the_text_output_gives_a_derived_count_as_the_count_graded() -> None:
+    """It was: "(20 %; <500 - 200/mm3; <0.5 - 0.2 x 10e9 /L)", a percentage beside a count's criterion."""
+    resources = [
+        fx.patient("p1"),
+        fx.procedure("c1", "2024-01-08", patient="Patient/p1"),
+        fx.lab("w1", "wbc", 2.0, "10*9/L", when="2024-02-05T08:00:00Z"),
+        fx.lab("l1", "lymphocytes_pct", 20, "%", when="2024-02-05T08:00:00Z"),
+    ]
+    text = to_text(evaluate_collected(from_objects(resources)))
+    [line] = [line for line in text.splitlines() if "Lymphocyte count decreased: grade 3" in line]
+    assert "(0.4 x10^9/L (20 % of the WBC); " in line
