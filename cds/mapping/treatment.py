@@ -54,6 +54,8 @@ class TreatmentCodes:
     amino_rxnorm: frozenset[str]
     volume_units: UnitTable
     used_status: Mapping[RecordKind, frozenset[str]]
+    # still being given, taken or ordered: ongoing on the cycle day, whatever its date ([medication_status] ongoing)
+    ongoing_status: Mapping[RecordKind, frozenset[str]]
     not_given_status: frozenset[str]
     # A drafted amino-acid order (a hook's draftOrders) counts as ordered with one of these statuses and
     # intents, and without doNotPerform: an order entered in error, cancelled, a proposal or a plan does not.
@@ -106,6 +108,19 @@ DRAFT_ORDER_STATUS = ["draft", "active"]
 DRAFT_ORDER_INTENT = ["order", "original-order", "reflex-order", "filler-order", "instance-order"]
 
 
+# The default of [medication_status] ongoing (a table without it): FHIR R4 MedicationAdministration
+# in-progress, MedicationStatement active ("still being taken"), MedicationRequest active (the order stands).
+ONGOING_STATUS: dict[str, list[str]] = {"administration": ["in-progress"], "statement": ["active"],
+                                        "request": ["active"]}
+
+
+def _by_record(value: Any) -> dict[RecordKind, frozenset[str]]:
+    if not isinstance(value, dict) or set(value) != {"administration", "statement", "request"}:
+        raise TypeError("expected a table of administration, statement and request statuses")
+    return {"administration": _codes(value["administration"]), "statement": _codes(value["statement"]),
+            "request": _codes(value["request"])}
+
+
 def load_treatment_codes(path: Any = None) -> TreatmentCodes:
     """Read and check the table; a malformed one is a ConfigurationError naming the file."""
     from cds.tables import codes
@@ -128,6 +143,7 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             amino_rxnorm=_codes(amino["rxnorm"]), volume_units=_units(amino["volume_units"], "mL"),
             used_status={"administration": _codes(status["administration"]),
                          "statement": _codes(status["statement"]), "request": _codes(status["request"])},
+            ongoing_status=_by_record(status.get("ongoing", ONGOING_STATUS)),
             not_given_status=_codes(status["not_given"]),
             draft_order_status=_codes(status.get("draft_order", DRAFT_ORDER_STATUS)),
             draft_order_intent=_codes(status.get("draft_order_intent", DRAFT_ORDER_INTENT)),
@@ -142,6 +158,10 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             cannot_be_pregnant=_codes(preg["cannot_be_pregnant_snomed"]),
             site_zone=_zone(raw.get("site", {}).get("timezone", ""), read.name),
         )
+    for record, found in loaded.ongoing_status.items():
+        if not found <= loaded.used_status[record]:  # an ongoing status must be one that is read at all
+            raise ConfigurationError(f"{read.name}: ongoing {record} lists statuses that {record} does not: "
+                                     f"{', '.join(sorted(found - loaded.used_status[record]))}")
     if not loaded.long_acting_atc <= loaded.ssa_atc:  # a long-acting code must be an analogue's code
         raise ConfigurationError(f"{read.name}: long_acting_atc lists codes that atc does not: "
                                  f"{', '.join(sorted(loaded.long_acting_atc - loaded.ssa_atc))}")
@@ -212,24 +232,28 @@ def _moment(text: Any, zone: ZoneInfo | None = None) -> tuple[date, datetime]:
     return day, written.replace(tzinfo=None)
 
 
-def _dated(resource: Resource, record: RecordKind) -> tuple[Any, bool]:
+def _dated(resource: Resource, record: RecordKind, ongoing: bool) -> tuple[Any, bool]:
     """The date element of the record (FHIR input profile: effectiveDateTime / effectivePeriod.end /
-    dateAsserted / authoredOn) and whether the medication is ongoing (a period without an end, still
-    active). Raises Unusable when there is none."""
+    dateAsserted / authoredOn) and whether the medication is ongoing. ``ongoing``: its status says it is
+    still being given, taken or ordered ([medication_status] ongoing), so it counts as given on the cycle
+    day whatever its date, which then says since when (a period's start). A period without an end on an
+    active record is ongoing too. Raises Unusable when there is no date."""
     if record == "request":
         if resource.get("authoredOn") is None:
             raise Unusable("no authoredOn date")
-        return resource["authoredOn"], False
+        return resource["authoredOn"], ongoing
     if resource.get("effectiveDateTime") is not None:
-        return resource["effectiveDateTime"], False
+        return resource["effectiveDateTime"], ongoing
     period = resource.get("effectivePeriod")
     if isinstance(period, dict):
+        if ongoing and period.get("start") is not None:
+            return period["start"], True
         if period.get("end") is not None:
-            return period["end"], False
+            return period["end"], ongoing
         if period.get("start") is not None and resource.get("status") in ("active", "in-progress"):
             return period["start"], True
     if record == "statement" and resource.get("dateAsserted") is not None:
-        return resource["dateAsserted"], False
+        return resource["dateAsserted"], ongoing
     raise Unusable("no usable date (effectiveDateTime, effectivePeriod.end, dateAsserted)")
 
 
@@ -289,7 +313,7 @@ def map_treatment(
     except VolumeUnreadable as exc:
         return TreatmentRecord(**base, problem=str(exc)), None
     try:
-        text, ongoing = _dated(resource, record)
+        text, ongoing = _dated(resource, record, status in table.ongoing_status[record])
         day, local = _moment(text, table.site_zone)
     except Unusable as exc:
         return TreatmentRecord(**base, volume_ml=volume, problem=str(exc)), None

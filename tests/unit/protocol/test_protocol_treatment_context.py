@@ -1,0 +1,81 @@
+"""The treatment context read for the checks before a cycle, where a record's status, its kind of date or
+the system of its codes changes what it says: a medication still being taken or ordered is ongoing on
+the cycle day, whatever date element it carries; an answer code is read only in its own code system."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import factories as fx
+import pytest
+
+from cds.evaluation import evaluate_collected
+from cds.facts import PregnancyEvidence, TreatmentRecord
+from cds.mapping import Mapped
+from cds.reading import from_objects
+
+MA, MS, MR = "MedicationAdministration", "MedicationStatement", "MedicationRequest"
+
+
+def treatment(mapped: Mapped) -> list[TreatmentRecord]:
+    return mapped.records["Patient/p1"].treatment
+
+
+def pregnancy(mapped: Mapped) -> list[PregnancyEvidence]:
+    return mapped.records["Patient/p1"].pregnancy
+
+
+def messages(mapped: Mapped) -> list[str]:
+    return [i.message for i in mapped.records["Patient/p1"].issues]
+
+
+def _checks(*resources: dict[str, Any], as_of: date = date(2024, 4, 29)) -> dict[str, tuple[str, str]]:
+    base = [fx.patient(birth_date="1990-06-01"), fx.procedure("c1", "2024-01-08"), fx.procedure("c2", "2024-03-04")]
+    evaluation = evaluate_collected(from_objects([*base, *resources]), as_of)
+    (patient,) = evaluation.patients
+    checks = patient.protocol_checks
+    assert checks is not None and checks.cycle == 3
+    return {c.check: (c.status, c.text) for c in checks.checks}
+
+
+# --- a medication still being taken or ordered ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("record", "check"), [
+    (fx.medication_record("m1", MR, "octreotide LAR 30 mg", "2023-10-01"), "ssa-long-acting"),
+    (fx.medication_record("m1", MR, "octreotide 100 micrograms s.c. three times daily", "2024-02-01"),
+     "ssa-short-acting"),
+    (fx.medication_record("m1", MS, "lanreotide 120 mg", "2023-10-01", status="active"), "ssa-long-acting"),
+])
+def test_an_analogue_still_ordered_or_taken_is_ongoing_whatever_its_date(record: dict[str, Any], check: str) -> None:
+    """It was: an active order (dated by authoredOn, when it was written) or an active statement read as a
+    dose given on that date: "ok, last long-acting somatostatin analogue 211 days before the cycle" for a
+    patient whose monthly depot order stands, and "ok" for short-acting octreotide three times a day."""
+    status, text = _checks(record)[check]
+    assert status == "warning" and "ongoing" in text
+
+
+def test_a_statement_whose_period_runs_past_the_cycle_is_ongoing() -> None:
+    """It was: the period's end (after the decision date) dated the record, so it was left out as a record
+    of the future, and the check read "no somatostatin analogue recorded" (no card on the order hooks)."""
+    record = fx.medication_record("m1", MS, "octreotide LAR 30 mg", None, status="active",
+                                  effectivePeriod={"start": "2023-10-01", "end": "2024-12-31"})
+    (fact,) = treatment(map_collected_one(record))
+    assert (fact.ongoing, fact.day) == (True, date(2023, 10, 1))
+    status, text = _checks(record)["ssa-long-acting"]
+    assert status == "warning" and "ongoing since 2023-10-01" in text
+
+
+def test_a_completed_statement_is_dated_by_its_period_end_and_not_ongoing() -> None:
+    record = fx.medication_record("m1", MS, "octreotide LAR 30 mg", None, status="completed",
+                                  effectivePeriod={"start": "2023-10-01", "end": "2024-03-01"})
+    (fact,) = treatment(map_collected_one(record))
+    assert (fact.ongoing, fact.day) == (False, date(2024, 3, 1))
+    assert _checks(record)["ssa-long-acting"][0] == "ok"
+
+
+def map_collected_one(*resources: dict[str, Any]) -> Mapped:
+    from cds.mapping import map_collected
+
+    return map_collected(from_objects([fx.patient(), *resources]))
