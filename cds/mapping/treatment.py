@@ -47,6 +47,8 @@ class TreatmentCodes:
     long_acting_rxnorm: frozenset[str]
     ssa_atc: frozenset[str]
     long_acting_atc: frozenset[str]
+    radiotracer_text: tuple[str, ...]
+    radiotracer_atc_groups: tuple[str, ...]
     amino_all_of: tuple[str, ...]
     amino_products: tuple[str, ...]
     amino_solution: tuple[str, ...]
@@ -138,6 +140,8 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             long_acting_text=_strings(ssa["long_acting_text"]), long_acting_rxnorm=_codes(ssa["long_acting_rxnorm"]),
             short_acting_text=_strings(ssa["short_acting_text"]),
             ssa_atc=_codes(ssa["atc"]), long_acting_atc=_codes(ssa["long_acting_atc"]),
+            radiotracer_text=_strings(ssa.get("radiotracer_text", [])),
+            radiotracer_atc_groups=tuple(g.upper() for g in _strings(ssa.get("radiotracer_atc_groups", []))),
             amino_all_of=_strings(amino["text_all_of"]), amino_products=_strings(amino["text_products"]),
             amino_solution=_strings(amino["text_solution"]), amino_purpose=_strings(amino["text_purpose"]),
             amino_rxnorm=_codes(amino["rxnorm"]), volume_units=_units(amino["volume_units"], "mL"),
@@ -195,7 +199,8 @@ def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["s
     text = f"{concept_text(concept)} {concept_text(form)}"
     rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
     atc = {code.upper() for system, code in codings(concept) if system == table.atc_system}
-    if rxnorm & table.ssa_rxnorm or atc & table.ssa_atc or any(name in text for name in table.ssa_text):
+    coded = bool(rxnorm & table.ssa_rxnorm or atc & table.ssa_atc)
+    if coded or (any(name in text for name in table.ssa_text) and not analogue_tracer(concept, form, table)):
         if (rxnorm & table.long_acting_rxnorm or atc & table.long_acting_atc
                 or any(_says(text, w) for w in table.long_acting_text)):
             return "ssa", "long"
@@ -207,6 +212,20 @@ def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["s
     if rxnorm & table.amino_rxnorm or named or solution:
         return "amino-acids", None
     return None
+
+
+def analogue_tracer(concept: Any, form: Any, table: TreatmentCodes) -> bool:
+    """Whether the medication names an analogue only as a diagnostic radiotracer's peptide (an octreotide
+    scan, In-111 DTPA-octreotide): its text names an analogue and one of ``radiotracer_text`` as a word, or
+    it carries a WHO ATC code of ``radiotracer_atc_groups``, and it carries no analogue code. It is no
+    analogue dose (``agent_of``)."""
+    text = f"{concept_text(concept)} {concept_text(form)}"
+    atc = {code.upper() for system, code in codings(concept) if system == table.atc_system}
+    rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
+    if rxnorm & table.ssa_rxnorm or atc & table.ssa_atc or not any(name in text for name in table.ssa_text):
+        return False
+    return (any(_says(text, word) for word in table.radiotracer_text)
+            or any(code.startswith(group) for code in atc for group in table.radiotracer_atc_groups))
 
 
 def _says(text: str, word: str) -> bool:

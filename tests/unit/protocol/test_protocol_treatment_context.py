@@ -79,3 +79,26 @@ def map_collected_one(*resources: dict[str, Any]) -> Mapped:
     from cds.mapping import map_collected
 
     return map_collected(from_objects([fx.patient(), *resources]))
+
+
+# --- an imaging radiotracer is no analogue dose -----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "octreotide scan", "Indium-111 DTPA-octreotide (OctreoScan) imaging", "In-111 octreotide scintigraphy",
+    "68Ga-DOTA-octreotide PET/CT",
+])
+def test_an_octreotide_scan_is_no_analogue_dose(text: str) -> None:
+    """It was: the tracer's name holds "octreotide", so a scan 9 days before the cycle read as a
+    long-acting analogue given 9 days before: a warning that the cycle needs 4 weeks after it."""
+    record = fx.medication_record("m1", MA, text, "2024-04-20T08:00:00Z")
+    mapped = map_collected_one(record)
+    assert not treatment(mapped)
+    assert any("radiotracer" in m for m in messages(mapped))
+    assert _checks(record)["ssa-long-acting"][0] == "unknown"  # no analogue recorded: never "ok"
+
+
+def test_a_record_coded_as_the_analogue_stays_an_analogue_whatever_its_text() -> None:
+    record = fx.medication_record("m1", MA, "octreotide before the scan", "2024-04-20T08:00:00Z", rxnorm="7617")
+    (fact,) = treatment(map_collected_one(record))
+    assert fact.agent == "ssa"
