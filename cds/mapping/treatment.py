@@ -409,19 +409,33 @@ def pregnancy_exclusion(resource: Resource, patient: str, table: TreatmentCodes)
 
 def _answer(resource: Resource, table: TreatmentCodes, yes: frozenset[str], no: frozenset[str],
             yes_text: frozenset[str], no_text: frozenset[str]) -> Literal["pregnant", "not-pregnant"] | None:
+    """The answer of a pregnancy status or qualitative test, or None when it cannot be read. A code counts
+    only in SNOMED CT or LOINC, the systems of the answer lists (a local code that spells 260385009 is not
+    "negative"); each text (``valueString``, the concept's text, each coding's display, whole and in any
+    case) that is a listed answer must agree with the code: "Positive" beside the code for negative is
+    no answer."""
     concept = resource.get("valueCodeableConcept")
-    found = {code for _, code in codings(concept)}
-    if found & yes and not found & no:
-        return "pregnant"
-    if found & no and not found & yes:
-        return "not-pregnant"
-    if found:
-        return None
+    pairs = list(codings(concept))
     written = resource.get("valueString")
-    text = (written if isinstance(written, str) else concept_text(concept)).strip().lower()
-    if text in yes_text:
+    texts: list[Any] = [written]
+    if isinstance(concept, dict):
+        texts.append(concept.get("text"))
+        texts += [c.get("display") for c in items(concept.get("coding")) if isinstance(c, dict)]
+    words = {t.strip().lower() for t in texts if isinstance(t, str)}
+    said: set[str] = {"pregnant" for w in words if w in yes_text} | {"not-pregnant" for w in words if w in no_text}
+    answer: Literal["pregnant", "not-pregnant"] | None
+    if pairs:
+        found = {code for system, code in pairs if system in (table.snomed_system, table.loinc_system)}
+        if found & yes and not found & no:
+            answer = "pregnant"
+        elif found & no and not found & yes:
+            answer = "not-pregnant"
+        else:
+            return None
+        return answer if said <= {answer} else None
+    if said == {"pregnant"}:
         return "pregnant"
-    if text in no_text:
+    if said == {"not-pregnant"}:
         return "not-pregnant"
     return None
 

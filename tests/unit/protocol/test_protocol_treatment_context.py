@@ -102,3 +102,46 @@ def test_a_record_coded_as_the_analogue_stays_an_analogue_whatever_its_text() ->
     record = fx.medication_record("m1", MA, "octreotide before the scan", "2024-04-20T08:00:00Z", rxnorm="7617")
     (fact,) = treatment(map_collected_one(record))
     assert fact.agent == "ssa"
+
+
+# --- pregnancy answers: a code in its own system, a text that contradicts it ----------------------
+
+
+def _answer(loinc: str, value: dict[str, Any]) -> PregnancyEvidence:
+    (fact,) = pregnancy(map_collected_one(fx.observation("o1", fx.concept(fx.LOINC, loinc),
+                                                         valueCodeableConcept=value)))
+    return fact
+
+
+@pytest.mark.parametrize(("loinc", "code"), [
+    (fx.URINE_HCG, fx.NEGATIVE), (fx.SERUM_HCG, "LA6577-6"), (fx.PREGNANCY_STATUS, fx.NOT_PREGNANT),
+])
+def test_an_answer_code_of_another_system_is_not_read(loinc: str, code: str) -> None:
+    """It was: the answer's code was compared whatever its system, so a local laboratory code that spells
+    260385009 read as SNOMED CT "negative", and the check read "ok, not pregnant"."""
+    fact = _answer(loinc, {"coding": [{"system": "http://lab.example.org/results", "code": code}]})
+    assert fact.result == "indeterminate" and fact.problem
+
+
+@pytest.mark.parametrize(("loinc", "code", "system"), [
+    (fx.URINE_HCG, fx.NEGATIVE, fx.SNOMED), (fx.URINE_HCG, "LA6577-6", fx.LOINC),
+    (fx.PREGNANCY_STATUS, "LA26683-5", fx.LOINC),
+])
+def test_an_answer_code_in_its_own_system_is_read(loinc: str, code: str, system: str) -> None:
+    assert _answer(loinc, {"coding": [{"system": system, "code": code}]}).result == "not-pregnant"
+
+
+@pytest.mark.parametrize("value", [
+    {"coding": [{"system": fx.SNOMED, "code": fx.NEGATIVE}], "text": "Positive"},
+    {"coding": [{"system": fx.SNOMED, "code": fx.NEGATIVE, "display": "Positive"}]},
+])
+def test_a_negative_code_whose_text_says_positive_is_indeterminate(value: dict[str, Any]) -> None:
+    """It was: the code alone decided, so a result shown to the clinician as "Positive" read "ok, not
+    pregnant"."""
+    fact = _answer(fx.URINE_HCG, value)
+    assert fact.result == "indeterminate" and fact.problem
+
+
+def test_a_code_and_a_text_that_agree_are_read() -> None:
+    value = {"coding": [{"system": fx.SNOMED, "code": fx.POSITIVE, "display": "Positive"}], "text": "positive"}
+    assert _answer(fx.URINE_HCG, value).result == "pregnant"
