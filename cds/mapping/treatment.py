@@ -56,7 +56,7 @@ class TreatmentCodes:
     amino_rxnorm: frozenset[str]
     volume_units: UnitTable
     used_status: Mapping[RecordKind, frozenset[str]]
-    # still being given, taken or ordered: ongoing on the cycle day, whatever its date ([medication_status] ongoing)
+    # still being given or ordered: ongoing on the cycle day, whatever its date ([medication_status] ongoing)
     ongoing_status: Mapping[RecordKind, frozenset[str]]
     not_given_status: frozenset[str]
     # A drafted amino-acid order (a hook's draftOrders) counts as ordered with one of these statuses and
@@ -111,9 +111,8 @@ DRAFT_ORDER_INTENT = ["order", "original-order", "reflex-order", "filler-order",
 
 
 # The default of [medication_status] ongoing (a table without it): FHIR R4 MedicationAdministration
-# in-progress, MedicationStatement active ("still being taken"), MedicationRequest active (the order stands).
-ONGOING_STATUS: dict[str, list[str]] = {"administration": ["in-progress"], "statement": ["active"],
-                                        "request": ["active"]}
+# in-progress, MedicationRequest active (the order stands); no MedicationStatement status.
+ONGOING_STATUS: dict[str, list[str]] = {"administration": ["in-progress"], "statement": [], "request": ["active"]}
 
 
 def _by_record(value: Any) -> dict[RecordKind, frozenset[str]]:
@@ -334,12 +333,28 @@ def map_treatment(
     try:
         text, ongoing = _dated(resource, record, status in table.ongoing_status[record])
         day, local = _moment(text, table.site_zone)
+        since = _since(resource, ongoing, table)
     except Unusable as exc:
         return TreatmentRecord(**base, volume_ml=volume, problem=str(exc)), None
-    if not dates.admits(day):
+    if not dates.admits(day) or (since is not None and not dates.admits(since[0])):
         return TreatmentRecord(**base, volume_ml=volume,
                                problem=f"date outside the plausible window {dates.window_text()}"), None
-    return TreatmentRecord(**base, day=day, local=local, ongoing=ongoing, volume_ml=volume), None
+    return TreatmentRecord(**base, day=day, local=local, ongoing=ongoing, volume_ml=volume,
+                           since=since[0] if since else None, since_local=since[1] if since else None), None
+
+
+def _since(resource: Resource, ongoing: bool, table: TreatmentCodes) -> tuple[date, datetime] | None:
+    """When a record dated by its period's end began (``effectivePeriod.start``), so that a period that runs
+    past the cycle's decision date reads as taken on the cycle day (cds.protocol.prepare); None for any
+    other record. The start is taken at its first moment (the earlier: the longer it has been taken)."""
+    period = resource.get("effectivePeriod")
+    if ongoing or resource.get("effectiveDateTime") is not None or not isinstance(period, dict) \
+            or period.get("end") is None or period.get("start") is None:
+        return None
+    day, local = _moment(period["start"], table.site_zone)
+    if _DATE_ONLY.match(period["start"]):
+        local = datetime(day.year, day.month, day.day)
+    return day, local
 
 
 def _is_code(value: Any) -> bool:

@@ -46,12 +46,13 @@ def _checks(*resources: dict[str, Any], as_of: date = date(2024, 4, 29)) -> dict
     (fx.medication_record("m1", MR, "octreotide LAR 30 mg", "2023-10-01"), "ssa-long-acting"),
     (fx.medication_record("m1", MR, "octreotide 100 micrograms s.c. three times daily", "2024-02-01"),
      "ssa-short-acting"),
-    (fx.medication_record("m1", MS, "lanreotide 120 mg", "2023-10-01", status="active"), "ssa-long-acting"),
+    (fx.medication_record("m1", MA, "octreotide 50 micrograms/h infusion", "2024-04-27T08:00:00Z",
+                          status="in-progress"), "ssa-short-acting"),
 ])
-def test_an_analogue_still_ordered_or_taken_is_ongoing_whatever_its_date(record: dict[str, Any], check: str) -> None:
-    """It was: an active order (dated by authoredOn, when it was written) or an active statement read as a
-    dose given on that date: "ok, last long-acting somatostatin analogue 211 days before the cycle" for a
-    patient whose monthly depot order stands, and "ok" for short-acting octreotide three times a day."""
+def test_an_analogue_still_ordered_or_given_is_ongoing_whatever_its_date(record: dict[str, Any], check: str) -> None:
+    """It was: an active order, dated by authoredOn (when it was written), read as a dose given on that
+    date: "ok, last long-acting somatostatin analogue 211 days before the cycle" for a patient whose
+    monthly depot order stands, and "ok" for short-acting octreotide three times a day."""
     status, text = _checks(record)[check]
     assert status == "warning" and "ongoing" in text
 
@@ -62,13 +63,15 @@ def test_a_statement_whose_period_runs_past_the_cycle_is_ongoing() -> None:
     record = fx.medication_record("m1", MS, "octreotide LAR 30 mg", None, status="active",
                                   effectivePeriod={"start": "2023-10-01", "end": "2024-12-31"})
     (fact,) = treatment(map_collected_one(record))
-    assert (fact.ongoing, fact.day) == (True, date(2023, 10, 1))
+    assert (fact.day, fact.since) == (date(2024, 12, 31), date(2023, 10, 1))
     status, text = _checks(record)["ssa-long-acting"]
     assert status == "warning" and "ongoing since 2023-10-01" in text
 
 
-def test_a_completed_statement_is_dated_by_its_period_end_and_not_ongoing() -> None:
-    record = fx.medication_record("m1", MS, "octreotide LAR 30 mg", None, status="completed",
+@pytest.mark.parametrize("status", ["active", "completed"])
+def test_a_statement_whose_period_ended_before_the_cycle_is_dated_by_its_end(status: str) -> None:
+    """An active statement's period end is when the analogue was last taken (FHIR input profile)."""
+    record = fx.medication_record("m1", MS, "octreotide LAR 30 mg", None, status=status,
                                   effectivePeriod={"start": "2023-10-01", "end": "2024-03-01"})
     (fact,) = treatment(map_collected_one(record))
     assert (fact.ongoing, fact.day) == (False, date(2024, 3, 1))
