@@ -59,6 +59,8 @@ class TreatmentCodes:
     # still being given or ordered: ongoing on the cycle day, whatever its date ([medication_status] ongoing)
     ongoing_status: Mapping[RecordKind, frozenset[str]]
     not_given_status: frozenset[str]
+    # an amino-acid administration halted before its end ([medication_status] amino_acid_partial)
+    amino_partial_status: frozenset[str]
     # A drafted amino-acid order (a hook's draftOrders) counts as ordered with one of these statuses and
     # intents, and without doNotPerform: an order entered in error, cancelled, a proposal or a plan does not.
     draft_order_status: frozenset[str]
@@ -148,6 +150,7 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
                          "statement": _codes(status["statement"]), "request": _codes(status["request"])},
             ongoing_status=_by_record(status.get("ongoing", ONGOING_STATUS)),
             not_given_status=_codes(status["not_given"]),
+            amino_partial_status=_codes(status.get("amino_acid_partial", ["stopped"])),
             draft_order_status=_codes(status.get("draft_order", DRAFT_ORDER_STATUS)),
             draft_order_intent=_codes(status.get("draft_order_intent", DRAFT_ORDER_INTENT)),
             status_loinc=_codes(preg["status_loinc"]), presence_loinc=_codes(preg["presence_loinc"]),
@@ -330,6 +333,10 @@ def map_treatment(
         volume = _volume_ml(resource, record, table) if kind == "amino-acids" else None
     except VolumeUnreadable as exc:
         return TreatmentRecord(**base, problem=str(exc)), None
+    if kind == "amino-acids" and record == "administration" and status in table.amino_partial_status \
+            and volume is None:
+        return TreatmentRecord(**base, problem=f"infusion {status:.20} before its end and no volume given "
+                                               "stated (dosage.dose): how much was infused is unknown"), None
     try:
         text, ongoing = _dated(resource, record, status in table.ongoing_status[record])
         day, local = _moment(text, table.site_zone)

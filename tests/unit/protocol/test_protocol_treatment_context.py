@@ -148,3 +148,20 @@ def test_a_negative_code_whose_text_says_positive_is_indeterminate(value: dict[s
 def test_a_code_and_a_text_that_agree_are_read() -> None:
     value = {"coding": [{"system": fx.SNOMED, "code": fx.POSITIVE, "display": "Positive"}], "text": "positive"}
     assert _answer(fx.URINE_HCG, value).result == "pregnant"
+
+
+# --- an amino-acid infusion stopped before its end ------------------------------------------------
+
+
+def test_an_amino_acid_infusion_stopped_before_its_end_is_no_full_protection() -> None:
+    """It was: an administration "stopped" (halted before all of it was given) counted as the renal
+    protection of the cycle: "ok, amino-acid renal protection recorded", whatever share was infused."""
+    record = fx.medication_record("m1", MA, "LysaKare", "2024-04-29T08:00:00Z", status="stopped")
+    status, text = _checks(record)["amino-acids"]
+    assert status == "unknown" and "stopped" in text
+
+
+def test_a_stopped_amino_acid_infusion_that_states_its_volume_is_read_by_it() -> None:
+    record = fx.medication_record("m1", MA, "LysaKare", "2024-04-29T08:00:00Z", status="stopped",
+                                  dosage={"dose": fx.quantity(400, "mL")})
+    assert _checks(record)["amino-acids"][0] == "warning"  # less than a full infusion
