@@ -472,6 +472,9 @@ def map_pregnancy(resource: Resource, loinc: str, patient: str, table: Treatment
         except Unusable as exc:
             return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate", problem=str(exc))
         factor = unit.factor(table.hcg_units)
+        if factor is not None and unit.disagrees(table.hcg_units):
+            return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate",
+                                     problem=f"hCG unit text {unit.shown!r} disagrees with its code {unit.text!r}")
         if factor is None:
             return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate",
                                      problem=f"hCG unit {unit.text!r} is not convertible to IU/L")

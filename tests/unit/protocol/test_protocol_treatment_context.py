@@ -165,3 +165,27 @@ def test_a_stopped_amino_acid_infusion_that_states_its_volume_is_read_by_it() ->
     record = fx.medication_record("m1", MA, "LysaKare", "2024-04-29T08:00:00Z", status="stopped",
                                   dosage={"dose": fx.quantity(400, "mL")})
     assert _checks(record)["amino-acids"][0] == "warning"  # less than a full infusion
+
+
+# --- beta-hCG units -------------------------------------------------------------------------------
+
+
+def _hcg(quantity: dict[str, Any]) -> PregnancyEvidence:
+    (fact,) = pregnancy(map_collected_one(fx.observation("o1", fx.concept(fx.LOINC, fx.SERUM_BETA_HCG),
+                                                         valueQuantity=quantity)))
+    return fact
+
+
+def test_a_beta_hcg_whose_unit_text_and_code_disagree_is_indeterminate() -> None:
+    """It was: the UCUM code alone was read, so 4 with the code m[IU]/mL and the unit "IU/mL" (4000 IU/L)
+    read "not pregnant"."""
+    fact = _hcg({"value": 4, "unit": "IU/mL", "system": "http://unitsofmeasure.org", "code": "m[IU]/mL"})
+    assert fact.result == "indeterminate" and fact.problem
+
+
+@pytest.mark.parametrize(("value", "unit", "result"), [
+    (0.004, "[IU]/mL", "not-pregnant"), (0.006, "[IU]/mL", "pregnant"), (4900, "m[IU]/L", "not-pregnant"),
+    (6000, "m[IU]/L", "pregnant"),
+])
+def test_beta_hcg_in_iu_per_ml_and_miu_per_l_is_converted(value: float, unit: str, result: str) -> None:
+    assert _hcg(fx.quantity(value, unit)).result == result
