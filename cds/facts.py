@@ -136,7 +136,8 @@ class TreatmentRecord(Fact):
     ``day`` is None when the record has no usable date, and ``problem`` then says why: such a record
     makes its check "unknown", never "ok". ``local`` is the wall-clock time as written (for the
     hours before a cycle); a date without a time is taken at the end of that day (the later moment).
-    ``ongoing``: a period with no end while the record is active (taken up to now)."""
+    ``ongoing``: still given, taken or ordered (an administration in-progress, an order active, a period
+    with no end while the record is active)."""
 
     ref: str
     patient: str
@@ -146,6 +147,10 @@ class TreatmentRecord(Fact):
     day: date | None = None
     local: datetime | None = None
     ongoing: bool = False
+    # a record dated by its period's end (``day``): the period's start, so that a period that runs past the
+    # cycle's decision date reads as ongoing on the cycle day (cds.protocol.prepare)
+    since: date | None = None
+    since_local: datetime | None = None
     volume_ml: float | None = None  # amino acids: the volume the record states, when it states one
     problem: str | None = None
 

@@ -50,6 +50,7 @@ from cds.mapping.labs import map_lab, resolve_percentages
 from cds.mapping.treatment import (
     RECORD_OF,
     agent_of,
+    analogue_tracer,
     map_pregnancy,
     map_treatment,
     pregnancy_exclusion,
@@ -446,6 +447,9 @@ class _Mapper:
             return
         agent = agent_of(concept, form, self.treatment)
         if agent is None:
+            if analogue_tracer(concept, form, self.treatment):
+                self.issue("info", resource, "an imaging radiotracer, not a somatostatin analogue dose: not used "
+                                             "for the analogue checks", self._patient_of(resource))
             return  # a medication this plugin does not use: skipped silently
         patient = subject(resource, self.aliases)
         fact, ignored = map_treatment(resource, agent, patient, self.treatment, self.codes.dates)

@@ -47,6 +47,8 @@ class TreatmentCodes:
     long_acting_rxnorm: frozenset[str]
     ssa_atc: frozenset[str]
     long_acting_atc: frozenset[str]
+    radiotracer_text: tuple[str, ...]
+    radiotracer_atc_groups: tuple[str, ...]
     amino_all_of: tuple[str, ...]
     amino_products: tuple[str, ...]
     amino_solution: tuple[str, ...]
@@ -54,7 +56,11 @@ class TreatmentCodes:
     amino_rxnorm: frozenset[str]
     volume_units: UnitTable
     used_status: Mapping[RecordKind, frozenset[str]]
+    # still being given or ordered: ongoing on the cycle day, whatever its date ([medication_status] ongoing)
+    ongoing_status: Mapping[RecordKind, frozenset[str]]
     not_given_status: frozenset[str]
+    # an amino-acid administration halted before its end ([medication_status] amino_acid_partial)
+    amino_partial_status: frozenset[str]
     # A drafted amino-acid order (a hook's draftOrders) counts as ordered with one of these statuses and
     # intents, and without doNotPerform: an order entered in error, cancelled, a proposal or a plan does not.
     draft_order_status: frozenset[str]
@@ -106,6 +112,18 @@ DRAFT_ORDER_STATUS = ["draft", "active"]
 DRAFT_ORDER_INTENT = ["order", "original-order", "reflex-order", "filler-order", "instance-order"]
 
 
+# The default of [medication_status] ongoing (a table without it): FHIR R4 MedicationAdministration
+# in-progress, MedicationRequest active (the order stands); no MedicationStatement status.
+ONGOING_STATUS: dict[str, list[str]] = {"administration": ["in-progress"], "statement": [], "request": ["active"]}
+
+
+def _by_record(value: Any) -> dict[RecordKind, frozenset[str]]:
+    if not isinstance(value, dict) or set(value) != {"administration", "statement", "request"}:
+        raise TypeError("expected a table of administration, statement and request statuses")
+    return {"administration": _codes(value["administration"]), "statement": _codes(value["statement"]),
+            "request": _codes(value["request"])}
+
+
 def load_treatment_codes(path: Any = None) -> TreatmentCodes:
     """Read and check the table; a malformed one is a ConfigurationError naming the file."""
     from cds.tables import codes
@@ -123,12 +141,16 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             long_acting_text=_strings(ssa["long_acting_text"]), long_acting_rxnorm=_codes(ssa["long_acting_rxnorm"]),
             short_acting_text=_strings(ssa["short_acting_text"]),
             ssa_atc=_codes(ssa["atc"]), long_acting_atc=_codes(ssa["long_acting_atc"]),
+            radiotracer_text=_strings(ssa.get("radiotracer_text", [])),
+            radiotracer_atc_groups=tuple(g.upper() for g in _strings(ssa.get("radiotracer_atc_groups", []))),
             amino_all_of=_strings(amino["text_all_of"]), amino_products=_strings(amino["text_products"]),
             amino_solution=_strings(amino["text_solution"]), amino_purpose=_strings(amino["text_purpose"]),
             amino_rxnorm=_codes(amino["rxnorm"]), volume_units=_units(amino["volume_units"], "mL"),
             used_status={"administration": _codes(status["administration"]),
                          "statement": _codes(status["statement"]), "request": _codes(status["request"])},
+            ongoing_status=_by_record(status.get("ongoing", ONGOING_STATUS)),
             not_given_status=_codes(status["not_given"]),
+            amino_partial_status=_codes(status.get("amino_acid_partial", ["stopped"])),
             draft_order_status=_codes(status.get("draft_order", DRAFT_ORDER_STATUS)),
             draft_order_intent=_codes(status.get("draft_order_intent", DRAFT_ORDER_INTENT)),
             status_loinc=_codes(preg["status_loinc"]), presence_loinc=_codes(preg["presence_loinc"]),
@@ -142,6 +164,10 @@ def load_treatment_codes(path: Any = None) -> TreatmentCodes:
             cannot_be_pregnant=_codes(preg["cannot_be_pregnant_snomed"]),
             site_zone=_zone(raw.get("site", {}).get("timezone", ""), read.name),
         )
+    for record, found in loaded.ongoing_status.items():
+        if not found <= loaded.used_status[record]:  # an ongoing status must be one that is read at all
+            raise ConfigurationError(f"{read.name}: ongoing {record} lists statuses that {record} does not: "
+                                     f"{', '.join(sorted(found - loaded.used_status[record]))}")
     if not loaded.long_acting_atc <= loaded.ssa_atc:  # a long-acting code must be an analogue's code
         raise ConfigurationError(f"{read.name}: long_acting_atc lists codes that atc does not: "
                                  f"{', '.join(sorted(loaded.long_acting_atc - loaded.ssa_atc))}")
@@ -175,7 +201,8 @@ def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["s
     text = f"{concept_text(concept)} {concept_text(form)}"
     rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
     atc = {code.upper() for system, code in codings(concept) if system == table.atc_system}
-    if rxnorm & table.ssa_rxnorm or atc & table.ssa_atc or any(name in text for name in table.ssa_text):
+    coded = bool(rxnorm & table.ssa_rxnorm or atc & table.ssa_atc)
+    if coded or (any(name in text for name in table.ssa_text) and not analogue_tracer(concept, form, table)):
         if (rxnorm & table.long_acting_rxnorm or atc & table.long_acting_atc
                 or any(_says(text, w) for w in table.long_acting_text)):
             return "ssa", "long"
@@ -187,6 +214,20 @@ def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["s
     if rxnorm & table.amino_rxnorm or named or solution:
         return "amino-acids", None
     return None
+
+
+def analogue_tracer(concept: Any, form: Any, table: TreatmentCodes) -> bool:
+    """Whether the medication names an analogue only as a diagnostic radiotracer's peptide (an octreotide
+    scan, In-111 DTPA-octreotide): its text names an analogue and one of ``radiotracer_text`` as a word, or
+    it carries a WHO ATC code of ``radiotracer_atc_groups``, and it carries no analogue code. It is no
+    analogue dose (``agent_of``)."""
+    text = f"{concept_text(concept)} {concept_text(form)}"
+    atc = {code.upper() for system, code in codings(concept) if system == table.atc_system}
+    rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
+    if rxnorm & table.ssa_rxnorm or atc & table.ssa_atc or not any(name in text for name in table.ssa_text):
+        return False
+    return (any(_says(text, word) for word in table.radiotracer_text)
+            or any(code.startswith(group) for code in atc for group in table.radiotracer_atc_groups))
 
 
 def _says(text: str, word: str) -> bool:
@@ -212,24 +253,28 @@ def _moment(text: Any, zone: ZoneInfo | None = None) -> tuple[date, datetime]:
     return day, written.replace(tzinfo=None)
 
 
-def _dated(resource: Resource, record: RecordKind) -> tuple[Any, bool]:
+def _dated(resource: Resource, record: RecordKind, ongoing: bool) -> tuple[Any, bool]:
     """The date element of the record (FHIR input profile: effectiveDateTime / effectivePeriod.end /
-    dateAsserted / authoredOn) and whether the medication is ongoing (a period without an end, still
-    active). Raises Unusable when there is none."""
+    dateAsserted / authoredOn) and whether the medication is ongoing. ``ongoing``: its status says it is
+    still being given, taken or ordered ([medication_status] ongoing), so it counts as given on the cycle
+    day whatever its date, which then says since when (a period's start). A period without an end on an
+    active record is ongoing too. Raises Unusable when there is no date."""
     if record == "request":
         if resource.get("authoredOn") is None:
             raise Unusable("no authoredOn date")
-        return resource["authoredOn"], False
+        return resource["authoredOn"], ongoing
     if resource.get("effectiveDateTime") is not None:
-        return resource["effectiveDateTime"], False
+        return resource["effectiveDateTime"], ongoing
     period = resource.get("effectivePeriod")
     if isinstance(period, dict):
+        if ongoing and period.get("start") is not None:
+            return period["start"], True
         if period.get("end") is not None:
-            return period["end"], False
+            return period["end"], ongoing
         if period.get("start") is not None and resource.get("status") in ("active", "in-progress"):
             return period["start"], True
     if record == "statement" and resource.get("dateAsserted") is not None:
-        return resource["dateAsserted"], False
+        return resource["dateAsserted"], ongoing
     raise Unusable("no usable date (effectiveDateTime, effectivePeriod.end, dateAsserted)")
 
 
@@ -288,15 +333,35 @@ def map_treatment(
         volume = _volume_ml(resource, record, table) if kind == "amino-acids" else None
     except VolumeUnreadable as exc:
         return TreatmentRecord(**base, problem=str(exc)), None
+    if kind == "amino-acids" and record == "administration" and status in table.amino_partial_status \
+            and volume is None:
+        return TreatmentRecord(**base, problem=f"infusion {status:.20} before its end and no volume given "
+                                               "stated (dosage.dose): how much was infused is unknown"), None
     try:
-        text, ongoing = _dated(resource, record)
+        text, ongoing = _dated(resource, record, status in table.ongoing_status[record])
         day, local = _moment(text, table.site_zone)
+        since = _since(resource, ongoing, table)
     except Unusable as exc:
         return TreatmentRecord(**base, volume_ml=volume, problem=str(exc)), None
-    if not dates.admits(day):
+    if not dates.admits(day) or (since is not None and not dates.admits(since[0])):
         return TreatmentRecord(**base, volume_ml=volume,
                                problem=f"date outside the plausible window {dates.window_text()}"), None
-    return TreatmentRecord(**base, day=day, local=local, ongoing=ongoing, volume_ml=volume), None
+    return TreatmentRecord(**base, day=day, local=local, ongoing=ongoing, volume_ml=volume,
+                           since=since[0] if since else None, since_local=since[1] if since else None), None
+
+
+def _since(resource: Resource, ongoing: bool, table: TreatmentCodes) -> tuple[date, datetime] | None:
+    """When a record dated by its period's end began (``effectivePeriod.start``), so that a period that runs
+    past the cycle's decision date reads as taken on the cycle day (cds.protocol.prepare); None for any
+    other record. The start is taken at its first moment (the earlier: the longer it has been taken)."""
+    period = resource.get("effectivePeriod")
+    if ongoing or resource.get("effectiveDateTime") is not None or not isinstance(period, dict) \
+            or period.get("end") is None or period.get("start") is None:
+        return None
+    day, local = _moment(period["start"], table.site_zone)
+    if _DATE_ONLY.match(period["start"]):
+        local = datetime(day.year, day.month, day.day)
+    return day, local
 
 
 def _is_code(value: Any) -> bool:
@@ -366,19 +431,33 @@ def pregnancy_exclusion(resource: Resource, patient: str, table: TreatmentCodes)
 
 def _answer(resource: Resource, table: TreatmentCodes, yes: frozenset[str], no: frozenset[str],
             yes_text: frozenset[str], no_text: frozenset[str]) -> Literal["pregnant", "not-pregnant"] | None:
+    """The answer of a pregnancy status or qualitative test, or None when it cannot be read. A code counts
+    only in SNOMED CT or LOINC, the systems of the answer lists (a local code that spells 260385009 is not
+    "negative"); each text (``valueString``, the concept's text, each coding's display, whole and in any
+    case) that is a listed answer must agree with the code: "Positive" beside the code for negative is
+    no answer."""
     concept = resource.get("valueCodeableConcept")
-    found = {code for _, code in codings(concept)}
-    if found & yes and not found & no:
-        return "pregnant"
-    if found & no and not found & yes:
-        return "not-pregnant"
-    if found:
-        return None
+    pairs = list(codings(concept))
     written = resource.get("valueString")
-    text = (written if isinstance(written, str) else concept_text(concept)).strip().lower()
-    if text in yes_text:
+    texts: list[Any] = [written]
+    if isinstance(concept, dict):
+        texts.append(concept.get("text"))
+        texts += [c.get("display") for c in items(concept.get("coding")) if isinstance(c, dict)]
+    words = {t.strip().lower() for t in texts if isinstance(t, str)}
+    said: set[str] = {"pregnant" for w in words if w in yes_text} | {"not-pregnant" for w in words if w in no_text}
+    answer: Literal["pregnant", "not-pregnant"] | None
+    if pairs:
+        found = {code for system, code in pairs if system in (table.snomed_system, table.loinc_system)}
+        if found & yes and not found & no:
+            answer = "pregnant"
+        elif found & no and not found & yes:
+            answer = "not-pregnant"
+        else:
+            return None
+        return answer if said <= {answer} else None
+    if said == {"pregnant"}:
         return "pregnant"
-    if text in no_text:
+    if said == {"not-pregnant"}:
         return "not-pregnant"
     return None
 
@@ -393,6 +472,9 @@ def map_pregnancy(resource: Resource, loinc: str, patient: str, table: Treatment
         except Unusable as exc:
             return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate", problem=str(exc))
         factor = unit.factor(table.hcg_units)
+        if factor is not None and unit.disagrees(table.hcg_units):
+            return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate",
+                                     problem=f"hCG unit text {unit.shown!r} disagrees with its code {unit.text!r}")
         if factor is None:
             return PregnancyEvidence(**base, test="hcg-quantitative", result="indeterminate",
                                      problem=f"hCG unit {unit.text!r} is not convertible to IU/L")

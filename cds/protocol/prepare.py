@@ -81,7 +81,10 @@ def _ssa(check: CheckId, acting: str, timeline: Timeline, day: date, table: Prot
     # a record that does not say its form counts in both checks (the stricter reading for each)
     records = [t for t in timeline.treatment if t.agent == "ssa" and t.acting in (acting, None)]
     unusable = [t for t in records if t.day is None]
-    dated = [t for t in records if t.day is not None and t.day <= day]
+    # a period that began by the decision date and ends after it: taken on the cycle day, ongoing since its start
+    spanning = [t.model_copy(update={"ongoing": True, "day": t.since, "local": t.since_local}) for t in records
+                if t.day is not None and t.day > day and t.since is not None and t.since <= day]
+    dated = [t for t in records if t.day is not None and t.day <= day] + spanning
     values: dict[str, str] = {"problem": (unusable[0].problem or "") if unusable else "", "form": ""}
     fact = CheckFact(id=check, kind=KIND, check=check, unusable=_flag(bool(unusable)),
                      absence_reads_ok=table.setting("no_ssa_reads_ok"))

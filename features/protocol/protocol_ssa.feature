@@ -28,7 +28,9 @@ Feature: Somatostatin analogues stopped before the next cycle (rules/protocol_ch
       | 2024-04-01 | 28   | ok      | protocol.ssa_long_acting.stopped    |
 
   Scenario Outline: Long-acting analogues named otherwise, taken or ordered: <medication> <how> on <day>
-    Lanreotide exists only as a long-acting depot, so its name alone reads long-acting.
+    Lanreotide exists only as a long-acting depot, so its name alone reads long-acting. An active order
+    stands: a dose may be given under it any day up to the cycle, so it reads as ongoing however long ago
+    it was written (its date is when it was written, not when a dose was given).
 
     Given "<medication>" was <how> on <day>
     When the rules are evaluated on 2024-04-29
@@ -38,7 +40,8 @@ Feature: Somatostatin analogues stopped before the next cycle (rules/protocol_ch
       | medication                       | how     | day        | status  | rule                                |
       | lanreotide 120 mg deep s.c.      | given   | 2024-04-10 | warning | protocol.ssa_long_acting.too_recent |
       | Somatuline Autogel 120 mg        | taken   | 2024-03-31 | ok      | protocol.ssa_long_acting.stopped    |
-      | octreotide depot 30 mg           | ordered | 2024-04-15 | warning | protocol.ssa_long_acting.too_recent |
+      | octreotide depot 30 mg           | ordered | 2024-04-15 | warning | protocol.ssa_long_acting.ongoing    |
+      | octreotide depot 30 mg           | ordered | 2023-10-01 | warning | protocol.ssa_long_acting.ongoing    |
 
   Scenario Outline: A long-acting analogue still taken (a period with no end): <status>
     Given "lanreotide (Somatuline Depot) 120 mg every 28 days" is taken since 2024-01-01

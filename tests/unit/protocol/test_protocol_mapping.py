@@ -114,7 +114,8 @@ def test_a_lutathera_administration_is_still_a_cycle(map_fhir: Any) -> None:
         (MA, "dateTime", "2024-04-01T09:30:00+02:00", date(2024, 4, 1), datetime(2024, 4, 1, 9, 30), False),
         (MA, "dateTime", "2024-04-01", date(2024, 4, 1), datetime(2024, 4, 2), False),  # end of the day
         (MS, "period-end", "2024-04-01", date(2024, 4, 1), datetime(2024, 4, 2), False),
-        (MR, "dateTime", "2024-04-01T10:00:00Z", date(2024, 4, 1), datetime(2024, 4, 1, 10), False),
+        # an active order stands: ongoing, dated by when it was written
+        (MR, "dateTime", "2024-04-01T10:00:00Z", date(2024, 4, 1), datetime(2024, 4, 1, 10), True),
     ],
 )
 def test_the_date_of_each_record(map_fhir: Any, kind: str, timing: str, when: str, day: date, local: datetime,
