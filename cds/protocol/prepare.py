@@ -31,6 +31,9 @@ class CheckFact(EngineFact):
     recorded: float = 0.0
     ongoing: float = 0.0
     absence_reads_ok: float = 0.0
+    # the latest analogue record is an order no longer active: its date (authoredOn) is when it was written,
+    # and a dose given under it came on that day or later, how much later unknown
+    order_only: float = 0.0
     days: float = 0.0
     hours: float = 0.0
     pregnant: float = 0.0
@@ -97,7 +100,7 @@ def _ssa(check: CheckId, acting: str, timeline: Timeline, day: date, table: Prot
         hours = (start - latest.local).total_seconds() / 3600
         fact = fact.model_copy(update={
             "recorded": 1.0, "ongoing": _flag(latest.ongoing), "days": float((day - latest.day).days),
-            "hours": hours})
+            "hours": hours, "order_only": _flag(latest.record == "request" and not latest.ongoing)})
         values |= {"date": latest.local.strftime("%Y-%m-%d %H:%M") if check == "ssa-short-acting"
                    else latest.day.isoformat(),
                    "days": str((day - latest.day).days), "hours": _number(hours),

@@ -34,7 +34,7 @@ CHECKS: tuple[CheckId, ...] = ("ssa-long-acting", "ssa-short-acting", "pregnancy
 OUTCOMES: tuple[Outcome, ...] = ("ok", "warning", "unknown")
 
 # The fields each check's facts carry (cds/protocol/prepare.py): the yes/no ones are flags.
-_SSA = ("unusable", "recorded", "ongoing", "absence_reads_ok")
+_SSA = ("unusable", "recorded", "ongoing", "absence_reads_ok", "order_only")
 FIELDS: dict[CheckId, tuple[str, ...]] = {
     "ssa-long-acting": (*_SSA, "days"),
     "ssa-short-acting": (*_SSA, "hours"),
@@ -45,9 +45,9 @@ FIELDS: dict[CheckId, tuple[str, ...]] = {
     # from the kidney dosimetry (cds.dosimetry, rules/kidney_dosimetry.toml), listed only where it exists
     "kidney-dose": ("unusable", "delivered_over", "projected", "projected_over"),
 }
-FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "pregnant", "indeterminate", "sex_known",
-                   "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded", "in_orders",
-                   "excluded", "delivered_over", "projected", "projected_over", "earlier_positive"})
+FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "order_only", "pregnant", "indeterminate",
+                   "sex_known", "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded",
+                   "in_orders", "excluded", "delivered_over", "projected", "projected_over", "earlier_positive"})
 # Values of the record a text names, filled when the check is shown.
 VALUES = frozenset({"date", "days", "hours", "problem", "value", "grade", "age_days", "age_years", "sex", "test",
                     "volume_ml", "ctcae_version", "reason", "term", "condition", "bed", "absorbed", "limits",

@@ -43,6 +43,22 @@ Feature: Somatostatin analogues stopped before the next cycle (rules/protocol_ch
       | octreotide depot 30 mg           | ordered | 2024-04-15 | warning | protocol.ssa_long_acting.ongoing    |
       | octreotide depot 30 mg           | ordered | 2023-10-01 | warning | protocol.ssa_long_acting.ongoing    |
 
+  Scenario Outline: A completed analogue order written <when> before cycle 3: <status>
+    An order no longer active dates only when it was written (authoredOn): its dose came that day or
+    later. Written too recently, it is too recent whatever its dose's date; written long enough before,
+    it cannot show that the dose was (it may have been given since): unknown, never "stopped".
+
+    Given "<medication>" was ordered on <day> with status "completed"
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "<check>" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | medication                      | when     | day              | check            | status  | rule                                  |
+      | octreotide LAR 30 mg IM         | 27 days  | 2024-04-02       | ssa-long-acting  | warning | protocol.ssa_long_acting.too_recent   |
+      | octreotide LAR 30 mg IM         | 28 days  | 2024-04-01       | ssa-long-acting  | unknown | protocol.ssa_long_acting.order_only   |
+      | octreotide 100 micrograms s.c.  | 23 hours | 2024-04-28T01:00 | ssa-short-acting | warning | protocol.ssa_short_acting.too_recent  |
+      | octreotide 100 micrograms s.c.  | 25 hours | 2024-04-27T23:00 | ssa-short-acting | unknown | protocol.ssa_short_acting.order_only  |
+
   Scenario Outline: A long-acting analogue still taken (a period with no end): <status>
     Given "lanreotide (Somatuline Depot) 120 mg every 28 days" is taken since 2024-01-01
     When the rules are evaluated on 2024-04-29
