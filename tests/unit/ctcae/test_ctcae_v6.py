@@ -231,8 +231,12 @@ def test_the_dose_table_classes_the_v6_terms_as_its_ctcae_versions_entry_says(ta
     assert links["Alkaline phosphatase increased"] is None  # grade 1 only in v6.0
     assert links["CD4 lymphocytes decreased"] is None and dose.is_exempt("CD4 lymphocytes decreased", "6.0")
     assert "Lymphocyte count decreased" not in links and "CPK increased" not in links
+    # a lymphocytosis (grade 3 >20 x10^9/L) is not lymphopenia: "any other grade 3 or 4" (it was: exempt)
+    assert links["Lymphocyte count increased"] == "other"
+    assert not dose.is_exempt("Lymphocyte count increased", "6.0")
     v5 = dose_table.term_classes(dose, load_table(ROOT / "rules" / "ctcae_v5.toml"))
     assert v5["Alkaline phosphatase increased"] == "other" and v5["Platelet count decreased"] == "thrombocytopenia"
+    assert v5["Lymphocyte count increased"] == "other" and v5["Lymphocyte count decreased"] is None
 
 
 def test_a_term_listed_unclassed_that_the_version_grades_3_is_a_configuration_error(
