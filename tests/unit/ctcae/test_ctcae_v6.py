@@ -290,3 +290,19 @@ def test_creatinine_after_a_baseline_flagged_low_is_graded_by_the_baseline_witho
     grade = _creatinine_v6(None, "low", 0.91)
     assert (grade.grade, grade.rule) == (2, "ctcae6.creatinine_increased.g2.baseline")
     assert not any("not recorded" in n for n in grade.notes)
+
+
+def test_every_criterion_set_cites_its_source() -> None:
+    """Each term's SI criteria (the term's ``source``) and each conventional set cite CTCAE v6.0 and the
+    transcription they were checked against. It was: the mg/dL sets of cholesterol, triglycerides,
+    corrected calcium, glucose and magnesium, and every SI set, cited only the file's header."""
+    import tomllib
+
+    raw = tomllib.loads(TABLE.read_text(encoding="utf-8"))
+    uncited = []
+    for term in raw["term"]:
+        for where, entry in [("si", term), *((c["unit"], c) for c in term.get("conventional", []))]:
+            cited = str(entry.get("source", ""))
+            if "CTCAE v6.0" not in cited or ("admiral" not in cited and "not in the admiral" not in cited):
+                uncited.append(f"{term['name']} ({where})")
+    assert not uncited
