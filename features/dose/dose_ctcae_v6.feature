@@ -106,6 +106,23 @@ Feature: Lutathera dose before the next cycle, graded by CTCAE v6.0
     And the recommendation for cycle 3 cites "lutathera.exempt"
     And the reason "lutathera.exempt" of cycle 3 cites the source "lymphopenia alone does not modify the dose"
 
+  Scenario Outline: A lymphocytosis grade 3 is not lymphopenia: lymphocytes <lymphocytes> x10^9/L, the cycle is <action>
+    The label's exemption is for toxicity "due solely to lymphopenia" (S4); a lymphocyte count above
+    20 x10^9/L (Lymphocyte count increased grade 3, ">20,000/mm3") is "any other grade 3 or 4".
+    It was: exempt, and the cycle read "proceed at 7.4 GBq".
+
+    Given an absolute lymphocyte count of <lymphocytes> x10^9/L with a lower limit of 1.0 and an upper limit of 4.0 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When the rules are evaluated on 2024-04-29
+    Then the grade for "Lymphocyte count increased" is <grade>
+    And the recommendation for cycle 3 is <recommendation>
+    And the recommendation for cycle 3 does not cite "lutathera.exempt"
+
+    Examples:
+      | lymphocytes | grade | action   | recommendation       |
+      | 20          | 2     | given    | "proceed" at 7.4 GBq |
+      | 20.1        | 3     | withheld | "withhold"           |
+
   Scenario: A low lymphocyte count has no CTCAE v6.0 grade and does not modify the dose
     Given an absolute lymphocyte count of 0.19 x10^9/L with a lower limit of 1.0 and an upper limit of 4.0 on 2024-04-22
     And the other pre-cycle labs of 2024-04-22 are normal

@@ -98,6 +98,18 @@ Feature: Lutathera dose before the next cycle: blood counts
       | 0.49        | 3     |
       | 0.19        | 4     |
 
+  Scenario: A lymphocytosis grade 3 is not lymphopenia and withholds as any other grade 3
+    The label's exemption is for toxicity "due solely to lymphopenia" (S4); Lymphocyte count increased
+    grade 3 (">20,000/mm3") is "any other grade 3 or 4". It was: exempt, "proceed at 7.4 GBq".
+
+    Given an absolute lymphocyte count of 20.1 x10^9/L with a lower limit of 1.0 and an upper limit of 4.0 on 2024-04-22
+    And the other pre-cycle labs of 2024-04-22 are normal
+    When the rules are evaluated on 2024-04-29
+    Then the grade for "Lymphocyte count increased" is 3
+    And the recommendation for cycle 3 is "withhold"
+    And the recommendation for cycle 3 cites "lutathera.other.trigger"
+    And the recommendation for cycle 3 does not cite "lutathera.exempt"
+
   Scenario Outline: An exempt lymphopenia below grade 3 is not mentioned: lymphocytes <lymphocytes> x10^9/L
     Only where the grade would otherwise have counted (grade 3-4, "any other grade 3 or 4") does the
     recommendation say the exemption applied.

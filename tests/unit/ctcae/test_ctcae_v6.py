@@ -231,8 +231,12 @@ def test_the_dose_table_classes_the_v6_terms_as_its_ctcae_versions_entry_says(ta
     assert links["Alkaline phosphatase increased"] is None  # grade 1 only in v6.0
     assert links["CD4 lymphocytes decreased"] is None and dose.is_exempt("CD4 lymphocytes decreased", "6.0")
     assert "Lymphocyte count decreased" not in links and "CPK increased" not in links
+    # a lymphocytosis (grade 3 >20 x10^9/L) is not lymphopenia: "any other grade 3 or 4" (it was: exempt)
+    assert links["Lymphocyte count increased"] == "other"
+    assert not dose.is_exempt("Lymphocyte count increased", "6.0")
     v5 = dose_table.term_classes(dose, load_table(ROOT / "rules" / "ctcae_v5.toml"))
     assert v5["Alkaline phosphatase increased"] == "other" and v5["Platelet count decreased"] == "thrombocytopenia"
+    assert v5["Lymphocyte count increased"] == "other" and v5["Lymphocyte count decreased"] is None
 
 
 def test_a_term_listed_unclassed_that_the_version_grades_3_is_a_configuration_error(
@@ -286,3 +290,19 @@ def test_creatinine_after_a_baseline_flagged_low_is_graded_by_the_baseline_witho
     grade = _creatinine_v6(None, "low", 0.91)
     assert (grade.grade, grade.rule) == (2, "ctcae6.creatinine_increased.g2.baseline")
     assert not any("not recorded" in n for n in grade.notes)
+
+
+def test_every_criterion_set_cites_its_source() -> None:
+    """Each term's SI criteria (the term's ``source``) and each conventional set cite CTCAE v6.0 and the
+    transcription they were checked against. It was: the mg/dL sets of cholesterol, triglycerides,
+    corrected calcium, glucose and magnesium, and every SI set, cited only the file's header."""
+    import tomllib
+
+    raw = tomllib.loads(TABLE.read_text(encoding="utf-8"))
+    uncited = []
+    for term in raw["term"]:
+        for where, entry in [("si", term), *((c["unit"], c) for c in term.get("conventional", []))]:
+            cited = str(entry.get("source", ""))
+            if "CTCAE v6.0" not in cited or ("admiral" not in cited and "not in the admiral" not in cited):
+                uncited.append(f"{term['name']} ({where})")
+    assert not uncited

@@ -43,10 +43,13 @@ def test_an_unusable_neutrophil_count_older_than_the_usable_one_changes_nothing(
     assert action == "proceed" and rules == ["lutathera.proceed"]
 
 
-def test_an_unusable_lymphocyte_count_newer_than_the_usable_one_changes_nothing() -> None:
-    # lymphopenia does not modify the dose (exempt, S4): its latest value is not needed to decide
+def test_an_unusable_lymphocyte_count_newer_than_the_usable_one_asks_for_its_final_value() -> None:
+    """Lymphopenia does not modify the dose (exempt, S4), but a lymphocytosis grade 3 (Lymphocyte count
+    increased, >20 x10^9/L) is "any other grade 3 or 4": the latest lymphocyte count is read by the rules.
+    It was: proceed at 7.4 GBq on the older count, while lymphocytosis was exempted as if lymphopenia."""
     action, rules = _next_alert("2024-04-25T08:00:00Z", analyte="lymphocytes", unit="10*9/L", status="preliminary")
-    assert action == "proceed" and rules == ["lutathera.proceed"]
+    assert action == "labs-needed"
+    assert "lutathera.labs.lymphocytes" in rules
 
 
 def _only_unusable(when: str, analyte: str = "neutrophils", **lab: Any) -> tuple[str, list[Any]]:
@@ -71,6 +74,9 @@ def test_an_unusable_neutrophil_count_before_the_last_cycle_changes_nothing() ->
     assert action == "proceed" and [r.rule for r in reasons] == ["lutathera.proceed"]
 
 
-def test_the_only_lymphocyte_count_unusable_changes_nothing() -> None:
+def test_the_only_lymphocyte_count_unusable_asks_for_it_again() -> None:
+    """A lymphocyte count can give "any other grade 3 or 4" (lymphocytosis): one taken and unreadable is
+    asked for again. It was: proceed, the count read as lymphopenia only (exempt)."""
     action, reasons = _only_unusable("2024-04-25T08:00:00Z", analyte="lymphocytes", unit=None)
-    assert action == "proceed" and [r.rule for r in reasons] == ["lutathera.proceed"]
+    assert action == "labs-needed"
+    assert "lutathera.labs.lymphocytes" in [r.rule for r in reasons]
