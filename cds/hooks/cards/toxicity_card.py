@@ -28,6 +28,7 @@ from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert, LabsUsed
 from cds.dose.labs_used import after_notice, dated_after, labs_text, latest_labs, stale_notice
 from cds.dose.schedule import planned_course
+from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult, lutathera_administrations
 from cds.hooks.cards import markdown as md
@@ -190,6 +191,18 @@ def _grades_section(cycle: Cycle, course: list[ToxicityGrade], worst: list[Toxic
     return "\n".join(lines)
 
 
+def _label_grade(grade: ToxicityGrade) -> int:
+    """The grade a CTCAE grade acts as on the label's bands (``cds.dose.table.DoseTable.dose_grade``)."""
+    return dose_table().dose_grade(grade.term, grade.grade or 0, grade.ctcae_version)[0]
+
+
+def _severe_text(grade: ToxicityGrade) -> str:
+    acts_as = _label_grade(grade)
+    shifted = f" (CTCAE v{grade.ctcae_version}; acts as grade {acts_as} of the label's bands)" \
+        if acts_as != grade.grade else ""
+    return f"{grade.term} grade {grade.grade}{shifted}"
+
+
 def _range(grade: ToxicityGrade) -> str | None:
     """LLN to ULN, in the unit the value was reported in when the conversion is known (a count derived
     from a percentage: in the count's unit)."""
@@ -245,8 +258,9 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
     alert = next_alert(result)
     deceased = deceased_text(timeline) if len(timeline.cycles) < planned_cycles else None
     after_course = planned_course().after_course_warning_grade
-    # no next cycle: a severe grade since the last cycle is still for the clinician's attention
-    severe = [g for g in worst if g.grade is not None and g.grade >= after_course] if alert is None else []
+    # no next cycle: a severe grade since the last cycle is still for the clinician's attention, on the
+    # label's bands as the dose rules read it (a CTCAE v6.0 neutrophil grade 2 acts as grade 3: grade_shift)
+    severe = [g for g in worst if g.grade is not None and _label_grade(g) >= after_course] if alert is None else []
     sections = []
     if alert is not None:
         labs = alert.labs
@@ -258,7 +272,7 @@ def toxicity_card(result: PatientEvaluation, ruleset_version: str, as_of: date, 
                  f"**Planned course complete**: {cycle.number} cycles given (the label plans "
                  f"{planned_cycles}); no next cycle is due.")
         if severe:
-            ended += (f" Since cycle {cycle.number}: " + md.text("; ".join(f"{g.term} grade {g.grade}" for g in severe))
+            ended += (f" Since cycle {cycle.number}: " + md.text("; ".join(_severe_text(g) for g in severe))
                       + f" (grade {after_course} or higher: follow it up, no cycle decides it).")
         sections.append(f"{ended} Latest laboratory results: {md.text(labs_text(labs, as_of.isoformat()))}.")
     checks = result.protocol_checks if alert is not None else None
