@@ -294,6 +294,14 @@ def _without_changes(issued: IssuedCard, note: str = CROWDED) -> IssuedCard:
     return IssuedCard(card=changed, action=issued.action, cycle=issued.cycle, order=issued.order)
 
 
+def on_hold(cards: list[IssuedCard], hold: str) -> list[IssuedCard]:
+    """The cards without their suggestions that change an order's activity, when a check before the cycle
+    holds it (``hold``: "Hold Lutathera cycle 3: pregnancy status says the cycle must not be given"): beside
+    the card recommending to remove the order, a recommended change to 3.7 GBq says to give the cycle."""
+    note = f"**No change of this order is offered**: {md.text(hold)} (the checks before the cycle)."
+    return [_without_changes(card, note) for card in cards]
+
+
 def _medication_unread_card(order: LutatheraOrder, result: PatientEvaluation, closing: str) -> IssuedCard:
     """A warning card for an order taken as a Lutathera order from its reference's display only (the
     Medication it names was not in the call): the checks agree with it, but its medication was not read.
