@@ -16,12 +16,13 @@ from cds.evaluation import PatientEvaluation
 from cds.facts import TreatmentRecord
 from cds.hooks.api.discovery import Template, templates
 from cds.hooks.cards.card import IssuedCard
-from cds.hooks.cards.dose_card import dose_cards
+from cds.hooks.cards.dose_card import dose_cards, on_hold
 from cds.hooks.cards.evidence import footer
 from cds.hooks.cards.incomplete import incomplete_cards
 from cds.hooks.cards.order_status import not_an_administration
 from cds.hooks.cards.orders import LutatheraOrder
 from cds.hooks.cards.protocol_card import order_checks, protocol_cards, with_checks
+from cds.hooks.cards.protocol_notice import hold_summary
 from cds.hooks.cards.toxicity_card import next_alert, toxicity_card
 from cds.hooks.cards.unresolved_orders import UnresolvedOrder, unresolved_cards
 
@@ -92,6 +93,9 @@ def _dose_check(inputs: CardInputs) -> list[IssuedCard]:
     cards = dose_cards(inputs.result, inputs.orders, inputs.ruleset_version, inputs.as_of, inputs.unavailable,
                        inputs.planned_cycles, inputs.drafted)
     checks = order_checks(inputs.result, inputs.amino_acid_orders, inputs.ctcae_version)
+    hold = hold_summary(checks) if checks is not None else None
+    if hold is not None:  # the protocol card recommends removing the order: no card offers to change it
+        cards = on_hold(cards, hold)
     patient_id = inputs.result.patient.partition("/")[2]
     held = frozenset(card.order for card in cards
                      if card.order is not None and (card.action in HELD or card.card.indicator == "critical"))

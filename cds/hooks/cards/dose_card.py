@@ -75,22 +75,59 @@ def exceeds(ordered: float, allowed: float) -> bool:
     return round(ordered - allowed * (1 + TOLERANCE), 9) > 0
 
 
-def _update(order: LutatheraOrder, alert: DoseAlert) -> tuple[Suggestion | None, str]:
-    """The suggestion that changes the whole order to the recommended activity (cds.hooks.cards.order_update),
-    or none and the card's explanation when the order cannot be rewritten safely."""
+def companions(order: LutatheraOrder, orders: Sequence[LutatheraOrder],
+               drafted: Sequence[LutatheraOrder] = ()) -> tuple[LutatheraOrder, ...]:
+    """The other orders of the infusion ``order`` orders: the patient's Lutathera orders of the other kind
+    among the call's (a MedicationRequest and a ServiceRequest drafted together are one infusion, selected or
+    not) that order an administration and state an activity. A change of the activity of one must change
+    them too, or the cycle's orders state two activities once it is accepted."""
+    found: dict[str, LutatheraOrder] = {}
+    for other in (*orders, *drafted):
+        if other.kind != order.kind and other.other_patient is None and other.ref != order.ref \
+                and not_an_administration(other) is None \
+                and (other.activity_gbq is not None or other.stated or other.unreadable):
+            found.setdefault(other.ref, other)
+    return tuple(found.values())
+
+
+def _states_only(order: LutatheraOrder, gbq: float) -> bool:
+    """Whether the order states ``gbq`` (within TOLERANCE) and no other activity."""
+    return order.activity_gbq is not None and not order.unreadable and not different_activities(order)[0] \
+        and not exceeds(order.activity_gbq, gbq) and not exceeds(gbq, order.activity_gbq)
+
+
+def _change(order: LutatheraOrder, gbq: float, why: str, recommended: bool,
+            others: Sequence[LutatheraOrder] = ()) -> tuple[Suggestion | None, str]:
+    """The suggestion that changes the whole order to ``gbq`` (cds.hooks.cards.order_update), with every
+    other order of its infusion (``companions``) that does not state ``gbq`` already; or none and the
+    card's explanation when one of them cannot be rewritten safely: changed alone, the order would leave
+    the other stating the old activity for the same cycle."""
+    actions = []
+    for changed in (order, *(o for o in others if not _states_only(o, gbq))):
+        named = "it" if changed is order else f"{md.text(changed.ref)}, ordered with it for the same infusion,"
+        if changed.id is None:  # an update the EHR cannot match to its draft would stand beside the old order
+            reason = f"{named} has no id"
+        elif changed is not order and administrations(changed) is not None:  # (its own: order_administrations)
+            reason = f"{named} orders more than one administration"
+        elif isinstance(rewrite := rewrite_order(changed, gbq, why), NotRewritable):
+            reason = md.text(rewrite.reason) if changed is order else f"{named} {md.text(rewrite.reason)}"
+        else:
+            actions.append(Action(type="update", description=f"Set the activity of {changed.ref} to {gbq:g} GBq "
+                                                             "in every dose and text", resource=rewrite.resource))
+            continue
+        what = "the order" if changed is order else "every order of the infusion"
+        return None, (f"**The order cannot be changed to {gbq:g} GBq automatically**: {reason}. Change every "
+                      f"dose and text of {what} to {gbq:g} GBq by hand, or remove it.")
+    return Suggestion(label=f"Change the order to {gbq:g} GBq", isRecommended=recommended, actions=actions), ""
+
+
+def _update(order: LutatheraOrder, alert: DoseAlert, others: Sequence[LutatheraOrder] = ()
+            ) -> tuple[Suggestion | None, str]:
+    """The suggestion that changes the order (and the other orders of its infusion) to the recommended
+    activity, or none and the card's explanation."""
     gbq = alert.recommended_activity_gbq
     assert gbq is not None
-    if order.id is None:  # an update the EHR cannot match to its draft would stand beside the old order
-        return None, (f"**The order cannot be changed to {gbq:g} GBq automatically**: it has no id. Change every "
-                      f"dose and text of the order to {gbq:g} GBq by hand, or remove it.")
-    change = rewrite_order(order, gbq, change_reason(alert))
-    if isinstance(change, NotRewritable):
-        return None, (f"**The order cannot be changed to {gbq:g} GBq automatically**: {md.text(change.reason)}. "
-                      f"Change every dose and text of the order to {gbq:g} GBq by hand, or remove it.")
-    return Suggestion(label=f"Change the order to {gbq:g} GBq", isRecommended=True, actions=[
-        Action(type="update", description=f"Set the activity of {order.ref} to {gbq:g} GBq in every dose and text",
-               resource=change.resource),
-    ]), ""
+    return _change(order, gbq, change_reason(alert), True, others)
 
 
 def _card(order: LutatheraOrder, summary: str, indicator: Indicator, suggestions: Sequence[Suggestion | None],
@@ -167,7 +204,7 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
         if unclear is not None:  # the rules cannot agree with an activity they cannot read
             cards.append(unclear)
             continue
-        issued = _for_alert(order, order_alert, result, closing) or \
+        issued = _for_alert(order, order_alert, result, closing, companions(order, orders, drafted)) or \
             stale_on_planned_day(order, alert, order_alert, result, closing)
         if issued is not None:
             cards.append(issued)
@@ -179,8 +216,15 @@ def dose_cards(result: PatientEvaluation, orders: Sequence[LutatheraOrder], rule
     cards += [_medication_unread_card(order, result, closing) for order in orders
               if order.medication_unread and order.other_patient is None and order.ref not in answered]
     cards = [_without_changes(card, NO_CHANGE) if card.order in repeated and card.action != "several-administrations"
-             else _without_changes(card) if card.order in crowded else card for card in cards]
+             else _without_changes(card) if card.order in crowded or _changes(card) & crowded else card
+             for card in cards]
     return _given_after(cards, orders, result, as_of, closing)
+
+
+def _changes(issued: IssuedCard) -> set[str]:
+    """The orders the card's suggestions update ("MedicationRequest/mr-1")."""
+    return {f"{a.resource['resourceType']}/{a.resource.get('id')}" for s in issued.card.suggestions or ()
+            for a in s.actions or () if a.type == "update" and a.resource is not None}
 
 
 def _given_after(cards: list[IssuedCard], orders: Sequence[LutatheraOrder], result: PatientEvaluation, as_of: date,
@@ -248,6 +292,14 @@ def _without_changes(issued: IssuedCard, note: str = CROWDED) -> IssuedCard:
                                       "selectionBehavior": card.selectionBehavior if kept else None,
                                       "detail": "\n\n".join(part for part in (body, note, closing) if part)})
     return IssuedCard(card=changed, action=issued.action, cycle=issued.cycle, order=issued.order)
+
+
+def on_hold(cards: list[IssuedCard], hold: str) -> list[IssuedCard]:
+    """The cards without their suggestions that change an order's activity, when a check before the cycle
+    holds it (``hold``: "Hold Lutathera cycle 3: pregnancy status says the cycle must not be given"): beside
+    the card recommending to remove the order, a recommended change to 3.7 GBq says to give the cycle."""
+    note = f"**No change of this order is offered**: {md.text(hold)} (the checks before the cycle)."
+    return [_without_changes(card, note) for card in cards]
 
 
 def _medication_unread_card(order: LutatheraOrder, result: PatientEvaluation, closing: str) -> IssuedCard:
@@ -384,7 +436,7 @@ def _agrees(ordered: float, allowed: float) -> bool:
 
 
 def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, cap: float,
-                      closing: str) -> IssuedCard:
+                      closing: str, others: Sequence[LutatheraOrder] = ()) -> IssuedCard:
     """A warning card for an order that would pass a kidney dose limit (rules/kidney_dosimetry.toml)."""
     dosimetry = result.kidney_dosimetry
     assert dosimetry is not None and dosimetry.next is not None
@@ -395,14 +447,13 @@ def _above_kidney_cap(order: LutatheraOrder, alert: DoseAlert, result: PatientEv
            f"(binding limit {dosimetry.next.binding_limit}; rules/kidney_dosimetry.toml)")
     # No activity keeps every limit: the cycle is not to be given, and removing the order is recommended.
     suggestions: list[Suggestion | None] = [removal(order, "Remove the Lutathera order", cap <= 0)]
+    cannot = ""
     if cap > 0 and order.id is not None:
-        change = rewrite_order(order, cap, why)
-        if not isinstance(change, NotRewritable):
-            suggestions.insert(0, Suggestion(label=f"Change the order to {cap:g} GBq", isRecommended=False, actions=[
-                Action(type="update", description=f"Set the activity of {order.ref} to {cap:g} GBq in every dose "
-                                                  "and text", resource=change.resource)]))
+        change, cannot = _change(order, cap, why, False, others)
+        if change is not None:
+            suggestions.insert(0, change)
     body = "\n\n".join(part for part in (alert_section(alert, result.timeline, "Recommendation"),
-                                          kidney_dose_section(dosimetry)) if part)
+                                          kidney_dose_section(dosimetry), cannot) if part)
     card = _card(order, summary, "critical" if cap <= 0 else "warning", suggestions, body, result, closing)
     return IssuedCard(card=card, action="kidney-dose", cycle=alert.cycle, order=order.ref)
 
@@ -430,7 +481,7 @@ def _kidney_dose_unknown(order: LutatheraOrder, alert: DoseAlert, result: Patien
 
 
 def _off_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, cap: float | None,
-                  closing: str) -> IssuedCard | None:
+                  closing: str, others: Sequence[LutatheraOrder] = ()) -> IssuedCard | None:
     """A warning card for an order whose activity is not the one the rules allow (the recommended one, or
     the kidney dose limit's when lower): above it by more than TOLERANCE when the rules say proceed (an
     order of 11.1 GBq for 7.4 GBq; the reduce card and the kidney card speak for an order above their
@@ -461,33 +512,31 @@ def _off_activity(order: LutatheraOrder, alert: DoseAlert, result: PatientEvalua
                "recorded as given otherwise than recommended. Check the activity (a unit or decimal slip), or "
                "record the reason for the lower activity.")
     suggestions: list[Suggestion | None] = [removal(order, "Remove the Lutathera order", False)]
+    cannot = ""
     if order.id is not None:
-        change = rewrite_order(order, allowed, f"Activity of Lutathera cycle {alert.cycle} the rules allow "
-                                              f"({basis})")
-        if isinstance(change, NotRewritable):
-            why += (f" The order cannot be changed to {allowed:g} GBq automatically: {md.text(change.reason)}; "
-                    "change it by hand.")
-        else:
-            suggestions.insert(0, Suggestion(label=f"Change the order to {allowed:g} GBq", isRecommended=above,
-                                             actions=[Action(type="update", description=(
-                                                 f"Set the activity of {order.ref} to {allowed:g} GBq in every "
-                                                 "dose and text"), resource=change.resource)]))
-    body = "\n\n".join(part for part in (why, alert_section(alert, result.timeline, "Recommendation"),
+        change, cannot = _change(order, allowed, f"Activity of Lutathera cycle {alert.cycle} the rules allow "
+                                                 f"({basis})", above, others)
+        if change is not None:
+            suggestions.insert(0, change)
+    body = "\n\n".join(part for part in (why, cannot, alert_section(alert, result.timeline, "Recommendation"),
                                           kidney_dose_section(result.kidney_dosimetry)) if part)
     card = _card(order, summary, "warning", suggestions, body, result, closing)
     return IssuedCard(card=card, action=f"activity-{side}", cycle=alert.cycle, order=order.ref)
 
 
-def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, closing: str) -> IssuedCard | None:
+def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluation, closing: str,
+               others: Sequence[LutatheraOrder] = ()) -> IssuedCard | None:
+    """The card of the recommendation for the order; ``others``: the other orders of its infusion
+    (``companions``), changed with it by any change of its activity."""
     headline = headline_reason(alert)
     body = alert_section(alert, result.timeline, "Recommendation")
     target = alert.recommended_activity_gbq
     cap = kidney_cap(result, alert)
     if cap is not None and alert.action in ("proceed", "reduce") and (
             order.activity_gbq is None or exceeds(order.activity_gbq, cap)):
-        return _above_kidney_cap(order, alert, result, cap, closing)
+        return _above_kidney_cap(order, alert, result, cap, closing, others)
     if alert.action in ("proceed", "reduce"):
-        off = _off_activity(order, alert, result, cap, closing)
+        off = _off_activity(order, alert, result, cap, closing, others)
         if off is not None:
             return off
     if alert.action == "proceed":
@@ -499,7 +548,7 @@ def _for_alert(order: LutatheraOrder, alert: DoseAlert, result: PatientEvaluatio
         ordered = "" if order.activity_gbq is None else f" (ordered {order.activity_gbq:g} GBq)"
         summary = summary_of([f"Reduce Lutathera cycle {alert.cycle} to {target:g} GBq{ordered}",
                               *([f"{headline} has resolved"] if headline else [])], ": ")
-        update, cannot = _update(order, alert)
+        update, cannot = _update(order, alert, others)
         body = "\n\n".join(part for part in (body, cannot) if part)
         suggestions = [update, removal(order, "Remove the Lutathera order", False)]
     elif alert.action == "labs-needed":

@@ -269,3 +269,21 @@ def test_two_lutathera_orders_are_offered_one_amino_acid_order(tmp_path: Path) -
     creates = [a for c in cards for s in c.get("suggestions", []) for a in s["actions"] if a["type"] == "create"]
     assert len(creates) == 1
     assert len(cards) == 2 and all(c["summary"].startswith("Before Lutathera cycle 3") for c in cards)
+
+
+@pytest.mark.parametrize(("scenario", "gbq"), [("reduce", 7.4), ("proceed", 11.1)])
+def test_a_cycle_on_hold_is_offered_no_change_of_its_activity_beside_the_hold(
+        tmp_path: Path, scenario: str, gbq: float) -> None:
+    """It was: beside the critical card recommending to remove the order (positive pregnancy test), the dose
+    card recommended "Change the order to 3.7 GBq" for the same draft: two opposite recommendations, and the
+    one accepted could leave a cycle ordered that must not be given."""
+    resources, as_of = _young_woman(scenario, fx.POSITIVE)
+    body = hs.hook_request("order-sign", "p1", prefetch=hs.prefetch_for(resources),
+                           orders=[hs.medication_request("mr-1", "p1", gbq)])
+    cards = _call(tmp_path, DOSE, body, as_of)
+    assert any(c["summary"].startswith("Hold Lutathera cycle 3") for c in cards)
+    for card in cards:
+        actions = [(s.get("isRecommended"), a["type"]) for s in card.get("suggestions", []) for a in s["actions"]]
+        assert all(kind == "delete" for _, kind in actions), (card["summary"], actions)
+    dose = next(c for c in cards if not c["summary"].startswith("Hold"))
+    assert "No change of this order is offered" in dose["detail"] and "pregnancy status" in dose["detail"]
