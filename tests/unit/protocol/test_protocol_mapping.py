@@ -10,28 +10,12 @@ from typing import Any
 
 import factories as fx
 import pytest
+from protocol_support import MA, MR, MS, messages, pregnancy, treatment
 
 from cds.errors import ConfigurationError
 from cds.evaluation import evaluate_collected
-from cds.facts import PregnancyEvidence, TreatmentRecord
-from cds.mapping import Mapped
 from cds.mapping.treatment import load_treatment_codes
 from cds.reading import from_objects
-
-MA, MS, MR = "MedicationAdministration", "MedicationStatement", "MedicationRequest"
-
-
-def treatment(mapped: Mapped) -> list[TreatmentRecord]:
-    return mapped.records["Patient/p1"].treatment
-
-
-def pregnancy(mapped: Mapped) -> list[PregnancyEvidence]:
-    return mapped.records["Patient/p1"].pregnancy
-
-
-def messages(mapped: Mapped) -> list[str]:
-    return [i.message for i in mapped.records["Patient/p1"].issues]
-
 
 # --- which medication -----------------------------------------------------------------------------
 

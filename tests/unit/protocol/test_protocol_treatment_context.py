@@ -9,25 +9,12 @@ from typing import Any
 
 import factories as fx
 import pytest
+from protocol_support import MA, MR, MS, messages, pregnancy, treatment
 
 from cds.evaluation import evaluate_collected
-from cds.facts import PregnancyEvidence, TreatmentRecord
+from cds.facts import PregnancyEvidence
 from cds.mapping import Mapped
 from cds.reading import from_objects
-
-MA, MS, MR = "MedicationAdministration", "MedicationStatement", "MedicationRequest"
-
-
-def treatment(mapped: Mapped) -> list[TreatmentRecord]:
-    return mapped.records["Patient/p1"].treatment
-
-
-def pregnancy(mapped: Mapped) -> list[PregnancyEvidence]:
-    return mapped.records["Patient/p1"].pregnancy
-
-
-def messages(mapped: Mapped) -> list[str]:
-    return [i.message for i in mapped.records["Patient/p1"].issues]
 
 
 def _checks(*resources: dict[str, Any], as_of: date = date(2024, 4, 29)) -> dict[str, tuple[str, str]]:
