@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import Field
+
 from cds.facts import Fact, Indicator
 
 Decision = Literal["proceed", "reduce", "labs-needed", "withhold", "discontinue"]
@@ -109,6 +111,14 @@ class DoseCourse(Fact):
     # [settings] after_course_warning_grade: after the planned course, a CTCAE grade at or above it since the
     # last cycle makes the chart's card a warning
     after_course_warning_grade: int = 3
+    # CTCAE version -> term -> how many grades its bands sit below the label's (the dose table's grade_shift)
+    grade_shifts: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+    def label_grade(self, term: str, grade: int, ctcae_version: str) -> int:
+        """The grade a CTCAE grade acts as on the label's bands, as the dose rules read it
+        (``cds.dose.table.DoseTable.dose_grade``): a CTCAE v6.0 neutrophil grade 2 acts as grade 3."""
+        shift = self.grade_shifts.get(ctcae_version, {}).get(term, 0)
+        return grade if grade < 1 or shift == 0 else min(grade + shift, 4)
 
     def within_tolerance(self, given: float, target: float) -> bool:
         return same_activity(given, target, self.activity_tolerance)

@@ -94,4 +94,5 @@ def planned_course(table: DoseTable | None = None) -> DoseCourse:
         activity_tolerance=table.deviations.activity_tolerance if table.deviations else 0.0,
         min_interval_days=table.deviations.min_interval_days if table.deviations else None,
         after_course_warning_grade=table.after_course_warning_grade,
+        grade_shifts={version: dict(terms.grade_shift) for version, terms in table.versions.items()},
     )

@@ -28,7 +28,6 @@ from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert, LabsUsed
 from cds.dose.labs_used import after_notice, dated_after, labs_text, latest_labs, stale_notice
 from cds.dose.schedule import planned_course
-from cds.dose.table import table as dose_table
 from cds.evaluation import DEFAULT_CTCAE_VERSION, PatientEvaluation
 from cds.facts import LabResult, lutathera_administrations
 from cds.hooks.cards import markdown as md
@@ -192,8 +191,8 @@ def _grades_section(cycle: Cycle, course: list[ToxicityGrade], worst: list[Toxic
 
 
 def _label_grade(grade: ToxicityGrade) -> int:
-    """The grade a CTCAE grade acts as on the label's bands (``cds.dose.table.DoseTable.dose_grade``)."""
-    return dose_table().dose_grade(grade.term, grade.grade or 0, grade.ctcae_version)[0]
+    """The grade a CTCAE grade acts as on the label's bands (``DoseCourse.label_grade``)."""
+    return planned_course().label_grade(grade.term, grade.grade or 0, grade.ctcae_version)
 
 
 def _severe_text(grade: ToxicityGrade) -> str:
