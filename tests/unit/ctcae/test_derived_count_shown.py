@@ -1,8 +1,9 @@
 """A count derived from a percent differential, on the patient-view card, in its dose reasons and in the
 text output: the count that was graded, with the share it came from, beside the count's own normal range.
 
-It was: the row showed "20 %" as the value and the count's range rescaled into percent ("35.5 to 226.5 %" for 0.71 to 4.53 x10^9/L),
-a range no laboratory gives for a differential, beside thresholds in x10^9/L.
+It was: the row showed "20 %" as the value and the count's range rescaled into percent (0.71 to 4.53
+x10^9/L read "35.5 to 226.5 %"), a range no laboratory gives for a differential, beside thresholds in
+x10^9/L.
 """
 
 from __future__ import annotations
