@@ -94,6 +94,12 @@ def same_activity(given: float, target: float, tolerance: float) -> bool:
     return round(abs(given - target) / target, 9) <= tolerance
 
 
+def shifted_grade(grade: int, shift: int) -> int:
+    """A CTCAE grade g >= 1 of a version whose bands sit ``shift`` grades below the label's, on the label's
+    bands: g + shift, at most 4 (rules/lutathera_dose.toml ``grade_shift``); grade 0 stays 0."""
+    return grade if grade < 1 or shift == 0 else min(grade + shift, 4)
+
+
 class DoseCourse(Fact):
     """The course the dose table plans, as the cards cite it: the label, the cycles and activities, the
     plausibility maximum of an ordered activity, the deviations' activity tolerance, and the analytes
@@ -117,8 +123,7 @@ class DoseCourse(Fact):
     def label_grade(self, term: str, grade: int, ctcae_version: str) -> int:
         """The grade a CTCAE grade acts as on the label's bands, as the dose rules read it
         (``cds.dose.table.DoseTable.dose_grade``): a CTCAE v6.0 neutrophil grade 2 acts as grade 3."""
-        shift = self.grade_shifts.get(ctcae_version, {}).get(term, 0)
-        return grade if grade < 1 or shift == 0 else min(grade + shift, 4)
+        return shifted_grade(grade, self.grade_shifts.get(ctcae_version, {}).get(term, 0))
 
     def within_tolerance(self, given: float, target: float) -> bool:
         return same_activity(given, target, self.activity_tolerance)

@@ -137,7 +137,7 @@ class PointEvaluation:
         for grade in self.grades:
             toxicity_class = self.table.class_of(grade.term, grade.ctcae_version)
             if toxicity_class is None or grade.grade is None:
-                self._note_exempt(grade, grade.observation in latest_refs)
+                self._note_exempt(grade, grade.observation in latest_refs, by_ref)
                 continue
             digits = _digits(grade, by_ref)
             acts_as, shift = self.table.dose_grade(grade.term, grade.grade, grade.ctcae_version)
@@ -149,14 +149,14 @@ class PointEvaluation:
                 grade=grade.grade, value=grade.value, unit=grade.unit, value_text=digits, detail=detail,
             ))
 
-    def _note_exempt(self, grade: ToxicityGrade, latest: bool) -> None:
+    def _note_exempt(self, grade: ToxicityGrade, latest: bool, by_ref: dict[str, LabResult]) -> None:
         """An exempt term (lymphopenia) graded at or above the "other" class's grade, in the latest
         result: the reasons say it was exempt and why, instead of leaving it unmentioned."""
         if not latest or grade.grade is None or grade.grade < self.table.other_grade:
             return
         if not self.table.is_exempt(grade.term, grade.ctcae_version):
             return
-        digits = _digits(grade, {lab.ref: lab for lab in self.labs})
+        digits = _digits(grade, by_ref)
         self.exempt.append(DoseReason(
             kind="exempt", rule=self.table.exempt_rule,
             text=f"{grade.term} grade {grade.grade} does not modify the dose (exempt)",

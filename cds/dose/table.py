@@ -27,7 +27,7 @@ from typing import Any, Literal
 from cds.concern import DEFAULT_CTCAE_VERSION
 from cds.ctcae.table import CtcaeTable
 from cds.ctcae.table import table as ctcae_table
-from cds.dose.conclusions import same_activity
+from cds.dose.conclusions import same_activity, shifted_grade
 from cds.errors import ConfigurationError
 from cds.rulebook.files import rules_dir
 from cds.rulebook.grammar import Comparison, Names, parse_when
@@ -189,9 +189,8 @@ class DoseTable:
         the grade itself). A term of a version whose bands sit below the label's (``grade_shift``) acts on
         the label's bands: CTCAE v6.0 neutrophils 0.5 - <1.0 x10^9/L, grade 2 there, act as grade 3."""
         shift = self.versions.get(ctcae_version, VersionTerms()).grade_shift.get(term, 0)
-        if grade < 1 or shift == 0:
-            return grade, 0
-        return min(grade + shift, 4), shift
+        acts_as = shifted_grade(grade, shift)
+        return acts_as, shift if acts_as != grade else 0
 
     def is_exempt(self, term: str, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> bool:
         """Whether a term of the selected CTCAE table is one the exemption names (lymphopenia)."""
