@@ -202,7 +202,7 @@ def agent_of(concept: Any, form: Any, table: TreatmentCodes) -> tuple[Literal["s
     rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
     atc = {code.upper() for system, code in codings(concept) if system == table.atc_system}
     coded = bool(rxnorm & table.ssa_rxnorm or atc & table.ssa_atc)
-    if coded or (any(name in text for name in table.ssa_text) and not analogue_tracer(concept, form, table)):
+    if coded or (any(name in text for name in table.ssa_text) and not _tracer(text, atc, table)):
         if (rxnorm & table.long_acting_rxnorm or atc & table.long_acting_atc
                 or any(_says(text, w) for w in table.long_acting_text)):
             return "ssa", "long"
@@ -226,6 +226,11 @@ def analogue_tracer(concept: Any, form: Any, table: TreatmentCodes) -> bool:
     rxnorm = {code for system, code in codings(concept) if system == table.rxnorm_system}
     if rxnorm & table.ssa_rxnorm or atc & table.ssa_atc or not any(name in text for name in table.ssa_text):
         return False
+    return _tracer(text, atc, table)
+
+
+def _tracer(text: str, atc: set[str], table: TreatmentCodes) -> bool:
+    """Whether a medication's text says a radiotracer word, or it carries an ATC code of a radiotracer group."""
     return (any(_says(text, word) for word in table.radiotracer_text)
             or any(code.startswith(group) for code in atc for group in table.radiotracer_atc_groups))
 
@@ -335,7 +340,7 @@ def map_treatment(
         return TreatmentRecord(**base, problem=str(exc)), None
     if kind == "amino-acids" and record == "administration" and status in table.amino_partial_status \
             and volume is None:
-        return TreatmentRecord(**base, problem=f"infusion {status:.20} before its end and no volume given "
+        return TreatmentRecord(**base, problem=f"infusion {status:.20} before its end and no volume "
                                                "stated (dosage.dose): how much was infused is unknown"), None
     try:
         text, ongoing = _dated(resource, record, status in table.ongoing_status[record])
