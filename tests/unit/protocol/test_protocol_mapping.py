@@ -10,12 +10,10 @@ from typing import Any
 
 import factories as fx
 import pytest
-from protocol_support import MA, MR, MS, messages, pregnancy, treatment
+from protocol_support import MA, MR, MS, cycle_3_checks, messages, pregnancy, treatment
 
 from cds.errors import ConfigurationError
-from cds.evaluation import evaluate_collected
 from cds.mapping.treatment import load_treatment_codes
-from cds.reading import from_objects
 
 # --- which medication -----------------------------------------------------------------------------
 
@@ -232,12 +230,7 @@ def test_an_undated_pregnancy_test_is_an_issue(map_fhir: Any) -> None:
 
 
 def _checks(*resources: dict[str, Any], as_of: date = date(2024, 4, 29)) -> dict[str, dict[str, Any]]:
-    base = [fx.patient(birth_date="1990-06-01"), fx.procedure("c1", "2024-01-08"), fx.procedure("c2", "2024-03-04")]
-    evaluation = evaluate_collected(from_objects([*base, *resources]), as_of)
-    (patient,) = evaluation.patients
-    checks = patient.protocol_checks
-    assert checks is not None and checks.cycle == 3
-    return {c.check: c.model_dump() for c in checks.checks}
+    return {c.check: c.model_dump() for c in cycle_3_checks(*resources, as_of=as_of)}
 
 
 def test_bad_input_never_reads_ok() -> None:

@@ -9,21 +9,15 @@ from typing import Any
 
 import factories as fx
 import pytest
-from protocol_support import MA, MR, MS, messages, pregnancy, treatment
+from protocol_support import MA, MR, MS, cycle_3_checks, messages, pregnancy, treatment
 
-from cds.evaluation import evaluate_collected
 from cds.facts import PregnancyEvidence
 from cds.mapping import Mapped
 from cds.reading import from_objects
 
 
 def _checks(*resources: dict[str, Any], as_of: date = date(2024, 4, 29)) -> dict[str, tuple[str, str]]:
-    base = [fx.patient(birth_date="1990-06-01"), fx.procedure("c1", "2024-01-08"), fx.procedure("c2", "2024-03-04")]
-    evaluation = evaluate_collected(from_objects([*base, *resources]), as_of)
-    (patient,) = evaluation.patients
-    checks = patient.protocol_checks
-    assert checks is not None and checks.cycle == 3
-    return {c.check: (c.status, c.text) for c in checks.checks}
+    return {c.check: (c.status, c.text) for c in cycle_3_checks(*resources, as_of=as_of)}
 
 
 # --- a medication still being taken or ordered ----------------------------------------------------
