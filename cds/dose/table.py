@@ -189,8 +189,7 @@ class DoseTable:
         the grade itself). A term of a version whose bands sit below the label's (``grade_shift``) acts on
         the label's bands: CTCAE v6.0 neutrophils 0.5 - <1.0 x10^9/L, grade 2 there, act as grade 3."""
         shift = self.versions.get(ctcae_version, VersionTerms()).grade_shift.get(term, 0)
-        acts_as = shifted_grade(grade, shift)
-        return acts_as, shift if acts_as != grade else 0
+        return shifted_grade(grade, shift), shift if grade >= 1 else 0
 
     def is_exempt(self, term: str, ctcae_version: str = DEFAULT_CTCAE_VERSION) -> bool:
         """Whether a term of the selected CTCAE table is one the exemption names (lymphopenia)."""
