@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from enum import StrEnum
 from itertools import chain
@@ -32,7 +34,31 @@ app = typer.Typer(
     help="Clinical decision support for 177Lu-DOTATATE PRRT from FHIR data.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,  # an unexpected error is reported by ``run``, never as a traceback
 )
+
+INTERNAL_ERROR = 70  # exit code: a defect of prrt-cds stopped the run (EX_SOFTWARE); no result
+DEBUG_VARIABLE = "PRRT_CDS_DEBUG"  # set to 1: an unexpected error is raised with its traceback
+
+
+def run(args: list[str] | None = None) -> None:
+    """The ``prrt-cds`` console command: ``app``, with an unexpected error reported in one line.
+
+    An error no command expects (a defect) stops the run with exit code 70 and its type only: its text
+    and a traceback can quote the input (a validation error quotes the value it refused), so neither is
+    shown unless PRRT_CDS_DEBUG=1. What was written to stdout before it is cut short and is not a result."""
+    try:
+        app(args)
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE, "").strip() == "1":
+            raise
+        with contextlib.suppress(OSError):  # a closed pipe: the message below still goes to stderr
+            sys.stdout.flush()
+        typer.echo(
+            f"prrt-cds: internal error ({type(exc).__name__}): the run stopped and has no result (what was written "
+            f"to stdout is cut short); its details may quote patient data and are not shown "
+            f"({DEBUG_VARIABLE}=1 shows them)", err=True)
+        sys.exit(INTERNAL_ERROR)
 
 
 class OutputFormat(StrEnum):
