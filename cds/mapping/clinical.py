@@ -6,7 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import BodyMeasure, Patient, PerformanceScore
-from cds.mapping.fhir import Unusable, codings, effective, items, parse_date, quantity, ref_of
+from cds.mapping.fhir import (
+    Unusable,
+    codings,
+    effective,
+    items,
+    parse_date,
+    quantity,
+    ref_of,
+    refuse_value_and_absent_reason,
+)
 from cds.tables import CodeTable, Plausible, PlausibleDates, UnitTable
 
 Resource = Mapping[str, Any]
@@ -46,6 +55,7 @@ def map_performance(
     resource: Resource, scale: str, patient: str, table: CodeTable
 ) -> PerformanceScore:
     """ECOG (0-5) or Karnofsky (0-100): valueInteger, else an answer code, else an interpretation."""
+    refuse_value_and_absent_reason(resource)
     section = table.section(scale)
     low, high = section["range"]
     score: int | None = None
@@ -75,6 +85,7 @@ def map_performance(
 def map_body(resource: Resource, kind: str, patient: str, units: UnitTable, plausible: Plausible) -> BodyMeasure:
     """A body weight or height in its canonical unit; one outside the plausible limits (codes.toml) is
     an issue, never a measure (it would enter Cockcroft-Gault)."""
+    refuse_value_and_absent_reason(resource)
     number, unit = quantity(resource.get("valueQuantity"))
     factor = unit.factor(units)
     if factor is None:

@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from cds.facts import DosimetryResult, RiskFactor
-from cds.mapping.fhir import Unusable, codings, concept_text, effective, items, quantity, ref_of, reference
+from cds.mapping.fhir import (
+    Unusable,
+    codings,
+    concept_text,
+    effective,
+    items,
+    quantity,
+    ref_of,
+    reference,
+    refuse_value_and_absent_reason,
+)
 from cds.tables import DosimetryCodes, Plausible, UnitTable
 
 Resource = Mapping[str, Any]
@@ -93,6 +103,7 @@ def map_dosimetry(resource: Resource, organ: Organ, patient: str, table: Dosimet
                            administration=_administration(resource, aliases))
     what = f"{organ} absorbed dose"
     try:
+        refuse_value_and_absent_reason(resource)  # a placeholder 0 Gy would lower the cumulative dose
         dose = _converted(resource.get("valueQuantity"), table.dose_units, table.dose_plausible, what)
         half_life = _component(resource, table.system, table.half_life_code)
         t_eff = None if half_life is None else _converted(

@@ -30,6 +30,22 @@ class Unusable(InvalidInput):  # a value, not an error of the program (hence no 
     """A resource cannot be mapped; the message names the reason (never a value from the resource)."""
 
 
+VALUE_AND_ABSENT_REASON = ("both a value and a dataAbsentReason (FHIR obs-6: one or the other), the value may be a "
+                           "placeholder")
+
+
+def value_and_absent_reason(resource: Resource) -> bool:
+    """Whether an Observation carries a value[x] and a dataAbsentReason together, which FHIR R4 forbids
+    (invariant obs-6): its number or answer may be a placeholder (0 for "error"), never a measurement."""
+    return "dataAbsentReason" in resource and any(name.startswith("value") for name in resource)
+
+
+def refuse_value_and_absent_reason(resource: Resource) -> None:
+    """``Unusable`` for an Observation with a value[x] beside a dataAbsentReason (``value_and_absent_reason``)."""
+    if value_and_absent_reason(resource):
+        raise Unusable(VALUE_AND_ABSENT_REASON)
+
+
 def items(value: Any) -> list[Any]:
     """The elements of a FHIR array; ``[]`` when it is absent or not a JSON array."""
     return value if isinstance(value, list) else []

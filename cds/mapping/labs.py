@@ -18,6 +18,7 @@ from typing import Any
 
 from cds.facts import LabResult, UngradableLab, age_years
 from cds.mapping.fhir import (
+    VALUE_AND_ABSENT_REASON,
     Unit,
     Unusable,
     codings,
@@ -28,6 +29,7 @@ from cds.mapping.fhir import (
     quantity,
     ref_of,
     reference,
+    value_and_absent_reason,
 )
 from cds.tables import Analyte, AnalyteTable, CodeTable
 
@@ -221,6 +223,8 @@ def map_lab(
     if "valueQuantity" not in resource:
         absent = "data absent" if "dataAbsentReason" in resource else "no valueQuantity"
         return UngradableLab(**common, reason=f"{absent}: cannot grade"), None
+    if value_and_absent_reason(resource):
+        return UngradableLab(**common, reason=f"{VALUE_AND_ABSENT_REASON}: cannot grade"), None
     try:
         number, unit = quantity(resource["valueQuantity"])
     except Unusable as exc:

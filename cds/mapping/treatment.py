@@ -19,7 +19,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cds.errors import ConfigurationError
 from cds.facts import PregnancyEvidence, PregnancyExclusion, TreatmentRecord
-from cds.mapping.fhir import Unusable, codings, concept_text, effective, items, parse_instant, quantity, ref_of
+from cds.mapping.fhir import (
+    VALUE_AND_ABSENT_REASON,
+    Unusable,
+    codings,
+    concept_text,
+    effective,
+    items,
+    parse_instant,
+    quantity,
+    ref_of,
+    value_and_absent_reason,
+)
 from cds.rulebook.files import mappings_dir
 from cds.rulebook.reading import malformed, read_table
 from cds.tables import PlausibleDates, UnitTable
@@ -471,6 +482,10 @@ def map_pregnancy(resource: Resource, loinc: str, patient: str, table: Treatment
     """A pregnancy status or test; an answer it cannot read is "indeterminate", with the reason."""
     at, day = effective(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
     base: dict[str, Any] = {"ref": ref_of(resource), "patient": patient, "at": at, "day": day}
+    if value_and_absent_reason(resource):
+        test = "hcg-quantitative" if loinc in table.quantitative_loinc else (
+            "status" if loinc in table.status_loinc else "hcg-qualitative")
+        return PregnancyEvidence(**base, test=test, result="indeterminate", problem=VALUE_AND_ABSENT_REASON)
     if loinc in table.quantitative_loinc:
         try:
             number, unit = quantity(resource.get("valueQuantity"))

@@ -12,7 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds.facts import LesionMeasurement, NewLesion, NonTargetStatus, ReportedResponse, Tumour, UnreadableLesion
-from cds.mapping.fhir import Unusable, codings, effective_span, items, quantity, ref_of, reference
+from cds.mapping.fhir import (
+    Unusable,
+    codings,
+    effective_span,
+    items,
+    quantity,
+    ref_of,
+    reference,
+    refuse_value_and_absent_reason,
+)
 from cds.tables import CodeTable
 
 Resource = Mapping[str, Any]
@@ -137,6 +146,7 @@ def map_measurement(
     role = _recist_code(role_component.get("valueCodeableConcept"), recist) if role_component else None
     lesion = _lesion(resource, aliases)
     try:
+        refuse_value_and_absent_reason(resource)
         size_mm = _measured_size(resource, node, table)
         if lesion is None:
             raise Unusable("lesion measurement without a lesion identity (focus or bodySite)")
@@ -161,6 +171,7 @@ def map_recist_observation(
     section = table.section("tumour")
     recist = table.system("recist")
     ref = ref_of(resource)
+    refuse_value_and_absent_reason(resource)
     if code == section["non_target_status_code"]:
         status = _recist_code(resource.get("valueCodeableConcept"), recist)
         lesion = _lesion(resource, aliases)

@@ -357,6 +357,20 @@ def test_percent_differential_never_uses_another_patients_wbc(map_fhir: Any) -> 
 # --- value absent or unusable ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("value", [0, 250])
+def test_a_value_beside_a_data_absent_reason_is_not_graded(map_fhir: Any, value: int) -> None:
+    """FHIR obs-6: a result has a value or a dataAbsentReason, never both. With both, the number may be a
+    placeholder (0 for "error", a normal-looking default): grading it would be a silent wrong grade (a
+    grade 4 from a 0, or grade 0 from a default). It was: graded as if the value were measured."""
+    observation = fx.lab("o1", "platelets", value, "10*9/L", dataAbsentReason=fx.concept(None, None, "error"))
+    mapped = map_fhir(fx.patient(), observation)
+    assert not labs_of(mapped)
+    [ungradable] = mapped.records["Patient/p1"].ungradable
+    assert ungradable.reason == ("both a value and a dataAbsentReason (FHIR obs-6: one or the other), the value may "
+                                 "be a placeholder: cannot grade")
+    assert ("warning", "Observation/o1", ungradable.reason) in messages(mapped)
+
+
 def test_data_absent_reason_is_not_gradable(map_fhir: Any) -> None:
     observation = fx.lab("o1", "platelets", dataAbsentReason=fx.concept(None, None, "clotted"))
     mapped = map_fhir(fx.patient(), observation)
@@ -493,3 +507,41 @@ def test_percent_differential_without_a_specimen_uses_the_wbc_of_the_same_time_w
     pct = fx.lab("neut", "neutrophils_pct", 45, "%", when="2024-02-05T08:00:00Z")
     derived = labs_of(map_fhir(fx.patient(), wbc, pct))["Observation/neut"]
     assert derived.derived_from == ("Observation/neut", "Observation/wbc")
+
+
+# --- a value beside a dataAbsentReason, in every kind of Observation read ------------------------------
+
+ABSENT = {"dataAbsentReason": fx.concept(None, None, "error")}
+
+
+@pytest.mark.parametrize("resource", [
+    fx.ecog("e1", 0, **ABSENT), fx.karnofsky("k1", 90, **ABSENT), fx.body_weight("w1", 70, **ABSENT),
+    fx.body_height("h1", 170, **ABSENT), fx.timepoint_response("r1", "PR", **ABSENT),
+    fx.non_target_status("n1", "absent", **ABSENT),
+], ids=lambda r: r["id"])
+def test_a_score_or_measure_beside_a_data_absent_reason_is_not_used(map_fhir: Any, resource: Any) -> None:
+    """FHIR obs-6: such a value may be a placeholder. It was: an ECOG 0, a weight for Cockcroft-Gault or a
+    reported PR read as measured."""
+    mapped = map_fhir(fx.patient(), resource)
+    record = mapped.records["Patient/p1"]
+    assert not record.performance and not record.body and not record.tumour
+    reason = "both a value and a dataAbsentReason (FHIR obs-6: one or the other), the value may be a placeholder"
+    assert ("warning", f"Observation/{resource['id']}", reason) in messages(mapped)
+
+
+def test_a_lesion_size_beside_a_data_absent_reason_is_an_unreadable_lesion(map_fhir: Any) -> None:
+    """A target size that may be a placeholder (0 mm would read CR) makes the lesion unreadable, so RECIST
+    never reads a response from the other lesions alone. It was: a measured 0 mm."""
+    mapped = map_fhir(fx.patient(), fx.lesion("l1", 0, shape="direct", **ABSENT))
+    (fact,) = mapped.records["Patient/p1"].tumour
+    assert type(fact).__name__ == "UnreadableLesion"
+
+
+def test_a_kidney_dose_beside_a_data_absent_reason_has_no_dose(map_fhir: Any) -> None:
+    """A placeholder absorbed dose would lower the cumulative kidney dose: the result is kept without a
+    dose, with the reason. It was: 0.5 Gy counted."""
+    mapped = map_fhir(fx.patient(), fx.dosimetry("d1", 0.5, **ABSENT))
+    (fact,) = mapped.records["Patient/p1"].dosimetry
+    assert fact.absorbed_gy is None
+    assert fact.problem == ("both a value and a dataAbsentReason (FHIR obs-6: one or the other), the value may be a "
+                            "placeholder")

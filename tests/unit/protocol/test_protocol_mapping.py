@@ -214,6 +214,22 @@ def test_pregnancy_status_and_tests(map_fhir: Any, loinc: str, elements: dict[st
         assert fact.problem and any("pregnancy not excluded" in m for m in messages(mapped))
 
 
+@pytest.mark.parametrize("elements", [
+    {"valueCodeableConcept": fx.concept(fx.SNOMED, fx.NEGATIVE)},
+    {"valueQuantity": fx.quantity(0, "[IU]/L")},
+])
+def test_a_pregnancy_answer_beside_a_data_absent_reason_does_not_exclude_pregnancy(
+        map_fhir: Any, elements: dict[str, Any]) -> None:
+    """FHIR obs-6: a value or a dataAbsentReason, never both; with both, "negative" or 0 IU/L may be a
+    placeholder and must not exclude pregnancy. It was: read as not pregnant."""
+    loinc = fx.URINE_HCG if "valueCodeableConcept" in elements else fx.SERUM_BETA_HCG
+    observation = fx.observation("o1", fx.concept(fx.LOINC, loinc), **elements,
+                                 dataAbsentReason=fx.concept(None, None, "error"))
+    (fact,) = pregnancy(map_fhir(fx.patient(), observation))
+    assert fact.result == "indeterminate"
+    assert fact.problem == "both a value and a dataAbsentReason (FHIR obs-6: one or the other), the value may be a placeholder"
+
+
 def test_a_preliminary_pregnancy_test_is_not_used(map_fhir: Any) -> None:
     observation = fx.pregnancy_observation("o1", fx.URINE_HCG, fx.NEGATIVE, status="preliminary")
     mapped = map_fhir(fx.patient(), observation)
