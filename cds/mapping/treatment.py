@@ -274,13 +274,16 @@ def _dated(resource: Resource, record: RecordKind, ongoing: bool) -> tuple[Any, 
     dateAsserted / authoredOn) and whether the medication is ongoing. ``ongoing``: its status says it is
     still being given, taken or ordered ([medication_status] ongoing), so it counts as given on the cycle
     day whatever its date, which then says since when (a period's start). A period without an end on an
-    active record is ongoing too. Raises Unusable when there is no date."""
+    active record is ongoing too, and so is an active statement dated by one moment (effectiveDateTime,
+    dateAsserted): FHIR R4 "active" says it is still taken, the moment since when; only a period's end says
+    when it was last taken. Raises Unusable when there is no date."""
     if record == "request":
         if resource.get("authoredOn") is None:
             raise Unusable("no authoredOn date")
         return resource["authoredOn"], ongoing
+    still_taken = ongoing or (record == "statement" and resource.get("status") == "active")
     if resource.get("effectiveDateTime") is not None:
-        return resource["effectiveDateTime"], ongoing
+        return resource["effectiveDateTime"], still_taken
     period = resource.get("effectivePeriod")
     if isinstance(period, dict):
         if ongoing and period.get("start") is not None:
@@ -290,7 +293,7 @@ def _dated(resource: Resource, record: RecordKind, ongoing: bool) -> tuple[Any, 
         if period.get("start") is not None and resource.get("status") in ("active", "in-progress"):
             return period["start"], True
     if record == "statement" and resource.get("dateAsserted") is not None:
-        return resource["dateAsserted"], ongoing
+        return resource["dateAsserted"], still_taken
     raise Unusable("no usable date (effectiveDateTime, effectivePeriod.end, dateAsserted)")
 
 

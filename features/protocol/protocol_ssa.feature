@@ -68,6 +68,18 @@ Feature: Somatostatin analogues stopped before the next cycle (rules/protocol_ch
       | status  | rule                             |
       | warning | protocol.ssa_long_acting.ongoing |
 
+  Scenario Outline: A medication list entry "active" since <day>, dated once: <status>
+    FHIR R4 "active" says the analogue is still taken; a single date says since when, not when it was
+    last taken. Only "completed" makes the date the last dose.
+    Given "octreotide LAR 30 mg IM" was taken on <day> with status "<record>"
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "ssa-long-acting" before cycle 3 is "<status>" by rule "<rule>"
+
+    Examples:
+      | record    | day        | status  | rule                                  |
+      | active    | 2023-09-20 | warning | protocol.ssa_long_acting.ongoing      |
+      | completed | 2023-09-20 | ok      | protocol.ssa_long_acting.stopped      |
+
   Scenario Outline: Short-acting octreotide <hours> hours before cycle 3 starts: <status>
     Cycle 3 is taken to start at 2024-04-29T00:00: 2024-04-28T01:00 is 23 hours before it,
     2024-04-27T23:00 is 25 hours before it. Without a time, 2024-04-28 is taken at its end (0 hours

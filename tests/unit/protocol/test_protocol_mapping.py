@@ -227,7 +227,8 @@ def test_a_pregnancy_answer_beside_a_data_absent_reason_does_not_exclude_pregnan
                                  dataAbsentReason=fx.concept(None, None, "error"))
     (fact,) = pregnancy(map_fhir(fx.patient(), observation))
     assert fact.result == "indeterminate"
-    assert fact.problem == "both a value and a dataAbsentReason (FHIR obs-6: one or the other), the value may be a placeholder"
+    assert fact.problem == ("both a value and a dataAbsentReason (FHIR obs-6: one or the other), "
+                            "the value may be a placeholder")
 
 
 def test_a_preliminary_pregnancy_test_is_not_used(map_fhir: Any) -> None:

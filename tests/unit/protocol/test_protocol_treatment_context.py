@@ -59,6 +59,33 @@ def test_a_statement_whose_period_ended_before_the_cycle_is_dated_by_its_end(sta
     assert _checks(record)["ssa-long-acting"][0] == "ok"
 
 
+@pytest.mark.parametrize(("record", "check", "since"), [
+    (fx.medication_record("m1", MS, "octreotide LAR 30 mg", "2023-09-20", status="active"),
+     "ssa-long-acting", "2023-09-20"),
+    (fx.medication_record("m1", MS, "lanreotide 120 mg", None, status="active", dateAsserted="2023-11-02"),
+     "ssa-long-acting", "2023-11-02"),
+    (fx.medication_record("m1", MS, "octreotide 100 micrograms s.c. three times daily", "2024-03-20T08:00:00Z",
+                          status="active"), "ssa-short-acting", "2024-03-20"),
+])
+def test_an_active_statement_dated_by_one_moment_is_still_taken(record: dict[str, Any], check: str,
+                                                                 since: str) -> None:
+    """An active MedicationStatement says the analogue is still being taken (FHIR R4 status "active"); a
+    single date (effectiveDateTime, dateAsserted) says since when, not when it was last taken. It was: the
+    date was read as the last dose, so a medication list still showing monthly octreotide LAR since
+    September read "ok, last long-acting somatostatin analogue 222 days before the cycle"."""
+    (fact,) = treatment(map_collected_one(record))
+    assert fact.ongoing
+    status, text = _checks(record)[check]
+    assert status == "warning" and f"ongoing since {since}" in text
+
+
+def test_a_completed_statement_dated_by_one_moment_is_the_last_dose() -> None:
+    record = fx.medication_record("m1", MS, "octreotide LAR 30 mg", "2023-09-20", status="completed")
+    (fact,) = treatment(map_collected_one(record))
+    assert not fact.ongoing
+    assert _checks(record)["ssa-long-acting"][0] == "ok"
+
+
 def map_collected_one(*resources: dict[str, Any]) -> Mapped:
     from cds.mapping import map_collected
 
