@@ -18,6 +18,10 @@ Severity = Literal["error", "warning", "info"]
 Sex = Literal["male", "female", "other", "unknown"]
 RangeSource = Literal["observation", "default", "mixed", "none"]
 Flag = Literal["high", "low", "normal"]
+# How a graded value was read when not as one Observation reported it: a count from a percent differential
+# and its WBC; a value corrected by another of the same sample (a total calcium by its albumin:
+# fhir_mappings/analytes.toml ``corrected_for``), or one graded as measured because it could not be.
+Derivation = Literal["share of the WBC", "corrected", "not corrected"]
 LesionRole = Literal["target", "non-target", "new"]
 NonTargetState = Literal["present", "absent", "unequivocal-progression"]
 # RECIST 1.1 response categories: Table 1 (target disease) CR, PR, SD, PD, NE; Table 2 (non-target
@@ -115,6 +119,8 @@ class LabResult(Timed):
     flag: Flag | None = None
     specimen: str | None = None
     derived_from: tuple[str, ...] = ()
+    derivation: Derivation | None = None
+    notes: tuple[str, ...] = ()  # how the value was read (a correction and its inputs), carried to its grades
 
 
 class PerformanceScore(Timed):

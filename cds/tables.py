@@ -68,6 +68,32 @@ class Plausible:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """analytes.toml ``corrected_for``: the analyte is graded corrected by another measured beside it
+    (a total calcium by its albumin): value + per_gram[unit] x (reference - partner), the partner in its
+    canonical unit, only when the partner is below ``reference``."""
+
+    analyte: str
+    reference: float
+    per_gram: dict[str, float]  # the correction per partner unit, in listed units of the corrected analyte
+    source: str
+
+    def amount(self, partner: float, unit: str, units: UnitTable) -> float | None:
+        """What to add to a value reported in ``unit`` for a partner value (canonical unit): in that unit's
+        own form of the formula, else the canonical form converted; None when the unit cannot be converted."""
+        below = self.reference - partner
+        if below <= 0:
+            return 0.0
+        factor = units.factor(unit)
+        if factor is None:
+            return None
+        for written, per in self.per_gram.items():
+            if units.factor(written) == factor:
+                return per * below
+        return self.per_gram[units.canonical] * below / factor
+
+
+@dataclass(frozen=True)
 class Analyte:
     key: str
     display: str
@@ -80,6 +106,7 @@ class Analyte:
     # analytes.toml ``also_graded_as``: a narrower analyte (fasting glucose) is also graded by the CTCAE
     # terms of the broader one (glucose: Hypoglycemia, Hyperglycemia), so that it never goes ungraded
     also_graded_as: str | None = None
+    corrected_for: Correction | None = None
 
     @property
     def canonical_unit(self) -> str:
@@ -219,6 +246,33 @@ def _plausible(raw: Any, units: UnitTable, what: str) -> Plausible:
     return Plausible(low=low_c, high=high_c, unit=units.canonical, source=source.strip())
 
 
+def _correction(raw: Any, units: UnitTable, key: str) -> Correction | None:
+    """A ``corrected_for = { analyte, reference, per_gram, source }`` entry, checked: per_gram in listed units
+    of the analyte, its canonical unit among them, every amount positive and finite."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("analyte"), str) \
+            or not isinstance(raw.get("per_gram"), dict):
+        raise ConfigurationError(f"analyte {key}: corrected_for needs an analyte, a reference and per_gram amounts")
+    reference, source = raw.get("reference"), raw.get("source")
+    if isinstance(reference, bool) or not isinstance(reference, int | float) or not math.isfinite(reference) \
+            or reference <= 0:
+        raise ConfigurationError(f"analyte {key}: corrected_for reference must be a positive number")
+    if not isinstance(source, str) or not source.strip():
+        raise ConfigurationError(f"analyte {key}: corrected_for needs a source")
+    per_gram: dict[str, float] = {}
+    for unit, amount in raw["per_gram"].items():
+        if units.factor(unit, exact=True) is None:
+            raise ConfigurationError(f"analyte {key}: corrected_for per_gram in unit {unit!r}, not a listed unit")
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount) or amount <= 0:
+            raise ConfigurationError(f"analyte {key}: corrected_for per_gram {unit!r} must be a positive number")
+        per_gram[unit] = float(amount)
+    if units.canonical not in per_gram:
+        raise ConfigurationError(f"analyte {key}: corrected_for per_gram needs the canonical unit {units.canonical!r}")
+    return Correction(analyte=raw["analyte"], reference=float(reference),
+                      per_gram=per_gram, source=source.strip())
+
+
 def _plausible_dates(raw: dict[str, Any]) -> PlausibleDates:
     """``[plausibility]`` of codes.toml: earliest_date (a TOML date), years_ahead, age_years = [min, max]."""
     earliest, ahead, ages = raw.get("earliest_date"), raw.get("years_ahead"), raw.get("age_years")
@@ -290,6 +344,7 @@ def load_analytes(path: Path | None = None) -> AnalyteTable:
                 percent_of=entry.get("percent_of"),
                 absolute_analyte=entry.get("absolute_analyte"),
                 also_graded_as=entry.get("also_graded_as"),
+                corrected_for=_correction(entry.get("corrected_for"), units, key),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigurationError(f"analyte {key}: malformed entry ({exc})") from exc
@@ -307,6 +362,14 @@ def load_analytes(path: Path | None = None) -> AnalyteTable:
         for ref in (analyte.percent_of, analyte.absolute_analyte, analyte.also_graded_as):
             if ref is not None and ref not in analytes:
                 raise ConfigurationError(f"analyte {analyte.key}: unknown analyte {ref!r}")
+        correction = analyte.corrected_for
+        if correction is not None:
+            partner = analytes.get(correction.analyte)
+            if partner is None:
+                raise ConfigurationError(f"analyte {analyte.key}: corrected_for unknown analyte {correction.analyte!r}")
+            if not partner.plausible.low < correction.reference < partner.plausible.high:
+                raise ConfigurationError(f"analyte {analyte.key}: corrected_for reference {correction.reference:g} "
+                                         f"{partner.canonical_unit} lies outside {partner.key}'s plausible values")
         broader = analytes.get(analyte.also_graded_as or "")
         if broader is not None and (broader.units != analyte.units or broader.also_graded_as is not None):
             raise ConfigurationError(f"analyte {analyte.key}: also_graded_as {broader.key!r} needs the same units "
@@ -384,6 +447,13 @@ def shown_unit(unit: str | None) -> str:
     if not unit:
         return ""
     return unit_display().get(unit, unit)
+
+
+def correction_partner(analyte: str) -> str:
+    """What an analyte graded corrected is corrected for, as a clinician names it ("albumin")."""
+    table = analytes().analytes
+    correction = table[analyte].corrected_for if analyte in table else None
+    return table[correction.analyte].display.lower() if correction is not None else "another result"
 
 
 def shown_share(count: float, count_unit: str | None, share: float | None, share_unit: str | None,

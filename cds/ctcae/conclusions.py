@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cds.facts import Fact, RangeSource
+from cds.facts import Derivation, Fact, RangeSource
 
 
 class ToxicityGrade(Fact):
@@ -35,6 +35,7 @@ class ToxicityGrade(Fact):
     reason: str | None = None
     notes: tuple[str, ...] = ()
     derived_from: tuple[str, ...] = ()
+    derivation: Derivation | None = None  # how the value graded was read (cds.facts.Derivation)
     # The reported unit, when CTCAE gives no criteria in it and the value was converted to the term's
     # SI unit to be graded (rules/ctcae_v5.toml, "How a term is graded"); None: graded as reported.
     converted_from: str | None = None

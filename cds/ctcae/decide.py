@@ -73,12 +73,12 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
         effective=lab.at, cycle=cycle, analyte=lab.analyte, value=lab.reported_value, unit=lab.reported_unit,
         value_canonical=lab.value, unit_canonical=lab.unit, lln=lab.low, uln=lab.high,
         baseline=item.baseline, range_source=lab.range_source, derived_from=lab.derived_from,
-        converted_from=item.converted_from,
+        derivation=lab.derivation, converted_from=item.converted_from,
     )
     have = inputs.available()
     if not term.requires <= have:
         reason = "; ".join(MISSING_TEXT[m] for m in sorted(term.requires - have))
-        return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade")
+        return ToxicityGrade(**base, grade=None, reason=f"{reason}: cannot grade", notes=lab.notes)
     best: Criterion | None = None
     unevaluable: list[tuple[Criterion, frozenset[Input]]] = []
     for criterion in term.sets[item.unit_set]:
@@ -92,9 +92,9 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
             if missing:
                 unevaluable.append((criterion, missing))
     grade = best.grade if best else 0
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = lab.notes
     if unevaluable:
-        notes = tuple(sorted({
+        notes += tuple(sorted({
             f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"
             for c, missing in unevaluable if c.grade > grade
         }))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cds.ctcae.conclusions import ToxicityGrade
-from cds.tables import shown_share, shown_unit
+from cds.tables import correction_partner, shown_share, shown_value
 
 
 def toxicity_entry(grade: ToxicityGrade) -> dict[str, Any]:
@@ -32,6 +32,8 @@ def toxicity_entry(grade: ToxicityGrade) -> dict[str, Any]:
         entry["notes"] = list(grade.notes)
     if grade.derived_from:
         entry["derived_from"] = list(grade.derived_from)
+    if grade.derivation is not None:
+        entry["derivation"] = grade.derivation
     if grade.converted_from is not None:
         entry["converted_from"] = grade.converted_from
     return entry
@@ -49,14 +51,25 @@ def converted_text(grade: ToxicityGrade) -> str:
     return f", graded as {converted}: CTCAE has no {grade.converted_from} criteria"
 
 
+def graded_value(grade: ToxicityGrade, digits: str | None = None) -> str | None:
+    """The value graded as a clinician reads it, with how it was read when not simply as reported: a count
+    from a percent differential, "0.4 x10^9/L (20 % of the WBC)", never the percentage alone beside a
+    count's thresholds; a calcium "2.9 mmol/L, corrected for albumin" or "2.7 mmol/L, not corrected for
+    albumin". ``digits``: the digits the value was reported with."""
+    if grade.derivation == "share of the WBC" and grade.value_canonical is not None:
+        return shown_share(grade.value_canonical, grade.unit_canonical, grade.value, grade.unit, digits)
+    shown = shown_value(grade.value, grade.unit, digits)
+    if shown is None or grade.derivation is None:
+        return shown
+    return f"{shown}, {grade.derivation} for {correction_partner(grade.analyte)}"
+
+
 def graded_lines(grades: Sequence[ToxicityGrade]) -> list[str]:
     """The text output's "CTCAE grade >= 1" block (nothing when no grade >= 1)."""
     graded = [t for t in grades if t.grade]
     lines = ["  CTCAE grade >= 1:"] if graded else []
     for tox in graded:
-        value = f"{tox.value:g} {shown_unit(tox.unit)}{converted_text(tox)}"
-        if tox.derived_from and tox.value_canonical is not None:  # the count graded, not the percentage alone
-            value = shown_share(tox.value_canonical, tox.unit_canonical, tox.value, tox.unit)
+        value = f"{graded_value(tox)}{converted_text(tox)}"
         lines.append(
             f"    cycle {tox.cycle}  {tox.effective.date().isoformat()}  {tox.term}: grade {tox.grade}"
             f"  ({value}; {tox.criterion}) [{tox.rule}]"

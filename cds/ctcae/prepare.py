@@ -155,9 +155,10 @@ def criterion_set(lab: LabResult, term: Term) -> Choice:
     the same unit when fhir_mappings/analytes.toml gives them the same factor (mg/dl is mg/dL, mEq/L of
     sodium is mmol/L). A term without a unit is graded on ratios (x ULN, x LLN, x baseline) or a
     dimensionless value, which do not depend on the unit. A derived count (a percent differential with
-    a WBC) is computed in the canonical unit: it is not a conversion of a reported value.
+    a WBC) is computed in the canonical unit: it is not a conversion of a reported value. A calcium
+    corrected for albumin is corrected in the unit it was reported in, and graded in that unit.
     """
-    return _choice(term, lab.analyte, lab.reported_unit, bool(lab.derived_from))
+    return _choice(term, lab.analyte, lab.reported_unit, lab.derivation == "share of the WBC")
 
 
 # (term, analyte, reported unit, derived) -> Choice: a few dozen per table and site; the analyte table

@@ -22,7 +22,7 @@ from cds.dose.table import DoseTable
 from cds.engine import EngineFact
 from cds.facts import LabResult, UngradableLab
 from cds.numbers import signif
-from cds.tables import analytes, shown_value
+from cds.tables import analytes, correction_partner, shown_value
 from cds.timeline import Timeline
 
 TRIGGER_KIND = "dose_measure"  # the facts of the trigger rules: one per measure
@@ -39,11 +39,15 @@ def _digits(grade: ToxicityGrade, by_ref: dict[str, LabResult]) -> str | None:
 
 
 def _derived(grade: ToxicityGrade) -> str | None:
-    """For a count derived from a percent differential (the value is the percentage reported), the count
-    that was graded: "graded as the count 0.4 x10^9/L, this share of the WBC"."""
-    if not grade.derived_from or grade.value_canonical is None:
-        return None
-    return f"graded as the count {shown_value(grade.value_canonical, grade.unit_canonical)}, this share of the WBC"
+    """How the value was read when not as reported: for a count derived from a percent differential (the
+    value is the percentage reported), the count that was graded: "graded as the count 0.4 x10^9/L, this
+    share of the WBC"; for a calcium, that it was corrected for albumin (the value is the corrected one)
+    or not."""
+    if grade.derivation == "share of the WBC" and grade.value_canonical is not None:
+        return f"graded as the count {shown_value(grade.value_canonical, grade.unit_canonical)}, this share of the WBC"
+    if grade.derivation is not None and grade.derivation != "share of the WBC":
+        return f"{grade.derivation} for {correction_partner(grade.analyte)}"
+    return None
 
 
 class MeasureFact(EngineFact):

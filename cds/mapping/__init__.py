@@ -46,7 +46,7 @@ from cds.mapping.clinical import map_body, map_patient, map_performance
 from cds.mapping.dosimetry import dosimetry_organ, map_condition, map_dosimetry, risk_factor_of
 from cds.mapping.fhir import Unusable, codings, reference, subject
 from cds.mapping.fhir import ref_of as ref_of  # the reference a resource is cited by, for the report's backends
-from cds.mapping.labs import map_lab, resolve_percentages
+from cds.mapping.labs import correct, map_lab, resolve_percentages
 from cds.mapping.treatment import (
     RECORD_OF,
     agent_of,
@@ -476,6 +476,8 @@ class _Mapper:
             if not record.seen_patient_resource:
                 record.issues.append(Issue(severity="warning", resource=record.patient.ref, patient=record.patient.ref,
                                            message=NO_PATIENT_RESOURCE))
+        for record in self.out.records.values():  # a total calcium graded corrected for its albumin
+            record.labs = correct(record.labs, self.analytes)
         self.pending_pct = [lab for lab in self.pending_pct if lab.ref not in self.retracted]
         wbcs = [lab for rec in self.out.records.values() for lab in rec.labs if lab.analyte == "wbc"]
         for fact in resolve_percentages(self.pending_pct, wbcs, self.analytes):

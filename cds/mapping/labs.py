@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from cds.facts import LabResult, UngradableLab, age_years
 from cds.mapping.fhir import (
@@ -31,7 +31,8 @@ from cds.mapping.fhir import (
     reference,
     value_and_absent_reason,
 )
-from cds.tables import Analyte, AnalyteTable, CodeTable
+from cds.numbers import signif
+from cds.tables import Analyte, AnalyteTable, CodeTable, Correction
 
 Resource = Mapping[str, Any]
 
@@ -277,15 +278,28 @@ def _wbc_of(pct: LabResult, wbcs: list[LabResult]) -> LabResult | str:
     give different counts cannot be told apart (an amended copy without a version, a repeat): the last
     read must not decide an ANC, so none is used. Copies of the same count are one WBC.
     """
-    candidates = [w for w in wbcs if pct.specimen and w.specimen == pct.specimen]
-    if not candidates:
-        same_time = [w for w in wbcs if w.at == pct.at]
-        candidates = [w for w in same_time if not (pct.specimen and w.specimen)]
-        if not candidates:
-            return OTHER_SPECIMEN if same_time else NO_WBC
-    first = candidates[0]
-    if not all(math.isclose(w.value, first.value, rel_tol=1e-9) for w in candidates):
+    found = _same_sample(pct, wbcs)
+    if isinstance(found, str):
+        return OTHER_SPECIMEN if found == "other specimen" else NO_WBC
+    if found is None:
         return AMBIGUOUS_WBC
+    return found
+
+
+def _same_sample(lab: LabResult, others: list[LabResult]) -> LabResult | Literal["other specimen", "none"] | None:
+    """The one result of ``others`` from the sample ``lab`` was measured in: of its specimen; else of the same
+    instant, with no specimen that contradicts its own (a result of another specimen is another sample,
+    whatever its time). None: candidates of different values, which cannot be told apart (an amended copy
+    without a version, a repeat); copies of the same value are one result."""
+    candidates = [o for o in others if lab.specimen and o.specimen == lab.specimen]
+    if not candidates:
+        same_time = [o for o in others if o.at == lab.at]
+        candidates = [o for o in same_time if not (lab.specimen and o.specimen)]
+        if not candidates:
+            return "other specimen" if same_time else "none"
+    first = candidates[0]
+    if not all(math.isclose(o.value, first.value, rel_tol=1e-9) for o in candidates):
+        return None
     return first
 
 
@@ -317,7 +331,54 @@ def resolve_percentages(
                 reported_value=pct.reported_value, reported_unit=pct.reported_unit,
                 low=limits[0] if limits else None, high=limits[1] if limits else None,
                 range_source="default" if limits else "none", flag=None, specimen=pct.specimen,
-                derived_from=(pct.ref, wbc.ref),
+                derived_from=(pct.ref, wbc.ref), derivation="share of the WBC",
             )
         )
     return out
+
+
+def correct(labs: list[LabResult], table: AnalyteTable) -> list[LabResult]:
+    """One patient's results with every result of an analyte graded corrected (analytes.toml
+    ``corrected_for``: a total calcium by its albumin) replaced by its corrected value, in the unit it was
+    reported in, with the partner it was corrected with (``derived_from``) and how (``notes``); one that
+    cannot be corrected is kept as measured and says why. The rest as they are, in their order."""
+    out: list[LabResult] = []
+    partners: dict[tuple[str, str], list[LabResult]] = {}  # (analyte, patient) -> its results, read once
+    for lab in labs:
+        correction = table.analytes[lab.analyte].corrected_for
+        if correction is None:
+            out.append(lab)
+            continue
+        key = (correction.analyte, lab.patient)
+        if key not in partners:
+            partners[key] = [p for p in labs if p.analyte == correction.analyte and p.patient == lab.patient]
+        out.append(_corrected(lab, correction, partners[key], table))
+    return out
+
+
+def _corrected(lab: LabResult, correction: Correction, partners: list[LabResult], table: AnalyteTable) -> LabResult:
+    units = table.analytes[lab.analyte].units
+    partner = table.analytes[correction.analyte]
+    name = partner.display.lower()
+    found = _same_sample(lab, partners)
+    if not isinstance(found, LabResult):
+        why = {"none": f"no {name} of the same specimen or time",
+               "other specimen": f"the {name} of the same time is of another specimen",
+               None: f"{name} results of different values for the same specimen or time"}[found]
+        return lab.model_copy(update={"derivation": "not corrected", "notes": (
+            *lab.notes, f"graded as measured, not corrected for {name} ({why}); CTCAE grades it corrected")})
+    amount = correction.amount(found.value, lab.reported_unit, units)
+    factor = units.factor(lab.reported_unit)
+    if amount is None or factor is None:  # a unit this analyte cannot convert is never graded: left as it is
+        return lab
+    shown = f"{name} {found.value:g} {partner.canonical_unit} ({found.ref})"
+    update: dict[str, Any] = {"derived_from": (lab.ref, found.ref), "derivation": "corrected"}
+    if amount == 0.0:
+        update["notes"] = (*lab.notes, f"{shown} is not below {correction.reference:g} {partner.canonical_unit}: "
+                                       "the corrected value is the total")
+    else:
+        corrected = signif(lab.reported_value + amount)
+        update |= {"reported_value": corrected, "reported_text": None, "value": signif(corrected * factor),
+                   "notes": (*lab.notes, f"corrected for {shown}: {lab.reported_value:g} + {amount:.4g} = "
+                                         f"{corrected:g} {lab.reported_unit}")}
+    return lab.model_copy(update=update)

@@ -159,6 +159,68 @@ Feature: CTCAE v5.0 electrolytes and acid-base
       | 6.0   | 3     | ctcae5.hypocalcemia.g3.mg_dl |
       | 5.9   | 4     | ctcae5.hypocalcemia.g4.mg_dl |
 
+  Scenario Outline: Hypercalcemia corrected for albumin: total <total> <unit> with albumin <albumin> is grade <grade>
+    CTCAE grades calcium corrected for albumin (the term's definition). A total calcium is corrected with
+    the albumin of the same specimen or time, in the unit it was reported in: + 0.02 mmol/L (0.08 mg/dL)
+    for each g/L of albumin below 40 g/L; an albumin of 40 g/L or more leaves it as it is. Graded by the
+    corrected value on both sides of each boundary; without the correction every row is one grade lower
+    or the same.
+
+    Given a serum calcium of <total> <unit> with a lower limit of <lln> and an upper limit of <uln>
+    And a serum albumin of <albumin> with a lower limit of <alb_lln> and an upper limit of <alb_uln>
+    When the rules are evaluated
+    Then the grade for "Hypercalcemia" is <grade>
+    And the rule is "<rule>"
+    And the criterion set is "<set>"
+    And a note says "<note>"
+
+    Examples:
+      | total | unit   | lln | uln  | albumin  | alb_lln | alb_uln | grade | rule                          | set   | note                      |
+      | 2.7   | mmol/L | 2.2 | 2.6  | 30 g/L   | 35      | 50      | 1     | ctcae5.hypercalcemia.g1       | si    | 2.7 + 0.2 = 2.9 mmol/L    |
+      | 2.7   | mmol/L | 2.2 | 2.6  | 29 g/L   | 35      | 50      | 2     | ctcae5.hypercalcemia.g2       | si    | 2.7 + 0.22 = 2.92 mmol/L  |
+      | 2.9   | mmol/L | 2.2 | 2.6  | 30 g/L   | 35      | 50      | 2     | ctcae5.hypercalcemia.g2       | si    | 2.9 + 0.2 = 3.1 mmol/L    |
+      | 2.9   | mmol/L | 2.2 | 2.6  | 29 g/L   | 35      | 50      | 3     | ctcae5.hypercalcemia.g3       | si    | 2.9 + 0.22 = 3.12 mmol/L  |
+      | 3.0   | mmol/L | 2.2 | 2.6  | 20 g/L   | 35      | 50      | 3     | ctcae5.hypercalcemia.g3       | si    | 3 + 0.4 = 3.4 mmol/L      |
+      | 3.0   | mmol/L | 2.2 | 2.6  | 19 g/L   | 35      | 50      | 4     | ctcae5.hypercalcemia.g4       | si    | 3 + 0.42 = 3.42 mmol/L    |
+      | 2.95  | mmol/L | 2.2 | 2.6  | 40 g/L   | 35      | 50      | 2     | ctcae5.hypercalcemia.g2       | si    | is not below 40 g/L       |
+      | 2.9   | mmol/L | 2.2 | 2.6  | 45 g/L   | 35      | 50      | 1     | ctcae5.hypercalcemia.g1       | si    | is not below 40 g/L       |
+      | 10.7  | mg/dL  | 8.5 | 10.5 | 3.0 g/dL | 3.5     | 5       | 1     | ctcae5.hypercalcemia.g1.mg_dl | mg/dL | 10.7 + 0.8 = 11.5 mg/dL   |
+      | 10.7  | mg/dL  | 8.5 | 10.5 | 2.9 g/dL | 3.5     | 5       | 2     | ctcae5.hypercalcemia.g2.mg_dl | mg/dL | 10.7 + 0.88 = 11.58 mg/dL |
+
+  Scenario Outline: Hypocalcemia corrected for albumin: total <total> mmol/L with albumin <albumin> g/L is grade <grade>
+    Given a serum calcium of <total> mmol/L with a lower limit of 2.2 and an upper limit of 2.6
+    And a serum albumin of <albumin> g/L with a lower limit of 35 and an upper limit of 50
+    When the rules are evaluated
+    Then the grade for "Hypocalcemia" is <grade>
+    And the rule is "<rule>"
+
+    Examples:
+      | total | albumin | grade | rule                     |
+      | 2.0   | 30      | 0     | ctcae5.hypocalcemia.g0 |
+      | 1.99  | 30      | 1     | ctcae5.hypocalcemia.g1 |
+      | 1.8   | 30      | 1     | ctcae5.hypocalcemia.g1 |
+      | 1.79  | 30      | 2     | ctcae5.hypocalcemia.g2 |
+
+  Scenario Outline: A calcium the laboratory corrected (LOINC 29265-6) is graded as reported, never corrected again
+    Given a corrected calcium of <value> mmol/L with a lower limit of 2.2 and an upper limit of 2.6
+    And a serum albumin of 25 g/L with a lower limit of 35 and an upper limit of 50
+    When the rules are evaluated
+    Then the grade for "Hypercalcemia" is <grade>
+    And the rule is "<rule>"
+    And no note says "corrected for albumin"
+
+    Examples:
+      | value | grade | rule                      |
+      | 2.9   | 1     | ctcae5.hypercalcemia.g1 |
+      | 2.91  | 2     | ctcae5.hypercalcemia.g2 |
+
+  Scenario: A total calcium with no albumin of the same time is graded as measured, and says so
+    Given a serum calcium of 1.9 mmol/L with a lower limit of 2.2 and an upper limit of 2.6
+    And a serum albumin of 30 g/L with a lower limit of 35 and an upper limit of 50 on 2024-01-20
+    When the rules are evaluated
+    Then the grade for "Hypocalcemia" is 2
+    And a note says "not corrected for albumin (no albumin of the same specimen or time)"
+
   Scenario Outline: Hypercalcemia (ionized): <value> mmol/L with an upper limit of 1.32 is grade <grade>
     Given an ionized calcium of <value> mmol/L with a lower limit of 1.12 and an upper limit of 1.32
     When the rules are evaluated

@@ -32,8 +32,8 @@ def _analyte(key: str, loinc: str | None = None) -> Analyte:
     return Analyte(key, loinc or codes[0])
 
 
-# Every name a scenario may use for an analyte -> its key. "serum calcium" is total calcium: the analyte
-# table maps no corrected-calcium code (LOINC 29265-6), so no name here claims "corrected".
+# Every name a scenario may use for an analyte -> its key. "serum calcium" is total calcium (graded corrected
+# for an albumin of the same time); "corrected calcium" is the laboratory's own (LOINC 29265-6).
 _NAMES: dict[str, str] = {
     "hemoglobin": "hemoglobin",
     "haemoglobin": "hemoglobin",
@@ -93,6 +93,7 @@ _NAMES: dict[str, str] = {
     "potassium": "potassium",
     "serum potassium": "potassium",
     "serum calcium": "calcium",
+    "corrected calcium": "calcium_corrected",
     "total calcium": "calcium",
     "ionized calcium": "calcium_ionized",
     "magnesium": "magnesium",

@@ -60,13 +60,15 @@ def _codes(system: str, values: list[str]) -> str:
 
 
 def lab_analytes(ctcae_version: str = DEFAULT_CTCAE_VERSION) -> list[str]:
-    """The analyte keys the rules read (CTCAE ``ctcae_version``), with the percent differentials that feed them."""
+    """The analyte keys the rules read (CTCAE ``ctcae_version``), with the percent differentials that feed them
+    and what a result is corrected with (a total calcium's albumin)."""
     needed = {term.analyte for term in ctcae_table(ctcae_version).terms}
     needed |= set(planned_course().required_analytes) | {"creatinine_clearance", "inr"}
     table = analytes().analytes
     needed |= {key for key, analyte in table.items() if analyte.also_graded_as in needed}  # fasting glucose
     percent = {key for key, analyte in table.items() if analyte.absolute_analyte in needed}
     partners = {p for key in percent if (p := table[key].percent_of) is not None}
+    partners |= {c.analyte for key in needed if (c := table[key].corrected_for) is not None}  # albumin
     return sorted(needed | percent | partners)
 
 

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from cds.ctcae.conclusions import ToxicityGrade
+from cds.ctcae.document import graded_value
 from cds.ctcae.table import table as ctcae_table
 from cds.dose.conclusions import DoseAlert, LabsUsed
 from cds.dose.labs_used import after_notice, dated_after, labs_text, latest_labs, stale_notice
@@ -47,7 +48,7 @@ from cds.hooks.cards.protocol_notice import LABELS, checks_lines, hold_summary, 
 from cds.protocol.conclusions import ProtocolChecks
 from cds.recist.conclusions import TimepointResponse
 from cds.recist.document import best_text
-from cds.tables import shown_share, shown_unit, shown_value
+from cds.tables import shown_unit
 from cds.timeline import Cycle, Timeline
 
 
@@ -137,9 +138,7 @@ def _value(grade: ToxicityGrade, labs: dict[str, LabResult]) -> str | None:
     from: "0.4 x10^9/L (20 % of the WBC)", never the percentage alone beside a count's thresholds."""
     lab = labs.get(grade.observation)
     digits = lab.reported_text if lab is not None and lab.reported_value == grade.value else None
-    if grade.derived_from and grade.value_canonical is not None:
-        return shown_share(grade.value_canonical, grade.unit_canonical, grade.value, grade.unit, digits)
-    return shown_value(grade.value, grade.unit, digits)
+    return graded_value(grade, digits)
 
 
 def _grade_rows(worst: list[ToxicityGrade], labs: dict[str, LabResult], with_cycle: bool) -> tuple[str, int]:
@@ -209,7 +208,7 @@ def _range(grade: ToxicityGrade) -> str | None:
         return None
     factor, unit = 1.0, grade.unit_canonical
     # a derived count's range is the count's: rescaled by count / percentage it would read as a percent
-    if grade.value and grade.value_canonical and not grade.derived_from:
+    if grade.value and grade.value_canonical and grade.derivation != "share of the WBC":
         factor, unit = grade.value_canonical / grade.value, grade.unit
     low = "—" if grade.lln is None else f"{grade.lln / factor:.4g}"
     high = "—" if grade.uln is None else f"{grade.uln / factor:.4g}"

@@ -21,6 +21,7 @@ def test_labs_bring_every_loinc_code_the_rules_read() -> None:
     needed = {t.analyte for t in ctcae_table("5.0").terms} | set(dose_table().required_analytes)
     needed |= {"creatinine_clearance", "inr", "neutrophils_pct", "lymphocytes_pct"}
     needed |= {"glucose_fasting"}  # also graded as glucose (Hypoglycemia): its code is fetched too
+    needed |= {"calcium_corrected"}  # a laboratory's corrected calcium, also graded as calcium
     assert set(lab_analytes()) == needed
     labs = next(t for t in templates() if t.key == "labs")
     codes = set(parse_qs(labs.query.split("?", 1)[1])["code"][0].split(","))
