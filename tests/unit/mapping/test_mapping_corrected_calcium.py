@@ -17,8 +17,8 @@ import pytest
 from cds.document import to_text
 from cds.errors import ConfigurationError
 from cds.evaluation import evaluate_collected
-from cds.hooks.cards.toxicity_card import toxicity_card
 from cds.facts import LabResult
+from cds.hooks.cards.toxicity_card import toxicity_card
 from cds.mapping import Mapped
 from cds.reading import from_objects
 from cds.tables import load_analytes, mappings_dir
@@ -74,7 +74,8 @@ def test_a_total_without_its_albumin_is_graded_as_measured_and_says_why(map_fhir
 
 def test_two_albumins_of_different_values_for_the_sample_correct_nothing(map_fhir: Any) -> None:
     lab = _calcium(map_fhir(fx.patient(), fx.lab("ca", "calcium", 2.5, "mmol/L", when=WHEN),
-                            fx.lab("a1", "albumin", 25, "g/L", when=WHEN), fx.lab("a2", "albumin", 35, "g/L", when=WHEN)))
+                            fx.lab("a1", "albumin", 25, "g/L", when=WHEN),
+                            fx.lab("a2", "albumin", 35, "g/L", when=WHEN)))
     assert (lab.value, lab.derivation) == (2.5, "not corrected")
     assert "albumin results of different values for the same specimen or time" in lab.notes[0]
 
