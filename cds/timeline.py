@@ -62,6 +62,18 @@ class Baseline(Fact):
     lab: LabResult
     abnormal_high: bool
     abnormal_low: bool
+    # results of the analyte after ``lab`` and before the first cycle that cannot be graded (no unit, not
+    # final, implausible ...): the baseline is the last usable one, and the grades reading it say so
+    passed_over: tuple[str, ...] = ()
+
+    def passed_over_note(self) -> str | None:
+        """"baseline Observation/b1 (2024-01-02): the later result before the first cycle, Observation/b2,
+        cannot be graded"; None when the baseline is the last result before the first cycle."""
+        if not self.passed_over:
+            return None
+        later = "result" if len(self.passed_over) == 1 else "results"
+        return (f"baseline {self.lab.ref} ({self.lab.day.isoformat()}): the later {later} before the first "
+                f"cycle, {', '.join(self.passed_over)}, cannot be graded")
 
 
 def _is_high(lab: LabResult) -> bool:
@@ -185,15 +197,22 @@ def given_after_issues(timeline: Timeline, day: date) -> tuple[Issue, ...]:
     return tuple(issues)
 
 
-def _baselines(labs: tuple[LabResult, ...], first_day: date | None) -> dict[str, Baseline]:
+def _baselines(labs: tuple[LabResult, ...], ungradable: tuple[UngradableLab, ...],
+               first_day: date | None) -> dict[str, Baseline]:
     chosen: dict[str, LabResult] = {}
     for lab in labs:  # sorted by time
         if first_day is None:
             chosen.setdefault(lab.analyte, lab)
         elif lab.day <= first_day:
             chosen[lab.analyte] = lab
+    passed: dict[str, list[str]] = {}
+    for unusable in ungradable:
+        before = chosen.get(unusable.analyte)
+        if before is not None and first_day is not None and before.at < unusable.at and unusable.day <= first_day:
+            passed.setdefault(unusable.analyte, []).append(unusable.ref)
     return {
-        analyte: Baseline(analyte=analyte, lab=lab, abnormal_high=_is_high(lab), abnormal_low=_is_low(lab))
+        analyte: Baseline(analyte=analyte, lab=lab, abnormal_high=_is_high(lab), abnormal_low=_is_low(lab),
+                          passed_over=tuple(passed.get(analyte, ())))
         for analyte, lab in chosen.items()
     }
 
@@ -207,12 +226,13 @@ def build_timeline(record: PatientRecord) -> Timeline:
         return fact.at, fact.ref
 
     labs = tuple(sorted(record.labs, key=by_time))
+    ungradable = tuple(sorted(record.ungradable, key=by_time))
     first = cycles[0].date if cycles else None
     return Timeline(
         patient=record.patient,
         cycles=cycles,
         labs=labs,
-        ungradable=tuple(sorted(record.ungradable, key=by_time)),
+        ungradable=ungradable,
         performance=tuple(sorted(record.performance, key=by_time)),
         body=tuple(sorted(record.body, key=by_time)),
         tumour=tuple(sorted(record.tumour, key=by_time)),
@@ -220,7 +240,7 @@ def build_timeline(record: PatientRecord) -> Timeline:
         treatment=tuple(sorted(record.treatment, key=lambda t: (t.local is None, str(t.local), t.ref))),
         pregnancy=tuple(sorted(record.pregnancy, key=lambda p: (p.at, p.ref))),
         pregnancy_excluded=tuple(sorted(record.pregnancy_excluded, key=lambda p: p.ref)),
-        baselines=_baselines(labs, first),
+        baselines=_baselines(labs, ungradable, first),
         dosimetry=tuple(sorted(record.dosimetry, key=by_time)),
         risk_factors=tuple(sorted(record.risk_factors, key=lambda r: r.ref)),
         unread_administrations=_unread(record.unread_administrations, cycles),

@@ -93,6 +93,8 @@ def _conclude(item: Pending, met: set[str], table: CtcaeTable, cycle: int) -> To
                 unevaluable.append((criterion, missing))
     grade = best.grade if best else 0
     notes: tuple[str, ...] = lab.notes
+    if item.baseline_note is not None and any("baseline" in c.needs for c in term.sets[item.unit_set]):
+        notes += (item.baseline_note,)
     if unevaluable:
         notes += tuple(sorted({
             f"grade {c.grade} criterion not evaluable: {', '.join(MISSING_TEXT[m] for m in sorted(missing))}"

@@ -83,6 +83,9 @@ class Pending:
     inputs: Inputs
     converted_from: str | None
     baseline: float | None  # in the canonical unit, as the output reports it
+    # why the baseline is not the last result before the first cycle (that one cannot be graded); said on
+    # the grades whose criteria read the baseline
+    baseline_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,9 +211,11 @@ def prepare(timeline: Timeline, table: CtcaeTable) -> tuple[dict[str, Pending], 
                 inputs = _inputs(lab, baseline, choice.factor, choice.reported)
                 shared = per_set[(choice.factor, choice.reported)] = (inputs, _numbers(inputs))
             inputs, numbers = shared
+            used = baseline is not None and not inputs.is_baseline
             pending[key] = Pending(
                 lab=lab, term=term, unit_set=choice.unit_set, inputs=inputs, converted_from=choice.converted_from,
-                baseline=_positive(baseline.lab.value) if baseline is not None and not inputs.is_baseline else None,
+                baseline=_positive(baseline.lab.value) if baseline is not None and used else None,
+                baseline_note=baseline.passed_over_note() if baseline is not None and used else None,
             )
             facts.append(GradingFact(id=key, kind=FACT_KIND, term=term.id, unit_set=choice.unit_set, **numbers))
     return pending, facts

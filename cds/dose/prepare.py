@@ -23,7 +23,7 @@ from cds.engine import EngineFact
 from cds.facts import LabResult, UngradableLab
 from cds.numbers import signif
 from cds.tables import analytes, correction_partner, shown_value
-from cds.timeline import Timeline
+from cds.timeline import Baseline, Timeline
 
 TRIGGER_KIND = "dose_measure"  # the facts of the trigger rules: one per measure
 STATE_KIND = "dose_state"  # the facts of the action rules: one per toxicity class
@@ -48,6 +48,12 @@ def _derived(grade: ToxicityGrade) -> str | None:
     if grade.derivation is not None and grade.derivation != "share of the WBC":
         return f"{grade.derivation} for {correction_partner(grade.analyte)}"
     return None
+
+
+def _with_note(detail: str, baseline: Baseline) -> str:
+    """A measure's detail, with why its baseline is not the last result before the first cycle."""
+    note = baseline.passed_over_note()
+    return detail if note is None else f"{detail}; {note}"
 
 
 class MeasureFact(EngineFact):
@@ -192,9 +198,9 @@ class PointEvaluation:
                 ratio = lab.value / baseline.lab.value
                 self._add("creatinine_ratio", ratio, Measure(
                     latest=latest, observations=(lab.ref, baseline.lab.ref), value=round(ratio, 3),
-                    unit="x baseline", detail=(
+                    unit="x baseline", detail=_with_note(
                         f"creatinine {shown(lab)} on {lab.day.isoformat()} vs {shown(baseline.lab)} at "
-                        f"baseline ({baseline.lab.day.isoformat()})")))
+                        f"baseline ({baseline.lab.day.isoformat()})", baseline)))
             computed = clearance(self.timeline, lab)
             if computed is None:
                 continue
@@ -207,8 +213,9 @@ class PointEvaluation:
                 assert baseline is not None  # a baseline clearance needs a baseline creatinine
                 self._add("crcl_ratio", ratio, Measure(
                     latest=latest, observations=refs, value=round(ratio, 3), unit="x baseline clearance",
-                    detail=(f"creatinine clearance {value:.1f} mL/min on {lab.day.isoformat()} vs "
-                            f"{baseline_crcl:.1f} mL/min at baseline ({baseline.lab.day.isoformat()}); {formula}")))
+                    detail=_with_note(f"creatinine clearance {value:.1f} mL/min on {lab.day.isoformat()} vs "
+                                      f"{baseline_crcl:.1f} mL/min at baseline ({baseline.lab.day.isoformat()}); "
+                                      f"{formula}", baseline)))
         if not latest_known:
             self.missing.append(DoseReason(
                 kind="labs", rule="lutathera.labs.crcl",
