@@ -48,9 +48,16 @@ class UnitTable:
         """
         key = "" if unit is None else unit.strip()
         found = self.factors.get(key)
+        if found is None and exact:  # UCUM writes the litre "l" or "L": one unit (10*9/l is 10*9/L)
+            found = self.factors.get(_UCUM_LITRE.sub(r"\1L", key))
         if found is not None or exact:
             return found
         return self._folded.get(key.lower())
+
+
+# The UCUM litre atom "l" with an optional prefix (dl, ml, ul, fl ...), standing alone in a code: UCUM
+# defines "l" and "L" as the same unit, so a code written with either finds the spelling listed.
+_UCUM_LITRE = re.compile(r"(?<![A-Za-z\[])([dcmunpf]?)l(?![A-Za-z\]])")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ conversions with numbers worked out by hand.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from typing import Any
 
@@ -86,6 +87,28 @@ def test_every_unit_as_plain_unit_text(map_fhir: Any, key: str, unit: str, facto
     observation = fx.lab("o1", key, value, unit, loinc=ABSOLUTE[key]["loinc"][0], ucum=False)
     lab = only_lab(map_fhir(fx.patient(), observation))
     assert lab.value == pytest.approx(value * factor, rel=1e-12)
+
+
+LITRE_ROWS = [r for r in UNIT_ROWS if re.search(r"(?<![A-Za-z\[])[dcmunpf]?L(?![A-Za-z\]])", r.values[1])]
+
+
+@pytest.mark.parametrize(("key", "unit", "factor"), LITRE_ROWS)
+def test_every_ucum_code_with_the_litre_written_l(map_fhir: Any, key: str, unit: str, factor: float) -> None:
+    """UCUM writes the litre "l" or "L", one unit: 10*9/l, g/dl and 10*3/ul are the codes 10*9/L, g/dL and
+    10*3/uL. It was: a UCUM code with "l" that the table lists only with "L" could not be graded."""
+    code = re.sub(r"(?<![A-Za-z\[])([dcmunpf]?)L(?![A-Za-z\]])", r"\1l", unit)
+    value = float(f"{typical(key) / factor:.6g}")
+    lab = only_lab(map_fhir(fx.patient(), fx.lab("o1", key, value, code, loinc=ABSOLUTE[key]["loinc"][0])))
+    assert lab.value == pytest.approx(value * factor, rel=1e-12)
+    assert lab.reported_unit == code
+
+
+def test_the_litre_rule_changes_no_other_atom(map_fhir: Any) -> None:
+    """Only the litre: a code whose "l" belongs to another atom (mol, [lb_av]) is left as written."""
+    lab = only_lab(map_fhir(fx.patient(), fx.lab("o1", "platelets", 150, "10*9/l", loinc="777-3")))
+    assert lab.value == 150
+    mapped = map_fhir(fx.patient(), fx.lab("o1", "creatinine", 80, "umoL/L", loinc="14682-9"))
+    assert not mapped.records["Patient/p1"].labs  # "umoL" is no UCUM code: cannot grade, never guessed
 
 
 @pytest.mark.parametrize("key", sorted(ABSOLUTE))
