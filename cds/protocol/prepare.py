@@ -104,6 +104,8 @@ def _ssa(check: CheckId, acting: str, timeline: Timeline, day: date, table: Prot
         values |= {"date": latest.local.strftime("%Y-%m-%d %H:%M") if check == "ssa-short-acting"
                    else latest.day.isoformat(),
                    "days": str((day - latest.day).days), "hours": _number(hours),
+                   # a dose on the decision day after the cycle's start hour is not "-3 hours before" it
+                   "hours_to_start": f"{_number(abs(hours))} hours {'before' if hours >= 0 else 'after'}",
                    "form": "" if latest.acting is not None else " (its form is not recorded: read as this kind)"}
         evidence.insert(0, latest.ref)
     return Prepared(fact=fact, values=values, evidence=tuple(evidence))

@@ -49,7 +49,8 @@ FLAGS = frozenset({"unusable", "recorded", "ongoing", "absence_reads_ok", "order
                    "sex_known", "female", "age_known", "later_cycle", "every_cycle", "volume_known", "graded",
                    "in_orders", "excluded", "delivered_over", "projected", "projected_over", "earlier_positive"})
 # Values of the record a text names, filled when the check is shown.
-VALUES = frozenset({"date", "days", "hours", "problem", "value", "grade", "age_days", "age_years", "sex", "test",
+VALUES = frozenset({"date", "days", "hours", "hours_to_start", "problem", "value", "grade", "age_days", "age_years",
+                    "sex", "test",
                     "volume_ml", "ctcae_version", "reason", "term", "condition", "bed", "absorbed", "limits",
                     "planned", "max_activity", "exceeded", "why", "form", "positive_test", "positive_date",
                     "positive_days"})

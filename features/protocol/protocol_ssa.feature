@@ -97,6 +97,20 @@ Feature: Somatostatin analogues stopped before the next cycle (rules/protocol_ch
       | 2024-04-28       | 0     | warning | protocol.ssa_short_acting.too_recent |
       | 2024-04-27       | 24    | ok      | protocol.ssa_short_acting.stopped    |
 
+  Scenario Outline: Short-acting octreotide on the cycle's day at <when>, <relative> it starts: warning
+    A dose after the cycle's start hour on its own day is too recent as well, and the text says "after",
+    never a negative number of hours before.
+
+    Given "octreotide 100 micrograms s.c." was given on <when>
+    When the rules are evaluated on 2024-04-29
+    Then the protocol check "ssa-short-acting" before cycle 3 is "warning" by rule "protocol.ssa_short_acting.too_recent"
+    And the protocol check "ssa-short-acting" before cycle 3 says "<relative> the cycle starts (0:00)"
+
+    Examples:
+      | when             | relative       |
+      | 2024-04-29T03:00 | 3 hours after  |
+      | 2024-04-29T00:00 | 0 hours before |
+
   Scenario Outline: A site whose infusions start at 08:00: octreotide at <when> is <status>
     Given the site setting cycle_hour is 8
     And "Sandostatin 100 micrograms s.c." was given on <when>
