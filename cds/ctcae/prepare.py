@@ -202,6 +202,7 @@ def prepare(timeline: Timeline, table: CtcaeTable) -> tuple[dict[str, Pending], 
         if not terms:
             continue
         baseline = timeline.baseline(lab.analyte)
+        passed_over = baseline.passed_over_note() if baseline is not None else None  # once per lab, not per term
         per_set: dict[tuple[float, bool], tuple[Inputs, dict[str, float]]] = {}  # terms sharing a unit
         for term in terms:
             key = f"{index}|{term.id}"
@@ -215,7 +216,7 @@ def prepare(timeline: Timeline, table: CtcaeTable) -> tuple[dict[str, Pending], 
             pending[key] = Pending(
                 lab=lab, term=term, unit_set=choice.unit_set, inputs=inputs, converted_from=choice.converted_from,
                 baseline=_positive(baseline.lab.value) if baseline is not None and used else None,
-                baseline_note=baseline.passed_over_note() if baseline is not None and used else None,
+                baseline_note=passed_over if used else None,
             )
             facts.append(GradingFact(id=key, kind=FACT_KIND, term=term.id, unit_set=choice.unit_set, **numbers))
     return pending, facts

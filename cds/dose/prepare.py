@@ -43,11 +43,13 @@ def _derived(grade: ToxicityGrade) -> str | None:
     value is the percentage reported), the count that was graded: "graded as the count 0.4 x10^9/L, this
     share of the WBC"; for a calcium, that it was corrected for albumin (the value is the corrected one)
     or not."""
-    if grade.derivation == "share of the WBC" and grade.value_canonical is not None:
-        return f"graded as the count {shown_value(grade.value_canonical, grade.unit_canonical)}, this share of the WBC"
-    if grade.derivation is not None and grade.derivation != "share of the WBC":
+    if grade.derivation is None:
+        return None
+    if grade.derivation != "share of the WBC":
         return f"{grade.derivation} for {correction_partner(grade.analyte)}"
-    return None
+    if grade.value_canonical is None:
+        return None
+    return f"graded as the count {shown_value(grade.value_canonical, grade.unit_canonical)}, this share of the WBC"
 
 
 def _with_note(detail: str, baseline: Baseline) -> str:
